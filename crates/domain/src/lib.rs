@@ -1,0 +1,30 @@
+//! healthcode domain: value types and rules, with no I/O and no clock.
+//!
+//! Main types: [`Colour`], the ids in [`ids`] ([`ResidentId`], [`HolderId`], ...),
+//! the parsed values in [`values`] ([`PhoneNumber`], [`Temperature`],
+//! [`DistrictCode`], ...), the [`Declaration`] a resident files, the versioned
+//! [`policy::ColourPolicy`] and [`quarantine`] streak maths that turn reports
+//! into [`status::HealthStatus`] transitions.
+//!
+//! Time is always passed in as a [`jiff::Timestamp`]; this crate never reads
+//! the wall clock (clippy `disallowed-methods` enforces it).
+
+pub mod colour;
+pub mod error;
+pub mod ids;
+
+pub use colour::Colour;
+pub use error::ParseError;
+pub use ids::{CaseId, CheckpointId, HolderId, ReportId, ResidentId, StatusChangeId, VenueId};
+pub mod declaration;
+pub mod policy;
+pub mod random;
+pub mod status;
+pub mod transition;
+pub mod values;
+
+pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
+pub use policy::{ColourPolicy, RuleId};
+pub use status::{Actor, Basis, ChangeEvent, Evidence, HealthStatus, Quarantine, StatusChange};
+pub use transition::{ReportContext, ReportRejected, StandingFacts, Transition, apply_report, local_date};
+pub use values::{Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber, RegionCode, Temperature};

@@ -1,0 +1,105 @@
+//! Every default rule, table-driven.
+
+use crate::story::{Person, declaration, declaration_with, morning};
+use healthcode_domain::Colour;
+use healthcode_domain::policy::{CaseKind, ColourPolicy, ContactKind};
+use healthcode_domain::{Basis, StandingFacts};
+use rstest::rstest;
+
+#[rstest]
+#[case::healthy(declaration(36.6, &[]), Colour::Green, None, None)]
+#[case::fever_at_threshold(declaration(37.3, &[]), Colour::Yellow, Some("Y-FEVER"), Some(7))]
+#[case::just_below_threshold(declaration(37.2, &[]), Colour::Green, None, None)]
+#[case::cough(declaration(36.6, &["cough"]), Colour::Yellow, Some("Y-SYMPTOMS"), Some(7))]
+#[case::loss_of_taste(declaration(36.6, &["loss_of_taste_smell"]), Colour::Yellow, Some("Y-SYMPTOMS"), Some(7))]
+#[case::fever_and_cough_cites_fever_first(declaration(38.5, &["cough"]), Colour::Yellow, Some("Y-FEVER"), Some(7))]
+#[case::risk_region(declaration_with(&["CN-HB"], false), Colour::Yellow, Some("Y-RISK-REGION"), Some(7))]
+#[case::risk_sub_region(declaration_with(&["CN-HB-WUHAN"], false), Colour::Yellow, Some("Y-RISK-REGION"), Some(7))]
+#[case::safe_region(declaration_with(&["CN-ZJ"], false), Colour::Green, None, None)]
+#[case::declared_contact(declaration_with(&[], true), Colour::Red, Some("R-CLOSE-CONTACT"), Some(14))]
+#[case::contact_beats_symptoms(declaration_with(&["CN-HB"], true), Colour::Red, Some("R-CLOSE-CONTACT"), Some(14))]
+fn first_declaration_gets_colour_by_rule(
+    #[case] report: healthcode_domain::Report,
+    #[case] colour: Colour,
+    #[case] rule: Option<&str>,
+    #[case] days: Option<u16>,
+) {
+    let mut p = Person::new();
+    let t = p.report(report, morning(2)).unwrap();
+    assert_eq!(t.status.colour, colour);
+    assert_eq!(t.status.basis.rule_id(), rule);
+    assert_eq!(t.status.quarantine.map(|q| q.required_days), days);
+    assert_eq!(t.changes.len(), 1, "the first status is always recorded");
+    assert_eq!(t.changes[0].basis.policy_version(), "hangzhou-2020.1");
+}
+
+#[rstest]
+#[case::confirmed(Some(CaseKind::Confirmed), &[], false, Colour::Red, "R-CASE")]
+#[case::suspected(Some(CaseKind::Suspected), &[], false, Colour::Red, "R-CASE")]
+#[case::close_contact(None, &[ContactKind::Close], false, Colour::Red, "R-CLOSE-CONTACT")]
+#[case::secondary_contact(None, &[ContactKind::Secondary], false, Colour::Yellow, "Y-SECONDARY-CONTACT")]
+#[case::false_declaration(None, &[], true, Colour::Red, "R-FALSE-DECLARATION")]
+fn standing_facts_from_the_authority(
+    #[case] case: Option<CaseKind>,
+    #[case] contacts: &[ContactKind],
+    #[case] false_declaration: bool,
+    #[case] colour: Colour,
+    #[case] rule: &str,
+) {
+    let standing = StandingFacts { case, contacts: contacts.iter().copied().collect(), false_declaration };
+    let mut p = Person::new();
+    let t = p.report_with(declaration(36.6, &[]), morning(2), &standing).unwrap();
+    assert_eq!(t.status.colour, colour);
+    assert_eq!(t.status.basis, Basis::Rule { rule_id: rule.into(), policy_version: "hangzhou-2020.1".into() });
+}
+
+#[test]
+fn default_policy_parses_and_has_all_languages() {
+    let p = ColourPolicy::default_policy();
+    assert_eq!(p.version, "hangzhou-2020.1");
+    for r in &p.rules {
+        assert!(r.description.zh.is_some() && r.description.vi.is_some(), "rule {} lacks a translation", r.id);
+    }
+    assert_eq!(p.rule("Y-FEVER").unwrap().description.get("zh"), "体温达到或超过37.3°C");
+    assert_eq!(p.rule("Y-FEVER").unwrap().description.get("fr"), "Fever of 37.3 °C or more");
+}
+
+#[rstest]
+#[case::duplicate_id("R-CASE", "R-CASE", "appears twice")]
+#[case::unknown_field("A", "B", "unknown field")]
+fn invalid_policies_are_refused(#[case] a: &str, #[case] b: &str, #[case] needle: &str) {
+    let extra = if needle == "unknown field" { "bogus = 1\n" } else { "" };
+    let text = format!(
+        r#"version = "t1"
+fever_threshold_c = 37.3
+[quarantine]
+yellow_days = 7
+red_days = 14
+completion_rule = "Q"
+missed_day_rule = "M"
+completion_description = {{ en = "done" }}
+missed_day_description = {{ en = "missed" }}
+[[rules]]
+id = "{a}"
+colour = "red"
+when = {{ fever = true }}
+description = {{ en = "x" }}
+{extra}[[rules]]
+id = "{b}"
+colour = "yellow"
+when = {{ fever = true }}
+description = {{ en = "y" }}
+"#
+    );
+    let err = ColourPolicy::from_toml(&text).unwrap_err();
+    assert_eq!(err.code, "POLICY_INVALID");
+    assert!(err.message.contains(needle), "{}", err.message);
+}
+
+#[test]
+fn a_rule_without_condition_is_refused() {
+    let text = ColourPolicy::default_policy();
+    assert!(text.rules.iter().all(|r| r.when != Default::default()));
+    let bad = healthcode_domain::policy::DEFAULT_POLICY_TOML.replace("when = { fever = true }", "when = {}");
+    assert!(ColourPolicy::from_toml(&bad).unwrap_err().message.contains("no condition"));
+}
