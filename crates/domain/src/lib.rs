@@ -19,12 +19,19 @@ pub use ids::{CaseId, CheckpointId, HolderId, ReportId, ResidentId, StatusChange
 pub mod declaration;
 pub mod policy;
 pub mod random;
+pub mod role;
 pub mod status;
 pub mod transition;
 pub mod values;
 
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
 pub use policy::{ColourPolicy, RuleId};
+pub use role::Role;
 pub use status::{Actor, Basis, ChangeEvent, Evidence, HealthStatus, Quarantine, StatusChange};
-pub use transition::{ReportContext, ReportRejected, StandingFacts, Transition, apply_report, local_date};
-pub use values::{Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber, RegionCode, Temperature};
+pub use transition::{
+    ReportContext, ReportRejected, StandingFacts, Transition, apply_report, local_date,
+};
+pub use values::{
+    Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber,
+    RegionCode, Temperature,
+};

@@ -139,7 +139,12 @@ pub struct DocumentNumber(String);
 
 impl DocumentNumber {
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        let s: String = input.trim().chars().filter(|c| *c != ' ').collect::<String>().to_ascii_uppercase();
+        let s: String = input
+            .trim()
+            .chars()
+            .filter(|c| *c != ' ')
+            .collect::<String>()
+            .to_ascii_uppercase();
         if (5..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Ok(Self(s))
         } else {
@@ -172,7 +177,10 @@ impl PersonName {
         if (1..=100).contains(&n) && !s.chars().any(char::is_control) {
             Ok(Self(s))
         } else {
-            Err(ParseError::new("NAME_INVALID", "name must be 1 to 100 characters"))
+            Err(ParseError::new(
+                "NAME_INVALID",
+                "name must be 1 to 100 characters",
+            ))
         }
     }
 
@@ -319,17 +327,37 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_normalised() {
-        assert_eq!(PhoneNumber::parse(" +86 138-0000-0000 ").unwrap().as_str(), "+8613800000000");
-        assert_eq!(PhoneNumber::parse("0084912345678").unwrap().as_str(), "+84912345678");
-        assert_eq!(PhoneNumber::parse("13800000000").unwrap_err().code, "PHONE_INVALID");
-        assert_eq!(PhoneNumber::parse("+12ab5678901").unwrap_err().code, "PHONE_INVALID");
-        assert_eq!(PhoneNumber::parse("+1234").unwrap_err().code, "PHONE_INVALID");
+        assert_eq!(
+            PhoneNumber::parse(" +86 138-0000-0000 ").unwrap().as_str(),
+            "+8613800000000"
+        );
+        assert_eq!(
+            PhoneNumber::parse("0084912345678").unwrap().as_str(),
+            "+84912345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse("13800000000").unwrap_err().code,
+            "PHONE_INVALID"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+12ab5678901").unwrap_err().code,
+            "PHONE_INVALID"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+1234").unwrap_err().code,
+            "PHONE_INVALID"
+        );
     }
 
     #[test]
     fn contact_picks_email_or_phone() {
-        assert!(matches!(Contact::parse("Anna@Example.org").unwrap(), Contact::Email(e) if e.as_str() == "anna@example.org"));
-        assert!(matches!(Contact::parse("+84912345678").unwrap(), Contact::Phone(_)));
+        assert!(
+            matches!(Contact::parse("Anna@Example.org").unwrap(), Contact::Email(e) if e.as_str() == "anna@example.org")
+        );
+        assert!(matches!(
+            Contact::parse("+84912345678").unwrap(),
+            Contact::Phone(_)
+        ));
         assert!(Contact::parse("a@b").is_err());
     }
 
@@ -346,21 +374,33 @@ mod tests {
     fn initials_of_latin_and_cjk_names() {
         assert_eq!(PersonName::parse("li  wei").unwrap().initials(), "LW");
         assert_eq!(PersonName::parse("李伟").unwrap().initials(), "李");
-        assert_eq!(PersonName::parse("Nguyễn Văn An").unwrap().initials(), "NVA");
+        assert_eq!(
+            PersonName::parse("Nguyễn Văn An").unwrap().initials(),
+            "NVA"
+        );
         assert!(PersonName::parse("   ").is_err());
     }
 
     #[test]
     fn temperature_rounds_and_bounds() {
         assert_eq!(Temperature::from_celsius(37.25).unwrap().tenths(), 373);
-        assert_eq!(Temperature::from_celsius(29.9).unwrap_err().code, "TEMPERATURE_OUT_OF_RANGE");
+        assert_eq!(
+            Temperature::from_celsius(29.9).unwrap_err().code,
+            "TEMPERATURE_OUT_OF_RANGE"
+        );
         assert!(Temperature::from_celsius(f64::NAN).is_err());
-        assert_eq!(Temperature::from_celsius(38.1).unwrap().to_string(), "38.1 °C");
+        assert_eq!(
+            Temperature::from_celsius(38.1).unwrap().to_string(),
+            "38.1 °C"
+        );
     }
 
     #[test]
     fn district_codes_are_upper_cased() {
-        assert_eq!(DistrictCode::parse("hn-ba-dinh").unwrap().as_str(), "HN-BA-DINH");
+        assert_eq!(
+            DistrictCode::parse("hn-ba-dinh").unwrap().as_str(),
+            "HN-BA-DINH"
+        );
         assert!(DistrictCode::parse("").is_err());
         assert!(RegionCode::parse("a b").is_err());
     }

@@ -1,0 +1,124 @@
+//! One-time codes and sessions.
+
+use async_trait::async_trait;
+use healthcode_domain::Role;
+use healthcode_store::{
+    AuthStore, OtpChallenge, Principal, SessionKind, SessionRecord, StoreResult,
+};
+use jiff::Timestamp;
+
+use crate::convert::{corrupt, get, ms, resident_id, ts};
+use crate::{SqliteStore, other};
+
+fn hash32(v: Vec<u8>) -> StoreResult<[u8; 32]> {
+    <[u8; 32]>::try_from(v.as_slice()).map_err(|_| corrupt("hash length".into()))
+}
+
+fn u32_col(v: i64) -> StoreResult<u32> {
+    u32::try_from(v).map_err(|_| corrupt("counter".into()))
+}
+
+#[async_trait]
+impl AuthStore for SqliteStore {
+    async fn put_otp(&self, c: &OtpChallenge) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO otp_challenges (contact, code_hash, expires_at, attempts, window_start, sent_in_window)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (contact) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
+                 attempts = excluded.attempts, window_start = excluded.window_start,
+                 sent_in_window = excluded.sent_in_window",
+        )
+        .bind(&c.contact)
+        .bind(c.code_hash.as_slice())
+        .bind(ms(c.expires_at))
+        .bind(i64::from(c.attempts))
+        .bind(ms(c.window_start))
+        .bind(i64::from(c.sent_in_window))
+        .execute(&self.pool)
+        .await
+        .map_err(other("writing one-time code"))?;
+        Ok(())
+    }
+
+    async fn otp(&self, contact: &str) -> StoreResult<Option<OtpChallenge>> {
+        let row = sqlx::query("SELECT * FROM otp_challenges WHERE contact = ?")
+            .bind(contact)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading one-time code"))?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(OtpChallenge {
+            contact: get(&row, "contact")?,
+            code_hash: hash32(get(&row, "code_hash")?)?,
+            expires_at: ts(get(&row, "expires_at")?)?,
+            attempts: u32_col(get(&row, "attempts")?)?,
+            window_start: ts(get(&row, "window_start")?)?,
+            sent_in_window: u32_col(get(&row, "sent_in_window")?)?,
+        }))
+    }
+
+    async fn delete_otp(&self, contact: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM otp_challenges WHERE contact = ?")
+            .bind(contact)
+            .execute(&self.pool)
+            .await
+            .map_err(other("deleting one-time code"))?;
+        Ok(())
+    }
+
+    async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, kind, role, subject, resident_id, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(s.token_hash.as_slice())
+        .bind(s.kind.as_str())
+        .bind(s.principal.role.as_str())
+        .bind(&s.principal.subject)
+        .bind(s.principal.resident.map(|r| r.as_bytes().to_vec()))
+        .bind(ms(s.created_at))
+        .bind(ms(s.expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(other("inserting session"))?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+    ) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?")
+            .bind(token_hash.as_slice())
+            .bind(ms(now))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading session"))?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: String = get(&row, "kind")?;
+        let role: String = get(&row, "role")?;
+        let resident: Option<Vec<u8>> = get(&row, "resident_id")?;
+        Ok(Some(SessionRecord {
+            token_hash: hash32(get(&row, "token_hash")?)?,
+            kind: SessionKind::parse(&kind)
+                .ok_or_else(|| corrupt(format!("session kind {kind}")))?,
+            principal: Principal {
+                role: Role::parse(&role).map_err(|e| corrupt(e.to_string()))?,
+                subject: get(&row, "subject")?,
+                resident: resident.as_deref().map(resident_id).transpose()?,
+            },
+            created_at: ts(get(&row, "created_at")?)?,
+            expires_at: ts(get(&row, "expires_at")?)?,
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash.as_slice())
+            .execute(&self.pool)
+            .await
+            .map_err(other("deleting session"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,18 @@
+//! healthcode storage: the traits every backend implements, the small
+//! [`StoreError`], the records that cross the boundary, and (feature
+//! `contract`) the backend-agnostic [`contract`] suite both backends pass.
+//!
+//! The one trait object the server holds is [`Store`], the union of the
+//! role-shaped traits [`AccountStore`], [`HealthStore`], [`AuthStore`] and
+//! [`OutboxStore`]. No SQL and no driver type appears here.
+
+pub mod error;
+pub mod records;
+mod traits;
+
+#[cfg(feature = "contract")]
+pub mod contract;
+
+pub use error::{StoreError, StoreResult};
+pub use records::*;
+pub use traits::{AccountStore, AuthStore, HealthStore, OutboxStore, Store};

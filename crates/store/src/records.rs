@@ -1,0 +1,145 @@
+//! Records that cross the storage boundary.
+
+use healthcode_domain::{
+    Contact, HealthStatus, HolderId, Identity, Report, ReportId, ResidentId, Role, StatusChange,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// How the account signed up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountKind {
+    /// A resident, signed in by phone.
+    Resident,
+    /// A visitor, signed in with a passport or foreign ID and a phone or e-mail.
+    Visitor,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Resident => "resident",
+            AccountKind::Visitor => "visitor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "resident" => Some(AccountKind::Resident),
+            "visitor" => Some(AccountKind::Visitor),
+            _ => None,
+        }
+    }
+}
+
+/// A resident or visitor account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resident {
+    pub id: ResidentId,
+    pub holder: HolderId,
+    pub contact: Contact,
+    pub kind: AccountKind,
+    /// Filled by the first declaration (or at visitor sign-up).
+    pub identity: Option<Identity>,
+    pub created_at: Timestamp,
+}
+
+/// A stored health report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReport {
+    pub id: ReportId,
+    pub resident: ResidentId,
+    pub at: Timestamp,
+    pub local_date: Date,
+    pub report: Report,
+}
+
+/// Everything one accepted report writes, committed atomically: the report,
+/// the identity it declared (if any), the new status and the change records.
+#[derive(Debug, Clone)]
+pub struct ReportCommit {
+    pub report: StoredReport,
+    pub identity: Option<Identity>,
+    /// The status version read before computing `status`; `None` when the
+    /// resident had no status. A mismatch gives `StoreError::Conflict`.
+    pub expected_version: Option<i64>,
+    pub status: HealthStatus,
+    pub changes: Vec<StatusChange>,
+}
+
+/// Whether a session came from a browser sign-in or is an API token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Cookie,
+    ApiToken,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::ApiToken => "api_token",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "cookie" => Some(SessionKind::Cookie),
+            "api_token" => Some(SessionKind::ApiToken),
+            _ => None,
+        }
+    }
+}
+
+/// A signed-in principal: a role and a subject (phone or user name), and the
+/// resident account for resident principals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub role: Role,
+    pub subject: String,
+    pub resident: Option<ResidentId>,
+}
+
+/// A session or API token. Only the SHA-256 of the secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_hash: [u8; 32],
+    pub kind: SessionKind,
+    pub principal: Principal,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A one-time sign-in code waiting to be entered. Only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtpChallenge {
+    /// The normalised phone number or e-mail it was sent to.
+    pub contact: String,
+    pub code_hash: [u8; 32],
+    pub expires_at: Timestamp,
+    pub attempts: u32,
+    /// Start of the rate-limit window and codes sent in it.
+    pub window_start: Timestamp,
+    pub sent_in_window: u32,
+}
+
+/// A message given to the development outbox instead of an SMS gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub at: Timestamp,
+    pub channel: String,
+    pub recipient: String,
+    pub body: String,
+    /// The one-time code in the message, for the dev outbox page.
+    pub code: Option<String>,
+}
+
+/// A synthetic resident for the demo and benchmarks, written in bulk.
+#[derive(Debug, Clone)]
+pub struct SeedResident {
+    pub resident: Resident,
+    pub reports: Vec<StoredReport>,
+    pub status: HealthStatus,
+    pub changes: Vec<StatusChange>,
+}
