@@ -1,0 +1,28 @@
+//! healthcode credential: the signed QR codes and the keys behind them.
+//!
+//! Main types:
+//! - [`HealthCodeClaims`], signed by [`issue`] into the EU Digital COVID
+//!   Certificate container (CWT in COSE_Sign1, ES256, zlib, base45, prefix
+//!   [`HEALTH_CODE_PREFIX`]) and checked offline by [`verify`] into a
+//!   [`VerifiedCode`] or a [`VerifyError`] with a stable code.
+//! - [`SigningKey`] (ES256, named by a [`KeyId`]) and the [`KeyRing`] that
+//!   persists keys in a directory and rotates them.
+//! - [`TrustList`], the published public keys, and [`PreparedTrustList`], the
+//!   same decoded once for fast verification.
+//! - [`qr`]: rendering codes as SVG or PNG ([`render_svg`], [`render_png`])
+//!   and reading them back from photos ([`decode_image`]).
+//!
+//! The crate is pure: keys and `now` are passed in, the clock is never read.
+
+pub mod health_code;
+pub mod keys;
+pub mod qr;
+pub mod trust_list;
+
+pub use health_code::{
+    CLOCK_SKEW, HEALTH_CODE_PREFIX, HealthCodeClaims, IssueError, VerifiedCode, VerifyError,
+    decode_unverified, issue, verify,
+};
+pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path};
+pub use qr::{QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
+pub use trust_list::{PreparedKey, PreparedTrustList, TrustList, TrustListError, TrustedKey};

@@ -1,0 +1,97 @@
+//! QR codes: the [`QrMatrix`] of a text, drawn as SVG ([`render_svg`]) or
+//! PNG ([`render_png`]), and read back from photos ([`decode_image`]).
+//!
+//! Codes use error correction level M. Base45 text (our codes) fits the QR
+//! alphanumeric mode, which the encoder picks by itself.
+
+mod raster;
+mod scan;
+mod svg;
+
+use fast_qr::{ECL, QRBuilder};
+
+pub use raster::{MAX_MODULE_PX, render_png};
+pub use scan::decode_image;
+pub use svg::{render_svg, render_svg_labelled};
+
+/// Light modules around the code, as the QR standard asks.
+pub const QUIET_ZONE: usize = 4;
+
+/// A QR code could not be made or read.
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    #[error("the text is too long for a QR code")]
+    TooLong,
+    #[error("module size must be 1 to {MAX_MODULE_PX} pixels, got {0}")]
+    ModuleSize(u32),
+    #[error("PNG encoding failed: {0}")]
+    Png(#[from] png::EncodingError),
+    #[error("the image cannot be read: {0}")]
+    Image(#[from] image::ImageError),
+    #[error("the image cannot be read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the QR decoder failed on this image")]
+    Decoder,
+}
+
+/// The modules of a QR code, without quiet zone; `true` is dark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrMatrix {
+    size: usize,
+    dark: Vec<bool>,
+}
+
+impl QrMatrix {
+    /// Modules per side, without the quiet zone.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Whether the module at column `x`, row `y` is dark (outside: light).
+    pub fn is_dark(&self, x: usize, y: usize) -> bool {
+        x < self.size && self.dark.get(y * self.size + x).copied().unwrap_or(false)
+    }
+
+    /// Row `y` of the matrix (empty when out of range).
+    pub fn row(&self, y: usize) -> &[bool] {
+        self.dark
+            .get(y * self.size..(y + 1) * self.size)
+            .unwrap_or(&[])
+    }
+}
+
+/// Encodes `text` at error correction level M.
+pub fn matrix(text: &str) -> Result<QrMatrix, QrError> {
+    let code = QRBuilder::new(text.as_bytes())
+        .ecl(ECL::M)
+        .build()
+        .map_err(|_| QrError::TooLong)?;
+    let size = code.size;
+    let dark = code
+        .data
+        .get(..size * size)
+        .ok_or(QrError::TooLong)?
+        .iter()
+        .map(|m| m.value())
+        .collect();
+    Ok(QrMatrix { size, dark })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_has_finder_patterns() {
+        let m = matrix("HCODE1:ABC").unwrap();
+        assert_eq!(m.size(), 21);
+        // Top-left finder: dark ring, light ring, dark 3x3 centre.
+        assert!(m.is_dark(0, 0) && m.is_dark(6, 6) && !m.is_dark(1, 1) && m.is_dark(3, 3));
+        assert!(!m.is_dark(7, 7));
+        assert!(!m.is_dark(100, 0));
+        assert_eq!(m.row(0).len(), 21);
+        assert!(m.row(21).is_empty());
+        assert!(matrix("").is_ok());
+        assert!(matches!(matrix(&"A".repeat(5000)), Err(QrError::TooLong)));
+    }
+}
