@@ -1,0 +1,76 @@
+//! `healthcode demo`: seed the synthetic city, print where to click, serve.
+
+use anyhow::Result;
+use healthcode_server::build_state;
+use healthcode_server::synthetic::{CityPlan, phone_of, seed_city};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use crate::commands::serve::{init_logs, serve_state};
+use crate::settings::{CommonArgs, build};
+
+pub async fn run(
+    common: CommonArgs,
+    seed: u64,
+    residents: u32,
+    no_serve: bool,
+) -> Result<ExitCode> {
+    init_logs();
+    let config = build(&common)?;
+    let state = build_state(config, super::system_clock()).await?;
+    let first = healthcode_domain::Contact::Phone(phone_of(0));
+    if state.store.resident_by_contact(&first).await?.is_some() {
+        eprintln!(
+            "the synthetic city is already in {}; not seeding again",
+            state.config.database_url
+        );
+    } else {
+        let plan = CityPlan {
+            residents,
+            ..CityPlan::scale_s(seed)
+        };
+        let bar = ProgressBar::new(u64::from(plan.residents));
+        if !std::io::stderr().is_terminal() {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        bar.set_style(
+            ProgressStyle::with_template("seeding {bar:40} {pos}/{len} residents ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let now = state.clock.now();
+        let written = seed_city(
+            state.store.as_ref(),
+            &plan,
+            &state.config.policy,
+            &state.config.time_zone,
+            now,
+            |done| {
+                bar.set_position(u64::from(done));
+            },
+        )
+        .await?;
+        bar.finish_and_clear();
+        eprintln!(
+            "seeded {written} residents (seed {seed}, {} days of declarations and clock-ins)",
+            plan.days
+        );
+    }
+    let base = format!("http://{}", state.config.listen);
+    eprintln!();
+    eprintln!("healthcode demo");
+    eprintln!("  1. open {base}/signin and enter any phone number, e.g. +8613800000001");
+    eprintln!("  2. read the 6-digit code at {base}/dev/outbox (no SMS gateway in the demo)");
+    eprintln!("  3. declare (try 38.1 °C and fever: the code turns yellow), see {base}/me/code");
+    eprintln!(
+        "  4. synthetic residents sign in the same way: {} … {}",
+        phone_of(0).as_str(),
+        phone_of(residents.saturating_sub(1)).as_str()
+    );
+    eprintln!("  API docs: {base}/api/docs   trust list: {base}/api/v1/trust-list");
+    eprintln!();
+    if no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    serve_state(state).await
+}

@@ -1,0 +1,16 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod keys;
+pub mod migrate;
+pub mod serve;
+pub mod token;
+pub mod verify;
+
+use std::sync::Arc;
+
+use healthcode_server::{Clock, SystemClock};
+
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}

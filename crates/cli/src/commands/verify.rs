@@ -1,0 +1,82 @@
+//! `healthcode verify <QR text | image file>`: offline verification.
+
+use anyhow::{Context, Result, bail};
+use healthcode_credential::{HEALTH_CODE_PREFIX, KeyRing, PreparedTrustList, decode_image, verify};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::settings::{CommonArgs, build};
+
+fn trust_list(
+    common: &CommonArgs,
+    file: Option<PathBuf>,
+    now: jiff::Timestamp,
+) -> Result<PreparedTrustList> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading trust list {}", path.display()))?;
+        return PreparedTrustList::from_json(&text)
+            .with_context(|| format!("parsing trust list {}", path.display()));
+    }
+    let config = build(common)?;
+    let dir = config.keys_dir();
+    let ring = KeyRing::load(&dir).with_context(|| {
+        format!(
+            "no keys in {} (start the server once, or pass --trust-list FILE)",
+            dir.display()
+        )
+    })?;
+    ring.trust_list(&config.region_id, config.max_credential_lifetime(), now)
+        .prepare()
+        .context("preparing the trust list")
+}
+
+/// The QR texts to check: the argument itself, or what an image holds.
+fn texts(input: &str) -> Result<Vec<String>> {
+    let trimmed = input.trim();
+    if trimmed.starts_with(HEALTH_CODE_PREFIX) || !Path::new(trimmed).is_file() {
+        return Ok(vec![trimmed.to_string()]);
+    }
+    let bytes = std::fs::read(trimmed).with_context(|| format!("reading {trimmed}"))?;
+    let found = decode_image(&bytes).with_context(|| format!("decoding the image {trimmed}"))?;
+    if found.is_empty() {
+        bail!("no QR code found in {trimmed}");
+    }
+    Ok(found)
+}
+
+pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -> Result<ExitCode> {
+    let now = super::system_clock().now();
+    let trust = trust_list(&common, trust_file, now)?;
+    let mut all_valid = true;
+    for text in texts(input)? {
+        let verdict = match verify(&text, &trust, now) {
+            Ok(v) => {
+                let c = &v.claims;
+                json!({
+                    "valid": true,
+                    "code": "CODE_VALID",
+                    "colour": c.colour.as_str(),
+                    "holder_hint": format!("{} ****{}", c.initials, c.document_last4),
+                    "holder_id": c.holder.to_string(),
+                    "issuer": c.issuer,
+                    "key_id": v.key_id.to_string(),
+                    "issued_at": c.issued_at.to_string(),
+                    "expires_at": c.expires_at.to_string(),
+                    "policy_version": c.policy_version,
+                })
+            }
+            Err(e) => {
+                all_valid = false;
+                json!({ "valid": false, "code": e.code(), "reason": e.to_string() })
+            }
+        };
+        println!("{verdict}");
+    }
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,137 @@
+//! `healthcode`: the one binary. Parses the command line, builds the
+//! configuration, and calls the server and credential crates. Thin on purpose.
+
+mod commands;
+mod settings;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+use settings::CommonArgs;
+
+#[derive(Parser)]
+#[command(
+    name = "healthcode",
+    version,
+    about = "Epidemic health QR codes and venue check-in: server and tools."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server.
+    Serve {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Seed a deterministic synthetic city (scale S), then serve it.
+    Demo {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Seed of the synthetic city (same seed, same city).
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+        /// Number of residents (scale S is 100000).
+        #[arg(long, default_value_t = 100_000)]
+        residents: u32,
+        /// Seed only; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Verify a health code offline (QR text, or a PNG/JPEG image of one).
+    /// Prints a JSON verdict; exit status 0 only when the code is valid.
+    Verify {
+        /// The QR text (HCODE1:…) or the path of an image file.
+        input: String,
+        /// Trust list JSON file (default: built from the data directory's keys).
+        #[arg(long)]
+        trust_list: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Mint an API token for scripts and devices (operator command). The token is the last line printed.
+    Token {
+        /// resident, venue, officer, authority, supervisor or auditor.
+        #[arg(long)]
+        role: String,
+        /// Phone number for resident/venue (account created when missing), user name for staff roles.
+        #[arg(long)]
+        subject: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Show or rotate the signing keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// List the keys and print the trust list.
+    Show,
+    /// Make a new key active; the old one stays in the trust list until its codes expire.
+    Rotate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { common } => commands::serve::run(common).await,
+            Command::Demo {
+                common,
+                seed,
+                residents,
+                no_serve,
+            } => commands::demo::run(common, seed, residents, no_serve).await,
+            Command::Verify {
+                input,
+                trust_list,
+                common,
+            } => commands::verify::run(common, &input, trust_list).await,
+            Command::Token {
+                role,
+                subject,
+                common,
+            } => commands::token::run(common, &role, subject).await,
+            Command::Keys {
+                action: KeysAction::Show,
+                common,
+            } => commands::keys::show(common).await,
+            Command::Keys {
+                action: KeysAction::Rotate,
+                common,
+            } => commands::keys::rotate(common).await,
+            Command::Migrate { common } => commands::migrate::run(common).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

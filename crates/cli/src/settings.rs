@@ -1,0 +1,93 @@
+//! Turning flags, environment and an optional config file into the validated
+//! `ServerConfig`. Precedence: flag > environment > config file > default.
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use healthcode_domain::ColourPolicy;
+use healthcode_server::ServerConfig;
+use jiff::SignedDuration;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Data directory: signing keys and the SQLite file.
+    #[arg(long, env = "HEALTHCODE_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… (default: SQLite file in the data directory).
+    #[arg(long = "db", env = "HEALTHCODE_DB", global = true)]
+    pub db: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "HEALTHCODE_LISTEN", global = true)]
+    pub listen: Option<SocketAddr>,
+    /// Optional TOML config file (see docs/CONFIG.md).
+    #[arg(long, env = "HEALTHCODE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// The config file. Every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    db: Option<String>,
+    region_id: Option<String>,
+    time_zone: Option<String>,
+    code_lifetime_seconds: Option<i64>,
+    public_base_url: Option<String>,
+    policy_file: Option<PathBuf>,
+}
+
+pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
+    let file: FileConfig = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading config file {}", path.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("parsing config file {}", path.display()))?
+        }
+        None => FileConfig::default(),
+    };
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("./data"));
+    let mut config = ServerConfig::with_defaults(data_dir);
+    if let Some(db) = args.db.clone().or(file.db) {
+        config.database_url = db;
+    }
+    if let Some(listen) = args.listen.or(file.listen) {
+        config.listen = listen;
+    }
+    config.public_base_url = file
+        .public_base_url
+        .unwrap_or_else(|| format!("http://{}", config.listen));
+    if let Some(region) = file.region_id {
+        if region.trim().is_empty() || region.len() > 64 {
+            bail!("region_id must be 1 to 64 characters");
+        }
+        config.region_id = region;
+    }
+    if let Some(zone) = file.time_zone {
+        config.time_zone =
+            TimeZone::get(&zone).with_context(|| format!("unknown time zone '{zone}'"))?;
+        config.time_zone_name = zone;
+    }
+    if let Some(secs) = file.code_lifetime_seconds {
+        if !(30..=3600).contains(&secs) {
+            bail!("code_lifetime_seconds must be between 30 and 3600");
+        }
+        config.code_lifetime = SignedDuration::from_secs(secs);
+    }
+    if let Some(path) = file.policy_file {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading policy file {}", path.display()))?;
+        config.policy = ColourPolicy::from_toml(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    Ok(config)
+}

@@ -1,0 +1,119 @@
+//! Sign-in endpoints: request a one-time code, exchange it for a token.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse};
+use healthcode_domain::{
+    Contact, DistrictCode, DocumentNumber, DocumentType, Identity, PersonName,
+};
+use healthcode_store::SessionKind;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::json::ApiJson;
+use crate::auth::extract::Authenticated;
+use crate::auth::{otp, session};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OtpRequest {
+    /// Phone number in international form (`+8613800000000`), or an e-mail
+    /// address for visitors.
+    pub contact: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VisitorDocument {
+    pub name: String,
+    /// `passport` or `foreign_id`.
+    pub document_type: String,
+    pub document_number: String,
+    /// District of stay (code).
+    pub district: String,
+}
+
+impl VisitorDocument {
+    pub fn parse(&self) -> Result<Identity, ApiError> {
+        let document_type = DocumentType::parse(&self.document_type)?;
+        if document_type == DocumentType::NationalId {
+            return Err(ApiError::bad_input(
+                "VISITOR_DOCUMENT_INVALID",
+                "visitors sign in with a passport or foreign ID",
+            ));
+        }
+        Ok(Identity {
+            name: PersonName::parse(&self.name)?,
+            document_type,
+            document_number: DocumentNumber::parse(&self.document_number)?,
+            district: DistrictCode::parse(&self.district)?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OtpVerifyRequest {
+    pub contact: String,
+    pub code: String,
+    /// Visitors give their passport or foreign ID the first time.
+    pub visitor: Option<VisitorDocument>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub resident_id: String,
+    pub expires_in_seconds: i64,
+}
+
+/// Sends a 6-digit one-time code to a phone (SMS) or e-mail address.
+#[utoipa::path(post, path = "/api/v1/auth/otp/request", tag = "auth", request_body = OtpRequest,
+    responses((status = 202, description = "code sent"), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn request_otp(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<OtpRequest>,
+) -> ApiResult<StatusCode> {
+    let contact = Contact::parse(&body.contact)?;
+    otp::request(&state, &contact).await?;
+    state.metrics.otp_sent.inc();
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Exchanges a one-time code for an API token (the account is created on first sign-in).
+#[utoipa::path(post, path = "/api/v1/auth/otp/verify", tag = "auth", request_body = OtpVerifyRequest,
+    responses((status = 200, body = TokenResponse), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn verify_otp(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<OtpVerifyRequest>,
+) -> ApiResult<axum::Json<TokenResponse>> {
+    let contact = Contact::parse(&body.contact)?;
+    let visitor = body
+        .visitor
+        .as_ref()
+        .map(VisitorDocument::parse)
+        .transpose()?;
+    let (resident, token) =
+        otp::verify(&state, &contact, &body.code, visitor, SessionKind::ApiToken).await?;
+    state.metrics.sign_ins.inc();
+    Ok(axum::Json(TokenResponse {
+        token,
+        resident_id: resident.id.to_string(),
+        expires_in_seconds: state.config.api_token_lifetime.as_secs(),
+    }))
+}
+
+/// Ends the presented session or revokes the presented token.
+#[utoipa::path(post, path = "/api/v1/auth/signout", tag = "auth",
+    responses((status = 204, description = "signed out"), (status = 401, body = ErrorBody)))]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> ApiResult<impl IntoResponse> {
+    state.store.delete_session(&session.token_hash).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(SET_COOKIE, session::clear_cookie())]),
+    ))
+}

@@ -1,0 +1,59 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document.
+
+pub mod auth;
+pub mod code;
+pub mod json;
+pub mod reports;
+pub mod status_view;
+pub mod trust;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::state::AppState;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "healthcode API", version = "1", description = "Health codes, declarations and clock-ins. Errors are `{\"error\":{\"code\",\"message\"}}` with stable codes."),
+    paths(
+        auth::request_otp, auth::verify_otp, auth::sign_out,
+        reports::declare, reports::clock_in, reports::my_status,
+        code::my_code, code::my_code_png, code::my_code_svg,
+        trust::trust_list, trust::dev_outbox,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// The `/api/v1` routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/otp/request", post(auth::request_otp))
+        .route("/auth/otp/verify", post(auth::verify_otp))
+        .route("/auth/signout", post(auth::sign_out))
+        .route("/declarations", post(reports::declare))
+        .route("/clock-ins", post(reports::clock_in))
+        .route("/me/status", get(reports::my_status))
+        .route("/me/code", get(code::my_code))
+        .route("/me/code.png", get(code::my_code_png))
+        .route("/me/code.svg", get(code::my_code_svg))
+        .route("/trust-list", get(trust::trust_list))
+        .route("/dev/outbox", get(trust::dev_outbox))
+}

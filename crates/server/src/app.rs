@@ -1,0 +1,213 @@
+//! Startup and the route table: every route and every middleware, in one
+//! place, top to bottom.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header::{
+    CONTENT_TYPE, HeaderName, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use healthcode_store::{Store, StoreError};
+use healthcode_store_sqlite::SqliteStore;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, ApiDoc};
+use crate::auth::sender::{DevOutbox, OtpSender};
+use crate::clock::Clock;
+use crate::config::{SenderConfig, ServerConfig};
+use crate::error::ApiError;
+use crate::keys::KeyService;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::web;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database URL must start with sqlite:// or postgres:// (got '{0}')")]
+    UnsupportedDatabase(String),
+    #[error("PostgreSQL support is not built yet; use a sqlite:// URL")]
+    PostgresNotYet,
+    #[error("opening the database: {0}")]
+    Store(#[from] StoreError),
+    #[error("loading signing keys: {0}")]
+    Keys(#[from] healthcode_credential::KeyError),
+    #[error("creating data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("listening: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the store named by a URL; the scheme picks the backend at run time.
+pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StartupError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Err(StartupError::PostgresNotYet)
+    } else {
+        // Never echo a URL that might hold a password.
+        let scheme = url.split("://").next().unwrap_or("").to_string();
+        Err(StartupError::UnsupportedDatabase(format!("{scheme}://…")))
+    }
+}
+
+/// Opens the data directory, store and keys.
+pub async fn build_state(
+    config: ServerConfig,
+    clock: Arc<dyn Clock>,
+) -> Result<AppState, StartupError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let store = open_store(&config.database_url).await?;
+    let keys = KeyService::open(
+        &config.keys_dir(),
+        &config.region_id,
+        config.max_credential_lifetime(),
+        clock.now(),
+    )?;
+    let sender: Arc<dyn OtpSender> = match config.sender {
+        SenderConfig::DevOutbox => Arc::new(DevOutbox::new(store.clone())),
+    };
+    Ok(AppState {
+        store,
+        keys: Arc::new(keys),
+        config: Arc::new(config),
+        clock,
+        sender,
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    backend: &'static str,
+    version: &'static str,
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    let backend = state.store.backend();
+    let version = env!("CARGO_PKG_VERSION");
+    match state.store.ping().await {
+        Ok(()) => axum::Json(Health {
+            status: "ok",
+            backend,
+            version,
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(Health {
+                    status: "unavailable",
+                    backend,
+                    version,
+                }),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn count_responses(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    state.metrics.count_status(response.status().as_u16());
+    response
+}
+
+fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// The whole application: routes, then middleware (outermost last).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(web::routes().layer(middleware::from_fn(web::remember_language)))
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .fallback(not_found)
+        .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(X_FRAME_OPTIONS, "DENY"))
+        .layer(header(REFERRER_POLICY, "no-referrer"))
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_responses,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C / SIGTERM. Prints the bound address on stdout as
+/// `healthcode listening on http://ADDR` (scripts and tests read it).
+pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), StartupError> {
+    let addr = listener.local_addr()?;
+    let keys = state.keys.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = keys.reload_if_changed() {
+                tracing::error!(error = %e, "reloading signing keys failed; keeping the loaded ones");
+            }
+        }
+    });
+    tracing::info!(%addr, backend = state.store.backend(), "serving");
+    println!("healthcode listening on http://{addr}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

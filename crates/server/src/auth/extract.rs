@@ -1,0 +1,121 @@
+//! Extractors that turn a request into a verified principal. A handler that
+//! takes [`ResidentAuth`] can only run for a signed-in resident: the type is
+//! the authorization.
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use healthcode_domain::{ResidentId, Role};
+use healthcode_store::SessionRecord;
+
+use crate::auth::session::{self, SESSION_COOKIE};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The secret a request presents: a bearer token, else the session cookie.
+pub fn presented_token(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
+    }
+    let cookies = headers.get_all(COOKIE);
+    cookies
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| session::cookie_value(h, SESSION_COOKIE).map(str::to_string))
+}
+
+async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<SessionRecord>, ApiError> {
+    let Some(token) = presented_token(&parts.headers) else {
+        return Ok(None);
+    };
+    Ok(session::lookup(state.store.as_ref(), &token, state.clock.now()).await?)
+}
+
+/// Any signed-in principal.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub SessionRecord);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        session_of(parts, state)
+            .await?
+            .map(Authenticated)
+            .ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// A signed-in resident or visitor (API: 401/403 as JSON).
+#[derive(Debug, Clone, Copy)]
+pub struct ResidentAuth {
+    pub resident: ResidentId,
+}
+
+fn resident_of(s: &SessionRecord) -> Option<ResidentId> {
+    (s.principal.role == Role::Resident)
+        .then_some(s.principal.resident)
+        .flatten()
+}
+
+impl FromRequestParts<AppState> for ResidentAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let s = session_of(parts, state)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        resident_of(&s)
+            .map(|resident| ResidentAuth { resident })
+            .ok_or_else(ApiError::forbidden)
+    }
+}
+
+/// A signed-in resident for pages: anyone else is sent to the sign-in page.
+#[derive(Debug, Clone, Copy)]
+pub struct PageResident {
+    pub resident: ResidentId,
+}
+
+pub struct ToSignIn;
+
+impl IntoResponse for ToSignIn {
+    fn into_response(self) -> Response {
+        Redirect::to("/signin").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for PageResident {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match session_of(parts, state).await {
+            Ok(Some(s)) => resident_of(&s)
+                .map(|resident| PageResident { resident })
+                .ok_or_else(|| ToSignIn.into_response()),
+            Ok(None) => Err(ToSignIn.into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// The resident signed in on this request, if any (for pages that work either way).
+pub async fn optional_resident(state: &AppState, headers: &HeaderMap) -> Option<ResidentId> {
+    let token = presented_token(headers)?;
+    let s = session::lookup(state.store.as_ref(), &token, state.clock.now())
+        .await
+        .ok()
+        .flatten()?;
+    resident_of(&s)
+}

@@ -1,0 +1,104 @@
+//! Session cookies and API tokens: a random secret handed out once, stored
+//! only as its SHA-256.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use healthcode_store::{Principal, SessionKind, SessionRecord, Store, StoreResult};
+use jiff::{SignedDuration, Timestamp};
+use ring::digest;
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::error::ApiError;
+
+/// The cookie that carries a browser session.
+pub const SESSION_COOKIE: &str = "hc_session";
+/// Every secret we hand out starts with this, so leaked ones are easy to grep.
+const TOKEN_PREFIX: &str = "hct_";
+
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut out = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut out)
+        .map_err(|_| ApiError::internal("system random generator failed"))?;
+    Ok(out)
+}
+
+pub fn hash_token(token: &str) -> [u8; 32] {
+    let d = digest::digest(&digest::SHA256, token.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+/// Creates a session (cookie) or API token for a principal and returns the
+/// secret, which is shown once and never stored.
+pub async fn issue(
+    store: &dyn Store,
+    principal: Principal,
+    kind: SessionKind,
+    now: Timestamp,
+    lifetime: SignedDuration,
+) -> Result<String, ApiError> {
+    let token = format!(
+        "{TOKEN_PREFIX}{}",
+        URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)
+    );
+    let record = SessionRecord {
+        token_hash: hash_token(&token),
+        kind,
+        principal,
+        created_at: now,
+        expires_at: now.saturating_add(lifetime).unwrap_or(now),
+    };
+    store.insert_session(&record).await?;
+    Ok(token)
+}
+
+/// The live session for a secret, if any.
+pub async fn lookup(
+    store: &dyn Store,
+    token: &str,
+    now: Timestamp,
+) -> StoreResult<Option<SessionRecord>> {
+    if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
+        return Ok(None);
+    }
+    store.session(&hash_token(token), now).await
+}
+
+/// A `Set-Cookie` value for a new session.
+pub fn session_cookie(token: &str, lifetime: SignedDuration, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        lifetime.as_secs()
+    )
+}
+
+/// A `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The value of one cookie from a `Cookie` header.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_values_are_found_among_others() {
+        assert_eq!(
+            cookie_value("a=1; hc_session=hct_x; b=2", SESSION_COOKIE),
+            Some("hct_x")
+        );
+        assert_eq!(cookie_value("a=1", SESSION_COOKIE), None);
+    }
+}

@@ -1,0 +1,75 @@
+//! The validated server configuration, built once by the CLI (from a config
+//! file, the environment and flags) and passed down. No global config.
+
+use healthcode_domain::ColourPolicy;
+use jiff::SignedDuration;
+use jiff::tz::TimeZone;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How one-time codes reach people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SenderConfig {
+    /// No gateway: messages go to the development outbox (`/dev/outbox`).
+    DevOutbox,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// The issuer id written into codes and the trust list (e.g. `CN-ZJ-HZ`).
+    pub region_id: String,
+    /// The zone in which days are counted.
+    pub time_zone: TimeZone,
+    /// The zone's name, for display.
+    pub time_zone_name: String,
+    /// How long a health code is valid (default 5 minutes).
+    pub code_lifetime: SignedDuration,
+    pub session_lifetime: SignedDuration,
+    pub api_token_lifetime: SignedDuration,
+    pub otp_lifetime: SignedDuration,
+    /// Public base URL (`https://…` makes cookies `Secure`).
+    pub public_base_url: String,
+    pub policy: ColourPolicy,
+    pub sender: SenderConfig,
+}
+
+impl ServerConfig {
+    /// Defaults for a data directory: SQLite file inside it, Hangzhou policy,
+    /// Asia/Shanghai days, 5-minute codes.
+    pub fn with_defaults(data_dir: PathBuf) -> Self {
+        let database_url = format!("sqlite://{}", data_dir.join("healthcode.db").display());
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir,
+            database_url,
+            region_id: "CN-ZJ-HZ".into(),
+            time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
+            time_zone_name: "Asia/Shanghai".into(),
+            code_lifetime: SignedDuration::from_mins(5),
+            session_lifetime: SignedDuration::from_hours(24 * 30),
+            api_token_lifetime: SignedDuration::from_hours(24 * 365),
+            otp_lifetime: SignedDuration::from_mins(5),
+            public_base_url: "http://127.0.0.1:8080".into(),
+            policy: ColourPolicy::default_policy(),
+            sender: SenderConfig::DevOutbox,
+        }
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+
+    /// How long a retired key stays in the trust list: the longest lifetime
+    /// of anything it signed.
+    pub fn max_credential_lifetime(&self) -> SignedDuration {
+        self.code_lifetime
+    }
+}

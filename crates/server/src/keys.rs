@@ -1,0 +1,95 @@
+//! The signing keys as the running server holds them: the [`KeyRing`] from
+//! the data directory, reloaded when `healthcode keys rotate` rewrites it.
+
+use healthcode_credential::{
+    KeyError, KeyRing, PreparedTrustList, SigningKey, TrustList, TrustListError, index_path,
+};
+use jiff::{SignedDuration, Timestamp};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+#[derive(Debug)]
+struct Loaded {
+    ring: KeyRing,
+    modified: Option<SystemTime>,
+}
+
+/// Shared, reloadable key ring.
+#[derive(Debug)]
+pub struct KeyService {
+    dir: PathBuf,
+    issuer: String,
+    max_lifetime: SignedDuration,
+    loaded: RwLock<Arc<Loaded>>,
+}
+
+fn modified(dir: &Path) -> Option<SystemTime> {
+    std::fs::metadata(index_path(dir))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+impl KeyService {
+    /// Loads the key ring, generating the first key on first start.
+    pub fn open(
+        dir: &Path,
+        issuer: &str,
+        max_lifetime: SignedDuration,
+        now: Timestamp,
+    ) -> Result<Self, KeyError> {
+        let ring = KeyRing::load_or_create(dir, now)?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            issuer: issuer.to_string(),
+            max_lifetime,
+            loaded: RwLock::new(Arc::new(Loaded {
+                ring,
+                modified: modified(dir),
+            })),
+        })
+    }
+
+    fn current(&self) -> Arc<Loaded> {
+        match self.loaded.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Re-reads the ring when its index file changed on disk (key rotation by
+    /// the operator command while the server runs). Returns whether it did.
+    pub fn reload_if_changed(&self) -> Result<bool, KeyError> {
+        let on_disk = modified(&self.dir);
+        if on_disk == self.current().modified {
+            return Ok(false);
+        }
+        let ring = KeyRing::load(&self.dir)?;
+        let fresh = Arc::new(Loaded {
+            ring,
+            modified: on_disk,
+        });
+        match self.loaded.write() {
+            Ok(mut g) => *g = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        tracing::info!("signing keys reloaded");
+        Ok(true)
+    }
+
+    /// Runs `f` with the active signing key.
+    pub fn with_active<T>(&self, f: impl FnOnce(&SigningKey) -> T) -> T {
+        f(self.current().ring.active())
+    }
+
+    pub fn trust_list(&self, now: Timestamp) -> TrustList {
+        self.current()
+            .ring
+            .trust_list(&self.issuer, self.max_lifetime, now)
+    }
+
+    /// The trust list, decoded for verification.
+    pub fn prepared_trust_list(&self, now: Timestamp) -> Result<PreparedTrustList, TrustListError> {
+        self.trust_list(now).prepare()
+    }
+}

@@ -1,0 +1,26 @@
+//! healthcode server: the axum application. [`api`] holds the JSON API under
+//! `/api/v1` (with its OpenAPI document), [`web`] the server-rendered pages,
+//! [`auth`] sign-in and the principal extractors, [`services`] the functions
+//! handlers call, and [`app`] the one route table with all middleware.
+//!
+//! Main types: [`AppState`], [`ServerConfig`], [`Clock`], [`ApiError`].
+//! The only wall-clock read is [`clock::SystemClock`].
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod metrics;
+pub mod services;
+pub mod state;
+pub mod synthetic;
+pub mod web;
+
+pub use app::{StartupError, build_state, open_store, router, serve};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{SenderConfig, ServerConfig};
+pub use error::{ApiError, ErrorKind};
+pub use state::AppState;

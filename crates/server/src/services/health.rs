@@ -1,0 +1,117 @@
+//! Declarations and clock-ins: read the current status, apply the policy,
+//! commit atomically (retrying when another report for the same person won
+//! the race), and report what happened.
+
+use healthcode_domain::{
+    ClockIn, Declaration, HealthStatus, Identity, Report, ReportContext, ReportId, ResidentId,
+    StandingFacts, StatusChange, apply_report, local_date,
+};
+use healthcode_store::{ReportCommit, StoreError, StoredReport};
+
+use crate::error::ApiError;
+use crate::services::accounts::new_uuid_v7;
+use crate::state::AppState;
+
+/// What an accepted report did.
+#[derive(Debug, Clone)]
+pub struct ReportOutcome {
+    pub report_id: ReportId,
+    pub status: HealthStatus,
+    pub changes: Vec<StatusChange>,
+    pub counted: bool,
+}
+
+const MAX_ATTEMPTS: usize = 3;
+
+/// Files a full declaration. The identity is required the first time.
+pub async fn declare(
+    state: &AppState,
+    resident: ResidentId,
+    identity: Option<Identity>,
+    declaration: Declaration,
+) -> Result<ReportOutcome, ApiError> {
+    declaration.validate()?;
+    let account = state.store.resident(resident).await?;
+    if account.identity.is_none() && identity.is_none() {
+        return Err(ApiError::bad_input(
+            "IDENTITY_REQUIRED",
+            "the first declaration must give name, document type, document number and district",
+        ));
+    }
+    submit(state, resident, identity, Report::Declaration(declaration)).await
+}
+
+/// Records a daily clock-in.
+pub async fn clock_in(
+    state: &AppState,
+    resident: ResidentId,
+    clock_in: ClockIn,
+) -> Result<ReportOutcome, ApiError> {
+    if state.store.status(resident).await?.is_none() {
+        return Err(ApiError::new(
+            crate::error::ErrorKind::Conflict,
+            "DECLARATION_REQUIRED",
+            "file a declaration before clocking in",
+        ));
+    }
+    submit(state, resident, None, Report::ClockIn(clock_in)).await
+}
+
+async fn submit(
+    state: &AppState,
+    resident: ResidentId,
+    identity: Option<Identity>,
+    report: Report,
+) -> Result<ReportOutcome, ApiError> {
+    let standing = StandingFacts::default();
+    let mut last_conflict = None;
+    for _ in 0..MAX_ATTEMPTS {
+        let now = state.clock.now();
+        let report_id = ReportId::from_uuid(new_uuid_v7(now)?);
+        let current = state.store.status(resident).await?;
+        let ctx = ReportContext {
+            resident,
+            report_id,
+            report: &report,
+            now,
+            time_zone: &state.config.time_zone,
+            standing: &standing,
+            risk_areas: &[],
+        };
+        let transition = apply_report(&state.config.policy, current.as_ref(), &ctx)?;
+        let commit = ReportCommit {
+            report: StoredReport {
+                id: report_id,
+                resident,
+                at: now,
+                local_date: local_date(now, &state.config.time_zone),
+                report: report.clone(),
+            },
+            identity: identity.clone(),
+            expected_version: current.as_ref().map(|s| s.version),
+            status: transition.status,
+            changes: transition.changes.clone(),
+        };
+        match state.store.commit_report(&commit).await {
+            Ok(status) => {
+                for c in &transition.changes {
+                    tracing::info!(resident = %resident, event = c.event.as_str(), to = %c.to,
+                        rule = c.basis.rule_id().unwrap_or("-"), "status change");
+                }
+                state.metrics.reports.inc();
+                return Ok(ReportOutcome {
+                    report_id,
+                    status,
+                    changes: transition.changes,
+                    counted: transition.counted,
+                });
+            }
+            Err(StoreError::Conflict(cause)) => last_conflict = Some(cause),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal(format!(
+        "report kept conflicting: {}",
+        last_conflict.unwrap_or_default()
+    )))
+}

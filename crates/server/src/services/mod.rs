@@ -1,0 +1,6 @@
+//! Service functions: each handler calls one of these, which gathers what the
+//! domain needs from the store, applies the domain rule, and writes the result.
+
+pub mod accounts;
+pub mod code;
+pub mod health;

@@ -1,0 +1,20 @@
+//! The shared application state handed to every handler.
+
+use healthcode_store::Store;
+use std::sync::Arc;
+
+use crate::auth::sender::OtpSender;
+use crate::clock::Clock;
+use crate::config::ServerConfig;
+use crate::keys::KeyService;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub keys: Arc<KeyService>,
+    pub config: Arc<ServerConfig>,
+    pub clock: Arc<dyn Clock>,
+    pub sender: Arc<dyn OtpSender>,
+    pub metrics: Arc<Metrics>,
+}

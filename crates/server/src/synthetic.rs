@@ -1,0 +1,292 @@
+//! The synthetic city (PERFORMANCE.md): a deterministic, seeded population
+//! whose statuses are computed by the real policy from generated reports, so
+//! the demo shows honest histories. The same generator feeds demo and tests.
+
+use healthcode_domain::random::SeededRng;
+use healthcode_domain::{
+    ClockIn, ColourPolicy, Contact, Declaration, DistrictCode, DocumentNumber, DocumentType,
+    HealthStatus, HolderId, Identity, PersonName, PhoneNumber, RegionCode, Report, ReportContext,
+    ReportId, ResidentId, StandingFacts, SymptomSet, Temperature, apply_report, local_date,
+};
+use healthcode_store::{AccountKind, Resident, SeedResident, Store, StoreResult, StoredReport};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+/// The size and seed of a synthetic city.
+#[derive(Debug, Clone, Copy)]
+pub struct CityPlan {
+    pub seed: u64,
+    pub residents: u32,
+    /// Days of history before `now`.
+    pub days: u16,
+}
+
+impl CityPlan {
+    /// Scale S of PERFORMANCE.md (residents only; venues come with check-ins).
+    pub fn scale_s(seed: u64) -> Self {
+        Self {
+            seed,
+            residents: 100_000,
+            days: 14,
+        }
+    }
+}
+
+/// Phone number of synthetic resident `i` (`+86139` and eight digits).
+pub fn phone_of(i: u32) -> PhoneNumber {
+    match PhoneNumber::parse(&format!("+86139{i:08}")) {
+        Ok(p) => p,
+        Err(e) => unreachable!("synthetic phone numbers are valid: {e}"),
+    }
+}
+
+/// The 30 districts of the synthetic city.
+pub fn districts() -> Vec<DistrictCode> {
+    (1..=30)
+        .filter_map(|d| DistrictCode::parse(&format!("3301{d:02}")).ok())
+        .collect()
+}
+
+const SURNAMES: [&str; 12] = [
+    "Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Nguyen", "Tran",
+];
+const GIVEN: [&str; 12] = [
+    "Wei", "Fang", "Na", "Min", "Jing", "Lei", "Yan", "Tao", "Hua", "Jun", "An", "Lan",
+];
+
+struct Person {
+    resident: Resident,
+    reports: Vec<StoredReport>,
+    status: Option<HealthStatus>,
+    changes: Vec<healthcode_domain::StatusChange>,
+}
+
+fn ids(rng: &mut SeededRng) -> ([u8; 16], [u8; 16]) {
+    let mut id = rng.bytes16();
+    id[6] = (id[6] & 0x0f) | 0x40; // a version-4-shaped UUID
+    id[8] = (id[8] & 0x3f) | 0x80;
+    (id, rng.bytes16())
+}
+
+fn report(
+    person: &mut Person,
+    policy: &ColourPolicy,
+    tz: &TimeZone,
+    rng: &mut SeededRng,
+    report: Report,
+    at: Timestamp,
+) {
+    let report_id = ReportId::from_bytes(ids(rng).0);
+    let standing = StandingFacts::default();
+    let ctx = ReportContext {
+        resident: person.resident.id,
+        report_id,
+        report: &report,
+        now: at,
+        time_zone: tz,
+        standing: &standing,
+        risk_areas: &[],
+    };
+    // A refused report (second clock-in of a day) is simply not stored.
+    if let Ok(t) = apply_report(policy, person.status.as_ref(), &ctx) {
+        person.reports.push(StoredReport {
+            id: report_id,
+            resident: person.resident.id,
+            at,
+            local_date: local_date(at, tz),
+            report,
+        });
+        person.status = Some(t.status);
+        person.changes.extend(t.changes);
+    }
+}
+
+fn temperature(rng: &mut SeededRng, fever: bool) -> Temperature {
+    let tenths = if fever {
+        373 + rng.below(15)
+    } else {
+        360 + rng.below(12)
+    };
+    Temperature::from_tenths(u16::try_from(tenths).unwrap_or(366))
+        .unwrap_or_else(|_| unreachable!("in range"))
+}
+
+fn person(
+    i: u32,
+    plan: &CityPlan,
+    policy: &ColourPolicy,
+    tz: &TimeZone,
+    now: Timestamp,
+    districts: &[DistrictCode],
+) -> Option<Person> {
+    let mut rng = SeededRng::new(plan.seed ^ (u64::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    let (id, holder) = ids(&mut rng);
+    let name = format!(
+        "{} {}",
+        SURNAMES[rng.below(12) as usize],
+        GIVEN[rng.below(12) as usize]
+    );
+    let visitor = rng.chance(0.02);
+    let (document_type, number) = if visitor {
+        (
+            DocumentType::Passport,
+            format!("E{:08}", rng.below(100_000_000)),
+        )
+    } else {
+        (
+            DocumentType::NationalId,
+            format!("3301{:014}", rng.below(100_000_000_000_000)),
+        )
+    };
+    let identity = Identity {
+        name: PersonName::parse(&name).ok()?,
+        document_type,
+        document_number: DocumentNumber::parse(&number).ok()?,
+        district: districts[rng.below(districts.len() as u64) as usize].clone(),
+    };
+    let start = now
+        .checked_sub(SignedDuration::from_hours(24 * i64::from(plan.days)))
+        .ok()?;
+    let first_at = start
+        .checked_add(SignedDuration::from_secs(
+            rng.below(24 * 3600 * u64::from(plan.days)) as i64,
+        ))
+        .ok()?;
+    let mut p = Person {
+        resident: Resident {
+            id: ResidentId::from_bytes(id),
+            holder: HolderId::from_bytes(holder),
+            contact: Contact::Phone(phone_of(i)),
+            kind: if visitor {
+                AccountKind::Visitor
+            } else {
+                AccountKind::Resident
+            },
+            identity: Some(identity),
+            created_at: first_at,
+        },
+        reports: vec![],
+        status: None,
+        changes: vec![],
+    };
+    let fever = rng.chance(0.02);
+    let mut symptoms = SymptomSet::empty();
+    if rng.chance(0.03) {
+        symptoms.insert(healthcode_domain::Symptom::ALL[rng.below(6) as usize]);
+    }
+    let risky = rng.chance(0.01);
+    let declaration = Declaration {
+        symptoms,
+        temperature: Some(temperature(&mut rng, fever)),
+        visited_regions: if risky {
+            RegionCode::parse("CN-HB").ok().into_iter().collect()
+        } else {
+            vec![]
+        },
+        contact_with_case: rng.chance(0.003),
+        travel_plan: String::new(),
+    };
+    report(
+        &mut p,
+        policy,
+        tz,
+        &mut rng,
+        Report::Declaration(declaration),
+        first_at,
+    );
+    // Quarantined people clock in most days, around 08:00-12:00 local.
+    let mut day_at = first_at;
+    while p.status.as_ref().is_some_and(|s| s.quarantine.is_some()) {
+        day_at = day_at.checked_add(SignedDuration::from_hours(24)).ok()?;
+        let at = day_at
+            .checked_add(SignedDuration::from_mins(rng.below(120) as i64 - 60))
+            .ok()?;
+        if at > now {
+            break;
+        }
+        if rng.chance(0.08) {
+            continue; // missed a day
+        }
+        let fever = rng.chance(0.03);
+        let clock_in = ClockIn {
+            temperature: temperature(&mut rng, fever),
+            symptoms: SymptomSet::empty(),
+        };
+        report(&mut p, policy, tz, &mut rng, Report::ClockIn(clock_in), at);
+    }
+    Some(p)
+}
+
+/// Writes the synthetic city in batches, calling `progress(done)` after each.
+pub async fn seed_city(
+    store: &dyn Store,
+    plan: &CityPlan,
+    policy: &ColourPolicy,
+    tz: &TimeZone,
+    now: Timestamp,
+    mut progress: impl FnMut(u32),
+) -> StoreResult<u32> {
+    const BATCH: u32 = 2_000;
+    let districts = districts();
+    let mut written = 0;
+    let mut i = 0;
+    while i < plan.residents {
+        let end = (i + BATCH).min(plan.residents);
+        let batch: Vec<SeedResident> = (i..end)
+            .filter_map(|n| person(n, plan, policy, tz, now, &districts))
+            .filter_map(|p| {
+                Some(SeedResident {
+                    status: p.status?,
+                    resident: p.resident,
+                    reports: p.reports,
+                    changes: p.changes,
+                })
+            })
+            .collect();
+        written += u32::try_from(batch.len()).unwrap_or(0);
+        store.seed_residents(&batch).await?;
+        i = end;
+        progress(i);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_city_is_deterministic_and_mostly_green() {
+        let plan = CityPlan {
+            seed: 42,
+            residents: 2_000,
+            days: 14,
+        };
+        let policy = ColourPolicy::default_policy();
+        let tz = TimeZone::get("Asia/Shanghai").unwrap();
+        let now = Timestamp::from_second(1_795_000_000).unwrap();
+        let d = districts();
+        let a: Vec<_> = (0..plan.residents)
+            .filter_map(|i| person(i, &plan, &policy, &tz, now, &d))
+            .collect();
+        let b: Vec<_> = (0..plan.residents)
+            .filter_map(|i| person(i, &plan, &policy, &tz, now, &d))
+            .collect();
+        assert_eq!(a.len(), 2_000);
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| x.resident == y.resident && x.status == y.status)
+        );
+        let non_green = a
+            .iter()
+            .filter(|p| p.status.as_ref().unwrap().colour != healthcode_domain::Colour::Green)
+            .count();
+        assert!(non_green > 20 && non_green < 400, "non-green: {non_green}");
+        assert!(a.iter().any(|p| {
+            p.changes
+                .iter()
+                .any(|c| c.event == healthcode_domain::ChangeEvent::QuarantineCompleted)
+        }));
+    }
+}

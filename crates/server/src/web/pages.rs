@@ -1,0 +1,503 @@
+//! Page handlers. Forms post back to the same path; errors re-render the
+//! form with the message; success redirects (post/redirect/get).
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use healthcode_credential::render_svg;
+use healthcode_domain::{Colour, Contact, local_date};
+use healthcode_store::SessionKind;
+
+use crate::api::auth::VisitorDocument;
+use crate::api::reports::{ClockInRequest, DeclarationRequest};
+use crate::api::status_view::{history_entry, reason};
+use crate::api::trust::outbox_entries;
+use crate::auth::extract::{PageResident, optional_resident, presented_token};
+use crate::auth::{otp, session};
+use crate::error::ApiError;
+use crate::services::{code::issue_code, health};
+use crate::state::AppState;
+use crate::web::i18n::Lang;
+use crate::web::view::*;
+
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn all(fields: &Fields, name: &str) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+fn colour_name(lang: Lang, c: Colour) -> &'static str {
+    lang.t(&format!("colour.{}", c.as_str()))
+}
+
+/// A page-level error: the error page with the message, and the API status.
+fn error_page(lang: Lang, path: &str, signed_in: bool, e: &ApiError) -> Response {
+    let page = Page::new(lang, path, signed_in).with_error(Some(e.message.clone()));
+    (e.status(), ErrorPage { page }).into_response()
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+) -> impl IntoResponse {
+    let signed_in = optional_resident(&state, &headers).await.is_some();
+    HomePage {
+        page: Page::new(lang, "/", signed_in),
+    }
+}
+
+pub async fn signin_form(lang: Lang) -> impl IntoResponse {
+    SignInPage {
+        page: Page::new(lang, "/signin", false),
+        phone: String::new(),
+    }
+}
+
+pub async fn signin_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
+    let phone = field(&f, "phone").to_string();
+    let result = async {
+        let contact = Contact::Phone(healthcode_domain::PhoneNumber::parse(&phone)?);
+        otp::request(&state, &contact).await?;
+        state.metrics.otp_sent.inc();
+        Ok::<_, ApiError>(contact)
+    }
+    .await;
+    match result {
+        Ok(contact) => {
+            let q: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("contact", contact.as_str())
+                .finish();
+            Redirect::to(&format!("/signin/verify?{q}")).into_response()
+        }
+        Err(e) => {
+            let page = Page::new(lang, "/signin", false).with_error(Some(e.message.clone()));
+            (e.status(), SignInPage { page, phone }).into_response()
+        }
+    }
+}
+
+pub async fn visitor_form(lang: Lang) -> impl IntoResponse {
+    VisitorPage {
+        page: Page::new(lang, "/signin/visitor", false),
+    }
+}
+
+const VISITOR_FIELDS: [&str; 4] = ["name", "document_type", "document_number", "district"];
+
+fn visitor_document(f: &Fields) -> VisitorDocument {
+    VisitorDocument {
+        name: field(f, "name").into(),
+        document_type: field(f, "document_type").into(),
+        document_number: field(f, "document_number").into(),
+        district: field(f, "district").into(),
+    }
+}
+
+pub async fn visitor_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
+    let result = async {
+        visitor_document(&f).parse()?;
+        let contact = Contact::parse(field(&f, "contact"))?;
+        otp::request(&state, &contact).await?;
+        Ok::<_, ApiError>(contact)
+    }
+    .await;
+    match result {
+        Ok(contact) => {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            q.append_pair("contact", contact.as_str());
+            for k in VISITOR_FIELDS {
+                q.append_pair(k, field(&f, k));
+            }
+            Redirect::to(&format!("/signin/verify?{}", q.finish())).into_response()
+        }
+        Err(e) => {
+            let page =
+                Page::new(lang, "/signin/visitor", false).with_error(Some(e.message.clone()));
+            (e.status(), VisitorPage { page }).into_response()
+        }
+    }
+}
+
+pub async fn verify_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    Query(q): Query<Fields>,
+) -> impl IntoResponse {
+    let visitor = q
+        .iter()
+        .filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    VerifyPage {
+        page: Page::new(lang, "/signin/verify", false),
+        contact: field(&q, "contact").to_string(),
+        visitor,
+        dev_outbox: state.sender.is_dev_outbox(),
+    }
+}
+
+pub async fn verify_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
+    let result = async {
+        let contact = Contact::parse(field(&f, "contact"))?;
+        let visitor = if field(&f, "document_number").is_empty() {
+            None
+        } else {
+            Some(visitor_document(&f).parse()?)
+        };
+        let (resident, token) = otp::verify(
+            &state,
+            &contact,
+            field(&f, "code"),
+            visitor,
+            SessionKind::Cookie,
+        )
+        .await?;
+        let has_status = state.store.status(resident.id).await?.is_some();
+        Ok::<_, ApiError>((token, has_status))
+    }
+    .await;
+    match result {
+        Ok((token, has_status)) => {
+            state.metrics.sign_ins.inc();
+            let cookie = session::session_cookie(
+                &token,
+                state.config.session_lifetime,
+                state.config.secure_cookies(),
+            );
+            let to = if has_status { "/me/code" } else { "/declare" };
+            (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(to)).into_response()
+        }
+        Err(e) => {
+            let visitor = f
+                .iter()
+                .filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            let page = Page::new(lang, "/signin/verify", false).with_error(Some(e.message.clone()));
+            let body = VerifyPage {
+                page,
+                contact: field(&f, "contact").to_string(),
+                visitor,
+                dev_outbox: state.sender.is_dev_outbox(),
+            };
+            (e.status(), body).into_response()
+        }
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = presented_token(&headers) {
+        if let Err(e) = state
+            .store
+            .delete_session(&session::hash_token(&token))
+            .await
+        {
+            tracing::warn!(error = %e, "could not delete session");
+        }
+    }
+    (
+        AppendHeaders([(SET_COOKIE, session::clear_cookie())]),
+        Redirect::to("/signin"),
+    )
+        .into_response()
+}
+
+async fn declaration_form_for(
+    state: &AppState,
+    who: PageResident,
+) -> Result<DeclarationForm, ApiError> {
+    let account = state.store.resident(who.resident).await?;
+    let mut form = DeclarationForm {
+        document_type: "national_id".into(),
+        ..Default::default()
+    };
+    if let Some(i) = account.identity {
+        form.name = i.name.as_str().into();
+        form.document_type = i.document_type.as_str().into();
+        form.document_number = i.document_number.as_str().into();
+        form.district = i.district.as_str().into();
+    }
+    Ok(form)
+}
+
+pub async fn declare_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageResident,
+) -> Response {
+    match declaration_form_for(&state, who).await {
+        Ok(form) => DeclarePage {
+            page: Page::new(lang, "/declare", true),
+            form,
+            doc_types: DOC_TYPES,
+            symptoms: SYMPTOMS,
+        }
+        .into_response(),
+        Err(e) => error_page(lang, "/declare", true, &e),
+    }
+}
+
+fn declaration_from_form(f: &Fields) -> (DeclarationForm, Result<DeclarationRequest, ApiError>) {
+    let form = DeclarationForm {
+        name: field(f, "name").into(),
+        document_type: field(f, "document_type").into(),
+        document_number: field(f, "document_number").into(),
+        district: field(f, "district").into(),
+        temperature_c: field(f, "temperature_c").into(),
+        symptoms: all(f, "symptoms"),
+        visited_regions: field(f, "visited_regions").into(),
+        contact_with_case: field(f, "contact_with_case") == "true",
+        travel_plan: field(f, "travel_plan").into(),
+    };
+    let temperature = form.temperature_c.trim().replace(',', ".");
+    let request = if temperature.is_empty() {
+        Ok(None)
+    } else {
+        temperature.parse::<f64>().map(Some).map_err(|_| {
+            ApiError::bad_input(
+                "TEMPERATURE_INVALID",
+                "temperature must be a number such as 36.6",
+            )
+        })
+    }
+    .map(|temperature_c| DeclarationRequest {
+        name: Some(form.name.clone()),
+        document_type: Some(form.document_type.clone()),
+        document_number: Some(form.document_number.clone()),
+        district: Some(form.district.clone()),
+        symptoms: form.symptoms.clone(),
+        temperature_c,
+        visited_regions: form
+            .visited_regions
+            .split([',', ' ', ';'])
+            .map(str::to_string)
+            .collect(),
+        contact_with_case: form.contact_with_case,
+        travel_plan: form.travel_plan.clone(),
+    });
+    (form, request)
+}
+
+pub async fn declare_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageResident,
+    Form(f): Form<Fields>,
+) -> Response {
+    let (form, request) = declaration_from_form(&f);
+    let result = async {
+        let (identity, declaration) = request?.parse()?;
+        health::declare(&state, who.resident, identity, declaration).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/me/code").into_response(),
+        Err(e) => {
+            let page = Page::new(lang, "/declare", true).with_error(Some(e.message.clone()));
+            (
+                e.status(),
+                DeclarePage {
+                    page,
+                    form,
+                    doc_types: DOC_TYPES,
+                    symptoms: SYMPTOMS,
+                },
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn clock_in_form(lang: Lang, _who: PageResident) -> impl IntoResponse {
+    ClockInPage {
+        page: Page::new(lang, "/clock-in", true),
+        symptoms: SYMPTOMS,
+    }
+}
+
+pub async fn clock_in_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageResident,
+    Form(f): Form<Fields>,
+) -> Response {
+    let result = async {
+        let temperature_c = field(&f, "temperature_c")
+            .trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .map_err(|_| {
+                ApiError::bad_input(
+                    "TEMPERATURE_INVALID",
+                    "temperature must be a number such as 36.6",
+                )
+            })?;
+        let request = ClockInRequest {
+            temperature_c,
+            symptoms: all(&f, "symptoms"),
+        };
+        health::clock_in(&state, who.resident, request.parse()?).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/me/code?done=clock_in").into_response(),
+        Err(e) => {
+            let page = Page::new(lang, "/clock-in", true).with_error(Some(e.message.clone()));
+            (
+                e.status(),
+                ClockInPage {
+                    page,
+                    symptoms: SYMPTOMS,
+                },
+            )
+                .into_response()
+        }
+    }
+}
+
+fn js_string(s: &str) -> String {
+    serde_json::to_string(s)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace("</", "<\\/")
+}
+
+pub async fn my_code(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageResident,
+    Query(q): Query<Fields>,
+) -> Response {
+    let page = Page::new(lang, "/me/code", true);
+    let flash = (field(&q, "done") == "clock_in").then(|| lang.t("clock_in.counted").to_string());
+    let code = match issue_code(&state, who.resident).await {
+        Ok(c) => c,
+        Err(e) if e.code == "DECLARATION_REQUIRED" => {
+            return CodePage {
+                page,
+                code: None,
+                flash,
+                refreshing_js: js_string(lang.t("code.refreshing")),
+                offline_js: js_string(lang.t("code.offline")),
+            }
+            .into_response();
+        }
+        Err(e) => return error_page(lang, "/me/code", true, &e),
+    };
+    let svg = match render_svg(&code.qr_text) {
+        Ok(svg) => svg,
+        Err(e) => return error_page(lang, "/me/code", true, &ApiError::internal(e)),
+    };
+    let today = local_date(state.clock.now(), &state.config.time_zone);
+    let r = reason(&state, &code.status.basis, lang);
+    let hint = code
+        .resident
+        .identity
+        .as_ref()
+        .map(|i| format!("{} · ****{}", i.name.initials(), i.document_number.last4()))
+        .unwrap_or_default();
+    let shown = CodeShown {
+        colour: code.colour.as_str().into(),
+        colour_name: colour_name(lang, code.colour).into(),
+        holder_hint: hint,
+        svg,
+        expires_in: code.expires_at.as_second() - code.issued_at.as_second(),
+        reason: r.text,
+        rule: format!(
+            "{} · {}",
+            r.rule_id.unwrap_or_else(|| "-".into()),
+            r.policy_version
+        ),
+        quarantine: code.status.quarantine.map(|q| QuarantineShown {
+            required_days: q.required_days,
+            streak: q.streak_on(today),
+            next_due: if q.is_broken_on(today) {
+                today.to_string()
+            } else {
+                q.next_due().to_string()
+            },
+            broken: q.is_broken_on(today),
+        }),
+    };
+    CodePage {
+        page,
+        code: Some(shown),
+        flash,
+        refreshing_js: js_string(lang.t("code.refreshing")),
+        offline_js: js_string(lang.t("code.offline")),
+    }
+    .into_response()
+}
+
+pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
+    let changes = match state.store.status_history(who.resident, 100).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, "/me/history", true, &e.into()),
+    };
+    let entries = changes
+        .iter()
+        .map(|c| {
+            let h = history_entry(&state, c, lang);
+            HistoryShown {
+                at: c
+                    .at
+                    .to_zoned(state.config.time_zone.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string(),
+                event_name: lang.t(&format!("event.{}", h.event)).into(),
+                from: c.from.map(|f| colour_name(lang, f).to_string()),
+                to: h.to.clone(),
+                to_name: colour_name(lang, c.to).into(),
+                reason: h.reason.text,
+                rule: format!(
+                    "{} · {}",
+                    h.reason.rule_id.unwrap_or_else(|| "-".into()),
+                    h.reason.policy_version
+                ),
+                evidence: h.evidence,
+            }
+        })
+        .collect();
+    HistoryPage {
+        page: Page::new(lang, "/me/history", true),
+        entries,
+    }
+    .into_response()
+}
+
+pub async fn outbox(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    let signed_in = optional_resident(&state, &headers).await.is_some();
+    match outbox_entries(&state, None).await {
+        Ok(messages) => OutboxPage {
+            page: Page::new(lang, "/dev/outbox", signed_in),
+            messages,
+        }
+        .into_response(),
+        Err(e) => error_page(lang, "/dev/outbox", signed_in, &e),
+    }
+}
