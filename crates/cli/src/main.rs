@@ -10,11 +10,7 @@ use std::process::ExitCode;
 use settings::CommonArgs;
 
 #[derive(Parser)]
-#[command(
-    name = "healthcode",
-    version,
-    about = "Epidemic health QR codes and venue check-in: server and tools."
-)]
+#[command(name = "healthcode", version, about = "Epidemic health QR codes and venue check-in: server and tools.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -87,10 +83,7 @@ enum KeysAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");
@@ -100,30 +93,13 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve { common } => commands::serve::run(common).await,
-            Command::Demo {
-                common,
-                seed,
-                residents,
-                no_serve,
-            } => commands::demo::run(common, seed, residents, no_serve).await,
-            Command::Verify {
-                input,
-                trust_list,
-                common,
-            } => commands::verify::run(common, &input, trust_list).await,
-            Command::Token {
-                role,
-                subject,
-                common,
-            } => commands::token::run(common, &role, subject).await,
-            Command::Keys {
-                action: KeysAction::Show,
-                common,
-            } => commands::keys::show(common).await,
-            Command::Keys {
-                action: KeysAction::Rotate,
-                common,
-            } => commands::keys::rotate(common).await,
+            Command::Demo { common, seed, residents, no_serve } => {
+                commands::demo::run(common, seed, residents, no_serve).await
+            }
+            Command::Verify { input, trust_list, common } => commands::verify::run(common, &input, trust_list).await,
+            Command::Token { role, subject, common } => commands::token::run(common, &role, subject).await,
+            Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
+            Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
         }
     });

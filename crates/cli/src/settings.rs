@@ -44,18 +44,13 @@ struct FileConfig {
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
     let file: FileConfig = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading config file {}", path.display()))?;
-            toml::from_str(&text)
-                .with_context(|| format!("parsing config file {}", path.display()))?
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?
         }
         None => FileConfig::default(),
     };
-    let data_dir = args
-        .data_dir
-        .clone()
-        .or(file.data_dir)
-        .unwrap_or_else(|| PathBuf::from("./data"));
+    let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./data"));
     let mut config = ServerConfig::with_defaults(data_dir);
     if let Some(db) = args.db.clone().or(file.db) {
         config.database_url = db;
@@ -63,9 +58,7 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
     if let Some(listen) = args.listen.or(file.listen) {
         config.listen = listen;
     }
-    config.public_base_url = file
-        .public_base_url
-        .unwrap_or_else(|| format!("http://{}", config.listen));
+    config.public_base_url = file.public_base_url.unwrap_or_else(|| format!("http://{}", config.listen));
     if let Some(region) = file.region_id {
         if region.trim().is_empty() || region.len() > 64 {
             bail!("region_id must be 1 to 64 characters");
@@ -73,8 +66,7 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
         config.region_id = region;
     }
     if let Some(zone) = file.time_zone {
-        config.time_zone =
-            TimeZone::get(&zone).with_context(|| format!("unknown time zone '{zone}'"))?;
+        config.time_zone = TimeZone::get(&zone).with_context(|| format!("unknown time zone '{zone}'"))?;
         config.time_zone_name = zone;
     }
     if let Some(secs) = file.code_lifetime_seconds {
@@ -84,10 +76,8 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
         config.code_lifetime = SignedDuration::from_secs(secs);
     }
     if let Some(path) = file.policy_file {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading policy file {}", path.display()))?;
-        config.policy = ColourPolicy::from_toml(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;
+        config.policy = ColourPolicy::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     Ok(config)
 }

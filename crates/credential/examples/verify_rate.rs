@@ -9,8 +9,7 @@ use std::time::Instant;
 
 use coset::{CoseSign1, TaggedCborSerializable as _};
 use healthcode_credential::{
-    HEALTH_CODE_PREFIX, HealthCodeClaims, SigningKey, TrustList, TrustedKey, decode_unverified,
-    issue, verify,
+    HEALTH_CODE_PREFIX, HealthCodeClaims, SigningKey, TrustList, TrustedKey, decode_unverified, issue, verify,
 };
 use healthcode_domain::{Colour, HolderId};
 use jiff::{SignedDuration, Timestamp};
@@ -32,10 +31,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(20_000);
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
     let now = Timestamp::from_second(1_581_408_000).unwrap();
     let key = SigningKey::generate().unwrap();
     let claims = HealthCodeClaims {
@@ -49,32 +45,22 @@ fn main() {
         policy_version: "hangzhou-2020.1".into(),
     };
     let text = issue(&claims, &key).unwrap();
-    let trust = TrustList {
-        issuer: "CN-ZJ-HZ".into(),
-        generated_at: now,
-        keys: vec![TrustedKey::es256(&key, now, None)],
-    }
-    .prepare()
-    .unwrap();
+    let trust =
+        TrustList { issuer: "CN-ZJ-HZ".into(), generated_at: now, keys: vec![TrustedKey::es256(&key, now, None)] }
+            .prepare()
+            .unwrap();
 
     // The bare reference: the same signature over the same Sig_structure.
     let compressed = base45::decode(text.strip_prefix(HEALTH_CODE_PREFIX).unwrap()).unwrap();
     let mut cose = Vec::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .read_to_end(&mut cose)
-        .unwrap();
+    flate2::read::ZlibDecoder::new(&compressed[..]).read_to_end(&mut cose).unwrap();
     let sign1 = CoseSign1::from_tagged_slice(&cose).unwrap();
     let tbs = sign1.tbs_data(b"");
     let public = UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.public_key_uncompressed());
     public.verify(&tbs, &sign1.signature).unwrap();
     verify(&text, &trust, now).unwrap();
 
-    println!(
-        "code: {} characters, COSE {} bytes, zlib {} bytes",
-        text.len(),
-        cose.len(),
-        compressed.len()
-    );
+    println!("code: {} characters, COSE {} bytes, zlib {} bytes", text.len(), cose.len(), compressed.len());
     let (mut bare, mut full, mut decode) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         bare.push(per_op_us(n, || {
@@ -89,24 +75,9 @@ fn main() {
     }
     let (bare, full, decode) = (median(bare), median(full), median(decode));
     println!("N = {n}, median of {ROUNDS} rounds");
-    println!(
-        "bare ring ES256 verify : {bare:8.2} µs/op  ({:>7.0}/s)",
-        1e6 / bare
-    );
-    println!(
-        "full verify            : {full:8.2} µs/op  ({:>7.0}/s)",
-        1e6 / full
-    );
-    println!(
-        "decode_unverified      : {decode:8.2} µs/op  (prefix+base45+zlib+COSE+claims, no signature)"
-    );
-    println!(
-        "ratio full/bare        : {:.3}  (overhead {:+.1} %)",
-        full / bare,
-        (full / bare - 1.0) * 100.0
-    );
-    println!(
-        "rate full/bare         : {:.3}  (target >= 0.9)",
-        bare / full
-    );
+    println!("bare ring ES256 verify : {bare:8.2} µs/op  ({:>7.0}/s)", 1e6 / bare);
+    println!("full verify            : {full:8.2} µs/op  ({:>7.0}/s)", 1e6 / full);
+    println!("decode_unverified      : {decode:8.2} µs/op  (prefix+base45+zlib+COSE+claims, no signature)");
+    println!("ratio full/bare        : {:.3}  (overhead {:+.1} %)", full / bare, (full / bare - 1.0) * 100.0);
+    println!("rate full/bare         : {:.3}  (target >= 0.9)", bare / full);
 }

@@ -20,8 +20,8 @@ pub mod qr;
 pub mod trust_list;
 
 pub use health_code::{
-    CLOCK_SKEW, HEALTH_CODE_PREFIX, HealthCodeClaims, IssueError, VerifiedCode, VerifyError,
-    decode_unverified, issue, verify,
+    CLOCK_SKEW, HEALTH_CODE_PREFIX, HealthCodeClaims, IssueError, VerifiedCode, VerifyError, decode_unverified, issue,
+    verify,
 };
 pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path};
 pub use qr::{QrError, QrMatrix, decode_image, matrix, render_png, render_svg};

@@ -49,11 +49,7 @@ pub enum TrustListError {
 
 impl TrustedKey {
     /// The entry for an ES256 signing key.
-    pub fn es256(
-        key: &SigningKey,
-        not_before: Timestamp,
-        not_after: Option<Timestamp>,
-    ) -> TrustedKey {
+    pub fn es256(key: &SigningKey, not_before: Timestamp, not_after: Option<Timestamp>) -> TrustedKey {
         TrustedKey {
             kid: key.key_id().to_string(),
             alg: ES256.to_owned(),
@@ -84,15 +80,8 @@ impl TrustList {
     /// Decodes every key once, checking that each is a well-formed ES256 key
     /// whose `spki` (when given) matches its `public_key`.
     pub fn prepare(&self) -> Result<PreparedTrustList, TrustListError> {
-        let keys = self
-            .keys
-            .iter()
-            .map(PreparedKey::new)
-            .collect::<Result<_, _>>()?;
-        Ok(PreparedTrustList {
-            issuer: self.issuer.clone(),
-            keys,
-        })
+        let keys = self.keys.iter().map(PreparedKey::new).collect::<Result<_, _>>()?;
+        Ok(PreparedTrustList { issuer: self.issuer.clone(), keys })
     }
 }
 
@@ -115,27 +104,17 @@ pub struct PreparedKey {
 
 impl PreparedKey {
     fn new(key: &TrustedKey) -> Result<PreparedKey, TrustListError> {
-        let fail = |reason| TrustListError::Key {
-            kid: key.kid.clone(),
-            reason,
-        };
+        let fail = |reason| TrustListError::Key { kid: key.kid.clone(), reason };
         if key.alg != ES256 {
             return Err(fail("unsupported alg (only ES256)"));
         }
-        let kid: KeyId = key
-            .kid
-            .parse()
-            .map_err(|_| fail("kid is not 8 bytes of base64"))?;
-        let point = STANDARD
-            .decode(key.public_key.trim())
-            .map_err(|_| fail("public_key is not base64"))?;
+        let kid: KeyId = key.kid.parse().map_err(|_| fail("kid is not 8 bytes of base64"))?;
+        let point = STANDARD.decode(key.public_key.trim()).map_err(|_| fail("public_key is not base64"))?;
         if point.len() != 65 || point.first() != Some(&0x04) {
             return Err(fail("public_key is not a 65-byte uncompressed P-256 point"));
         }
         if !key.spki.trim().is_empty() {
-            let spki = STANDARD
-                .decode(key.spki.trim())
-                .map_err(|_| fail("spki is not base64"))?;
+            let spki = STANDARD.decode(key.spki.trim()).map_err(|_| fail("spki is not base64"))?;
             if spki != spki_from_point(&point) {
                 return Err(fail("spki does not match public_key"));
             }

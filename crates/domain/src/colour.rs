@@ -60,10 +60,7 @@ impl FromStr for Colour {
             "green" => Ok(Colour::Green),
             "yellow" => Ok(Colour::Yellow),
             "red" => Ok(Colour::Red),
-            _ => Err(ParseError::new(
-                "COLOUR_INVALID",
-                "colour must be green, yellow or red",
-            )),
+            _ => Err(ParseError::new("COLOUR_INVALID", "colour must be green, yellow or red")),
         }
     }
 }

@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::error::ParseError;
-use crate::values::{
-    DistrictCode, DocumentNumber, DocumentType, PersonName, RegionCode, Temperature,
-};
+use crate::values::{DistrictCode, DocumentNumber, DocumentType, PersonName, RegionCode, Temperature};
 
 /// The fixed list of symptoms a person can declare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -168,16 +166,10 @@ impl Declaration {
     /// Checks the sizes that the type system does not.
     pub fn validate(&self) -> Result<(), ParseError> {
         if self.travel_plan.chars().count() > Self::MAX_TRAVEL_PLAN {
-            return Err(ParseError::new(
-                "TRAVEL_PLAN_TOO_LONG",
-                "travel plan is limited to 500 characters",
-            ));
+            return Err(ParseError::new("TRAVEL_PLAN_TOO_LONG", "travel plan is limited to 500 characters"));
         }
         if self.visited_regions.len() > Self::MAX_REGIONS {
-            return Err(ParseError::new(
-                "TOO_MANY_REGIONS",
-                "at most 50 visited regions",
-            ));
+            return Err(ParseError::new("TOO_MANY_REGIONS", "at most 50 visited regions"));
         }
         Ok(())
     }
@@ -248,9 +240,6 @@ mod tests {
         assert!(!set.contains(Symptom::Fatigue));
         assert_eq!(set.to_string(), "fever, cough");
         assert_eq!(SymptomSet::from_bits(set.bits()), set);
-        assert_eq!(
-            SymptomSet::parse_all(&["sneeze"]).unwrap_err().code,
-            "SYMPTOM_UNKNOWN"
-        );
+        assert_eq!(SymptomSet::parse_all(&["sneeze"]).unwrap_err().code, "SYMPTOM_UNKNOWN");
     }
 }

@@ -12,10 +12,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 }
 

@@ -142,9 +142,6 @@ mod tests {
 
     #[test]
     fn resident_id_parse_rejects_garbage() {
-        assert_eq!(
-            "nope".parse::<ResidentId>().unwrap_err().code,
-            "RESIDENT_ID_INVALID"
-        );
+        assert_eq!("nope".parse::<ResidentId>().unwrap_err().code, "RESIDENT_ID_INVALID");
     }
 }

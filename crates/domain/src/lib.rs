@@ -28,10 +28,7 @@ pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Sympto
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;
 pub use status::{Actor, Basis, ChangeEvent, Evidence, HealthStatus, Quarantine, StatusChange};
-pub use transition::{
-    ReportContext, ReportRejected, StandingFacts, Transition, apply_report, local_date,
-};
+pub use transition::{ReportContext, ReportRejected, StandingFacts, Transition, apply_report, local_date};
 pub use values::{
-    Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber,
-    RegionCode, Temperature,
+    Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber, RegionCode, Temperature,
 };

@@ -141,8 +141,8 @@ impl ColourPolicy {
 
     /// Parses and validates a policy file.
     pub fn from_toml(text: &str) -> Result<Self, ParseError> {
-        let policy: ColourPolicy = toml::from_str(text)
-            .map_err(|e| ParseError::new("POLICY_INVALID", format!("policy file: {e}")))?;
+        let policy: ColourPolicy =
+            toml::from_str(text).map_err(|e| ParseError::new("POLICY_INVALID", format!("policy file: {e}")))?;
         policy.validate()?;
         Ok(policy)
     }
@@ -173,10 +173,7 @@ impl ColourPolicy {
                 ));
             }
             if rule.quarantine_days == Some(0) {
-                return bad(format!(
-                    "rule {}: quarantine_days must be at least 1",
-                    rule.id
-                ));
+                return bad(format!("rule {}: quarantine_days must be at least 1", rule.id));
             }
         }
         Ok(())
@@ -203,66 +200,31 @@ impl ColourPolicy {
     /// the authority's current risk areas).
     pub fn any_risk_region(&self, visited: &[RegionCode], extra: &[RegionCode]) -> bool {
         visited.iter().any(|v| {
-            self.risk_regions
-                .iter()
-                .chain(extra)
-                .any(|r| v == r || v.as_str().starts_with(&format!("{}-", r.as_str())))
+            self.risk_regions.iter().chain(extra).any(|r| v == r || v.as_str().starts_with(&format!("{}-", r.as_str())))
         })
     }
 
     fn matches(&self, c: &Condition, f: &Facts) -> bool {
-        let case_ok = c
-            .case
-            .as_ref()
-            .is_none_or(|set| f.case.is_some_and(|k| set.contains(&k)));
-        let contact_ok = c
-            .contact
-            .as_ref()
-            .is_none_or(|set| set.iter().any(|k| f.contacts.contains(k)));
-        let false_ok = c
-            .false_declaration
-            .is_none_or(|want| f.false_declaration == want);
-        let symptoms_ok = c
-            .symptoms_any
-            .as_ref()
-            .is_none_or(|list| f.symptoms.intersects(list.iter().copied().collect()));
+        let case_ok = c.case.as_ref().is_none_or(|set| f.case.is_some_and(|k| set.contains(&k)));
+        let contact_ok = c.contact.as_ref().is_none_or(|set| set.iter().any(|k| f.contacts.contains(k)));
+        let false_ok = c.false_declaration.is_none_or(|want| f.false_declaration == want);
+        let symptoms_ok =
+            c.symptoms_any.as_ref().is_none_or(|list| f.symptoms.intersects(list.iter().copied().collect()));
         let fever = f.temperature.is_some_and(|t| self.is_fever(t));
         let fever_ok = c.fever.is_none_or(|want| fever == want);
-        let temp_ok = c.temperature_at_least.is_none_or(|min| {
-            f.temperature
-                .is_some_and(|t| f64::from(t.tenths()) >= (min * 10.0).round())
-        });
-        let region_ok = c
-            .visited_risk_region
-            .is_none_or(|want| f.visited_risk_region == want);
+        let temp_ok = c
+            .temperature_at_least
+            .is_none_or(|min| f.temperature.is_some_and(|t| f64::from(t.tenths()) >= (min * 10.0).round()));
+        let region_ok = c.visited_risk_region.is_none_or(|want| f.visited_risk_region == want);
         let report_ok = c.report.is_none_or(|want| f.report == Some(want));
-        case_ok
-            && contact_ok
-            && false_ok
-            && symptoms_ok
-            && fever_ok
-            && temp_ok
-            && region_ok
-            && report_ok
+        case_ok && contact_ok && false_ok && symptoms_ok && fever_ok && temp_ok && region_ok && report_ok
     }
 
     /// Evaluates every rule against the facts.
     pub fn evaluate(&self, facts: &Facts) -> Assessment<'_> {
-        let matched: Vec<&Rule> = self
-            .rules
-            .iter()
-            .filter(|r| self.matches(&r.when, facts))
-            .collect();
-        let colour = matched
-            .iter()
-            .map(|r| r.colour)
-            .max()
-            .unwrap_or(Colour::Green);
+        let matched: Vec<&Rule> = self.rules.iter().filter(|r| self.matches(&r.when, facts)).collect();
+        let colour = matched.iter().map(|r| r.colour).max().unwrap_or(Colour::Green);
         let rule = matched.iter().copied().find(|r| r.colour == colour);
-        Assessment {
-            colour,
-            rule,
-            matched,
-        }
+        Assessment { colour, rule, matched }
     }
 }

@@ -10,12 +10,15 @@ impl SeededRng {
         Self(seed)
     }
 
+    /// An independent stream for item `i` of a seeded collection: the start
+    /// is a hash of both, so neighbouring items' streams do not overlap.
+    pub fn for_item(seed: u64, i: u64) -> Self {
+        Self(mix(seed ^ mix(i.wrapping_add(0x632B_E59B_D9B4_E019))))
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix(self.0)
     }
 
     /// Uniform in `0..n` (n > 0).
@@ -41,6 +44,12 @@ impl SeededRng {
     }
 }
 
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +63,16 @@ mod tests {
         assert_eq!(xs, ys);
         assert!(SeededRng::new(8).next_u64() != xs[0]);
         assert!((0..1000).all(|_| a.below(10) < 10));
+    }
+
+    #[test]
+    fn item_streams_do_not_overlap() {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..1000 {
+            let mut r = SeededRng::for_item(7, i);
+            for _ in 0..50 {
+                assert!(seen.insert(r.next_u64()), "item {i} repeats another item's output");
+            }
+        }
     }
 }

@@ -17,14 +17,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Resident,
-        Role::Venue,
-        Role::Officer,
-        Role::Authority,
-        Role::Supervisor,
-        Role::Auditor,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Resident, Role::Venue, Role::Officer, Role::Authority, Role::Supervisor, Role::Auditor];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -38,15 +32,12 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s.trim())
-            .ok_or_else(|| {
-                ParseError::new(
-                    "ROLE_INVALID",
-                    "role must be one of resident, venue, officer, authority, supervisor, auditor",
-                )
-            })
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| {
+            ParseError::new(
+                "ROLE_INVALID",
+                "role must be one of resident, venue, officer, authority, supervisor, auditor",
+            )
+        })
     }
 
     /// Roles whose subject is a phone number (an account created on demand);

@@ -14,7 +14,9 @@ use crate::ids::{ReportId, ResidentId};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Basis {
     /// No rule matched the first declaration: green.
-    NoRuleMatched { policy_version: String },
+    NoRuleMatched {
+        policy_version: String,
+    },
     Rule {
         rule_id: String,
         policy_version: String,
@@ -31,9 +33,7 @@ impl Basis {
 
     pub fn policy_version(&self) -> &str {
         match self {
-            Basis::Rule { policy_version, .. } | Basis::NoRuleMatched { policy_version } => {
-                policy_version
-            }
+            Basis::Rule { policy_version, .. } | Basis::NoRuleMatched { policy_version } => policy_version,
         }
     }
 }
@@ -53,20 +53,12 @@ pub struct Quarantine {
 
 impl Quarantine {
     pub fn new(required_days: u16, today: Date) -> Self {
-        Self {
-            required_days,
-            streak: 0,
-            started_on: today,
-            last_counted_on: None,
-        }
+        Self { required_days, streak: 0, started_on: today, last_counted_on: None }
     }
 
     /// The day the next counted clock-in is due.
     pub fn next_due(&self) -> Date {
-        self.last_counted_on
-            .unwrap_or(self.started_on)
-            .tomorrow()
-            .unwrap_or(Date::MAX)
+        self.last_counted_on.unwrap_or(self.started_on).tomorrow().unwrap_or(Date::MAX)
     }
 
     /// True when a day has passed without a clock-in: the streak will restart
@@ -77,11 +69,7 @@ impl Quarantine {
 
     /// The streak as a person should see it today (0 once a day was missed).
     pub fn streak_on(&self, today: Date) -> u16 {
-        if self.is_broken_on(today) {
-            0
-        } else {
-            self.streak
-        }
+        if self.is_broken_on(today) { 0 } else { self.streak }
     }
 }
 
@@ -122,14 +110,9 @@ impl ChangeEvent {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Initial,
-            Self::ColourRaised,
-            Self::StreakRestarted,
-            Self::QuarantineCompleted,
-        ]
-        .into_iter()
-        .find(|e| e.as_str() == s)
+        [Self::Initial, Self::ColourRaised, Self::StreakRestarted, Self::QuarantineCompleted]
+            .into_iter()
+            .find(|e| e.as_str() == s)
     }
 }
 
@@ -150,10 +133,7 @@ pub enum Actor {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Evidence {
     /// A declaration or clock-in, with a human summary of what it said.
-    Report {
-        report_id: ReportId,
-        summary: String,
-    },
+    Report { report_id: ReportId, summary: String },
     /// The local days on which no clock-in was received.
     MissedDays { from: Date, to: Date },
     /// The counted streak that completed a quarantine.

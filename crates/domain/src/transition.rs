@@ -79,11 +79,7 @@ pub fn summarise(report: &Report) -> String {
         parts.push(format!("temperature {t}"));
     }
     let symptoms = report.symptoms();
-    parts.push(if symptoms.is_empty() {
-        "no symptoms".to_string()
-    } else {
-        format!("symptoms: {symptoms}")
-    });
+    parts.push(if symptoms.is_empty() { "no symptoms".to_string() } else { format!("symptoms: {symptoms}") });
     if let Report::Declaration(d) = report {
         if !d.visited_regions.is_empty() {
             let regions: Vec<&str> = d.visited_regions.iter().map(RegionCode::as_str).collect();
@@ -124,10 +120,7 @@ pub fn apply_report(
 ) -> Result<Transition, ReportRejected> {
     let today = local_date(ctx.now, ctx.time_zone);
     let assessment = policy.evaluate(&facts(policy, ctx));
-    let report_evidence = Evidence::Report {
-        report_id: ctx.report_id,
-        summary: summarise(ctx.report),
-    };
+    let report_evidence = Evidence::Report { report_id: ctx.report_id, summary: summarise(ctx.report) };
     let change = |event, from, to, basis: Basis, evidence| StatusChange {
         resident: ctx.resident,
         at: ctx.now,
@@ -138,25 +131,15 @@ pub fn apply_report(
         evidence,
         actor: Actor::Resident(ctx.resident),
     };
-    let rule_basis = |rule_id: &str| Basis::Rule {
-        rule_id: rule_id.to_string(),
-        policy_version: policy.version.clone(),
-    };
+    let rule_basis =
+        |rule_id: &str| Basis::Rule { rule_id: rule_id.to_string(), policy_version: policy.version.clone() };
 
     let Some(cur) = current else {
         let (colour, basis, quarantine) = match assessment.rule {
-            Some(rule) => (
-                rule.colour,
-                rule_basis(&rule.id),
-                Some(Quarantine::new(policy.quarantine_days(rule), today)),
-            ),
-            None => (
-                Colour::Green,
-                Basis::NoRuleMatched {
-                    policy_version: policy.version.clone(),
-                },
-                None,
-            ),
+            Some(rule) => {
+                (rule.colour, rule_basis(&rule.id), Some(Quarantine::new(policy.quarantine_days(rule), today)))
+            }
+            None => (Colour::Green, Basis::NoRuleMatched { policy_version: policy.version.clone() }, None),
         };
         let status = HealthStatus {
             resident: ctx.resident,
@@ -167,18 +150,8 @@ pub fn apply_report(
             last_report_on: Some(today),
             version: 0,
         };
-        let first = change(
-            ChangeEvent::Initial,
-            None,
-            colour,
-            basis,
-            vec![report_evidence],
-        );
-        return Ok(Transition {
-            status,
-            changes: vec![first],
-            counted: false,
-        });
+        let first = change(ChangeEvent::Initial, None, colour, basis, vec![report_evidence]);
+        return Ok(Transition { status, changes: vec![first], counted: false });
     };
 
     let already_today = cur.last_report_on.is_some_and(|d| d >= today);
@@ -214,46 +187,27 @@ pub fn apply_report(
                 vec![report_evidence],
             ));
         }
-        return Ok(Transition {
-            status,
-            changes,
-            counted,
-        });
+        return Ok(Transition { status, changes, counted });
     }
 
     if already_today {
         if matches!(ctx.report, Report::ClockIn(_)) {
             return Err(ReportRejected::AlreadyReportedToday(today));
         }
-        return Ok(Transition {
-            status,
-            changes,
-            counted,
-        });
+        return Ok(Transition { status, changes, counted });
     }
 
     if let Some(mut q) = cur.quarantine {
         if q.is_broken_on(today) {
             let missed_from = q.next_due();
             let missed_to = today.yesterday().unwrap_or(today);
-            q = Quarantine {
-                required_days: q.required_days,
-                streak: 0,
-                started_on: missed_to,
-                last_counted_on: None,
-            };
+            q = Quarantine { required_days: q.required_days, streak: 0, started_on: missed_to, last_counted_on: None };
             changes.push(change(
                 ChangeEvent::StreakRestarted,
                 Some(cur.colour),
                 cur.colour,
                 rule_basis(&policy.quarantine.missed_day_rule),
-                vec![
-                    Evidence::MissedDays {
-                        from: missed_from,
-                        to: missed_to,
-                    },
-                    report_evidence.clone(),
-                ],
+                vec![Evidence::MissedDays { from: missed_from, to: missed_to }, report_evidence.clone()],
             ));
         }
         q.streak = q.streak.saturating_add(1);
@@ -270,22 +224,11 @@ pub fn apply_report(
                 Some(cur.colour),
                 Colour::Green,
                 rule_basis(&policy.quarantine.completion_rule),
-                vec![
-                    Evidence::Streak {
-                        days: q.streak,
-                        from,
-                        to: today,
-                    },
-                    report_evidence,
-                ],
+                vec![Evidence::Streak { days: q.streak, from, to: today }, report_evidence],
             ));
         } else {
             status.quarantine = Some(q);
         }
     }
-    Ok(Transition {
-        status,
-        changes,
-        counted,
-    })
+    Ok(Transition { status, changes, counted })
 }

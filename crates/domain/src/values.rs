@@ -14,11 +14,7 @@ pub struct PhoneNumber(String);
 
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        let cleaned: String = input
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-            .collect();
+        let cleaned: String = input.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
         let digits = if let Some(rest) = cleaned.strip_prefix('+') {
             rest
         } else if let Some(rest) = cleaned.strip_prefix("00") {
@@ -30,10 +26,7 @@ impl PhoneNumber {
             ));
         };
         if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ParseError::new(
-                "PHONE_INVALID",
-                "phone number must be + followed by 8 to 15 digits",
-            ));
+            return Err(ParseError::new("PHONE_INVALID", "phone number must be + followed by 8 to 15 digits"));
         }
         Ok(Self(format!("+{digits}")))
     }
@@ -139,19 +132,11 @@ pub struct DocumentNumber(String);
 
 impl DocumentNumber {
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        let s: String = input
-            .trim()
-            .chars()
-            .filter(|c| *c != ' ')
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let s: String = input.trim().chars().filter(|c| *c != ' ').collect::<String>().to_ascii_uppercase();
         if (5..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Ok(Self(s))
         } else {
-            Err(ParseError::new(
-                "DOCUMENT_NUMBER_INVALID",
-                "document number must be 5 to 20 letters or digits",
-            ))
+            Err(ParseError::new("DOCUMENT_NUMBER_INVALID", "document number must be 5 to 20 letters or digits"))
         }
     }
 
@@ -177,10 +162,7 @@ impl PersonName {
         if (1..=100).contains(&n) && !s.chars().any(char::is_control) {
             Ok(Self(s))
         } else {
-            Err(ParseError::new(
-                "NAME_INVALID",
-                "name must be 1 to 100 characters",
-            ))
+            Err(ParseError::new("NAME_INVALID", "name must be 1 to 100 characters"))
         }
     }
 
@@ -192,12 +174,7 @@ impl PersonName {
     /// upper-cased, at most four. A single-word name in a script without
     /// spaces (e.g. 李伟) gives its first character.
     pub fn initials(&self) -> String {
-        self.0
-            .split_whitespace()
-            .filter_map(|w| w.chars().next())
-            .flat_map(char::to_uppercase)
-            .take(4)
-            .collect()
+        self.0.split_whitespace().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).take(4).collect()
     }
 }
 
@@ -292,10 +269,7 @@ pub struct Temperature(u16);
 impl Temperature {
     pub fn from_celsius(c: f64) -> Result<Self, ParseError> {
         if !c.is_finite() || !(30.0..=45.0).contains(&c) {
-            return Err(ParseError::new(
-                "TEMPERATURE_OUT_OF_RANGE",
-                "temperature must be between 30.0 and 45.0 °C",
-            ));
+            return Err(ParseError::new("TEMPERATURE_OUT_OF_RANGE", "temperature must be between 30.0 and 45.0 °C"));
         }
         // Rounded to one decimal; the range check makes the cast lossless.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -327,26 +301,11 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_normalised() {
-        assert_eq!(
-            PhoneNumber::parse(" +86 138-0000-0000 ").unwrap().as_str(),
-            "+8613800000000"
-        );
-        assert_eq!(
-            PhoneNumber::parse("0084912345678").unwrap().as_str(),
-            "+84912345678"
-        );
-        assert_eq!(
-            PhoneNumber::parse("13800000000").unwrap_err().code,
-            "PHONE_INVALID"
-        );
-        assert_eq!(
-            PhoneNumber::parse("+12ab5678901").unwrap_err().code,
-            "PHONE_INVALID"
-        );
-        assert_eq!(
-            PhoneNumber::parse("+1234").unwrap_err().code,
-            "PHONE_INVALID"
-        );
+        assert_eq!(PhoneNumber::parse(" +86 138-0000-0000 ").unwrap().as_str(), "+8613800000000");
+        assert_eq!(PhoneNumber::parse("0084912345678").unwrap().as_str(), "+84912345678");
+        assert_eq!(PhoneNumber::parse("13800000000").unwrap_err().code, "PHONE_INVALID");
+        assert_eq!(PhoneNumber::parse("+12ab5678901").unwrap_err().code, "PHONE_INVALID");
+        assert_eq!(PhoneNumber::parse("+1234").unwrap_err().code, "PHONE_INVALID");
     }
 
     #[test]
@@ -354,10 +313,7 @@ mod tests {
         assert!(
             matches!(Contact::parse("Anna@Example.org").unwrap(), Contact::Email(e) if e.as_str() == "anna@example.org")
         );
-        assert!(matches!(
-            Contact::parse("+84912345678").unwrap(),
-            Contact::Phone(_)
-        ));
+        assert!(matches!(Contact::parse("+84912345678").unwrap(), Contact::Phone(_)));
         assert!(Contact::parse("a@b").is_err());
     }
 
@@ -374,33 +330,21 @@ mod tests {
     fn initials_of_latin_and_cjk_names() {
         assert_eq!(PersonName::parse("li  wei").unwrap().initials(), "LW");
         assert_eq!(PersonName::parse("李伟").unwrap().initials(), "李");
-        assert_eq!(
-            PersonName::parse("Nguyễn Văn An").unwrap().initials(),
-            "NVA"
-        );
+        assert_eq!(PersonName::parse("Nguyễn Văn An").unwrap().initials(), "NVA");
         assert!(PersonName::parse("   ").is_err());
     }
 
     #[test]
     fn temperature_rounds_and_bounds() {
         assert_eq!(Temperature::from_celsius(37.25).unwrap().tenths(), 373);
-        assert_eq!(
-            Temperature::from_celsius(29.9).unwrap_err().code,
-            "TEMPERATURE_OUT_OF_RANGE"
-        );
+        assert_eq!(Temperature::from_celsius(29.9).unwrap_err().code, "TEMPERATURE_OUT_OF_RANGE");
         assert!(Temperature::from_celsius(f64::NAN).is_err());
-        assert_eq!(
-            Temperature::from_celsius(38.1).unwrap().to_string(),
-            "38.1 °C"
-        );
+        assert_eq!(Temperature::from_celsius(38.1).unwrap().to_string(), "38.1 °C");
     }
 
     #[test]
     fn district_codes_are_upper_cased() {
-        assert_eq!(
-            DistrictCode::parse("hn-ba-dinh").unwrap().as_str(),
-            "HN-BA-DINH"
-        );
+        assert_eq!(DistrictCode::parse("hn-ba-dinh").unwrap().as_str(), "HN-BA-DINH");
         assert!(DistrictCode::parse("").is_err());
         assert!(RegionCode::parse("a b").is_err());
     }

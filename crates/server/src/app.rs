@@ -3,9 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header::{
-    CONTENT_TYPE, HeaderName, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
-};
+use axum::http::header::{CONTENT_TYPE, HeaderName, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -44,10 +42,7 @@ pub enum StartupError {
     #[error("loading signing keys: {0}")]
     Keys(#[from] healthcode_credential::KeyError),
     #[error("creating data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("listening: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -66,21 +61,11 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StartupError> {
 }
 
 /// Opens the data directory, store and keys.
-pub async fn build_state(
-    config: ServerConfig,
-    clock: Arc<dyn Clock>,
-) -> Result<AppState, StartupError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
-        path: config.data_dir.display().to_string(),
-        source,
-    })?;
+pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
     let store = open_store(&config.database_url).await?;
-    let keys = KeyService::open(
-        &config.keys_dir(),
-        &config.region_id,
-        config.max_credential_lifetime(),
-        clock.now(),
-    )?;
+    let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;
     let sender: Arc<dyn OtpSender> = match config.sender {
         SenderConfig::DevOutbox => Arc::new(DevOutbox::new(store.clone())),
     };
@@ -105,32 +90,17 @@ async fn healthz(State(state): State<AppState>) -> Response {
     let backend = state.store.backend();
     let version = env!("CARGO_PKG_VERSION");
     match state.store.ping().await {
-        Ok(()) => axum::Json(Health {
-            status: "ok",
-            backend,
-            version,
-        })
-        .into_response(),
+        Ok(()) => axum::Json(Health { status: "ok", backend, version }).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(Health {
-                    status: "unavailable",
-                    backend,
-                    version,
-                }),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(Health { status: "unavailable", backend, version }))
                 .into_response()
         }
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }
 
 async fn not_found() -> ApiError {
@@ -160,14 +130,8 @@ pub fn router(state: AppState) -> Router {
         .layer(header(X_FRAME_OPTIONS, "DENY"))
         .layer(header(REFERRER_POLICY, "no-referrer"))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            count_responses,
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(middleware::from_fn_with_state(state.clone(), count_responses))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -188,9 +152,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
     });
     tracing::info!(%addr, backend = state.store.backend(), "serving");
     println!("healthcode listening on http://{addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 

@@ -32,11 +32,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            code,
-            message: message.into(),
-        }
+        Self { kind, code, message: message.into() }
     }
 
     pub fn bad_input(code: &'static str, message: impl Into<String>) -> Self {
@@ -44,19 +40,11 @@ impl ApiError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(
-            ErrorKind::Unauthenticated,
-            "UNAUTHENTICATED",
-            "sign in first, or send a valid bearer token",
-        )
+        Self::new(ErrorKind::Unauthenticated, "UNAUTHENTICATED", "sign in first, or send a valid bearer token")
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            ErrorKind::Forbidden,
-            "FORBIDDEN",
-            "your role may not do this",
-        )
+        Self::new(ErrorKind::Forbidden, "FORBIDDEN", "your role may not do this")
     }
 
     pub fn not_found() -> Self {
@@ -66,11 +54,7 @@ impl ApiError {
     /// Logs the cause and returns a generic error for the client.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(
-            ErrorKind::Internal,
-            "INTERNAL",
-            "something went wrong on our side; it has been logged",
-        )
+        Self::new(ErrorKind::Internal, "INTERNAL", "something went wrong on our side; it has been logged")
     }
 
     pub fn status(&self) -> StatusCode {
@@ -111,11 +95,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::not_found(),
             StoreError::Conflict(cause) => {
                 tracing::info!(%cause, "store conflict");
-                Self::new(
-                    ErrorKind::Conflict,
-                    "CONFLICT",
-                    "the resource changed or already exists; retry",
-                )
+                Self::new(ErrorKind::Conflict, "CONFLICT", "the resource changed or already exists; retry")
             }
             StoreError::Other(cause) => Self::internal(cause),
         }
@@ -137,12 +117,7 @@ pub struct ErrorDetail {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_string(),
-                message: self.message.clone(),
-            },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message.clone() } };
         (self.status(), Json(body)).into_response()
     }
 }

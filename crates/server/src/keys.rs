@@ -1,9 +1,7 @@
 //! The signing keys as the running server holds them: the [`KeyRing`] from
 //! the data directory, reloaded when `healthcode keys rotate` rewrites it.
 
-use healthcode_credential::{
-    KeyError, KeyRing, PreparedTrustList, SigningKey, TrustList, TrustListError, index_path,
-};
+use healthcode_credential::{KeyError, KeyRing, PreparedTrustList, SigningKey, TrustList, TrustListError, index_path};
 use jiff::{SignedDuration, Timestamp};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -25,28 +23,18 @@ pub struct KeyService {
 }
 
 fn modified(dir: &Path) -> Option<SystemTime> {
-    std::fs::metadata(index_path(dir))
-        .and_then(|m| m.modified())
-        .ok()
+    std::fs::metadata(index_path(dir)).and_then(|m| m.modified()).ok()
 }
 
 impl KeyService {
     /// Loads the key ring, generating the first key on first start.
-    pub fn open(
-        dir: &Path,
-        issuer: &str,
-        max_lifetime: SignedDuration,
-        now: Timestamp,
-    ) -> Result<Self, KeyError> {
+    pub fn open(dir: &Path, issuer: &str, max_lifetime: SignedDuration, now: Timestamp) -> Result<Self, KeyError> {
         let ring = KeyRing::load_or_create(dir, now)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             issuer: issuer.to_string(),
             max_lifetime,
-            loaded: RwLock::new(Arc::new(Loaded {
-                ring,
-                modified: modified(dir),
-            })),
+            loaded: RwLock::new(Arc::new(Loaded { ring, modified: modified(dir) })),
         })
     }
 
@@ -65,10 +53,7 @@ impl KeyService {
             return Ok(false);
         }
         let ring = KeyRing::load(&self.dir)?;
-        let fresh = Arc::new(Loaded {
-            ring,
-            modified: on_disk,
-        });
+        let fresh = Arc::new(Loaded { ring, modified: on_disk });
         match self.loaded.write() {
             Ok(mut g) => *g = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
@@ -83,9 +68,7 @@ impl KeyService {
     }
 
     pub fn trust_list(&self, now: Timestamp) -> TrustList {
-        self.current()
-            .ring
-            .trust_list(&self.issuer, self.max_lifetime, now)
+        self.current().ring.trust_list(&self.issuer, self.max_lifetime, now)
     }
 
     /// The trust list, decoded for verification.

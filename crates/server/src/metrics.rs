@@ -41,10 +41,7 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP healthcode_http_requests_total HTTP responses by status class."
-        );
+        let _ = writeln!(out, "# HELP healthcode_http_requests_total HTTP responses by status class.");
         let _ = writeln!(out, "# TYPE healthcode_http_requests_total counter");
         for (class, c) in [
             ("2xx", &self.requests_2xx),
@@ -52,39 +49,15 @@ impl Metrics {
             ("4xx", &self.requests_4xx),
             ("5xx", &self.requests_5xx),
         ] {
-            let _ = writeln!(
-                out,
-                "healthcode_http_requests_total{{class=\"{class}\"}} {}",
-                c.get()
-            );
+            let _ = writeln!(out, "healthcode_http_requests_total{{class=\"{class}\"}} {}", c.get());
         }
         for (name, help, c) in [
-            (
-                "healthcode_reports_total",
-                "Declarations and clock-ins accepted.",
-                &self.reports,
-            ),
-            (
-                "healthcode_codes_issued_total",
-                "Health codes signed.",
-                &self.codes_issued,
-            ),
-            (
-                "healthcode_otp_sent_total",
-                "One-time sign-in codes sent.",
-                &self.otp_sent,
-            ),
-            (
-                "healthcode_sign_ins_total",
-                "Successful sign-ins.",
-                &self.sign_ins,
-            ),
+            ("healthcode_reports_total", "Declarations and clock-ins accepted.", &self.reports),
+            ("healthcode_codes_issued_total", "Health codes signed.", &self.codes_issued),
+            ("healthcode_otp_sent_total", "One-time sign-in codes sent.", &self.otp_sent),
+            ("healthcode_sign_ins_total", "Successful sign-ins.", &self.sign_ins),
         ] {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
-                c.get()
-            );
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
         }
         out
     }

@@ -4,9 +4,9 @@
 
 use healthcode_domain::random::SeededRng;
 use healthcode_domain::{
-    ClockIn, ColourPolicy, Contact, Declaration, DistrictCode, DocumentNumber, DocumentType,
-    HealthStatus, HolderId, Identity, PersonName, PhoneNumber, RegionCode, Report, ReportContext,
-    ReportId, ResidentId, StandingFacts, SymptomSet, Temperature, apply_report, local_date,
+    ClockIn, ColourPolicy, Contact, Declaration, DistrictCode, DocumentNumber, DocumentType, HealthStatus, HolderId,
+    Identity, PersonName, PhoneNumber, RegionCode, Report, ReportContext, ReportId, ResidentId, StandingFacts,
+    SymptomSet, Temperature, apply_report, local_date,
 };
 use healthcode_store::{AccountKind, Resident, SeedResident, Store, StoreResult, StoredReport};
 use jiff::tz::TimeZone;
@@ -24,11 +24,7 @@ pub struct CityPlan {
 impl CityPlan {
     /// Scale S of PERFORMANCE.md (residents only; venues come with check-ins).
     pub fn scale_s(seed: u64) -> Self {
-        Self {
-            seed,
-            residents: 100_000,
-            days: 14,
-        }
+        Self { seed, residents: 100_000, days: 14 }
     }
 }
 
@@ -42,17 +38,12 @@ pub fn phone_of(i: u32) -> PhoneNumber {
 
 /// The 30 districts of the synthetic city.
 pub fn districts() -> Vec<DistrictCode> {
-    (1..=30)
-        .filter_map(|d| DistrictCode::parse(&format!("3301{d:02}")).ok())
-        .collect()
+    (1..=30).filter_map(|d| DistrictCode::parse(&format!("3301{d:02}")).ok()).collect()
 }
 
-const SURNAMES: [&str; 12] = [
-    "Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Nguyen", "Tran",
-];
-const GIVEN: [&str; 12] = [
-    "Wei", "Fang", "Na", "Min", "Jing", "Lei", "Yan", "Tao", "Hua", "Jun", "An", "Lan",
-];
+const SURNAMES: [&str; 12] =
+    ["Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Nguyen", "Tran"];
+const GIVEN: [&str; 12] = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Yan", "Tao", "Hua", "Jun", "An", "Lan"];
 
 struct Person {
     resident: Resident,
@@ -102,13 +93,8 @@ fn report(
 }
 
 fn temperature(rng: &mut SeededRng, fever: bool) -> Temperature {
-    let tenths = if fever {
-        373 + rng.below(15)
-    } else {
-        360 + rng.below(12)
-    };
-    Temperature::from_tenths(u16::try_from(tenths).unwrap_or(366))
-        .unwrap_or_else(|_| unreachable!("in range"))
+    let tenths = if fever { 373 + rng.below(15) } else { 360 + rng.below(12) };
+    Temperature::from_tenths(u16::try_from(tenths).unwrap_or(366)).unwrap_or_else(|_| unreachable!("in range"))
 }
 
 fn person(
@@ -119,24 +105,14 @@ fn person(
     now: Timestamp,
     districts: &[DistrictCode],
 ) -> Option<Person> {
-    let mut rng = SeededRng::new(plan.seed ^ (u64::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    let mut rng = SeededRng::for_item(plan.seed, u64::from(i));
     let (id, holder) = ids(&mut rng);
-    let name = format!(
-        "{} {}",
-        SURNAMES[rng.below(12) as usize],
-        GIVEN[rng.below(12) as usize]
-    );
+    let name = format!("{} {}", SURNAMES[rng.below(12) as usize], GIVEN[rng.below(12) as usize]);
     let visitor = rng.chance(0.02);
     let (document_type, number) = if visitor {
-        (
-            DocumentType::Passport,
-            format!("E{:08}", rng.below(100_000_000)),
-        )
+        (DocumentType::Passport, format!("E{:08}", rng.below(100_000_000)))
     } else {
-        (
-            DocumentType::NationalId,
-            format!("3301{:014}", rng.below(100_000_000_000_000)),
-        )
+        (DocumentType::NationalId, format!("3301{:014}", rng.below(100_000_000_000_000)))
     };
     let identity = Identity {
         name: PersonName::parse(&name).ok()?,
@@ -144,24 +120,15 @@ fn person(
         document_number: DocumentNumber::parse(&number).ok()?,
         district: districts[rng.below(districts.len() as u64) as usize].clone(),
     };
-    let start = now
-        .checked_sub(SignedDuration::from_hours(24 * i64::from(plan.days)))
-        .ok()?;
-    let first_at = start
-        .checked_add(SignedDuration::from_secs(
-            rng.below(24 * 3600 * u64::from(plan.days)) as i64,
-        ))
-        .ok()?;
+    let start = now.checked_sub(SignedDuration::from_hours(24 * i64::from(plan.days))).ok()?;
+    let first_at =
+        start.checked_add(SignedDuration::from_secs(rng.below(24 * 3600 * u64::from(plan.days)) as i64)).ok()?;
     let mut p = Person {
         resident: Resident {
             id: ResidentId::from_bytes(id),
             holder: HolderId::from_bytes(holder),
             contact: Contact::Phone(phone_of(i)),
-            kind: if visitor {
-                AccountKind::Visitor
-            } else {
-                AccountKind::Resident
-            },
+            kind: if visitor { AccountKind::Visitor } else { AccountKind::Resident },
             identity: Some(identity),
             created_at: first_at,
         },
@@ -178,29 +145,16 @@ fn person(
     let declaration = Declaration {
         symptoms,
         temperature: Some(temperature(&mut rng, fever)),
-        visited_regions: if risky {
-            RegionCode::parse("CN-HB").ok().into_iter().collect()
-        } else {
-            vec![]
-        },
+        visited_regions: if risky { RegionCode::parse("CN-HB").ok().into_iter().collect() } else { vec![] },
         contact_with_case: rng.chance(0.003),
         travel_plan: String::new(),
     };
-    report(
-        &mut p,
-        policy,
-        tz,
-        &mut rng,
-        Report::Declaration(declaration),
-        first_at,
-    );
+    report(&mut p, policy, tz, &mut rng, Report::Declaration(declaration), first_at);
     // Quarantined people clock in most days, around 08:00-12:00 local.
     let mut day_at = first_at;
     while p.status.as_ref().is_some_and(|s| s.quarantine.is_some()) {
         day_at = day_at.checked_add(SignedDuration::from_hours(24)).ok()?;
-        let at = day_at
-            .checked_add(SignedDuration::from_mins(rng.below(120) as i64 - 60))
-            .ok()?;
+        let at = day_at.checked_add(SignedDuration::from_mins(rng.below(120) as i64 - 60)).ok()?;
         if at > now {
             break;
         }
@@ -208,10 +162,7 @@ fn person(
             continue; // missed a day
         }
         let fever = rng.chance(0.03);
-        let clock_in = ClockIn {
-            temperature: temperature(&mut rng, fever),
-            symptoms: SymptomSet::empty(),
-        };
+        let clock_in = ClockIn { temperature: temperature(&mut rng, fever), symptoms: SymptomSet::empty() };
         report(&mut p, policy, tz, &mut rng, Report::ClockIn(clock_in), at);
     }
     Some(p)
@@ -235,12 +186,7 @@ pub async fn seed_city(
         let batch: Vec<SeedResident> = (i..end)
             .filter_map(|n| person(n, plan, policy, tz, now, &districts))
             .filter_map(|p| {
-                Some(SeedResident {
-                    status: p.status?,
-                    resident: p.resident,
-                    reports: p.reports,
-                    changes: p.changes,
-                })
+                Some(SeedResident { status: p.status?, resident: p.resident, reports: p.reports, changes: p.changes })
             })
             .collect();
         written += u32::try_from(batch.len()).unwrap_or(0);
@@ -257,36 +203,21 @@ mod tests {
 
     #[test]
     fn the_city_is_deterministic_and_mostly_green() {
-        let plan = CityPlan {
-            seed: 42,
-            residents: 2_000,
-            days: 14,
-        };
+        let plan = CityPlan { seed: 42, residents: 2_000, days: 14 };
         let policy = ColourPolicy::default_policy();
         let tz = TimeZone::get("Asia/Shanghai").unwrap();
         let now = Timestamp::from_second(1_795_000_000).unwrap();
         let d = districts();
-        let a: Vec<_> = (0..plan.residents)
-            .filter_map(|i| person(i, &plan, &policy, &tz, now, &d))
-            .collect();
-        let b: Vec<_> = (0..plan.residents)
-            .filter_map(|i| person(i, &plan, &policy, &tz, now, &d))
-            .collect();
+        let a: Vec<_> = (0..plan.residents).filter_map(|i| person(i, &plan, &policy, &tz, now, &d)).collect();
+        let b: Vec<_> = (0..plan.residents).filter_map(|i| person(i, &plan, &policy, &tz, now, &d)).collect();
         assert_eq!(a.len(), 2_000);
+        assert!(a.iter().zip(&b).all(|(x, y)| x.resident == y.resident && x.status == y.status));
+        let non_green =
+            a.iter().filter(|p| p.status.as_ref().unwrap().colour != healthcode_domain::Colour::Green).count();
+        assert!(non_green > 20 && non_green < 400, "non-green: {non_green}");
         assert!(
             a.iter()
-                .zip(&b)
-                .all(|(x, y)| x.resident == y.resident && x.status == y.status)
+                .any(|p| { p.changes.iter().any(|c| c.event == healthcode_domain::ChangeEvent::QuarantineCompleted) })
         );
-        let non_green = a
-            .iter()
-            .filter(|p| p.status.as_ref().unwrap().colour != healthcode_domain::Colour::Green)
-            .count();
-        assert!(non_green > 20 && non_green < 400, "non-green: {non_green}");
-        assert!(a.iter().any(|p| {
-            p.changes
-                .iter()
-                .any(|c| c.event == healthcode_domain::ChangeEvent::QuarantineCompleted)
-        }));
     }
 }

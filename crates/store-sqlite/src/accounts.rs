@@ -4,16 +4,15 @@ use async_trait::async_trait;
 use healthcode_domain::{
     Contact, DistrictCode, DocumentNumber, DocumentType, HolderId, Identity, PersonName, ResidentId,
 };
-use healthcode_store::{
-    AccountKind, AccountStore, Resident, SeedResident, StoreError, StoreResult,
-};
+use healthcode_store::{AccountKind, AccountStore, Resident, SeedResident, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 
 use crate::convert::{corrupt, get, ms, resident_id, ts};
 use crate::health::{insert_change, insert_report, upsert_status};
 use crate::{SqliteStore, other};
 
-const RESIDENT_COLUMNS: &str = "SELECT id, holder_id, contact, kind, name, document_type, document_number, district, created_at FROM residents";
+const RESIDENT_COLUMNS: &str =
+    "SELECT id, holder_id, contact, kind, name, document_type, document_number, district, created_at FROM residents";
 
 fn resident_from_row(row: &SqliteRow) -> StoreResult<Resident> {
     let contact: String = get(row, "contact")?;
@@ -27,10 +26,8 @@ fn resident_from_row(row: &SqliteRow) -> StoreResult<Resident> {
             let district: String = get(row, "district")?;
             Some(Identity {
                 name: PersonName::parse(&name).map_err(|e| corrupt(e.to_string()))?,
-                document_type: DocumentType::parse(&doc_type)
-                    .map_err(|e| corrupt(e.to_string()))?,
-                document_number: DocumentNumber::parse(&doc_number)
-                    .map_err(|e| corrupt(e.to_string()))?,
+                document_type: DocumentType::parse(&doc_type).map_err(|e| corrupt(e.to_string()))?,
+                document_number: DocumentNumber::parse(&doc_number).map_err(|e| corrupt(e.to_string()))?,
                 district: DistrictCode::parse(&district).map_err(|e| corrupt(e.to_string()))?,
             })
         }
@@ -46,10 +43,7 @@ fn resident_from_row(row: &SqliteRow) -> StoreResult<Resident> {
     })
 }
 
-pub(crate) async fn insert_resident(
-    conn: &mut sqlx::SqliteConnection,
-    r: &Resident,
-) -> StoreResult<()> {
+pub(crate) async fn insert_resident(conn: &mut sqlx::SqliteConnection, r: &Resident) -> StoreResult<()> {
     let id = r.identity.as_ref();
     sqlx::query(
         "INSERT INTO residents (id, holder_id, contact, kind, name, document_type, document_number, district, created_at)
@@ -75,17 +69,16 @@ pub(crate) async fn update_identity(
     resident: ResidentId,
     i: &Identity,
 ) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE residents SET name = ?, document_type = ?, document_number = ?, district = ? WHERE id = ?",
-    )
-    .bind(i.name.as_str())
-    .bind(i.document_type.as_str())
-    .bind(i.document_number.as_str())
-    .bind(i.district.as_str())
-    .bind(resident.as_bytes().as_slice())
-    .execute(&mut *conn)
-    .await
-    .map_err(other("updating identity"))?;
+    let done =
+        sqlx::query("UPDATE residents SET name = ?, document_type = ?, document_number = ?, district = ? WHERE id = ?")
+            .bind(i.name.as_str())
+            .bind(i.document_type.as_str())
+            .bind(i.document_number.as_str())
+            .bind(i.district.as_str())
+            .bind(resident.as_bytes().as_slice())
+            .execute(&mut *conn)
+            .await
+            .map_err(other("updating identity"))?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

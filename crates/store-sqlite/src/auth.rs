@@ -2,9 +2,7 @@
 
 use async_trait::async_trait;
 use healthcode_domain::Role;
-use healthcode_store::{
-    AuthStore, OtpChallenge, Principal, SessionKind, SessionRecord, StoreResult,
-};
+use healthcode_store::{AuthStore, OtpChallenge, Principal, SessionKind, SessionRecord, StoreResult};
 use jiff::Timestamp;
 
 use crate::convert::{corrupt, get, ms, resident_id, ts};
@@ -84,11 +82,7 @@ impl AuthStore for SqliteStore {
         Ok(())
     }
 
-    async fn session(
-        &self,
-        token_hash: &[u8; 32],
-        now: Timestamp,
-    ) -> StoreResult<Option<SessionRecord>> {
+    async fn session(&self, token_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<SessionRecord>> {
         let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?")
             .bind(token_hash.as_slice())
             .bind(ms(now))
@@ -101,8 +95,7 @@ impl AuthStore for SqliteStore {
         let resident: Option<Vec<u8>> = get(&row, "resident_id")?;
         Ok(Some(SessionRecord {
             token_hash: hash32(get(&row, "token_hash")?)?,
-            kind: SessionKind::parse(&kind)
-                .ok_or_else(|| corrupt(format!("session kind {kind}")))?,
+            kind: SessionKind::parse(&kind).ok_or_else(|| corrupt(format!("session kind {kind}")))?,
             principal: Principal {
                 role: Role::parse(&role).map_err(|e| corrupt(e.to_string()))?,
                 subject: get(&row, "subject")?,

@@ -45,14 +45,11 @@ pub(crate) fn get<'r, T>(row: &'r SqliteRow, col: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
 {
-    row.try_get(col)
-        .map_err(|e| corrupt(format!("column {col}: {e}")))
+    row.try_get(col).map_err(|e| corrupt(format!("column {col}: {e}")))
 }
 
 pub(crate) fn resident_id(bytes: &[u8]) -> StoreResult<ResidentId> {
-    <[u8; 16]>::try_from(bytes)
-        .map(ResidentId::from_bytes)
-        .map_err(|_| corrupt("resident id".into()))
+    <[u8; 16]>::try_from(bytes).map(ResidentId::from_bytes).map_err(|_| corrupt("resident id".into()))
 }
 
 pub(crate) fn colour(s: &str) -> StoreResult<Colour> {
@@ -63,10 +60,7 @@ pub(crate) fn status_from_row(row: &SqliteRow) -> StoreResult<HealthStatus> {
     let basis_kind: String = get(row, "basis_kind")?;
     let policy_version: String = get(row, "policy_version")?;
     let basis = match basis_kind.as_str() {
-        "rule" => healthcode_domain::Basis::Rule {
-            rule_id: get(row, "rule_id")?,
-            policy_version,
-        },
+        "rule" => healthcode_domain::Basis::Rule { rule_id: get(row, "rule_id")?, policy_version },
         "no_rule_matched" => healthcode_domain::Basis::NoRuleMatched { policy_version },
         other => return Err(corrupt(format!("basis kind {other}"))),
     };
@@ -74,8 +68,7 @@ pub(crate) fn status_from_row(row: &SqliteRow) -> StoreResult<HealthStatus> {
     let quarantine = match required {
         Some(required) => Some(Quarantine {
             required_days: u16::try_from(required).map_err(|_| corrupt("required days".into()))?,
-            streak: u16::try_from(get::<i64>(row, "q_streak")?)
-                .map_err(|_| corrupt("streak".into()))?,
+            streak: u16::try_from(get::<i64>(row, "q_streak")?).map_err(|_| corrupt("streak".into()))?,
             started_on: date(&get::<String>(row, "q_started_on")?)?,
             last_counted_on: opt_date(get(row, "q_last_counted_on")?)?,
         }),

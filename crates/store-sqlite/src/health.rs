@@ -6,15 +6,10 @@ use healthcode_store::{HealthStore, ReportCommit, StoreError, StoreResult, Store
 use sqlx::SqliteConnection;
 
 use crate::accounts::update_identity;
-use crate::convert::{
-    colour, date, date_text, from_json, get, json, ms, resident_id, status_from_row, ts,
-};
+use crate::convert::{colour, date, date_text, from_json, get, json, ms, resident_id, status_from_row, ts};
 use crate::{SqliteStore, other};
 
-pub(crate) async fn insert_report(
-    conn: &mut SqliteConnection,
-    r: &StoredReport,
-) -> StoreResult<()> {
+pub(crate) async fn insert_report(conn: &mut SqliteConnection, r: &StoredReport) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -80,17 +75,12 @@ pub(crate) async fn upsert_status(
             e => e,
         })?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::Conflict(
-            "status changed since it was read".into(),
-        ));
+        return Err(StoreError::Conflict("status changed since it was read".into()));
     }
     Ok(new_version)
 }
 
-pub(crate) async fn insert_change(
-    conn: &mut SqliteConnection,
-    c: &StatusChange,
-) -> StoreResult<()> {
+pub(crate) async fn insert_change(conn: &mut SqliteConnection, c: &StatusChange) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO status_changes (resident_id, at, event, from_colour, to_colour, basis, evidence, actor)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,17 +121,10 @@ impl HealthStore for SqliteStore {
             insert_change(&mut tx, change).await?;
         }
         tx.commit().await.map_err(other("committing report"))?;
-        Ok(HealthStatus {
-            version,
-            ..commit.status.clone()
-        })
+        Ok(HealthStatus { version, ..commit.status.clone() })
     }
 
-    async fn status_history(
-        &self,
-        resident: ResidentId,
-        limit: u32,
-    ) -> StoreResult<Vec<StatusChange>> {
+    async fn status_history(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<StatusChange>> {
         let rows = sqlx::query(
             "SELECT resident_id, at, event, from_colour, to_colour, basis, evidence, actor
              FROM status_changes WHERE resident_id = ? ORDER BY seq DESC LIMIT ?",

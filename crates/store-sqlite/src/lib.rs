@@ -57,25 +57,16 @@ impl SqliteStore {
 
     /// Applies pending migrations (idempotent).
     pub async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::Other(format!("migrating: {e}")))
+        MIGRATOR.run(&self.pool).await.map_err(|e| StoreError::Other(format!("migrating: {e}")))
     }
 
     /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).
     pub async fn integrity_check(&self) -> StoreResult<String> {
-        sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(other("integrity check"))
+        sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await.map_err(other("integrity check"))
     }
 
     async fn write_tx(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(other("starting a write transaction"))
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a write transaction"))
     }
 }
 
@@ -83,9 +74,7 @@ impl SqliteStore {
 pub(crate) fn other(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(format!("{context}: {db}"))
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!("{context}: {db}")),
         _ => StoreError::Other(format!("{context}: {e}")),
     }
 }
@@ -97,10 +86,6 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(other("ping"))
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
     }
 }

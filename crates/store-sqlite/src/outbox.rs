@@ -17,17 +17,15 @@ impl OutboxStore for SqliteStore {
         code: Option<&str>,
         at: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO outbox (at, channel, recipient, body, code) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(ms(at))
-        .bind(channel)
-        .bind(recipient)
-        .bind(body)
-        .bind(code)
-        .execute(&self.pool)
-        .await
-        .map_err(other("writing outbox"))?;
+        sqlx::query("INSERT INTO outbox (at, channel, recipient, body, code) VALUES (?, ?, ?, ?, ?)")
+            .bind(ms(at))
+            .bind(channel)
+            .bind(recipient)
+            .bind(body)
+            .bind(code)
+            .execute(&self.pool)
+            .await
+            .map_err(other("writing outbox"))?;
         Ok(())
     }
 

@@ -4,16 +4,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test suite: failures are panics
 
 use healthcode_domain::{
-    Actor, Basis, ChangeEvent, Colour, Contact, Declaration, DistrictCode, DocumentNumber,
-    DocumentType, Evidence, HealthStatus, HolderId, Identity, PersonName, Quarantine, Report,
-    ReportId, ResidentId, Role, StatusChange, SymptomSet, Temperature,
+    Actor, Basis, ChangeEvent, Colour, Contact, Declaration, DistrictCode, DocumentNumber, DocumentType, Evidence,
+    HealthStatus, HolderId, Identity, PersonName, Quarantine, Report, ReportId, ResidentId, Role, StatusChange,
+    SymptomSet, Temperature,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
 
 use crate::{
-    AccountKind, OtpChallenge, Principal, ReportCommit, Resident, SeedResident, SessionKind,
-    SessionRecord, Store, StoreError, StoredReport,
+    AccountKind, OtpChallenge, Principal, ReportCommit, Resident, SeedResident, SessionKind, SessionRecord, Store,
+    StoreError, StoredReport,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$make` is an
@@ -84,10 +84,7 @@ fn yellow(r: &Resident) -> HealthStatus {
         resident: r.id,
         colour: Colour::Yellow,
         since: t(10),
-        basis: Basis::Rule {
-            rule_id: "Y-FEVER".into(),
-            policy_version: "v1".into(),
-        },
+        basis: Basis::Rule { rule_id: "Y-FEVER".into(), policy_version: "v1".into() },
         quarantine: Some(Quarantine {
             required_days: 7,
             streak: 0,
@@ -106,14 +103,8 @@ fn change(r: &Resident, secs: i64, event: ChangeEvent, report: ReportId) -> Stat
         event,
         from: None,
         to: Colour::Yellow,
-        basis: Basis::Rule {
-            rule_id: "Y-FEVER".into(),
-            policy_version: "v1".into(),
-        },
-        evidence: vec![Evidence::Report {
-            report_id: report,
-            summary: "temperature 38.1 °C".into(),
-        }],
+        basis: Basis::Rule { rule_id: "Y-FEVER".into(), policy_version: "v1".into() },
+        evidence: vec![Evidence::Report { report_id: report, summary: "temperature 38.1 °C".into() }],
         actor: Actor::Resident(r.id),
     }
 }
@@ -122,10 +113,7 @@ pub async fn accounts_round_trip(store: &dyn Store) {
     let mut r = resident(1);
     store.create_resident(&r).await.unwrap();
     assert_eq!(store.resident(r.id).await.unwrap(), r);
-    assert_eq!(
-        store.resident_by_contact(&r.contact).await.unwrap(),
-        Some(r.clone())
-    );
+    assert_eq!(store.resident_by_contact(&r.contact).await.unwrap(), Some(r.clone()));
     assert_eq!(store.resident_by_holder(r.holder).await.unwrap(), r);
     let email = Contact::parse("visitor@example.org").unwrap();
     assert_eq!(store.resident_by_contact(&email).await.unwrap(), None);
@@ -144,36 +132,15 @@ pub async fn accounts_round_trip(store: &dyn Store) {
 pub async fn duplicate_contact_conflicts(store: &dyn Store) {
     let r = resident(2);
     store.create_resident(&r).await.unwrap();
-    let twin = Resident {
-        id: ResidentId::from_bytes([3; 16]),
-        holder: HolderId::from_bytes([4; 16]),
-        ..r
-    };
-    assert!(matches!(
-        store.create_resident(&twin).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store.resident(twin.id).await,
-        Err(StoreError::NotFound)
-    ));
+    let twin = Resident { id: ResidentId::from_bytes([3; 16]), holder: HolderId::from_bytes([4; 16]), ..r };
+    assert!(matches!(store.create_resident(&twin).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.resident(twin.id).await, Err(StoreError::NotFound)));
 }
 
 pub async fn missing_resident_is_not_found(store: &dyn Store) {
-    assert!(matches!(
-        store.resident(ResidentId::from_bytes([7; 16])).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        store
-            .resident_by_holder(HolderId::from_bytes([7; 16]))
-            .await,
-        Err(StoreError::NotFound)
-    ));
-    assert_eq!(
-        store.status(ResidentId::from_bytes([7; 16])).await.unwrap(),
-        None
-    );
+    assert!(matches!(store.resident(ResidentId::from_bytes([7; 16])).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.resident_by_holder(HolderId::from_bytes([7; 16])).await, Err(StoreError::NotFound)));
+    assert_eq!(store.status(ResidentId::from_bytes([7; 16])).await.unwrap(), None);
 }
 
 pub async fn report_commit_is_atomic_and_versioned(store: &dyn Store) {
@@ -190,43 +157,20 @@ pub async fn report_commit_is_atomic_and_versioned(store: &dyn Store) {
     let saved = store.commit_report(&commit).await.unwrap();
     assert_eq!(saved.version, 1);
     assert_eq!(store.status(r.id).await.unwrap(), Some(saved.clone()));
-    assert_eq!(
-        store.resident(r.id).await.unwrap().identity,
-        Some(identity())
-    );
+    assert_eq!(store.resident(r.id).await.unwrap().identity, Some(identity()));
     assert_eq!(store.reports(r.id, 10).await.unwrap(), vec![first]);
 
     // A second first-status insert and a stale update both conflict and write nothing.
-    let again = ReportCommit {
-        report: report(&r, 2, 20),
-        ..commit.clone()
-    };
-    assert!(matches!(
-        store.commit_report(&again).await,
-        Err(StoreError::Conflict(_))
-    ));
-    let stale = ReportCommit {
-        report: report(&r, 3, 30),
-        expected_version: Some(0),
-        ..commit.clone()
-    };
-    assert!(matches!(
-        store.commit_report(&stale).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert_eq!(
-        store.reports(r.id, 10).await.unwrap().len(),
-        1,
-        "a refused commit leaves no report"
-    );
+    let again = ReportCommit { report: report(&r, 2, 20), ..commit.clone() };
+    assert!(matches!(store.commit_report(&again).await, Err(StoreError::Conflict(_))));
+    let stale = ReportCommit { report: report(&r, 3, 30), expected_version: Some(0), ..commit.clone() };
+    assert!(matches!(store.commit_report(&stale).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.reports(r.id, 10).await.unwrap().len(), 1, "a refused commit leaves no report");
     assert_eq!(store.status_history(r.id, 10).await.unwrap().len(), 1);
 
     let mut next = yellow(&r);
-    next.quarantine = Some(Quarantine {
-        streak: 1,
-        last_counted_on: Some(date(2026, 11, 3)),
-        ..next.quarantine.unwrap()
-    });
+    next.quarantine =
+        Some(Quarantine { streak: 1, last_counted_on: Some(date(2026, 11, 3)), ..next.quarantine.unwrap() });
     let ok = ReportCommit {
         report: report(&r, 4, 40),
         identity: None,
@@ -236,17 +180,7 @@ pub async fn report_commit_is_atomic_and_versioned(store: &dyn Store) {
     };
     let saved = store.commit_report(&ok).await.unwrap();
     assert_eq!(saved.version, 2);
-    assert_eq!(
-        store
-            .status(r.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .quarantine
-            .unwrap()
-            .streak,
-        1
-    );
+    assert_eq!(store.status(r.id).await.unwrap().unwrap().quarantine.unwrap().streak, 1);
     let reports = store.reports(r.id, 10).await.unwrap();
     assert_eq!(
         reports.iter().map(|x| x.id).collect::<Vec<_>>(),
@@ -259,20 +193,14 @@ pub async fn history_is_newest_first_with_evidence(store: &dyn Store) {
     store.create_resident(&r).await.unwrap();
     let first = report(&r, 5, 10);
     let mut second_change = change(&r, 20, ChangeEvent::StreakRestarted, first.id);
-    second_change.evidence.push(Evidence::MissedDays {
-        from: date(2026, 11, 3),
-        to: date(2026, 11, 4),
-    });
+    second_change.evidence.push(Evidence::MissedDays { from: date(2026, 11, 3), to: date(2026, 11, 4) });
     second_change.actor = Actor::System;
     let commit = ReportCommit {
         report: first.clone(),
         identity: None,
         expected_version: None,
         status: yellow(&r),
-        changes: vec![
-            change(&r, 10, ChangeEvent::Initial, first.id),
-            second_change.clone(),
-        ],
+        changes: vec![change(&r, 10, ChangeEvent::Initial, first.id), second_change.clone()],
     };
     store.commit_report(&commit).await.unwrap();
     let history = store.status_history(r.id, 10).await.unwrap();
@@ -293,12 +221,7 @@ pub async fn one_time_codes_upsert_and_delete(store: &dyn Store) {
     };
     store.put_otp(&c).await.unwrap();
     assert_eq!(store.otp(&c.contact).await.unwrap(), Some(c.clone()));
-    let c2 = OtpChallenge {
-        code_hash: [2; 32],
-        attempts: 3,
-        sent_in_window: 2,
-        ..c.clone()
-    };
+    let c2 = OtpChallenge { code_hash: [2; 32], attempts: 3, sent_in_window: 2, ..c.clone() };
     store.put_otp(&c2).await.unwrap();
     assert_eq!(store.otp(&c.contact).await.unwrap(), Some(c2));
     store.delete_otp(&c.contact).await.unwrap();
@@ -311,11 +234,7 @@ pub async fn sessions_expire_and_delete(store: &dyn Store) {
     let s = SessionRecord {
         token_hash: [7; 32],
         kind: SessionKind::Cookie,
-        principal: Principal {
-            role: Role::Resident,
-            subject: r.contact.to_string(),
-            resident: Some(r.id),
-        },
+        principal: Principal { role: Role::Resident, subject: r.contact.to_string(), resident: Some(r.id) },
         created_at: t(0),
         expires_at: t(100),
     };
@@ -323,62 +242,31 @@ pub async fn sessions_expire_and_delete(store: &dyn Store) {
     let staff = SessionRecord {
         token_hash: [8; 32],
         kind: SessionKind::ApiToken,
-        principal: Principal {
-            role: Role::Auditor,
-            subject: "audrey".into(),
-            resident: None,
-        },
+        principal: Principal { role: Role::Auditor, subject: "audrey".into(), resident: None },
         ..s.clone()
     };
     store.insert_session(&staff).await.unwrap();
-    assert_eq!(
-        store.session(&s.token_hash, t(50)).await.unwrap(),
-        Some(s.clone())
-    );
-    assert_eq!(
-        store.session(&staff.token_hash, t(50)).await.unwrap(),
-        Some(staff)
-    );
-    assert_eq!(
-        store.session(&s.token_hash, t(100)).await.unwrap(),
-        None,
-        "expired at expires_at"
-    );
+    assert_eq!(store.session(&s.token_hash, t(50)).await.unwrap(), Some(s.clone()));
+    assert_eq!(store.session(&staff.token_hash, t(50)).await.unwrap(), Some(staff));
+    assert_eq!(store.session(&s.token_hash, t(100)).await.unwrap(), None, "expired at expires_at");
     assert_eq!(store.session(&[0; 32], t(50)).await.unwrap(), None);
     store.delete_session(&s.token_hash).await.unwrap();
     assert_eq!(store.session(&s.token_hash, t(50)).await.unwrap(), None);
 }
 
 pub async fn outbox_filters_newest_first(store: &dyn Store) {
-    store
-        .push_outbox("sms", "+8613800000008", "code 111111", Some("111111"), t(1))
-        .await
-        .unwrap();
-    store
-        .push_outbox("sms", "+8613800000009", "code 222222", Some("222222"), t(2))
-        .await
-        .unwrap();
-    store
-        .push_outbox("sms", "+8613800000008", "code 333333", Some("333333"), t(3))
-        .await
-        .unwrap();
+    store.push_outbox("sms", "+8613800000008", "code 111111", Some("111111"), t(1)).await.unwrap();
+    store.push_outbox("sms", "+8613800000009", "code 222222", Some("222222"), t(2)).await.unwrap();
+    store.push_outbox("sms", "+8613800000008", "code 333333", Some("333333"), t(3)).await.unwrap();
     let mine = store.outbox(Some("+8613800000008"), 10).await.unwrap();
-    assert_eq!(
-        mine.iter()
-            .map(|m| m.code.as_deref().unwrap())
-            .collect::<Vec<_>>(),
-        vec!["333333", "111111"]
-    );
+    assert_eq!(mine.iter().map(|m| m.code.as_deref().unwrap()).collect::<Vec<_>>(), vec!["333333", "111111"]);
     assert_eq!(store.outbox(None, 2).await.unwrap().len(), 2);
 }
 
 pub async fn seeding_writes_everything(store: &dyn Store) {
     let batch: Vec<SeedResident> = (10..20)
         .map(|n| {
-            let r = Resident {
-                identity: Some(identity()),
-                ..resident(n)
-            };
+            let r = Resident { identity: Some(identity()), ..resident(n) };
             let rep = report(&r, n, 10);
             SeedResident {
                 status: yellow(&r),
@@ -392,14 +280,7 @@ pub async fn seeding_writes_everything(store: &dyn Store) {
     for seed in &batch {
         let got = store.status(seed.resident.id).await.unwrap().unwrap();
         assert_eq!(got.colour, Colour::Yellow);
-        assert_eq!(
-            store
-                .status_history(seed.resident.id, 5)
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
+        assert_eq!(store.status_history(seed.resident.id, 5).await.unwrap().len(), 1);
     }
     assert!(store.ping().await.is_ok());
 }

@@ -1,8 +1,6 @@
 //! Records that cross the storage boundary.
 
-use healthcode_domain::{
-    Contact, HealthStatus, HolderId, Identity, Report, ReportId, ResidentId, Role, StatusChange,
-};
+use healthcode_domain::{Contact, HealthStatus, HolderId, Identity, Report, ReportId, ResidentId, Role, StatusChange};
 use jiff::Timestamp;
 use jiff::civil::Date;
 

@@ -5,9 +5,7 @@ use healthcode_domain::{Contact, HealthStatus, HolderId, ResidentId, StatusChang
 use jiff::Timestamp;
 
 use crate::error::StoreResult;
-use crate::records::{
-    OtpChallenge, OutboxMessage, ReportCommit, Resident, SeedResident, SessionRecord, StoredReport,
-};
+use crate::records::{OtpChallenge, OutboxMessage, ReportCommit, Resident, SeedResident, SessionRecord, StoredReport};
 
 /// Resident and visitor accounts.
 #[async_trait]
@@ -30,11 +28,7 @@ pub trait HealthStore: Send + Sync {
     /// version is not `expected_version` (someone else wrote first).
     async fn commit_report(&self, commit: &ReportCommit) -> StoreResult<HealthStatus>;
     /// Status changes, newest first.
-    async fn status_history(
-        &self,
-        resident: ResidentId,
-        limit: u32,
-    ) -> StoreResult<Vec<StatusChange>>;
+    async fn status_history(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<StatusChange>>;
     /// Reports, newest first.
     async fn reports(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<StoredReport>>;
 }
@@ -47,11 +41,7 @@ pub trait AuthStore: Send + Sync {
     async fn delete_otp(&self, contact: &str) -> StoreResult<()>;
     async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
     /// The session for a token hash, if it exists and has not expired at `now`.
-    async fn session(
-        &self,
-        token_hash: &[u8; 32],
-        now: Timestamp,
-    ) -> StoreResult<Option<SessionRecord>>;
+    async fn session(&self, token_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<()>;
 }
 

@@ -10,26 +10,15 @@ use std::process::ExitCode;
 use crate::commands::serve::{init_logs, serve_state};
 use crate::settings::{CommonArgs, build};
 
-pub async fn run(
-    common: CommonArgs,
-    seed: u64,
-    residents: u32,
-    no_serve: bool,
-) -> Result<ExitCode> {
+pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) -> Result<ExitCode> {
     init_logs();
     let config = build(&common)?;
     let state = build_state(config, super::system_clock()).await?;
     let first = healthcode_domain::Contact::Phone(phone_of(0));
     if state.store.resident_by_contact(&first).await?.is_some() {
-        eprintln!(
-            "the synthetic city is already in {}; not seeding again",
-            state.config.database_url
-        );
+        eprintln!("the synthetic city is already in {}; not seeding again", state.config.database_url);
     } else {
-        let plan = CityPlan {
-            residents,
-            ..CityPlan::scale_s(seed)
-        };
+        let plan = CityPlan { residents, ..CityPlan::scale_s(seed) };
         let bar = ProgressBar::new(u64::from(plan.residents));
         if !std::io::stderr().is_terminal() {
             bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -39,22 +28,13 @@ pub async fn run(
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let now = state.clock.now();
-        let written = seed_city(
-            state.store.as_ref(),
-            &plan,
-            &state.config.policy,
-            &state.config.time_zone,
-            now,
-            |done| {
+        let written =
+            seed_city(state.store.as_ref(), &plan, &state.config.policy, &state.config.time_zone, now, |done| {
                 bar.set_position(u64::from(done));
-            },
-        )
-        .await?;
+            })
+            .await?;
         bar.finish_and_clear();
-        eprintln!(
-            "seeded {written} residents (seed {seed}, {} days of declarations and clock-ins)",
-            plan.days
-        );
+        eprintln!("seeded {written} residents (seed {seed}, {} days of declarations and clock-ins)", plan.days);
     }
     let base = format!("http://{}", state.config.listen);
     eprintln!();

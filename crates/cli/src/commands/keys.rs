@@ -19,11 +19,7 @@ pub async fn show(common: CommonArgs) -> Result<ExitCode> {
         };
         println!("  {}  created {}  {state}", e.kid, e.created_at);
     }
-    println!(
-        "{}",
-        ring.trust_list(&config.region_id, config.max_credential_lifetime(), now)
-            .to_json_pretty()
-    );
+    println!("{}", ring.trust_list(&config.region_id, config.max_credential_lifetime(), now).to_json_pretty());
     Ok(ExitCode::SUCCESS)
 }
 

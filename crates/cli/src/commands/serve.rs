@@ -11,9 +11,7 @@ pub fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HEALTHCODE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     let json = std::env::var("HEALTHCODE_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -23,9 +21,7 @@ pub fn init_logs() {
 
 pub async fn serve_state(state: AppState) -> Result<ExitCode> {
     let listen = state.config.listen;
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("binding {listen}"))?;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     serve(state, listener).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,25 +8,15 @@ use std::process::ExitCode;
 
 use crate::settings::{CommonArgs, build};
 
-fn trust_list(
-    common: &CommonArgs,
-    file: Option<PathBuf>,
-    now: jiff::Timestamp,
-) -> Result<PreparedTrustList> {
+fn trust_list(common: &CommonArgs, file: Option<PathBuf>, now: jiff::Timestamp) -> Result<PreparedTrustList> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading trust list {}", path.display()))?;
-        return PreparedTrustList::from_json(&text)
-            .with_context(|| format!("parsing trust list {}", path.display()));
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading trust list {}", path.display()))?;
+        return PreparedTrustList::from_json(&text).with_context(|| format!("parsing trust list {}", path.display()));
     }
     let config = build(common)?;
     let dir = config.keys_dir();
-    let ring = KeyRing::load(&dir).with_context(|| {
-        format!(
-            "no keys in {} (start the server once, or pass --trust-list FILE)",
-            dir.display()
-        )
-    })?;
+    let ring = KeyRing::load(&dir)
+        .with_context(|| format!("no keys in {} (start the server once, or pass --trust-list FILE)", dir.display()))?;
     ring.trust_list(&config.region_id, config.max_credential_lifetime(), now)
         .prepare()
         .context("preparing the trust list")
@@ -74,9 +64,5 @@ pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -
         };
         println!("{verdict}");
     }
-    Ok(if all_valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -197,10 +197,7 @@ mod tests {
             Value::Integer((-260).into()),
             Value::Bytes(vec![1, 2, 3]),
             Value::Text("héllo".into()),
-            Value::Map(vec![(
-                Value::Integer(1.into()),
-                Value::Tag(18, Box::new(Value::Null)),
-            )]),
+            Value::Map(vec![(Value::Integer(1.into()), Value::Tag(18, Box::new(Value::Null)))]),
             Value::Integer(u64::MAX.into()),
         ]);
         let bytes = encode(&value);
@@ -240,11 +237,11 @@ mod tests {
             &[0x1f],                                                 // indefinite integer
             &[0xff],                                                 // lone break
             &[0x82, 0x01],                                           // truncated array
-            &[0x9f, 0x01],             // unterminated indefinite array
-            &[0xbf, 0x01, 0xff],       // odd indefinite map
-            &[0x5f, 0x61, 0x00, 0xff], // text chunk in byte string
-            &[0x62, 0xff, 0xfe],       // invalid UTF-8
-            &[0xf8, 0x10],             // simple value in two bytes below 32
+            &[0x9f, 0x01],                                           // unterminated indefinite array
+            &[0xbf, 0x01, 0xff],                                     // odd indefinite map
+            &[0x5f, 0x61, 0x00, 0xff],                               // text chunk in byte string
+            &[0x62, 0xff, 0xfe],                                     // invalid UTF-8
+            &[0xf8, 0x10],                                           // simple value in two bytes below 32
             &[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // huge length
             &[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // huge array
         ];

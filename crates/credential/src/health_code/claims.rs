@@ -95,11 +95,7 @@ fn bad(reason: &'static str) -> VerifyError {
 }
 
 /// Sets `slot` once; a repeated key is an error.
-fn set_once<T>(
-    slot: &mut Option<T>,
-    value: Option<T>,
-    what: &'static str,
-) -> Result<(), VerifyError> {
+fn set_once<T>(slot: &mut Option<T>, value: Option<T>, what: &'static str) -> Result<(), VerifyError> {
     if slot.is_some() {
         return Err(bad("a claim appears twice"));
     }
@@ -137,12 +133,8 @@ pub(crate) fn decode(payload: &[u8]) -> Result<HealthCodeClaims, VerifyError> {
     for _ in 0..pairs {
         match int_key(&mut r).ok_or(bad("malformed claim key"))? {
             Some(CWT_ISS) => set_once(&mut iss, owned_text(&mut r), "iss must be text")?,
-            Some(CWT_EXP) => {
-                set_once(&mut exp, timestamp(&mut r), "exp must be a time in seconds")?
-            }
-            Some(CWT_IAT) => {
-                set_once(&mut iat, timestamp(&mut r), "iat must be a time in seconds")?
-            }
+            Some(CWT_EXP) => set_once(&mut exp, timestamp(&mut r), "exp must be a time in seconds")?,
+            Some(CWT_IAT) => set_once(&mut iat, timestamp(&mut r), "iat must be a time in seconds")?,
             Some(CWT_HCERT) => set_once(&mut ours, Some(hcert(&mut r)?), "")?,
             _ => r.skip().ok_or(bad("malformed claim"))?,
         }
@@ -183,23 +175,11 @@ fn our_claims(r: &mut Reader<'_>) -> Result<Ours, VerifyError> {
     let pairs = r.map().ok_or(bad("hcert[1] must be a map"))?;
     let mut o = Ours::default();
     for _ in 0..pairs {
-        let key = if r.peek_major() == Some(MAJOR_TEXT) {
-            r.text()
-        } else {
-            r.skip().map(|()| "")
-        };
+        let key = if r.peek_major() == Some(MAJOR_TEXT) { r.text() } else { r.skip().map(|()| "") };
         match key.ok_or(bad("malformed claim key"))? {
             "v" => set_once(&mut o.version, r.int(), "v must be an integer")?,
-            "h" => set_once(
-                &mut o.holder,
-                r.bytes().and_then(HolderId::from_slice),
-                "h must be 16 bytes",
-            )?,
-            "c" => set_once(
-                &mut o.colour,
-                r.text().and_then(colour),
-                "c must be G, Y or R",
-            )?,
+            "h" => set_once(&mut o.holder, r.bytes().and_then(HolderId::from_slice), "h must be 16 bytes")?,
+            "c" => set_once(&mut o.colour, r.text().and_then(colour), "c must be G, Y or R")?,
             "n" => set_once(&mut o.initials, owned_text(r), "n must be text")?,
             "d" => set_once(&mut o.document_last4, owned_text(r), "d must be text")?,
             "p" => set_once(&mut o.policy_version, owned_text(r), "p must be text")?,

@@ -31,9 +31,7 @@ pub(crate) fn pack(cose: &[u8]) -> Result<String, IssueError> {
 
 /// Reverses [`pack`]: checks the prefix, decodes base45, inflates (capped).
 pub(crate) fn unpack(text: &str) -> Result<Vec<u8>, VerifyError> {
-    let body = text
-        .strip_prefix(HEALTH_CODE_PREFIX)
-        .ok_or(VerifyError::PrefixInvalid)?;
+    let body = text.strip_prefix(HEALTH_CODE_PREFIX).ok_or(VerifyError::PrefixInvalid)?;
     let compressed = base45_decode(body.as_bytes()).ok_or(VerifyError::Base45Invalid)?;
     inflate(&compressed)
 }
@@ -95,23 +93,17 @@ pub(crate) fn inflate(input: &[u8]) -> Result<Vec<u8>, VerifyError> {
 fn inflate_with(inflater: &mut Decompress, input: &[u8]) -> Result<Vec<u8>, VerifyError> {
     let mut out = Vec::with_capacity(MAX_INFLATED + 1);
     loop {
-        let consumed =
-            usize::try_from(inflater.total_in()).map_err(|_| VerifyError::ZlibInvalid)?;
+        let consumed = usize::try_from(inflater.total_in()).map_err(|_| VerifyError::ZlibInvalid)?;
         let rest = input.get(consumed..).ok_or(VerifyError::ZlibInvalid)?;
         let before = (inflater.total_in(), out.len());
-        let status = inflater
-            .decompress_vec(rest, &mut out, FlushDecompress::Finish)
-            .map_err(|_| VerifyError::ZlibInvalid)?;
+        let status =
+            inflater.decompress_vec(rest, &mut out, FlushDecompress::Finish).map_err(|_| VerifyError::ZlibInvalid)?;
         if out.len() > MAX_INFLATED {
             return Err(VerifyError::TooLarge);
         }
         match status {
             Status::StreamEnd => {
-                return if inflater.total_in() == input.len() as u64 {
-                    Ok(out)
-                } else {
-                    Err(VerifyError::ZlibInvalid)
-                };
+                return if inflater.total_in() == input.len() as u64 { Ok(out) } else { Err(VerifyError::ZlibInvalid) };
             }
             Status::Ok | Status::BufError => {
                 if out.len() == out.capacity() {
@@ -150,10 +142,7 @@ mod tests {
         assert_eq!(base45_decode(b"UJCLQE7W581").unwrap(), b"base-45");
         assert_eq!(base45_decode(b"QED8WEX0").unwrap(), b"ietf!");
         assert_eq!(base45_decode(b"").unwrap(), b"");
-        assert!(
-            base45_decode(b"GGW").is_none(),
-            "65536 is not a 2-byte group"
-        );
+        assert!(base45_decode(b"GGW").is_none(), "65536 is not a 2-byte group");
         assert_eq!(base45_decode(b"U5").unwrap(), [255]);
         assert!(base45_decode(b"V5").is_none(), "a final pair above 255");
         assert!(base45_decode(b"A").is_none());
@@ -172,23 +161,11 @@ mod tests {
 
     #[test]
     fn inflate_caps_and_checks() {
-        assert_eq!(
-            inflate(&zlib(&vec![0u8; MAX_INFLATED])).unwrap().len(),
-            MAX_INFLATED
-        );
-        assert_eq!(
-            inflate(&zlib(&vec![0u8; MAX_INFLATED + 1])),
-            Err(VerifyError::TooLarge)
-        );
-        assert_eq!(
-            inflate(&zlib(&vec![0u8; 1 << 20])),
-            Err(VerifyError::TooLarge)
-        );
+        assert_eq!(inflate(&zlib(&vec![0u8; MAX_INFLATED])).unwrap().len(), MAX_INFLATED);
+        assert_eq!(inflate(&zlib(&vec![0u8; MAX_INFLATED + 1])), Err(VerifyError::TooLarge));
+        assert_eq!(inflate(&zlib(&vec![0u8; 1 << 20])), Err(VerifyError::TooLarge));
         let good = zlib(b"hello hello hello");
-        assert_eq!(
-            inflate(&good[..good.len() - 1]),
-            Err(VerifyError::ZlibInvalid)
-        );
+        assert_eq!(inflate(&good[..good.len() - 1]), Err(VerifyError::ZlibInvalid));
         let mut trailing = good.clone();
         trailing.push(0);
         assert_eq!(inflate(&trailing), Err(VerifyError::ZlibInvalid));

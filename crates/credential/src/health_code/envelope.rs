@@ -46,9 +46,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Sign1<'_>, VerifyError> {
     if r.array() != Some(4) {
         return Err(cose("COSE_Sign1 must be an array of 4 elements"));
     }
-    let protected = r
-        .bytes()
-        .ok_or(cose("protected header is not a byte string"))?;
+    let protected = r.bytes().ok_or(cose("protected header is not a byte string"))?;
     let pairs = r.map().ok_or(cose("unprotected header is not a map"))?;
     let mut unprotected_kid = None;
     for _ in 0..pairs {
@@ -65,15 +63,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Sign1<'_>, VerifyError> {
     if alg != Some(ALG_ES256) {
         return Err(cose("algorithm must be ES256 in the protected header"));
     }
-    let kid = protected_kid
-        .or(unprotected_kid)
-        .ok_or(cose("key id (kid) is missing"))?;
-    Ok(Sign1 {
-        protected,
-        payload,
-        signature,
-        kid,
-    })
+    let kid = protected_kid.or(unprotected_kid).ok_or(cose("key id (kid) is missing"))?;
+    Ok(Sign1 { protected, payload, signature, kid })
 }
 
 /// Reads `alg` and `kid` from the protected header (a serialized map, or
@@ -91,12 +82,8 @@ fn parse_protected(protected: &[u8]) -> Result<(Option<i128>, Option<&[u8]>), Ve
     let pairs = r.map().ok_or(malformed.clone())?;
     for _ in 0..pairs {
         match int_key(&mut r).ok_or(malformed.clone())? {
-            Some(LABEL_ALG) if alg.is_none() => {
-                alg = Some(r.int().ok_or(cose("alg must be an integer"))?)
-            }
-            Some(LABEL_KID) if kid.is_none() => {
-                kid = Some(r.bytes().ok_or(cose("kid is not a byte string"))?)
-            }
+            Some(LABEL_ALG) if alg.is_none() => alg = Some(r.int().ok_or(cose("alg must be an integer"))?),
+            Some(LABEL_KID) if kid.is_none() => kid = Some(r.bytes().ok_or(cose("kid is not a byte string"))?),
             Some(LABEL_ALG | LABEL_KID) => return Err(cose("protected header repeats a label")),
             _ => r.skip().ok_or(malformed.clone())?,
         }
@@ -148,21 +135,11 @@ mod tests {
     fn sig_structure_matches_coset() {
         for size in [0usize, 23, 24, 255, 256, 70_000] {
             let payload = vec![7u8; size];
-            let protected = HeaderBuilder::new()
-                .algorithm(iana::Algorithm::ES256)
-                .key_id(vec![1; 8])
-                .build();
-            let sign1 = CoseSign1Builder::new()
-                .protected(protected)
-                .payload(payload.clone())
-                .build();
+            let protected = HeaderBuilder::new().algorithm(iana::Algorithm::ES256).key_id(vec![1; 8]).build();
+            let sign1 = CoseSign1Builder::new().protected(protected).payload(payload.clone()).build();
             let expected = sign1.tbs_data(b"");
             let protected_bytes = sign1.protected.header.clone().to_vec().unwrap();
-            assert_eq!(
-                sig_structure(&protected_bytes, &payload),
-                expected,
-                "size {size}"
-            );
+            assert_eq!(sig_structure(&protected_bytes, &payload), expected, "size {size}");
         }
     }
 }

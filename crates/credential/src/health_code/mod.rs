@@ -41,10 +41,8 @@ pub struct VerifiedCode {
 /// times are dropped.
 pub fn issue(claims: &HealthCodeClaims, key: &SigningKey) -> Result<String, IssueError> {
     let payload = claims::encode(claims)?;
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::ES256)
-        .key_id(key.key_id().as_bytes().to_vec())
-        .build();
+    let protected =
+        HeaderBuilder::new().algorithm(iana::Algorithm::ES256).key_id(key.key_id().as_bytes().to_vec()).build();
     let cose = CoseSign1Builder::new()
         .protected(protected)
         .payload(payload)
@@ -56,11 +54,7 @@ pub fn issue(claims: &HealthCodeClaims, key: &SigningKey) -> Result<String, Issu
 }
 
 /// Verifies a code offline against `trust` at `now`.
-pub fn verify(
-    text: &str,
-    trust: &PreparedTrustList,
-    now: Timestamp,
-) -> Result<VerifiedCode, VerifyError> {
+pub fn verify(text: &str, trust: &PreparedTrustList, now: Timestamp) -> Result<VerifiedCode, VerifyError> {
     let cose = encoding::unpack(text)?;
     let sign1 = envelope::parse(&cose)?;
     let key = KeyId::from_slice(sign1.kid)
@@ -83,10 +77,7 @@ pub fn verify(
     if claims.expires_at <= now {
         return Err(VerifyError::Expired);
     }
-    Ok(VerifiedCode {
-        claims,
-        key_id: key.kid,
-    })
+    Ok(VerifiedCode { claims, key_id: key.kid })
 }
 
 /// Decodes a code without checking its signature, issuer or times: for

@@ -27,29 +27,16 @@ pub enum KeyError {
         source: serde_json::Error,
     },
     #[error("key file {path} holds key {actual}, but the index says {expected}")]
-    KeyIdMismatch {
-        path: PathBuf,
-        expected: String,
-        actual: String,
-    },
+    KeyIdMismatch { path: PathBuf, expected: String, actual: String },
     #[error("key ring in {0} has no active (non-retired) key")]
     NoActiveKey(PathBuf),
-    #[error(
-        "key ring in {0} holds key files but no keyring.json index; refusing to start a new ring"
-    )]
+    #[error("key ring in {0} holds key files but no keyring.json index; refusing to start a new ring")]
     IndexMissing(PathBuf),
 }
 
 impl KeyError {
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(std::io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
-        move |source| KeyError::Io {
-            action,
-            path,
-            source,
-        }
+        move |source| KeyError::Io { action, path, source }
     }
 }

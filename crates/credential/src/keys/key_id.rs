@@ -66,9 +66,7 @@ impl FromStr for KeyId {
     type Err = KeyError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = STANDARD
-            .decode(s.trim())
-            .map_err(|_| KeyError::KeyIdInvalid)?;
+        let bytes = STANDARD.decode(s.trim()).map_err(|_| KeyError::KeyIdInvalid)?;
         KeyId::from_slice(&bytes).ok_or(KeyError::KeyIdInvalid)
     }
 }

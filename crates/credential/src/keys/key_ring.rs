@@ -73,26 +73,13 @@ impl KeyRing {
         if holds_key_files(dir)? {
             return Err(KeyError::IndexMissing(dir.to_path_buf()));
         }
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(KeyError::io("creating", dir))?;
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(KeyError::io("creating", dir))?;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
             .map_err(KeyError::io("setting permissions of", dir))?;
         let key = SigningKey::generate()?;
         write_private(&key_path(dir, &key.key_id()), key.pkcs8())?;
-        let entry = KeyEntry {
-            kid: key.key_id(),
-            created_at: now,
-            retired_at: None,
-            spki: key.spki_der(),
-        };
-        let ring = KeyRing {
-            entries: vec![entry],
-            keys: vec![key],
-            active: 0,
-        };
+        let entry = KeyEntry { kid: key.key_id(), created_at: now, retired_at: None, spki: key.spki_der() };
+        let ring = KeyRing { entries: vec![entry], keys: vec![key], active: 0 };
         ring.write_index(dir)?;
         Ok(ring)
     }
@@ -101,10 +88,8 @@ impl KeyRing {
     pub fn load(dir: &Path) -> Result<KeyRing, KeyError> {
         let index_file = index_path(dir);
         let text = fs::read_to_string(&index_file).map_err(KeyError::io("reading", &index_file))?;
-        let index: IndexFile = serde_json::from_str(&text).map_err(|source| KeyError::Index {
-            path: index_file.clone(),
-            source,
-        })?;
+        let index: IndexFile =
+            serde_json::from_str(&text).map_err(|source| KeyError::Index { path: index_file.clone(), source })?;
         let mut entries = Vec::with_capacity(index.keys.len());
         let mut keys = Vec::with_capacity(index.keys.len());
         for item in index.keys {
@@ -114,11 +99,7 @@ impl KeyRing {
             let key = SigningKey::from_pkcs8(&der)?;
             if key.key_id() != kid {
                 let (expected, actual) = (kid.to_string(), key.key_id().to_string());
-                return Err(KeyError::KeyIdMismatch {
-                    path,
-                    expected,
-                    actual,
-                });
+                return Err(KeyError::KeyIdMismatch { path, expected, actual });
             }
             entries.push(KeyEntry {
                 kid,
@@ -128,13 +109,8 @@ impl KeyRing {
             });
             keys.push(key);
         }
-        let active =
-            newest_active(&entries).ok_or_else(|| KeyError::NoActiveKey(dir.to_path_buf()))?;
-        Ok(KeyRing {
-            entries,
-            keys,
-            active,
-        })
+        let active = newest_active(&entries).ok_or_else(|| KeyError::NoActiveKey(dir.to_path_buf()))?;
+        Ok(KeyRing { entries, keys, active })
     }
 
     /// The key that signs new codes: the newest key that is not retired.
@@ -162,12 +138,7 @@ impl KeyRing {
         for entry in entries.iter_mut().filter(|e| e.retired_at.is_none()) {
             entry.retired_at = Some(now);
         }
-        entries.push(KeyEntry {
-            kid,
-            created_at: now,
-            retired_at: None,
-            spki: key.spki_der(),
-        });
+        entries.push(KeyEntry { kid, created_at: now, retired_at: None, spki: key.spki_der() });
         write_index(dir, &entries)?;
         self.entries = entries;
         self.keys.push(key);
@@ -177,31 +148,20 @@ impl KeyRing {
 
     /// The public trust list: every key whose codes may still be valid, that
     /// is every key not retired, or retired less than `max_code_lifetime` ago.
-    pub fn trust_list(
-        &self,
-        issuer: &str,
-        max_code_lifetime: SignedDuration,
-        now: Timestamp,
-    ) -> TrustList {
+    pub fn trust_list(&self, issuer: &str, max_code_lifetime: SignedDuration, now: Timestamp) -> TrustList {
         let keys = self
             .entries
             .iter()
             .zip(&self.keys)
             .filter_map(|(entry, key)| {
-                let not_after = entry
-                    .retired_at
-                    .map(|at| at.checked_add(max_code_lifetime).unwrap_or(Timestamp::MAX));
+                let not_after = entry.retired_at.map(|at| at.checked_add(max_code_lifetime).unwrap_or(Timestamp::MAX));
                 match not_after {
                     Some(end) if end <= now => None,
                     _ => Some(TrustedKey::es256(key, entry.created_at, not_after)),
                 }
             })
             .collect();
-        TrustList {
-            issuer: issuer.to_owned(),
-            generated_at: now,
-            keys,
-        }
+        TrustList { issuer: issuer.to_owned(), generated_at: now, keys }
     }
 
     fn write_index(&self, dir: &Path) -> Result<(), KeyError> {
@@ -220,9 +180,7 @@ fn newest_active(entries: &[KeyEntry]) -> Option<usize> {
 
 fn holds_key_files(dir: &Path) -> Result<bool, KeyError> {
     match fs::read_dir(dir) {
-        Ok(items) => Ok(items
-            .flatten()
-            .any(|item| item.path().extension().is_some_and(|ext| ext == "p8"))),
+        Ok(items) => Ok(items.flatten().any(|item| item.path().extension().is_some_and(|ext| ext == "p8"))),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
         Err(e) => Err(KeyError::io("listing", dir)(e)),
     }
@@ -233,18 +191,12 @@ fn write_index(dir: &Path, entries: &[KeyEntry]) -> Result<(), KeyError> {
         version: INDEX_VERSION,
         keys: entries
             .iter()
-            .map(|e| IndexEntry {
-                kid: e.kid.to_string(),
-                created_at: e.created_at,
-                retired_at: e.retired_at,
-            })
+            .map(|e| IndexEntry { kid: e.kid.to_string(), created_at: e.created_at, retired_at: e.retired_at })
             .collect(),
     };
     let path = index_path(dir);
-    let mut json = serde_json::to_vec_pretty(&index).map_err(|source| KeyError::Index {
-        path: path.clone(),
-        source,
-    })?;
+    let mut json =
+        serde_json::to_vec_pretty(&index).map_err(|source| KeyError::Index { path: path.clone(), source })?;
     json.push(b'\n');
     write_private(&path, &json)
 }
@@ -252,10 +204,7 @@ fn write_index(dir: &Path, entries: &[KeyEntry]) -> Result<(), KeyError> {
 /// Writes `bytes` to `path` atomically: a 0600 temporary file in the same
 /// directory, synced, then renamed over `path`.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
-    let mut tmp_name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);
     match fs::remove_file(&tmp) {
@@ -268,8 +217,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
         .mode(0o600)
         .open(&tmp)
         .map_err(KeyError::io("creating", &tmp))?;
-    file.write_all(bytes)
-        .map_err(KeyError::io("writing", &tmp))?;
+    file.write_all(bytes).map_err(KeyError::io("writing", &tmp))?;
     file.sync_all().map_err(KeyError::io("syncing", &tmp))?;
     drop(file);
     fs::rename(&tmp, path).map_err(KeyError::io("renaming", &tmp))?;

@@ -11,8 +11,8 @@ use super::{KeyError, KeyId};
 /// prime256v1 }, BIT STRING (66 bytes, 0 unused bits) }. The 65-byte
 /// uncompressed point follows it.
 pub const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+    0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ];
 
 /// The SubjectPublicKeyInfo DER of a P-256 public key given as its 65-byte
@@ -37,8 +37,8 @@ impl SigningKey {
     /// A fresh key from the operating system's random source.
     pub fn generate() -> Result<SigningKey, KeyError> {
         let rng = SystemRandom::new();
-        let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map_err(|_| KeyError::Generate)?;
+        let doc =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(|_| KeyError::Generate)?;
         SigningKey::from_pkcs8(doc.as_ref())
     }
 
@@ -48,12 +48,7 @@ impl SigningKey {
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng)
             .map_err(|e| KeyError::Pkcs8(e.to_string()))?;
         let kid = KeyId::from_spki(&spki_from_point(pair.public_key().as_ref()));
-        Ok(SigningKey {
-            pair,
-            kid,
-            pkcs8: pkcs8.to_vec(),
-            rng,
-        })
+        Ok(SigningKey { pair, kid, pkcs8: pkcs8.to_vec(), rng })
     }
 
     pub fn key_id(&self) -> KeyId {
@@ -78,19 +73,14 @@ impl SigningKey {
 
     /// Signs `message` with ECDSA P-256 / SHA-256; returns `r ‖ s`.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let sig = self
-            .pair
-            .sign(&self.rng, message)
-            .map_err(|_| KeyError::Sign)?;
+        let sig = self.pair.sign(&self.rng, message).map_err(|_| KeyError::Sign)?;
         Ok(sig.as_ref().to_vec())
     }
 }
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
@@ -104,8 +94,7 @@ mod tests {
         let key = SigningKey::generate().unwrap();
         let sig = key.sign(b"hello").unwrap();
         assert_eq!(sig.len(), 64);
-        let public =
-            UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.public_key_uncompressed());
+        let public = UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.public_key_uncompressed());
         public.verify(b"hello", &sig).unwrap();
         assert!(public.verify(b"hellO", &sig).is_err());
     }

@@ -54,26 +54,15 @@ impl QrMatrix {
 
     /// Row `y` of the matrix (empty when out of range).
     pub fn row(&self, y: usize) -> &[bool] {
-        self.dark
-            .get(y * self.size..(y + 1) * self.size)
-            .unwrap_or(&[])
+        self.dark.get(y * self.size..(y + 1) * self.size).unwrap_or(&[])
     }
 }
 
 /// Encodes `text` at error correction level M.
 pub fn matrix(text: &str) -> Result<QrMatrix, QrError> {
-    let code = QRBuilder::new(text.as_bytes())
-        .ecl(ECL::M)
-        .build()
-        .map_err(|_| QrError::TooLong)?;
+    let code = QRBuilder::new(text.as_bytes()).ecl(ECL::M).build().map_err(|_| QrError::TooLong)?;
     let size = code.size;
-    let dark = code
-        .data
-        .get(..size * size)
-        .ok_or(QrError::TooLong)?
-        .iter()
-        .map(|m| m.value())
-        .collect();
+    let dark = code.data.get(..size * size).ok_or(QrError::TooLong)?.iter().map(|m| m.value()).collect();
     Ok(QrMatrix { size, dark })
 }
 

@@ -48,13 +48,7 @@ mod tests {
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
         let img = image::load_from_memory(&bytes).unwrap();
         assert_eq!((img.width(), img.height()), (29 * 3, 29 * 3));
-        assert!(matches!(
-            render_png("HELLO", 0),
-            Err(QrError::ModuleSize(0))
-        ));
-        assert!(matches!(
-            render_png("HELLO", MAX_MODULE_PX + 1),
-            Err(QrError::ModuleSize(_))
-        ));
+        assert!(matches!(render_png("HELLO", 0), Err(QrError::ModuleSize(0))));
+        assert!(matches!(render_png("HELLO", MAX_MODULE_PX + 1), Err(QrError::ModuleSize(_))));
     }
 }

@@ -25,14 +25,9 @@ pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, QrError> {
     // rqrr is a third-party decoder working on untrusted pixels: contain any
     // panic it might raise instead of taking the caller down.
     catch_unwind(AssertUnwindSafe(|| {
-        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
-            raw.get(y * w + x).copied().unwrap_or(255)
-        });
-        prepared
-            .detect_grids()
-            .into_iter()
-            .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
-            .collect()
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| raw.get(y * w + x).copied().unwrap_or(255));
+        prepared.detect_grids().into_iter().filter_map(|grid| grid.decode().ok().map(|(_, text)| text)).collect()
     }))
     .map_err(|_| QrError::Decoder)
 }

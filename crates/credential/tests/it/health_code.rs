@@ -3,16 +3,13 @@
 use ciborium::Value;
 use coset::{CborSerializable as _, CoseSign1, TaggedCborSerializable as _, iana};
 use healthcode_credential::{
-    HealthCodeClaims, SigningKey, TrustList, TrustedKey, VerifyError, decode_unverified, issue,
-    verify,
+    HealthCodeClaims, SigningKey, TrustList, TrustedKey, VerifyError, decode_unverified, issue, verify,
 };
 use healthcode_domain::{Colour, HolderId};
 use jiff::SignedDuration;
 use proptest::prelude::*;
 
-use crate::{
-    ISSUER, KEY, now, pack, sample_claims, sign_cose, trust_for, trust_list_for, ts, unpack, zlib,
-};
+use crate::{ISSUER, KEY, now, pack, sample_claims, sign_cose, trust_for, trust_list_for, ts, unpack, zlib};
 
 const BASE45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
@@ -42,34 +39,16 @@ fn issue_then_verify() {
 fn container_is_the_dcc_layout() {
     let cose = unpack(&sample_code());
     let sign1 = CoseSign1::from_tagged_slice(&cose).unwrap();
-    assert_eq!(
-        sign1.protected.header.alg,
-        Some(coset::RegisteredLabelWithPrivate::Assigned(
-            iana::Algorithm::ES256
-        ))
-    );
-    assert_eq!(
-        sign1.protected.header.key_id,
-        KEY.key_id().as_bytes().to_vec()
-    );
+    assert_eq!(sign1.protected.header.alg, Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)));
+    assert_eq!(sign1.protected.header.key_id, KEY.key_id().as_bytes().to_vec());
     assert_eq!(sign1.signature.len(), 64);
     let claims = coset::cwt::ClaimsSet::from_slice(&sign1.payload.unwrap()).unwrap();
     assert_eq!(claims.issuer.as_deref(), Some(ISSUER));
-    assert_eq!(
-        claims.issued_at,
-        Some(coset::cwt::Timestamp::WholeSeconds(now().as_second()))
-    );
+    assert_eq!(claims.issued_at, Some(coset::cwt::Timestamp::WholeSeconds(now().as_second())));
     let (_, hcert) = &claims.rest[0];
-    let Value::Map(outer) = hcert else {
-        panic!("hcert is not a map")
-    };
-    let Value::Map(ours) = &outer[0].1 else {
-        panic!("hcert[1] is not a map")
-    };
-    let keys: Vec<_> = ours
-        .iter()
-        .map(|(k, _)| k.as_text().unwrap().to_owned())
-        .collect();
+    let Value::Map(outer) = hcert else { panic!("hcert is not a map") };
+    let Value::Map(ours) = &outer[0].1 else { panic!("hcert[1] is not a map") };
+    let keys: Vec<_> = ours.iter().map(|(k, _)| k.as_text().unwrap().to_owned()).collect();
     assert_eq!(keys, ["v", "h", "c", "n", "d", "p"]);
 }
 
@@ -79,10 +58,7 @@ fn sub_second_times_are_dropped() {
     claims.expires_at += SignedDuration::from_millis(200);
     let verified = verify(&issue(&claims, &KEY).unwrap(), &trust_for(&KEY), now()).unwrap();
     assert_eq!(verified.claims.issued_at, now());
-    assert_eq!(
-        verified.claims.expires_at,
-        now() + SignedDuration::from_mins(5)
-    );
+    assert_eq!(verified.claims.expires_at, now() + SignedDuration::from_mins(5));
 }
 
 #[test]
@@ -108,101 +84,47 @@ fn each_error_code_is_reachable() {
     let kid = Some(KEY.key_id().as_bytes().to_vec());
     let es256 = Some(iana::Algorithm::ES256);
     let good = sample_code();
-    let payload = coset::CoseSign1::from_tagged_slice(&unpack(&good))
-        .unwrap()
-        .payload
-        .unwrap();
+    let payload = coset::CoseSign1::from_tagged_slice(&unpack(&good)).unwrap().payload.unwrap();
     let check = |text: &str, expected: &str| {
         assert_eq!(code_of(verify(text, &trust, now())), expected, "{text}");
     };
 
     check(&good.replacen("HCODE1:", "HC1:", 1), "CODE_PREFIX_INVALID");
     check(&good.to_lowercase(), "CODE_PREFIX_INVALID");
-    check(
-        &good.replacen("HCODE1:", "HCODE1:a", 1),
-        "CODE_BASE45_INVALID",
-    );
+    check(&good.replacen("HCODE1:", "HCODE1:a", 1), "CODE_BASE45_INVALID");
     check("HCODE1:A", "CODE_BASE45_INVALID");
     check("HCODE1:::::", "CODE_BASE45_INVALID");
-    check(
-        &format!("HCODE1:{}", base45::encode(b"not zlib at all")),
-        "CODE_ZLIB_INVALID",
-    );
+    check(&format!("HCODE1:{}", base45::encode(b"not zlib at all")), "CODE_ZLIB_INVALID");
     check(&pack(&vec![0u8; 1 << 20]), "CODE_TOO_LARGE");
     check(&pack(&[0x1c]), "CODE_CBOR_INVALID");
     check(&pack(&[0x82, 0x01]), "CODE_CBOR_INVALID");
     check(&pack(b"\x65hello"), "CODE_COSE_INVALID");
-    check(
-        &pack(&sign_cose(
-            &payload,
-            &KEY,
-            Some(iana::Algorithm::ES384),
-            kid.clone(),
-        )),
-        "CODE_COSE_INVALID",
-    );
-    check(
-        &pack(&sign_cose(&payload, &KEY, es256, None)),
-        "CODE_COSE_INVALID",
-    );
-    check(
-        &pack(&sign_cose(&payload, &KEY, None, kid.clone())),
-        "CODE_COSE_INVALID",
-    );
-    check(
-        &pack(&sign_cose(b"\xa0", &KEY, es256, kid.clone())),
-        "CODE_CLAIMS_INVALID",
-    );
-    check(
-        &pack(&sign_cose(b"\xff", &KEY, es256, kid.clone())),
-        "CODE_CLAIMS_INVALID",
-    );
+    check(&pack(&sign_cose(&payload, &KEY, Some(iana::Algorithm::ES384), kid.clone())), "CODE_COSE_INVALID");
+    check(&pack(&sign_cose(&payload, &KEY, es256, None)), "CODE_COSE_INVALID");
+    check(&pack(&sign_cose(&payload, &KEY, None, kid.clone())), "CODE_COSE_INVALID");
+    check(&pack(&sign_cose(b"\xa0", &KEY, es256, kid.clone())), "CODE_CLAIMS_INVALID");
+    check(&pack(&sign_cose(b"\xff", &KEY, es256, kid.clone())), "CODE_CLAIMS_INVALID");
 
     let stranger = SigningKey::generate().unwrap();
-    check(
-        &issue(&sample_claims(now()), &stranger).unwrap(),
-        "CODE_KEY_UNKNOWN",
-    );
-    check(
-        &pack(&sign_cose(&payload, &KEY, es256, Some(vec![1, 2, 3]))),
-        "CODE_KEY_UNKNOWN",
-    );
+    check(&issue(&sample_claims(now()), &stranger).unwrap(), "CODE_KEY_UNKNOWN");
+    check(&pack(&sign_cose(&payload, &KEY, es256, Some(vec![1, 2, 3]))), "CODE_KEY_UNKNOWN");
 
     let mut sign1 = CoseSign1::from_tagged_slice(&unpack(&good)).unwrap();
     sign1.signature[10] ^= 0x01;
-    check(
-        &pack(&sign1.to_tagged_vec().unwrap()),
-        "CODE_SIGNATURE_INVALID",
-    );
+    check(&pack(&sign1.to_tagged_vec().unwrap()), "CODE_SIGNATURE_INVALID");
     // A key listed under our kid but with another public key.
     let mut swapped = trust_list_for(&[&stranger], ISSUER);
     swapped.keys[0].kid = KEY.key_id().to_string();
-    assert_eq!(
-        code_of(verify(&good, &swapped.prepare().unwrap(), now())),
-        "CODE_SIGNATURE_INVALID"
-    );
+    assert_eq!(code_of(verify(&good, &swapped.prepare().unwrap(), now())), "CODE_SIGNATURE_INVALID");
 
     let other_region = trust_list_for(&[&KEY], "CN-BJ").prepare().unwrap();
-    assert_eq!(
-        code_of(verify(&good, &other_region, now())),
-        "CODE_ISSUER_UNKNOWN"
-    );
+    assert_eq!(code_of(verify(&good, &other_region, now())), "CODE_ISSUER_UNKNOWN");
 
     check_key_not_valid(&good);
 
     let issued = now();
-    assert!(
-        verify(&good, &trust, issued - SignedDuration::from_secs(60)).is_ok(),
-        "60 s skew is tolerated"
-    );
-    assert_eq!(
-        code_of(verify(
-            &good,
-            &trust,
-            issued - SignedDuration::from_secs(61)
-        )),
-        "CODE_NOT_YET_VALID"
-    );
+    assert!(verify(&good, &trust, issued - SignedDuration::from_secs(60)).is_ok(), "60 s skew is tolerated");
+    assert_eq!(code_of(verify(&good, &trust, issued - SignedDuration::from_secs(61))), "CODE_NOT_YET_VALID");
     let expiry = issued + SignedDuration::from_mins(5);
     assert!(verify(&good, &trust, expiry - SignedDuration::from_secs(1)).is_ok());
     assert_eq!(code_of(verify(&good, &trust, expiry)), "CODE_EXPIRED");
@@ -213,16 +135,10 @@ fn check_key_not_valid(good: &str) {
     list.keys[0].not_after = Some(now() + SignedDuration::from_mins(1));
     let trust = list.prepare().unwrap();
     assert!(verify(good, &trust, now() + SignedDuration::from_secs(59)).is_ok());
-    assert_eq!(
-        code_of(verify(good, &trust, now() + SignedDuration::from_mins(1))),
-        "CODE_KEY_NOT_VALID"
-    );
+    assert_eq!(code_of(verify(good, &trust, now() + SignedDuration::from_mins(1))), "CODE_KEY_NOT_VALID");
     let mut list = trust_list_for(&[&KEY], ISSUER);
     list.keys[0].not_before = now() + SignedDuration::from_mins(2);
-    assert_eq!(
-        code_of(verify(good, &list.prepare().unwrap(), now())),
-        "CODE_KEY_NOT_VALID"
-    );
+    assert_eq!(code_of(verify(good, &list.prepare().unwrap(), now())), "CODE_KEY_NOT_VALID");
 }
 
 #[test]
@@ -237,10 +153,7 @@ fn every_single_character_change_is_rejected() {
             }
             let mut changed = text.clone();
             changed.replace_range(i..i + 1, &char::from(c).to_string());
-            assert!(
-                verify(&changed, &trust, now()).is_err(),
-                "accepted {changed}"
-            );
+            assert!(verify(&changed, &trust, now()).is_err(), "accepted {changed}");
             tried += 1;
         }
     }
@@ -252,10 +165,7 @@ fn every_truncation_is_rejected() {
     let text = sample_code();
     let trust = trust_for(&KEY);
     for len in 0..text.len() {
-        assert!(
-            verify(&text[..len], &trust, now()).is_err(),
-            "accepted a prefix of {len} chars"
-        );
+        assert!(verify(&text[..len], &trust, now()).is_err(), "accepted a prefix of {len} chars");
         assert!(decode_unverified(&text[..len]).is_err());
     }
 }
@@ -268,10 +178,7 @@ fn every_single_cose_byte_change_is_rejected() {
         for flip in [0x01u8, 0x80, 0xff] {
             let mut changed = cose.clone();
             changed[i] ^= flip;
-            assert!(
-                verify(&pack(&changed), &trust, now()).is_err(),
-                "accepted byte {i} ^ {flip:#x}"
-            );
+            assert!(verify(&pack(&changed), &trust, now()).is_err(), "accepted byte {i} ^ {flip:#x}");
         }
     }
 }
@@ -312,11 +219,7 @@ fn prepare_rejects_malformed_keys() {
     for change in cases {
         let mut key = good.clone();
         change(&mut key);
-        let list = TrustList {
-            issuer: ISSUER.into(),
-            generated_at: now(),
-            keys: vec![key],
-        };
+        let list = TrustList { issuer: ISSUER.into(), generated_at: now(), keys: vec![key] };
         assert!(list.prepare().is_err());
     }
 }
@@ -337,20 +240,18 @@ fn arb_claims() -> impl Strategy<Value = HealthCodeClaims> {
         "[ -~]{0,4}",
         "[ -~]{0,16}",
     )
-        .prop_map(
-            |(issuer, holder, colour, iat, life, initials, document_last4, policy_version)| {
-                HealthCodeClaims {
-                    issuer,
-                    holder: HolderId::from_bytes(holder),
-                    colour: Colour::ALL[colour],
-                    issued_at: ts(iat),
-                    expires_at: ts(iat + life),
-                    initials,
-                    document_last4,
-                    policy_version,
-                }
-            },
-        )
+        .prop_map(|(issuer, holder, colour, iat, life, initials, document_last4, policy_version)| {
+            HealthCodeClaims {
+                issuer,
+                holder: HolderId::from_bytes(holder),
+                colour: Colour::ALL[colour],
+                issued_at: ts(iat),
+                expires_at: ts(iat + life),
+                initials,
+                document_last4,
+                policy_version,
+            }
+        })
 }
 
 proptest! {
@@ -423,8 +324,5 @@ proptest! {
 fn zlib_bomb_does_not_inflate_fully() {
     let bomb = zlib(&vec![0u8; 64 << 20]);
     let text = format!("HCODE1:{}", base45::encode(&bomb));
-    assert_eq!(
-        code_of(verify(&text, &trust_for(&KEY), now())),
-        "CODE_TOO_LARGE"
-    );
+    assert_eq!(code_of(verify(&text, &trust_for(&KEY), now())), "CODE_TOO_LARGE");
 }

@@ -31,10 +31,7 @@ fn load_or_create_makes_a_private_key_directory() {
     assert_eq!(mode(&index_path(&dir)), 0o600);
     let key_file = dir.join(format!("{}.p8", kid.to_hex()));
     assert_eq!(mode(&key_file), 0o600);
-    let files: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let files: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files.len(), 2, "no temporary files left behind: {files:?}");
 
     let again = KeyRing::load_or_create(&dir, now() + LIFETIME).unwrap();
@@ -77,11 +74,7 @@ fn rotation_keeps_old_key_trusted_until_its_codes_expire() {
     assert_eq!(verify(&new_code, &trust, rotated_at).unwrap().key_id, new);
 
     let last_moment = rotated_at + LIFETIME - SignedDuration::from_secs(1);
-    assert!(
-        ring.trust_list(ISSUER, LIFETIME, last_moment)
-            .find(&old)
-            .is_some()
-    );
+    assert!(ring.trust_list(ISSUER, LIFETIME, last_moment).find(&old).is_some());
     let dropped = ring.trust_list(ISSUER, LIFETIME, rotated_at + LIFETIME);
     assert!(dropped.find(&old).is_none());
     assert_eq!(dropped.keys.len(), 1);
@@ -95,10 +88,7 @@ fn stray_key_files_without_an_index_are_not_overwritten() {
     let dir = tmp.path().join("keys");
     KeyRing::load_or_create(&dir, now()).unwrap();
     fs::remove_file(index_path(&dir)).unwrap();
-    assert!(matches!(
-        KeyRing::load_or_create(&dir, now()),
-        Err(KeyError::IndexMissing(_))
-    ));
+    assert!(matches!(KeyRing::load_or_create(&dir, now()), Err(KeyError::IndexMissing(_))));
 }
 
 #[test]
@@ -110,14 +100,8 @@ fn a_key_file_that_does_not_match_its_index_entry_is_refused() {
     let file_a = a.join(format!("{}.p8", ring_a.active().key_id().to_hex()));
     let file_b = b.join(format!("{}.p8", ring_b.active().key_id().to_hex()));
     fs::copy(&file_b, &file_a).unwrap();
-    assert!(matches!(
-        KeyRing::load(&a),
-        Err(KeyError::KeyIdMismatch { .. })
-    ));
+    assert!(matches!(KeyRing::load(&a), Err(KeyError::KeyIdMismatch { .. })));
     fs::write(index_path(&b), "{ not json").unwrap();
     assert!(matches!(KeyRing::load(&b), Err(KeyError::Index { .. })));
-    assert!(matches!(
-        KeyRing::load(&tmp.path().join("missing")),
-        Err(KeyError::Io { .. })
-    ));
+    assert!(matches!(KeyRing::load(&tmp.path().join("missing")), Err(KeyError::Io { .. })));
 }

@@ -49,10 +49,7 @@ pub fn trust_list_for(keys: &[&SigningKey], issuer: &str) -> TrustList {
     TrustList {
         issuer: issuer.to_owned(),
         generated_at: now(),
-        keys: keys
-            .iter()
-            .map(|k| TrustedKey::es256(k, ts(0), None))
-            .collect(),
+        keys: keys.iter().map(|k| TrustedKey::es256(k, ts(0), None)).collect(),
     }
 }
 
@@ -76,22 +73,13 @@ pub fn unpack(text: &str) -> Vec<u8> {
     let body = text.strip_prefix(HEALTH_CODE_PREFIX).unwrap();
     let compressed = base45::decode(body).unwrap();
     let mut out = Vec::new();
-    std::io::Read::read_to_end(
-        &mut flate2::read::ZlibDecoder::new(&compressed[..]),
-        &mut out,
-    )
-    .unwrap();
+    std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&compressed[..]), &mut out).unwrap();
     out
 }
 
 /// A tagged COSE_Sign1 over `payload`, signed by `key`, with the given
 /// protected `alg` and `kid` (None leaves them out).
-pub fn sign_cose(
-    payload: &[u8],
-    key: &SigningKey,
-    alg: Option<iana::Algorithm>,
-    kid: Option<Vec<u8>>,
-) -> Vec<u8> {
+pub fn sign_cose(payload: &[u8], key: &SigningKey, alg: Option<iana::Algorithm>, kid: Option<Vec<u8>>) -> Vec<u8> {
     let mut header = HeaderBuilder::new();
     if let Some(alg) = alg {
         header = header.algorithm(alg);

@@ -22,8 +22,7 @@ fn jpeg_photo_of_a_code_decodes() {
     let png = render_png(&text, 6).unwrap();
     let img = image::load_from_memory(&png).unwrap();
     let mut jpeg = Vec::new();
-    img.write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
-        .unwrap();
+    img.write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
     assert_eq!(decode_image(&jpeg).unwrap(), vec![text]);
 }
 
@@ -31,9 +30,7 @@ fn jpeg_photo_of_a_code_decodes() {
 fn an_image_without_a_code_gives_no_text() {
     let blank = image::GrayImage::from_pixel(64, 64, image::Luma([255u8]));
     let mut png = Vec::new();
-    blank
-        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
+    blank.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
     assert!(decode_image(&png).unwrap().is_empty());
     assert!(decode_image(b"definitely not an image").is_err());
 }
@@ -43,18 +40,12 @@ fn svg_is_one_path_in_a_module_viewbox() {
     let text = issue(&sample_claims(now()), &KEY).unwrap();
     let side = matrix(&text).unwrap().size() + 8;
     let svg = render_svg(&text).unwrap();
-    assert!(
-        svg.contains(&format!("viewBox=\"0 0 {side} {side}\"")),
-        "{svg}"
-    );
+    assert!(svg.contains(&format!("viewBox=\"0 0 {side} {side}\"")), "{svg}");
     assert_eq!(svg.matches("<path").count(), 1);
     assert!(svg.contains("shape-rendering=\"crispEdges\""));
     assert!(svg.contains("role=\"img\""));
     let root = svg.split('>').next().unwrap();
-    assert!(
-        !root.contains(" width=") && !root.contains(" height="),
-        "no fixed size: {root}"
-    );
+    assert!(!root.contains(" width=") && !root.contains(" height="), "no fixed size: {root}");
 }
 
 #[test]
@@ -62,13 +53,7 @@ fn svg_path_draws_exactly_the_dark_modules() {
     let text = issue(&sample_claims(now()), &KEY).unwrap();
     let m = matrix(&text).unwrap();
     let svg = render_svg(&text).unwrap();
-    let d = svg
-        .split(" d=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
     let mut drawn = vec![false; m.size() * m.size()];
     for run in d.split('z').filter(|s| !s.is_empty()) {
         // M{x} {y}h{n}v1h-{n}
@@ -76,8 +61,7 @@ fn svg_path_draws_exactly_the_dark_modules() {
         let (x, rest) = rest.split_once(' ').unwrap();
         let (y, rest) = rest.split_once('h').unwrap();
         let (n, _) = rest.split_once('v').unwrap();
-        let (x, y, n): (usize, usize, usize) =
-            (x.parse().unwrap(), y.parse().unwrap(), n.parse().unwrap());
+        let (x, y, n): (usize, usize, usize) = (x.parse().unwrap(), y.parse().unwrap(), n.parse().unwrap());
         for i in 0..n {
             drawn[(y - 4) * m.size() + x - 4 + i] = true;
         }
@@ -96,14 +80,8 @@ fn codes_use_alphanumeric_mode() {
     let text = issue(&sample_claims(now()), &KEY).unwrap();
     let size = matrix(&text).unwrap().size();
     let version = (size - 17) / 4;
-    let byte_mode_capacity_m = [
-        0, 14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362,
-    ];
-    assert!(
-        text.len() > byte_mode_capacity_m[version],
-        "{} chars in version {version}",
-        text.len()
-    );
+    let byte_mode_capacity_m = [0, 14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362];
+    assert!(text.len() > byte_mode_capacity_m[version], "{} chars in version {version}", text.len());
     assert!(render_png(&text, MAX_MODULE_PX + 1).is_err());
 }
 

@@ -46,23 +46,11 @@ fn standing_facts_from_the_authority(
     #[case] colour: Colour,
     #[case] rule: &str,
 ) {
-    let standing = StandingFacts {
-        case,
-        contacts: contacts.iter().copied().collect(),
-        false_declaration,
-    };
+    let standing = StandingFacts { case, contacts: contacts.iter().copied().collect(), false_declaration };
     let mut p = Person::new();
-    let t = p
-        .report_with(declaration(36.6, &[]), morning(2), &standing)
-        .unwrap();
+    let t = p.report_with(declaration(36.6, &[]), morning(2), &standing).unwrap();
     assert_eq!(t.status.colour, colour);
-    assert_eq!(
-        t.status.basis,
-        Basis::Rule {
-            rule_id: rule.into(),
-            policy_version: "hangzhou-2020.1".into()
-        }
-    );
+    assert_eq!(t.status.basis, Basis::Rule { rule_id: rule.into(), policy_version: "hangzhou-2020.1".into() });
 }
 
 #[test]
@@ -70,31 +58,17 @@ fn default_policy_parses_and_has_all_languages() {
     let p = ColourPolicy::default_policy();
     assert_eq!(p.version, "hangzhou-2020.1");
     for r in &p.rules {
-        assert!(
-            r.description.zh.is_some() && r.description.vi.is_some(),
-            "rule {} lacks a translation",
-            r.id
-        );
+        assert!(r.description.zh.is_some() && r.description.vi.is_some(), "rule {} lacks a translation", r.id);
     }
-    assert_eq!(
-        p.rule("Y-FEVER").unwrap().description.get("zh"),
-        "体温达到或超过37.3°C"
-    );
-    assert_eq!(
-        p.rule("Y-FEVER").unwrap().description.get("fr"),
-        "Fever of 37.3 °C or more"
-    );
+    assert_eq!(p.rule("Y-FEVER").unwrap().description.get("zh"), "体温达到或超过37.3°C");
+    assert_eq!(p.rule("Y-FEVER").unwrap().description.get("fr"), "Fever of 37.3 °C or more");
 }
 
 #[rstest]
 #[case::duplicate_id("R-CASE", "R-CASE", "appears twice")]
 #[case::unknown_field("A", "B", "unknown field")]
 fn invalid_policies_are_refused(#[case] a: &str, #[case] b: &str, #[case] needle: &str) {
-    let extra = if needle == "unknown field" {
-        "bogus = 1\n"
-    } else {
-        ""
-    };
+    let extra = if needle == "unknown field" { "bogus = 1\n" } else { "" };
     let text = format!(
         r#"version = "t1"
 fever_threshold_c = 37.3
@@ -126,12 +100,6 @@ description = {{ en = "y" }}
 fn a_rule_without_condition_is_refused() {
     let text = ColourPolicy::default_policy();
     assert!(text.rules.iter().all(|r| r.when != Default::default()));
-    let bad = healthcode_domain::policy::DEFAULT_POLICY_TOML
-        .replace("when = { fever = true }", "when = {}");
-    assert!(
-        ColourPolicy::from_toml(&bad)
-            .unwrap_err()
-            .message
-            .contains("no condition")
-    );
+    let bad = healthcode_domain::policy::DEFAULT_POLICY_TOML.replace("when = { fever = true }", "when = {}");
+    assert!(ColourPolicy::from_toml(&bad).unwrap_err().message.contains("no condition"));
 }

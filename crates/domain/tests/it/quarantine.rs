@@ -10,21 +10,13 @@ fn seven_normal_days_turn_yellow_green() {
     assert_eq!(p.colour(), Colour::Yellow);
     for day in 2..=7 {
         p.report(clock_in(36.6, &[]), morning(day)).unwrap();
-        assert_eq!(
-            p.colour(),
-            Colour::Yellow,
-            "still yellow on day {}",
-            day - 1
-        );
+        assert_eq!(p.colour(), Colour::Yellow, "still yellow on day {}", day - 1);
     }
     let t = p.report(clock_in(36.5, &[]), morning(8)).unwrap();
     assert_eq!(t.status.colour, Colour::Green);
     assert_eq!(t.changes[0].event, ChangeEvent::QuarantineCompleted);
     assert_eq!(t.changes[0].basis.rule_id(), Some("Q-COMPLETE"));
-    assert!(matches!(
-        t.changes[0].evidence[0],
-        Evidence::Streak { days: 7, .. }
-    ));
+    assert!(matches!(t.changes[0].evidence[0], Evidence::Streak { days: 7, .. }));
 }
 
 #[test]
@@ -55,19 +47,12 @@ fn missed_day_restarts_the_streak() {
     let t = p.report(clock_in(36.6, &[]), morning(7)).unwrap();
     assert_eq!(t.changes[0].event, ChangeEvent::StreakRestarted);
     assert_eq!(t.changes[0].basis.rule_id(), Some("Q-MISSED-DAY"));
-    assert!(matches!(
-        t.changes[0].evidence[0],
-        Evidence::MissedDays { .. }
-    ));
+    assert!(matches!(t.changes[0].evidence[0], Evidence::MissedDays { .. }));
     assert_eq!(p.streak(), Some(1));
     for day in 8..=13 {
         p.report(clock_in(36.6, &[]), morning(day)).unwrap();
     }
-    assert_eq!(
-        p.colour(),
-        Colour::Green,
-        "7 consecutive days after the restart"
-    );
+    assert_eq!(p.colour(), Colour::Green, "7 consecutive days after the restart");
 }
 
 #[test]
@@ -143,11 +128,7 @@ fn new_declarations_never_lower_a_colour() {
     let t = p.report(declaration(36.6, &[]), morning(2)).unwrap();
     assert_eq!(t.status.colour, Colour::Yellow);
     assert!(t.changes.is_empty());
-    assert_eq!(
-        p.streak(),
-        Some(1),
-        "a normal declaration counts as that day's report"
-    );
+    assert_eq!(p.streak(), Some(1), "a normal declaration counts as that day's report");
 }
 
 #[test]
@@ -157,10 +138,7 @@ fn contact_while_yellow_escalates_to_red_with_a_fresh_fourteen_days() {
     p.report(clock_in(36.6, &[]), morning(2)).unwrap();
     let t = p.report(declaration_with(&[], true), morning(3)).unwrap();
     assert_eq!(t.changes[0].event, ChangeEvent::ColourRaised);
-    assert_eq!(
-        (t.changes[0].from, t.changes[0].to),
-        (Some(Colour::Yellow), Colour::Red)
-    );
+    assert_eq!((t.changes[0].from, t.changes[0].to), (Some(Colour::Yellow), Colour::Red));
     let q = t.status.quarantine.unwrap();
     assert_eq!((q.required_days, q.streak), (14, 0));
 }
@@ -172,11 +150,7 @@ fn yellow_symptoms_while_red_keep_red_and_restart() {
     p.report(clock_in(36.6, &[]), morning(2)).unwrap();
     let t = p.report(clock_in(36.6, &["cough"]), morning(3)).unwrap();
     assert_eq!(t.status.colour, Colour::Red);
-    assert_eq!(
-        t.status.quarantine.unwrap().required_days,
-        14,
-        "never shortened by a milder rule"
-    );
+    assert_eq!(t.status.quarantine.unwrap().required_days, 14, "never shortened by a milder rule");
 }
 
 #[test]

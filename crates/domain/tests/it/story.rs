@@ -2,8 +2,8 @@
 
 use healthcode_domain::policy::ColourPolicy;
 use healthcode_domain::{
-    ClockIn, Declaration, HealthStatus, RegionCode, Report, ReportId, ResidentId, StandingFacts,
-    SymptomSet, Temperature, Transition, apply_report,
+    ClockIn, Declaration, HealthStatus, RegionCode, Report, ReportId, ResidentId, StandingFacts, SymptomSet,
+    Temperature, Transition, apply_report,
 };
 use healthcode_domain::{ReportContext, ReportRejected};
 use jiff::Timestamp;
@@ -28,11 +28,7 @@ pub fn morning(day: i8) -> Timestamp {
 }
 
 pub fn at(day: i8, hour: i8, minute: i8) -> Timestamp {
-    jiff::civil::date(2026, 11, day)
-        .at(hour, minute, 0, 0)
-        .to_zoned(shanghai())
-        .unwrap()
-        .timestamp()
+    jiff::civil::date(2026, 11, day).at(hour, minute, 0, 0).to_zoned(shanghai()).unwrap().timestamp()
 }
 
 pub fn declaration(temp: f64, symptoms: &[&str]) -> Report {
@@ -49,10 +45,7 @@ pub fn declaration_with(regions: &[&str], contact: bool) -> Report {
     Report::Declaration(Declaration {
         symptoms: SymptomSet::empty(),
         temperature: Some(Temperature::from_celsius(36.6).unwrap()),
-        visited_regions: regions
-            .iter()
-            .map(|r| RegionCode::parse(r).unwrap())
-            .collect(),
+        visited_regions: regions.iter().map(|r| RegionCode::parse(r).unwrap()).collect(),
         contact_with_case: contact,
         travel_plan: String::new(),
     })
@@ -77,11 +70,7 @@ impl Person {
         }
     }
 
-    pub fn report(
-        &mut self,
-        report: Report,
-        now: Timestamp,
-    ) -> Result<&Transition, ReportRejected> {
+    pub fn report(&mut self, report: Report, now: Timestamp) -> Result<&Transition, ReportRejected> {
         self.report_with(report, now, &StandingFacts::default())
     }
 

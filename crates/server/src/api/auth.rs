@@ -4,9 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse};
-use healthcode_domain::{
-    Contact, DistrictCode, DocumentNumber, DocumentType, Identity, PersonName,
-};
+use healthcode_domain::{Contact, DistrictCode, DocumentNumber, DocumentType, Identity, PersonName};
 use healthcode_store::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -71,10 +69,7 @@ pub struct TokenResponse {
 /// Sends a 6-digit one-time code to a phone (SMS) or e-mail address.
 #[utoipa::path(post, path = "/api/v1/auth/otp/request", tag = "auth", request_body = OtpRequest,
     responses((status = 202, description = "code sent"), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn request_otp(
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<OtpRequest>,
-) -> ApiResult<StatusCode> {
+pub async fn request_otp(State(state): State<AppState>, ApiJson(body): ApiJson<OtpRequest>) -> ApiResult<StatusCode> {
     let contact = Contact::parse(&body.contact)?;
     otp::request(&state, &contact).await?;
     state.metrics.otp_sent.inc();
@@ -89,13 +84,8 @@ pub async fn verify_otp(
     ApiJson(body): ApiJson<OtpVerifyRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
     let contact = Contact::parse(&body.contact)?;
-    let visitor = body
-        .visitor
-        .as_ref()
-        .map(VisitorDocument::parse)
-        .transpose()?;
-    let (resident, token) =
-        otp::verify(&state, &contact, &body.code, visitor, SessionKind::ApiToken).await?;
+    let visitor = body.visitor.as_ref().map(VisitorDocument::parse).transpose()?;
+    let (resident, token) = otp::verify(&state, &contact, &body.code, visitor, SessionKind::ApiToken).await?;
     state.metrics.sign_ins.inc();
     Ok(axum::Json(TokenResponse {
         token,
@@ -112,8 +102,5 @@ pub async fn sign_out(
     Authenticated(session): Authenticated,
 ) -> ApiResult<impl IntoResponse> {
     state.store.delete_session(&session.token_hash).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        AppendHeaders([(SET_COOKIE, session::clear_cookie())]),
-    ))
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session::clear_cookie())])))
 }

@@ -29,10 +29,7 @@ pub struct CodeResponse {
 /// A fresh signed code (valid for minutes: screenshots expire).
 #[utoipa::path(get, path = "/api/v1/me/code", tag = "code", security(("bearer" = [])),
     responses((status = 200, body = CodeResponse), (status = 409, body = ErrorBody, description = "DECLARATION_REQUIRED")))]
-pub async fn my_code(
-    State(state): State<AppState>,
-    auth: ResidentAuth,
-) -> ApiResult<impl IntoResponse> {
+pub async fn my_code(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<impl IntoResponse> {
     let code = issue_code(&state, auth.resident).await?;
     let qr_svg = render_svg(&code.qr_text).map_err(ApiError::internal)?;
     let body = CodeResponse {
@@ -49,29 +46,17 @@ pub async fn my_code(
 /// The code as a PNG image (8 pixels per module).
 #[utoipa::path(get, path = "/api/v1/me/code.png", tag = "code", security(("bearer" = [])),
     responses((status = 200, content_type = "image/png", description = "QR image")))]
-pub async fn my_code_png(
-    State(state): State<AppState>,
-    auth: ResidentAuth,
-) -> ApiResult<impl IntoResponse> {
+pub async fn my_code_png(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<impl IntoResponse> {
     let code = issue_code(&state, auth.resident).await?;
     let png = render_png(&code.qr_text, 8).map_err(ApiError::internal)?;
-    Ok((
-        [(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "no-store")],
-        png,
-    ))
+    Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "no-store")], png))
 }
 
 /// The code as an SVG image.
 #[utoipa::path(get, path = "/api/v1/me/code.svg", tag = "code", security(("bearer" = [])),
     responses((status = 200, content_type = "image/svg+xml", description = "QR image")))]
-pub async fn my_code_svg(
-    State(state): State<AppState>,
-    auth: ResidentAuth,
-) -> ApiResult<impl IntoResponse> {
+pub async fn my_code_svg(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<impl IntoResponse> {
     let code = issue_code(&state, auth.resident).await?;
     let svg = render_svg(&code.qr_text).map_err(ApiError::internal)?;
-    Ok((
-        [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")],
-        svg,
-    ))
+    Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")], svg))
 }

@@ -19,12 +19,10 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(axum::extract::rejection::JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::bad_input(
-                    "BAD_CONTENT_TYPE",
-                    "send the body as JSON with Content-Type: application/json",
-                ))
-            }
+            Err(axum::extract::rejection::JsonRejection::MissingJsonContentType(_)) => Err(ApiError::bad_input(
+                "BAD_CONTENT_TYPE",
+                "send the body as JSON with Content-Type: application/json",
+            )),
             Err(e) => Err(ApiError::bad_input("BAD_JSON", e.body_text())),
         }
     }

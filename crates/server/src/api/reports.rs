@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::{
-    ClockIn, Declaration, DistrictCode, DocumentNumber, DocumentType, Identity, PersonName,
-    RegionCode, SymptomSet, Temperature,
+    ClockIn, Declaration, DistrictCode, DocumentNumber, DocumentType, Identity, PersonName, RegionCode, SymptomSet,
+    Temperature,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -44,16 +44,8 @@ pub struct DeclarationRequest {
 impl DeclarationRequest {
     /// Parses every field; the first invalid one is reported.
     pub fn parse(&self) -> Result<(Option<Identity>, Declaration), ApiError> {
-        let given = [
-            &self.name,
-            &self.document_type,
-            &self.document_number,
-            &self.district,
-        ];
-        let identity = if given
-            .iter()
-            .all(|f| f.as_deref().is_none_or(|s| s.trim().is_empty()))
-        {
+        let given = [&self.name, &self.document_type, &self.document_number, &self.district];
+        let identity = if given.iter().all(|f| f.as_deref().is_none_or(|s| s.trim().is_empty())) {
             None
         } else {
             let field = |f: &Option<String>, name: &str| {
@@ -67,19 +59,13 @@ impl DeclarationRequest {
             Some(Identity {
                 name: PersonName::parse(&field(&self.name, "name")?)?,
                 document_type: DocumentType::parse(&field(&self.document_type, "document_type")?)?,
-                document_number: DocumentNumber::parse(&field(
-                    &self.document_number,
-                    "document_number",
-                )?)?,
+                document_number: DocumentNumber::parse(&field(&self.document_number, "document_number")?)?,
                 district: DistrictCode::parse(&field(&self.district, "district")?)?,
             })
         };
         let declaration = Declaration {
             symptoms: SymptomSet::parse_all(&self.symptoms)?,
-            temperature: self
-                .temperature_c
-                .map(Temperature::from_celsius)
-                .transpose()?,
+            temperature: self.temperature_c.map(Temperature::from_celsius).transpose()?,
             visited_regions: self
                 .visited_regions
                 .iter()
@@ -140,10 +126,7 @@ pub async fn declare(
 ) -> ApiResult<(StatusCode, Json<ReportResponse>)> {
     let (identity, declaration) = body.parse()?;
     let outcome = health::declare(&state, auth.resident, identity, declaration).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(report_response(&state, &outcome, lang)),
-    ))
+    Ok((StatusCode::CREATED, Json(report_response(&state, &outcome, lang))))
 }
 
 /// Records the daily clock-in (temperature and symptoms).
@@ -157,10 +140,7 @@ pub async fn clock_in(
     ApiJson(body): ApiJson<ClockInRequest>,
 ) -> ApiResult<(StatusCode, Json<ReportResponse>)> {
     let outcome = health::clock_in(&state, auth.resident, body.parse()?).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(report_response(&state, &outcome, lang)),
-    ))
+    Ok((StatusCode::CREATED, Json(report_response(&state, &outcome, lang))))
 }
 
 /// The caller's colour, the reason, quarantine progress and history.
@@ -172,11 +152,7 @@ pub async fn my_status(
     lang: Lang,
 ) -> ApiResult<Json<StatusResponse>> {
     let status = state.store.status(auth.resident).await?.ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::Conflict,
-            "DECLARATION_REQUIRED",
-            "no declaration yet: file one to get a status",
-        )
+        ApiError::new(ErrorKind::Conflict, "DECLARATION_REQUIRED", "no declaration yet: file one to get a status")
     })?;
     let history = state.store.status_history(auth.resident, 100).await?;
     Ok(Json(status_response(&state, &status, &history, lang)))

@@ -60,26 +60,15 @@ pub fn reason(state: &AppState, basis: &healthcode_domain::Basis, lang: Lang) ->
     let rule_id = basis.rule_id().map(str::to_string);
     let text = match basis.rule_id() {
         None => lang.t("code.no_rule").to_string(),
-        Some(id) if id == policy.quarantine.completion_rule => policy
-            .quarantine
-            .completion_description
-            .get(lang.key())
-            .to_string(),
-        Some(id) if id == policy.quarantine.missed_day_rule => policy
-            .quarantine
-            .missed_day_description
-            .get(lang.key())
-            .to_string(),
-        Some(id) => policy.rule(id).map_or_else(
-            || id.to_string(),
-            |r| r.description.get(lang.key()).to_string(),
-        ),
+        Some(id) if id == policy.quarantine.completion_rule => {
+            policy.quarantine.completion_description.get(lang.key()).to_string()
+        }
+        Some(id) if id == policy.quarantine.missed_day_rule => {
+            policy.quarantine.missed_day_description.get(lang.key()).to_string()
+        }
+        Some(id) => policy.rule(id).map_or_else(|| id.to_string(), |r| r.description.get(lang.key()).to_string()),
     };
-    Reason {
-        rule_id,
-        policy_version: basis.policy_version().to_string(),
-        text,
-    }
+    Reason { rule_id, policy_version: basis.policy_version().to_string(), text }
 }
 
 fn evidence_text(e: &Evidence) -> String {
@@ -108,12 +97,7 @@ pub fn history_entry(state: &AppState, c: &StatusChange, lang: Lang) -> HistoryE
     }
 }
 
-pub fn status_response(
-    state: &AppState,
-    s: &HealthStatus,
-    history: &[StatusChange],
-    lang: Lang,
-) -> StatusResponse {
+pub fn status_response(state: &AppState, s: &HealthStatus, history: &[StatusChange], lang: Lang) -> StatusResponse {
     let today = local_date(state.clock.now(), &state.config.time_zone);
     StatusResponse {
         resident_id: s.resident.to_string(),
@@ -126,18 +110,11 @@ pub fn status_response(
                 required_days: q.required_days,
                 streak,
                 remaining_days: q.required_days.saturating_sub(streak),
-                next_due: if q.is_broken_on(today) {
-                    today.to_string()
-                } else {
-                    q.next_due().to_string()
-                },
+                next_due: if q.is_broken_on(today) { today.to_string() } else { q.next_due().to_string() },
                 broken: q.is_broken_on(today),
             }
         }),
-        history: history
-            .iter()
-            .map(|c| history_entry(state, c, lang))
-            .collect(),
+        history: history.iter().map(|c| history_entry(state, c, lang)).collect(),
     }
 }
 

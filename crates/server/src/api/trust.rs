@@ -48,15 +48,10 @@ pub async fn dev_outbox(
     State(state): State<AppState>,
     Query(q): Query<OutboxQuery>,
 ) -> ApiResult<Json<OutboxResponse>> {
-    Ok(Json(OutboxResponse {
-        messages: outbox_entries(&state, q.recipient.as_deref()).await?,
-    }))
+    Ok(Json(OutboxResponse { messages: outbox_entries(&state, q.recipient.as_deref()).await? }))
 }
 
-pub async fn outbox_entries(
-    state: &AppState,
-    recipient: Option<&str>,
-) -> ApiResult<Vec<OutboxEntry>> {
+pub async fn outbox_entries(state: &AppState, recipient: Option<&str>) -> ApiResult<Vec<OutboxEntry>> {
     if !state.sender.is_dev_outbox() {
         return Err(ApiError::not_found());
     }

@@ -40,14 +40,8 @@ pub struct Authenticated(pub SessionRecord);
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        session_of(parts, state)
-            .await?
-            .map(Authenticated)
-            .ok_or_else(ApiError::unauthenticated)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        session_of(parts, state).await?.map(Authenticated).ok_or_else(ApiError::unauthenticated)
     }
 }
 
@@ -58,24 +52,15 @@ pub struct ResidentAuth {
 }
 
 fn resident_of(s: &SessionRecord) -> Option<ResidentId> {
-    (s.principal.role == Role::Resident)
-        .then_some(s.principal.resident)
-        .flatten()
+    (s.principal.role == Role::Resident).then_some(s.principal.resident).flatten()
 }
 
 impl FromRequestParts<AppState> for ResidentAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let s = session_of(parts, state)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
-        resident_of(&s)
-            .map(|resident| ResidentAuth { resident })
-            .ok_or_else(ApiError::forbidden)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let s = session_of(parts, state).await?.ok_or_else(ApiError::unauthenticated)?;
+        resident_of(&s).map(|resident| ResidentAuth { resident }).ok_or_else(ApiError::forbidden)
     }
 }
 
@@ -96,14 +81,11 @@ impl IntoResponse for ToSignIn {
 impl FromRequestParts<AppState> for PageResident {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match session_of(parts, state).await {
-            Ok(Some(s)) => resident_of(&s)
-                .map(|resident| PageResident { resident })
-                .ok_or_else(|| ToSignIn.into_response()),
+            Ok(Some(s)) => {
+                resident_of(&s).map(|resident| PageResident { resident }).ok_or_else(|| ToSignIn.into_response())
+            }
             Ok(None) => Err(ToSignIn.into_response()),
             Err(e) => Err(e.into_response()),
         }
@@ -113,9 +95,6 @@ impl FromRequestParts<AppState> for PageResident {
 /// The resident signed in on this request, if any (for pages that work either way).
 pub async fn optional_resident(state: &AppState, headers: &HeaderMap) -> Option<ResidentId> {
     let token = presented_token(headers)?;
-    let s = session::lookup(state.store.as_ref(), &token, state.clock.now())
-        .await
-        .ok()
-        .flatten()?;
+    let s = session::lookup(state.store.as_ref(), &token, state.clock.now()).await.ok().flatten()?;
     resident_of(&s)
 }

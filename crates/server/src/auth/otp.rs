@@ -40,12 +40,7 @@ pub async fn request(state: &AppState, contact: &Contact) -> Result<(), ApiError
     let key = contact.as_str();
     let previous = state.store.otp(key).await?;
     let (window_start, sent) = match &previous {
-        Some(p)
-            if p.window_start
-                .saturating_add(SEND_WINDOW)
-                .unwrap_or(p.window_start)
-                > now =>
-        {
+        Some(p) if p.window_start.saturating_add(SEND_WINDOW).unwrap_or(p.window_start) > now => {
             (p.window_start, p.sent_in_window)
         }
         _ => (now, 0),
@@ -72,15 +67,8 @@ pub async fn request(state: &AppState, contact: &Contact) -> Result<(), ApiError
         Contact::Email(_) => "email",
     };
     let minutes = state.config.otp_lifetime.as_secs() / 60;
-    let body = format!(
-        "Your healthcode sign-in code is {code}. It expires in {minutes} minutes. Never share it."
-    );
-    let message = Message {
-        channel,
-        recipient: key.to_string(),
-        body,
-        code: Some(code),
-    };
+    let body = format!("Your healthcode sign-in code is {code}. It expires in {minutes} minutes. Never share it.");
+    let message = Message { channel, recipient: key.to_string(), body, code: Some(code) };
     state.sender.send(&message, now).await?;
     Ok(())
 }
@@ -99,16 +87,10 @@ pub async fn verify(
     let now: Timestamp = state.clock.now();
     let key = contact.as_str();
     let Some(mut challenge) = state.store.otp(key).await? else {
-        return Err(ApiError::bad_input(
-            "OTP_NOT_REQUESTED",
-            "request a code first",
-        ));
+        return Err(ApiError::bad_input("OTP_NOT_REQUESTED", "request a code first"));
     };
     if challenge.expires_at <= now {
-        return Err(ApiError::bad_input(
-            "OTP_EXPIRED",
-            "the code has expired; request a new one",
-        ));
+        return Err(ApiError::bad_input("OTP_EXPIRED", "the code has expired; request a new one"));
     }
     if challenge.attempts >= MAX_ATTEMPTS {
         return Err(ApiError::new(
@@ -120,18 +102,12 @@ pub async fn verify(
     if challenge.code_hash != code_hash(key, code.trim()) {
         challenge.attempts += 1;
         state.store.put_otp(&challenge).await?;
-        return Err(ApiError::bad_input(
-            "OTP_INVALID",
-            "the code is not right; check the message and try again",
-        ));
+        return Err(ApiError::bad_input("OTP_INVALID", "the code is not right; check the message and try again"));
     }
     state.store.delete_otp(key).await?;
     let resident = accounts::ensure_resident(state.store.as_ref(), contact, visitor, now).await?;
-    let principal = Principal {
-        role: healthcode_domain::Role::Resident,
-        subject: key.to_string(),
-        resident: Some(resident.id),
-    };
+    let principal =
+        Principal { role: healthcode_domain::Role::Resident, subject: key.to_string(), resident: Some(resident.id) };
     let lifetime = match kind {
         SessionKind::Cookie => state.config.session_lifetime,
         SessionKind::ApiToken => state.config.api_token_lifetime,
@@ -155,9 +131,6 @@ mod tests {
 
     #[test]
     fn hashes_bind_the_contact() {
-        assert_ne!(
-            code_hash("+8613800000001", "123456"),
-            code_hash("+8613800000002", "123456")
-        );
+        assert_ne!(code_hash("+8613800000001", "123456"), code_hash("+8613800000002", "123456"));
     }
 }

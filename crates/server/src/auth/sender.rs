@@ -42,8 +42,6 @@ impl OtpSender for DevOutbox {
 
     async fn send(&self, m: &Message, now: Timestamp) -> StoreResult<()> {
         tracing::info!(recipient = %m.recipient, channel = m.channel, "message put in the dev outbox");
-        self.store
-            .push_outbox(m.channel, &m.recipient, &m.body, m.code.as_deref(), now)
-            .await
+        self.store.push_outbox(m.channel, &m.recipient, &m.body, m.code.as_deref(), now).await
     }
 }

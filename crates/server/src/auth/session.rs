@@ -17,9 +17,7 @@ const TOKEN_PREFIX: &str = "hct_";
 
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut out = [0u8; N];
-    SystemRandom::new()
-        .fill(&mut out)
-        .map_err(|_| ApiError::internal("system random generator failed"))?;
+    SystemRandom::new().fill(&mut out).map_err(|_| ApiError::internal("system random generator failed"))?;
     Ok(out)
 }
 
@@ -39,10 +37,7 @@ pub async fn issue(
     now: Timestamp,
     lifetime: SignedDuration,
 ) -> Result<String, ApiError> {
-    let token = format!(
-        "{TOKEN_PREFIX}{}",
-        URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)
-    );
+    let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
     let record = SessionRecord {
         token_hash: hash_token(&token),
         kind,
@@ -55,11 +50,7 @@ pub async fn issue(
 }
 
 /// The live session for a secret, if any.
-pub async fn lookup(
-    store: &dyn Store,
-    token: &str,
-    now: Timestamp,
-) -> StoreResult<Option<SessionRecord>> {
+pub async fn lookup(store: &dyn Store, token: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
         return Ok(None);
     }
@@ -69,10 +60,7 @@ pub async fn lookup(
 /// A `Set-Cookie` value for a new session.
 pub fn session_cookie(token: &str, lifetime: SignedDuration, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        lifetime.as_secs()
-    )
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", lifetime.as_secs())
 }
 
 /// A `Set-Cookie` value that removes the session cookie.
@@ -82,11 +70,7 @@ pub fn clear_cookie() -> String {
 
 /// The value of one cookie from a `Cookie` header.
 pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header
-        .split(';')
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+    header.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 
 #[cfg(test)]
@@ -95,10 +79,7 @@ mod tests {
 
     #[test]
     fn cookie_values_are_found_among_others() {
-        assert_eq!(
-            cookie_value("a=1; hc_session=hct_x; b=2", SESSION_COOKIE),
-            Some("hct_x")
-        );
+        assert_eq!(cookie_value("a=1; hc_session=hct_x; b=2", SESSION_COOKIE), Some("hct_x"));
         assert_eq!(cookie_value("a=1", SESSION_COOKIE), None);
     }
 }

@@ -48,21 +48,14 @@ pub async fn ensure_resident(
         id: new_resident_id(now)?,
         holder: HolderId::from_bytes(random_bytes::<16>()?),
         contact: contact.clone(),
-        kind: if visitor.is_some() {
-            AccountKind::Visitor
-        } else {
-            AccountKind::Resident
-        },
+        kind: if visitor.is_some() { AccountKind::Visitor } else { AccountKind::Resident },
         identity: visitor,
         created_at: now,
     };
     match store.create_resident(&resident).await {
         Ok(()) => Ok(resident),
         // Two first sign-ins raced: the other one created it.
-        Err(StoreError::Conflict(_)) => store
-            .resident_by_contact(contact)
-            .await?
-            .ok_or_else(ApiError::not_found),
+        Err(StoreError::Conflict(_)) => store.resident_by_contact(contact).await?.ok_or_else(ApiError::not_found),
         Err(e) => Err(e.into()),
     }
 }

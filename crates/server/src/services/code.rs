@@ -31,9 +31,7 @@ pub async fn issue_code(state: &AppState, resident: ResidentId) -> Result<Issued
     };
     // Codes carry whole seconds.
     let now = Timestamp::from_second(state.clock.now().as_second()).map_err(ApiError::internal)?;
-    let expires_at = now
-        .saturating_add(state.config.code_lifetime)
-        .map_err(ApiError::internal)?;
+    let expires_at = now.saturating_add(state.config.code_lifetime).map_err(ApiError::internal)?;
     let claims = HealthCodeClaims {
         issuer: state.config.region_id.clone(),
         holder: account.holder,
@@ -44,17 +42,7 @@ pub async fn issue_code(state: &AppState, resident: ResidentId) -> Result<Issued
         document_last4: identity.document_number.last4().to_string(),
         policy_version: status.basis.policy_version().to_string(),
     };
-    let qr_text = state
-        .keys
-        .with_active(|key| issue(&claims, key))
-        .map_err(ApiError::internal)?;
+    let qr_text = state.keys.with_active(|key| issue(&claims, key)).map_err(ApiError::internal)?;
     state.metrics.codes_issued.inc();
-    Ok(IssuedCode {
-        qr_text,
-        colour: status.colour,
-        issued_at: now,
-        expires_at,
-        resident: account,
-        status,
-    })
+    Ok(IssuedCode { qr_text, colour: status.colour, issued_at: now, expires_at, resident: account, status })
 }

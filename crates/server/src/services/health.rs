@@ -3,8 +3,8 @@
 //! the race), and report what happened.
 
 use healthcode_domain::{
-    ClockIn, Declaration, HealthStatus, Identity, Report, ReportContext, ReportId, ResidentId,
-    StandingFacts, StatusChange, apply_report, local_date,
+    ClockIn, Declaration, HealthStatus, Identity, Report, ReportContext, ReportId, ResidentId, StandingFacts,
+    StatusChange, apply_report, local_date,
 };
 use healthcode_store::{ReportCommit, StoreError, StoredReport};
 
@@ -42,11 +42,7 @@ pub async fn declare(
 }
 
 /// Records a daily clock-in.
-pub async fn clock_in(
-    state: &AppState,
-    resident: ResidentId,
-    clock_in: ClockIn,
-) -> Result<ReportOutcome, ApiError> {
+pub async fn clock_in(state: &AppState, resident: ResidentId, clock_in: ClockIn) -> Result<ReportOutcome, ApiError> {
     if state.store.status(resident).await?.is_none() {
         return Err(ApiError::new(
             crate::error::ErrorKind::Conflict,
@@ -110,8 +106,5 @@ async fn submit(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::internal(format!(
-        "report kept conflicting: {}",
-        last_conflict.unwrap_or_default()
-    )))
+    Err(ApiError::internal(format!("report kept conflicting: {}", last_conflict.unwrap_or_default())))
 }

@@ -62,14 +62,11 @@ impl Lang {
         for part in header.split(',') {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or("");
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if let Some(lang) = Lang::parse(tag) {
-                if best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, lang));
-                }
+            let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
+            if let Some(lang) = Lang::parse(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, lang));
             }
         }
         best.map(|(_, l)| l)
@@ -97,11 +94,7 @@ impl Lang {
 
     /// Page text for a key; unknown keys show the key itself (and fail the test).
     pub fn t(self, key: &str) -> &'static str {
-        MESSAGES
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, texts)| texts[self as usize])
-            .unwrap_or("??")
+        MESSAGES.iter().find(|(k, _)| *k == key).map(|(_, texts)| texts[self as usize]).unwrap_or("??")
     }
 }
 
@@ -110,10 +103,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("app.name", ["Health code", "健康码", "Mã sức khỏe"]),
     ("nav.code", ["My code", "我的健康码", "Mã của tôi"]),
     ("nav.declare", ["Declare", "健康申报", "Khai báo"]),
-    (
-        "nav.clock_in",
-        ["Daily clock-in", "每日打卡", "Điểm danh hằng ngày"],
-    ),
+    ("nav.clock_in", ["Daily clock-in", "每日打卡", "Điểm danh hằng ngày"]),
     ("nav.history", ["History", "状态记录", "Lịch sử"]),
     ("nav.signout", ["Sign out", "退出", "Đăng xuất"]),
     ("nav.language", ["Language", "语言", "Ngôn ngữ"]),
@@ -128,11 +118,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     (
         "signin.phone",
-        [
-            "Mobile number (with country code)",
-            "手机号码（含国家代码）",
-            "Số điện thoại (kèm mã quốc gia)",
-        ],
+        ["Mobile number (with country code)", "手机号码（含国家代码）", "Số điện thoại (kèm mã quốc gia)"],
     ),
     ("signin.send", ["Send code", "发送验证码", "Gửi mã"]),
     (
@@ -144,14 +130,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("signin.code", ["6-digit code", "6位验证码", "Mã 6 chữ số"]),
-    (
-        "signin.code_sent",
-        [
-            "We sent a code to",
-            "验证码已发送至",
-            "Chúng tôi đã gửi mã tới",
-        ],
-    ),
+    ("signin.code_sent", ["We sent a code to", "验证码已发送至", "Chúng tôi đã gửi mã tới"]),
     ("signin.verify", ["Sign in", "登录", "Đăng nhập"]),
     (
         "signin.dev_outbox",
@@ -161,60 +140,19 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Chưa cấu hình cổng SMS: xem mã trong hộp thư phát triển.",
         ],
     ),
-    (
-        "visitor.title",
-        ["Visitor sign-in", "访客登录", "Đăng nhập cho khách"],
-    ),
-    (
-        "visitor.contact",
-        [
-            "Mobile number or e-mail",
-            "手机号码或电子邮箱",
-            "Số điện thoại hoặc e-mail",
-        ],
-    ),
-    (
-        "declare.title",
-        ["Health declaration", "健康申报", "Khai báo y tế"],
-    ),
-    (
-        "declare.identity",
-        ["Identity", "身份信息", "Thông tin cá nhân"],
-    ),
+    ("visitor.title", ["Visitor sign-in", "访客登录", "Đăng nhập cho khách"]),
+    ("visitor.contact", ["Mobile number or e-mail", "手机号码或电子邮箱", "Số điện thoại hoặc e-mail"]),
+    ("declare.title", ["Health declaration", "健康申报", "Khai báo y tế"]),
+    ("declare.identity", ["Identity", "身份信息", "Thông tin cá nhân"]),
     ("declare.name", ["Full name", "姓名", "Họ và tên"]),
-    (
-        "declare.document_type",
-        ["Document", "证件类型", "Loại giấy tờ"],
-    ),
-    (
-        "doc.national_id",
-        ["National ID card", "居民身份证", "Căn cước công dân"],
-    ),
+    ("declare.document_type", ["Document", "证件类型", "Loại giấy tờ"]),
+    ("doc.national_id", ["National ID card", "居民身份证", "Căn cước công dân"]),
     ("doc.passport", ["Passport", "护照", "Hộ chiếu"]),
-    (
-        "doc.foreign_id",
-        ["Foreign ID", "外国人证件", "Giấy tờ nước ngoài"],
-    ),
-    (
-        "declare.document_number",
-        ["Document number", "证件号码", "Số giấy tờ"],
-    ),
-    (
-        "declare.district",
-        [
-            "District of residence (code)",
-            "居住区县（代码）",
-            "Quận/huyện cư trú (mã)",
-        ],
-    ),
-    (
-        "declare.health",
-        ["Health today", "今日健康状况", "Sức khỏe hôm nay"],
-    ),
-    (
-        "declare.temperature",
-        ["Temperature (°C)", "体温（°C）", "Nhiệt độ (°C)"],
-    ),
+    ("doc.foreign_id", ["Foreign ID", "外国人证件", "Giấy tờ nước ngoài"]),
+    ("declare.document_number", ["Document number", "证件号码", "Số giấy tờ"]),
+    ("declare.district", ["District of residence (code)", "居住区县（代码）", "Quận/huyện cư trú (mã)"]),
+    ("declare.health", ["Health today", "今日健康状况", "Sức khỏe hôm nay"]),
+    ("declare.temperature", ["Temperature (°C)", "体温（°C）", "Nhiệt độ (°C)"]),
     ("declare.symptoms", ["Symptoms", "症状", "Triệu chứng"]),
     ("declare.travel", ["Travel", "行程", "Đi lại"]),
     (
@@ -233,58 +171,28 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Tôi đã tiếp xúc với ca bệnh xác định hoặc nghi ngờ",
         ],
     ),
-    (
-        "declare.travel_plan",
-        ["Travel plan", "出行计划", "Kế hoạch đi lại"],
-    ),
+    ("declare.travel_plan", ["Travel plan", "出行计划", "Kế hoạch đi lại"]),
     (
         "declare.truth",
-        [
-            "A false declaration turns the code red.",
-            "虚假申报将被赋红码。",
-            "Khai báo sai sẽ bị chuyển mã đỏ.",
-        ],
+        ["A false declaration turns the code red.", "虚假申报将被赋红码。", "Khai báo sai sẽ bị chuyển mã đỏ."],
     ),
-    (
-        "declare.submit",
-        ["Submit declaration", "提交申报", "Gửi khai báo"],
-    ),
+    ("declare.submit", ["Submit declaration", "提交申报", "Gửi khai báo"]),
     ("symptom.fever", ["Fever", "发热", "Sốt"]),
     ("symptom.cough", ["Cough", "咳嗽", "Ho"]),
-    (
-        "symptom.difficulty_breathing",
-        ["Difficulty breathing", "呼吸困难", "Khó thở"],
-    ),
+    ("symptom.difficulty_breathing", ["Difficulty breathing", "呼吸困难", "Khó thở"]),
     ("symptom.fatigue", ["Fatigue", "乏力", "Mệt mỏi"]),
     ("symptom.sore_throat", ["Sore throat", "咽痛", "Đau họng"]),
-    (
-        "symptom.loss_of_taste_smell",
-        [
-            "Loss of taste or smell",
-            "味觉或嗅觉丧失",
-            "Mất vị giác hoặc khứu giác",
-        ],
-    ),
+    ("symptom.loss_of_taste_smell", ["Loss of taste or smell", "味觉或嗅觉丧失", "Mất vị giác hoặc khứu giác"]),
     ("colour.green", ["Green", "绿码", "Xanh"]),
     ("colour.yellow", ["Yellow", "黄码", "Vàng"]),
     ("colour.red", ["Red", "红码", "Đỏ"]),
-    (
-        "code.title",
-        ["My health code", "我的健康码", "Mã sức khỏe của tôi"],
-    ),
+    ("code.title", ["My health code", "我的健康码", "Mã sức khỏe của tôi"]),
     ("code.reason", ["Why", "原因", "Lý do"]),
     ("code.expires", ["Expires in", "有效期剩余", "Hết hạn sau"]),
-    (
-        "code.refreshing",
-        ["Refreshing…", "正在刷新…", "Đang làm mới…"],
-    ),
+    ("code.refreshing", ["Refreshing…", "正在刷新…", "Đang làm mới…"]),
     (
         "code.offline",
-        [
-            "Could not refresh: check your connection",
-            "刷新失败：请检查网络",
-            "Không làm mới được: kiểm tra kết nối",
-        ],
+        ["Could not refresh: check your connection", "刷新失败：请检查网络", "Không làm mới được: kiểm tra kết nối"],
     ),
     (
         "code.screenshot",
@@ -296,24 +204,10 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     (
         "code.declare_first",
-        [
-            "Declare your health to get your code.",
-            "请先完成健康申报以获取健康码。",
-            "Hãy khai báo y tế để nhận mã.",
-        ],
+        ["Declare your health to get your code.", "请先完成健康申报以获取健康码。", "Hãy khai báo y tế để nhận mã."],
     ),
-    (
-        "code.no_rule",
-        [
-            "No risk found in your declaration",
-            "申报未发现风险",
-            "Không phát hiện nguy cơ trong khai báo",
-        ],
-    ),
-    (
-        "quarantine.progress",
-        ["Quarantine: day", "隔离打卡：第", "Cách ly: ngày"],
-    ),
+    ("code.no_rule", ["No risk found in your declaration", "申报未发现风险", "Không phát hiện nguy cơ trong khai báo"]),
+    ("quarantine.progress", ["Quarantine: day", "隔离打卡：第", "Cách ly: ngày"]),
     ("quarantine.of", ["of", "天，共", "trên"]),
     ("quarantine.days_suffix", ["", "天", ""]),
     (
@@ -324,57 +218,19 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Bạn đã bỏ lỡ một ngày: chuỗi ngày tính lại từ lần điểm danh tới.",
         ],
     ),
-    (
-        "quarantine.next_due",
-        ["Next clock-in", "下次打卡", "Lần điểm danh tiếp theo"],
-    ),
-    (
-        "clock_in.title",
-        [
-            "Daily health clock-in",
-            "每日健康打卡",
-            "Điểm danh sức khỏe hằng ngày",
-        ],
-    ),
+    ("quarantine.next_due", ["Next clock-in", "下次打卡", "Lần điểm danh tiếp theo"]),
+    ("clock_in.title", ["Daily health clock-in", "每日健康打卡", "Điểm danh sức khỏe hằng ngày"]),
     ("clock_in.submit", ["Clock in", "打卡", "Điểm danh"]),
-    (
-        "clock_in.counted",
-        ["Clock-in recorded.", "打卡成功。", "Đã ghi nhận điểm danh."],
-    ),
-    (
-        "history.title",
-        ["Status history", "状态变更记录", "Lịch sử trạng thái"],
-    ),
-    (
-        "history.empty",
-        ["No changes yet.", "暂无记录。", "Chưa có thay đổi."],
-    ),
+    ("clock_in.counted", ["Clock-in recorded.", "打卡成功。", "Đã ghi nhận điểm danh."]),
+    ("history.title", ["Status history", "状态变更记录", "Lịch sử trạng thái"]),
+    ("history.empty", ["No changes yet.", "暂无记录。", "Chưa có thay đổi."]),
     ("history.rule", ["Rule", "规则", "Quy tắc"]),
     ("history.evidence", ["Evidence", "依据", "Bằng chứng"]),
-    (
-        "event.initial",
-        ["First status", "首次赋码", "Trạng thái đầu tiên"],
-    ),
-    (
-        "event.colour_raised",
-        ["Colour raised", "码色升级", "Nâng mức màu"],
-    ),
-    (
-        "event.streak_restarted",
-        [
-            "Streak restarted",
-            "连续打卡重新计算",
-            "Tính lại chuỗi ngày",
-        ],
-    ),
-    (
-        "event.quarantine_completed",
-        ["Quarantine completed", "隔离期满转绿", "Hoàn thành cách ly"],
-    ),
-    (
-        "outbox.title",
-        ["Development outbox", "开发发件箱", "Hộp thư phát triển"],
-    ),
+    ("event.initial", ["First status", "首次赋码", "Trạng thái đầu tiên"]),
+    ("event.colour_raised", ["Colour raised", "码色升级", "Nâng mức màu"]),
+    ("event.streak_restarted", ["Streak restarted", "连续打卡重新计算", "Tính lại chuỗi ngày"]),
+    ("event.quarantine_completed", ["Quarantine completed", "隔离期满转绿", "Hoàn thành cách ly"]),
+    ("outbox.title", ["Development outbox", "开发发件箱", "Hộp thư phát triển"]),
     (
         "outbox.note",
         [
@@ -383,10 +239,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Tin nhắn mà cổng SMS sẽ gửi. Chỉ hiển thị vì chưa cấu hình cổng.",
         ],
     ),
-    (
-        "error.title",
-        ["Something is not right", "出现问题", "Có lỗi xảy ra"],
-    ),
+    ("error.title", ["Something is not right", "出现问题", "Có lỗi xảy ra"]),
     (
         "home.intro",
         [
@@ -396,6 +249,18 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
 ];
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts
+            .uri
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()));
+        Ok(Lang::negotiate(query.as_deref(), &parts.headers))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -407,37 +272,15 @@ mod tests {
         for (key, texts) in MESSAGES {
             assert!(seen.insert(*key), "duplicate key {key}");
             for (i, t) in texts.iter().enumerate() {
-                assert!(
-                    !t.is_empty() || key.ends_with("_suffix"),
-                    "{key} lacks language {i}"
-                );
+                assert!(!t.is_empty() || key.ends_with("_suffix"), "{key} lacks language {i}");
             }
         }
     }
 
     #[test]
     fn accept_language_uses_q_values() {
-        assert_eq!(
-            Lang::from_accept_language("fr-FR, vi;q=0.8, zh-CN;q=0.9"),
-            Some(Lang::Zh)
-        );
+        assert_eq!(Lang::from_accept_language("fr-FR, vi;q=0.8, zh-CN;q=0.9"), Some(Lang::Zh));
         assert_eq!(Lang::from_accept_language("vi-VN"), Some(Lang::Vi));
         assert_eq!(Lang::from_accept_language("de"), None);
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "lang")
-                .map(|(_, v)| v.into_owned())
-        });
-        Ok(Lang::negotiate(query.as_deref(), &parts.headers))
     }
 }

@@ -20,27 +20,12 @@ use i18n::{LANG_COOKIE, Lang};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
-        .route(
-            "/signin",
-            get(pages::signin_form).post(pages::signin_submit),
-        )
-        .route(
-            "/signin/visitor",
-            get(pages::visitor_form).post(pages::visitor_submit),
-        )
-        .route(
-            "/signin/verify",
-            get(pages::verify_form).post(pages::verify_submit),
-        )
+        .route("/signin", get(pages::signin_form).post(pages::signin_submit))
+        .route("/signin/visitor", get(pages::visitor_form).post(pages::visitor_submit))
+        .route("/signin/verify", get(pages::verify_form).post(pages::verify_submit))
         .route("/signout", post(pages::sign_out))
-        .route(
-            "/declare",
-            get(pages::declare_form).post(pages::declare_submit),
-        )
-        .route(
-            "/clock-in",
-            get(pages::clock_in_form).post(pages::clock_in_submit),
-        )
+        .route("/declare", get(pages::declare_form).post(pages::declare_submit))
+        .route("/clock-in", get(pages::clock_in_form).post(pages::clock_in_submit))
         .route("/me/code", get(pages::my_code))
         .route("/me/history", get(pages::history))
         .route("/dev/outbox", get(pages::outbox))
@@ -49,16 +34,11 @@ pub fn routes() -> Router<AppState> {
 /// Remembers a `?lang=` choice in a cookie so the next pages keep it.
 pub async fn remember_language(req: Request, next: Next) -> Response {
     let chosen = req.uri().query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "lang")
-            .and_then(|(_, v)| Lang::parse(&v))
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))
     });
     let mut response = next.run(req).await;
     if let Some(lang) = chosen {
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.key()
-        );
+        let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.key());
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, v);
         }

@@ -25,18 +25,11 @@ use crate::web::view::*;
 type Fields = Vec<(String, String)>;
 
 fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+    fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 fn all(fields: &Fields, name: &str) -> Vec<String> {
-    fields
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
+    fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
 }
 
 fn colour_name(lang: Lang, c: Colour) -> &'static str {
@@ -49,29 +42,16 @@ fn error_page(lang: Lang, path: &str, signed_in: bool, e: &ApiError) -> Response
     (e.status(), ErrorPage { page }).into_response()
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-) -> impl IntoResponse {
+pub async fn home(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> impl IntoResponse {
     let signed_in = optional_resident(&state, &headers).await.is_some();
-    HomePage {
-        page: Page::new(lang, "/", signed_in),
-    }
+    HomePage { page: Page::new(lang, "/", signed_in) }
 }
 
 pub async fn signin_form(lang: Lang) -> impl IntoResponse {
-    SignInPage {
-        page: Page::new(lang, "/signin", false),
-        phone: String::new(),
-    }
+    SignInPage { page: Page::new(lang, "/signin", false), phone: String::new() }
 }
 
-pub async fn signin_submit(
-    State(state): State<AppState>,
-    lang: Lang,
-    Form(f): Form<Fields>,
-) -> Response {
+pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
     let phone = field(&f, "phone").to_string();
     let result = async {
         let contact = Contact::Phone(healthcode_domain::PhoneNumber::parse(&phone)?);
@@ -82,9 +62,8 @@ pub async fn signin_submit(
     .await;
     match result {
         Ok(contact) => {
-            let q: String = form_urlencoded::Serializer::new(String::new())
-                .append_pair("contact", contact.as_str())
-                .finish();
+            let q: String =
+                form_urlencoded::Serializer::new(String::new()).append_pair("contact", contact.as_str()).finish();
             Redirect::to(&format!("/signin/verify?{q}")).into_response()
         }
         Err(e) => {
@@ -95,9 +74,7 @@ pub async fn signin_submit(
 }
 
 pub async fn visitor_form(lang: Lang) -> impl IntoResponse {
-    VisitorPage {
-        page: Page::new(lang, "/signin/visitor", false),
-    }
+    VisitorPage { page: Page::new(lang, "/signin/visitor", false) }
 }
 
 const VISITOR_FIELDS: [&str; 4] = ["name", "document_type", "document_number", "district"];
@@ -111,11 +88,7 @@ fn visitor_document(f: &Fields) -> VisitorDocument {
     }
 }
 
-pub async fn visitor_submit(
-    State(state): State<AppState>,
-    lang: Lang,
-    Form(f): Form<Fields>,
-) -> Response {
+pub async fn visitor_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
     let result = async {
         visitor_document(&f).parse()?;
         let contact = Contact::parse(field(&f, "contact"))?;
@@ -133,23 +106,14 @@ pub async fn visitor_submit(
             Redirect::to(&format!("/signin/verify?{}", q.finish())).into_response()
         }
         Err(e) => {
-            let page =
-                Page::new(lang, "/signin/visitor", false).with_error(Some(e.message.clone()));
+            let page = Page::new(lang, "/signin/visitor", false).with_error(Some(e.message.clone()));
             (e.status(), VisitorPage { page }).into_response()
         }
     }
 }
 
-pub async fn verify_form(
-    State(state): State<AppState>,
-    lang: Lang,
-    Query(q): Query<Fields>,
-) -> impl IntoResponse {
-    let visitor = q
-        .iter()
-        .filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str()))
-        .cloned()
-        .collect();
+pub async fn verify_form(State(state): State<AppState>, lang: Lang, Query(q): Query<Fields>) -> impl IntoResponse {
+    let visitor = q.iter().filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str())).cloned().collect();
     VerifyPage {
         page: Page::new(lang, "/signin/verify", false),
         contact: field(&q, "contact").to_string(),
@@ -158,26 +122,11 @@ pub async fn verify_form(
     }
 }
 
-pub async fn verify_submit(
-    State(state): State<AppState>,
-    lang: Lang,
-    Form(f): Form<Fields>,
-) -> Response {
+pub async fn verify_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
     let result = async {
         let contact = Contact::parse(field(&f, "contact"))?;
-        let visitor = if field(&f, "document_number").is_empty() {
-            None
-        } else {
-            Some(visitor_document(&f).parse()?)
-        };
-        let (resident, token) = otp::verify(
-            &state,
-            &contact,
-            field(&f, "code"),
-            visitor,
-            SessionKind::Cookie,
-        )
-        .await?;
+        let visitor = if field(&f, "document_number").is_empty() { None } else { Some(visitor_document(&f).parse()?) };
+        let (resident, token) = otp::verify(&state, &contact, field(&f, "code"), visitor, SessionKind::Cookie).await?;
         let has_status = state.store.status(resident.id).await?.is_some();
         Ok::<_, ApiError>((token, has_status))
     }
@@ -185,20 +134,12 @@ pub async fn verify_submit(
     match result {
         Ok((token, has_status)) => {
             state.metrics.sign_ins.inc();
-            let cookie = session::session_cookie(
-                &token,
-                state.config.session_lifetime,
-                state.config.secure_cookies(),
-            );
+            let cookie = session::session_cookie(&token, state.config.session_lifetime, state.config.secure_cookies());
             let to = if has_status { "/me/code" } else { "/declare" };
             (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(to)).into_response()
         }
         Err(e) => {
-            let visitor = f
-                .iter()
-                .filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str()))
-                .cloned()
-                .collect();
+            let visitor = f.iter().filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str())).cloned().collect();
             let page = Page::new(lang, "/signin/verify", false).with_error(Some(e.message.clone()));
             let body = VerifyPage {
                 page,
@@ -212,31 +153,17 @@ pub async fn verify_submit(
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = presented_token(&headers) {
-        if let Err(e) = state
-            .store
-            .delete_session(&session::hash_token(&token))
-            .await
-        {
-            tracing::warn!(error = %e, "could not delete session");
-        }
+    if let Some(token) = presented_token(&headers)
+        && let Err(e) = state.store.delete_session(&session::hash_token(&token)).await
+    {
+        tracing::warn!(error = %e, "could not delete session");
     }
-    (
-        AppendHeaders([(SET_COOKIE, session::clear_cookie())]),
-        Redirect::to("/signin"),
-    )
-        .into_response()
+    (AppendHeaders([(SET_COOKIE, session::clear_cookie())]), Redirect::to("/signin")).into_response()
 }
 
-async fn declaration_form_for(
-    state: &AppState,
-    who: PageResident,
-) -> Result<DeclarationForm, ApiError> {
+async fn declaration_form_for(state: &AppState, who: PageResident) -> Result<DeclarationForm, ApiError> {
     let account = state.store.resident(who.resident).await?;
-    let mut form = DeclarationForm {
-        document_type: "national_id".into(),
-        ..Default::default()
-    };
+    let mut form = DeclarationForm { document_type: "national_id".into(), ..Default::default() };
     if let Some(i) = account.identity {
         form.name = i.name.as_str().into();
         form.document_type = i.document_type.as_str().into();
@@ -246,19 +173,12 @@ async fn declaration_form_for(
     Ok(form)
 }
 
-pub async fn declare_form(
-    State(state): State<AppState>,
-    lang: Lang,
-    who: PageResident,
-) -> Response {
+pub async fn declare_form(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
     match declaration_form_for(&state, who).await {
-        Ok(form) => DeclarePage {
-            page: Page::new(lang, "/declare", true),
-            form,
-            doc_types: DOC_TYPES,
-            symptoms: SYMPTOMS,
+        Ok(form) => {
+            DeclarePage { page: Page::new(lang, "/declare", true), form, doc_types: DOC_TYPES, symptoms: SYMPTOMS }
+                .into_response()
         }
-        .into_response(),
         Err(e) => error_page(lang, "/declare", true, &e),
     }
 }
@@ -279,12 +199,10 @@ fn declaration_from_form(f: &Fields) -> (DeclarationForm, Result<DeclarationRequ
     let request = if temperature.is_empty() {
         Ok(None)
     } else {
-        temperature.parse::<f64>().map(Some).map_err(|_| {
-            ApiError::bad_input(
-                "TEMPERATURE_INVALID",
-                "temperature must be a number such as 36.6",
-            )
-        })
+        temperature
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| ApiError::bad_input("TEMPERATURE_INVALID", "temperature must be a number such as 36.6"))
     }
     .map(|temperature_c| DeclarationRequest {
         name: Some(form.name.clone()),
@@ -293,11 +211,7 @@ fn declaration_from_form(f: &Fields) -> (DeclarationForm, Result<DeclarationRequ
         district: Some(form.district.clone()),
         symptoms: form.symptoms.clone(),
         temperature_c,
-        visited_regions: form
-            .visited_regions
-            .split([',', ' ', ';'])
-            .map(str::to_string)
-            .collect(),
+        visited_regions: form.visited_regions.split([',', ' ', ';']).map(str::to_string).collect(),
         contact_with_case: form.contact_with_case,
         travel_plan: form.travel_plan.clone(),
     });
@@ -320,25 +234,13 @@ pub async fn declare_submit(
         Ok(_) => Redirect::to("/me/code").into_response(),
         Err(e) => {
             let page = Page::new(lang, "/declare", true).with_error(Some(e.message.clone()));
-            (
-                e.status(),
-                DeclarePage {
-                    page,
-                    form,
-                    doc_types: DOC_TYPES,
-                    symptoms: SYMPTOMS,
-                },
-            )
-                .into_response()
+            (e.status(), DeclarePage { page, form, doc_types: DOC_TYPES, symptoms: SYMPTOMS }).into_response()
         }
     }
 }
 
 pub async fn clock_in_form(lang: Lang, _who: PageResident) -> impl IntoResponse {
-    ClockInPage {
-        page: Page::new(lang, "/clock-in", true),
-        symptoms: SYMPTOMS,
-    }
+    ClockInPage { page: Page::new(lang, "/clock-in", true), symptoms: SYMPTOMS }
 }
 
 pub async fn clock_in_submit(
@@ -352,16 +254,8 @@ pub async fn clock_in_submit(
             .trim()
             .replace(',', ".")
             .parse::<f64>()
-            .map_err(|_| {
-                ApiError::bad_input(
-                    "TEMPERATURE_INVALID",
-                    "temperature must be a number such as 36.6",
-                )
-            })?;
-        let request = ClockInRequest {
-            temperature_c,
-            symptoms: all(&f, "symptoms"),
-        };
+            .map_err(|_| ApiError::bad_input("TEMPERATURE_INVALID", "temperature must be a number such as 36.6"))?;
+        let request = ClockInRequest { temperature_c, symptoms: all(&f, "symptoms") };
         health::clock_in(&state, who.resident, request.parse()?).await
     }
     .await;
@@ -369,22 +263,13 @@ pub async fn clock_in_submit(
         Ok(_) => Redirect::to("/me/code?done=clock_in").into_response(),
         Err(e) => {
             let page = Page::new(lang, "/clock-in", true).with_error(Some(e.message.clone()));
-            (
-                e.status(),
-                ClockInPage {
-                    page,
-                    symptoms: SYMPTOMS,
-                },
-            )
-                .into_response()
+            (e.status(), ClockInPage { page, symptoms: SYMPTOMS }).into_response()
         }
     }
 }
 
 fn js_string(s: &str) -> String {
-    serde_json::to_string(s)
-        .unwrap_or_else(|_| "\"\"".into())
-        .replace("</", "<\\/")
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()).replace("</", "<\\/")
 }
 
 pub async fn my_code(
@@ -428,19 +313,11 @@ pub async fn my_code(
         svg,
         expires_in: code.expires_at.as_second() - code.issued_at.as_second(),
         reason: r.text,
-        rule: format!(
-            "{} · {}",
-            r.rule_id.unwrap_or_else(|| "-".into()),
-            r.policy_version
-        ),
+        rule: format!("{} · {}", r.rule_id.unwrap_or_else(|| "-".into()), r.policy_version),
         quarantine: code.status.quarantine.map(|q| QuarantineShown {
             required_days: q.required_days,
             streak: q.streak_on(today),
-            next_due: if q.is_broken_on(today) {
-                today.to_string()
-            } else {
-                q.next_due().to_string()
-            },
+            next_due: if q.is_broken_on(today) { today.to_string() } else { q.next_due().to_string() },
             broken: q.is_broken_on(today),
         }),
     };
@@ -464,40 +341,24 @@ pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResiden
         .map(|c| {
             let h = history_entry(&state, c, lang);
             HistoryShown {
-                at: c
-                    .at
-                    .to_zoned(state.config.time_zone.clone())
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string(),
+                at: c.at.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
                 event_name: lang.t(&format!("event.{}", h.event)).into(),
                 from: c.from.map(|f| colour_name(lang, f).to_string()),
                 to: h.to.clone(),
                 to_name: colour_name(lang, c.to).into(),
                 reason: h.reason.text,
-                rule: format!(
-                    "{} · {}",
-                    h.reason.rule_id.unwrap_or_else(|| "-".into()),
-                    h.reason.policy_version
-                ),
+                rule: format!("{} · {}", h.reason.rule_id.unwrap_or_else(|| "-".into()), h.reason.policy_version),
                 evidence: h.evidence,
             }
         })
         .collect();
-    HistoryPage {
-        page: Page::new(lang, "/me/history", true),
-        entries,
-    }
-    .into_response()
+    HistoryPage { page: Page::new(lang, "/me/history", true), entries }.into_response()
 }
 
 pub async fn outbox(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
     let signed_in = optional_resident(&state, &headers).await.is_some();
     match outbox_entries(&state, None).await {
-        Ok(messages) => OutboxPage {
-            page: Page::new(lang, "/dev/outbox", signed_in),
-            messages,
-        }
-        .into_response(),
+        Ok(messages) => OutboxPage { page: Page::new(lang, "/dev/outbox", signed_in), messages }.into_response(),
         Err(e) => error_page(lang, "/dev/outbox", signed_in, &e),
     }
 }

@@ -18,13 +18,7 @@ pub struct Page {
 
 impl Page {
     pub fn new(lang: Lang, path: &str, signed_in: bool) -> Self {
-        Self {
-            lang,
-            langs: Lang::ALL,
-            path: path.to_string(),
-            signed_in,
-            error: None,
-        }
+        Self { lang, langs: Lang::ALL, path: path.to_string(), signed_in, error: None }
     }
 
     pub fn with_error(mut self, error: Option<String>) -> Self {
@@ -88,11 +82,8 @@ impl DeclarationForm {
 
 pub type Choice = (&'static str, &'static str);
 
-pub const DOC_TYPES: [Choice; 3] = [
-    ("national_id", "doc.national_id"),
-    ("passport", "doc.passport"),
-    ("foreign_id", "doc.foreign_id"),
-];
+pub const DOC_TYPES: [Choice; 3] =
+    [("national_id", "doc.national_id"), ("passport", "doc.passport"), ("foreign_id", "doc.foreign_id")];
 
 pub const SYMPTOMS: [Choice; 6] = [
     ("fever", "symptom.fever"),

@@ -6,9 +6,7 @@ use tempfile::TempDir;
 
 async fn fresh() -> (SqliteStore, TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_path(&dir.path().join("healthcode.db"))
-        .await
-        .unwrap();
+    let store = SqliteStore::open_path(&dir.path().join("healthcode.db")).await.unwrap();
     (store, dir)
 }
 

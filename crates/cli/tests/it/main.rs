@@ -1,0 +1,179 @@
+//! The real `healthcode` binary: serve, token, verify (text and image, with
+//! an independent decoder too), keys, migrate, demo.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_healthcode");
+
+fn healthcode(data: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).args(args).arg("--data-dir").arg(data).env_remove("HEALTHCODE_DB").output().unwrap()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(data: &Path) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env_remove("HEALTHCODE_DB")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let base = line.trim().strip_prefix("healthcode listening on ").expect("the listening line").to_string();
+    Server { child, base }
+}
+
+fn last_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string()
+}
+
+fn zbarimg_available() -> bool {
+    Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test]
+async fn a_code_from_a_running_server_verifies_offline_and_a_tampered_copy_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let out = healthcode(dir.path(), &["token", "--role", "resident", "--subject", "+86 138 0000 0099"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = last_line(&out);
+    assert!(token.starts_with("hct_"));
+
+    let client = reqwest::Client::new();
+    let declared = client
+        .post(format!("{}/api/v1/declarations", server.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Wang Fang", "document_type": "passport", "document_number": "E12345678",
+            "district": "330105", "symptoms": [], "temperature_c": 36.5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(declared.status(), 201);
+    let code: serde_json::Value = client
+        .get(format!("{}/api/v1/me/code", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = code["qr_text"].as_str().unwrap().to_string();
+
+    let out = healthcode(dir.path(), &["verify", &text]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!(verdict["valid"], true);
+    assert_eq!(verdict["colour"], "green");
+    assert_eq!(verdict["holder_hint"], "WF ****5678");
+
+    // Any changed character is rejected, with a reason code.
+    let mut tampered: Vec<char> = text.chars().collect();
+    let i = tampered.len() - 10;
+    tampered[i] = if tampered[i] == 'A' { 'B' } else { 'A' };
+    let tampered: String = tampered.into_iter().collect();
+    let out = healthcode(dir.path(), &["verify", &tampered]);
+    assert!(!out.status.success());
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!(verdict["valid"], false);
+    assert!(verdict["code"].as_str().unwrap().starts_with("CODE_"));
+
+    // The PNG the server renders: our decoder, and an independent one (zbarimg).
+    let png = client
+        .get(format!("{}/api/v1/me/code.png", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let png_path = dir.path().join("code.png");
+    std::fs::write(&png_path, &png).unwrap();
+    let out = healthcode(dir.path(), &["verify", png_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    if !zbarimg_available() {
+        assert!(std::env::var("HEALTHCODE_REQUIRE_TOOLS").is_err(), "zbarimg is required (apt-get install zbar-tools)");
+        eprintln!("skipping the zbarimg check: zbar-tools not installed");
+        return;
+    }
+    let zbar = Command::new("zbarimg").args(["-q", "--raw"]).arg(&png_path).output().unwrap();
+    assert!(zbar.status.success(), "zbarimg could not read the code");
+    let read = String::from_utf8(zbar.stdout).unwrap();
+    let read = read.trim();
+    assert!(read.starts_with("HCODE1:"));
+    let out = healthcode(dir.path(), &["verify", read]);
+    assert!(out.status.success(), "the text zbarimg read verifies: {}", String::from_utf8_lossy(&out.stdout));
+    drop(server);
+}
+
+#[test]
+fn verify_with_an_exported_trust_list_and_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = healthcode(dir.path(), &["verify", "HCODE1:ABC"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no keys in"), "explains the missing keys");
+
+    let out = healthcode(dir.path(), &["keys", "show"]);
+    assert!(out.status.success());
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("active"));
+    let json_start = shown.find('{').unwrap();
+    let trust_path = dir.path().join("trust.json");
+    std::fs::write(&trust_path, &shown[json_start..]).unwrap();
+
+    let out = healthcode(dir.path(), &["verify", "HC1:6BFOXN", "--trust-list", trust_path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!(verdict["code"], "CODE_PREFIX_INVALID");
+
+    let out = healthcode(dir.path(), &["keys", "rotate"]);
+    assert!(out.status.success());
+    let out = healthcode(dir.path(), &["keys", "show"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("retired"));
+}
+
+#[test]
+fn token_and_migrate_explain_their_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = healthcode(dir.path(), &["token", "--role", "mayor", "--subject", "x"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("role must be one of"));
+    let out = healthcode(dir.path(), &["token", "--role", "auditor", "--subject", "audrey"]);
+    assert!(out.status.success());
+    assert!(last_line(&out).starts_with("hct_"));
+    let out = healthcode(dir.path(), &["migrate"]);
+    assert!(out.status.success());
+    let out = Command::new(BIN).args(["migrate", "--db", "mysql://u:secret@h/db"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("sqlite://") && !err.contains("secret"), "{err}");
+}
+
+#[test]
+fn demo_seeds_a_deterministic_city_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = healthcode(dir.path(), &["demo", "--residents", "300", "--no-serve", "--seed", "7"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("seeded 300 residents"));
+    let out = healthcode(dir.path(), &["demo", "--residents", "300", "--no-serve"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already"));
+}

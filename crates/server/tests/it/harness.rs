@@ -1,0 +1,129 @@
+//! `spawn_app()` and helpers that read like the story.
+
+use healthcode_server::{FixedClock, ServerConfig, build_state, serve};
+use jiff::{SignedDuration, Timestamp};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: FixedClock,
+    pub client: Client,
+    pub data: TempDir,
+    pub state: healthcode_server::AppState,
+}
+
+/// 2026-11-02 09:00 in Asia/Shanghai.
+pub fn start_time() -> Timestamp {
+    jiff::civil::date(2026, 11, 2)
+        .at(9, 0, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .unwrap()
+        .timestamp()
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::with_defaults(data.path().to_path_buf());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let clock = FixedClock::new(start_time());
+    let state = build_state(config, Arc::new(clock.clone())).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(serve(state.clone(), listener));
+    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base, clock, client, data, state }
+}
+
+/// A signed-in resident's bearer token.
+pub struct Resident {
+    pub token: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn advance_days(&self, days: i64) {
+        self.clock.advance(SignedDuration::from_hours(24 * days));
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut req = self.client.post(self.url(path)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// The newest one-time code the dev outbox holds for a contact.
+    pub async fn otp_for(&self, contact: &str) -> String {
+        let (status, body) = self.get_json(&format!("/api/v1/dev/outbox?recipient={}", urlencode(contact)), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["messages"][0]["code"].as_str().unwrap().to_string()
+    }
+
+    /// Phone + one-time code, through the API.
+    pub async fn resident_signs_in(&self, phone: &str) -> Resident {
+        let (s, b) = self.post_json("/api/v1/auth/otp/request", None, json!({ "contact": phone })).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+        let code = self.otp_for(phone).await;
+        let (s, b) = self.post_json("/api/v1/auth/otp/verify", None, json!({ "contact": phone, "code": code })).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        Resident { token: b["token"].as_str().unwrap().to_string() }
+    }
+
+    pub async fn resident_declares(
+        &self,
+        who: &Resident,
+        temperature_c: f64,
+        symptoms: &[&str],
+    ) -> (StatusCode, Value) {
+        let body = json!({
+            "name": "Li Wei", "document_type": "national_id", "document_number": "330102199001011234",
+            "district": "330102", "symptoms": symptoms, "temperature_c": temperature_c,
+            "visited_regions": [], "contact_with_case": false, "travel_plan": "stay home"
+        });
+        self.post_json("/api/v1/declarations", Some(&who.token), body).await
+    }
+
+    pub async fn resident_clocks_in(&self, who: &Resident, temperature_c: f64) -> (StatusCode, Value) {
+        self.post_json("/api/v1/clock-ins", Some(&who.token), json!({ "temperature_c": temperature_c, "symptoms": [] }))
+            .await
+    }
+
+    pub async fn colour_of(&self, who: &Resident) -> String {
+        let (s, b) = self.get_json("/api/v1/me/status", Some(&who.token)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        b["colour"].as_str().unwrap().to_string()
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

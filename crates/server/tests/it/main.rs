@@ -1,0 +1,11 @@
+//! The server's one integration-test binary: a real server on 127.0.0.1:0,
+//! a real SQLite file, and a fixed clock the tests move.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api_errors;
+mod harness;
+mod openapi;
+mod pages;
+mod quarantine_story;
+mod sign_in;
+mod trust;

@@ -1,0 +1,145 @@
+//! The pages, driven like a browser without JavaScript: forms, redirects,
+//! cookies and languages.
+
+use crate::harness::{TestApp, spawn_app, urlencode};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("hc_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+async fn form(app: &TestApp, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> reqwest::Response {
+    let body: String = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
+    let mut req = app.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body);
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    req.send().await.unwrap()
+}
+
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut req = app.client.get(app.url(path));
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    let resp = req.send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+async fn signs_in_with_forms(app: &TestApp, phone: &str) -> String {
+    let resp = form(app, "/signin", None, &[("phone", phone)]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(to.starts_with("/signin/verify?contact="), "{to}");
+    let code = app.otp_for(phone).await;
+    let resp = form(app, "/signin/verify", None, &[("contact", phone), ("code", &code)]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()[LOCATION], "/declare", "a first sign-in goes to the declaration");
+    session_cookie(&resp).expect("a session cookie")
+}
+
+#[tokio::test]
+async fn sign_in_declare_and_see_the_code_page_in_chinese() {
+    let app = spawn_app().await;
+    let cookie = signs_in_with_forms(&app, "+8613800000030").await;
+    let resp = form(
+        &app,
+        "/declare",
+        Some(&cookie),
+        &[
+            ("name", "李伟"),
+            ("document_type", "national_id"),
+            ("document_number", "330102199001011234"),
+            ("district", "330102"),
+            ("temperature_c", "38.1"),
+            ("symptoms", "fever"),
+            ("symptoms", "cough"),
+            ("visited_regions", ""),
+            ("travel_plan", ""),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()[LOCATION], "/me/code");
+
+    let zh = format!("{cookie}; hc_lang=zh");
+    let (s, html) = page(&app, "/me/code", Some(&zh)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(r#"<html lang="zh-Hans">"#));
+    assert!(html.contains(r#"data-colour="yellow""#));
+    assert!(html.contains("黄码"));
+    assert!(html.contains("体温达到或超过37.3°C"), "the reason in Chinese");
+    assert!(html.contains("<svg"), "the QR is inline");
+    assert!(html.contains("李 · ****1234"), "the holder hint");
+
+    let (_, html) = page(&app, "/me/history?lang=vi", Some(&cookie)).await;
+    assert!(html.contains(r#"<html lang="vi">"#));
+    assert!(html.contains("Trạng thái đầu tiên"));
+}
+
+#[tokio::test]
+async fn a_bad_form_is_shown_again_with_the_message_and_the_values() {
+    let app = spawn_app().await;
+    let cookie = signs_in_with_forms(&app, "+8613800000031").await;
+    let resp = form(
+        &app,
+        "/declare",
+        Some(&cookie),
+        &[
+            ("name", "Li Wei"),
+            ("document_type", "national_id"),
+            ("document_number", "33"),
+            ("district", "330102"),
+            ("temperature_c", "36.6"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains(r#"role="alert""#));
+    assert!(html.contains("document number must be 5 to 20 letters or digits"));
+    assert!(html.contains(r#"value="Li Wei""#), "the form keeps what was typed");
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_language_choice_is_remembered() {
+    let app = spawn_app().await;
+    let resp = app.client.get(app.url("/me/code")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()[LOCATION], "/signin");
+
+    let resp = app.client.get(app.url("/signin?lang=vi")).send().await.unwrap();
+    let lang_cookie = resp.headers().get_all(SET_COOKIE).iter().any(|v| v.to_str().unwrap().starts_with("hc_lang=vi"));
+    assert!(lang_cookie);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Đăng nhập"));
+
+    let resp = app.client.get(app.url("/signin")).header("accept-language", "zh-CN,zh;q=0.9").send().await.unwrap();
+    assert!(resp.text().await.unwrap().contains("发送验证码"));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let cookie = signs_in_with_forms(&app, "+8613800000032").await;
+    let (s, _) = page(&app, "/declare", Some(&cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    let resp = form(&app, "/signout", Some(&cookie), &[]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let resp = app.client.get(app.url("/declare")).header(COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "the old cookie no longer works");
+}
+
+#[tokio::test]
+async fn the_sign_in_page_snapshot() {
+    let app = spawn_app().await;
+    let (_, html) = page(&app, "/signin?lang=en", None).await;
+    let body = &html[html.find("<main>").unwrap()..];
+    insta::assert_snapshot!("signin_en", body);
+}
