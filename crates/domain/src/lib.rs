@@ -3,7 +3,7 @@
 //! Main types: [`Colour`], the ids in [`ids`] ([`ResidentId`], [`HolderId`], ...),
 //! the parsed values in [`values`] ([`PhoneNumber`], [`Temperature`],
 //! [`DistrictCode`], ...), the [`Declaration`] a resident files, the versioned
-//! [`policy::ColourPolicy`] and [`quarantine`] streak maths that turn reports
+//! [`policy::ColourPolicy`] and [`transition`] streak maths that turn reports
 //! into [`status::HealthStatus`] transitions.
 //!
 //! Time is always passed in as a [`jiff::Timestamp`]; this crate never reads

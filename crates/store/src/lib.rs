@@ -1,6 +1,6 @@
 //! healthcode storage: the traits every backend implements, the small
 //! [`StoreError`], the records that cross the boundary, and (feature
-//! `contract`) the backend-agnostic [`contract`] suite both backends pass.
+//! `contract`) the backend-agnostic `contract` suite both backends pass.
 //!
 //! The one trait object the server holds is [`Store`], the union of the
 //! role-shaped traits [`AccountStore`], [`HealthStore`], [`AuthStore`] and
