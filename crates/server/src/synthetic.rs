@@ -8,7 +8,7 @@ use healthcode_domain::{
     Identity, PersonName, PhoneNumber, RegionCode, Report, ReportContext, ReportId, ResidentId, StandingFacts,
     SymptomSet, Temperature, apply_report, local_date,
 };
-use healthcode_store::{AccountKind, Resident, SeedResident, Store, StoreResult, StoredReport};
+use healthcode_store::{AccountKind, Resident, ResidentBundle, Store, StoreResult, StoredReport};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
@@ -183,14 +183,12 @@ pub async fn seed_city(
     let mut i = 0;
     while i < plan.residents {
         let end = (i + BATCH).min(plan.residents);
-        let batch: Vec<SeedResident> = (i..end)
+        let batch: Vec<ResidentBundle> = (i..end)
             .filter_map(|n| person(n, plan, policy, tz, now, &districts))
-            .filter_map(|p| {
-                Some(SeedResident { status: p.status?, resident: p.resident, reports: p.reports, changes: p.changes })
-            })
+            .map(|p| ResidentBundle { status: p.status, resident: p.resident, reports: p.reports, changes: p.changes })
             .collect();
         written += u32::try_from(batch.len()).unwrap_or(0);
-        store.seed_residents(&batch).await?;
+        store.import_residents(&batch).await?;
         i = end;
         progress(i);
     }

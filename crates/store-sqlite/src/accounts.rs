@@ -4,17 +4,17 @@ use async_trait::async_trait;
 use healthcode_domain::{
     Contact, DistrictCode, DocumentNumber, DocumentType, HolderId, Identity, PersonName, ResidentId,
 };
-use healthcode_store::{AccountKind, AccountStore, Resident, SeedResident, StoreError, StoreResult};
+use healthcode_store::{AccountKind, AccountStore, Resident, ResidentBundle, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 
 use crate::convert::{corrupt, get, ms, resident_id, ts};
 use crate::health::{insert_change, insert_report, upsert_status};
 use crate::{SqliteStore, other};
 
-const RESIDENT_COLUMNS: &str =
+pub(crate) const RESIDENT_COLUMNS: &str =
     "SELECT id, holder_id, contact, kind, name, document_type, document_number, district, created_at FROM residents";
 
-fn resident_from_row(row: &SqliteRow) -> StoreResult<Resident> {
+pub(crate) fn resident_from_row(row: &SqliteRow) -> StoreResult<Resident> {
     let contact: String = get(row, "contact")?;
     let holder: Vec<u8> = get(row, "holder_id")?;
     let kind: String = get(row, "kind")?;
@@ -125,14 +125,16 @@ impl AccountStore for SqliteStore {
         resident_from_row(&row)
     }
 
-    async fn seed_residents(&self, batch: &[SeedResident]) -> StoreResult<()> {
+    async fn import_residents(&self, batch: &[ResidentBundle]) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         for seed in batch {
             insert_resident(&mut tx, &seed.resident).await?;
             for report in &seed.reports {
                 insert_report(&mut tx, report).await?;
             }
-            upsert_status(&mut tx, &seed.status, None).await?;
+            if let Some(status) = &seed.status {
+                upsert_status(&mut tx, status, None).await?;
+            }
             for change in &seed.changes {
                 insert_change(&mut tx, change).await?;
             }

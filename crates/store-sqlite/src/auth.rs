@@ -89,21 +89,7 @@ impl AuthStore for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(other("reading session"))?;
-        let Some(row) = row else { return Ok(None) };
-        let kind: String = get(&row, "kind")?;
-        let role: String = get(&row, "role")?;
-        let resident: Option<Vec<u8>> = get(&row, "resident_id")?;
-        Ok(Some(SessionRecord {
-            token_hash: hash32(get(&row, "token_hash")?)?,
-            kind: SessionKind::parse(&kind).ok_or_else(|| corrupt(format!("session kind {kind}")))?,
-            principal: Principal {
-                role: Role::parse(&role).map_err(|e| corrupt(e.to_string()))?,
-                subject: get(&row, "subject")?,
-                resident: resident.as_deref().map(resident_id).transpose()?,
-            },
-            created_at: ts(get(&row, "created_at")?)?,
-            expires_at: ts(get(&row, "expires_at")?)?,
-        }))
+        row.as_ref().map(session_from_row).transpose()
     }
 
     async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<()> {
@@ -114,4 +100,21 @@ impl AuthStore for SqliteStore {
             .map_err(other("deleting session"))?;
         Ok(())
     }
+}
+
+pub(crate) fn session_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<SessionRecord> {
+    let kind: String = get(row, "kind")?;
+    let role: String = get(row, "role")?;
+    let resident: Option<Vec<u8>> = get(row, "resident_id")?;
+    Ok(SessionRecord {
+        token_hash: hash32(get(row, "token_hash")?)?,
+        kind: SessionKind::parse(&kind).ok_or_else(|| corrupt(format!("session kind {kind}")))?,
+        principal: Principal {
+            role: Role::parse(&role).map_err(|e| corrupt(e.to_string()))?,
+            subject: get(row, "subject")?,
+            resident: resident.as_deref().map(resident_id).transpose()?,
+        },
+        created_at: ts(get(row, "created_at")?)?,
+        expires_at: ts(get(row, "expires_at")?)?,
+    })
 }

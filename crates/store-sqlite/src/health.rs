@@ -28,8 +28,9 @@ pub(crate) async fn insert_report(conn: &mut SqliteConnection, r: &StoredReport)
     Ok(())
 }
 
-/// Inserts (expected `None`) or updates (expected `Some(v)`) a status and
-/// returns its new version; `Conflict` when the stored version differs.
+/// Inserts (expected `None`: version 1, or the record's own when importing)
+/// or updates (expected `Some(v)`: version v + 1) a status and returns its
+/// version; `Conflict` when the stored version differs.
 pub(crate) async fn upsert_status(
     conn: &mut SqliteConnection,
     s: &HealthStatus,
@@ -40,7 +41,7 @@ pub(crate) async fn upsert_status(
         Basis::NoRuleMatched { .. } => ("no_rule_matched", None),
     };
     let q = s.quarantine.as_ref();
-    let new_version = expected.map_or(1, |v| v + 1);
+    let new_version = expected.map_or(s.version.max(1), |v| v + 1);
     let sql = match expected {
         None => {
             "INSERT INTO health_status (colour, since, basis_kind, rule_id, policy_version, q_required_days, q_streak,
@@ -134,23 +135,7 @@ impl HealthStore for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(other("reading status history"))?;
-        rows.iter()
-            .map(|row| {
-                let event: String = get(row, "event")?;
-                let from: Option<String> = get(row, "from_colour")?;
-                Ok(StatusChange {
-                    resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
-                    at: ts(get(row, "at")?)?,
-                    event: healthcode_domain::ChangeEvent::parse(&event)
-                        .ok_or_else(|| crate::convert::corrupt(format!("event {event}")))?,
-                    from: from.as_deref().map(colour).transpose()?,
-                    to: colour(&get::<String>(row, "to_colour")?)?,
-                    basis: from_json(&get::<String>(row, "basis")?)?,
-                    evidence: from_json(&get::<String>(row, "evidence")?)?,
-                    actor: from_json(&get::<String>(row, "actor")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(change_from_row).collect()
     }
 
     async fn reports(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<StoredReport>> {
@@ -163,19 +148,35 @@ impl HealthStore for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(other("reading reports"))?;
-        rows.iter()
-            .map(|row| {
-                let id: Vec<u8> = get(row, "id")?;
-                Ok(StoredReport {
-                    id: <[u8; 16]>::try_from(id.as_slice())
-                        .map(ReportId::from_bytes)
-                        .map_err(|_| crate::convert::corrupt("report id".into()))?,
-                    resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
-                    at: ts(get(row, "at")?)?,
-                    local_date: date(&get::<String>(row, "local_date")?)?,
-                    report: from_json::<Report>(&get::<String>(row, "body")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(report_from_row).collect()
     }
+}
+
+pub(crate) fn change_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<StatusChange> {
+    let event: String = get(row, "event")?;
+    let from: Option<String> = get(row, "from_colour")?;
+    Ok(StatusChange {
+        resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
+        at: ts(get(row, "at")?)?,
+        event: healthcode_domain::ChangeEvent::parse(&event)
+            .ok_or_else(|| crate::convert::corrupt(format!("event {event}")))?,
+        from: from.as_deref().map(colour).transpose()?,
+        to: colour(&get::<String>(row, "to_colour")?)?,
+        basis: from_json(&get::<String>(row, "basis")?)?,
+        evidence: from_json(&get::<String>(row, "evidence")?)?,
+        actor: from_json(&get::<String>(row, "actor")?)?,
+    })
+}
+
+pub(crate) fn report_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<StoredReport> {
+    let id: Vec<u8> = get(row, "id")?;
+    Ok(StoredReport {
+        id: <[u8; 16]>::try_from(id.as_slice())
+            .map(ReportId::from_bytes)
+            .map_err(|_| crate::convert::corrupt("report id".into()))?,
+        resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
+        at: ts(get(row, "at")?)?,
+        local_date: date(&get::<String>(row, "local_date")?)?,
+        report: from_json::<Report>(&get::<String>(row, "body")?)?,
+    })
 }

@@ -11,6 +11,7 @@ mod auth;
 mod convert;
 mod health;
 mod outbox;
+mod transfer;
 
 use async_trait::async_trait;
 use healthcode_store::{Store, StoreError, StoreResult};

@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use jiff::civil::date;
 
 use crate::{
-    AccountKind, OtpChallenge, Principal, ReportCommit, Resident, SeedResident, SessionKind, SessionRecord, Store,
-    StoreError, StoredReport,
+    AccountKind, OtpChallenge, Principal, ReportCommit, Resident, ResidentBundle, SessionKind, SessionRecord, Store,
+    StoreError, StoredReport, TableCounts,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$make` is an
@@ -26,7 +26,7 @@ macro_rules! contract_tests {
             accounts_round_trip, duplicate_contact_conflicts, missing_resident_is_not_found,
             report_commit_is_atomic_and_versioned, history_is_newest_first_with_evidence,
             one_time_codes_upsert_and_delete, sessions_expire_and_delete, outbox_filters_newest_first,
-            seeding_writes_everything);
+            importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -263,24 +263,74 @@ pub async fn outbox_filters_newest_first(store: &dyn Store) {
     assert_eq!(store.outbox(None, 2).await.unwrap().len(), 2);
 }
 
-pub async fn seeding_writes_everything(store: &dyn Store) {
-    let batch: Vec<SeedResident> = (10..20)
-        .map(|n| {
-            let r = Resident { identity: Some(identity()), ..resident(n) };
-            let rep = report(&r, n, 10);
-            SeedResident {
-                status: yellow(&r),
-                changes: vec![change(&r, 10, ChangeEvent::Initial, rep.id)],
-                reports: vec![rep],
-                resident: r,
-            }
-        })
-        .collect();
-    store.seed_residents(&batch).await.unwrap();
-    for seed in &batch {
+fn bundle(n: u8) -> ResidentBundle {
+    let r = Resident { identity: Some(identity()), ..resident(n) };
+    let rep = report(&r, n, 10);
+    let mut status = yellow(&r);
+    status.version = 3;
+    ResidentBundle {
+        status: Some(status),
+        changes: vec![change(&r, 10, ChangeEvent::Initial, rep.id)],
+        reports: vec![rep],
+        resident: r,
+    }
+}
+
+pub async fn importing_writes_everything(store: &dyn Store) {
+    let mut batch: Vec<ResidentBundle> = (10..20).map(bundle).collect();
+    batch.push(ResidentBundle { resident: resident(30), reports: vec![], status: None, changes: vec![] });
+    store.import_residents(&batch).await.unwrap();
+    for seed in &batch[..10] {
         let got = store.status(seed.resident.id).await.unwrap().unwrap();
         assert_eq!(got.colour, Colour::Yellow);
+        assert_eq!(got.version, 3, "an imported status keeps its version");
         assert_eq!(store.status_history(seed.resident.id, 5).await.unwrap().len(), 1);
     }
+    assert_eq!(store.status(resident(30).id).await.unwrap(), None);
+    assert!(matches!(store.import_residents(&batch[..1]).await, Err(StoreError::Conflict(_))), "no double import");
+    assert_eq!(
+        store.counts().await.unwrap(),
+        TableCounts { residents: 11, reports: 10, statuses: 10, status_changes: 10, sessions: 0 }
+    );
     assert!(store.ping().await.is_ok());
+}
+
+pub async fn export_returns_what_was_imported(store: &dyn Store) {
+    let mut batch: Vec<ResidentBundle> = [40u8, 41, 42, 43].into_iter().map(bundle).collect();
+    // A second report and change, to check the order.
+    let r = batch[1].resident.clone();
+    let mut later = report(&r, 99, 20);
+    later.at = t(20);
+    batch[1].reports.push(later.clone());
+    batch[1].changes.push(StatusChange {
+        at: t(20),
+        event: ChangeEvent::StreakRestarted,
+        ..change(&r, 20, ChangeEvent::Initial, later.id)
+    });
+    store.import_residents(&batch).await.unwrap();
+    let mut ids: Vec<ResidentId> = batch.iter().map(|b| b.resident.id).collect();
+    ids.sort();
+    assert_eq!(store.last_resident_id().await.unwrap(), ids.last().copied());
+    let first = store.resident_ids_after(None, 2).await.unwrap();
+    let rest = store.resident_ids_after(first.last().copied(), 10).await.unwrap();
+    assert_eq!([first, rest].concat(), ids, "paging walks every id once, in order");
+    let exported = store.export_residents(&[batch[1].resident.id, batch[0].resident.id]).await.unwrap();
+    assert_eq!(exported, vec![batch[1].clone(), batch[0].clone()]);
+}
+
+pub async fn sessions_transfer_idempotently(store: &dyn Store) {
+    let sessions: Vec<SessionRecord> = (1..=5u8)
+        .map(|n| SessionRecord {
+            token_hash: [n; 32],
+            kind: SessionKind::ApiToken,
+            principal: Principal { role: Role::Officer, subject: format!("officer{n}"), resident: None },
+            created_at: t(0),
+            expires_at: t(i64::from(n)),
+        })
+        .collect();
+    store.import_sessions(&sessions).await.unwrap();
+    store.import_sessions(&sessions[..2]).await.unwrap();
+    let page = store.sessions_after(None, 3).await.unwrap();
+    let rest = store.sessions_after(Some(page[2].token_hash), 10).await.unwrap();
+    assert_eq!([page, rest].concat(), sessions, "expired ones too, in hash order");
 }

@@ -15,4 +15,4 @@ pub mod contract;
 
 pub use error::{StoreError, StoreResult};
 pub use records::*;
-pub use traits::{AccountStore, AuthStore, HealthStore, OutboxStore, Store};
+pub use traits::{AccountStore, AuthStore, HealthStore, OutboxStore, Store, TransferStore};

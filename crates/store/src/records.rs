@@ -133,11 +133,25 @@ pub struct OutboxMessage {
     pub code: Option<String>,
 }
 
-/// A synthetic resident for the demo and benchmarks, written in bulk.
-#[derive(Debug, Clone)]
-pub struct SeedResident {
+/// A resident with everything recorded about their health: the unit of bulk
+/// import (demo, benchmarks) and of copying a deployment between stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentBundle {
     pub resident: Resident,
+    /// Oldest first.
     pub reports: Vec<StoredReport>,
-    pub status: HealthStatus,
+    /// `None` until the first declaration.
+    pub status: Option<HealthStatus>,
+    /// Oldest first.
     pub changes: Vec<StatusChange>,
+}
+
+/// Row counts per table, to check a copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableCounts {
+    pub residents: u64,
+    pub reports: u64,
+    pub statuses: u64,
+    pub status_changes: u64,
+    pub sessions: u64,
 }

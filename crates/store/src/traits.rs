@@ -5,7 +5,9 @@ use healthcode_domain::{Contact, HealthStatus, HolderId, ResidentId, StatusChang
 use jiff::Timestamp;
 
 use crate::error::StoreResult;
-use crate::records::{OtpChallenge, OutboxMessage, ReportCommit, Resident, SeedResident, SessionRecord, StoredReport};
+use crate::records::{
+    OtpChallenge, OutboxMessage, ReportCommit, Resident, ResidentBundle, SessionRecord, StoredReport, TableCounts,
+};
 
 /// Resident and visitor accounts.
 #[async_trait]
@@ -15,8 +17,9 @@ pub trait AccountStore: Send + Sync {
     async fn resident(&self, id: ResidentId) -> StoreResult<Resident>;
     async fn resident_by_contact(&self, contact: &Contact) -> StoreResult<Option<Resident>>;
     async fn resident_by_holder(&self, holder: HolderId) -> StoreResult<Resident>;
-    /// Writes synthetic residents in bulk (demo, benchmarks).
-    async fn seed_residents(&self, batch: &[SeedResident]) -> StoreResult<()>;
+    /// Writes residents with their history in one transaction (demo,
+    /// benchmarks, copying a deployment). `Conflict` when one exists.
+    async fn import_residents(&self, batch: &[ResidentBundle]) -> StoreResult<()>;
 }
 
 /// Health reports, statuses and their history.
@@ -60,9 +63,25 @@ pub trait OutboxStore: Send + Sync {
     async fn outbox(&self, recipient: Option<&str>, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
 }
 
+/// Reading a whole store out in order, for `healthcode store copy`.
+#[async_trait]
+pub trait TransferStore: Send + Sync {
+    /// Resident ids in ascending byte order after `after`, at most `limit`.
+    async fn resident_ids_after(&self, after: Option<ResidentId>, limit: u32) -> StoreResult<Vec<ResidentId>>;
+    /// The greatest resident id (byte order), to resume an interrupted copy.
+    async fn last_resident_id(&self) -> StoreResult<Option<ResidentId>>;
+    /// Residents with their full history, in the order of `ids`.
+    async fn export_residents(&self, ids: &[ResidentId]) -> StoreResult<Vec<ResidentBundle>>;
+    /// Live and expired sessions in token-hash order after `after`.
+    async fn sessions_after(&self, after: Option<[u8; 32]>, limit: u32) -> StoreResult<Vec<SessionRecord>>;
+    /// Inserts sessions, skipping any already present.
+    async fn import_sessions(&self, batch: &[SessionRecord]) -> StoreResult<()>;
+    async fn counts(&self) -> StoreResult<TableCounts>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
-pub trait Store: AccountStore + HealthStore + AuthStore + OutboxStore {
+pub trait Store: AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/healthz`.
