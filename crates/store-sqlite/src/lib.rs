@@ -58,7 +58,23 @@ impl SqliteStore {
 
     /// Applies pending migrations (idempotent).
     pub async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| StoreError::Other(format!("migrating: {e}")))
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Other(format!(
+                "the database schema is newer than this healthcode binary (migration {v} is unknown); upgrade the binary"
+            )),
+            e => StoreError::Other(format!("migrating: {e}")),
+        })
+    }
+
+    /// Writes a consistent copy of the live database to `path` (which must
+    /// not exist), without stopping writers: `VACUUM INTO`.
+    pub async fn backup_to(&self, path: &Path) -> StoreResult<()> {
+        if path.exists() {
+            return Err(StoreError::Conflict(format!("{} already exists", path.display())));
+        }
+        let target = path.to_str().ok_or_else(|| StoreError::Other("backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO ?").bind(target).execute(&self.pool).await.map_err(other("writing the backup"))?;
+        Ok(())
     }
 
     /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).
