@@ -66,10 +66,44 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Move a deployment between stores (e.g. SQLite to PostgreSQL).
+    Store {
+        #[command(subcommand)]
+        action: StoreAction,
+    },
+    /// Write a consistent online backup of the SQLite store to FILE.
+    Backup {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Restore a backup FILE into the (empty) configured store.
+    Restore {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
         common: CommonArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreAction {
+    /// Copy everything (keys stay in the data directory) in batches, resuming an
+    /// interrupted copy, then verify row counts and per-table checksums.
+    Copy {
+        /// Source URL, e.g. sqlite://./data/healthcode.db
+        #[arg(long)]
+        from: String,
+        /// Target URL, e.g. postgres://user:password@host/db (must be empty, or an interrupted copy)
+        #[arg(long)]
+        to: String,
+        /// Residents per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: u32,
     },
 }
 
@@ -101,6 +135,11 @@ fn main() -> ExitCode {
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
+            Command::Store { action: StoreAction::Copy { from, to, batch } } => {
+                commands::store::copy_cmd(&from, &to, batch).await
+            }
+            Command::Backup { file, common } => commands::store::backup(common, &file).await,
+            Command::Restore { file, common } => commands::store::restore(common, &file).await,
         }
     });
     match result {

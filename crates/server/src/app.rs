@@ -60,9 +60,19 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StartupError> {
     }
 }
 
+/// Creates the data directory owner-only (it holds personal data and keys);
+/// an existing directory keeps its permissions.
+fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if path.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
+}
+
 /// Opens the data directory, store and keys.
 pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
-    std::fs::create_dir_all(&config.data_dir)
+    create_private_dir(&config.data_dir)
         .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
     let store = open_store(&config.database_url).await?;
     let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;

@@ -13,9 +13,12 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Whole milliseconds: every backend stores instants exactly at that
+    /// precision, so a copy between backends changes nothing.
     #[allow(clippy::disallowed_methods)] // the one sanctioned read of the wall clock
     fn now(&self) -> Timestamp {
-        Timestamp::now()
+        let now = Timestamp::now();
+        Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
     }
 }
 

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod services;
 pub mod state;
 pub mod synthetic;
+pub mod transfer;
 pub mod web;
 
 pub use app::{StartupError, build_state, open_store, router, serve};

@@ -1,0 +1,158 @@
+//! healthcode storage on PostgreSQL: [`PostgresStore`] implements every trait
+//! of `healthcode-store` through sqlx, with its own `migrations/` run by
+//! [`MIGRATOR`], tuned by [`PgSettings`]. [`testing`] gives tests a fresh,
+//! throw-away schema per store.
+//!
+//! Ids are `uuid` (ordered bytewise, like the SQLite blobs), instants are
+//! `timestamptz` sent in the binary protocol (exact to the microsecond),
+//! JSON bodies are `jsonb`. Writes run at the server's default isolation (READ
+//! COMMITTED); the optimistic status version makes a report commit safe
+//! without table locks. The SQL avoids triggers, advisory locks,
+//! LISTEN/NOTIFY and stored procedures, so PostgreSQL-compatible distributed
+//! databases can serve too; migrations therefore run without sqlx's advisory
+//! lock and retry when another instance migrates at the same moment.
+
+mod accounts;
+mod auth;
+mod convert;
+mod health;
+mod outbox;
+pub mod testing;
+mod transfer;
+
+use async_trait::async_trait;
+use healthcode_store::{Store, StoreError, StoreResult};
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The embedded migrations of this backend.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How many times `migrate` tries when another instance migrates concurrently.
+const MIGRATE_ATTEMPTS: u32 = 3;
+
+/// Connection-pool and session settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgSettings {
+    pub max_connections: u32,
+    /// Server-side limit for one statement (`statement_timeout`), unless the
+    /// URL's `options` already set one.
+    pub statement_timeout: Duration,
+    /// How long a caller waits for a free connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            statement_timeout: Duration::from_secs(30),
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A PostgreSQL-backed store.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to a `postgres://` URL (TLS as its `sslmode` says, through
+    /// rustls) and applies pending migrations. Errors name the host and
+    /// database, never the password.
+    pub async fn open(url: &str, settings: &PgSettings) -> StoreResult<Self> {
+        // The parse error of the url crate never quotes the input.
+        let mut options =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad PostgreSQL URL: {e}")))?;
+        let target = describe(&options);
+        if !options.get_options().is_some_and(|o| o.contains("statement_timeout")) {
+            let timeout = format!("{}ms", settings.statement_timeout.as_millis());
+            options = options.options([("statement_timeout", timeout)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Other(format!("connecting to PostgreSQL at {target}: {e}")))?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations (idempotent). Refuses a database that holds
+    /// a migration this binary does not know.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let mut migrator = Migrator::with_migrations(MIGRATOR.iter().cloned().collect());
+        migrator.set_locking(false);
+        let mut attempt = 1;
+        loop {
+            match migrator.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                // Each migration commits atomically with its bookkeeping row,
+                // so a concurrent migrator makes one side fail; trying again
+                // finds the work done.
+                Err(e @ (MigrateError::Execute(_) | MigrateError::ExecuteMigration(..)))
+                    if attempt < MIGRATE_ATTEMPTS =>
+                {
+                    tracing::warn!(attempt, error = %e, "migrating PostgreSQL failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(migrate_error(e)),
+            }
+        }
+    }
+
+    async fn write_tx(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(other("starting a write transaction"))
+    }
+}
+
+/// `host:port/database` for messages, without user or password.
+fn describe(options: &PgConnectOptions) -> String {
+    let db = options.get_database().unwrap_or("(default database)");
+    format!("{}:{}/{db}", options.get_host(), options.get_port())
+}
+
+fn migrate_error(e: MigrateError) -> StoreError {
+    match e {
+        MigrateError::VersionMissing(version) => StoreError::Other(format!(
+            "the database schema is newer than this healthcode binary (migration {version} is unknown); \
+             upgrade the binary"
+        )),
+        e => StoreError::Other(format!("migrating: {e}")),
+    }
+}
+
+/// Maps a sqlx error to `StoreError`, keeping the cause for the logs.
+/// Unique violations are conflicts; so are serialization failures and
+/// deadlocks, which a retry resolves like any other lost race.
+pub(crate) fn other(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(format!("{context}: {}", db.message()))
+        }
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")) => {
+            StoreError::Conflict(format!("{context}: concurrent write: {}", db.message()))
+        }
+        _ => StoreError::Other(format!("{context}: {e}")),
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
+    }
+}
