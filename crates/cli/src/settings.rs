@@ -39,6 +39,8 @@ struct FileConfig {
     code_lifetime_seconds: Option<i64>,
     public_base_url: Option<String>,
     policy_file: Option<PathBuf>,
+    db_max_connections: Option<u32>,
+    db_statement_timeout_seconds: Option<u64>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -74,6 +76,18 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("code_lifetime_seconds must be between 30 and 3600");
         }
         config.code_lifetime = SignedDuration::from_secs(secs);
+    }
+    if let Some(n) = file.db_max_connections {
+        if !(1..=1000).contains(&n) {
+            bail!("db_max_connections must be between 1 and 1000");
+        }
+        config.postgres.max_connections = n;
+    }
+    if let Some(secs) = file.db_statement_timeout_seconds {
+        if !(1..=3600).contains(&secs) {
+            bail!("db_statement_timeout_seconds must be between 1 and 3600");
+        }
+        config.postgres.statement_timeout = std::time::Duration::from_secs(secs);
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

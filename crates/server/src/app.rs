@@ -9,6 +9,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use healthcode_store::{Store, StoreError};
+use healthcode_store_postgres::{PgSettings, PostgresStore};
 use healthcode_store_sqlite::SqliteStore;
 use serde::Serialize;
 use std::sync::Arc;
@@ -35,8 +36,6 @@ use crate::web;
 pub enum StartupError {
     #[error("database URL must start with sqlite:// or postgres:// (got '{0}')")]
     UnsupportedDatabase(String),
-    #[error("PostgreSQL support is not built yet; use a sqlite:// URL")]
-    PostgresNotYet,
     #[error("opening the database: {0}")]
     Store(#[from] StoreError),
     #[error("loading signing keys: {0}")]
@@ -47,12 +46,18 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
-/// Opens the store named by a URL; the scheme picks the backend at run time.
+/// Opens the store named by a URL with default pool settings.
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StartupError> {
+    open_store_with(url, &PgSettings::default()).await
+}
+
+/// Opens the store named by a URL; the scheme picks the backend at run time
+/// (both are always compiled in).
+pub async fn open_store_with(url: &str, pg: &PgSettings) -> Result<Arc<dyn Store>, StartupError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Err(StartupError::PostgresNotYet)
+        Ok(Arc::new(PostgresStore::open(url, pg).await?))
     } else {
         // Never echo a URL that might hold a password.
         let scheme = url.split("://").next().unwrap_or("").to_string();
@@ -74,7 +79,7 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
 pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
     create_private_dir(&config.data_dir)
         .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
-    let store = open_store(&config.database_url).await?;
+    let store = open_store_with(&config.database_url, &config.postgres).await?;
     let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;
     let sender: Arc<dyn OtpSender> = match config.sender {
         SenderConfig::DevOutbox => Arc::new(DevOutbox::new(store.clone())),

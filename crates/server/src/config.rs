@@ -2,6 +2,7 @@
 //! file, the environment and flags) and passed down. No global config.
 
 use healthcode_domain::ColourPolicy;
+use healthcode_store_postgres::PgSettings;
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 use std::net::SocketAddr;
@@ -35,6 +36,8 @@ pub struct ServerConfig {
     pub public_base_url: String,
     pub policy: ColourPolicy,
     pub sender: SenderConfig,
+    /// Pool size and timeouts when the store is PostgreSQL.
+    pub postgres: PgSettings,
 }
 
 impl ServerConfig {
@@ -56,6 +59,7 @@ impl ServerConfig {
             public_base_url: "http://127.0.0.1:8080".into(),
             policy: ColourPolicy::default_policy(),
             sender: SenderConfig::DevOutbox,
+            postgres: PgSettings::default(),
         }
     }
 

@@ -38,7 +38,11 @@ pub(crate) async fn insert_report(conn: &mut PgConnection, r: &StoredReport) -> 
 /// Inserts (expected `None`: version 1, or the record's own when importing)
 /// or updates (expected `Some(v)`: version v + 1) a status and returns its
 /// version; `Conflict` when the stored version differs.
-pub(crate) async fn upsert_status(conn: &mut PgConnection, s: &HealthStatus, expected: Option<i64>) -> StoreResult<i64> {
+pub(crate) async fn upsert_status(
+    conn: &mut PgConnection,
+    s: &HealthStatus,
+    expected: Option<i64>,
+) -> StoreResult<i64> {
     let (basis_kind, rule_id) = match &s.basis {
         Basis::Rule { rule_id, .. } => ("rule", Some(rule_id.as_str())),
         Basis::NoRuleMatched { .. } => ("no_rule_matched", None),

@@ -17,8 +17,9 @@ impl TransferStore for PostgresStore {
     async fn resident_ids_after(&self, after: Option<ResidentId>, limit: u32) -> StoreResult<Vec<ResidentId>> {
         // `uuid` compares bytewise, so this is the byte order of the ids.
         let query = match after {
-            Some(after) => sqlx::query_scalar("SELECT id FROM residents WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after.as_uuid()),
+            Some(after) => {
+                sqlx::query_scalar("SELECT id FROM residents WHERE id > $1 ORDER BY id LIMIT $2").bind(after.as_uuid())
+            }
             None => sqlx::query_scalar("SELECT id FROM residents ORDER BY id LIMIT $1"),
         };
         let ids: Vec<Uuid> =
@@ -36,7 +37,11 @@ impl TransferStore for PostgresStore {
 
     async fn export_residents(&self, ids: &[ResidentId]) -> StoreResult<Vec<ResidentBundle>> {
         // One snapshot for the whole page, so a bundle is never half-written.
-        let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(other("exporting residents"))?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(other("exporting residents"))?;
         let mut out = Vec::with_capacity(ids.len());
         let by_id = format!("{RESIDENT_COLUMNS} WHERE id = $1");
         let reports = format!("{REPORT_COLUMNS} WHERE resident_id = $1 ORDER BY at, id");
@@ -77,9 +82,8 @@ impl TransferStore for PostgresStore {
 
     async fn sessions_after(&self, after: Option<[u8; 32]>, limit: u32) -> StoreResult<Vec<SessionRecord>> {
         let query = match after {
-            Some(after) => {
-                sqlx::query("SELECT * FROM sessions WHERE token_hash > $1 ORDER BY token_hash LIMIT $2").bind(after.to_vec())
-            }
+            Some(after) => sqlx::query("SELECT * FROM sessions WHERE token_hash > $1 ORDER BY token_hash LIMIT $2")
+                .bind(after.to_vec()),
             None => sqlx::query("SELECT * FROM sessions ORDER BY token_hash LIMIT $1"),
         };
         let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(other("listing sessions"))?;

@@ -13,6 +13,20 @@ pub struct TestApp {
     pub client: Client,
     pub data: TempDir,
     pub state: healthcode_server::AppState,
+    /// Drops the PostgreSQL schema when the test ends.
+    _schema: Option<healthcode_store_postgres::testing::SchemaGuard>,
+}
+
+/// The database for a fresh app: a new schema on `HEALTHCODE_TEST_PG` when
+/// set (the PostgreSQL pass of CI), else a SQLite file in the data dir.
+pub async fn fresh_database(data: &std::path::Path) -> (String, Option<healthcode_store_postgres::testing::SchemaGuard>) {
+    match healthcode_store_postgres::testing::test_database_url() {
+        Some(base) => {
+            let (url, guard) = healthcode_store_postgres::testing::fresh_schema(&base).await.unwrap();
+            (url, Some(guard))
+        }
+        None => (format!("sqlite://{}", data.join("healthcode.db").display()), None),
+    }
 }
 
 /// 2026-11-02 09:00 in Asia/Shanghai.
@@ -28,13 +42,15 @@ pub async fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::with_defaults(data.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    let (url, schema) = fresh_database(data.path()).await;
+    config.database_url = url;
     let clock = FixedClock::new(start_time());
     let state = build_state(config, Arc::new(clock.clone())).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(state.clone(), listener));
     let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { base, clock, client, data, state }
+    TestApp { base, clock, client, data, state, _schema: schema }
 }
 
 /// A signed-in resident's bearer token.

@@ -54,10 +54,8 @@ async fn a_database_written_by_the_first_migration_upgrades_and_reads_back() {
     sqlx::raw_sql(V1_FIXTURES).execute(&mut conn).await.unwrap();
 
     let store = PostgresStore::open(&url, &PgSettings::default()).await.unwrap();
-    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let applied: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success").fetch_one(&mut conn).await.unwrap();
     assert_eq!(applied, i64::try_from(MIGRATOR.iter().count()).unwrap(), "every migration applied");
 
     let id: ResidentId = RESIDENT.parse().unwrap();
@@ -142,13 +140,12 @@ async fn tables_live_in_the_selected_schema_only() {
     let (store, guard) = fresh(base.clone()).await;
     store.migrate().await.unwrap();
     let mut conn = PgConnection::connect(&base).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
-    )
-    .bind(guard.schema())
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1")
+            .bind(guard.schema())
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
     assert!(tables.iter().any(|t| t == "_sqlx_migrations"), "{tables:?}");
     assert!(tables.iter().any(|t| t == "residents"), "{tables:?}");
     let in_public: i64 = sqlx::query_scalar(
@@ -164,7 +161,7 @@ async fn tables_live_in_the_selected_schema_only() {
 async fn a_failed_connection_names_the_host_but_not_the_password() {
     // Port 1 refuses at once; no database is needed.
     let url = "postgres://hc:s3cret-pa55@127.0.0.1:1/healthcode?sslmode=disable";
-    let settings = PgSettings { acquire_timeout: std::time::Duration::from_secs(2), ..PgSettings::default() };
+    let settings = PgSettings { acquire_timeout: std::time::Duration::from_secs(1), ..PgSettings::default() };
     match PostgresStore::open(url, &settings).await {
         Err(StoreError::Other(message)) => {
             assert!(message.contains("127.0.0.1:1/healthcode"), "{message}");
