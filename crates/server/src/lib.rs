@@ -21,8 +21,8 @@ pub mod transfer;
 pub mod web;
 
 pub use app::{StartupError, build_state, open_store, open_store_with, router, serve};
-pub use healthcode_store_postgres::PgSettings;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{SenderConfig, ServerConfig};
 pub use error::{ApiError, ErrorKind};
+pub use healthcode_store_postgres::PgSettings;
 pub use state::AppState;

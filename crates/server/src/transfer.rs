@@ -44,8 +44,13 @@ fn hex(ctx: Context) -> String {
 
 /// Reads a whole store in order and hashes each table.
 pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> {
-    let (mut residents, mut reports, mut statuses, mut changes, mut sessions) =
-        (Context::new(&SHA256), Context::new(&SHA256), Context::new(&SHA256), Context::new(&SHA256), Context::new(&SHA256));
+    let (mut residents, mut reports, mut statuses, mut changes, mut sessions) = (
+        Context::new(&SHA256),
+        Context::new(&SHA256),
+        Context::new(&SHA256),
+        Context::new(&SHA256),
+        Context::new(&SHA256),
+    );
     let mut after = None;
     loop {
         let ids = store.resident_ids_after(after, batch).await?;
@@ -133,5 +138,10 @@ pub async fn copy_store(
             "checksums differ after the copy: source {source_sums:?}, target {target_sums:?}"
         )));
     }
-    Ok(CopyReport { residents_copied: done - resumed_after, resumed_after, counts: target_counts, checksums: target_sums })
+    Ok(CopyReport {
+        residents_copied: done - resumed_after,
+        resumed_after,
+        counts: target_counts,
+        checksums: target_sums,
+    })
 }

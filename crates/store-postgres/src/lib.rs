@@ -32,7 +32,7 @@ use std::time::Duration;
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// How many times `migrate` tries when another instance migrates concurrently.
-const MIGRATE_ATTEMPTS: u32 = 3;
+const MIGRATE_ATTEMPTS: u32 = 5;
 
 /// Connection-pool and session settings.
 #[derive(Debug, Clone, PartialEq, Eq)]

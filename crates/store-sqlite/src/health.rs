@@ -55,7 +55,7 @@ pub(crate) async fn upsert_status(
              WHERE resident_id = ? AND version = ?"
         }
     };
-    let done = sqlx::query(sql)
+    let query = sqlx::query(sql)
         .bind(s.colour.as_str())
         .bind(ms(s.since))
         .bind(basis_kind)
@@ -67,14 +67,16 @@ pub(crate) async fn upsert_status(
         .bind(q.and_then(|q| q.last_counted_on).map(date_text))
         .bind(s.last_report_on.map(date_text))
         .bind(new_version)
-        .bind(s.resident.as_bytes().as_slice())
-        .bind(expected)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| match other("writing status")(e) {
-            StoreError::Conflict(_) => StoreError::Conflict("status already exists".into()),
-            e => e,
-        })?;
+        .bind(s.resident.as_bytes().as_slice());
+    // The version to compare only exists in the UPDATE.
+    let query = match expected {
+        Some(v) => query.bind(v),
+        None => query,
+    };
+    let done = query.execute(&mut *conn).await.map_err(|e| match other("writing status")(e) {
+        StoreError::Conflict(_) => StoreError::Conflict("status already exists".into()),
+        e => e,
+    })?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict("status changed since it was read".into()));
     }

@@ -82,7 +82,11 @@ pub async fn backup(common: CommonArgs, file: &Path) -> Result<ExitCode> {
     let store = healthcode_store_sqlite::SqliteStore::open(url).await.context("opening the SQLite store")?;
     store.backup_to(file).await.with_context(|| format!("writing {}", file.display()))?;
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    eprintln!("backup written to {} ({size} bytes); restore with `healthcode restore {}`", file.display(), file.display());
+    eprintln!(
+        "backup written to {} ({size} bytes); restore with `healthcode restore {}`",
+        file.display(),
+        file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

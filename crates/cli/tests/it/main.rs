@@ -1,6 +1,11 @@
 //! The real `healthcode` binary: serve, token, verify (text and image, with
-//! an independent decoder too), keys, migrate, demo.
+//! an independent decoder too), keys, migrate, demo, store copy, backup and
+//! restore. Runs on SQLite, or on a fresh PostgreSQL schema when
+//! `HEALTHCODE_TEST_PG` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod concurrency;
+mod store;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -8,13 +13,42 @@ use std::process::{Child, Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_healthcode");
 
-fn healthcode(data: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).args(args).arg("--data-dir").arg(data).env_remove("HEALTHCODE_DB").output().unwrap()
+/// A data directory and a database: SQLite inside it, or a fresh PostgreSQL schema.
+pub struct Deployment {
+    pub data: tempfile::TempDir,
+    pub db: String,
+    _schema: Option<healthcode_store_postgres::testing::SchemaGuard>,
 }
 
-struct Server {
+impl Deployment {
+    pub fn path(&self) -> &Path {
+        self.data.path()
+    }
+}
+
+pub async fn deployment() -> Deployment {
+    let data = tempfile::tempdir().unwrap();
+    let (db, schema) = match healthcode_store_postgres::testing::test_database_url() {
+        Some(base) => {
+            let (url, guard) = healthcode_store_postgres::testing::fresh_schema(&base).await.unwrap();
+            (url, Some(guard))
+        }
+        None => (format!("sqlite://{}", data.path().join("healthcode.db").display()), None),
+    };
+    Deployment { data, db, _schema: schema }
+}
+
+pub fn healthcode(dep: &Deployment, args: &[&str]) -> Output {
+    Command::new(BIN).args(args).arg("--data-dir").arg(dep.path()).arg("--db").arg(&dep.db).output().unwrap()
+}
+
+pub fn sqlite_only() -> bool {
+    healthcode_store_postgres::testing::test_database_url().is_none()
+}
+
+pub struct Server {
+    pub base: String,
     child: Child,
-    base: String,
 }
 
 impl Drop for Server {
@@ -24,11 +58,12 @@ impl Drop for Server {
     }
 }
 
-fn start_server(data: &Path) -> Server {
+pub fn start_server(dep: &Deployment) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .env_remove("HEALTHCODE_DB")
+        .arg(dep.path())
+        .arg("--db")
+        .arg(&dep.db)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -40,7 +75,7 @@ fn start_server(data: &Path) -> Server {
     Server { child, base }
 }
 
-fn last_line(out: &Output) -> String {
+pub fn last_line(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string()
 }
 
@@ -50,9 +85,9 @@ fn zbarimg_available() -> bool {
 
 #[tokio::test]
 async fn a_code_from_a_running_server_verifies_offline_and_a_tampered_copy_does_not() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path());
-    let out = healthcode(dir.path(), &["token", "--role", "resident", "--subject", "+86 138 0000 0099"]);
+    let dir = deployment().await;
+    let server = start_server(&dir);
+    let out = healthcode(&dir, &["token", "--role", "resident", "--subject", "+86 138 0000 0099"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = last_line(&out);
     assert!(token.starts_with("hct_"));
@@ -78,7 +113,7 @@ async fn a_code_from_a_running_server_verifies_offline_and_a_tampered_copy_does_
         .unwrap();
     let text = code["qr_text"].as_str().unwrap().to_string();
 
-    let out = healthcode(dir.path(), &["verify", &text]);
+    let out = healthcode(&dir, &["verify", &text]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
     assert_eq!(verdict["valid"], true);
@@ -90,7 +125,7 @@ async fn a_code_from_a_running_server_verifies_offline_and_a_tampered_copy_does_
     let i = tampered.len() - 10;
     tampered[i] = if tampered[i] == 'A' { 'B' } else { 'A' };
     let tampered: String = tampered.into_iter().collect();
-    let out = healthcode(dir.path(), &["verify", &tampered]);
+    let out = healthcode(&dir, &["verify", &tampered]);
     assert!(!out.status.success());
     let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
     assert_eq!(verdict["valid"], false);
@@ -108,7 +143,7 @@ async fn a_code_from_a_running_server_verifies_offline_and_a_tampered_copy_does_
         .unwrap();
     let png_path = dir.path().join("code.png");
     std::fs::write(&png_path, &png).unwrap();
-    let out = healthcode(dir.path(), &["verify", png_path.to_str().unwrap()]);
+    let out = healthcode(&dir, &["verify", png_path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
     if !zbarimg_available() {
@@ -121,19 +156,19 @@ async fn a_code_from_a_running_server_verifies_offline_and_a_tampered_copy_does_
     let read = String::from_utf8(zbar.stdout).unwrap();
     let read = read.trim();
     assert!(read.starts_with("HCODE1:"));
-    let out = healthcode(dir.path(), &["verify", read]);
+    let out = healthcode(&dir, &["verify", read]);
     assert!(out.status.success(), "the text zbarimg read verifies: {}", String::from_utf8_lossy(&out.stdout));
     drop(server);
 }
 
-#[test]
-fn verify_with_an_exported_trust_list_and_clear_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = healthcode(dir.path(), &["verify", "HCODE1:ABC"]);
+#[tokio::test]
+async fn verify_with_an_exported_trust_list_and_clear_errors() {
+    let dir = deployment().await;
+    let out = healthcode(&dir, &["verify", "HCODE1:ABC"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no keys in"), "explains the missing keys");
 
-    let out = healthcode(dir.path(), &["keys", "show"]);
+    let out = healthcode(&dir, &["keys", "show"]);
     assert!(out.status.success());
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("active"));
@@ -141,39 +176,39 @@ fn verify_with_an_exported_trust_list_and_clear_errors() {
     let trust_path = dir.path().join("trust.json");
     std::fs::write(&trust_path, &shown[json_start..]).unwrap();
 
-    let out = healthcode(dir.path(), &["verify", "HC1:6BFOXN", "--trust-list", trust_path.to_str().unwrap()]);
+    let out = healthcode(&dir, &["verify", "HC1:6BFOXN", "--trust-list", trust_path.to_str().unwrap()]);
     assert!(!out.status.success());
     let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
     assert_eq!(verdict["code"], "CODE_PREFIX_INVALID");
 
-    let out = healthcode(dir.path(), &["keys", "rotate"]);
+    let out = healthcode(&dir, &["keys", "rotate"]);
     assert!(out.status.success());
-    let out = healthcode(dir.path(), &["keys", "show"]);
+    let out = healthcode(&dir, &["keys", "show"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("retired"));
 }
 
-#[test]
-fn token_and_migrate_explain_their_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = healthcode(dir.path(), &["token", "--role", "mayor", "--subject", "x"]);
+#[tokio::test]
+async fn token_and_migrate_explain_their_errors() {
+    let dir = deployment().await;
+    let out = healthcode(&dir, &["token", "--role", "mayor", "--subject", "x"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("role must be one of"));
-    let out = healthcode(dir.path(), &["token", "--role", "auditor", "--subject", "audrey"]);
+    let out = healthcode(&dir, &["token", "--role", "auditor", "--subject", "audrey"]);
     assert!(out.status.success());
     assert!(last_line(&out).starts_with("hct_"));
-    let out = healthcode(dir.path(), &["migrate"]);
+    let out = healthcode(&dir, &["migrate"]);
     assert!(out.status.success());
     let out = Command::new(BIN).args(["migrate", "--db", "mysql://u:secret@h/db"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("sqlite://") && !err.contains("secret"), "{err}");
 }
 
-#[test]
-fn demo_seeds_a_deterministic_city_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = healthcode(dir.path(), &["demo", "--residents", "300", "--no-serve", "--seed", "7"]);
+#[tokio::test]
+async fn demo_seeds_a_deterministic_city_once() {
+    let dir = deployment().await;
+    let out = healthcode(&dir, &["demo", "--residents", "300", "--no-serve", "--seed", "7"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("seeded 300 residents"));
-    let out = healthcode(dir.path(), &["demo", "--residents", "300", "--no-serve"]);
+    let out = healthcode(&dir, &["demo", "--residents", "300", "--no-serve"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("already"));
 }

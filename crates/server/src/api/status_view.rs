@@ -53,6 +53,9 @@ pub struct StatusResponse {
     pub quarantine: Option<QuarantineView>,
     /// Newest first.
     pub history: Vec<HistoryEntry>,
+    /// Increases by one with every recorded report: a client can tell whether
+    /// anything changed since it last looked.
+    pub version: i64,
 }
 
 pub fn reason(state: &AppState, basis: &healthcode_domain::Basis, lang: Lang) -> Reason {
@@ -115,6 +118,7 @@ pub fn status_response(state: &AppState, s: &HealthStatus, history: &[StatusChan
             }
         }),
         history: history.iter().map(|c| history_entry(state, c, lang)).collect(),
+        version: s.version,
     }
 }
 

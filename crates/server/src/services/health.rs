@@ -21,7 +21,7 @@ pub struct ReportOutcome {
     pub counted: bool,
 }
 
-const MAX_ATTEMPTS: usize = 3;
+const MAX_ATTEMPTS: usize = 5;
 
 /// Files a full declaration. The identity is required the first time.
 pub async fn declare(
@@ -106,5 +106,10 @@ async fn submit(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::internal(format!("report kept conflicting: {}", last_conflict.unwrap_or_default())))
+    tracing::warn!(resident = %resident, cause = last_conflict.unwrap_or_default(), "report kept conflicting");
+    Err(ApiError::new(
+        crate::error::ErrorKind::Conflict,
+        "STATUS_CHANGED_CONCURRENTLY",
+        "other reports for this person were being recorded at the same moment; nothing was saved, please retry",
+    ))
 }

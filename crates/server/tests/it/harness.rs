@@ -19,7 +19,9 @@ pub struct TestApp {
 
 /// The database for a fresh app: a new schema on `HEALTHCODE_TEST_PG` when
 /// set (the PostgreSQL pass of CI), else a SQLite file in the data dir.
-pub async fn fresh_database(data: &std::path::Path) -> (String, Option<healthcode_store_postgres::testing::SchemaGuard>) {
+pub async fn fresh_database(
+    data: &std::path::Path,
+) -> (String, Option<healthcode_store_postgres::testing::SchemaGuard>) {
     match healthcode_store_postgres::testing::test_database_url() {
         Some(base) => {
             let (url, guard) = healthcode_store_postgres::testing::fresh_schema(&base).await.unwrap();

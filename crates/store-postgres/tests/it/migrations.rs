@@ -170,3 +170,18 @@ async fn a_failed_connection_names_the_host_but_not_the_password() {
         other => panic!("expected a connection failure, got {other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_starting_together_all_come_up() {
+    // No advisory lock: concurrent migrators race, and the losers retry.
+    let Some(base) = database_or_skip() else { return };
+    let (url, _guard) = fresh_schema(&base).await.unwrap();
+    let mut opens = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let url = url.clone();
+        opens.spawn(async move { PostgresStore::open(&url, &PgSettings::default()).await.map(|_| ()) });
+    }
+    while let Some(opened) = opens.join_next().await {
+        opened.unwrap().unwrap();
+    }
+}
