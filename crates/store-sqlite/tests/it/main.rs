@@ -80,3 +80,51 @@ async fn backup_is_a_consistent_copy_that_opens_as_a_store() {
     assert_eq!(restored.counts().await.unwrap().residents, 50);
     assert_eq!(restored.integrity_check().await.unwrap(), "ok");
 }
+
+/// Rows as the first migration's schema holds them, written with plain SQL.
+const V1_FIXTURES: &str = r#"
+INSERT INTO residents (id, holder_id, contact, kind, name, document_type, document_number, district, created_at)
+VALUES (x'01010101010101010101010101010101', x'fefefefefefefefefefefefefefefefe', '+8613800000001', 'resident',
+        'Li Wei', 'national_id', '330102199001011234', '330102', 1793606400123);
+INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body)
+VALUES (x'02020202020202020202020202020202', x'01010101010101010101010101010101', 1793606700000, '2026-11-02',
+        'declaration', 1, 381, '{"kind":"declaration","symptoms":["fever"],"temperature":381,"visited_regions":[],"contact_with_case":false,"travel_plan":"train to Hangzhou"}');
+INSERT INTO health_status (resident_id, colour, since, basis_kind, rule_id, policy_version, q_required_days, q_streak,
+                           q_started_on, q_last_counted_on, last_report_on, version)
+VALUES (x'01010101010101010101010101010101', 'yellow', 1793606700000, 'rule', 'Y-FEVER', 'v1', 7, 0, '2026-11-02',
+        NULL, '2026-11-02', 1);
+INSERT INTO status_changes (resident_id, at, event, from_colour, to_colour, basis, evidence, actor)
+VALUES (x'01010101010101010101010101010101', 1793606700000, 'initial', NULL, 'yellow',
+        '{"kind":"rule","rule_id":"Y-FEVER","policy_version":"v1"}',
+        '[{"kind":"report","report_id":"02020202-0202-0202-0202-020202020202","summary":"temperature 38.1 °C"}]',
+        '{"kind":"resident","id":"01010101-0101-0101-0101-010101010101"}');
+"#;
+
+#[tokio::test]
+async fn a_database_written_by_the_first_migration_upgrades_and_reads_back() {
+    use healthcode_store::{AccountStore, HealthStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let first =
+        sqlx::migrate::Migrator::with_migrations(healthcode_store_sqlite::MIGRATOR.iter().take(1).cloned().collect());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    first.run(&pool).await.unwrap();
+    sqlx::raw_sql(V1_FIXTURES).execute(&pool).await.unwrap();
+    pool.close().await;
+
+    let store = SqliteStore::open_path(&path).await.unwrap();
+    let id = healthcode_domain::ResidentId::from_bytes([1; 16]);
+    let resident = store.resident(id).await.unwrap();
+    assert_eq!(resident.identity.unwrap().document_number.last4(), "1234");
+    assert_eq!(resident.created_at.as_millisecond(), 1_793_606_400_123);
+    let status = store.status(id).await.unwrap().unwrap();
+    assert_eq!((status.colour, status.version), (healthcode_domain::Colour::Yellow, 1));
+    assert_eq!(status.quarantine.unwrap().required_days, 7);
+    let history = store.status_history(id, 10).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].basis.rule_id(), Some("Y-FEVER"));
+    let reports = store.reports(id, 10).await.unwrap();
+    assert_eq!(reports[0].report.temperature().unwrap().tenths(), 381);
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
