@@ -15,7 +15,7 @@ macro_rules! uuid_id {
         pub struct $name(Uuid);
 
         impl $name {
-            pub fn from_uuid(id: Uuid) -> Self {
+            pub const fn from_uuid(id: Uuid) -> Self {
                 Self(id)
             }
             pub fn as_uuid(&self) -> Uuid {
@@ -65,6 +65,11 @@ uuid_id!(
     /// A venue (QR scanning point).
     VenueId,
     "VENUE_ID_INVALID"
+);
+uuid_id!(
+    /// One stay at a venue (entry, and exit once known).
+    VisitId,
+    "VISIT_ID_INVALID"
 );
 uuid_id!(
     /// A checkpoint post.

@@ -15,7 +15,7 @@ pub mod ids;
 
 pub use colour::Colour;
 pub use error::ParseError;
-pub use ids::{CaseId, CheckpointId, HolderId, ReportId, ResidentId, StatusChangeId, VenueId};
+pub use ids::{CaseId, CheckpointId, HolderId, ReportId, ResidentId, StatusChangeId, VenueId, VisitId};
 pub mod declaration;
 pub mod policy;
 pub mod random;
@@ -23,6 +23,8 @@ pub mod role;
 pub mod status;
 pub mod transition;
 pub mod values;
+pub mod venue;
+pub mod visit;
 
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
 pub use policy::{ColourPolicy, RuleId};
@@ -32,3 +34,5 @@ pub use transition::{ReportContext, ReportRejected, StandingFacts, Transition, a
 pub use values::{
     Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber, RegionCode, Temperature,
 };
+pub use venue::{DEFAULT_MAX_STAY_MINUTES, VenueCategory, VenueProfile, VenueState};
+pub use visit::{ExitKind, ScanDecision, Visit, VisitSource, decide_scan};

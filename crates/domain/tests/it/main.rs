@@ -1,6 +1,7 @@
 //! The domain's one integration-test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod check_in;
 mod policy;
 mod quarantine;
 mod story;
