@@ -12,12 +12,16 @@
 //! - [`qr`]: rendering codes as SVG or PNG ([`render_svg`], [`render_png`])
 //!   and reading them back from photos ([`decode_image`]).
 //!
+//! - [`venue_token`]: the signed token in a venue poster's URL
+//!   ([`sign_venue_token`], [`verify_venue_token`]).
+//!
 //! The crate is pure: keys and `now` are passed in, the clock is never read.
 
 pub mod health_code;
 pub mod keys;
 pub mod qr;
 pub mod trust_list;
+pub mod venue_token;
 
 pub use health_code::{
     CLOCK_SKEW, HEALTH_CODE_PREFIX, HealthCodeClaims, IssueError, VerifiedCode, VerifyError, decode_unverified, issue,
@@ -26,3 +30,4 @@ pub use health_code::{
 pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path};
 pub use qr::{QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
 pub use trust_list::{PreparedKey, PreparedTrustList, TrustList, TrustListError, TrustedKey};
+pub use venue_token::{VenueToken, VenueTokenError, sign_venue_token, token_from_qr, verify_venue_token};

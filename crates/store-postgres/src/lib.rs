@@ -19,6 +19,8 @@ mod health;
 mod outbox;
 pub mod testing;
 mod transfer;
+mod venues;
+mod visits;
 
 use async_trait::async_trait;
 use healthcode_store::{Store, StoreError, StoreResult};

@@ -12,6 +12,8 @@ mod convert;
 mod health;
 mod outbox;
 mod transfer;
+mod venues;
+mod visits;
 
 use async_trait::async_trait;
 use healthcode_store::{Store, StoreError, StoreResult};

@@ -26,7 +26,9 @@ macro_rules! contract_tests {
             accounts_round_trip, duplicate_contact_conflicts, missing_resident_is_not_found,
             report_commit_is_atomic_and_versioned, history_is_newest_first_with_evidence,
             one_time_codes_upsert_and_delete, sessions_expire_and_delete, outbox_filters_newest_first,
-            importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently);
+            importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
+            venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
+            one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -333,4 +335,128 @@ pub async fn sessions_transfer_idempotently(store: &dyn Store) {
     let page = store.sessions_after(None, 3).await.unwrap();
     let rest = store.sessions_after(Some(page[2].token_hash), 10).await.unwrap();
     assert_eq!([page, rest].concat(), sessions, "expired ones too, in hash order");
+}
+
+fn venue(n: u8, owner: &str) -> crate::Venue {
+    crate::Venue {
+        id: healthcode_domain::VenueId::from_bytes([n; 16]),
+        owner: healthcode_domain::PhoneNumber::parse(owner).unwrap(),
+        profile: healthcode_domain::VenueProfile::parse(
+            "Phở Hà Nội 河内粉", "12 Hàng Bạc", "VN-HN", "HN-HOAN-KIEM", "Hàng Bạc", "restaurant", Some(40), None,
+        )
+        .unwrap(),
+        state: healthcode_domain::VenueState::Open,
+        token_generation: 0,
+        previous_generation_until: None,
+        created_at: t(i64::from(n)),
+    }
+}
+
+fn stay(n: u8, who: &Resident, at: &crate::Venue, entered: i64) -> healthcode_domain::Visit {
+    healthcode_domain::Visit {
+        id: healthcode_domain::VisitId::from_bytes([n; 16]),
+        resident: who.id,
+        venue: at.id,
+        entered_at: t(entered),
+        exited_at: None,
+        exit_kind: None,
+        source: healthcode_domain::VisitSource::SelfScan,
+        max_stay: jiff::SignedDuration::from_mins(240),
+        colour: Colour::Green,
+    }
+}
+
+async fn someone(store: &dyn Store, n: u8) -> Resident {
+    let r = resident(n);
+    store.create_resident(&r).await.unwrap();
+    r
+}
+
+pub async fn venues_round_trip_and_belong_to_their_owner(store: &dyn Store) {
+    let a = venue(1, "+84912000001");
+    let b = venue(2, "+84912000001");
+    let c = venue(3, "+84912000002");
+    for v in [&a, &b, &c] {
+        store.create_venue(v).await.unwrap();
+    }
+    assert_eq!(store.venue(a.id).await.unwrap(), a);
+    let mine = store.venues_of(&a.owner).await.unwrap();
+    assert_eq!(mine.iter().map(|v| v.id).collect::<Vec<_>>(), vec![b.id, a.id], "newest first, only mine");
+    let mut closed = a.clone();
+    closed.state = healthcode_domain::VenueState::Closed;
+    closed.token_generation = 1;
+    closed.previous_generation_until = Some(t(100));
+    store.save_venue(&closed).await.unwrap();
+    assert_eq!(store.venue(a.id).await.unwrap(), closed);
+    assert!(matches!(store.venue(healthcode_domain::VenueId::from_bytes([9; 16])).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.create_venue(&a).await, Err(StoreError::Conflict(_))));
+}
+
+pub async fn scans_open_and_close_visits_atomically(store: &dyn Store) {
+    use healthcode_domain::visit::Closing;
+    let who = someone(store, 50).await;
+    let (cafe, shop) = (venue(11, "+84912000011"), venue(12, "+84912000012"));
+    store.create_venue(&cafe).await.unwrap();
+    store.create_venue(&shop).await.unwrap();
+    assert_eq!(store.latest_visit(who.id).await.unwrap(), None);
+    let first = stay(1, &who, &cafe, 0);
+    store.record_scan(None, Some(&first)).await.unwrap();
+    assert_eq!(store.latest_visit(who.id).await.unwrap(), Some(first.clone()));
+
+    let close = Closing { visit: first.id, at: t(30), kind: healthcode_domain::ExitKind::NextCheckIn };
+    let second = stay(2, &who, &shop, 30);
+    store.record_scan(Some(&close), Some(&second)).await.unwrap();
+    let closed = store.visit(first.id).await.unwrap();
+    assert_eq!((closed.exited_at, closed.exit_kind), (Some(t(30)), Some(healthcode_domain::ExitKind::NextCheckIn)));
+    assert_eq!(store.latest_visit(who.id).await.unwrap(), Some(second.clone()));
+
+    // Closing an already closed visit conflicts, and the new visit is not written either.
+    let third = stay(3, &who, &cafe, 40);
+    assert!(matches!(store.record_scan(Some(&close), Some(&third)).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.visit(third.id).await, Err(StoreError::NotFound)));
+    let visits = store.resident_visits(who.id, 10).await.unwrap();
+    assert_eq!(visits.iter().map(|v| v.id).collect::<Vec<_>>(), vec![second.id, first.id]);
+}
+
+pub async fn one_open_visit_per_person(store: &dyn Store) {
+    let who = someone(store, 51).await;
+    let cafe = venue(13, "+84912000013");
+    store.create_venue(&cafe).await.unwrap();
+    store.record_scan(None, Some(&stay(4, &who, &cafe, 0))).await.unwrap();
+    let again = stay(5, &who, &cafe, 1);
+    assert!(matches!(store.record_scan(None, Some(&again)).await, Err(StoreError::Conflict(_))));
+    let other = someone(store, 52).await;
+    store.record_scan(None, Some(&stay(6, &other, &cafe, 1))).await.unwrap();
+}
+
+pub async fn expired_visits_close_automatically(store: &dyn Store) {
+    let cafe = venue(14, "+84912000014");
+    store.create_venue(&cafe).await.unwrap();
+    let (a, b) = (someone(store, 53).await, someone(store, 54).await);
+    store.record_scan(None, Some(&stay(7, &a, &cafe, 0))).await.unwrap();
+    store.record_scan(None, Some(&stay(8, &b, &cafe, 100))).await.unwrap();
+    assert_eq!(store.close_expired_visits(t(239 * 60), 100).await.unwrap(), 0);
+    assert_eq!(store.close_expired_visits(t(240 * 60), 100).await.unwrap(), 1);
+    let v = store.visit(healthcode_domain::VisitId::from_bytes([7; 16])).await.unwrap();
+    assert_eq!((v.exited_at, v.exit_kind), (Some(t(240 * 60)), Some(healthcode_domain::ExitKind::Auto)));
+    assert_eq!(store.close_expired_visits(t(240 * 60), 100).await.unwrap(), 0, "idempotent");
+    assert!(store.visit(healthcode_domain::VisitId::from_bytes([8; 16])).await.unwrap().exited_at.is_none());
+}
+
+pub async fn venue_logs_are_time_ranged(store: &dyn Store) {
+    let cafe = venue(15, "+84912000015");
+    store.create_venue(&cafe).await.unwrap();
+    let mut batch = Vec::new();
+    for n in 0..10u8 {
+        let who = someone(store, 60 + n).await;
+        let mut v = stay(20 + n, &who, &cafe, i64::from(n) * 60);
+        v.exited_at = Some(t(i64::from(n) * 60 + 30));
+        v.exit_kind = Some(healthcode_domain::ExitKind::Scan);
+        batch.push(v);
+    }
+    store.import_visits(&batch).await.unwrap();
+    let log = store.venue_visits(cafe.id, t(120), t(300), 100).await.unwrap();
+    assert_eq!(log.iter().map(|v| v.entered_at).collect::<Vec<_>>(), vec![t(240), t(180), t(120)]);
+    assert_eq!(log[0], batch[4]);
+    assert_eq!(store.venue_visits(cafe.id, t(0), t(600), 2).await.unwrap().len(), 2);
 }

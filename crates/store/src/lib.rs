@@ -4,7 +4,8 @@
 //!
 //! The one trait object the server holds is [`Store`], the union of the
 //! role-shaped traits [`AccountStore`], [`HealthStore`], [`AuthStore`] and
-//! [`OutboxStore`]. No SQL and no driver type appears here.
+//! [`OutboxStore`], [`VenueStore`], [`VisitStore`] (and [`TransferStore`]
+//! for copies). No SQL and no driver type appears here.
 
 pub mod error;
 pub mod records;
@@ -15,4 +16,4 @@ pub mod contract;
 
 pub use error::{StoreError, StoreResult};
 pub use records::*;
-pub use traits::{AccountStore, AuthStore, HealthStore, OutboxStore, Store, TransferStore};
+pub use traits::{AccountStore, AuthStore, HealthStore, OutboxStore, Store, TransferStore, VenueStore, VisitStore};

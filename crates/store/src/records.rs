@@ -1,6 +1,9 @@
 //! Records that cross the storage boundary.
 
-use healthcode_domain::{Contact, HealthStatus, HolderId, Identity, Report, ReportId, ResidentId, Role, StatusChange};
+use healthcode_domain::{
+    Contact, HealthStatus, HolderId, Identity, PhoneNumber, Report, ReportId, ResidentId, Role, StatusChange, VenueId,
+    VenueProfile, VenueState,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -154,4 +157,19 @@ pub struct TableCounts {
     pub statuses: u64,
     pub status_changes: u64,
     pub sessions: u64,
+}
+
+/// A registered venue (QR scanning point).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Venue {
+    pub id: VenueId,
+    /// The phone that registered it, confirmed by a one-time code.
+    pub owner: PhoneNumber,
+    pub profile: VenueProfile,
+    pub state: VenueState,
+    /// Bumped by a token rotation; posters carry the generation they were printed with.
+    pub token_generation: u32,
+    /// Posters of the previous generation work until then (grace period).
+    pub previous_generation_until: Option<Timestamp>,
+    pub created_at: Timestamp,
 }

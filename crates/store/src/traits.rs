@@ -1,12 +1,14 @@
 //! The storage traits, one per area, and their union [`Store`].
 
 use async_trait::async_trait;
-use healthcode_domain::{Contact, HealthStatus, HolderId, ResidentId, StatusChange};
+use healthcode_domain::visit::Closing;
+use healthcode_domain::{Contact, HealthStatus, HolderId, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId};
 use jiff::Timestamp;
 
 use crate::error::StoreResult;
 use crate::records::{
     OtpChallenge, OutboxMessage, ReportCommit, Resident, ResidentBundle, SessionRecord, StoredReport, TableCounts,
+    Venue,
 };
 
 /// Resident and visitor accounts.
@@ -79,9 +81,41 @@ pub trait TransferStore: Send + Sync {
     async fn counts(&self) -> StoreResult<TableCounts>;
 }
 
+/// Venues (QR scanning points).
+#[async_trait]
+pub trait VenueStore: Send + Sync {
+    async fn create_venue(&self, venue: &Venue) -> StoreResult<()>;
+    async fn venue(&self, id: VenueId) -> StoreResult<Venue>;
+    /// The venues a phone registered, newest first.
+    async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>>;
+    /// Writes the mutable fields (profile, state, token generation).
+    async fn save_venue(&self, venue: &Venue) -> StoreResult<()>;
+}
+
+/// Visits: entries and exits at venues.
+#[async_trait]
+pub trait VisitStore: Send + Sync {
+    /// The person's most recent visit, open or not.
+    async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>>;
+    /// In one transaction: closes `close` (which must still be open, else
+    /// `Conflict`) and inserts `open` (a second open visit for the same
+    /// person is a `Conflict`: one active check-in at a time).
+    async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()>;
+    async fn visit(&self, id: VisitId) -> StoreResult<Visit>;
+    /// A person's visits, newest first.
+    async fn resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>>;
+    /// A venue's visits that began in `[from, to)`, newest first.
+    async fn venue_visits(&self, venue: VenueId, from: Timestamp, to: Timestamp, limit: u32) -> StoreResult<Vec<Visit>>;
+    /// Closes, as `Auto` at their maximum stay, up to `limit` visits still
+    /// open past it at `now`; returns how many.
+    async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64>;
+    /// Writes visits in bulk (demo, benchmarks, copy).
+    async fn import_visits(&self, batch: &[Visit]) -> StoreResult<()>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
-pub trait Store: AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore {
+pub trait Store: AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore + VenueStore + VisitStore {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/healthz`.

@@ -164,6 +164,15 @@ impl KeyRing {
         TrustList { issuer: issuer.to_owned(), generated_at: now, keys }
     }
 
+    /// Every key of the ring, retired or not, without an end of validity:
+    /// for long-lived credentials this deployment verifies itself (venue
+    /// posters), which must survive key rotation.
+    pub fn all_keys(&self, issuer: &str, now: Timestamp) -> TrustList {
+        let keys =
+            self.entries.iter().zip(&self.keys).map(|(entry, key)| TrustedKey::es256(key, entry.created_at, None)).collect();
+        TrustList { issuer: issuer.to_owned(), generated_at: now, keys }
+    }
+
     fn write_index(&self, dir: &Path) -> Result<(), KeyError> {
         write_index(dir, &self.entries)
     }

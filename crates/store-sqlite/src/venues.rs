@@ -1,0 +1,115 @@
+//! Venues.
+
+use async_trait::async_trait;
+use healthcode_domain::{DistrictCode, PhoneNumber, RegionCode, VenueCategory, VenueId, VenueProfile, VenueState};
+use healthcode_store::{StoreError, StoreResult, Venue, VenueStore};
+use sqlx::sqlite::SqliteRow;
+
+use crate::convert::{corrupt, get, ms, ts};
+use crate::{SqliteStore, other};
+
+fn venue_from_row(row: &SqliteRow) -> StoreResult<Venue> {
+    let id: Vec<u8> = get(row, "id")?;
+    let text = |col: &str| get::<String>(row, col);
+    let parse_err = |e: healthcode_domain::ParseError| corrupt(e.to_string());
+    let state = text("state")?;
+    let capacity: Option<i64> = get(row, "capacity")?;
+    let previous: Option<i64> = get(row, "previous_generation_until")?;
+    Ok(Venue {
+        id: <[u8; 16]>::try_from(id.as_slice()).map(VenueId::from_bytes).map_err(|_| corrupt("venue id".into()))?,
+        owner: PhoneNumber::parse(&text("owner_phone")?).map_err(parse_err)?,
+        profile: VenueProfile {
+            name: text("name")?,
+            address: text("address")?,
+            province: RegionCode::parse(&text("province")?).map_err(parse_err)?,
+            district: DistrictCode::parse(&text("district")?).map_err(parse_err)?,
+            commune: text("commune")?,
+            category: VenueCategory::parse(&text("category")?).map_err(parse_err)?,
+            capacity: capacity.map(u32::try_from).transpose().map_err(|_| corrupt("capacity".into()))?,
+            max_stay_minutes: u32::try_from(get::<i64>(row, "max_stay_minutes")?)
+                .map_err(|_| corrupt("max stay".into()))?,
+        },
+        state: VenueState::parse(&state).ok_or_else(|| corrupt(format!("venue state {state}")))?,
+        token_generation: u32::try_from(get::<i64>(row, "token_generation")?)
+            .map_err(|_| corrupt("token generation".into()))?,
+        previous_generation_until: previous.map(ts).transpose()?,
+        created_at: ts(get(row, "created_at")?)?,
+    })
+}
+
+#[async_trait]
+impl VenueStore for SqliteStore {
+    async fn create_venue(&self, v: &Venue) -> StoreResult<()> {
+        let p = &v.profile;
+        sqlx::query(
+            "INSERT INTO venues (id, owner_phone, name, address, province, district, commune, category, capacity,
+                 max_stay_minutes, state, token_generation, previous_generation_until, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(v.id.as_bytes().as_slice())
+        .bind(v.owner.as_str())
+        .bind(&p.name)
+        .bind(&p.address)
+        .bind(p.province.as_str())
+        .bind(p.district.as_str())
+        .bind(&p.commune)
+        .bind(p.category.as_str())
+        .bind(p.capacity.map(i64::from))
+        .bind(i64::from(p.max_stay_minutes))
+        .bind(v.state.as_str())
+        .bind(i64::from(v.token_generation))
+        .bind(v.previous_generation_until.map(ms))
+        .bind(ms(v.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(other("inserting venue"))?;
+        Ok(())
+    }
+
+    async fn venue(&self, id: VenueId) -> StoreResult<Venue> {
+        let row = sqlx::query("SELECT * FROM venues WHERE id = ?")
+            .bind(id.as_bytes().as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading venue"))?
+            .ok_or(StoreError::NotFound)?;
+        venue_from_row(&row)
+    }
+
+    async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>> {
+        let rows = sqlx::query("SELECT * FROM venues WHERE owner_phone = ? ORDER BY created_at DESC, id DESC")
+            .bind(owner.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing venues"))?;
+        rows.iter().map(venue_from_row).collect()
+    }
+
+    async fn save_venue(&self, v: &Venue) -> StoreResult<()> {
+        let p = &v.profile;
+        let done = sqlx::query(
+            "UPDATE venues SET name = ?, address = ?, province = ?, district = ?, commune = ?, category = ?,
+                 capacity = ?, max_stay_minutes = ?, state = ?, token_generation = ?, previous_generation_until = ?
+             WHERE id = ?",
+        )
+        .bind(&p.name)
+        .bind(&p.address)
+        .bind(p.province.as_str())
+        .bind(p.district.as_str())
+        .bind(&p.commune)
+        .bind(p.category.as_str())
+        .bind(p.capacity.map(i64::from))
+        .bind(i64::from(p.max_stay_minutes))
+        .bind(v.state.as_str())
+        .bind(i64::from(v.token_generation))
+        .bind(v.previous_generation_until.map(ms))
+        .bind(v.id.as_bytes().as_slice())
+        .execute(&self.pool)
+        .await
+        .map_err(other("updating venue"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

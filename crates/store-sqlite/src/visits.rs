@@ -1,0 +1,143 @@
+//! Visits: entries and exits.
+
+use async_trait::async_trait;
+use healthcode_domain::visit::Closing;
+use healthcode_domain::{ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_store::{StoreError, StoreResult, VisitStore};
+use jiff::{SignedDuration, Timestamp};
+use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteRow;
+
+use crate::convert::{colour, corrupt, get, ms, resident_id, ts};
+use crate::{SqliteStore, other};
+
+fn uuid16(v: Vec<u8>, what: &str) -> StoreResult<[u8; 16]> {
+    <[u8; 16]>::try_from(v.as_slice()).map_err(|_| corrupt(what.into()))
+}
+
+fn visit_from_row(row: &SqliteRow) -> StoreResult<Visit> {
+    let exit_kind: Option<String> = get(row, "exit_kind")?;
+    let source: String = get(row, "source")?;
+    let exited: Option<i64> = get(row, "exited_at")?;
+    Ok(Visit {
+        id: VisitId::from_bytes(uuid16(get(row, "id")?, "visit id")?),
+        resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
+        venue: VenueId::from_bytes(uuid16(get(row, "venue_id")?, "venue id")?),
+        entered_at: ts(get(row, "entered_at")?)?,
+        exited_at: exited.map(ts).transpose()?,
+        exit_kind: exit_kind.as_deref().map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}")))).transpose()?,
+        source: VisitSource::parse(&source).ok_or_else(|| corrupt(format!("visit source {source}")))?,
+        max_stay: SignedDuration::from_millis(get(row, "max_stay_ms")?),
+        colour: colour(&get::<String>(row, "colour")?)?,
+    })
+}
+
+async fn insert_visit(conn: &mut SqliteConnection, v: &Visit) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(v.id.as_bytes().as_slice())
+    .bind(v.resident.as_bytes().as_slice())
+    .bind(v.venue.as_bytes().as_slice())
+    .bind(ms(v.entered_at))
+    .bind(v.exited_at.map(ms))
+    .bind(v.exit_kind.map(ExitKind::as_str))
+    .bind(v.source.as_str())
+    .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
+    .bind(v.colour.as_str())
+    .execute(&mut *conn)
+    .await
+    .map_err(other("inserting visit"))?;
+    Ok(())
+}
+
+#[async_trait]
+impl VisitStore for SqliteStore {
+    async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>> {
+        let row = sqlx::query("SELECT * FROM visits WHERE resident_id = ? ORDER BY entered_at DESC, id DESC LIMIT 1")
+            .bind(resident.as_bytes().as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading the latest visit"))?;
+        row.as_ref().map(visit_from_row).transpose()
+    }
+
+    async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        if let Some(c) = close {
+            let done = sqlx::query("UPDATE visits SET exited_at = ?, exit_kind = ? WHERE id = ? AND exited_at IS NULL")
+                .bind(ms(c.at))
+                .bind(c.kind.as_str())
+                .bind(c.visit.as_bytes().as_slice())
+                .execute(&mut *tx)
+                .await
+                .map_err(other("closing visit"))?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict("the visit was already closed".into()));
+            }
+        }
+        if let Some(v) = open {
+            insert_visit(&mut tx, v).await?;
+        }
+        tx.commit().await.map_err(other("committing scan"))
+    }
+
+    async fn visit(&self, id: VisitId) -> StoreResult<Visit> {
+        let row = sqlx::query("SELECT * FROM visits WHERE id = ?")
+            .bind(id.as_bytes().as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading visit"))?
+            .ok_or(StoreError::NotFound)?;
+        visit_from_row(&row)
+    }
+
+    async fn resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>> {
+        let rows = sqlx::query("SELECT * FROM visits WHERE resident_id = ? ORDER BY entered_at DESC, id DESC LIMIT ?")
+            .bind(resident.as_bytes().as_slice())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing a person's visits"))?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
+    async fn venue_visits(&self, venue: VenueId, from: Timestamp, to: Timestamp, limit: u32) -> StoreResult<Vec<Visit>> {
+        let rows = sqlx::query(
+            "SELECT * FROM visits WHERE venue_id = ? AND entered_at >= ? AND entered_at < ?
+             ORDER BY entered_at DESC, id DESC LIMIT ?",
+        )
+        .bind(venue.as_bytes().as_slice())
+        .bind(ms(from))
+        .bind(ms(to))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other("listing a venue's visits"))?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
+    async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "UPDATE visits SET exited_at = entered_at + max_stay_ms, exit_kind = 'auto'
+             WHERE id IN (SELECT id FROM visits WHERE exited_at IS NULL AND entered_at + max_stay_ms <= ? LIMIT ?)",
+        )
+        .bind(ms(now))
+        .bind(i64::from(limit))
+        .execute(&mut *tx)
+        .await
+        .map_err(other("closing expired visits"))?;
+        tx.commit().await.map_err(other("committing auto check-outs"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn import_visits(&self, batch: &[Visit]) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        for v in batch {
+            insert_visit(&mut tx, v).await?;
+        }
+        tx.commit().await.map_err(other("committing visits"))
+    }
+}
