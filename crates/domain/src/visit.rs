@@ -124,7 +124,12 @@ pub enum ScanDecision {
 
 /// Decides what a scan of `venue` at `now` does, given the person's latest
 /// visit (open or not).
-pub fn decide_scan(latest: Option<&Visit>, venue: VenueId, now: Timestamp, duplicate_window: SignedDuration) -> ScanDecision {
+pub fn decide_scan(
+    latest: Option<&Visit>,
+    venue: VenueId,
+    now: Timestamp,
+    duplicate_window: SignedDuration,
+) -> ScanDecision {
     let Some(last) = latest else { return ScanDecision::Enter { close: None } };
     let within = |t: Timestamp| now.duration_since(t) < duplicate_window;
     if last.is_open_at(now) {

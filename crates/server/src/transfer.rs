@@ -18,6 +18,8 @@ pub struct Checksums {
     pub statuses: String,
     pub status_changes: String,
     pub sessions: String,
+    pub venues: String,
+    pub visits: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +80,28 @@ pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> 
         }
         after = Some(last);
     }
+    let (mut venues, mut visits) = (Context::new(&SHA256), Context::new(&SHA256));
+    let mut after = None;
+    loop {
+        let page = store.venues_after(after, batch).await?;
+        let Some(last) = page.last().map(|v| v.id) else { break };
+        for v in &page {
+            venues.update(format!("{v:?}\n").as_bytes());
+        }
+        after = Some(last);
+    }
+    let mut after = None;
+    loop {
+        let page = store.visits_after(after, batch).await?;
+        let Some(last) = page.last().map(|v| v.id) else { break };
+        for v in &page {
+            visits.update(format!("{v:?}\n").as_bytes());
+        }
+        after = Some(last);
+    }
     Ok(Checksums {
+        venues: hex(venues),
+        visits: hex(visits),
         residents: hex(residents),
         reports: hex(reports),
         statuses: hex(statuses),
@@ -118,6 +141,23 @@ pub async fn copy_store(
         done += ids.len() as u64;
         after = Some(last);
         progress(CopyProgress { done, total });
+    }
+    // Venues, then visits (they refer to residents and venues), each resumed
+    // after the target's last id.
+    let (mut after_venue, mut after_visit) = to.last_venue_and_visit_ids().await?;
+    loop {
+        let page = from.venues_after(after_venue, batch).await?;
+        let Some(last) = page.last().map(|v| v.id) else { break };
+        for venue in &page {
+            to.create_venue(venue).await?;
+        }
+        after_venue = Some(last);
+    }
+    loop {
+        let page = from.visits_after(after_visit, batch).await?;
+        let Some(last) = page.last().map(|v| v.id) else { break };
+        to.import_visits(&page).await?;
+        after_visit = Some(last);
     }
     let mut after_session = None;
     loop {

@@ -1,8 +1,8 @@
 //! Reading the whole store out in order, for `healthcode store copy`.
 
 use async_trait::async_trait;
-use healthcode_domain::ResidentId;
-use healthcode_store::{ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore};
+use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
+use healthcode_store::{ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore, Venue};
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
@@ -98,12 +98,43 @@ impl TransferStore for PostgresStore {
         tx.commit().await.map_err(other("committing sessions"))
     }
 
+    async fn venues_after(&self, after: Option<VenueId>, limit: u32) -> StoreResult<Vec<Venue>> {
+        let query = match after {
+            Some(a) => sqlx::query("SELECT * FROM venues WHERE id > $1 ORDER BY id LIMIT $2").bind(a.as_uuid()),
+            None => sqlx::query("SELECT * FROM venues ORDER BY id LIMIT $1"),
+        };
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(other("listing venues"))?;
+        rows.iter().map(crate::venues::venue_from_row).collect()
+    }
+
+    async fn visits_after(&self, after: Option<VisitId>, limit: u32) -> StoreResult<Vec<Visit>> {
+        let query = match after {
+            Some(a) => sqlx::query("SELECT * FROM visits WHERE id > $1 ORDER BY id LIMIT $2").bind(a.as_uuid()),
+            None => sqlx::query("SELECT * FROM visits ORDER BY id LIMIT $1"),
+        };
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(other("listing visits"))?;
+        rows.iter().map(crate::visits::visit_from_row).collect()
+    }
+
+    async fn last_venue_and_visit_ids(&self) -> StoreResult<(Option<VenueId>, Option<VisitId>)> {
+        let venue: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM venues ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("finding the last venue"))?;
+        let visit: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM visits ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("finding the last visit"))?;
+        Ok((venue.map(VenueId::from_uuid), visit.map(VisitId::from_uuid)))
+    }
+
     async fn counts(&self) -> StoreResult<TableCounts> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM residents) AS residents, (SELECT count(*) FROM reports) AS reports,
                     (SELECT count(*) FROM health_status) AS statuses,
                     (SELECT count(*) FROM status_changes) AS status_changes,
-                    (SELECT count(*) FROM sessions) AS sessions",
+                    (SELECT count(*) FROM sessions) AS sessions,
+                    (SELECT count(*) FROM venues) AS venues, (SELECT count(*) FROM visits) AS visits",
         )
         .fetch_one(&self.pool)
         .await
@@ -115,6 +146,8 @@ impl TransferStore for PostgresStore {
             statuses: n("statuses")?,
             status_changes: n("status_changes")?,
             sessions: n("sessions")?,
+            venues: n("venues")?,
+            visits: n("visits")?,
         })
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::convert::{PgTime, corrupt, get, ts};
 use crate::{PostgresStore, other};
 
-fn venue_from_row(row: &PgRow) -> StoreResult<Venue> {
+pub(crate) fn venue_from_row(row: &PgRow) -> StoreResult<Venue> {
     let text = |col: &str| get::<String>(row, col);
     let parse_err = |e: healthcode_domain::ParseError| corrupt(e.to_string());
     let state = text("state")?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::convert::{PgTime, colour, corrupt, get, resident_id, ts};
 use crate::{PostgresStore, other};
 
-fn visit_from_row(row: &PgRow) -> StoreResult<Visit> {
+pub(crate) fn visit_from_row(row: &PgRow) -> StoreResult<Visit> {
     let exit_kind: Option<String> = get(row, "exit_kind")?;
     let source: String = get(row, "source")?;
     let exited: Option<PgTime> = get(row, "exited_at")?;
@@ -105,7 +105,13 @@ impl VisitStore for PostgresStore {
         rows.iter().map(visit_from_row).collect()
     }
 
-    async fn venue_visits(&self, venue: VenueId, from: Timestamp, to: Timestamp, limit: u32) -> StoreResult<Vec<Visit>> {
+    async fn venue_visits(
+        &self,
+        venue: VenueId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>> {
         let rows = sqlx::query(
             "SELECT * FROM visits WHERE venue_id = $1 AND entered_at >= $2 AND entered_at < $3
              ORDER BY entered_at DESC, id DESC LIMIT $4",

@@ -1,8 +1,8 @@
 //! Reading the whole store out in order, for `healthcode store copy`.
 
 use async_trait::async_trait;
-use healthcode_domain::ResidentId;
-use healthcode_store::{ResidentBundle, SessionRecord, StoreResult, TableCounts, TransferStore};
+use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
+use healthcode_store::{ResidentBundle, SessionRecord, StoreResult, TableCounts, TransferStore, Venue};
 
 use crate::accounts::{RESIDENT_COLUMNS, resident_from_row};
 use crate::auth::session_from_row;
@@ -103,12 +103,49 @@ impl TransferStore for SqliteStore {
         tx.commit().await.map_err(other("committing sessions"))
     }
 
+    async fn venues_after(&self, after: Option<VenueId>, limit: u32) -> StoreResult<Vec<Venue>> {
+        let rows = sqlx::query("SELECT * FROM venues WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2")
+            .bind(after.map(|a| a.as_bytes().to_vec()))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing venues"))?;
+        rows.iter().map(crate::venues::venue_from_row).collect()
+    }
+
+    async fn visits_after(&self, after: Option<VisitId>, limit: u32) -> StoreResult<Vec<Visit>> {
+        let rows = sqlx::query("SELECT * FROM visits WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2")
+            .bind(after.map(|a| a.as_bytes().to_vec()))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing visits"))?;
+        rows.iter().map(crate::visits::visit_from_row).collect()
+    }
+
+    async fn last_venue_and_visit_ids(&self) -> StoreResult<(Option<VenueId>, Option<VisitId>)> {
+        let venue: Option<Vec<u8>> = sqlx::query_scalar("SELECT max(id) FROM venues")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other("finding the last venue"))?;
+        let visit: Option<Vec<u8>> = sqlx::query_scalar("SELECT max(id) FROM visits")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other("finding the last visit"))?;
+        let id16 = |v: Vec<u8>| <[u8; 16]>::try_from(v.as_slice()).map_err(|_| crate::convert::corrupt("id".into()));
+        Ok((
+            venue.map(id16).transpose()?.map(VenueId::from_bytes),
+            visit.map(id16).transpose()?.map(VisitId::from_bytes),
+        ))
+    }
+
     async fn counts(&self) -> StoreResult<TableCounts> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM residents) AS residents, (SELECT count(*) FROM reports) AS reports,
                     (SELECT count(*) FROM health_status) AS statuses,
                     (SELECT count(*) FROM status_changes) AS status_changes,
-                    (SELECT count(*) FROM sessions) AS sessions",
+                    (SELECT count(*) FROM sessions) AS sessions,
+                    (SELECT count(*) FROM venues) AS venues, (SELECT count(*) FROM visits) AS visits",
         )
         .fetch_one(&self.pool)
         .await
@@ -120,6 +157,8 @@ impl TransferStore for SqliteStore {
             statuses: n("statuses")?,
             status_changes: n("status_changes")?,
             sessions: n("sessions")?,
+            venues: n("venues")?,
+            visits: n("visits")?,
         })
     }
 }

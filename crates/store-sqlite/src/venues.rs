@@ -8,7 +8,7 @@ use sqlx::sqlite::SqliteRow;
 use crate::convert::{corrupt, get, ms, ts};
 use crate::{SqliteStore, other};
 
-fn venue_from_row(row: &SqliteRow) -> StoreResult<Venue> {
+pub(crate) fn venue_from_row(row: &SqliteRow) -> StoreResult<Venue> {
     let id: Vec<u8> = get(row, "id")?;
     let text = |col: &str| get::<String>(row, col);
     let parse_err = |e: healthcode_domain::ParseError| corrupt(e.to_string());

@@ -15,7 +15,7 @@ fn uuid16(v: Vec<u8>, what: &str) -> StoreResult<[u8; 16]> {
     <[u8; 16]>::try_from(v.as_slice()).map_err(|_| corrupt(what.into()))
 }
 
-fn visit_from_row(row: &SqliteRow) -> StoreResult<Visit> {
+pub(crate) fn visit_from_row(row: &SqliteRow) -> StoreResult<Visit> {
     let exit_kind: Option<String> = get(row, "exit_kind")?;
     let source: String = get(row, "source")?;
     let exited: Option<i64> = get(row, "exited_at")?;
@@ -25,7 +25,10 @@ fn visit_from_row(row: &SqliteRow) -> StoreResult<Visit> {
         venue: VenueId::from_bytes(uuid16(get(row, "venue_id")?, "venue id")?),
         entered_at: ts(get(row, "entered_at")?)?,
         exited_at: exited.map(ts).transpose()?,
-        exit_kind: exit_kind.as_deref().map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}")))).transpose()?,
+        exit_kind: exit_kind
+            .as_deref()
+            .map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}"))))
+            .transpose()?,
         source: VisitSource::parse(&source).ok_or_else(|| corrupt(format!("visit source {source}")))?,
         max_stay: SignedDuration::from_millis(get(row, "max_stay_ms")?),
         colour: colour(&get::<String>(row, "colour")?)?,
@@ -103,7 +106,13 @@ impl VisitStore for SqliteStore {
         rows.iter().map(visit_from_row).collect()
     }
 
-    async fn venue_visits(&self, venue: VenueId, from: Timestamp, to: Timestamp, limit: u32) -> StoreResult<Vec<Visit>> {
+    async fn venue_visits(
+        &self,
+        venue: VenueId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>> {
         let rows = sqlx::query(
             "SELECT * FROM visits WHERE venue_id = ? AND entered_at >= ? AND entered_at < ?
              ORDER BY entered_at DESC, id DESC LIMIT ?",

@@ -292,7 +292,7 @@ pub async fn importing_writes_everything(store: &dyn Store) {
     assert!(matches!(store.import_residents(&batch[..1]).await, Err(StoreError::Conflict(_))), "no double import");
     assert_eq!(
         store.counts().await.unwrap(),
-        TableCounts { residents: 11, reports: 10, statuses: 10, status_changes: 10, sessions: 0 }
+        TableCounts { residents: 11, reports: 10, statuses: 10, status_changes: 10, sessions: 0, venues: 0, visits: 0 }
     );
     assert!(store.ping().await.is_ok());
 }
@@ -342,7 +342,14 @@ fn venue(n: u8, owner: &str) -> crate::Venue {
         id: healthcode_domain::VenueId::from_bytes([n; 16]),
         owner: healthcode_domain::PhoneNumber::parse(owner).unwrap(),
         profile: healthcode_domain::VenueProfile::parse(
-            "Phở Hà Nội 河内粉", "12 Hàng Bạc", "VN-HN", "HN-HOAN-KIEM", "Hàng Bạc", "restaurant", Some(40), None,
+            "Phở Hà Nội 河内粉",
+            "12 Hàng Bạc",
+            "VN-HN",
+            "HN-HOAN-KIEM",
+            "Hàng Bạc",
+            "restaurant",
+            Some(40),
+            None,
         )
         .unwrap(),
         state: healthcode_domain::VenueState::Open,
@@ -455,6 +462,14 @@ pub async fn venue_logs_are_time_ranged(store: &dyn Store) {
         batch.push(v);
     }
     store.import_visits(&batch).await.unwrap();
+    let mut ids: Vec<_> = batch.iter().map(|v| v.id).collect();
+    ids.sort();
+    let first = store.visits_after(None, 4).await.unwrap();
+    let rest = store.visits_after(first.last().map(|v| v.id), 100).await.unwrap();
+    assert_eq!([first, rest].concat().iter().map(|v| v.id).collect::<Vec<_>>(), ids, "visits page in id order");
+    assert_eq!(store.last_venue_and_visit_ids().await.unwrap(), (Some(cafe.id), ids.last().copied()));
+    assert_eq!(store.venues_after(None, 10).await.unwrap(), vec![cafe.clone()]);
+    assert_eq!(store.counts().await.unwrap().visits, 10);
     let log = store.venue_visits(cafe.id, t(120), t(300), 100).await.unwrap();
     assert_eq!(log.iter().map(|v| v.entered_at).collect::<Vec<_>>(), vec![t(240), t(180), t(120)]);
     assert_eq!(log[0], batch[4]);

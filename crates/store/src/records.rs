@@ -157,6 +157,8 @@ pub struct TableCounts {
     pub statuses: u64,
     pub status_changes: u64,
     pub sessions: u64,
+    pub venues: u64,
+    pub visits: u64,
 }
 
 /// A registered venue (QR scanning point).

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Contact, HealthStatus, HolderId, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId};
+use healthcode_domain::{
+    Contact, HealthStatus, HolderId, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
+};
 use jiff::Timestamp;
 
 use crate::error::StoreResult;
@@ -78,6 +80,12 @@ pub trait TransferStore: Send + Sync {
     async fn sessions_after(&self, after: Option<[u8; 32]>, limit: u32) -> StoreResult<Vec<SessionRecord>>;
     /// Inserts sessions, skipping any already present.
     async fn import_sessions(&self, batch: &[SessionRecord]) -> StoreResult<()>;
+    /// Venues in id (byte) order after `after`.
+    async fn venues_after(&self, after: Option<VenueId>, limit: u32) -> StoreResult<Vec<Venue>>;
+    /// Visits in id (byte) order after `after`.
+    async fn visits_after(&self, after: Option<VisitId>, limit: u32) -> StoreResult<Vec<Visit>>;
+    /// The greatest venue and visit ids, to resume an interrupted copy.
+    async fn last_venue_and_visit_ids(&self) -> StoreResult<(Option<VenueId>, Option<VisitId>)>;
     async fn counts(&self) -> StoreResult<TableCounts>;
 }
 
@@ -105,7 +113,8 @@ pub trait VisitStore: Send + Sync {
     /// A person's visits, newest first.
     async fn resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>>;
     /// A venue's visits that began in `[from, to)`, newest first.
-    async fn venue_visits(&self, venue: VenueId, from: Timestamp, to: Timestamp, limit: u32) -> StoreResult<Vec<Visit>>;
+    async fn venue_visits(&self, venue: VenueId, from: Timestamp, to: Timestamp, limit: u32)
+    -> StoreResult<Vec<Visit>>;
     /// Closes, as `Auto` at their maximum stay, up to `limit` visits still
     /// open past it at `now`; returns how many.
     async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64>;
@@ -115,7 +124,9 @@ pub trait VisitStore: Send + Sync {
 
 /// Everything the server needs from storage.
 #[async_trait]
-pub trait Store: AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore + VenueStore + VisitStore {
+pub trait Store:
+    AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore + VenueStore + VisitStore
+{
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/healthz`.

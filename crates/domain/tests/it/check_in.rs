@@ -1,7 +1,9 @@
 //! The check-in rules, case by case.
 
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Colour, ExitKind, ResidentId, ScanDecision, VenueId, Visit, VisitId, VisitSource, decide_scan};
+use healthcode_domain::{
+    Colour, ExitKind, ResidentId, ScanDecision, VenueId, Visit, VisitId, VisitSource, decide_scan,
+};
 use jiff::{SignedDuration, Timestamp};
 use rstest::rstest;
 
