@@ -165,6 +165,18 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
             }
         }
     });
+    let jobs = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match crate::services::check_in::close_expired_once(jobs.store.as_ref(), jobs.clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "visits past their maximum stay checked out"),
+                Err(e) => tracing::error!(error = %e, "auto check-out failed; will retry"),
+            }
+        }
+    });
     tracing::info!(%addr, backend = state.store.backend(), "serving");
     println!("healthcode listening on http://{addr}");
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;

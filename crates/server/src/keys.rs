@@ -11,6 +11,15 @@ use std::time::SystemTime;
 struct Loaded {
     ring: KeyRing,
     modified: Option<SystemTime>,
+    /// Every key, decoded once per load (venue tokens are checked on every scan).
+    all_keys: Arc<PreparedTrustList>,
+}
+
+impl Loaded {
+    fn new(ring: KeyRing, modified: Option<SystemTime>, issuer: &str, now: Timestamp) -> Result<Self, KeyError> {
+        let all_keys = ring.all_keys(issuer, now).prepare().map_err(|e| KeyError::Pkcs8(e.to_string()))?;
+        Ok(Self { ring, modified, all_keys: Arc::new(all_keys) })
+    }
 }
 
 /// Shared, reloadable key ring.
@@ -34,7 +43,7 @@ impl KeyService {
             dir: dir.to_path_buf(),
             issuer: issuer.to_string(),
             max_lifetime,
-            loaded: RwLock::new(Arc::new(Loaded { ring, modified: modified(dir) })),
+            loaded: RwLock::new(Arc::new(Loaded::new(ring, modified(dir), issuer, now)?)),
         })
     }
 
@@ -53,7 +62,7 @@ impl KeyService {
             return Ok(false);
         }
         let ring = KeyRing::load(&self.dir)?;
-        let fresh = Arc::new(Loaded { ring, modified: on_disk });
+        let fresh = Arc::new(Loaded::new(ring, on_disk, &self.issuer, Timestamp::UNIX_EPOCH)?);
         match self.loaded.write() {
             Ok(mut g) => *g = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
@@ -69,6 +78,12 @@ impl KeyService {
 
     pub fn trust_list(&self, now: Timestamp) -> TrustList {
         self.current().ring.trust_list(&self.issuer, self.max_lifetime, now)
+    }
+
+    /// Every key of the ring, decoded: for credentials this deployment checks
+    /// itself and that outlive key rotation (venue posters).
+    pub fn all_keys(&self) -> Arc<PreparedTrustList> {
+        self.current().all_keys.clone()
     }
 
     /// The trust list, decoded for verification.

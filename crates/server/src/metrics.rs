@@ -27,6 +27,7 @@ pub struct Metrics {
     pub codes_issued: Counter,
     pub otp_sent: Counter,
     pub sign_ins: Counter,
+    pub check_ins: Counter,
 }
 
 impl Metrics {
@@ -56,6 +57,7 @@ impl Metrics {
             ("healthcode_codes_issued_total", "Health codes signed.", &self.codes_issued),
             ("healthcode_otp_sent_total", "One-time sign-in codes sent.", &self.otp_sent),
             ("healthcode_sign_ins_total", "Successful sign-ins.", &self.sign_ins),
+            ("healthcode_check_ins_total", "Venue scans by residents (entries, exits, repeats).", &self.check_ins),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
         }

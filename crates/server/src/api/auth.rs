@@ -56,13 +56,16 @@ pub struct OtpVerifyRequest {
     pub code: String,
     /// Visitors give their passport or foreign ID the first time.
     pub visitor: Option<VisitorDocument>,
+    /// `resident` (default) or `venue` (a venue operator: the phone owns venues).
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
-    pub resident_id: String,
+    /// Absent for venue operators.
+    pub resident_id: Option<String>,
     pub expires_in_seconds: i64,
 }
 
@@ -83,15 +86,29 @@ pub async fn verify_otp(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<OtpVerifyRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
-    let contact = Contact::parse(&body.contact)?;
-    let visitor = body.visitor.as_ref().map(VisitorDocument::parse).transpose()?;
-    let (resident, token) = otp::verify(&state, &contact, &body.code, visitor, SessionKind::ApiToken).await?;
+    let expires_in_seconds = state.config.api_token_lifetime.as_secs();
+    let role = healthcode_domain::Role::parse(body.role.as_deref().unwrap_or("resident"))?;
+    let response = match role {
+        healthcode_domain::Role::Resident => {
+            let contact = Contact::parse(&body.contact)?;
+            let visitor = body.visitor.as_ref().map(VisitorDocument::parse).transpose()?;
+            let (resident, token) = otp::verify(&state, &contact, &body.code, visitor, SessionKind::ApiToken).await?;
+            TokenResponse { token, resident_id: Some(resident.id.to_string()), expires_in_seconds }
+        }
+        healthcode_domain::Role::Venue => {
+            let phone = healthcode_domain::PhoneNumber::parse(&body.contact)?;
+            let token = otp::verify_venue_operator(&state, &phone, &body.code, SessionKind::ApiToken).await?;
+            TokenResponse { token, resident_id: None, expires_in_seconds }
+        }
+        _ => {
+            return Err(ApiError::bad_input(
+                "ROLE_NOT_BY_CODE",
+                "staff roles sign in with a password or an operator-issued token, not a one-time code",
+            ));
+        }
+    };
     state.metrics.sign_ins.inc();
-    Ok(axum::Json(TokenResponse {
-        token,
-        resident_id: resident.id.to_string(),
-        expires_in_seconds: state.config.api_token_lifetime.as_secs(),
-    }))
+    Ok(axum::Json(response))
 }
 
 /// Ends the presented session or revokes the presented token.

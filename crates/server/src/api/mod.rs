@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
 pub mod auth;
+pub mod check_ins;
 pub mod code;
 pub mod json;
 pub mod reports;
 pub mod status_view;
 pub mod trust;
+pub mod venues;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -33,6 +35,9 @@ impl Modify for BearerAuth {
         reports::declare, reports::clock_in, reports::my_status,
         code::my_code, code::my_code_png, code::my_code_svg,
         trust::trust_list, trust::dev_outbox,
+        venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
+        venues::visits, venues::qr_svg, venues::qr_png,
+        check_ins::check_in, check_ins::check_out, check_ins::my_visits,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -53,4 +58,15 @@ pub fn routes() -> Router<AppState> {
         .route("/me/code.svg", get(code::my_code_svg))
         .route("/trust-list", get(trust::trust_list))
         .route("/dev/outbox", get(trust::dev_outbox))
+        .route("/venues", post(venues::register).get(venues::list))
+        .route("/venues/{id}", get(venues::get_one))
+        .route("/venues/{id}/close", post(venues::close))
+        .route("/venues/{id}/reopen", post(venues::reopen))
+        .route("/venues/{id}/rotate-token", post(venues::rotate))
+        .route("/venues/{id}/visits", get(venues::visits))
+        .route("/venues/{id}/qr.svg", get(venues::qr_svg))
+        .route("/venues/{id}/qr.png", get(venues::qr_png))
+        .route("/check-ins", post(check_ins::check_in))
+        .route("/check-ins/{id}/check-out", post(check_ins::check_out))
+        .route("/me/visits", get(check_ins::my_visits))
 }

@@ -98,3 +98,44 @@ pub async fn optional_resident(state: &AppState, headers: &HeaderMap) -> Option<
     let s = session::lookup(state.store.as_ref(), &token, state.clock.now()).await.ok().flatten()?;
     resident_of(&s)
 }
+
+/// A signed-in venue operator: the phone that registered venues.
+#[derive(Debug, Clone)]
+pub struct VenueAuth {
+    pub owner: healthcode_domain::PhoneNumber,
+}
+
+fn operator_of(s: &SessionRecord) -> Option<healthcode_domain::PhoneNumber> {
+    (s.principal.role == Role::Venue)
+        .then(|| healthcode_domain::PhoneNumber::parse(&s.principal.subject).ok())
+        .flatten()
+}
+
+impl FromRequestParts<AppState> for VenueAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let s = session_of(parts, state).await?.ok_or_else(ApiError::unauthenticated)?;
+        operator_of(&s).map(|owner| VenueAuth { owner }).ok_or_else(ApiError::forbidden)
+    }
+}
+
+/// A signed-in venue operator for pages: anyone else goes to the operator sign-in.
+#[derive(Debug, Clone)]
+pub struct PageVenue {
+    pub owner: healthcode_domain::PhoneNumber,
+}
+
+impl FromRequestParts<AppState> for PageVenue {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match session_of(parts, state).await {
+            Ok(Some(s)) => operator_of(&s)
+                .map(|owner| PageVenue { owner })
+                .ok_or_else(|| Redirect::to("/venue/signin").into_response()),
+            Ok(None) => Err(Redirect::to("/venue/signin").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}

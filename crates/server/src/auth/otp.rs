@@ -1,7 +1,7 @@
 //! One-time sign-in codes: six digits, hashed at rest, valid for minutes,
 //! five tries, five sends an hour per phone or address.
 
-use healthcode_domain::{Contact, Identity};
+use healthcode_domain::{Contact, Identity, PhoneNumber, Role};
 use healthcode_store::{OtpChallenge, Principal, Resident, SessionKind};
 use jiff::{SignedDuration, Timestamp};
 use ring::digest;
@@ -76,16 +76,8 @@ pub async fn request(state: &AppState, contact: &Contact) -> Result<(), ApiError
 /// What a visitor supplies the first time they sign in.
 pub type VisitorIdentity = Identity;
 
-/// Checks a code; on success creates the account if needed and a session.
-pub async fn verify(
-    state: &AppState,
-    contact: &Contact,
-    code: &str,
-    visitor: Option<VisitorIdentity>,
-    kind: SessionKind,
-) -> Result<(Resident, String), ApiError> {
-    let now: Timestamp = state.clock.now();
-    let key = contact.as_str();
+/// Checks a code for a contact and consumes it.
+async fn consume(state: &AppState, key: &str, code: &str, now: Timestamp) -> Result<(), ApiError> {
     let Some(mut challenge) = state.store.otp(key).await? else {
         return Err(ApiError::bad_input("OTP_NOT_REQUESTED", "request a code first"));
     };
@@ -105,15 +97,44 @@ pub async fn verify(
         return Err(ApiError::bad_input("OTP_INVALID", "the code is not right; check the message and try again"));
     }
     state.store.delete_otp(key).await?;
-    let resident = accounts::ensure_resident(state.store.as_ref(), contact, visitor, now).await?;
-    let principal =
-        Principal { role: healthcode_domain::Role::Resident, subject: key.to_string(), resident: Some(resident.id) };
-    let lifetime = match kind {
+    Ok(())
+}
+
+fn lifetime(state: &AppState, kind: SessionKind) -> jiff::SignedDuration {
+    match kind {
         SessionKind::Cookie => state.config.session_lifetime,
         SessionKind::ApiToken => state.config.api_token_lifetime,
-    };
-    let token = session::issue(state.store.as_ref(), principal, kind, now, lifetime).await?;
+    }
+}
+
+/// Checks a code; on success creates the account if needed and a session.
+pub async fn verify(
+    state: &AppState,
+    contact: &Contact,
+    code: &str,
+    visitor: Option<VisitorIdentity>,
+    kind: SessionKind,
+) -> Result<(Resident, String), ApiError> {
+    let now: Timestamp = state.clock.now();
+    let key = contact.as_str();
+    consume(state, key, code, now).await?;
+    let resident = accounts::ensure_resident(state.store.as_ref(), contact, visitor, now).await?;
+    let principal = Principal { role: Role::Resident, subject: key.to_string(), resident: Some(resident.id) };
+    let token = session::issue(state.store.as_ref(), principal, kind, now, lifetime(state, kind)).await?;
     Ok((resident, token))
+}
+
+/// Signs in a venue operator: the phone that owns venues, confirmed by a code.
+pub async fn verify_venue_operator(
+    state: &AppState,
+    phone: &PhoneNumber,
+    code: &str,
+    kind: SessionKind,
+) -> Result<String, ApiError> {
+    let now = state.clock.now();
+    consume(state, phone.as_str(), code, now).await?;
+    let principal = Principal { role: Role::Venue, subject: phone.as_str().to_string(), resident: None };
+    session::issue(state.store.as_ref(), principal, kind, now, lifetime(state, kind)).await
 }
 
 #[cfg(test)]

@@ -2,5 +2,7 @@
 //! domain needs from the store, applies the domain rule, and writes the result.
 
 pub mod accounts;
+pub mod check_in;
 pub mod code;
 pub mod health;
+pub mod venues;

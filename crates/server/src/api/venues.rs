@@ -1,0 +1,226 @@
+//! Venues: registration, the signed QR, the operator's own entry/exit log.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use healthcode_credential::{render_png, render_svg};
+use healthcode_domain::{VenueId, VenueProfile};
+use healthcode_store::Venue;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::check_ins::VisitView;
+use crate::api::json::ApiJson;
+use crate::auth::extract::VenueAuth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::services::venues::{self, venue_qr_text};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VenueRequest {
+    pub name: String,
+    pub address: String,
+    /// Province code, e.g. `VN-HN`.
+    pub province: String,
+    pub district: String,
+    #[serde(default)]
+    pub commune: String,
+    /// shop, restaurant, office, factory, school, hospital, transport, residential, government, entertainment, other
+    pub category: String,
+    pub capacity: Option<u32>,
+    /// Open visits close automatically after this (default 240).
+    pub max_stay_minutes: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PosterLinks {
+    pub svg: String,
+    pub png: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VenueResponse {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub province: String,
+    pub district: String,
+    pub commune: String,
+    pub category: String,
+    pub capacity: Option<u32>,
+    pub max_stay_minutes: u32,
+    /// `open` or `closed`.
+    pub state: String,
+    /// The text of the venue QR: a URL any phone camera opens.
+    pub qr_text: String,
+    pub poster: PosterLinks,
+    pub created_at: String,
+}
+
+pub fn venue_response(state: &AppState, v: &Venue) -> ApiResult<VenueResponse> {
+    let p = &v.profile;
+    Ok(VenueResponse {
+        id: v.id.to_string(),
+        name: p.name.clone(),
+        address: p.address.clone(),
+        province: p.province.to_string(),
+        district: p.district.to_string(),
+        commune: p.commune.clone(),
+        category: p.category.as_str().into(),
+        capacity: p.capacity,
+        max_stay_minutes: p.max_stay_minutes,
+        state: v.state.as_str().into(),
+        qr_text: venue_qr_text(state, v)?,
+        poster: PosterLinks {
+            svg: format!("/api/v1/venues/{}/qr.svg", v.id),
+            png: format!("/api/v1/venues/{}/qr.png", v.id),
+        },
+        created_at: v.created_at.to_string(),
+    })
+}
+
+pub fn parse_venue_id(id: &str) -> ApiResult<VenueId> {
+    id.parse::<VenueId>()
+        .map_err(|_| ApiError::new(crate::error::ErrorKind::NotFound, "VENUE_NOT_FOUND", "no such venue among yours"))
+}
+
+/// Registers a venue (QR scanning point) owned by the signed-in operator's phone.
+#[utoipa::path(post, path = "/api/v1/venues", tag = "venues", request_body = VenueRequest, security(("bearer" = [])),
+    responses((status = 201, body = VenueResponse), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    ApiJson(b): ApiJson<VenueRequest>,
+) -> ApiResult<(StatusCode, Json<VenueResponse>)> {
+    let profile = VenueProfile::parse(
+        &b.name,
+        &b.address,
+        &b.province,
+        &b.district,
+        &b.commune,
+        &b.category,
+        b.capacity,
+        b.max_stay_minutes,
+    )?;
+    let venue = venues::register(&state, auth.owner, profile).await?;
+    Ok((StatusCode::CREATED, Json(venue_response(&state, &venue)?)))
+}
+
+/// The operator's venues, newest first.
+#[utoipa::path(get, path = "/api/v1/venues", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, body = [VenueResponse])))]
+pub async fn list(State(state): State<AppState>, auth: VenueAuth) -> ApiResult<Json<Vec<VenueResponse>>> {
+    let venues = state.store.venues_of(&auth.owner).await?;
+    Ok(Json(venues.iter().map(|v| venue_response(&state, v)).collect::<ApiResult<_>>()?))
+}
+
+/// One of the operator's venues (404 for another operator's).
+#[utoipa::path(get, path = "/api/v1/venues/{id}", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, body = VenueResponse), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<VenueResponse>> {
+    let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    Ok(Json(venue_response(&state, &venue)?))
+}
+
+/// Closes a venue: its QR stops accepting check-ins.
+#[utoipa::path(post, path = "/api/v1/venues/{id}/close", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, body = VenueResponse), (status = 404, body = ErrorBody)))]
+pub async fn close(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<VenueResponse>> {
+    let venue = venues::close(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    Ok(Json(venue_response(&state, &venue)?))
+}
+
+/// Reopens a closed venue.
+#[utoipa::path(post, path = "/api/v1/venues/{id}/reopen", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, body = VenueResponse), (status = 404, body = ErrorBody)))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<VenueResponse>> {
+    let venue = venues::reopen(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    Ok(Json(venue_response(&state, &venue)?))
+}
+
+/// Issues a new QR token; posters with the old one work for 24 more hours.
+#[utoipa::path(post, path = "/api/v1/venues/{id}/rotate-token", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, body = VenueResponse), (status = 404, body = ErrorBody)))]
+pub async fn rotate(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<VenueResponse>> {
+    let venue = venues::rotate_token(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    Ok(Json(venue_response(&state, &venue)?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LogQuery {
+    /// Start of the range (RFC 3339); default 24 hours before `to`.
+    pub from: Option<String>,
+    /// End of the range (RFC 3339, exclusive); default now.
+    pub to: Option<String>,
+}
+
+fn instant(s: Option<&str>, default: Timestamp) -> ApiResult<Timestamp> {
+    s.map_or(Ok(default), |s| {
+        s.parse().map_err(|_| ApiError::bad_input("TIME_INVALID", "times are RFC 3339, e.g. 2026-11-21T08:00:00Z"))
+    })
+}
+
+/// The venue's own entry/exit log (its operator only).
+#[utoipa::path(get, path = "/api/v1/venues/{id}/visits", tag = "venues", params(LogQuery), security(("bearer" = [])),
+    responses((status = 200, body = [VisitView]), (status = 404, body = ErrorBody)))]
+pub async fn visits(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+    Query(q): Query<LogQuery>,
+) -> ApiResult<Json<Vec<VisitView>>> {
+    let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    // Default end: just past now, so a visit that began this instant is listed.
+    let to = instant(
+        q.to.as_deref(),
+        state.clock.now().checked_add(SignedDuration::from_secs(1)).unwrap_or(state.clock.now()),
+    )?;
+    let from = instant(q.from.as_deref(), to.checked_sub(SignedDuration::from_hours(24)).unwrap_or(to))?;
+    let visits = state.store.venue_visits(venue.id, from, to, 1000).await?;
+    Ok(Json(visits.iter().map(|v| VisitView::for_venue(v, &venue)).collect()))
+}
+
+/// The venue QR alone, as SVG (print it at 15 cm or more).
+#[utoipa::path(get, path = "/api/v1/venues/{id}/qr.svg", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, content_type = "image/svg+xml", description = "venue QR")))]
+pub async fn qr_svg(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    let svg = render_svg(&venue_qr_text(&state, &venue)?).map_err(ApiError::internal)?;
+    Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "private, no-cache")], svg))
+}
+
+/// The venue QR alone, as PNG.
+#[utoipa::path(get, path = "/api/v1/venues/{id}/qr.png", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, content_type = "image/png", description = "venue QR")))]
+pub async fn qr_png(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    let png = render_png(&venue_qr_text(&state, &venue)?, 10).map_err(ApiError::internal)?;
+    Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "private, no-cache")], png))
+}

@@ -1,0 +1,140 @@
+//! Check-in and check-out: what a scan of a venue QR does for a person, and
+//! the job that closes visits left open past their maximum stay.
+
+use healthcode_domain::visit::Closing;
+use healthcode_domain::{Colour, ExitKind, ResidentId, ScanDecision, Visit, VisitId, VisitSource, decide_scan};
+use healthcode_store::{Store, StoreError, StoreResult, Venue};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::error::{ApiError, ErrorKind};
+use crate::services::accounts::new_uuid_v7;
+use crate::services::venues;
+use crate::state::AppState;
+
+/// A repeat scan within this window changes nothing.
+pub const DUPLICATE_WINDOW: SignedDuration = SignedDuration::from_mins(5);
+const MAX_ATTEMPTS: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanOutcome {
+    Entered,
+    Exited,
+    Duplicate,
+}
+
+impl ScanOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanOutcome::Entered => "entered",
+            ScanOutcome::Exited => "exited",
+            ScanOutcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanResult {
+    pub outcome: ScanOutcome,
+    pub visit: Visit,
+    pub venue: Venue,
+    /// The person's colour now (shown to door staff).
+    pub colour: Colour,
+}
+
+/// The person's current colour; `None` before their first declaration.
+async fn colour_of(state: &AppState, resident: ResidentId) -> Result<Option<Colour>, ApiError> {
+    Ok(state.store.status(resident).await?.map(|s| s.colour))
+}
+
+/// A scan of a venue QR by (or, in staff mode, for) a person.
+pub async fn scan(
+    state: &AppState,
+    resident: ResidentId,
+    venue_qr: &str,
+    source: VisitSource,
+) -> Result<ScanResult, ApiError> {
+    let venue = venues::resolve(state, venue_qr).await?;
+    let colour = colour_of(state, resident).await?.ok_or_else(|| {
+        ApiError::new(ErrorKind::Conflict, "DECLARATION_REQUIRED", "file a health declaration before checking in")
+    })?;
+    for _ in 0..MAX_ATTEMPTS {
+        let now = state.clock.now();
+        let latest = state.store.latest_visit(resident).await?;
+        let decision = decide_scan(latest.as_ref(), venue.id, now, DUPLICATE_WINDOW);
+        let (close, open, outcome) = match decision {
+            ScanDecision::Duplicate { visit } => {
+                let visit = state.store.visit(visit).await?;
+                return Ok(ScanResult { outcome: ScanOutcome::Duplicate, visit, venue, colour });
+            }
+            ScanDecision::Exit { close } => (Some(close), None, ScanOutcome::Exited),
+            ScanDecision::Enter { close } => {
+                let visit = Visit {
+                    id: VisitId::from_uuid(new_uuid_v7(now)?),
+                    resident,
+                    venue: venue.id,
+                    entered_at: now,
+                    exited_at: None,
+                    exit_kind: None,
+                    source,
+                    max_stay: SignedDuration::from_mins(i64::from(venue.profile.max_stay_minutes)),
+                    colour,
+                };
+                (close, Some(visit), ScanOutcome::Entered)
+            }
+        };
+        match state.store.record_scan(close.as_ref(), open.as_ref()).await {
+            Ok(()) => {
+                let visit = match (open, close) {
+                    (Some(v), _) => v,
+                    (None, Some(c)) => state.store.visit(c.visit).await?,
+                    (None, None) => return Err(ApiError::internal("a scan decided nothing")),
+                };
+                return Ok(ScanResult { outcome, visit, venue, colour });
+            }
+            // Another scan for the same person won the race: decide again.
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::new(ErrorKind::Conflict, "SCAN_CONFLICT", "several scans arrived at once; scan again"))
+}
+
+/// The person's own visit, or 404 (the same for "missing" and "not yours").
+pub async fn own_visit(state: &AppState, resident: ResidentId, id: VisitId) -> Result<Visit, ApiError> {
+    match state.store.visit(id).await {
+        Ok(v) if v.resident == resident => Ok(v),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(ApiError::new(ErrorKind::NotFound, "VISIT_NOT_FOUND", "no such visit among yours"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The check-out button.
+pub async fn check_out(state: &AppState, resident: ResidentId, id: VisitId) -> Result<Visit, ApiError> {
+    let visit = own_visit(state, resident, id).await?;
+    let now = state.clock.now();
+    if !visit.is_open_at(now) {
+        return Err(ApiError::new(ErrorKind::Conflict, "VISIT_ALREADY_CLOSED", "this visit has already ended"));
+    }
+    let close = Closing { visit: id, at: now, kind: ExitKind::Button };
+    match state.store.record_scan(Some(&close), None).await {
+        Ok(()) => Ok(state.store.visit(id).await?),
+        Err(StoreError::Conflict(_)) => {
+            Err(ApiError::new(ErrorKind::Conflict, "VISIT_ALREADY_CLOSED", "this visit has already ended"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One pass of the auto check-out job: closes every visit past its maximum stay.
+pub async fn close_expired_once(store: &dyn Store, now: Timestamp) -> StoreResult<u64> {
+    let mut total = 0;
+    loop {
+        let n = store.close_expired_visits(now, 1000).await?;
+        total += n;
+        if n < 1000 {
+            return Ok(total);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Registering venues, their signed QR, closing and token rotation, and
+//! resolving a scanned venue QR back to an open venue.
+
+use healthcode_credential::{VenueToken, sign_venue_token, verify_venue_token};
+use healthcode_domain::{PhoneNumber, VenueId, VenueProfile, VenueState};
+use healthcode_store::{StoreError, Venue};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::error::{ApiError, ErrorKind};
+use crate::services::accounts::new_uuid_v7;
+use crate::state::AppState;
+
+/// Posters of the previous token generation keep working this long after a rotation.
+pub const TOKEN_GRACE: SignedDuration = SignedDuration::from_hours(24);
+
+/// The URL a venue's QR carries.
+pub fn venue_qr_text(state: &AppState, venue: &Venue) -> Result<String, ApiError> {
+    let token = VenueToken { venue: venue.id, generation: venue.token_generation };
+    let signed = state.keys.with_active(|key| sign_venue_token(&token, key)).map_err(ApiError::internal)?;
+    Ok(format!("{}/c/{signed}", state.config.public_base_url.trim_end_matches('/')))
+}
+
+pub async fn register(state: &AppState, owner: PhoneNumber, profile: VenueProfile) -> Result<Venue, ApiError> {
+    let now = state.clock.now();
+    let venue = Venue {
+        id: VenueId::from_uuid(new_uuid_v7(now)?),
+        owner,
+        profile,
+        state: VenueState::Open,
+        token_generation: 0,
+        previous_generation_until: None,
+        created_at: now,
+    };
+    state.store.create_venue(&venue).await?;
+    tracing::info!(venue = %venue.id, "venue registered");
+    Ok(venue)
+}
+
+/// The venue if `owner` registered it; "missing" and "not yours" are the same 404.
+pub async fn owned(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
+    match state.store.venue(id).await {
+        Ok(v) if &v.owner == owner => Ok(v),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(ApiError::new(ErrorKind::NotFound, "VENUE_NOT_FOUND", "no such venue among yours"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn close(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
+    let mut venue = owned(state, owner, id).await?;
+    venue.state = VenueState::Closed;
+    state.store.save_venue(&venue).await?;
+    Ok(venue)
+}
+
+pub async fn reopen(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
+    let mut venue = owned(state, owner, id).await?;
+    venue.state = VenueState::Open;
+    state.store.save_venue(&venue).await?;
+    Ok(venue)
+}
+
+/// A new token generation: new posters; old ones work for [`TOKEN_GRACE`].
+pub async fn rotate_token(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
+    let mut venue = owned(state, owner, id).await?;
+    venue.token_generation = venue.token_generation.saturating_add(1);
+    venue.previous_generation_until = state.clock.now().checked_add(TOKEN_GRACE).ok();
+    state.store.save_venue(&venue).await?;
+    Ok(venue)
+}
+
+fn generation_accepted(venue: &Venue, generation: u32, now: Timestamp) -> bool {
+    generation == venue.token_generation
+        || (generation.checked_add(1) == Some(venue.token_generation)
+            && venue.previous_generation_until.is_some_and(|until| now < until))
+}
+
+/// Resolves scanned venue QR text to an open venue, or a stable refusal:
+/// `VENUE_TOKEN_FORGED`, `VENUE_UNKNOWN`, `VENUE_TOKEN_ROTATED`, `VENUE_CLOSED`.
+pub async fn resolve(state: &AppState, qr_text: &str) -> Result<Venue, ApiError> {
+    let now = state.clock.now();
+    let keys = state.keys.all_keys();
+    let (token, _) = verify_venue_token(qr_text, &keys).map_err(|e| ApiError::bad_input(e.code(), e.to_string()))?;
+    let venue = match state.store.venue(token.venue).await {
+        Ok(v) => v,
+        Err(StoreError::NotFound) => {
+            return Err(ApiError::new(ErrorKind::NotFound, "VENUE_UNKNOWN", "this venue is not registered here"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !generation_accepted(&venue, token.generation, now) {
+        return Err(ApiError::bad_input(
+            "VENUE_TOKEN_ROTATED",
+            "this poster has been replaced: scan the venue's current poster",
+        ));
+    }
+    if venue.state == VenueState::Closed {
+        return Err(ApiError::new(ErrorKind::Conflict, "VENUE_CLOSED", "this venue is closed and takes no check-ins"));
+    }
+    Ok(venue)
+}
