@@ -118,6 +118,16 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }
 
+/// The offline verifier for checkpoint pages (mirrors crates/credential; tested against the shared vectors).
+const HC_VERIFY_JS: &str = include_str!("../static/hc-verify.js");
+
+async fn verifier_js() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+        HC_VERIFY_JS,
+    )
+}
+
 async fn not_found() -> ApiError {
     ApiError::not_found()
 }
@@ -139,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/static/hc-verify.js", get(verifier_js))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(not_found)
         .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use healthcode_server::build_state;
-use healthcode_server::synthetic::{CityPlan, phone_of, seed_city};
+use healthcode_server::synthetic::{CityPlan, phone_of, seed_city, seed_places, venue_of};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -36,6 +36,30 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
         bar.finish_and_clear();
         eprintln!("seeded {written} residents (seed {seed}, {} days of declarations and clock-ins)", plan.days);
     }
+    let plan = CityPlan { residents, ..CityPlan::scale_s(seed) };
+    let now = state.clock.now();
+    let first_venue = venue_of(&plan, 0, now).map(|v| v.id);
+    let seeded = match first_venue {
+        Some(id) => state.store.venue(id).await.is_ok(),
+        None => true,
+    };
+    if !seeded {
+        let bar = ProgressBar::new(0);
+        if !std::io::stderr().is_terminal() {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        bar.set_style(
+            ProgressStyle::with_template("seeding {bar:40} {pos}/{len} check-ins ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let (venues, visits) = seed_places(state.store.as_ref(), &plan, &state.config.time_zone, now, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+        bar.finish_and_clear();
+        eprintln!("seeded {venues} venues and {visits} visits over {} days", plan.days);
+    }
     let base = format!("http://{}", state.config.listen);
     eprintln!();
     eprintln!("healthcode demo");
@@ -47,6 +71,8 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
         phone_of(0).as_str(),
         phone_of(residents.saturating_sub(1)).as_str()
     );
+    eprintln!("  5. venue operators sign in at {base}/venue/signin (synthetic owners: +84900000000 …), register a");
+    eprintln!("     place, and a phone opens its QR to check in; your visits are at {base}/me/visits");
     eprintln!("  API docs: {base}/api/docs   trust list: {base}/api/v1/trust-list");
     eprintln!();
     if no_serve {

@@ -45,7 +45,7 @@ async fn copy(from: &str, to: &str, batch: u32) -> Result<ExitCode> {
     .await
     .context("copying")?;
     bar.finish_and_clear();
-    let secs = (super::system_clock().now() - started).get_milliseconds() as f64 / 1000.0;
+    let secs = super::system_clock().now().duration_since(started).as_secs_f64();
     let c = &report.counts;
     let rows = c.residents + c.reports + c.statuses + c.status_changes + c.sessions;
     eprintln!(

@@ -4,6 +4,7 @@
 mod health_code;
 mod keys;
 mod qr;
+mod vectors;
 
 use std::io::Write as _;
 use std::sync::LazyLock;

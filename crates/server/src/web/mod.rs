@@ -1,8 +1,10 @@
 //! Server-rendered, mobile-first pages in three languages. Each handler
 //! calls the same service functions as the JSON API.
 
+mod check_in_pages;
 pub mod i18n;
 mod pages;
+mod venue_pages;
 mod view;
 
 use axum::Router;
@@ -29,6 +31,14 @@ pub fn routes() -> Router<AppState> {
         .route("/me/code", get(pages::my_code))
         .route("/me/history", get(pages::history))
         .route("/dev/outbox", get(pages::outbox))
+        .route("/c/{token}", get(check_in_pages::venue_link).post(check_in_pages::venue_scan))
+        .route("/me/visits", get(check_in_pages::my_visits))
+        .route("/me/visits/{id}/check-out", post(check_in_pages::check_out))
+        .route("/venue/signin", get(venue_pages::signin_form).post(venue_pages::signin_submit))
+        .route("/venue/signin/verify", post(venue_pages::signin_verify))
+        .route("/venue", get(venue_pages::list).post(venue_pages::register))
+        .route("/venue/{id}", get(venue_pages::show))
+        .route("/venue/{id}/{action}", post(venue_pages::action))
 }
 
 /// Remembers a `?lang=` choice in a cookie so the next pages keep it.

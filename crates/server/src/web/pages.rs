@@ -22,22 +22,22 @@ use crate::state::AppState;
 use crate::web::i18n::Lang;
 use crate::web::view::*;
 
-type Fields = Vec<(String, String)>;
+pub(crate) type Fields = Vec<(String, String)>;
 
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
-fn all(fields: &Fields, name: &str) -> Vec<String> {
+pub(crate) fn all(fields: &Fields, name: &str) -> Vec<String> {
     fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
 }
 
-fn colour_name(lang: Lang, c: Colour) -> &'static str {
+pub(crate) fn colour_name(lang: Lang, c: Colour) -> &'static str {
     lang.t(&format!("colour.{}", c.as_str()))
 }
 
 /// A page-level error: the error page with the message, and the API status.
-fn error_page(lang: Lang, path: &str, signed_in: bool, e: &ApiError) -> Response {
+pub(crate) fn error_page(lang: Lang, path: &str, signed_in: bool, e: &ApiError) -> Response {
     let page = Page::new(lang, path, signed_in).with_error(Some(e.message.clone()));
     (e.status(), ErrorPage { page }).into_response()
 }
@@ -47,12 +47,19 @@ pub async fn home(State(state): State<AppState>, lang: Lang, headers: HeaderMap)
     HomePage { page: Page::new(lang, "/", signed_in) }
 }
 
-pub async fn signin_form(lang: Lang) -> impl IntoResponse {
-    SignInPage { page: Page::new(lang, "/signin", false), phone: String::new() }
+/// A local path to return to after signing in; anything else is dropped.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next.len() <= 300;
+    if ok { next.to_string() } else { String::new() }
+}
+
+pub async fn signin_form(lang: Lang, Query(q): Query<Fields>) -> impl IntoResponse {
+    SignInPage { page: Page::new(lang, "/signin", false), phone: String::new(), next: safe_next(field(&q, "next")) }
 }
 
 pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
     let phone = field(&f, "phone").to_string();
+    let next = safe_next(field(&f, "next"));
     let result = async {
         let contact = Contact::Phone(healthcode_domain::PhoneNumber::parse(&phone)?);
         otp::request(&state, &contact).await?;
@@ -68,7 +75,7 @@ pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): F
         }
         Err(e) => {
             let page = Page::new(lang, "/signin", false).with_error(Some(e.message.clone()));
-            (e.status(), SignInPage { page, phone }).into_response()
+            (e.status(), SignInPage { page, phone, next }).into_response()
         }
     }
 }
@@ -119,6 +126,7 @@ pub async fn verify_form(State(state): State<AppState>, lang: Lang, Query(q): Qu
         contact: field(&q, "contact").to_string(),
         visitor,
         dev_outbox: state.sender.is_dev_outbox(),
+        next: safe_next(field(&q, "next")),
     }
 }
 
@@ -135,8 +143,15 @@ pub async fn verify_submit(State(state): State<AppState>, lang: Lang, Form(f): F
         Ok((token, has_status)) => {
             state.metrics.sign_ins.inc();
             let cookie = session::session_cookie(&token, state.config.session_lifetime, state.config.secure_cookies());
-            let to = if has_status { "/me/code" } else { "/declare" };
-            (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(to)).into_response()
+            let next = safe_next(field(&f, "next"));
+            let to = if !has_status {
+                "/declare".to_string()
+            } else if next.is_empty() {
+                "/me/code".to_string()
+            } else {
+                next
+            };
+            (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(&to)).into_response()
         }
         Err(e) => {
             let visitor = f.iter().filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str())).cloned().collect();
@@ -146,6 +161,7 @@ pub async fn verify_submit(State(state): State<AppState>, lang: Lang, Form(f): F
                 contact: field(&f, "contact").to_string(),
                 visitor,
                 dev_outbox: state.sender.is_dev_outbox(),
+                next: safe_next(field(&f, "next")),
             };
             (e.status(), body).into_response()
         }

@@ -13,12 +13,18 @@ pub struct Page {
     pub langs: [Lang; 3],
     pub path: String,
     pub signed_in: bool,
+    /// A venue operator is signed in (operator menu instead of the resident's).
+    pub operator: bool,
     pub error: Option<String>,
 }
 
 impl Page {
     pub fn new(lang: Lang, path: &str, signed_in: bool) -> Self {
-        Self { lang, langs: Lang::ALL, path: path.to_string(), signed_in, error: None }
+        Self { lang, langs: Lang::ALL, path: path.to_string(), signed_in, operator: false, error: None }
+    }
+
+    pub fn operator(lang: Lang, path: &str) -> Self {
+        Self { operator: true, ..Self::new(lang, path, false) }
     }
 
     pub fn with_error(mut self, error: Option<String>) -> Self {
@@ -38,6 +44,8 @@ pub struct HomePage {
 pub struct SignInPage {
     pub page: Page,
     pub phone: String,
+    /// Where to go after signing in (a local path).
+    pub next: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -54,6 +62,7 @@ pub struct VerifyPage {
     /// Visitor fields carried to the verification step.
     pub visitor: Vec<(String, String)>,
     pub dev_outbox: bool,
+    pub next: String,
 }
 
 /// Values to put back into the declaration form.
@@ -171,4 +180,76 @@ pub struct OutboxPage {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub page: Page,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanShown {
+    pub outcome: String,
+    pub outcome_text: String,
+    pub colour: String,
+    pub colour_name: String,
+    pub at: String,
+    pub auto_checkout: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_in.html")]
+pub struct CheckInPage {
+    pub page: Page,
+    pub venue_name: String,
+    pub venue_address: String,
+    /// Where the check-in form posts (the venue URL path).
+    pub action: String,
+    pub signed_in_resident: bool,
+    /// The person is checked in here right now (the button checks out).
+    pub here_now: bool,
+    pub result: Option<ScanShown>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VisitShown {
+    pub id: String,
+    pub venue: String,
+    pub entered: String,
+    pub exited: String,
+    pub auto_checkout: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "visits.html")]
+pub struct VisitsPage {
+    pub page: Page,
+    pub current: Option<VisitShown>,
+    pub recent: Vec<VisitShown>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "venue_signin.html")]
+pub struct VenueSignInPage {
+    pub page: Page,
+    pub code_for: Option<String>,
+    pub dev_outbox: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "venues.html")]
+pub struct VenuesPage {
+    pub page: Page,
+    /// (id, name, closed)
+    pub venues: Vec<(String, String, bool)>,
+    pub categories: Vec<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "venue.html")]
+pub struct VenuePage {
+    pub page: Page,
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub closed: bool,
+    pub svg: String,
+    pub qr_text: String,
+    /// (entered, exited, colour at entry)
+    pub log: Vec<(String, String, String)>,
 }

@@ -143,3 +143,79 @@ async fn the_sign_in_page_snapshot() {
     let body = &html[html.find("<main>").unwrap()..];
     insta::assert_snapshot!("signin_en", body);
 }
+
+#[tokio::test]
+async fn a_phone_camera_opens_the_venue_link_signs_in_and_checks_in() {
+    let app = spawn_app().await;
+    let op = crate::check_in::operator_token(&app, "+84912000201").await;
+    let venue = crate::check_in::venue_registered(&app, &op, "Phở Gia Truyền").await;
+    let qr = venue["qr_text"].as_str().unwrap();
+    let path = &qr[qr.find("/c/").unwrap()..];
+
+    let (s, html) = page(&app, path, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Phở Gia Truyền"));
+    assert!(html.contains(&format!("/signin?next={path}")), "not signed in: a link to sign in and come back");
+
+    let cookie = signs_in_with_forms(&app, "+84912000202").await;
+    form(
+        &app,
+        "/declare",
+        Some(&cookie),
+        &[
+            ("name", "Trần An"),
+            ("document_type", "national_id"),
+            ("document_number", "001200012345"),
+            ("district", "HN-HOAN-KIEM"),
+            ("temperature_c", "36.5"),
+        ],
+    )
+    .await;
+    let (_, html) = page(&app, path, Some(&cookie)).await;
+    assert!(html.contains(&format!(r#"action="{path}""#)), "one button");
+    let resp = form(&app, path, Some(&cookie), &[]).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains(r#"data-outcome="entered""#) && html.contains(r#"data-colour="green""#), "{html}");
+
+    let (_, html) = page(&app, "/me/visits", Some(&cookie)).await;
+    assert!(html.contains("Phở Gia Truyền") && html.contains("/check-out"), "current check-in with a check-out button");
+
+    let (s, html) = page(&app, "/c/forged-token", Some(&cookie)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("not a venue QR code of this deployment"), "{html}");
+}
+
+#[tokio::test]
+async fn a_venue_operator_registers_a_place_with_forms_and_sees_its_qr() {
+    let app = spawn_app().await;
+    let resp = form(&app, "/venue/signin", None, &[("phone", "+84912000301")]).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let code = app.otp_for("+84912000301").await;
+    let resp = form(&app, "/venue/signin/verify", None, &[("phone", "+84912000301"), ("code", &code)]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let cookie = session_cookie(&resp).unwrap();
+    let resp = form(
+        &app,
+        "/venue",
+        Some(&cookie),
+        &[
+            ("name", "Hiệu thuốc 药房"),
+            ("address", "5 Lý Quốc Sư"),
+            ("province", "VN-HN"),
+            ("district", "HN-HOAN-KIEM"),
+            ("commune", "Hàng Trống"),
+            ("category", "shop"),
+            ("capacity", ""),
+            ("max_stay_minutes", "120"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    let (s, html) = page(&app, &to, Some(&cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Hiệu thuốc 药房") && html.contains("<svg") && html.contains("/c/"));
+    let (s, _) = page(&app, "/venue", None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "operator pages need an operator session");
+}

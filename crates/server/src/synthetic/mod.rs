@@ -2,6 +2,10 @@
 //! whose statuses are computed by the real policy from generated reports, so
 //! the demo shows honest histories. The same generator feeds demo and tests.
 
+mod places;
+
+pub use places::{seed_places, venue_of};
+
 use healthcode_domain::random::SeededRng;
 use healthcode_domain::{
     ClockIn, ColourPolicy, Contact, Declaration, DistrictCode, DocumentNumber, DocumentType, HealthStatus, HolderId,
@@ -22,10 +26,26 @@ pub struct CityPlan {
 }
 
 impl CityPlan {
-    /// Scale S of PERFORMANCE.md (residents only; venues come with check-ins).
+    /// Scale S of PERFORMANCE.md: 100,000 residents, 10,000 venues, 50,000
+    /// check-ins a day for 14 days.
     pub fn scale_s(seed: u64) -> Self {
         Self { seed, residents: 100_000, days: 14 }
     }
+
+    /// One venue per ten residents.
+    pub fn venues(&self) -> u32 {
+        (self.residents / 10).max(1)
+    }
+
+    /// Half the residents check in somewhere each day.
+    pub fn check_ins_per_day(&self) -> u32 {
+        self.residents / 2
+    }
+}
+
+/// The id of synthetic resident `i` (the same the population generator gives).
+pub fn resident_id_of(plan: &CityPlan, i: u32) -> ResidentId {
+    ResidentId::from_bytes(ids(&mut SeededRng::for_item(plan.seed, u64::from(i))).0)
 }
 
 /// Phone number of synthetic resident `i` (`+86139` and eight digits).
@@ -52,7 +72,7 @@ struct Person {
     changes: Vec<healthcode_domain::StatusChange>,
 }
 
-fn ids(rng: &mut SeededRng) -> ([u8; 16], [u8; 16]) {
+pub(crate) fn ids(rng: &mut SeededRng) -> ([u8; 16], [u8; 16]) {
     let mut id = rng.bytes16();
     id[6] = (id[6] & 0x0f) | 0x40; // a version-4-shaped UUID
     id[8] = (id[8] & 0x3f) | 0x80;

@@ -1,0 +1,178 @@
+//! Synthetic venues and visits: Zipf popularity (s = 1.1), arrivals over the
+//! day (07:00-22:00 local), log-normal stays with a 45-minute median capped at
+//! the maximum stay (PERFORMANCE.md).
+
+use healthcode_domain::random::SeededRng;
+use healthcode_domain::{
+    Colour, ExitKind, PhoneNumber, VenueCategory, VenueId, VenueProfile, VenueState, Visit, VisitId, VisitSource,
+};
+use healthcode_store::{Store, StoreResult, Venue};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use super::{CityPlan, districts, ids, resident_id_of};
+
+const ZIPF_S: f64 = 1.1;
+const VENUE_STREAM: u64 = 0x5645_4e55_4553_0001;
+const VISIT_STREAM: u64 = 0x5649_5349_5453_0001;
+
+const NAMES: [&str; 10] =
+    ["Phở", "Cà phê", "Siêu thị", "Nhà thuốc", "Văn phòng", "面馆", "超市", "Market", "Bakery", "Clinic"];
+
+/// Synthetic venue `i` (owner `+8490` + seven digits; one owner per three venues).
+pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp) -> Option<Venue> {
+    let mut rng = SeededRng::for_item(plan.seed ^ VENUE_STREAM, u64::from(i));
+    let district = &districts()[rng.below(30) as usize];
+    let category = VenueCategory::ALL[rng.below(VenueCategory::ALL.len() as u64) as usize];
+    let name = format!("{} {}", NAMES[rng.below(NAMES.len() as u64) as usize], i);
+    let profile = VenueProfile::parse(
+        &name,
+        &format!("{} Synthetic Street", 1 + rng.below(400)),
+        "CN-ZJ",
+        district.as_str(),
+        "",
+        category.as_str(),
+        Some(20 + u32::try_from(rng.below(300)).unwrap_or(0)),
+        None,
+    )
+    .ok()?;
+    Some(Venue {
+        id: VenueId::from_bytes(ids(&mut rng).0),
+        owner: PhoneNumber::parse(&format!("+8490{:07}", i / 3)).ok()?,
+        profile,
+        state: VenueState::Open,
+        token_generation: 0,
+        previous_generation_until: None,
+        created_at: now.checked_sub(SignedDuration::from_hours(24 * i64::from(plan.days) + 24)).ok()?,
+    })
+}
+
+/// Cumulative Zipf weights over venue ranks.
+fn zipf_cdf(n: u32) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut cdf: Vec<f64> = (1..=n)
+        .map(|k| {
+            acc += 1.0 / f64::from(k).powf(ZIPF_S);
+            acc
+        })
+        .collect();
+    for c in &mut cdf {
+        *c /= acc;
+    }
+    cdf
+}
+
+fn standard_normal(rng: &mut SeededRng) -> f64 {
+    let (u1, u2) = (rng.unit().max(f64::MIN_POSITIVE), rng.unit());
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Visit `j` of day `d` (0 = the oldest day), or `None` if it would start in the future.
+fn visit(
+    plan: &CityPlan,
+    venues: &[Venue],
+    cdf: &[f64],
+    day_start: Timestamp,
+    d: u32,
+    j: u32,
+    now: Timestamp,
+) -> Option<Visit> {
+    let mut rng = SeededRng::for_item(plan.seed ^ VISIT_STREAM, (u64::from(d) << 32) | u64::from(j));
+    let u = rng.unit();
+    let rank = cdf.partition_point(|c| *c < u).min(venues.len() - 1);
+    let venue = &venues[rank];
+    let resident = resident_id_of(plan, u32::try_from(rng.below(u64::from(plan.residents))).unwrap_or(0));
+    // Arrivals between 07:00 and 22:00, denser around midday.
+    let minutes_into_day = 7.0 * 60.0 + 15.0 * 60.0 * (rng.unit() + rng.unit()) / 2.0;
+    let entered_at = day_start.checked_add(SignedDuration::from_secs((minutes_into_day * 60.0) as i64)).ok()?;
+    if entered_at >= now {
+        return None;
+    }
+    let stay_minutes = (45f64.ln() + 0.6 * standard_normal(&mut rng)).exp();
+    let max_stay = SignedDuration::from_mins(i64::from(venue.profile.max_stay_minutes));
+    let capped = stay_minutes >= max_stay.as_secs_f64() / 60.0;
+    let stay = if capped { max_stay } else { SignedDuration::from_secs((stay_minutes * 60.0) as i64) };
+    let exited_at = entered_at.checked_add(stay).ok()?.min(now);
+    Some(Visit {
+        id: VisitId::from_bytes(ids(&mut rng).0),
+        resident,
+        venue: venue.id,
+        entered_at,
+        exited_at: Some(exited_at),
+        exit_kind: Some(if capped { ExitKind::Auto } else { ExitKind::Scan }),
+        source: VisitSource::SelfScan,
+        max_stay,
+        colour: Colour::Green,
+    })
+}
+
+/// Writes the city's venues and its days of visits; `progress(done, total)`
+/// counts visits. Returns (venues, visits) written.
+pub async fn seed_places(
+    store: &dyn Store,
+    plan: &CityPlan,
+    tz: &TimeZone,
+    now: Timestamp,
+    mut progress: impl FnMut(u64, u64),
+) -> StoreResult<(u32, u64)> {
+    let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(plan, i, now)).collect();
+    for v in &venues {
+        store.create_venue(v).await?;
+    }
+    let cdf = zipf_cdf(u32::try_from(venues.len()).unwrap_or(1));
+    let today = now.to_zoned(tz.clone()).date();
+    let total = u64::from(plan.days) * u64::from(plan.check_ins_per_day());
+    let (mut written, mut done) = (0u64, 0u64);
+    for d in 0..u32::from(plan.days) {
+        let back = i32::from(plan.days) - i32::try_from(d).unwrap_or(0);
+        let date = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
+        let Ok(day_start) = date.to_zoned(tz.clone()).map(|z| z.timestamp()) else { continue };
+        let mut batch = Vec::with_capacity(5_000);
+        for j in 0..plan.check_ins_per_day() {
+            if let Some(v) = visit(plan, &venues, &cdf, day_start, d, j, now) {
+                batch.push(v);
+            }
+            if batch.len() == 5_000 {
+                written += batch.len() as u64;
+                store.import_visits(&batch).await?;
+                batch.clear();
+            }
+            done += 1;
+            if done % 5_000 == 0 {
+                progress(done, total);
+            }
+        }
+        written += batch.len() as u64;
+        store.import_visits(&batch).await?;
+    }
+    progress(total, total);
+    Ok((u32::try_from(venues.len()).unwrap_or(0), written))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn popularity_is_skewed_stays_are_realistic_and_nothing_is_in_the_future() {
+        let plan = CityPlan { seed: 5, residents: 20_000, days: 2 };
+        let now = Timestamp::from_second(1_795_000_000).unwrap();
+        let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(&plan, i, now)).collect();
+        assert_eq!(venues.len(), 2_000);
+        let cdf = zipf_cdf(2_000);
+        let day_start = now.checked_sub(SignedDuration::from_hours(24)).unwrap();
+        let visits: Vec<Visit> =
+            (0..10_000).filter_map(|j| visit(&plan, &venues, &cdf, day_start, 0, j, now)).collect();
+        let top = visits.iter().filter(|v| v.venue == venues[0].id).count();
+        assert!(top > 500, "the most popular venue gets a large share (Zipf): {top}");
+        let mut stays: Vec<i64> =
+            visits.iter().map(|v| v.exited_at.unwrap().duration_since(v.entered_at).as_secs() / 60).collect();
+        stays.sort_unstable();
+        let median = stays[stays.len() / 2];
+        assert!((35..=55).contains(&median), "median stay {median} min");
+        assert!(stays.iter().all(|m| *m <= 240));
+        assert!(visits.iter().all(|v| v.entered_at < now && v.exited_at.unwrap() <= now));
+        let again: Vec<Visit> = (0..100).filter_map(|j| visit(&plan, &venues, &cdf, day_start, 0, j, now)).collect();
+        assert_eq!(again[..], visits[..again.len()], "deterministic");
+    }
+}

@@ -1,0 +1,137 @@
+//! The venue URL a phone camera opens (`/c/{token}`), and the person's visits.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use healthcode_domain::{VisitId, VisitSource};
+use jiff::Timestamp;
+
+use crate::auth::extract::{PageResident, optional_resident};
+use crate::error::ApiError;
+use crate::services::check_in::{self, ScanOutcome};
+use crate::services::venues;
+use crate::state::AppState;
+use crate::web::i18n::Lang;
+use crate::web::pages::{colour_name, error_page};
+use crate::web::view::{CheckInPage, Page, ScanShown, VisitShown, VisitsPage};
+
+fn local(state: &AppState, t: Timestamp) -> String {
+    t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// What a phone camera opens: the venue, and one button.
+pub async fn venue_link(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let path = format!("/c/{token}");
+    let resident = optional_resident(&state, &headers).await;
+    let venue = match venues::resolve(&state, &token).await {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, &path, resident.is_some(), &e),
+    };
+    let here_now = match resident {
+        Some(r) => state
+            .store
+            .latest_visit(r)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|v| v.venue == venue.id && v.is_open_at(state.clock.now())),
+        None => false,
+    };
+    CheckInPage {
+        page: Page::new(lang, &path, resident.is_some()),
+        venue_name: venue.profile.name.clone(),
+        venue_address: venue.profile.address.clone(),
+        action: path,
+        signed_in_resident: resident.is_some(),
+        here_now,
+        result: None,
+    }
+    .into_response()
+}
+
+/// The button: enters, or exits when already checked in here.
+pub async fn venue_scan(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageResident,
+    Path(token): Path<String>,
+) -> Response {
+    let path = format!("/c/{token}");
+    let result = match check_in::scan(&state, who.resident, &token, VisitSource::SelfScan).await {
+        Ok(r) => r,
+        Err(e) if e.code == "DECLARATION_REQUIRED" => return Redirect::to("/declare").into_response(),
+        Err(e) => return error_page(lang, &path, true, &e),
+    };
+    state.metrics.check_ins.inc();
+    let (key, at, auto) = match result.outcome {
+        ScanOutcome::Entered => {
+            ("checkin.entered", result.visit.entered_at, Some(local(&state, result.visit.auto_checkout_at())))
+        }
+        ScanOutcome::Exited => ("checkin.exited", result.visit.effective_end(), None),
+        ScanOutcome::Duplicate => ("checkin.duplicate", result.visit.entered_at, None),
+    };
+    CheckInPage {
+        page: Page::new(lang, &path, true),
+        venue_name: result.venue.profile.name.clone(),
+        venue_address: result.venue.profile.address.clone(),
+        action: path,
+        signed_in_resident: true,
+        here_now: false,
+        result: Some(ScanShown {
+            outcome: result.outcome.as_str().into(),
+            outcome_text: lang.t(key).into(),
+            colour: result.colour.as_str().into(),
+            colour_name: colour_name(lang, result.colour).into(),
+            at: local(&state, at),
+            auto_checkout: auto,
+        }),
+    }
+    .into_response()
+}
+
+pub async fn my_visits(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
+    let now = state.clock.now();
+    let visits = match state.store.resident_visits(who.resident, 50).await {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, "/me/visits", true, &e.into()),
+    };
+    let mut current = None;
+    let mut recent = Vec::new();
+    for v in &visits {
+        let name = state.store.venue(v.venue).await.map(|venue| venue.profile.name).unwrap_or_default();
+        let shown = VisitShown {
+            id: v.id.to_string(),
+            venue: name,
+            entered: local(&state, v.entered_at),
+            exited: v.exited_at.map(|t| local(&state, t)).unwrap_or_else(|| "—".into()),
+            auto_checkout: local(&state, v.auto_checkout_at()),
+        };
+        if current.is_none() && v.is_open_at(now) {
+            current = Some(shown.clone());
+        }
+        recent.push(shown);
+    }
+    VisitsPage { page: Page::new(lang, "/me/visits", true), current, recent }.into_response()
+}
+
+pub async fn check_out(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageResident,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let id: VisitId = id.parse().map_err(|_| ApiError::not_found())?;
+        check_in::check_out(&state, who.resident, id).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/me/visits").into_response(),
+        Err(e) => error_page(lang, "/me/visits", true, &e),
+    }
+}

@@ -1,0 +1,166 @@
+//! The venue operator's pages: sign-in, their scanning points, one venue with
+//! its QR and its entry/exit log.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use healthcode_credential::render_svg;
+use healthcode_domain::{Contact, PhoneNumber, VenueCategory, VenueId, VenueProfile, VenueState};
+use healthcode_store::SessionKind;
+use jiff::SignedDuration;
+
+use crate::auth::extract::PageVenue;
+use crate::auth::{otp, session};
+use crate::error::ApiError;
+use crate::services::venues::{self, venue_qr_text};
+use crate::state::AppState;
+use crate::web::i18n::Lang;
+use crate::web::pages::{Fields, error_page, field};
+use crate::web::view::{Page, VenuePage, VenueSignInPage, VenuesPage};
+
+pub async fn signin_form(State(state): State<AppState>, lang: Lang) -> impl IntoResponse {
+    VenueSignInPage {
+        page: Page::new(lang, "/venue/signin", false),
+        code_for: None,
+        dev_outbox: state.sender.is_dev_outbox(),
+    }
+}
+
+pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+    let result = async {
+        let phone = PhoneNumber::parse(field(&f, "phone"))?;
+        otp::request(&state, &Contact::Phone(phone.clone())).await?;
+        Ok::<_, ApiError>(phone)
+    }
+    .await;
+    let mut page = Page::new(lang, "/venue/signin", false);
+    let code_for = match result {
+        Ok(phone) => Some(phone.as_str().to_string()),
+        Err(e) => {
+            page.error = Some(e.message);
+            None
+        }
+    };
+    VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }.into_response()
+}
+
+pub async fn signin_verify(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+    let result = async {
+        let phone = PhoneNumber::parse(field(&f, "phone"))?;
+        let token = otp::verify_venue_operator(&state, &phone, field(&f, "code"), SessionKind::Cookie).await?;
+        Ok::<_, ApiError>((phone, token))
+    }
+    .await;
+    match result {
+        Ok((_, token)) => {
+            let cookie = session::session_cookie(&token, state.config.session_lifetime, state.config.secure_cookies());
+            (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to("/venue")).into_response()
+        }
+        Err(e) => {
+            let page = Page::new(lang, "/venue/signin", false).with_error(Some(e.message.clone()));
+            let code_for = Some(field(&f, "phone").to_string());
+            (e.status(), VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }).into_response()
+        }
+    }
+}
+
+async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, error: Option<String>) -> Response {
+    match state.store.venues_of(&who.owner).await {
+        Ok(list) => VenuesPage {
+            page: Page::operator(lang, "/venue").with_error(error),
+            venues: list
+                .iter()
+                .map(|v| (v.id.to_string(), v.profile.name.clone(), v.state == VenueState::Closed))
+                .collect(),
+            categories: VenueCategory::ALL.iter().map(|c| c.as_str()).collect(),
+        }
+        .into_response(),
+        Err(e) => error_page(lang, "/venue", false, &e.into()),
+    }
+}
+
+pub async fn list(State(state): State<AppState>, lang: Lang, who: PageVenue) -> Response {
+    list_page(&state, lang, &who, None).await
+}
+
+pub async fn register(State(state): State<AppState>, lang: Lang, who: PageVenue, Form(f): Form<Fields>) -> Response {
+    let number = |name: &str| field(&f, name).trim().parse::<u32>().ok();
+    let result = async {
+        let profile = VenueProfile::parse(
+            field(&f, "name"),
+            field(&f, "address"),
+            field(&f, "province"),
+            field(&f, "district"),
+            field(&f, "commune"),
+            field(&f, "category"),
+            number("capacity"),
+            number("max_stay_minutes"),
+        )?;
+        venues::register(&state, who.owner.clone(), profile).await
+    }
+    .await;
+    match result {
+        Ok(v) => Redirect::to(&format!("/venue/{}", v.id)).into_response(),
+        Err(e) => list_page(&state, lang, &who, Some(e.message)).await,
+    }
+}
+
+pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Path(id): Path<String>) -> Response {
+    let path = format!("/venue/{id}");
+    let result = async {
+        let id: VenueId = id.parse().map_err(|_| ApiError::not_found())?;
+        let venue = venues::owned(&state, &who.owner, id).await?;
+        let qr_text = venue_qr_text(&state, &venue)?;
+        let svg = render_svg(&qr_text).map_err(ApiError::internal)?;
+        let now = state.clock.now();
+        let from = now.checked_sub(SignedDuration::from_hours(24)).unwrap_or(now);
+        let to = now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now);
+        let log = state.store.venue_visits(venue.id, from, to, 500).await?;
+        let tz = state.config.time_zone.clone();
+        let fmt = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%m-%d %H:%M").to_string();
+        Ok::<_, ApiError>(VenuePage {
+            page: Page::operator(lang, &path),
+            id: venue.id.to_string(),
+            name: venue.profile.name.clone(),
+            address: venue.profile.address.clone(),
+            closed: venue.state == VenueState::Closed,
+            svg,
+            qr_text,
+            log: log
+                .iter()
+                .map(|v| {
+                    (fmt(v.entered_at), v.exited_at.map(fmt).unwrap_or_else(|| "—".into()), v.colour.as_str().into())
+                })
+                .collect(),
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => page.into_response(),
+        Err(e) => error_page(lang, &path, false, &e),
+    }
+}
+
+/// Close, reopen or rotate, then back to the venue page.
+pub async fn action(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageVenue,
+    Path((id, verb)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        let id: VenueId = id.parse().map_err(|_| ApiError::not_found())?;
+        match verb.as_str() {
+            "close" => venues::close(&state, &who.owner, id).await,
+            "reopen" => venues::reopen(&state, &who.owner, id).await,
+            "rotate" => venues::rotate_token(&state, &who.owner, id).await,
+            _ => Err(ApiError::not_found()),
+        }
+    }
+    .await;
+    match result {
+        Ok(v) => Redirect::to(&format!("/venue/{}", v.id)).into_response(),
+        Err(e) => error_page(lang, "/venue", false, &e),
+    }
+}
