@@ -89,8 +89,8 @@ pub fn verify_venue_token(text: &str, keys: &PreparedTrustList) -> Result<(Venue
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trust_list::TrustedKey;
     use crate::TrustList;
+    use crate::trust_list::TrustedKey;
 
     fn trust(keys: &[&SigningKey]) -> PreparedTrustList {
         let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();

@@ -168,8 +168,12 @@ impl KeyRing {
     /// for long-lived credentials this deployment verifies itself (venue
     /// posters), which must survive key rotation.
     pub fn all_keys(&self, issuer: &str, now: Timestamp) -> TrustList {
-        let keys =
-            self.entries.iter().zip(&self.keys).map(|(entry, key)| TrustedKey::es256(key, entry.created_at, None)).collect();
+        let keys = self
+            .entries
+            .iter()
+            .zip(&self.keys)
+            .map(|(entry, key)| TrustedKey::es256(key, entry.created_at, None))
+            .collect();
         TrustList { issuer: issuer.to_owned(), generated_at: now, keys }
     }
 
