@@ -254,6 +254,10 @@ mod tests {
         assert!(is_well_formed(&shallow));
     }
 
+    fn no_simple_head(b: u8) -> u8 {
+        if (0xe0..=0xf3).contains(&b) || b == 0xf8 { b & 0x7f } else { b }
+    }
+
     #[test]
     fn unassigned_simple_values_are_well_formed() {
         // RFC 8949 §3.3: simple(0) is well-formed, though ciborium cannot hold it.
@@ -263,12 +267,11 @@ mod tests {
 
     proptest! {
         #[test]
-        fn agrees_with_ciborium_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        fn agrees_with_ciborium_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>().prop_map(no_simple_head), 0..64)) {
             // Whatever we call well-formed, ciborium must parse completely,
             // except unassigned simple values (major type 7, 0..=19 and
             // 32..=255), which are well-formed CBOR that ciborium's `Value`
-            // cannot hold. Inputs with such heads are skipped.
-            prop_assume!(!bytes.iter().any(|b| (0xe0..=0xf3).contains(b) || *b == 0xf8));
+            // cannot hold: the generator maps those head bytes elsewhere.
             if is_well_formed(&bytes) {
                 let mut rest = &bytes[..];
                 let parsed: Result<Value, _> = ciborium::de::from_reader(&mut rest);
