@@ -37,8 +37,8 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Verify a health code offline (QR text, or a PNG/JPEG image of one).
-    /// Prints a JSON verdict; exit status 0 only when the code is valid.
+    /// Verify a health code or a venue QR offline (QR text, or a PNG/JPEG image
+    /// of one). Prints a JSON verdict per code; exit status 0 only when all are valid.
     Verify {
         /// The QR text (HCODE1:…) or the path of an image file.
         input: String,

@@ -91,6 +91,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         clock,
         sender,
         metrics: Arc::new(Metrics::default()),
+        fonts: Arc::new(healthcode_poster::Fonts::system()),
     })
 }
 

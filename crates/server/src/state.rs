@@ -17,4 +17,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub sender: Arc<dyn OtpSender>,
     pub metrics: Arc<Metrics>,
+    /// Installed fonts for posters, found once at startup.
+    pub fonts: Arc<healthcode_poster::Fonts>,
 }

@@ -14,6 +14,7 @@ CREATE TABLE venues (
     state                     text NOT NULL CHECK (state IN ('open', 'closed')),
     token_generation          bigint NOT NULL,
     previous_generation_until timestamptz,
+    qr_token                  text NOT NULL,
     created_at                timestamptz NOT NULL
 );
 

@@ -33,6 +33,7 @@ pub(crate) fn venue_from_row(row: &PgRow) -> StoreResult<Venue> {
         token_generation: u32::try_from(get::<i64>(row, "token_generation")?)
             .map_err(|_| corrupt("token generation".into()))?,
         previous_generation_until: previous.map(|p| p.0),
+        qr_token: text("qr_token")?,
         created_at: ts(row, "created_at")?,
     })
 }
@@ -43,8 +44,8 @@ impl VenueStore for PostgresStore {
         let p = &v.profile;
         sqlx::query(
             "INSERT INTO venues (id, owner_phone, name, address, province, district, commune, category, capacity,
-                 max_stay_minutes, state, token_generation, previous_generation_until, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 max_stay_minutes, state, token_generation, previous_generation_until, created_at, qr_token)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(v.id.as_uuid())
         .bind(v.owner.as_str())
@@ -60,6 +61,7 @@ impl VenueStore for PostgresStore {
         .bind(i64::from(v.token_generation))
         .bind(v.previous_generation_until.map(PgTime))
         .bind(PgTime(v.created_at))
+        .bind(&v.qr_token)
         .execute(&self.pool)
         .await
         .map_err(other("inserting venue"))?;
@@ -90,8 +92,8 @@ impl VenueStore for PostgresStore {
         let done = sqlx::query(
             "UPDATE venues SET name = $1, address = $2, province = $3, district = $4, commune = $5, category = $6,
                  capacity = $7, max_stay_minutes = $8, state = $9, token_generation = $10,
-                 previous_generation_until = $11
-             WHERE id = $12",
+                 previous_generation_until = $11, qr_token = $12
+             WHERE id = $13",
         )
         .bind(&p.name)
         .bind(&p.address)
@@ -104,6 +106,7 @@ impl VenueStore for PostgresStore {
         .bind(v.state.as_str())
         .bind(i64::from(v.token_generation))
         .bind(v.previous_generation_until.map(PgTime))
+        .bind(&v.qr_token)
         .bind(v.id.as_uuid())
         .execute(&self.pool)
         .await

@@ -14,6 +14,7 @@ CREATE TABLE venues (
     state                     TEXT NOT NULL CHECK (state IN ('open', 'closed')),
     token_generation          INTEGER NOT NULL,
     previous_generation_until INTEGER,
+    qr_token                  TEXT NOT NULL,
     created_at                INTEGER NOT NULL
 );
 

@@ -33,6 +33,7 @@ pub(crate) fn venue_from_row(row: &SqliteRow) -> StoreResult<Venue> {
         token_generation: u32::try_from(get::<i64>(row, "token_generation")?)
             .map_err(|_| corrupt("token generation".into()))?,
         previous_generation_until: previous.map(ts).transpose()?,
+        qr_token: text("qr_token")?,
         created_at: ts(get(row, "created_at")?)?,
     })
 }
@@ -43,8 +44,8 @@ impl VenueStore for SqliteStore {
         let p = &v.profile;
         sqlx::query(
             "INSERT INTO venues (id, owner_phone, name, address, province, district, commune, category, capacity,
-                 max_stay_minutes, state, token_generation, previous_generation_until, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 max_stay_minutes, state, token_generation, previous_generation_until, created_at, qr_token)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(v.id.as_bytes().as_slice())
         .bind(v.owner.as_str())
@@ -60,6 +61,7 @@ impl VenueStore for SqliteStore {
         .bind(i64::from(v.token_generation))
         .bind(v.previous_generation_until.map(ms))
         .bind(ms(v.created_at))
+        .bind(&v.qr_token)
         .execute(&self.pool)
         .await
         .map_err(other("inserting venue"))?;
@@ -89,7 +91,8 @@ impl VenueStore for SqliteStore {
         let p = &v.profile;
         let done = sqlx::query(
             "UPDATE venues SET name = ?, address = ?, province = ?, district = ?, commune = ?, category = ?,
-                 capacity = ?, max_stay_minutes = ?, state = ?, token_generation = ?, previous_generation_until = ?
+                 capacity = ?, max_stay_minutes = ?, state = ?, token_generation = ?, previous_generation_until = ?,
+                 qr_token = ?
              WHERE id = ?",
         )
         .bind(&p.name)
@@ -103,6 +106,7 @@ impl VenueStore for SqliteStore {
         .bind(v.state.as_str())
         .bind(i64::from(v.token_generation))
         .bind(v.previous_generation_until.map(ms))
+        .bind(&v.qr_token)
         .bind(v.id.as_bytes().as_slice())
         .execute(&self.pool)
         .await

@@ -355,6 +355,7 @@ fn venue(n: u8, owner: &str) -> crate::Venue {
         state: healthcode_domain::VenueState::Open,
         token_generation: 0,
         previous_generation_until: None,
+        qr_token: format!("token-{n}"),
         created_at: t(i64::from(n)),
     }
 }
@@ -393,6 +394,7 @@ pub async fn venues_round_trip_and_belong_to_their_owner(store: &dyn Store) {
     closed.state = healthcode_domain::VenueState::Closed;
     closed.token_generation = 1;
     closed.previous_generation_until = Some(t(100));
+    closed.qr_token = "token-rotated".into();
     store.save_venue(&closed).await.unwrap();
     assert_eq!(store.venue(a.id).await.unwrap(), closed);
     assert!(matches!(store.venue(healthcode_domain::VenueId::from_bytes([9; 16])).await, Err(StoreError::NotFound)));

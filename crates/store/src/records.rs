@@ -173,5 +173,8 @@ pub struct Venue {
     pub token_generation: u32,
     /// Posters of the previous generation work until then (grace period).
     pub previous_generation_until: Option<Timestamp>,
+    /// The signed token of the current generation, as printed on posters
+    /// (signatures are randomised, so it is made once and kept).
+    pub qr_token: String,
     pub created_at: Timestamp,
 }

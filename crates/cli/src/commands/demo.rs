@@ -38,7 +38,10 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
     }
     let plan = CityPlan { residents, ..CityPlan::scale_s(seed) };
     let now = state.clock.now();
-    let first_venue = venue_of(&plan, 0, now).map(|v| v.id);
+    let sign = |id: healthcode_domain::VenueId, generation: u32| {
+        healthcode_server::services::venues::sign_token(&state, id, generation).ok()
+    };
+    let first_venue = venue_of(&plan, 0, now, &sign).map(|v| v.id);
     let seeded = match first_venue {
         Some(id) => state.store.venue(id).await.is_ok(),
         None => true,
@@ -52,11 +55,12 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
             ProgressStyle::with_template("seeding {bar:40} {pos}/{len} check-ins ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let (venues, visits) = seed_places(state.store.as_ref(), &plan, &state.config.time_zone, now, |done, total| {
-            bar.set_length(total);
-            bar.set_position(done);
-        })
-        .await?;
+        let (venues, visits) =
+            seed_places(state.store.as_ref(), &plan, &state.config.time_zone, now, &sign, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
         bar.finish_and_clear();
         eprintln!("seeded {venues} venues and {visits} visits over {} days", plan.days);
     }

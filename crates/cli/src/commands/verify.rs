@@ -1,12 +1,28 @@
 //! `healthcode verify <QR text | image file>`: offline verification.
 
 use anyhow::{Context, Result, bail};
-use healthcode_credential::{HEALTH_CODE_PREFIX, KeyRing, PreparedTrustList, decode_image, verify};
+use healthcode_credential::{HEALTH_CODE_PREFIX, KeyRing, PreparedTrustList, decode_image, verify, verify_venue_token};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::settings::{CommonArgs, build};
+
+/// Every key of the data directory's ring: venue posters outlive key rotation.
+fn all_keys(common: &CommonArgs, now: jiff::Timestamp) -> Result<PreparedTrustList> {
+    let config = build(common)?;
+    let dir = config.keys_dir();
+    let ring = KeyRing::load(&dir).with_context(|| {
+        format!("no keys in {} (venue QR codes verify against the deployment's own keys)", dir.display())
+    })?;
+    ring.all_keys(&config.region_id, now).prepare().context("preparing the keys")
+}
+
+/// A venue QR: a URL with `/c/<token>`, or a bare token.
+fn looks_like_venue_qr(text: &str) -> bool {
+    text.contains("/c/")
+        || (text.len() == 124 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
 
 fn trust_list(common: &CommonArgs, file: Option<PathBuf>, now: jiff::Timestamp) -> Result<PreparedTrustList> {
     if let Some(path) = file {
@@ -25,7 +41,7 @@ fn trust_list(common: &CommonArgs, file: Option<PathBuf>, now: jiff::Timestamp) 
 /// The QR texts to check: the argument itself, or what an image holds.
 fn texts(input: &str) -> Result<Vec<String>> {
     let trimmed = input.trim();
-    if trimmed.starts_with(HEALTH_CODE_PREFIX) || !Path::new(trimmed).is_file() {
+    if trimmed.starts_with(HEALTH_CODE_PREFIX) || looks_like_venue_qr(trimmed) || !Path::new(trimmed).is_file() {
         return Ok(vec![trimmed.to_string()]);
     }
     let bytes = std::fs::read(trimmed).with_context(|| format!("reading {trimmed}"))?;
@@ -38,14 +54,39 @@ fn texts(input: &str) -> Result<Vec<String>> {
 
 pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -> Result<ExitCode> {
     let now = super::system_clock().now();
-    let trust = trust_list(&common, trust_file, now)?;
     let mut all_valid = true;
+    let mut trust = None;
     for text in texts(input)? {
-        let verdict = match verify(&text, &trust, now) {
+        if looks_like_venue_qr(&text) {
+            let keys = all_keys(&common, now)?;
+            let verdict = match verify_venue_token(&text, &keys) {
+                Ok((token, kid)) => json!({
+                    "valid": true,
+                    "kind": "venue",
+                    "code": "VENUE_TOKEN_VALID",
+                    "venue_id": token.venue.to_string(),
+                    "generation": token.generation,
+                    "key_id": kid.to_string(),
+                    "note": "signature checked offline; whether the venue is still open and the poster current is known only to the server",
+                }),
+                Err(e) => {
+                    all_valid = false;
+                    json!({ "valid": false, "kind": "venue", "code": e.code(), "reason": e.to_string() })
+                }
+            };
+            println!("{verdict}");
+            continue;
+        }
+        if trust.is_none() {
+            trust = Some(trust_list(&common, trust_file.clone(), now)?);
+        }
+        let Some(trust) = trust.as_ref() else { continue };
+        let verdict = match verify(&text, trust, now) {
             Ok(v) => {
                 let c = &v.claims;
                 json!({
                     "valid": true,
+                    "kind": "health_code",
                     "code": "CODE_VALID",
                     "colour": c.colour.as_str(),
                     "holder_hint": format!("{} ****{}", c.initials, c.document_last4),
@@ -59,7 +100,7 @@ pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -
             }
             Err(e) => {
                 all_valid = false;
-                json!({ "valid": false, "code": e.code(), "reason": e.to_string() })
+                json!({ "valid": false, "kind": "health_code", "code": e.code(), "reason": e.to_string() })
             }
         };
         println!("{verdict}");

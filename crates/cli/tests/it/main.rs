@@ -212,3 +212,48 @@ async fn demo_seeds_a_deterministic_city_once() {
     let out = healthcode(&dir, &["demo", "--residents", "300", "--no-serve"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("already"));
 }
+
+#[tokio::test]
+async fn venue_qr_codes_verify_offline_as_text_and_image() {
+    let dir = deployment().await;
+    let server = start_server(&dir);
+    let op = last_line(&healthcode(&dir, &["token", "--role", "venue", "--subject", "+84912000777"]));
+    let client = reqwest::Client::new();
+    let venue: serde_json::Value = client
+        .post(format!("{}/api/v1/venues", server.base))
+        .bearer_auth(&op)
+        .json(&serde_json::json!({"name": "Quán Bia", "address": "1 Tạ Hiện", "province": "VN-HN",
+            "district": "HN-HOAN-KIEM", "category": "restaurant"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let qr = venue["qr_text"].as_str().unwrap();
+    let out = healthcode(&dir, &["verify", qr]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!((verdict["kind"].as_str(), verdict["venue_id"].as_str()), (Some("venue"), venue["id"].as_str()));
+
+    let png = client
+        .get(format!("{}/api/v1/venues/{}/qr.png", server.base, venue["id"].as_str().unwrap()))
+        .bearer_auth(&op)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let path = dir.path().join("venue.png");
+    std::fs::write(&path, &png).unwrap();
+    let out = healthcode(&dir, &["verify", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let forged = format!("{}A", &qr[..qr.len() - 1]);
+    let forged = if forged == qr { format!("{}B", &qr[..qr.len() - 1]) } else { forged };
+    let out = healthcode(&dir, &["verify", &forged]);
+    assert!(!out.status.success());
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!(verdict["code"], "VENUE_TOKEN_FORGED");
+}

@@ -36,7 +36,7 @@ impl Modify for BearerAuth {
         code::my_code, code::my_code_png, code::my_code_svg,
         trust::trust_list, trust::dev_outbox,
         venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
-        venues::visits, venues::qr_svg, venues::qr_png,
+        venues::visits, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
         check_ins::check_in, check_ins::check_out, check_ins::my_visits,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -66,6 +66,9 @@ pub fn routes() -> Router<AppState> {
         .route("/venues/{id}/visits", get(venues::visits))
         .route("/venues/{id}/qr.svg", get(venues::qr_svg))
         .route("/venues/{id}/qr.png", get(venues::qr_png))
+        .route("/venues/{id}/poster.pdf", get(venues::poster_pdf))
+        .route("/venues/{id}/poster.png", get(venues::poster_png))
+        .route("/venues/{id}/poster.svg", get(venues::poster_svg))
         .route("/check-ins", post(check_ins::check_in))
         .route("/check-ins/{id}/check-out", post(check_ins::check_out))
         .route("/me/visits", get(check_ins::my_visits))

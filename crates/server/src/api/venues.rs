@@ -37,8 +37,12 @@ pub struct VenueRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PosterLinks {
-    pub svg: String,
+    pub pdf: String,
     pub png: String,
+    pub svg: String,
+    /// The QR alone.
+    pub qr_png: String,
+    pub qr_svg: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,8 +79,11 @@ pub fn venue_response(state: &AppState, v: &Venue) -> ApiResult<VenueResponse> {
         state: v.state.as_str().into(),
         qr_text: venue_qr_text(state, v)?,
         poster: PosterLinks {
-            svg: format!("/api/v1/venues/{}/qr.svg", v.id),
-            png: format!("/api/v1/venues/{}/qr.png", v.id),
+            pdf: format!("/api/v1/venues/{}/poster.pdf", v.id),
+            png: format!("/api/v1/venues/{}/poster.png", v.id),
+            svg: format!("/api/v1/venues/{}/poster.svg", v.id),
+            qr_png: format!("/api/v1/venues/{}/qr.png", v.id),
+            qr_svg: format!("/api/v1/venues/{}/qr.svg", v.id),
         },
         created_at: v.created_at.to_string(),
     })
@@ -223,4 +230,84 @@ pub async fn qr_png(
     let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
     let png = render_png(&venue_qr_text(&state, &venue)?, 10).map_err(ApiError::internal)?;
     Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "private, no-cache")], png))
+}
+
+/// The three deployment languages' instructions for a poster.
+fn poster_instructions() -> Vec<String> {
+    use crate::web::i18n::Lang;
+    Lang::ALL.iter().map(|l| l.t("poster.instructions").to_string()).collect()
+}
+
+async fn poster_of(state: &AppState, auth: &VenueAuth, id: &str) -> ApiResult<healthcode_poster::Poster> {
+    let venue = venues::owned(state, &auth.owner, parse_venue_id(id)?).await?;
+    let p = &venue.profile;
+    let mut address = vec![p.address.clone()];
+    let place: Vec<&str> =
+        [p.commune.as_str(), p.district.as_str(), p.province.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+    address.push(place.join(", "));
+    let content = healthcode_poster::PosterContent {
+        qr_text: venue_qr_text(state, &venue)?,
+        venue_name: p.name.clone(),
+        address_lines: address,
+        reference: format!("V-{}", &venue.id.to_string()[..8].to_uppercase()),
+        instructions: poster_instructions(),
+    };
+    let fonts = state.fonts.clone();
+    // Layout shapes text: keep it off the async workers.
+    tokio::task::spawn_blocking(move || healthcode_poster::Poster::new(&content, &fonts))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(poster_error)
+}
+
+fn poster_error(e: healthcode_poster::PosterError) -> ApiError {
+    match e {
+        healthcode_poster::PosterError::FontMissing { .. } => {
+            tracing::error!(error = %e, "poster font missing");
+            ApiError::new(crate::error::ErrorKind::Unavailable, "POSTER_FONT_MISSING", e.to_string())
+        }
+        e => ApiError::internal(e),
+    }
+}
+
+/// The printable A4 poster as PDF (QR 16 cm, fonts embedded).
+#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.pdf", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", description = "A4 poster"), (status = 503, body = ErrorBody, description = "POSTER_FONT_MISSING")))]
+pub async fn poster_pdf(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let poster = poster_of(&state, &auth, &id).await?;
+    let pdf =
+        tokio::task::spawn_blocking(move || poster.pdf()).await.map_err(ApiError::internal)?.map_err(poster_error)?;
+    Ok(([(CONTENT_TYPE, "application/pdf"), (CACHE_CONTROL, "private, no-cache")], pdf))
+}
+
+/// The poster as a 150 dpi PNG.
+#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.png", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, content_type = "image/png", description = "A4 poster at 150 dpi")))]
+pub async fn poster_png(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let poster = poster_of(&state, &auth, &id).await?;
+    let png = tokio::task::spawn_blocking(move || poster.png(150))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(poster_error)?;
+    Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "private, no-cache")], png))
+}
+
+/// The poster as SVG (A4, millimetres).
+#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.svg", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, content_type = "image/svg+xml", description = "A4 poster")))]
+pub async fn poster_svg(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let poster = poster_of(&state, &auth, &id).await?;
+    Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "private, no-cache")], poster.svg().to_string()))
 }

@@ -13,17 +13,23 @@ use crate::state::AppState;
 /// Posters of the previous token generation keep working this long after a rotation.
 pub const TOKEN_GRACE: SignedDuration = SignedDuration::from_hours(24);
 
-/// The URL a venue's QR carries.
+/// Signs the token for a venue generation with the active key.
+pub fn sign_token(state: &AppState, venue: VenueId, generation: u32) -> Result<String, ApiError> {
+    let token = VenueToken { venue, generation };
+    state.keys.with_active(|key| sign_venue_token(&token, key)).map_err(ApiError::internal)
+}
+
+/// The URL a venue's QR carries (the same every time: the token is kept).
 pub fn venue_qr_text(state: &AppState, venue: &Venue) -> Result<String, ApiError> {
-    let token = VenueToken { venue: venue.id, generation: venue.token_generation };
-    let signed = state.keys.with_active(|key| sign_venue_token(&token, key)).map_err(ApiError::internal)?;
-    Ok(format!("{}/c/{signed}", state.config.public_base_url.trim_end_matches('/')))
+    Ok(format!("{}/c/{}", state.config.public_base_url.trim_end_matches('/'), venue.qr_token))
 }
 
 pub async fn register(state: &AppState, owner: PhoneNumber, profile: VenueProfile) -> Result<Venue, ApiError> {
     let now = state.clock.now();
+    let id = VenueId::from_uuid(new_uuid_v7(now)?);
     let venue = Venue {
-        id: VenueId::from_uuid(new_uuid_v7(now)?),
+        id,
+        qr_token: sign_token(state, id, 0)?,
         owner,
         profile,
         state: VenueState::Open,
@@ -66,6 +72,7 @@ pub async fn rotate_token(state: &AppState, owner: &PhoneNumber, id: VenueId) ->
     let mut venue = owned(state, owner, id).await?;
     venue.token_generation = venue.token_generation.saturating_add(1);
     venue.previous_generation_until = state.clock.now().checked_add(TOKEN_GRACE).ok();
+    venue.qr_token = sign_token(state, venue.id, venue.token_generation)?;
     state.store.save_venue(&venue).await?;
     Ok(venue)
 }

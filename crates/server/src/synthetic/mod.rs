@@ -4,7 +4,7 @@
 
 mod places;
 
-pub use places::{seed_places, venue_of};
+pub use places::{TokenSigner, seed_places, venue_of};
 
 use healthcode_domain::random::SeededRng;
 use healthcode_domain::{

@@ -19,8 +19,11 @@ const VISIT_STREAM: u64 = 0x5649_5349_5453_0001;
 const NAMES: [&str; 10] =
     ["Phở", "Cà phê", "Siêu thị", "Nhà thuốc", "Văn phòng", "面馆", "超市", "Market", "Bakery", "Clinic"];
 
+/// Signs a venue's token (the demo passes the deployment's active key).
+pub type TokenSigner<'a> = &'a dyn Fn(VenueId, u32) -> Option<String>;
+
 /// Synthetic venue `i` (owner `+8490` + seven digits; one owner per three venues).
-pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp) -> Option<Venue> {
+pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp, sign: TokenSigner<'_>) -> Option<Venue> {
     let mut rng = SeededRng::for_item(plan.seed ^ VENUE_STREAM, u64::from(i));
     let district = &districts()[rng.below(30) as usize];
     let category = VenueCategory::ALL[rng.below(VenueCategory::ALL.len() as u64) as usize];
@@ -36,8 +39,10 @@ pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp) -> Option<Venue> {
         None,
     )
     .ok()?;
+    let id = VenueId::from_bytes(ids(&mut rng).0);
     Some(Venue {
-        id: VenueId::from_bytes(ids(&mut rng).0),
+        id,
+        qr_token: sign(id, 0)?,
         owner: PhoneNumber::parse(&format!("+8490{:07}", i / 3)).ok()?,
         profile,
         state: VenueState::Open,
@@ -113,9 +118,10 @@ pub async fn seed_places(
     plan: &CityPlan,
     tz: &TimeZone,
     now: Timestamp,
+    sign: TokenSigner<'_>,
     mut progress: impl FnMut(u64, u64),
 ) -> StoreResult<(u32, u64)> {
-    let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(plan, i, now)).collect();
+    let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(plan, i, now, sign)).collect();
     for v in &venues {
         store.create_venue(v).await?;
     }
@@ -157,7 +163,8 @@ mod tests {
     fn popularity_is_skewed_stays_are_realistic_and_nothing_is_in_the_future() {
         let plan = CityPlan { seed: 5, residents: 20_000, days: 2 };
         let now = Timestamp::from_second(1_795_000_000).unwrap();
-        let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(&plan, i, now)).collect();
+        let sign = |_: VenueId, _: u32| Some("test-token".to_string());
+        let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(&plan, i, now, &sign)).collect();
         assert_eq!(venues.len(), 2_000);
         let cdf = zipf_cdf(2_000);
         let day_start = now.checked_sub(SignedDuration::from_hours(24)).unwrap();

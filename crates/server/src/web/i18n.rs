@@ -303,6 +303,14 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     ("venue.state_closed", ["Closed: no check-ins", "已关闭：不接受登记", "Đã đóng: không nhận quét mã"]),
     ("venue.download", ["Download the QR", "下载二维码", "Tải mã QR"]),
+    (
+        "poster.instructions",
+        [
+            "Scan with your phone camera when you enter and when you leave",
+            "进入和离开时请用手机相机扫码登记",
+            "Quét mã bằng camera điện thoại khi vào và khi ra",
+        ],
+    ),
 ];
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {

@@ -197,3 +197,52 @@ async fn checking_in_needs_a_declaration_and_valid_venue_fields() {
     let (s, b) = scan(&app, &newcomer, venue["qr_text"].as_str().unwrap()).await;
     assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("DECLARATION_REQUIRED")));
 }
+
+fn tool(name: &str) -> bool {
+    std::process::Command::new(name).arg("-v").output().is_ok()
+}
+
+#[tokio::test]
+async fn posters_carry_exactly_the_venue_qr_in_png_and_pdf() {
+    let app = spawn_app().await;
+    let op = operator_token(&app, "+84912000008").await;
+    let venue = venue_registered(&app, &op, "Phở Hà Nội 河内粉店").await;
+    let qr = venue["qr_text"].as_str().unwrap();
+    let get = |path: String| {
+        let req = app.client.get(app.url(&path)).bearer_auth(&op);
+        async move { req.send().await.unwrap() }
+    };
+    let png = get(venue["poster"]["png"].as_str().unwrap().to_string()).await;
+    assert_eq!(png.status(), StatusCode::OK);
+    let png = png.bytes().await.unwrap();
+    assert_eq!(healthcode_credential::decode_image(&png).unwrap(), vec![qr.to_string()]);
+    let pdf = get(venue["poster"]["pdf"].as_str().unwrap().to_string()).await.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let svg = get(venue["poster"]["svg"].as_str().unwrap().to_string()).await.text().await.unwrap();
+    assert!(svg.contains("河内粉店") && svg.contains("210mm"));
+
+    let other = operator_token(&app, "+84912000009").await;
+    let resp =
+        app.client.get(app.url(venue["poster"]["pdf"].as_str().unwrap())).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND, "another operator's poster is not found");
+
+    if !(tool("pdftoppm") && tool("zbarimg")) {
+        assert!(std::env::var("HEALTHCODE_REQUIRE_TOOLS").is_err(), "pdftoppm and zbarimg are required");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("poster.pdf"), &pdf).unwrap();
+    std::fs::write(dir.path().join("poster.png"), &png).unwrap();
+    let raster = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-png", "-singlefile"])
+        .arg(dir.path().join("poster.pdf"))
+        .arg(dir.path().join("from-pdf"))
+        .status()
+        .unwrap();
+    assert!(raster.success());
+    for file in ["from-pdf.png", "poster.png"] {
+        let out =
+            std::process::Command::new("zbarimg").args(["-q", "--raw"]).arg(dir.path().join(file)).output().unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), qr, "zbarimg reads {file}");
+    }
+}
