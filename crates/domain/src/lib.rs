@@ -9,6 +9,7 @@
 //! Time is always passed in as a [`jiff::Timestamp`]; this crate never reads
 //! the wall clock (clippy `disallowed-methods` enforces it).
 
+pub mod checkpoint;
 pub mod colour;
 pub mod error;
 pub mod ids;
@@ -26,6 +27,7 @@ pub mod values;
 pub mod venue;
 pub mod visit;
 
+pub use checkpoint::{Checkpoint, CheckpointKind, Direction, Passage, Verdict, verdict_for};
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;

@@ -20,6 +20,8 @@ pub struct Checksums {
     pub sessions: String,
     pub venues: String,
     pub visits: String,
+    pub checkpoints: String,
+    pub passages: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +101,22 @@ pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> 
         }
         after = Some(last);
     }
+    let (mut checkpoints, mut passages) = (Context::new(&SHA256), Context::new(&SHA256));
+    for c in store.checkpoints().await? {
+        checkpoints.update(format!("{c:?}\n").as_bytes());
+    }
+    let mut after = None;
+    loop {
+        let page = store.passages_after(after, batch).await?;
+        let Some(last) = page.last().map(|p| p.id) else { break };
+        for p in &page {
+            passages.update(format!("{p:?}\n").as_bytes());
+        }
+        after = Some(last);
+    }
     Ok(Checksums {
+        checkpoints: hex(checkpoints),
+        passages: hex(passages),
         venues: hex(venues),
         visits: hex(visits),
         residents: hex(residents),
@@ -158,6 +175,21 @@ pub async fn copy_store(
         let Some(last) = page.last().map(|v| v.id) else { break };
         to.import_visits(&page).await?;
         after_visit = Some(last);
+    }
+    // Checkpoints (few) and passages (idempotent by id).
+    for checkpoint in from.checkpoints().await? {
+        match to.checkpoint(checkpoint.id).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => to.create_checkpoint(&checkpoint).await?,
+            Err(e) => return Err(e),
+        }
+    }
+    let mut after_passage = None;
+    loop {
+        let page = from.passages_after(after_passage, batch).await?;
+        let Some(last) = page.last().map(|p| p.id) else { break };
+        to.record_passages(&page).await?;
+        after_passage = Some(last);
     }
     let mut after_session = None;
     loop {

@@ -134,7 +134,8 @@ impl TransferStore for PostgresStore {
                     (SELECT count(*) FROM health_status) AS statuses,
                     (SELECT count(*) FROM status_changes) AS status_changes,
                     (SELECT count(*) FROM sessions) AS sessions,
-                    (SELECT count(*) FROM venues) AS venues, (SELECT count(*) FROM visits) AS visits",
+                    (SELECT count(*) FROM venues) AS venues, (SELECT count(*) FROM visits) AS visits,
+                    (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages",
         )
         .fetch_one(&self.pool)
         .await
@@ -148,6 +149,8 @@ impl TransferStore for PostgresStore {
             sessions: n("sessions")?,
             venues: n("venues")?,
             visits: n("visits")?,
+            checkpoints: n("checkpoints")?,
+            passages: n("passages")?,
         })
     }
 }

@@ -28,7 +28,8 @@ macro_rules! contract_tests {
             one_time_codes_upsert_and_delete, sessions_expire_and_delete, outbox_filters_newest_first,
             importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
-            one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged);
+            one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged,
+            checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -292,7 +293,17 @@ pub async fn importing_writes_everything(store: &dyn Store) {
     assert!(matches!(store.import_residents(&batch[..1]).await, Err(StoreError::Conflict(_))), "no double import");
     assert_eq!(
         store.counts().await.unwrap(),
-        TableCounts { residents: 11, reports: 10, statuses: 10, status_changes: 10, sessions: 0, venues: 0, visits: 0 }
+        TableCounts {
+            residents: 11,
+            reports: 10,
+            statuses: 10,
+            status_changes: 10,
+            sessions: 0,
+            venues: 0,
+            visits: 0,
+            checkpoints: 0,
+            passages: 0
+        }
     );
     assert!(store.ping().await.is_ok());
 }
@@ -476,4 +487,70 @@ pub async fn venue_logs_are_time_ranged(store: &dyn Store) {
     assert_eq!(log.iter().map(|v| v.entered_at).collect::<Vec<_>>(), vec![t(240), t(180), t(120)]);
     assert_eq!(log[0], batch[4]);
     assert_eq!(store.venue_visits(cafe.id, t(0), t(600), 2).await.unwrap().len(), 2);
+}
+
+fn post(n: u8) -> healthcode_domain::Checkpoint {
+    healthcode_domain::Checkpoint {
+        id: healthcode_domain::CheckpointId::from_bytes([n; 16]),
+        name: format!("QL1A km {n}"),
+        kind: healthcode_domain::CheckpointKind::CityEntry,
+        district: DistrictCode::parse("HN-THANH-TRI").unwrap(),
+        location: "National highway 1A, southbound".into(),
+        created_at: t(i64::from(n)),
+    }
+}
+
+fn passage(n: u8, at: &healthcode_domain::Checkpoint, secs: i64) -> healthcode_domain::Passage {
+    healthcode_domain::Passage {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        checkpoint: at.id,
+        holder: Some(HolderId::from_bytes([n; 16])),
+        colour: Some(Colour::Green),
+        verdict: healthcode_domain::Verdict::Allow,
+        reason: "CODE_VALID".into(),
+        direction: healthcode_domain::Direction::In,
+        scanned_at: t(secs),
+        officer: "olga".into(),
+        offline: n % 2 == 0,
+    }
+}
+
+pub async fn checkpoints_and_idempotent_passages(store: &dyn Store) {
+    let (a, b) = (post(2), post(1));
+    store.create_checkpoint(&a).await.unwrap();
+    store.create_checkpoint(&b).await.unwrap();
+    assert_eq!(store.checkpoint(a.id).await.unwrap(), a);
+    assert_eq!(store.checkpoints().await.unwrap(), vec![b.clone(), a.clone()], "by name");
+    assert!(matches!(store.create_checkpoint(&a).await, Err(StoreError::Conflict(_))));
+    let batch: Vec<_> = (1..=4).map(|n| passage(n, &a, i64::from(n) * 10)).collect();
+    assert_eq!(store.record_passages(&batch).await.unwrap(), 4);
+    assert_eq!(store.record_passages(&batch[2..]).await.unwrap(), 0, "a second sync records nothing new");
+    let mut unreadable = passage(9, &a, 50);
+    unreadable.holder = None;
+    unreadable.colour = None;
+    unreadable.verdict = healthcode_domain::Verdict::Deny;
+    unreadable.reason = "CODE_BASE45_INVALID".into();
+    assert_eq!(store.record_passages(std::slice::from_ref(&unreadable)).await.unwrap(), 1);
+    let listed = store.passages(a.id, t(20), t(60), 10).await.unwrap();
+    assert_eq!(listed, vec![unreadable.clone(), batch[3].clone(), batch[2].clone(), batch[1].clone()]);
+    let all = store.passages_after(None, 100).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(store.counts().await.unwrap().passages, 5);
+    assert!(store.passages(b.id, t(0), t(100), 10).await.unwrap().is_empty());
+}
+
+pub async fn the_status_list_names_every_non_green_holder(store: &dyn Store) {
+    let batch: Vec<ResidentBundle> = (80..84).map(bundle).collect();
+    store.import_residents(&batch).await.unwrap();
+    let mut green = bundle(85);
+    if let Some(s) = green.status.as_mut() {
+        s.colour = Colour::Green;
+        s.quarantine = None;
+    }
+    store.import_residents(std::slice::from_ref(&green)).await.unwrap();
+    let mut listed = store.non_green_holders().await.unwrap();
+    listed.sort();
+    let mut expected: Vec<_> = batch.iter().map(|b| (b.resident.holder, Colour::Yellow)).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
 }

@@ -16,4 +16,6 @@ pub mod contract;
 
 pub use error::{StoreError, StoreResult};
 pub use records::*;
-pub use traits::{AccountStore, AuthStore, HealthStore, OutboxStore, Store, TransferStore, VenueStore, VisitStore};
+pub use traits::{
+    AccountStore, AuthStore, CheckpointStore, HealthStore, OutboxStore, Store, TransferStore, VenueStore, VisitStore,
+};

@@ -159,6 +159,8 @@ pub struct TableCounts {
     pub sessions: u64,
     pub venues: u64,
     pub visits: u64,
+    pub checkpoints: u64,
+    pub passages: u64,
 }
 
 /// A registered venue (QR scanning point).

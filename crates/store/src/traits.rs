@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    Contact, HealthStatus, HolderId, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
+    Checkpoint, CheckpointId, Colour, Contact, HealthStatus, HolderId, Passage, PhoneNumber, ResidentId, StatusChange,
+    VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 
@@ -122,10 +123,35 @@ pub trait VisitStore: Send + Sync {
     async fn import_visits(&self, batch: &[Visit]) -> StoreResult<()>;
 }
 
+/// Checkpoints and the passages recorded there.
+#[async_trait]
+pub trait CheckpointStore: Send + Sync {
+    async fn create_checkpoint(&self, checkpoint: &Checkpoint) -> StoreResult<()>;
+    async fn checkpoint(&self, id: CheckpointId) -> StoreResult<Checkpoint>;
+    /// All checkpoints, by name.
+    async fn checkpoints(&self) -> StoreResult<Vec<Checkpoint>>;
+    /// Inserts passages, skipping ids already recorded (offline queues sync
+    /// more than once); returns how many were new.
+    async fn record_passages(&self, passages: &[Passage]) -> StoreResult<u64>;
+    /// A checkpoint's passages scanned in `[from, to)`, newest first.
+    async fn passages(
+        &self,
+        checkpoint: CheckpointId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Passage>>;
+    /// Passages in id order after `after` (for copies).
+    async fn passages_after(&self, after: Option<uuid::Uuid>, limit: u32) -> StoreResult<Vec<Passage>>;
+    /// The pseudonymous ids of everyone whose code is not green now, for the
+    /// offline status list.
+    async fn non_green_holders(&self) -> StoreResult<Vec<(HolderId, Colour)>>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store:
-    AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore + VenueStore + VisitStore
+    AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore + VenueStore + VisitStore + CheckpointStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
