@@ -511,7 +511,7 @@ fn passage(n: u8, at: &healthcode_domain::Checkpoint, secs: i64) -> healthcode_d
         direction: healthcode_domain::Direction::In,
         scanned_at: t(secs),
         officer: "olga".into(),
-        offline: n % 2 == 0,
+        offline: n.is_multiple_of(2),
     }
 }
 

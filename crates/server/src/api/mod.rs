@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod check_ins;
+pub mod checkpoints;
 pub mod code;
 pub mod json;
 pub mod reports;
@@ -38,6 +39,8 @@ impl Modify for BearerAuth {
         venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
         venues::visits, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
         check_ins::check_in, check_ins::check_out, check_ins::my_visits,
+        checkpoints::register, checkpoints::list, checkpoints::scan, checkpoints::sync, checkpoints::status_list,
+        checkpoints::venue_scan,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -72,4 +75,9 @@ pub fn routes() -> Router<AppState> {
         .route("/check-ins", post(check_ins::check_in))
         .route("/check-ins/{id}/check-out", post(check_ins::check_out))
         .route("/me/visits", get(check_ins::my_visits))
+        .route("/venues/{id}/scans", post(checkpoints::venue_scan))
+        .route("/checkpoints", post(checkpoints::register).get(checkpoints::list))
+        .route("/checkpoints/{id}/scans", post(checkpoints::scan))
+        .route("/checkpoints/{id}/passages:sync", post(checkpoints::sync))
+        .route("/status-list", get(checkpoints::status_list))
 }

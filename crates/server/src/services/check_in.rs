@@ -54,6 +54,16 @@ pub async fn scan(
     source: VisitSource,
 ) -> Result<ScanResult, ApiError> {
     let venue = venues::resolve(state, venue_qr).await?;
+    scan_at(state, resident, venue, source).await
+}
+
+/// Records a scan for a person at a known, open venue.
+pub async fn scan_at(
+    state: &AppState,
+    resident: ResidentId,
+    venue: Venue,
+    source: VisitSource,
+) -> Result<ScanResult, ApiError> {
     let colour = colour_of(state, resident).await?.ok_or_else(|| {
         ApiError::new(ErrorKind::Conflict, "DECLARATION_REQUIRED", "file a health declaration before checking in")
     })?;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod check_in;
+pub mod checkpoints;
 pub mod code;
 pub mod health;
 pub mod venues;

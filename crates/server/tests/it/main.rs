@@ -4,6 +4,7 @@
 
 mod api_errors;
 mod check_in;
+mod checkpoints;
 mod harness;
 mod openapi;
 mod pages;

@@ -1,0 +1,264 @@
+//! Checkpoints: the registry (authority), scans and offline sync (officers),
+//! the status list for offline verification, and venue staff scans.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use healthcode_domain::{CheckpointId, Colour, Direction, HolderId, Passage, Verdict, VisitSource};
+use healthcode_store::StoreError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::json::ApiJson;
+use crate::api::venues::parse_venue_id;
+use crate::auth::extract::{StaffAuth, VenueAuth};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
+use crate::services::checkpoints::{self, ScanVerdict};
+use crate::services::{check_in, venues};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CheckpointRequest {
+    pub name: String,
+    /// `city_entry`, `station` or `other`.
+    pub kind: String,
+    pub district: String,
+    #[serde(default)]
+    pub location: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointResponse {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub district: String,
+    pub location: String,
+}
+
+fn checkpoint_response(c: &healthcode_domain::Checkpoint) -> CheckpointResponse {
+    CheckpointResponse {
+        id: c.id.to_string(),
+        name: c.name.clone(),
+        kind: c.kind.as_str().into(),
+        district: c.district.to_string(),
+        location: c.location.clone(),
+    }
+}
+
+fn need_authority(auth: &StaffAuth) -> ApiResult<()> {
+    if auth.is_authority() { Ok(()) } else { Err(ApiError::forbidden()) }
+}
+
+fn need_scanner(auth: &StaffAuth) -> ApiResult<()> {
+    if auth.may_scan() { Ok(()) } else { Err(ApiError::forbidden()) }
+}
+
+fn parse_checkpoint_id(id: &str) -> ApiResult<CheckpointId> {
+    id.parse().map_err(|_| ApiError::new(ErrorKind::NotFound, "CHECKPOINT_NOT_FOUND", "no such checkpoint"))
+}
+
+/// Registers a checkpoint (health authority).
+#[utoipa::path(post, path = "/api/v1/checkpoints", tag = "checkpoints", request_body = CheckpointRequest, security(("bearer" = [])),
+    responses((status = 201, body = CheckpointResponse), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    ApiJson(b): ApiJson<CheckpointRequest>,
+) -> ApiResult<(StatusCode, Json<CheckpointResponse>)> {
+    need_authority(&auth)?;
+    let c = checkpoints::register(&state, &b.name, &b.kind, &b.district, &b.location).await?;
+    Ok((StatusCode::CREATED, Json(checkpoint_response(&c))))
+}
+
+/// All checkpoints (officers and the authority).
+#[utoipa::path(get, path = "/api/v1/checkpoints", tag = "checkpoints", security(("bearer" = [])),
+    responses((status = 200, body = [CheckpointResponse])))]
+pub async fn list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<Vec<CheckpointResponse>>> {
+    need_scanner(&auth)?;
+    Ok(Json(state.store.checkpoints().await?.iter().map(checkpoint_response).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ScanRequest {
+    /// The scanned QR text (`HCODE1:…`).
+    pub qr_text: String,
+    /// `in` (default) or `out`.
+    pub direction: Option<String>,
+    /// A device-made id, so a retried request records one passage.
+    pub client_id: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanResponse {
+    /// `allow` or `deny`.
+    pub verdict: String,
+    pub colour: Option<String>,
+    /// Stable reason code: `CODE_VALID`, `COLOUR_YELLOW`, `COLOUR_RED`, `STATUS_CHANGED`, or a `CODE_*` failure.
+    pub reason: String,
+    pub message: String,
+    pub holder_hint: Option<String>,
+    pub expires_at: Option<String>,
+    /// The passage (checkpoints) or visit (venues) recorded, if any.
+    pub recorded_id: Option<String>,
+}
+
+fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
+    ScanResponse {
+        verdict: v.verdict.as_str().into(),
+        colour: v.colour.map(|c| c.as_str().into()),
+        reason: v.reason.clone(),
+        message: v.message.clone(),
+        holder_hint: v.holder_hint.clone(),
+        expires_at: v.expires_at.map(|t| t.to_string()),
+        recorded_id: recorded,
+    }
+}
+
+/// An officer scans a code at a checkpoint: verdict and passage.
+#[utoipa::path(post, path = "/api/v1/checkpoints/{id}/scans", tag = "checkpoints", request_body = ScanRequest, security(("bearer" = [])),
+    responses((status = 200, body = ScanResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn scan(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ScanRequest>,
+) -> ApiResult<Json<ScanResponse>> {
+    need_scanner(&auth)?;
+    let direction = Direction::parse(b.direction.as_deref().unwrap_or("in"))?;
+    let (verdict, passage) =
+        checkpoints::scan(&state, parse_checkpoint_id(&id)?, &auth.name, &b.qr_text, direction, b.client_id).await?;
+    Ok(Json(scan_response(&verdict, Some(passage.id.to_string()))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QueuedPassage {
+    /// Made by the device when it scanned; the same id syncs once.
+    pub client_id: uuid::Uuid,
+    /// Pseudonymous holder id (32 hex), when the code could be read.
+    pub holder_id: Option<String>,
+    pub colour: Option<String>,
+    pub verdict: String,
+    pub reason: String,
+    pub direction: String,
+    /// RFC 3339, the device's clock.
+    pub scanned_at: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SyncRequest {
+    pub passages: Vec<QueuedPassage>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncResponse {
+    pub received: usize,
+    /// New passages; the rest had already been synced.
+    pub recorded: u64,
+}
+
+fn queued(q: &QueuedPassage, checkpoint: CheckpointId, officer: &str) -> ApiResult<Passage> {
+    Ok(Passage {
+        id: q.client_id,
+        checkpoint,
+        holder: q.holder_id.as_deref().map(|h| h.parse::<HolderId>()).transpose()?,
+        colour: q.colour.as_deref().map(|c| c.parse::<Colour>()).transpose()?,
+        verdict: Verdict::parse(&q.verdict)?,
+        reason: q.reason.chars().take(64).collect(),
+        direction: Direction::parse(&q.direction)?,
+        scanned_at: q
+            .scanned_at
+            .parse()
+            .map_err(|_| ApiError::bad_input("TIME_INVALID", "scanned_at must be RFC 3339"))?,
+        officer: officer.to_string(),
+        offline: true,
+    })
+}
+
+/// Uploads passages queued while offline; idempotent by `client_id`.
+#[utoipa::path(post, path = "/api/v1/checkpoints/{id}/passages:sync", tag = "checkpoints", request_body = SyncRequest, security(("bearer" = [])),
+    responses((status = 200, body = SyncResponse), (status = 422, body = ErrorBody)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SyncRequest>,
+) -> ApiResult<Json<SyncResponse>> {
+    need_scanner(&auth)?;
+    if b.passages.len() > 1000 {
+        return Err(ApiError::bad_input("TOO_MANY_PASSAGES", "sync at most 1000 passages at a time"));
+    }
+    let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;
+    let passages: Vec<Passage> =
+        b.passages.iter().map(|q| queued(q, checkpoint.id, &auth.name)).collect::<ApiResult<_>>()?;
+    let recorded = state.store.record_passages(&passages).await?;
+    Ok(Json(SyncResponse { received: passages.len(), recorded }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusListResponse {
+    pub issuer: String,
+    pub generated_at: String,
+    /// Holders whose code is not green now: `{"h": "<32 hex>", "c": "yellow"|"red"}`.
+    pub holders: Vec<StatusEntry>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusEntry {
+    pub h: String,
+    pub c: String,
+}
+
+/// The status list an offline scanner caches: everyone not green now.
+#[utoipa::path(get, path = "/api/v1/status-list", tag = "checkpoints", security(("bearer" = [])),
+    responses((status = 200, body = StatusListResponse)))]
+pub async fn status_list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<StatusListResponse>> {
+    need_scanner(&auth)?;
+    let holders = state.store.non_green_holders().await?;
+    Ok(Json(StatusListResponse {
+        issuer: state.config.region_id.clone(),
+        generated_at: state.clock.now().to_string(),
+        holders: holders.iter().map(|(h, c)| StatusEntry { h: h.to_string(), c: c.as_str().into() }).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffScanResponse {
+    #[serde(flatten)]
+    pub verdict: ScanResponse,
+    /// `entered`, `exited` or `duplicate` when a visit was recorded.
+    pub outcome: Option<String>,
+}
+
+/// Venue staff scan a visitor's code (people without smartphones show a
+/// paper pass or a printed code): the visit is recorded for that person.
+#[utoipa::path(post, path = "/api/v1/venues/{id}/scans", tag = "venues", request_body = ScanRequest, security(("bearer" = [])),
+    responses((status = 200, body = StaffScanResponse), (status = 404, body = ErrorBody)))]
+pub async fn venue_scan(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ScanRequest>,
+) -> ApiResult<Json<StaffScanResponse>> {
+    let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    if venue.state == healthcode_domain::VenueState::Closed {
+        return Err(ApiError::new(ErrorKind::Conflict, "VENUE_CLOSED", "this venue is closed and takes no check-ins"));
+    }
+    let verdict = checkpoints::judge(&state, &b.qr_text).await?;
+    let Some(holder) = verdict.holder else {
+        return Ok(Json(StaffScanResponse { verdict: scan_response(&verdict, None), outcome: None }));
+    };
+    let resident = match state.store.resident_by_holder(holder).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound) => {
+            return Ok(Json(StaffScanResponse { verdict: scan_response(&verdict, None), outcome: None }));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let result = check_in::scan_at(&state, resident.id, venue, VisitSource::Staff).await?;
+    state.metrics.check_ins.inc();
+    Ok(Json(StaffScanResponse {
+        verdict: scan_response(&verdict, Some(result.visit.id.to_string())),
+        outcome: Some(result.outcome.as_str().into()),
+    }))
+}

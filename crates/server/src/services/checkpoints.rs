@@ -1,0 +1,141 @@
+//! Checkpoint scans: verify the code, check the holder's current status,
+//! decide allow or deny, record the passage.
+
+use healthcode_credential::{VerifiedCode, verify};
+use healthcode_domain::{
+    Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, Verdict, verdict_for,
+};
+use healthcode_store::StoreError;
+use jiff::Timestamp;
+
+use crate::error::{ApiError, ErrorKind};
+use crate::services::accounts::new_uuid_v7;
+use crate::state::AppState;
+
+/// What an officer sees after a scan.
+#[derive(Debug, Clone)]
+pub struct ScanVerdict {
+    pub verdict: Verdict,
+    /// Stable: `CODE_VALID`, a `CODE_*` verification failure, `COLOUR_YELLOW`, `COLOUR_RED`, `STATUS_CHANGED`.
+    pub reason: String,
+    pub message: String,
+    pub colour: Option<Colour>,
+    pub holder: Option<HolderId>,
+    /// Initials and last four characters of the document, for an eye-check.
+    pub holder_hint: Option<String>,
+    pub expires_at: Option<Timestamp>,
+}
+
+pub async fn register(
+    state: &AppState,
+    name: &str,
+    kind: &str,
+    district: &str,
+    location: &str,
+) -> Result<Checkpoint, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(ApiError::bad_input("CHECKPOINT_NAME_INVALID", "name must be 1 to 120 characters"));
+    }
+    let location = location.trim();
+    if location.chars().count() > 200 {
+        return Err(ApiError::bad_input("LOCATION_INVALID", "location is limited to 200 characters"));
+    }
+    let now = state.clock.now();
+    let checkpoint = Checkpoint {
+        id: CheckpointId::from_uuid(new_uuid_v7(now)?),
+        name: name.to_string(),
+        kind: CheckpointKind::parse(kind)?,
+        district: DistrictCode::parse(district)?,
+        location: location.to_string(),
+        created_at: now,
+    };
+    state.store.create_checkpoint(&checkpoint).await?;
+    Ok(checkpoint)
+}
+
+pub async fn find(state: &AppState, id: CheckpointId) -> Result<Checkpoint, ApiError> {
+    match state.store.checkpoint(id).await {
+        Ok(c) => Ok(c),
+        Err(StoreError::NotFound) => {
+            Err(ApiError::new(ErrorKind::NotFound, "CHECKPOINT_NOT_FOUND", "no such checkpoint"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Verifies a scanned code and decides, using the holder's current status
+/// when it is known (a code is minutes old; the status may have changed).
+pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiError> {
+    let now = state.clock.now();
+    let trust = state.keys.prepared_trust_list(now).map_err(ApiError::internal)?;
+    let code: VerifiedCode = match verify(qr_text, &trust, now) {
+        Ok(v) => v,
+        Err(e) => {
+            return Ok(ScanVerdict {
+                verdict: Verdict::Deny,
+                reason: e.code().into(),
+                message: e.to_string(),
+                colour: None,
+                holder: None,
+                holder_hint: None,
+                expires_at: None,
+            });
+        }
+    };
+    let claims = &code.claims;
+    let current = match state.store.resident_by_holder(claims.holder).await {
+        Ok(r) => state.store.status(r.id).await?.map(|s| s.colour),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let colour = current.map_or(claims.colour, |c| c.max(claims.colour));
+    let (reason, message) = match (colour, current) {
+        (Colour::Green, _) => ("CODE_VALID", "green code: may pass"),
+        (c, Some(now_colour)) if now_colour > claims.colour && c == now_colour => {
+            ("STATUS_CHANGED", "the code was issued before the holder's status changed")
+        }
+        (Colour::Yellow, _) => ("COLOUR_YELLOW", "yellow code: quarantine, may not pass"),
+        (Colour::Red, _) => ("COLOUR_RED", "red code: may not pass"),
+    };
+    Ok(ScanVerdict {
+        verdict: verdict_for(colour),
+        reason: reason.into(),
+        message: message.into(),
+        colour: Some(colour),
+        holder: Some(claims.holder),
+        holder_hint: Some(format!("{} ****{}", claims.initials, claims.document_last4)),
+        expires_at: Some(claims.expires_at),
+    })
+}
+
+/// A scan at a checkpoint: judge, then record the passage.
+pub async fn scan(
+    state: &AppState,
+    checkpoint: CheckpointId,
+    officer: &str,
+    qr_text: &str,
+    direction: Direction,
+    client_id: Option<uuid::Uuid>,
+) -> Result<(ScanVerdict, Passage), ApiError> {
+    let checkpoint = find(state, checkpoint).await?;
+    let verdict = judge(state, qr_text).await?;
+    let now = state.clock.now();
+    let passage = Passage {
+        id: match client_id {
+            Some(id) => id,
+            None => new_uuid_v7(now)?,
+        },
+        checkpoint: checkpoint.id,
+        holder: verdict.holder,
+        colour: verdict.colour,
+        verdict: verdict.verdict,
+        reason: verdict.reason.clone(),
+        direction,
+        scanned_at: now,
+        officer: officer.to_string(),
+        offline: false,
+    };
+    state.store.record_passages(std::slice::from_ref(&passage)).await?;
+    Ok((verdict, passage))
+}
