@@ -262,3 +262,48 @@ pub async fn venue_scan(
         outcome: Some(result.outcome.as_str().into()),
     }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageView {
+    pub id: String,
+    pub holder_id: Option<String>,
+    pub colour: Option<String>,
+    pub verdict: String,
+    pub reason: String,
+    pub direction: String,
+    pub scanned_at: String,
+    pub officer: String,
+    /// Judged on the device without the server, synced later.
+    pub offline: bool,
+}
+
+/// The checkpoint's passages of the last 24 hours, newest first.
+#[utoipa::path(get, path = "/api/v1/checkpoints/{id}/passages", tag = "checkpoints", security(("bearer" = [])),
+    responses((status = 200, body = [PassageView]), (status = 404, body = ErrorBody)))]
+pub async fn passages(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<PassageView>>> {
+    need_scanner(&auth)?;
+    let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;
+    let now = state.clock.now();
+    let from = now.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(now);
+    let to = now.checked_add(jiff::SignedDuration::from_mins(10)).unwrap_or(now);
+    let list = state.store.passages(checkpoint.id, from, to, 1000).await?;
+    Ok(Json(
+        list.iter()
+            .map(|p| PassageView {
+                id: p.id.to_string(),
+                holder_id: p.holder.map(|h| h.to_string()),
+                colour: p.colour.map(|c| c.as_str().into()),
+                verdict: p.verdict.as_str().into(),
+                reason: p.reason.clone(),
+                direction: p.direction.as_str().into(),
+                scanned_at: p.scanned_at.to_string(),
+                officer: p.officer.clone(),
+                offline: p.offline,
+            })
+            .collect(),
+    ))
+}

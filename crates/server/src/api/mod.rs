@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
         venues::visits, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
         check_ins::check_in, check_ins::check_out, check_ins::my_visits,
         checkpoints::register, checkpoints::list, checkpoints::scan, checkpoints::sync, checkpoints::status_list,
-        checkpoints::venue_scan,
+        checkpoints::venue_scan, checkpoints::passages,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -79,5 +79,6 @@ pub fn routes() -> Router<AppState> {
         .route("/checkpoints", post(checkpoints::register).get(checkpoints::list))
         .route("/checkpoints/{id}/scans", post(checkpoints::scan))
         .route("/checkpoints/{id}/passages:sync", post(checkpoints::sync))
+        .route("/checkpoints/{id}/passages", get(checkpoints::passages))
         .route("/status-list", get(checkpoints::status_list))
 }

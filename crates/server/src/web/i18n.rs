@@ -311,6 +311,16 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Quét mã bằng camera điện thoại khi vào và khi ra",
         ],
     ),
+    ("staff.signin", ["Staff sign-in", "工作人员登录", "Đăng nhập cán bộ"]),
+    ("staff.token", ["Access token", "访问令牌", "Mã truy cập"]),
+    (
+        "staff.token_help",
+        [
+            "Paste the access token your operator issued (healthcode token --role officer --subject NAME).",
+            "请粘贴运维人员签发的访问令牌（healthcode token --role officer --subject 用户名）。",
+            "Dán mã truy cập do quản trị viên cấp (healthcode token --role officer --subject TÊN).",
+        ],
+    ),
 ];
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {

@@ -4,6 +4,7 @@
 mod check_in_pages;
 pub mod i18n;
 mod pages;
+mod staff_pages;
 mod venue_pages;
 mod view;
 
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/venue", get(venue_pages::list).post(venue_pages::register))
         .route("/venue/{id}", get(venue_pages::show))
         .route("/venue/{id}/{action}", post(venue_pages::action))
+        .route("/staff/signin", get(staff_pages::signin_form).post(staff_pages::signin_submit))
 }
 
 /// Remembers a `?lang=` choice in a cookie so the next pages keep it.

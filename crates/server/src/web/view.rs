@@ -253,3 +253,9 @@ pub struct VenuePage {
     /// (entered, exited, colour at entry)
     pub log: Vec<(String, String, String)>,
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_signin.html")]
+pub struct StaffSignInPage {
+    pub page: Page,
+}

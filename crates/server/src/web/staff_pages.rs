@@ -1,0 +1,42 @@
+//! Staff sign-in for pages. Until staff password accounts exist, officers
+//! and the authority paste the access token the operator issued
+//! (`healthcode token --role officer --subject NAME`); the page keeps it in
+//! the session cookie.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use healthcode_domain::Role;
+
+use crate::auth::session;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::web::i18n::Lang;
+use crate::web::pages::{Fields, field};
+use crate::web::view::{Page, StaffSignInPage};
+
+pub async fn signin_form(lang: Lang) -> impl IntoResponse {
+    StaffSignInPage { page: Page::new(lang, "/staff/signin", false) }
+}
+
+pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+    let token = field(&f, "token").trim().to_string();
+    let found = session::lookup(state.store.as_ref(), &token, state.clock.now()).await;
+    match found {
+        Ok(Some(s))
+            if matches!(s.principal.role, Role::Officer | Role::Authority | Role::Supervisor | Role::Auditor) =>
+        {
+            let lifetime = s.expires_at.duration_since(state.clock.now());
+            let cookie = session::session_cookie(&token, lifetime, state.config.secure_cookies());
+            let to = if matches!(s.principal.role, Role::Officer | Role::Authority) { "/checkpoint" } else { "/" };
+            (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(to)).into_response()
+        }
+        Ok(_) => {
+            let e = ApiError::bad_input("STAFF_TOKEN_INVALID", "this is not a valid staff access token");
+            let page = Page::new(lang, "/staff/signin", false).with_error(Some(e.message.clone()));
+            (e.status(), StaffSignInPage { page }).into_response()
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
