@@ -2,21 +2,11 @@
 //! and who may see what.
 
 use crate::harness::{Resident, TestApp, spawn_app};
-use healthcode_store::{Principal, SessionKind};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 pub async fn operator_token(app: &TestApp, phone: &str) -> String {
-    let principal = Principal { role: healthcode_domain::Role::Venue, subject: phone.into(), resident: None };
-    healthcode_server::auth::session::issue(
-        app.state.store.as_ref(),
-        principal,
-        SessionKind::ApiToken,
-        app.clock_now(),
-        jiff::SignedDuration::from_hours(24 * 30),
-    )
-    .await
-    .unwrap()
+    app.token(healthcode_domain::Role::Venue, phone).await
 }
 
 pub async fn venue_registered(app: &TestApp, operator: &str, name: &str) -> Value {

@@ -2,21 +2,11 @@
 
 use crate::check_in::{operator_token, venue_registered};
 use crate::harness::{TestApp, spawn_app};
-use healthcode_store::{Principal, SessionKind};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn staff_token(app: &TestApp, role: healthcode_domain::Role, name: &str) -> String {
-    let principal = Principal { role, subject: name.into(), resident: None };
-    healthcode_server::auth::session::issue(
-        app.state.store.as_ref(),
-        principal,
-        SessionKind::ApiToken,
-        app.clock_now(),
-        jiff::SignedDuration::from_hours(24 * 30),
-    )
-    .await
-    .unwrap()
+    app.token(role, name).await
 }
 
 async fn checkpoint(app: &TestApp) -> (String, String) {

@@ -61,6 +61,17 @@ pub struct Resident {
 }
 
 impl TestApp {
+    /// An API token for any role, as `healthcode token` would mint it.
+    pub async fn token(&self, role: healthcode_domain::Role, subject: &str) -> String {
+        use healthcode_server::Clock;
+        let principal = healthcode_store::Principal { role, subject: subject.into(), resident: None };
+        let lifetime = SignedDuration::from_hours(24 * 30);
+        let kind = healthcode_store::SessionKind::ApiToken;
+        healthcode_server::auth::session::issue(self.state.store.as_ref(), principal, kind, self.clock.now(), lifetime)
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
