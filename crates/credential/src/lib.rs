@@ -12,6 +12,8 @@
 //! - [`qr`]: rendering codes as SVG or PNG ([`render_svg`], [`render_png`])
 //!   and reading them back from photos ([`decode_image`]).
 //!
+//! - [`paper_pass`]: the long-lived identity-only pass for people without a
+//!   smartphone ([`sign_paper_pass`], [`verify_paper_pass`]).
 //! - [`venue_token`]: the signed token in a venue poster's URL
 //!   ([`sign_venue_token`], [`verify_venue_token`]).
 //!
@@ -19,6 +21,7 @@
 
 pub mod health_code;
 pub mod keys;
+pub mod paper_pass;
 pub mod qr;
 pub mod trust_list;
 pub mod venue_token;
@@ -28,6 +31,7 @@ pub use health_code::{
     verify,
 };
 pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path};
+pub use paper_pass::{PAPER_PASS_PREFIX, PaperPass, PaperPassError, is_paper_pass, sign_paper_pass, verify_paper_pass};
 pub use qr::{QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
 pub use trust_list::{PreparedKey, PreparedTrustList, TrustList, TrustListError, TrustedKey};
 pub use venue_token::{VenueToken, VenueTokenError, sign_venue_token, token_from_qr, verify_venue_token};

@@ -60,3 +60,36 @@ pub async fn my_code_svg(State(state): State<AppState>, auth: ResidentAuth) -> A
     let svg = render_svg(&code.qr_text).map_err(ApiError::internal)?;
     Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")], svg))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassResponse {
+    /// `HPASS1:…`: identity only; scanners look up the current colour.
+    pub qr_text: String,
+    pub name: String,
+    /// The document's last four characters, for the eye-check.
+    pub document_hint: String,
+    pub issued_at: String,
+}
+
+/// A printable paper pass for people without a smartphone (print it, or let staff scan it).
+#[utoipa::path(get, path = "/api/v1/me/pass", tag = "code", security(("bearer" = [])),
+    responses((status = 200, body = PassResponse), (status = 409, body = ErrorBody, description = "DECLARATION_REQUIRED")))]
+pub async fn my_pass(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<PassResponse>> {
+    let pass = crate::services::code::issue_pass(&state, auth.resident).await?;
+    let identity = pass.resident.identity.as_ref().ok_or_else(|| ApiError::internal("pass without identity"))?;
+    Ok(Json(PassResponse {
+        qr_text: pass.qr_text.clone(),
+        name: identity.name.as_str().into(),
+        document_hint: format!("****{}", identity.document_number.last4()),
+        issued_at: pass.issued_at.to_string(),
+    }))
+}
+
+/// The paper pass QR as PNG.
+#[utoipa::path(get, path = "/api/v1/me/pass.png", tag = "code", security(("bearer" = [])),
+    responses((status = 200, content_type = "image/png", description = "paper pass QR")))]
+pub async fn my_pass_png(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<impl IntoResponse> {
+    let pass = crate::services::code::issue_pass(&state, auth.resident).await?;
+    let png = render_png(&pass.qr_text, 8).map_err(ApiError::internal)?;
+    Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "no-store")], png))
+}

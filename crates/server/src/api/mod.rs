@@ -34,7 +34,7 @@ impl Modify for BearerAuth {
     paths(
         auth::request_otp, auth::verify_otp, auth::sign_out,
         reports::declare, reports::clock_in, reports::my_status,
-        code::my_code, code::my_code_png, code::my_code_svg,
+        code::my_code, code::my_code_png, code::my_code_svg, code::my_pass, code::my_pass_png,
         trust::trust_list, trust::dev_outbox,
         venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
         venues::visits, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
@@ -59,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/code", get(code::my_code))
         .route("/me/code.png", get(code::my_code_png))
         .route("/me/code.svg", get(code::my_code_svg))
+        .route("/me/pass", get(code::my_pass))
+        .route("/me/pass.png", get(code::my_pass_png))
         .route("/trust-list", get(trust::trust_list))
         .route("/dev/outbox", get(trust::dev_outbox))
         .route("/venues", post(venues::register).get(venues::list))

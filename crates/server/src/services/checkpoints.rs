@@ -1,7 +1,7 @@
 //! Checkpoint scans: verify the code, check the holder's current status,
 //! decide allow or deny, record the passage.
 
-use healthcode_credential::{VerifiedCode, verify};
+use healthcode_credential::{VerifiedCode, is_paper_pass, verify, verify_paper_pass};
 use healthcode_domain::{
     Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, Verdict, verdict_for,
 };
@@ -67,6 +67,9 @@ pub async fn find(state: &AppState, id: CheckpointId) -> Result<Checkpoint, ApiE
 /// Verifies a scanned code and decides, using the holder's current status
 /// when it is known (a code is minutes old; the status may have changed).
 pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiError> {
+    if is_paper_pass(qr_text) {
+        return judge_pass(state, qr_text).await;
+    }
     let now = state.clock.now();
     let trust = state.keys.prepared_trust_list(now).map_err(ApiError::internal)?;
     let code: VerifiedCode = match verify(qr_text, &trust, now) {
@@ -138,4 +141,48 @@ pub async fn scan(
     };
     state.store.record_passages(std::slice::from_ref(&passage)).await?;
     Ok((verdict, passage))
+}
+
+fn deny(reason: &str, message: &str) -> ScanVerdict {
+    ScanVerdict {
+        verdict: Verdict::Deny,
+        reason: reason.into(),
+        message: message.into(),
+        colour: None,
+        holder: None,
+        holder_hint: None,
+        expires_at: None,
+    }
+}
+
+/// A paper pass names a holder and no colour: the verdict is the holder's
+/// current status.
+async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiError> {
+    let pass = match verify_paper_pass(qr_text, &state.keys.all_keys()) {
+        Ok(p) => p,
+        Err(e) => return Ok(deny(e.code(), &e.to_string())),
+    };
+    let resident = match state.store.resident_by_holder(pass.holder).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound) => return Ok(deny("PASS_UNKNOWN", "this pass belongs to no one registered here")),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(status) = state.store.status(resident.id).await? else {
+        return Ok(deny("DECLARATION_REQUIRED", "the holder has not declared yet"));
+    };
+    let hint = resident.identity.as_ref().map(|i| format!("{} ****{}", i.name.initials(), i.document_number.last4()));
+    let (reason, message) = match status.colour {
+        Colour::Green => ("PASS_VALID", "paper pass, green status: may pass"),
+        Colour::Yellow => ("COLOUR_YELLOW", "paper pass, yellow status: quarantine, may not pass"),
+        Colour::Red => ("COLOUR_RED", "paper pass, red status: may not pass"),
+    };
+    Ok(ScanVerdict {
+        verdict: verdict_for(status.colour),
+        reason: reason.into(),
+        message: message.into(),
+        colour: Some(status.colour),
+        holder: Some(pass.holder),
+        holder_hint: hint,
+        expires_at: None,
+    })
 }

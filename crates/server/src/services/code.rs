@@ -46,3 +46,29 @@ pub async fn issue_code(state: &AppState, resident: ResidentId) -> Result<Issued
     state.metrics.codes_issued.inc();
     Ok(IssuedCode { qr_text, colour: status.colour, issued_at: now, expires_at, resident: account, status })
 }
+
+/// A printable paper pass: identity only, valid until reissued; the
+/// scanner looks up the current status.
+#[derive(Debug, Clone)]
+pub struct IssuedPass {
+    pub qr_text: String,
+    pub resident: Resident,
+    pub issued_at: Timestamp,
+}
+
+pub async fn issue_pass(state: &AppState, resident: ResidentId) -> Result<IssuedPass, ApiError> {
+    let account = state.store.resident(resident).await?;
+    if account.identity.is_none() {
+        return Err(ApiError::new(
+            ErrorKind::Conflict,
+            "DECLARATION_REQUIRED",
+            "file a declaration first: the pass prints your name and document",
+        ));
+    }
+    let now = Timestamp::from_second(state.clock.now().as_second()).map_err(ApiError::internal)?;
+    let qr_text = state
+        .keys
+        .with_active(|key| healthcode_credential::sign_paper_pass(account.holder, now, key))
+        .map_err(ApiError::internal)?;
+    Ok(IssuedPass { qr_text, resident: account, issued_at: now })
+}

@@ -146,3 +146,37 @@ async fn venue_staff_scan_a_visitors_code_and_the_visit_is_recorded_for_that_per
     let (_, bad) = app.post_json(&path, Some(&op), json!({"qr_text": "HCODE1:garbage"})).await;
     assert_eq!((bad["verdict"].as_str(), bad["outcome"].as_null()), (Some("deny"), Some(())), "{bad}");
 }
+
+#[tokio::test]
+async fn a_paper_pass_is_judged_by_the_holders_current_status() {
+    let app = spawn_app().await;
+    let (cp, officer) = checkpoint(&app).await;
+    let elder = app.resident_signs_in("+8613800000605").await;
+    let (s, b) = app.get_json("/api/v1/me/pass", Some(&elder.token)).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("DECLARATION_REQUIRED")));
+    app.resident_declares(&elder, 36.6, &[]).await;
+    let (_, pass) = app.get_json("/api/v1/me/pass", Some(&elder.token)).await;
+    let text = pass["qr_text"].as_str().unwrap().to_string();
+    assert!(text.starts_with("HPASS1:"));
+    assert_eq!(pass["document_hint"], "****1234");
+
+    let ok = scan(&app, &officer, &cp, &text).await;
+    assert_eq!((ok["verdict"].as_str(), ok["reason"].as_str()), (Some("allow"), Some("PASS_VALID")));
+    assert_eq!(ok["holder_hint"], "LW ****1234");
+    // Weeks later the same printed pass still works, and follows the status.
+    app.advance_days(20);
+    app.resident_declares(&elder, 38.0, &["fever"]).await;
+    let no = scan(&app, &officer, &cp, &text).await;
+    assert_eq!((no["verdict"].as_str(), no["reason"].as_str()), (Some("deny"), Some("COLOUR_YELLOW")));
+
+    let mut forged: Vec<char> = text.chars().collect();
+    let i = forged.len() - 5;
+    forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
+    let bad = scan(&app, &officer, &cp, &forged.into_iter().collect::<String>()).await;
+    assert_eq!(bad["verdict"], "deny");
+    assert!(bad["reason"].as_str().unwrap().starts_with("PASS_"), "{bad}");
+
+    let png = app.client.get(app.url("/api/v1/me/pass.png")).bearer_auth(&elder.token).send().await.unwrap();
+    let decoded = healthcode_credential::decode_image(&png.bytes().await.unwrap()).unwrap();
+    assert!(decoded[0].starts_with("HPASS1:"));
+}
