@@ -18,8 +18,11 @@ export function chromiumPath() {
   return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
 
-/** Starts headless Chromium. Close it with `await browser.close()`. */
-export async function launchBrowser() {
+/**
+ * Starts headless Chromium. Close it with `await browser.close()`.
+ * @param {{ args?: string[] }} [options] extra command-line switches
+ */
+export async function launchBrowser({ args = [] } = {}) {
   const executablePath = chromiumPath();
   if (!existsSync(executablePath)) {
     throw new Error(
@@ -27,7 +30,23 @@ export async function launchBrowser() {
         '(Debian package "chromium") or set CHROMIUM_PATH.',
     );
   }
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...args] });
+}
+
+/**
+ * Starts headless Chromium whose (only) camera plays a Y4M file in a loop, with camera
+ * permission granted without a prompt.
+ * @param {string} y4mPath a YUV4MPEG2 file (see lib/y4m.js)
+ */
+export async function launchBrowserWithCamera(y4mPath) {
+  if (!existsSync(y4mPath)) throw new Error(`fake camera video ${y4mPath} does not exist`);
+  return launchBrowser({
+    args: [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${y4mPath}`,
+    ],
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Starts the real `healthcode serve` binary on a random loopback port with a throwaway data
 // directory, and stops it again. The binary is the one `cargo build -p healthcode-cli` made.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -104,4 +104,25 @@ export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEO
       cause: err,
     });
   }
+}
+
+/**
+ * Mints an access token with the CLI against a server's data directory
+ * (`healthcode token --role ROLE --subject SUBJECT --data-dir DIR`; the token is the last stdout line).
+ * @param {string} dataDir the running server's data directory (`startServer().dataDir`)
+ * @param {'resident'|'venue'|'officer'|'authority'|'supervisor'|'auditor'} role
+ * @param {string} subject a phone number (resident, venue) or a user name (staff)
+ */
+export async function mintToken(dataDir, role, subject) {
+  const bin = binaryPath();
+  const argv = ['token', '--role', role, '--subject', subject, '--data-dir', dataDir];
+  const { stdout } = await new Promise((resolve, reject) => {
+    execFile(bin, argv, { cwd: dataDir, timeout: 30_000 }, (err, out, errOut) => {
+      if (err) reject(new Error(`${bin} ${argv.join(' ')} failed: ${err.message}\n${errOut}`, { cause: err }));
+      else resolve({ stdout: out });
+    });
+  });
+  const token = stdout.trim().split('\n').pop()?.trim();
+  if (!token) throw new Error(`${bin} ${argv.join(' ')} printed no token`);
+  return token;
 }

@@ -129,6 +129,27 @@ async fn verifier_js() -> impl IntoResponse {
     )
 }
 
+/// The camera scanner page's script and the QR decoder it falls back on (no native BarcodeDetector).
+const SCANNER_JS: &str = include_str!("../static/scanner.js");
+const JSQR_JS: &str = include_str!("../static/vendor/jsQR.js");
+
+async fn scanner_js() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+        SCANNER_JS,
+    )
+}
+
+async fn jsqr_js() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        JSQR_JS,
+    )
+}
+
 async fn not_found() -> ApiError {
     ApiError::not_found()
 }
@@ -151,6 +172,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/hc-verify.js", get(verifier_js))
+        .route("/static/scanner.js", get(scanner_js))
+        .route("/static/vendor/jsQR.js", get(jsqr_js))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(not_found)
         .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))

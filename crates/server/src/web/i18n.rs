@@ -321,6 +321,169 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Dán mã truy cập do quản trị viên cấp (healthcode token --role officer --subject TÊN).",
         ],
     ),
+    ("scan.checkpoints", ["Checkpoints", "卡口", "Chốt kiểm soát"]),
+    (
+        "scan.choose",
+        [
+            "Choose your checkpoint to start scanning.",
+            "请选择您所在的卡口开始扫码。",
+            "Chọn chốt của bạn để bắt đầu quét.",
+        ],
+    ),
+    (
+        "scan.no_checkpoints",
+        [
+            "No checkpoints yet. The health authority registers them (POST /api/v1/checkpoints).",
+            "尚无卡口。由卫生健康部门登记（POST /api/v1/checkpoints）。",
+            "Chưa có chốt nào. Cơ quan y tế đăng ký chốt (POST /api/v1/checkpoints).",
+        ],
+    ),
+    ("scan.signed_in_as", ["Signed in as", "当前登录", "Đăng nhập với tên"]),
+    ("scan.kind.city_entry", ["City entry", "进城卡口", "Cửa ngõ thành phố"]),
+    ("scan.kind.station", ["Station", "车站/机场", "Nhà ga / sân bay"]),
+    ("scan.kind.other", ["Other", "其他", "Khác"]),
+    ("scan.staff_title", ["Scan visitors' codes", "扫描访客健康码", "Quét mã của khách"]),
+    (
+        "scan.staff_help",
+        [
+            "For visitors who cannot scan the poster: scan their health code to check them in or out.",
+            "为无法扫描场所码的访客服务：扫描其健康码即可登记进入或离开。",
+            "Cho khách không quét được áp phích: quét mã sức khỏe của họ để ghi vào hoặc ra.",
+        ],
+    ),
+    ("scan.allow", ["PASS", "通行", "ĐƯỢC QUA"]),
+    ("scan.deny", ["STOP", "禁止通行", "DỪNG LẠI"]),
+    ("scan.ready", ["Point the camera at the code", "请将摄像头对准健康码", "Hướng camera vào mã"]),
+    ("scan.direction", ["Direction", "方向", "Hướng"]),
+    ("scan.in", ["Entering", "进入", "Vào"]),
+    ("scan.out", ["Leaving", "离开", "Ra"]),
+    ("scan.manual", ["Or type or paste the code text", "或输入/粘贴健康码文本", "Hoặc nhập / dán nội dung mã"]),
+    ("scan.check", ["Check", "核验", "Kiểm tra"]),
+    ("scan.camera_start", ["Start the camera", "打开摄像头", "Bật camera"]),
+    ("scan.camera_starting", ["Starting the camera…", "正在打开摄像头…", "Đang bật camera…"]),
+    (
+        "scan.camera_insecure",
+        [
+            "The camera needs a secure page (HTTPS or localhost). Type the code below instead.",
+            "摄像头需要安全连接（HTTPS 或 localhost）。请在下方输入健康码。",
+            "Camera cần trang bảo mật (HTTPS hoặc localhost). Hãy nhập mã bên dưới.",
+        ],
+    ),
+    (
+        "scan.camera_missing",
+        [
+            "No camera is available. Type the code below instead.",
+            "没有可用的摄像头。请在下方输入健康码。",
+            "Không có camera. Hãy nhập mã bên dưới.",
+        ],
+    ),
+    (
+        "scan.camera_denied",
+        [
+            "Camera access was refused: allow it in the browser settings, or type the code below.",
+            "摄像头权限被拒绝：请在浏览器设置中允许，或在下方输入健康码。",
+            "Quyền camera bị từ chối: cho phép trong cài đặt trình duyệt, hoặc nhập mã bên dưới.",
+        ],
+    ),
+    (
+        "scan.decoder_failed",
+        [
+            "The QR reader could not load: reconnect, or type the code below.",
+            "二维码识别组件加载失败：请恢复网络，或在下方输入健康码。",
+            "Không tải được bộ đọc QR: kết nối lại, hoặc nhập mã bên dưới.",
+        ],
+    ),
+    ("scan.online", ["Online", "在线", "Trực tuyến"]),
+    ("scan.offline", ["Offline", "离线", "Ngoại tuyến"]),
+    ("scan.queued", ["{n} queued", "{n} 条待上传", "{n} chờ gửi"]),
+    ("scan.sync", ["Sync now", "立即上传", "Gửi ngay"]),
+    ("scan.trust_list", ["Keys", "验签公钥", "Khóa"]),
+    ("scan.status_list", ["Status list", "状态名单", "Danh sách trạng thái"]),
+    ("scan.age_now", ["just updated", "刚刚更新", "vừa cập nhật"]),
+    ("scan.age_min", ["{n} min old", "{n} 分钟前", "{n} phút trước"]),
+    ("scan.age_hours", ["{n} h old", "{n} 小时前", "{n} giờ trước"]),
+    ("scan.age_never", ["not loaded", "未加载", "chưa tải"]),
+    ("scan.checked_offline", ["checked offline", "离线核验", "kiểm tra ngoại tuyến"]),
+    (
+        "scan.online_only",
+        [
+            "No connection: venue scanning needs the network. Try again.",
+            "无网络连接：场所扫码需要联网，请重试。",
+            "Mất kết nối: quét tại địa điểm cần mạng. Hãy thử lại.",
+        ],
+    ),
+    (
+        "scan.signin_again",
+        ["Your session has ended: sign in again.", "登录已失效：请重新登录。", "Phiên đã hết hạn: hãy đăng nhập lại."],
+    ),
+    ("scan.failed", ["Could not check the code", "无法核验", "Không kiểm tra được mã"]),
+    ("reason.CODE_VALID", ["Valid green code", "绿码有效", "Mã xanh hợp lệ"]),
+    ("reason.COLOUR_YELLOW", ["Yellow code: quarantine", "黄码：需隔离", "Mã vàng: đang cách ly"]),
+    ("reason.COLOUR_RED", ["Red code", "红码", "Mã đỏ"]),
+    (
+        "reason.STATUS_CHANGED",
+        ["Status changed after this code was issued", "出码后状态已变更", "Trạng thái đã đổi sau khi cấp mã"],
+    ),
+    (
+        "reason.STATUS_LIST_YELLOW",
+        ["Holder is yellow now (status list)", "持码人现为黄码（状态名单）", "Người giữ mã hiện là vàng (danh sách)"],
+    ),
+    (
+        "reason.STATUS_LIST_RED",
+        ["Holder is red now (status list)", "持码人现为红码（状态名单）", "Người giữ mã hiện là đỏ (danh sách)"],
+    ),
+    (
+        "reason.CODE_EXPIRED",
+        [
+            "Expired code: ask for the live page",
+            "健康码已过期：请出示实时页面",
+            "Mã đã hết hạn: yêu cầu mở trang trực tiếp",
+        ],
+    ),
+    (
+        "reason.CODE_NOT_YET_VALID",
+        [
+            "Code not valid yet: check the phone's clock",
+            "健康码尚未生效：请检查手机时间",
+            "Mã chưa có hiệu lực: kiểm tra đồng hồ điện thoại",
+        ],
+    ),
+    ("reason.CODE_SIGNATURE_INVALID", ["Forged or altered code", "伪造或被篡改的健康码", "Mã giả hoặc bị sửa"]),
+    ("reason.CODE_KEY_UNKNOWN", ["Signed by an unknown key", "未知密钥签发", "Ký bằng khóa không xác định"]),
+    ("reason.CODE_KEY_NOT_VALID", ["Signing key not valid now", "签发密钥当前无效", "Khóa ký hiện không hợp lệ"]),
+    ("reason.CODE_ISSUER_UNKNOWN", ["Code from another region", "其他地区签发的健康码", "Mã của vùng khác"]),
+    ("reason.CODE_PREFIX_INVALID", ["Not a health code", "不是健康码", "Không phải mã sức khỏe"]),
+    ("reason.invalid", ["Damaged or invalid code", "健康码损坏或无效", "Mã bị hỏng hoặc không hợp lệ"]),
+    (
+        "reason.OFFLINE_UNVERIFIABLE",
+        [
+            "Cannot check offline: open this page once with a connection",
+            "无法离线核验：请先在联网状态下打开本页",
+            "Không kiểm tra ngoại tuyến được: hãy mở trang này khi có mạng một lần",
+        ],
+    ),
+    ("reason.PASS_VALID", ["Paper pass, green status", "纸质通行证，绿码状态", "Thẻ giấy, trạng thái xanh"]),
+    ("reason.PASS_FORGED", ["Paper pass not issued here", "非本地签发的纸质通行证", "Thẻ giấy không do nơi này cấp"]),
+    ("reason.PASS_INVALID", ["Damaged or altered paper pass", "纸质通行证损坏或被篡改", "Thẻ giấy hỏng hoặc bị sửa"]),
+    (
+        "reason.PASS_UNKNOWN",
+        ["Paper pass of no registered person", "纸质通行证无对应登记人员", "Thẻ giấy không có người đăng ký"],
+    ),
+    (
+        "reason.PASS_NEEDS_NETWORK",
+        ["Paper passes are checked online only", "纸质通行证需联网核验", "Thẻ giấy chỉ kiểm tra khi có mạng"],
+    ),
+    ("pass.title", ["Paper pass", "纸质通行证", "Thẻ giấy"]),
+    ("pass.print", ["Print", "打印", "In"]),
+    (
+        "pass.help",
+        [
+            "For people without a smartphone: staff and checkpoints scan this pass and see your current colour.",
+            "供无智能手机人员使用：工作人员和卡口扫描此证即可查看您当前的码色。",
+            "Dành cho người không có điện thoại thông minh: nhân viên và chốt kiểm soát quét thẻ này để xem màu hiện tại của bạn.",
+        ],
+    ),
+    ("pass.link", ["Print a paper pass", "打印纸质通行证", "In thẻ giấy"]),
 ];
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {

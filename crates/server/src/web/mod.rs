@@ -4,6 +4,7 @@
 mod check_in_pages;
 pub mod i18n;
 mod pages;
+mod scanner_pages;
 mod staff_pages;
 mod venue_pages;
 mod view;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clock-in", get(pages::clock_in_form).post(pages::clock_in_submit))
         .route("/me/code", get(pages::my_code))
         .route("/me/history", get(pages::history))
+        .route("/me/pass", get(pages::paper_pass))
         .route("/dev/outbox", get(pages::outbox))
         .route("/c/{token}", get(check_in_pages::venue_link).post(check_in_pages::venue_scan))
         .route("/me/visits", get(check_in_pages::my_visits))
@@ -41,6 +43,9 @@ pub fn routes() -> Router<AppState> {
         .route("/venue/{id}", get(venue_pages::show))
         .route("/venue/{id}/{action}", post(venue_pages::action))
         .route("/staff/signin", get(staff_pages::signin_form).post(staff_pages::signin_submit))
+        .route("/checkpoint", get(scanner_pages::checkpoints))
+        .route("/checkpoint/{id}", get(scanner_pages::checkpoint_scanner))
+        .route("/venue/{id}/scan", get(scanner_pages::venue_scanner))
 }
 
 /// Remembers a `?lang=` choice in a cookie so the next pages keep it.

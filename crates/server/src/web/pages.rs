@@ -378,3 +378,23 @@ pub async fn outbox(State(state): State<AppState>, lang: Lang, headers: HeaderMa
         Err(e) => error_page(lang, "/dev/outbox", signed_in, &e),
     }
 }
+
+pub async fn paper_pass(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
+    let result = async {
+        let pass = crate::services::code::issue_pass(&state, who.resident).await?;
+        let svg = render_svg(&pass.qr_text).map_err(ApiError::internal)?;
+        let identity = pass.resident.identity.ok_or_else(|| ApiError::internal("pass without identity"))?;
+        Ok::<_, ApiError>(PassPage {
+            page: Page::new(lang, "/me/pass", true),
+            name: identity.name.as_str().into(),
+            document_hint: format!("****{}", identity.document_number.last4()),
+            svg,
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => page.into_response(),
+        Err(e) if e.code == "DECLARATION_REQUIRED" => Redirect::to("/declare").into_response(),
+        Err(e) => error_page(lang, "/me/pass", true, &e),
+    }
+}

@@ -259,3 +259,47 @@ pub struct VenuePage {
 pub struct StaffSignInPage {
     pub page: Page,
 }
+
+/// One checkpoint in the officer's list.
+#[derive(Debug, Clone)]
+pub struct CheckpointShown {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub district: String,
+    pub location: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "checkpoints.html")]
+pub struct CheckpointsPage {
+    pub page: Page,
+    pub staff_name: String,
+    pub checkpoints: Vec<CheckpointShown>,
+}
+
+/// The camera scanner: a checkpoint (officers, works offline) or a venue's staff mode (online only).
+#[derive(Template, WebTemplate)]
+#[template(path = "scanner.html")]
+pub struct ScannerPage {
+    pub page: Page,
+    pub title: String,
+    pub subtitle: String,
+    /// Checkpoint mode (direction, offline queue); else venue staff mode.
+    pub checkpoint: bool,
+    /// The officer's name (checkpoint mode).
+    pub staff_name: String,
+    /// The venue is closed (staff mode): scans will be refused.
+    pub closed: bool,
+    /// Settings and texts for scanner.js, as JSON safe inside a `<script>` element.
+    pub config_json: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pass.html")]
+pub struct PassPage {
+    pub page: Page,
+    pub name: String,
+    pub document_hint: String,
+    pub svg: String,
+}

@@ -9,5 +9,6 @@ mod harness;
 mod openapi;
 mod pages;
 mod quarantine_story;
+mod scanner_pages;
 mod sign_in;
 mod trust;

@@ -219,3 +219,28 @@ async fn a_venue_operator_registers_a_place_with_forms_and_sees_its_qr() {
     let (s, _) = page(&app, "/venue", None).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "operator pages need an operator session");
 }
+
+#[tokio::test]
+async fn the_paper_pass_page_prints_the_name_and_a_pass_qr() {
+    let app = spawn_app().await;
+    let cookie = signs_in_with_forms(&app, "+8613800000033").await;
+    let (s, _) = page(&app, "/me/pass", Some(&cookie)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "no declaration yet: declare first");
+    form(
+        &app,
+        "/declare",
+        Some(&cookie),
+        &[
+            ("name", "Wang Fang"),
+            ("document_type", "passport"),
+            ("document_number", "E12345678"),
+            ("district", "330102"),
+            ("temperature_c", "36.5"),
+        ],
+    )
+    .await;
+    let (s, html) = page(&app, "/me/pass", Some(&cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Wang Fang") && html.contains("****5678") && html.contains("<svg"));
+    assert!(html.contains("window.print()"));
+}

@@ -1,0 +1,244 @@
+//! The camera scanner pages: the officer's checkpoint list, the checkpoint
+//! scanner (allow/deny, works offline with a queue), and a venue's staff mode.
+//! The pages are shells: `static/scanner.js` reads the camera and calls the
+//! JSON API with the session cookie.
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use healthcode_domain::{CheckpointId, Role, VenueId, VenueState};
+use serde_json::{Map, Value, json};
+
+use crate::auth::extract::{PageVenue, presented_token};
+use crate::auth::session;
+use crate::error::{ApiError, ErrorKind};
+use crate::services::{checkpoints, venues};
+use crate::state::AppState;
+use crate::web::i18n::Lang;
+use crate::web::pages::error_page;
+use crate::web::view::{CheckpointShown, CheckpointsPage, Page, ScannerPage};
+
+/// Where staff without a session are sent.
+const STAFF_SIGNIN: &str = "/staff/signin";
+
+/// A signed-in officer or authority, for pages: no staff session redirects to
+/// the staff sign-in; staff who may not scan (supervisor, auditor) get 403.
+#[derive(Debug, Clone)]
+pub struct PageScanner {
+    pub name: String,
+}
+
+impl FromRequestParts<AppState> for PageScanner {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_signin = || Redirect::to(STAFF_SIGNIN).into_response();
+        let Some(token) = presented_token(&parts.headers) else {
+            return Err(to_signin());
+        };
+        let found = session::lookup(state.store.as_ref(), &token, state.clock.now()).await;
+        match found {
+            Ok(Some(s)) => match s.principal.role {
+                Role::Officer | Role::Authority => Ok(PageScanner { name: s.principal.subject }),
+                Role::Supervisor | Role::Auditor => {
+                    let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
+                    Err(error_page(lang, parts.uri.path(), false, &ApiError::forbidden()))
+                }
+                _ => Err(to_signin()),
+            },
+            Ok(None) => Err(to_signin()),
+            Err(e) => Err(ApiError::from(e).into_response()),
+        }
+    }
+}
+
+/// Page text scanner.js shows, by key.
+const SCRIPT_TEXTS: &[&str] = &[
+    "scan.allow",
+    "scan.deny",
+    "scan.ready",
+    "scan.camera_starting",
+    "scan.camera_insecure",
+    "scan.camera_missing",
+    "scan.camera_denied",
+    "scan.decoder_failed",
+    "scan.online",
+    "scan.offline",
+    "scan.queued",
+    "scan.trust_list",
+    "scan.status_list",
+    "scan.age_now",
+    "scan.age_min",
+    "scan.age_hours",
+    "scan.age_never",
+    "scan.checked_offline",
+    "scan.online_only",
+    "scan.signin_again",
+    "scan.failed",
+    "colour.green",
+    "colour.yellow",
+    "colour.red",
+    "checkin.entered",
+    "checkin.exited",
+    "checkin.duplicate",
+    "reason.CODE_VALID",
+    "reason.COLOUR_YELLOW",
+    "reason.COLOUR_RED",
+    "reason.STATUS_CHANGED",
+    "reason.STATUS_LIST_YELLOW",
+    "reason.STATUS_LIST_RED",
+    "reason.CODE_EXPIRED",
+    "reason.CODE_NOT_YET_VALID",
+    "reason.CODE_SIGNATURE_INVALID",
+    "reason.CODE_KEY_UNKNOWN",
+    "reason.CODE_KEY_NOT_VALID",
+    "reason.CODE_ISSUER_UNKNOWN",
+    "reason.CODE_PREFIX_INVALID",
+    "reason.invalid",
+    "reason.OFFLINE_UNVERIFIABLE",
+    "reason.PASS_VALID",
+    "reason.PASS_FORGED",
+    "reason.PASS_INVALID",
+    "reason.PASS_UNKNOWN",
+    "reason.PASS_NEEDS_NETWORK",
+];
+
+/// JSON for a `<script type="application/json">` element: no `<` survives
+/// (it can only occur inside JSON strings, where `\u003c` means the same).
+fn script_json(v: &Value) -> String {
+    v.to_string().replace('<', "\\u003c")
+}
+
+fn scanner_config(lang: Lang, settings: Value) -> String {
+    let texts: Map<String, Value> = SCRIPT_TEXTS.iter().map(|k| ((*k).to_string(), Value::from(lang.t(k)))).collect();
+    let mut config = settings;
+    if let Some(obj) = config.as_object_mut() {
+        obj.insert("lang".into(), Value::from(lang.tag()));
+        obj.insert("t".into(), Value::Object(texts));
+    }
+    script_json(&config)
+}
+
+/// `GET /checkpoint`: the checkpoints an officer can scan at.
+pub async fn checkpoints(State(state): State<AppState>, lang: Lang, who: PageScanner) -> Response {
+    match state.store.checkpoints().await {
+        Ok(list) => CheckpointsPage {
+            page: Page::new(lang, "/checkpoint", false),
+            staff_name: who.name,
+            checkpoints: list
+                .iter()
+                .map(|c| CheckpointShown {
+                    id: c.id.to_string(),
+                    name: c.name.clone(),
+                    kind: lang.t(&format!("scan.kind.{}", c.kind.as_str())).to_string(),
+                    district: c.district.to_string(),
+                    location: c.location.clone(),
+                })
+                .collect(),
+        }
+        .into_response(),
+        Err(e) => error_page(lang, "/checkpoint", false, &e.into()),
+    }
+}
+
+/// `GET /checkpoint/{id}`: the officer's scanner at one checkpoint.
+pub async fn checkpoint_scanner(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageScanner,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/checkpoint/{id}");
+    let result = async {
+        let id: CheckpointId =
+            id.parse().map_err(|_| ApiError::new(ErrorKind::NotFound, "CHECKPOINT_NOT_FOUND", "no such checkpoint"))?;
+        checkpoints::find(&state, id).await
+    }
+    .await;
+    match result {
+        Ok(c) => {
+            let settings = json!({
+                "mode": "checkpoint",
+                "id": c.id.to_string(),
+                "scanUrl": format!("/api/v1/checkpoints/{}/scans", c.id),
+                "syncUrl": format!("/api/v1/checkpoints/{}/passages:sync", c.id),
+                "trustListUrl": "/api/v1/trust-list",
+                "statusListUrl": "/api/v1/status-list",
+                "signInUrl": STAFF_SIGNIN,
+            });
+            let kind = lang.t(&format!("scan.kind.{}", c.kind.as_str()));
+            let subtitle = if c.location.is_empty() {
+                format!("{kind} · {}", c.district)
+            } else {
+                format!("{kind} · {} · {}", c.district, c.location)
+            };
+            ScannerPage {
+                page: Page::new(lang, &path, false),
+                title: c.name.clone(),
+                subtitle,
+                checkpoint: true,
+                staff_name: who.name,
+                closed: false,
+                config_json: scanner_config(lang, settings),
+            }
+            .into_response()
+        }
+        Err(e) => error_page(lang, &path, false, &e),
+    }
+}
+
+/// `GET /venue/{id}/scan`: staff mode, the venue's operator scans visitors' codes.
+pub async fn venue_scanner(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageVenue,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/venue/{id}/scan");
+    let result = async {
+        let id: VenueId = id.parse().map_err(|_| ApiError::not_found())?;
+        venues::owned(&state, &who.owner, id).await
+    }
+    .await;
+    match result {
+        Ok(v) => {
+            let settings = json!({
+                "mode": "venue",
+                "id": v.id.to_string(),
+                "scanUrl": format!("/api/v1/venues/{}/scans", v.id),
+                "signInUrl": "/venue/signin",
+            });
+            ScannerPage {
+                page: Page::operator(lang, &path),
+                title: v.profile.name.clone(),
+                subtitle: lang.t("scan.staff_title").to_string(),
+                checkpoint: false,
+                staff_name: String::new(),
+                closed: v.state == VenueState::Closed,
+                config_json: scanner_config(lang, settings),
+            }
+            .into_response()
+        }
+        Err(e) => error_page(lang, "/venue", false, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::MESSAGES;
+
+    #[test]
+    fn every_script_text_is_in_the_catalogue() {
+        for key in SCRIPT_TEXTS {
+            assert!(MESSAGES.iter().any(|(k, _)| k == key), "{key} is not in MESSAGES");
+        }
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_script_element() {
+        let s = script_json(&json!({"x": "</script><!--"}));
+        assert!(!s.contains('<'), "{s}");
+        assert_eq!(serde_json::from_str::<Value>(&s).ok(), Some(json!({"x": "</script><!--"})));
+    }
+}

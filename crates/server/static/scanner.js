@@ -1,0 +1,534 @@
+// scanner.js: the camera scanner page (templates/scanner.html), an ES module with no build step.
+//
+// Reads QR codes from the rear camera (the native BarcodeDetector when the browser has one, else
+// the vendored jsQR), or from the manual-entry box, and shows a big allow/deny verdict.
+//
+// Checkpoint mode (officers): each scan is POSTed to /api/v1/checkpoints/{id}/scans with a fresh
+// client_id. When the phone is offline, or the request fails or takes over FETCH_TIMEOUT_MS, the
+// code is verified here with hc-verify.js against the trust list and status list cached in
+// localStorage, and the passage is queued in localStorage under its client_id; the queue is sent
+// to passages:sync (idempotent by client_id) when the connection returns, on "sync now", and
+// every SYNC_RETRY_MS. A request that timed out but did reach the server is thus recorded once.
+//
+// Venue staff mode: online only; POST /api/v1/venues/{id}/scans, verdict plus entered/exited.
+import { prepareTrustList, verifyHealthCode } from '/static/hc-verify.js';
+
+const REPEAT_MS = 3_000; // the same QR text read again within this window is ignored
+const FETCH_TIMEOUT_MS = 1_500; // a slower scan answer counts as offline
+const SYNC_TIMEOUT_MS = 10_000;
+const REFRESH_MS = 5 * 60_000; // trust list and status list, while online
+const SYNC_RETRY_MS = 30_000;
+const STALE_LIST_MS = 60 * 60_000; // a status list older than this is flagged
+const RETRY_ONLINE_MS = 30_000; // after a failed request, scans are judged here this long
+const FRAME_MS = 100; // between decode attempts
+const STALE_MS = 8_000; // a verdict fades after this long
+const MAX_DECODE_SIDE = 800; // frames are scaled down to this for jsQR
+const SYNC_BATCH = 1_000; // the server takes at most this many per request
+const JSQR_URL = '/static/vendor/jsQR.js';
+const TRUST_KEY = 'hc.scanner.trust-list';
+const STATUS_KEY = 'hc.scanner.status-list';
+const DIRECTION_KEY = 'hc.scanner.direction';
+const RANK = { green: 0, yellow: 1, red: 2 };
+
+const cfg = JSON.parse(document.getElementById('scanner-config').textContent);
+const checkpointMode = cfg.mode === 'checkpoint';
+const QUEUE_KEY = `hc.scanner.queue.${cfg.id}`;
+const $ = (id) => document.getElementById(id);
+const t = (key, n) => String(cfg.t[key] ?? key).replace('{n}', String(n));
+
+// ---- Local storage ---------------------------------------------------------------------------
+
+function load(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key));
+  } catch {
+    return null;
+  }
+}
+
+function store(key, value) {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+    return true;
+  } catch {
+    return false; // full or disabled: the page still works online
+  }
+}
+
+const readQueue = () => {
+  const q = load(QUEUE_KEY);
+  return Array.isArray(q) ? q : [];
+};
+
+function enqueue(passage) {
+  const q = readQueue();
+  q.push(passage);
+  store(QUEUE_KEY, q);
+  renderNet();
+}
+
+// ---- State shown in the status line ----------------------------------------------------------
+
+let reachable = true; // the last request to the server got an answer
+let failedAt = 0; // when a request last failed: scans skip the server for RETRY_ONLINE_MS after
+let trust = null; // prepared trust list
+let statusMap = new Map(); // holder hex -> "yellow" | "red"
+
+function isOnline() {
+  return navigator.onLine && reachable;
+}
+
+function renderNet() {
+  const net = $('net');
+  const online = isOnline();
+  net.dataset.online = String(online);
+  $('net-state').textContent = t(online ? 'scan.online' : 'scan.offline');
+  if (checkpointMode) {
+    const n = readQueue().length;
+    net.dataset.queued = String(n);
+    $('queue-text').textContent = t('scan.queued', n);
+    $('sync-now').hidden = n === 0;
+    $('sync-now').disabled = !navigator.onLine;
+  }
+}
+
+function age(fetchedAt) {
+  if (!fetchedAt) return t('scan.age_never');
+  const minutes = Math.floor((Date.now() - fetchedAt) / 60_000);
+  if (minutes < 1) return t('scan.age_now');
+  if (minutes < 120) return t('scan.age_min', minutes);
+  return t('scan.age_hours', Math.floor(minutes / 60));
+}
+
+function renderAges() {
+  if (!checkpointMode) return;
+  const trustAt = load(TRUST_KEY)?.fetchedAt;
+  const statusAt = load(STATUS_KEY)?.fetchedAt;
+  const el = $('lists-age');
+  el.textContent = `${t('scan.trust_list')}: ${age(trustAt)} · ${t('scan.status_list')}: ${age(statusAt)}`;
+  // An old status list misses recent colour changes: say so loudly.
+  el.dataset.stale = String(!statusAt || Date.now() - statusAt > STALE_LIST_MS);
+}
+
+// ---- Verdict panel ---------------------------------------------------------------------------
+
+let staleTimer = 0;
+let judgingSince = 0; // performance.now() when the code being judged was read
+
+function setLine(id, text) {
+  const el = $(id);
+  el.textContent = text || '';
+  el.hidden = !text;
+}
+
+function reasonText(code, message) {
+  const known = cfg.t[`reason.${code}`];
+  if (known) return known;
+  if (String(code).startsWith('CODE_')) return t('reason.invalid');
+  return message || code;
+}
+
+/** Shows {verdict, reason, message?, colour?, holderHint?, outcome?, offline?}. */
+function showVerdict(v) {
+  const el = $('verdict');
+  el.classList.remove('fresh', 'stale');
+  void el.offsetWidth; // restart the animation, so two greens in a row are seen as two
+  el.classList.add('fresh');
+  el.dataset.verdict = v.verdict;
+  el.dataset.reason = v.reason;
+  $('verdict-word').textContent = t(v.verdict === 'allow' ? 'scan.allow' : 'scan.deny');
+  setLine('verdict-colour', v.colour ? t(`colour.${v.colour}`) : '');
+  setLine('verdict-holder', v.holderHint);
+  setLine('verdict-outcome', v.outcome ? t(`checkin.${v.outcome}`) : '');
+  setLine('verdict-reason', reasonText(v.reason, v.message));
+  $('verdict-code').textContent = v.reason;
+  $('verdict-source').textContent = v.offline ? `· ${t('scan.checked_offline')}` : '';
+  $('verdict-time').textContent = `· ${new Date().toLocaleTimeString(cfg.lang)}`;
+  $('verdict-meta').hidden = false;
+  el.dataset.ms = String(Math.round(performance.now() - judgingSince)); // read to shown, for tests
+
+  $('scan-error').hidden = true;
+  clearTimeout(staleTimer);
+  staleTimer = setTimeout(() => el.classList.add('stale'), STALE_MS);
+  navigator.vibrate?.(v.verdict === 'allow' ? 80 : [200, 100, 200]);
+}
+
+function showError(text, link) {
+  const el = $('scan-error');
+  el.textContent = text;
+  if (link) {
+    const a = document.createElement('a');
+    a.href = link;
+    a.textContent = ' →';
+    el.append(a);
+  }
+  el.hidden = false;
+}
+
+// ---- Talking to the server -------------------------------------------------------------------
+
+class Unreachable extends Error {}
+
+/** fetch with a deadline; network failures, timeouts and 5xx throw Unreachable. */
+async function call(url, init, timeoutMs) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  try {
+    const res = await fetch(url, { credentials: 'same-origin', cache: 'no-store', ...init, signal: ctrl.signal });
+    const body = await res.json().catch(() => null);
+    if (res.status >= 500 || body === null) throw new Unreachable(`HTTP ${res.status}`);
+    reachable = true;
+    return { status: res.status, ok: res.ok, body };
+  } catch (e) {
+    reachable = false;
+    failedAt = Date.now();
+    throw e instanceof Unreachable ? e : new Unreachable(String(e));
+  } finally {
+    clearTimeout(timer);
+    renderNet();
+  }
+}
+
+const postJson = (url, body, timeoutMs) =>
+  call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, timeoutMs);
+
+function apiError(res) {
+  if (res.status === 401) {
+    showError(t('scan.signin_again'), cfg.signInUrl);
+  } else {
+    showError(`${t('scan.failed')}: ${res.body?.error?.message ?? res.status} (${res.body?.error?.code ?? res.status})`);
+  }
+}
+
+async function refreshLists() {
+  if (!checkpointMode || !navigator.onLine) return;
+  try {
+    const res = await call(cfg.trustListUrl, {}, SYNC_TIMEOUT_MS);
+    if (res.ok) {
+      trust = await prepareTrustList(res.body);
+      store(TRUST_KEY, { fetchedAt: Date.now(), body: res.body });
+    }
+  } catch {
+    // keep the cached list
+  }
+  try {
+    const res = await call(cfg.statusListUrl, {}, SYNC_TIMEOUT_MS);
+    if (res.ok && Array.isArray(res.body.holders)) {
+      statusMap = new Map(res.body.holders.map((e) => [e.h, e.c]));
+      store(STATUS_KEY, { fetchedAt: Date.now(), body: res.body });
+    } else if (res.status === 401) {
+      apiError(res);
+    }
+  } catch {
+    // keep the cached list
+  }
+  renderAges();
+}
+
+async function loadCachedLists() {
+  const cachedTrust = load(TRUST_KEY)?.body;
+  if (cachedTrust) {
+    try {
+      trust = await prepareTrustList(cachedTrust);
+    } catch {
+      trust = null;
+    }
+  }
+  const holders = load(STATUS_KEY)?.body?.holders;
+  if (Array.isArray(holders)) statusMap = new Map(holders.map((e) => [e.h, e.c]));
+}
+
+let syncing = false;
+
+/** Sends the queued passages; what the server acknowledged leaves the queue. */
+async function syncQueue() {
+  if (!checkpointMode || syncing || !navigator.onLine) return;
+  syncing = true;
+  try {
+    let queue = readQueue();
+    while (queue.length > 0) {
+      const batch = queue.slice(0, SYNC_BATCH);
+      const res = await postJson(cfg.syncUrl, { passages: batch }, SYNC_TIMEOUT_MS);
+      if (!res.ok) {
+        apiError(res);
+        return;
+      }
+      const sent = new Set(batch.map((p) => p.client_id));
+      queue = readQueue().filter((p) => !sent.has(p.client_id)); // scans made meanwhile stay
+      store(QUEUE_KEY, queue);
+    }
+  } catch {
+    // still offline: try again later
+  } finally {
+    syncing = false;
+    renderNet();
+  }
+}
+
+// ---- Judging a code --------------------------------------------------------------------------
+
+function direction() {
+  return document.querySelector('input[name=direction]:checked')?.value ?? 'in';
+}
+
+/** The verdict without the server: signature and expiry here, then the cached status list. */
+async function judgeOffline(qrText) {
+  if (qrText.trim().startsWith('HPASS1:')) {
+    // A paper pass carries no colour and may be signed by a key retired long
+    // ago: its verdict needs the server's view of the holder's status.
+    return { verdict: 'deny', reason: 'PASS_NEEDS_NETWORK', message: 'paper passes are checked online', colour: null, holder: null, offline: true };
+  }
+  const result = trust
+    ? await verifyHealthCode(qrText, trust, Date.now())
+    : { valid: false, code: 'OFFLINE_UNVERIFIABLE' };
+  if (!result.valid) {
+    const code = result.code === 'CODE_VERIFIER_UNAVAILABLE' ? 'OFFLINE_UNVERIFIABLE' : result.code;
+    return { verdict: 'deny', reason: code, message: result.reason, colour: null, holder: null, offline: true };
+  }
+  const listed = statusMap.get(result.holder);
+  const holderHint = `${result.initials} ****${result.documentLast4}`;
+  let colour = result.colour;
+  let reason = `COLOUR_${colour.toUpperCase()}`;
+  if (listed && RANK[listed] > RANK[colour]) {
+    colour = listed;
+    reason = `STATUS_LIST_${listed.toUpperCase()}`;
+  } else if (colour === 'green') {
+    reason = 'CODE_VALID';
+  }
+  const verdict = colour === 'green' ? 'allow' : 'deny';
+  return { verdict, reason, colour, holder: result.holder, holderHint, offline: true };
+}
+
+async function judgeAtCheckpoint(qrText) {
+  const clientId = crypto.randomUUID();
+  const dir = direction();
+  const tryServer = navigator.onLine && (reachable || Date.now() - failedAt > RETRY_ONLINE_MS);
+  if (tryServer) {
+    try {
+      const res = await postJson(cfg.scanUrl, { qr_text: qrText, direction: dir, client_id: clientId }, FETCH_TIMEOUT_MS);
+      if (res.ok) {
+        showVerdict({
+          verdict: res.body.verdict,
+          reason: res.body.reason,
+          message: res.body.message,
+          colour: res.body.colour,
+          holderHint: res.body.holder_hint,
+        });
+        if (readQueue().length > 0) syncQueue();
+      } else {
+        apiError(res);
+      }
+      return;
+    } catch {
+      // unreachable or slow: judge here; if the server did record it, the sync is a no-op
+    }
+  }
+  const v = await judgeOffline(qrText);
+  showVerdict(v);
+  enqueue({
+    client_id: clientId,
+    holder_id: v.holder,
+    colour: v.colour,
+    verdict: v.verdict,
+    reason: v.reason.slice(0, 64),
+    direction: dir,
+    scanned_at: new Date().toISOString(),
+  });
+}
+
+async function judgeAtVenue(qrText) {
+  if (!navigator.onLine) {
+    showError(t('scan.online_only'));
+    return;
+  }
+  try {
+    const res = await postJson(cfg.scanUrl, { qr_text: qrText }, FETCH_TIMEOUT_MS * 4);
+    if (res.ok) {
+      showVerdict({
+        verdict: res.body.verdict,
+        reason: res.body.reason,
+        message: res.body.message,
+        colour: res.body.colour,
+        holderHint: res.body.holder_hint,
+        outcome: res.body.outcome,
+      });
+    } else {
+      apiError(res);
+    }
+  } catch {
+    showError(t('scan.online_only'));
+  }
+}
+
+let last = { text: '', at: 0 };
+let busy = false;
+
+/** One code read; camera repeats of the same text within REPEAT_MS are dropped. */
+async function onCode(text, fromCamera) {
+  const qrText = text.trim();
+  if (!qrText) return;
+  const now = Date.now();
+  if (fromCamera) {
+    const repeat = qrText === last.text && now - last.at < REPEAT_MS;
+    last = { text: qrText, at: now }; // a code held in view keeps being "the same scan"
+    if (repeat || busy) return;
+  }
+  busy = true;
+  judgingSince = performance.now();
+  try {
+    await (checkpointMode ? judgeAtCheckpoint(qrText) : judgeAtVenue(qrText));
+  } finally {
+    busy = false;
+  }
+}
+
+// ---- Camera ----------------------------------------------------------------------------------
+
+function cameraMessage(key) {
+  setLine('camera-msg', key ? t(key) : '');
+}
+
+function loadClassicScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error(`cannot load ${src}`));
+    document.head.append(s);
+  });
+}
+
+/** A function video -> QR text | null: the native BarcodeDetector if it reads QR, else jsQR. */
+async function makeDecoder() {
+  if ('BarcodeDetector' in window) {
+    try {
+      const formats = await window.BarcodeDetector.getSupportedFormats();
+      if (formats.includes('qr_code')) {
+        const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+        document.body.dataset.decoder = 'native';
+        return async (video) => (await detector.detect(video))[0]?.rawValue ?? null;
+      }
+    } catch {
+      // fall through to jsQR
+    }
+  }
+  if (!window.jsQR) await loadClassicScript(JSQR_URL);
+  document.body.dataset.decoder = 'jsqr';
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  return async (video) => {
+    const w = video.videoWidth;
+    const h = video.videoHeight;
+    if (!w || !h) return null;
+    const scale = Math.min(1, MAX_DECODE_SIDE / Math.max(w, h));
+    canvas.width = Math.round(w * scale);
+    canvas.height = Math.round(h * scale);
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    return window.jsQR(img.data, img.width, img.height, { inversionAttempts: 'attemptBoth' })?.data || null;
+  };
+}
+
+let decoderPromise = null;
+
+/** The decoder, made once; started at page load so jsQR is in memory before the network goes. */
+function decoder() {
+  decoderPromise ??= makeDecoder().catch((e) => {
+    decoderPromise = null; // try again later (e.g. when back online)
+    throw e;
+  });
+  return decoderPromise;
+}
+
+let scanning = false;
+let stream = null;
+
+async function startCamera() {
+  const video = $('preview');
+  $('camera-start').hidden = true;
+  if (!navigator.mediaDevices?.getUserMedia) {
+    cameraMessage(window.isSecureContext ? 'scan.camera_missing' : 'scan.camera_insecure');
+    return;
+  }
+  if (!stream?.active) {
+    cameraMessage('scan.camera_starting');
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+    } catch (e) {
+      cameraMessage(e?.name === 'NotAllowedError' ? 'scan.camera_denied' : 'scan.camera_missing');
+      $('camera-start').hidden = false;
+      return;
+    }
+    video.srcObject = stream;
+    await video.play().catch(() => {});
+  }
+  let decode;
+  try {
+    decode = await decoder();
+  } catch {
+    cameraMessage('scan.decoder_failed');
+    $('camera-start').hidden = false;
+    return;
+  }
+  cameraMessage('');
+  video.parentElement.classList.add('live');
+  if (scanning) return;
+  scanning = true;
+  const tick = async () => {
+    if (!document.hidden && video.readyState >= 2 && !busy) {
+      try {
+        const text = await decode(video);
+        if (text) await onCode(text, true);
+      } catch {
+        // a bad frame: try the next one
+      }
+    }
+    setTimeout(tick, FRAME_MS);
+  };
+  tick();
+}
+
+// ---- Wiring ----------------------------------------------------------------------------------
+
+decoder().catch(() => {}); // load it now, while online
+
+$('manual').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const box = $('manual-text');
+  onCode(box.value, false).then(() => {
+    box.value = '';
+    $('verdict').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  });
+});
+$('camera-start').addEventListener('click', startCamera);
+
+window.addEventListener('offline', renderNet);
+window.addEventListener('online', () => {
+  reachable = true;
+  renderNet();
+  if (!scanning && stream?.active) startCamera(); // the decoder could not load while offline
+  if (checkpointMode) refreshLists().then(syncQueue);
+});
+
+if (checkpointMode) {
+  const saved = load(DIRECTION_KEY);
+  const radio = saved && document.querySelector(`input[name=direction][value="${saved === 'out' ? 'out' : 'in'}"]`);
+  if (radio) radio.checked = true;
+  for (const r of document.querySelectorAll('input[name=direction]')) {
+    r.addEventListener('change', () => store(DIRECTION_KEY, direction()));
+  }
+  $('sync-now').addEventListener('click', syncQueue);
+  await loadCachedLists();
+  renderAges();
+  renderNet();
+  refreshLists().then(syncQueue);
+  setInterval(() => refreshLists().then(syncQueue), REFRESH_MS);
+  setInterval(() => {
+    if (readQueue().length > 0) syncQueue();
+    renderAges();
+  }, SYNC_RETRY_MS);
+} else {
+  renderNet();
+}
+document.body.dataset.scannerReady = 'true';
+startCamera();
