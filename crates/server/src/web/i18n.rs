@@ -484,6 +484,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("pass.link", ["Print a paper pass", "打印纸质通行证", "In thẻ giấy"]),
+    ("scan.register", ["Register a checkpoint", "登记新卡口", "Đăng ký chốt kiểm soát"]),
 ];
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {

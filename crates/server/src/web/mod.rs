@@ -43,7 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/venue/{id}", get(venue_pages::show))
         .route("/venue/{id}/{action}", post(venue_pages::action))
         .route("/staff/signin", get(staff_pages::signin_form).post(staff_pages::signin_submit))
-        .route("/checkpoint", get(scanner_pages::checkpoints))
+        .route("/checkpoint", get(scanner_pages::checkpoints).post(scanner_pages::register_checkpoint))
         .route("/checkpoint/{id}", get(scanner_pages::checkpoint_scanner))
         .route("/venue/{id}/scan", get(scanner_pages::venue_scanner))
 }

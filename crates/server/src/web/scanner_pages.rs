@@ -26,6 +26,8 @@ const STAFF_SIGNIN: &str = "/staff/signin";
 #[derive(Debug, Clone)]
 pub struct PageScanner {
     pub name: String,
+    /// The health authority may also register checkpoints.
+    pub authority: bool,
 }
 
 impl FromRequestParts<AppState> for PageScanner {
@@ -39,7 +41,9 @@ impl FromRequestParts<AppState> for PageScanner {
         let found = session::lookup(state.store.as_ref(), &token, state.clock.now()).await;
         match found {
             Ok(Some(s)) => match s.principal.role {
-                Role::Officer | Role::Authority => Ok(PageScanner { name: s.principal.subject }),
+                Role::Officer | Role::Authority => {
+                    Ok(PageScanner { authority: s.principal.role == Role::Authority, name: s.principal.subject })
+                }
                 Role::Supervisor | Role::Auditor => {
                     let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
                     Err(error_page(lang, parts.uri.path(), false, &ApiError::forbidden()))
@@ -120,10 +124,40 @@ fn scanner_config(lang: Lang, settings: Value) -> String {
 }
 
 /// `GET /checkpoint`: the checkpoints an officer can scan at.
+/// `POST /checkpoint`: the authority registers a checkpoint.
+pub async fn register_checkpoint(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageScanner,
+    axum::Form(f): axum::Form<crate::web::pages::Fields>,
+) -> Response {
+    use crate::web::pages::field;
+    if !who.authority {
+        return error_page(lang, "/checkpoint", false, &ApiError::forbidden());
+    }
+    let result = crate::services::checkpoints::register(
+        &state,
+        field(&f, "name"),
+        field(&f, "kind"),
+        field(&f, "district"),
+        field(&f, "location"),
+    )
+    .await;
+    match result {
+        Ok(c) => Redirect::to(&format!("/checkpoint/{}", c.id)).into_response(),
+        Err(e) => checkpoints_page(&state, lang, who, Some(e.message)).await,
+    }
+}
+
 pub async fn checkpoints(State(state): State<AppState>, lang: Lang, who: PageScanner) -> Response {
+    checkpoints_page(&state, lang, who, None).await
+}
+
+async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, error: Option<String>) -> Response {
     match state.store.checkpoints().await {
         Ok(list) => CheckpointsPage {
-            page: Page::new(lang, "/checkpoint", false),
+            page: Page::new(lang, "/checkpoint", false).with_error(error),
+            authority: who.authority,
             staff_name: who.name,
             checkpoints: list
                 .iter()

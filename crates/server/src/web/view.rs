@@ -274,6 +274,7 @@ pub struct CheckpointShown {
 #[template(path = "checkpoints.html")]
 pub struct CheckpointsPage {
     pub page: Page,
+    pub authority: bool,
     pub staff_name: String,
     pub checkpoints: Vec<CheckpointShown>,
 }

@@ -5,22 +5,12 @@
 use crate::check_in::{operator_token, venue_registered};
 use crate::harness::{TestApp, spawn_app};
 use healthcode_domain::Role;
-use healthcode_store::{Principal, SessionKind};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
 use serde_json::{Value, json};
 
 async fn staff_token(app: &TestApp, role: Role, name: &str) -> String {
-    let principal = Principal { role, subject: name.into(), resident: None };
-    healthcode_server::auth::session::issue(
-        app.state.store.as_ref(),
-        principal,
-        SessionKind::ApiToken,
-        app.clock_now(),
-        jiff::SignedDuration::from_hours(24),
-    )
-    .await
-    .unwrap()
+    app.token(role, name).await
 }
 
 async fn checkpoint_registered(app: &TestApp, name: &str) -> String {
@@ -141,4 +131,28 @@ async fn the_scanner_scripts_are_served_as_javascript() {
     }
     let script = app.client.get(app.url("/static/scanner.js")).send().await.unwrap().text().await.unwrap();
     assert!(script.contains("'/static/vendor/jsQR.js'"), "the fallback decoder is the vendored one");
+}
+
+#[tokio::test]
+async fn the_authority_registers_a_checkpoint_from_the_page_and_an_officer_cannot() {
+    let app = crate::harness::spawn_app().await;
+    let authority = app.token(healthcode_domain::Role::Authority, "anh").await;
+    let officer = app.token(healthcode_domain::Role::Officer, "olga").await;
+    let body = "name=Ga+H%C3%A0+N%E1%BB%99i&kind=station&district=HN-HOAN-KIEM&location=Hall+A";
+    let post = |token: &str| {
+        app.client
+            .post(app.url("/checkpoint"))
+            .header("cookie", format!("hc_session={token}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let resp = post(&authority).await.unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(resp.headers()["location"].to_str().unwrap().starts_with("/checkpoint/"));
+    let resp = post(&officer).await.unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::FORBIDDEN);
+    let list = app.state.store.checkpoints().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "Ga Hà Nội");
 }
