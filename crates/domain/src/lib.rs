@@ -12,6 +12,7 @@
 pub mod checkpoint;
 pub mod colour;
 pub mod error;
+pub mod exposure;
 pub mod ids;
 
 pub use colour::Colour;
@@ -29,6 +30,7 @@ pub mod visit;
 
 pub use checkpoint::{Checkpoint, CheckpointKind, Direction, Passage, Verdict, verdict_for};
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
+pub use exposure::{Contact as TraceContact, ExposureRules, SharedStay};
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;
 pub use status::{Actor, Basis, ChangeEvent, Evidence, HealthStatus, Quarantine, StatusChange};

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod check_in;
+mod exposure;
 mod policy;
 mod quarantine;
 mod story;

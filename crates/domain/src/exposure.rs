@@ -1,0 +1,135 @@
+//! Contact tracing maths: who shared a venue with a case, for how long.
+//!
+//! A case's stay at a venue is extended by a buffer after they left (the air
+//! stays); another person's stay at the same venue is a contact when the two
+//! overlap for at least the minimum. Open stays count up to their automatic
+//! check-out. Pure: the visits come in, the report goes out, the same input
+//! gives the same report.
+
+use jiff::{SignedDuration, Timestamp};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ids::{ResidentId, VenueId, VisitId};
+use crate::visit::Visit;
+
+/// The tracing parameters (from the deployment's configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExposureRules {
+    /// How long after the case left the place still counts (default 30 min).
+    pub buffer_after: SignedDuration,
+    /// The shortest overlap that makes a contact (default 15 min).
+    pub min_overlap: SignedDuration,
+    /// How far before symptom onset (or the test) the window opens (default 2 days).
+    pub before_onset: SignedDuration,
+}
+
+impl Default for ExposureRules {
+    fn default() -> Self {
+        Self {
+            buffer_after: SignedDuration::from_mins(30),
+            min_overlap: SignedDuration::from_mins(15),
+            before_onset: SignedDuration::from_hours(48),
+        }
+    }
+}
+
+/// One shared stay: the evidence behind a contact.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SharedStay {
+    pub venue: VenueId,
+    /// The source's visit (the case's, or the close contact's for secondary contacts).
+    pub source_visit: VisitId,
+    pub contact_visit: VisitId,
+    pub overlap_start: Timestamp,
+    pub overlap_end: Timestamp,
+}
+
+impl SharedStay {
+    pub fn minutes(&self) -> i64 {
+        self.overlap_end.duration_since(self.overlap_start).as_secs() / 60
+    }
+}
+
+/// A person found by tracing, with every shared stay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub resident: ResidentId,
+    pub shared: Vec<SharedStay>,
+}
+
+impl Contact {
+    pub fn total_minutes(&self) -> i64 {
+        self.shared.iter().map(SharedStay::minutes).sum()
+    }
+}
+
+/// The part of `[start, end)` of a source stay (extended by the buffer) that
+/// another stay covers, if it reaches the minimum.
+pub fn overlap(source: &Visit, other: &Visit, rules: &ExposureRules) -> Option<(Timestamp, Timestamp)> {
+    if source.venue != other.venue || source.id == other.id {
+        return None;
+    }
+    let source_end = source.effective_end().saturating_add(rules.buffer_after).unwrap_or(Timestamp::MAX);
+    let start = source.entered_at.max(other.entered_at);
+    let end = source_end.min(other.effective_end());
+    if end <= start {
+        return None;
+    }
+    (end.duration_since(start) >= rules.min_overlap).then_some((start, end))
+}
+
+/// The window to trace: from `before_onset` before the onset (or test) until
+/// isolation (or `now` if not isolated yet).
+pub fn window(
+    onset: Timestamp,
+    isolated: Option<Timestamp>,
+    now: Timestamp,
+    rules: &ExposureRules,
+) -> (Timestamp, Timestamp) {
+    let from = onset.checked_sub(rules.before_onset).unwrap_or(onset);
+    (from, isolated.unwrap_or(now).max(from))
+}
+
+/// Whether a visit touches the window.
+pub fn in_window(v: &Visit, (from, to): (Timestamp, Timestamp)) -> bool {
+    v.entered_at < to && v.effective_end() > from
+}
+
+/// Contacts of the people in `sources` (their visits in `source_visits`),
+/// among `candidates` (other visits at the same venues around those times).
+/// People in `exclude` (and the sources themselves) are never contacts.
+pub fn contacts(
+    source_visits: &[Visit],
+    candidates: &[Visit],
+    exclude: &BTreeSet<ResidentId>,
+    rules: &ExposureRules,
+) -> Vec<Contact> {
+    let sources: BTreeSet<ResidentId> = source_visits.iter().map(|v| v.resident).collect();
+    let mut by_venue: BTreeMap<VenueId, Vec<&Visit>> = BTreeMap::new();
+    for c in candidates {
+        if !sources.contains(&c.resident) && !exclude.contains(&c.resident) {
+            by_venue.entry(c.venue).or_default().push(c);
+        }
+    }
+    let mut found: BTreeMap<ResidentId, Vec<SharedStay>> = BTreeMap::new();
+    for s in source_visits {
+        for c in by_venue.get(&s.venue).map(Vec::as_slice).unwrap_or_default() {
+            if let Some((overlap_start, overlap_end)) = overlap(s, c, rules) {
+                found.entry(c.resident).or_default().push(SharedStay {
+                    venue: s.venue,
+                    source_visit: s.id,
+                    contact_visit: c.id,
+                    overlap_start,
+                    overlap_end,
+                });
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(resident, mut shared)| {
+            shared.sort();
+            Contact { resident, shared }
+        })
+        .collect()
+}
