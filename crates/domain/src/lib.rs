@@ -9,6 +9,7 @@
 //! Time is always passed in as a [`jiff::Timestamp`]; this crate never reads
 //! the wall clock (clippy `disallowed-methods` enforces it).
 
+pub mod case;
 pub mod checkpoint;
 pub mod colour;
 pub mod error;
@@ -28,13 +29,16 @@ pub mod values;
 pub mod venue;
 pub mod visit;
 
+pub use case::Case;
 pub use checkpoint::{Checkpoint, CheckpointKind, Direction, Passage, Verdict, verdict_for};
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
 pub use exposure::{Contact as TraceContact, ExposureRules, SharedStay};
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;
 pub use status::{Actor, Basis, ChangeEvent, Evidence, HealthStatus, Quarantine, StatusChange};
-pub use transition::{ReportContext, ReportRejected, StandingFacts, Transition, apply_report, local_date};
+pub use transition::{
+    ReportContext, ReportRejected, StandingFacts, Transition, apply_finding, apply_report, local_date,
+};
 pub use values::{
     Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber, RegionCode, Temperature,
 };

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::colour::Colour;
-use crate::ids::{ReportId, ResidentId};
+use crate::ids::{CaseId, ReportId, ResidentId, VenueId};
 
 /// Why a status is what it is: a rule of a policy version, or (later) an
 /// approved manual override.
@@ -138,6 +138,10 @@ pub enum Evidence {
     MissedDays { from: Date, to: Date },
     /// The counted streak that completed a quarantine.
     Streak { days: u16, from: Date, to: Date },
+    /// The person is a recorded case.
+    Case { case: CaseId, case_kind: String },
+    /// The person shared a venue with a case (or a close contact of one).
+    SharedStay { case: CaseId, venue: VenueId, from: Timestamp, to: Timestamp, minutes: i64, contact: String },
 }
 
 /// A recorded status change: what changed, why, on what evidence, by whom, when.

@@ -213,7 +213,8 @@ pub fn apply_report(
         q.streak = q.streak.saturating_add(1);
         q.last_counted_on = Some(today);
         counted = true;
-        if q.streak >= q.required_days {
+        // A recorded case is released by the authority, not by clock-ins.
+        if q.streak >= q.required_days && ctx.standing.case.is_none() {
             let from = q.started_on.tomorrow().unwrap_or(q.started_on);
             status.colour = Colour::Green;
             status.since = ctx.now;
@@ -231,4 +232,77 @@ pub fn apply_report(
         }
     }
     Ok(Transition { status, changes, counted })
+}
+
+/// Applies what the authority found (a case, a contact) to a status: the
+/// colour rises by rule, or the streak restarts when the colour already is
+/// that high. `None` when nothing changes (the person is already worse off).
+#[allow(clippy::too_many_arguments)]
+pub fn apply_finding(
+    policy: &ColourPolicy,
+    current: Option<&HealthStatus>,
+    resident: ResidentId,
+    standing: &StandingFacts,
+    now: Timestamp,
+    time_zone: &TimeZone,
+    evidence: Vec<Evidence>,
+    actor: Actor,
+) -> Option<Transition> {
+    let today = local_date(now, time_zone);
+    let facts = Facts {
+        case: standing.case,
+        contacts: standing.contacts.clone(),
+        false_declaration: standing.false_declaration,
+        ..Facts::default()
+    };
+    let rule = policy.evaluate(&facts).rule?;
+    let basis = Basis::Rule { rule_id: rule.id.clone(), policy_version: policy.version.clone() };
+    let days = policy.quarantine_days(rule);
+    let change = |event, from| StatusChange {
+        resident,
+        at: now,
+        event,
+        from,
+        to: rule.colour,
+        basis: basis.clone(),
+        evidence: evidence.clone(),
+        actor: actor.clone(),
+    };
+    match current {
+        None => Some(Transition {
+            status: HealthStatus {
+                resident,
+                colour: rule.colour,
+                since: now,
+                basis: basis.clone(),
+                quarantine: Some(Quarantine::new(days, today)),
+                last_report_on: None,
+                version: 0,
+            },
+            changes: vec![change(ChangeEvent::Initial, None)],
+            counted: false,
+        }),
+        Some(cur) if rule.colour > cur.colour => {
+            let mut status = cur.clone();
+            status.colour = rule.colour;
+            status.since = now;
+            status.basis = basis.clone();
+            let required = cur.quarantine.map_or(days, |q| q.required_days.max(days));
+            status.quarantine = Some(Quarantine::new(required, today));
+            Some(Transition {
+                status,
+                changes: vec![change(ChangeEvent::ColourRaised, Some(cur.colour))],
+                counted: false,
+            })
+        }
+        Some(cur) if rule.colour == cur.colour => {
+            let mut status = cur.clone();
+            let required = cur.quarantine.map_or(days, |q| q.required_days.max(days));
+            status.quarantine = Some(Quarantine::new(required, today));
+            let mut c = change(ChangeEvent::StreakRestarted, Some(cur.colour));
+            c.to = cur.colour;
+            Some(Transition { status, changes: vec![c], counted: false })
+        }
+        Some(_) => None,
+    }
 }

@@ -14,6 +14,7 @@
 
 mod accounts;
 mod auth;
+mod cases;
 mod checkpoints;
 mod convert;
 mod health;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod auth;
+mod cases;
 mod checkpoints;
 mod convert;
 mod health;

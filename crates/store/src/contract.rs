@@ -29,7 +29,8 @@ macro_rules! contract_tests {
             importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
             one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged,
-            checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder);
+            checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
+            cases_notices_and_exposure_sites, authority_status_changes_are_versioned);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -553,4 +554,67 @@ pub async fn the_status_list_names_every_non_green_holder(store: &dyn Store) {
     let mut expected: Vec<_> = batch.iter().map(|b| (b.resident.holder, Colour::Yellow)).collect();
     expected.sort();
     assert_eq!(listed, expected);
+}
+
+fn case_of(n: u8, who: &Resident, secs: i64) -> healthcode_domain::Case {
+    healthcode_domain::Case {
+        id: healthcode_domain::CaseId::from_bytes([n; 16]),
+        resident: who.id,
+        kind: healthcode_domain::policy::CaseKind::Confirmed,
+        onset: date(2026, 11, 1),
+        isolated_on: Some(date(2026, 11, 3)),
+        recorded_by: "anh".into(),
+        recorded_at: t(secs),
+        applied_at: None,
+    }
+}
+
+pub async fn cases_notices_and_exposure_sites(store: &dyn Store) {
+    let who = someone(store, 90).await;
+    let (first, second) = (case_of(1, &who, 10), case_of(2, &who, 20));
+    store.create_case(&first).await.unwrap();
+    store.create_case(&second).await.unwrap();
+    assert_eq!(store.case(first.id).await.unwrap(), first);
+    assert_eq!(store.cases(10).await.unwrap(), vec![second.clone(), first.clone()]);
+    assert_eq!(store.case_of(who.id).await.unwrap(), Some(second.clone()));
+    assert_eq!(store.case_of(resident(91).id).await.unwrap(), None);
+
+    let cafe = venue(16, "+84912000016");
+    store.create_venue(&cafe).await.unwrap();
+    let site = crate::ExposureSite { case: first.id, venue: cafe.id, from: t(100), to: t(200) };
+    store.mark_case_applied(first.id, t(300), &[site.clone(), site.clone()]).await.unwrap();
+    assert_eq!(store.case(first.id).await.unwrap().applied_at, Some(t(300)));
+    assert_eq!(store.exposure_sites(t(150), 10).await.unwrap(), vec![site.clone()]);
+    assert!(store.exposure_sites(t(200), 10).await.unwrap().is_empty(), "ended");
+    assert!(matches!(
+        store.mark_case_applied(healthcode_domain::CaseId::from_bytes([9; 16]), t(1), &[]).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let notice = crate::Notice {
+        id: uuid::Uuid::from_bytes([5; 16]),
+        resident: who.id,
+        at: t(400),
+        case: first.id,
+        kind: "close".into(),
+        message: "You were at a place with a case.".into(),
+    };
+    store.push_notice(&notice).await.unwrap();
+    assert_eq!(store.notices_of(who.id, 10).await.unwrap(), vec![notice]);
+}
+
+pub async fn authority_status_changes_are_versioned(store: &dyn Store) {
+    let who = someone(store, 92).await;
+    let mut status = yellow(&who);
+    status.colour = Colour::Red;
+    let change = StatusChange {
+        actor: Actor::Staff("anh".into()),
+        ..change(&who, 10, ChangeEvent::Initial, ReportId::from_bytes([1; 16]))
+    };
+    let saved = store.commit_status(None, &status, std::slice::from_ref(&change)).await.unwrap();
+    assert_eq!(saved.version, 1);
+    assert!(matches!(store.commit_status(Some(0), &status, &[]).await, Err(StoreError::Conflict(_))));
+    let saved = store.commit_status(Some(1), &status, &[]).await.unwrap();
+    assert_eq!(saved.version, 2);
+    assert_eq!(store.status_history(who.id, 10).await.unwrap(), vec![change]);
 }

@@ -17,5 +17,6 @@ pub mod contract;
 pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{
-    AccountStore, AuthStore, CheckpointStore, HealthStore, OutboxStore, Store, TransferStore, VenueStore, VisitStore,
+    AccountStore, AuthStore, CaseStore, CheckpointStore, HealthStore, OutboxStore, Store, TransferStore, VenueStore,
+    VisitStore,
 };

@@ -180,3 +180,24 @@ pub struct Venue {
     pub qr_token: String,
     pub created_at: Timestamp,
 }
+
+/// A message to a person about their exposure (never naming the case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub id: uuid::Uuid,
+    pub resident: ResidentId,
+    pub at: Timestamp,
+    pub case: healthcode_domain::CaseId,
+    /// `case`, `close` or `secondary`.
+    pub kind: String,
+    pub message: String,
+}
+
+/// A place and time window published without personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExposureSite {
+    pub case: healthcode_domain::CaseId,
+    pub venue: VenueId,
+    pub from: Timestamp,
+    pub to: Timestamp,
+}

@@ -3,15 +3,15 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    Checkpoint, CheckpointId, Colour, Contact, HealthStatus, HolderId, Passage, PhoneNumber, ResidentId, StatusChange,
-    VenueId, Visit, VisitId,
+    Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, HealthStatus, HolderId, Passage, PhoneNumber, ResidentId,
+    StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 
 use crate::error::StoreResult;
 use crate::records::{
-    OtpChallenge, OutboxMessage, ReportCommit, Resident, ResidentBundle, SessionRecord, StoredReport, TableCounts,
-    Venue,
+    ExposureSite, Notice, OtpChallenge, OutboxMessage, ReportCommit, Resident, ResidentBundle, SessionRecord,
+    StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -148,10 +148,44 @@ pub trait CheckpointStore: Send + Sync {
     async fn non_green_holders(&self) -> StoreResult<Vec<(HolderId, Colour)>>;
 }
 
+/// Cases, what tracing applied, and what people and the public are told.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    async fn create_case(&self, case: &Case) -> StoreResult<()>;
+    async fn case(&self, id: CaseId) -> StoreResult<Case>;
+    /// Newest first.
+    async fn cases(&self, limit: u32) -> StoreResult<Vec<Case>>;
+    /// The person's most recent case, if any.
+    async fn case_of(&self, resident: ResidentId) -> StoreResult<Option<Case>>;
+    /// Marks a case applied and records its exposure sites, in one transaction.
+    async fn mark_case_applied(&self, id: CaseId, at: Timestamp, sites: &[ExposureSite]) -> StoreResult<()>;
+    /// Writes a status and its changes outside of a report (authority
+    /// findings), with the same optimistic version check as `commit_report`.
+    async fn commit_status(
+        &self,
+        expected_version: Option<i64>,
+        status: &HealthStatus,
+        changes: &[StatusChange],
+    ) -> StoreResult<HealthStatus>;
+    async fn push_notice(&self, notice: &Notice) -> StoreResult<()>;
+    /// Newest first.
+    async fn notices_of(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Notice>>;
+    /// Exposure sites whose window ends after `since`, newest first.
+    async fn exposure_sites(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<ExposureSite>>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store:
-    AccountStore + HealthStore + AuthStore + OutboxStore + TransferStore + VenueStore + VisitStore + CheckpointStore
+    AccountStore
+    + HealthStore
+    + AuthStore
+    + OutboxStore
+    + TransferStore
+    + VenueStore
+    + VisitStore
+    + CheckpointStore
+    + CaseStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

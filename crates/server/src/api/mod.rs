@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
 pub mod auth;
+pub mod cases;
 pub mod check_ins;
 pub mod checkpoints;
 pub mod code;
@@ -41,6 +42,7 @@ impl Modify for BearerAuth {
         check_ins::check_in, check_ins::check_out, check_ins::my_visits,
         checkpoints::register, checkpoints::list, checkpoints::scan, checkpoints::sync, checkpoints::status_list,
         checkpoints::venue_scan, checkpoints::passages,
+        cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -83,4 +85,9 @@ pub fn routes() -> Router<AppState> {
         .route("/checkpoints/{id}/passages:sync", post(checkpoints::sync))
         .route("/checkpoints/{id}/passages", get(checkpoints::passages))
         .route("/status-list", get(checkpoints::status_list))
+        .route("/cases", post(cases::record).get(cases::list))
+        .route("/cases/{id}/trace", post(cases::trace))
+        .route("/cases/{id}/apply", post(cases::apply))
+        .route("/me/notices", get(cases::my_notices))
+        .route("/exposure-sites", get(cases::exposure_sites))
 }

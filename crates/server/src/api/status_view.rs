@@ -81,6 +81,11 @@ fn evidence_text(e: &Evidence) -> String {
         Evidence::Streak { days, from, to } => {
             format!("{days} consecutive normal clock-ins, {from} to {to}")
         }
+        Evidence::Case { case_kind, .. } => format!("recorded as a {case_kind} case"),
+        // The case is never named to the contact: only the place and the time.
+        Evidence::SharedStay { from, to, minutes, contact, .. } => {
+            format!("{contact} contact: {minutes} minutes at a venue with a case, {from} to {to}")
+        }
     }
 }
 

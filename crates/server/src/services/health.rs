@@ -3,8 +3,8 @@
 //! the race), and report what happened.
 
 use healthcode_domain::{
-    ClockIn, Declaration, HealthStatus, Identity, Report, ReportContext, ReportId, ResidentId, StandingFacts,
-    StatusChange, apply_report, local_date,
+    ClockIn, Declaration, HealthStatus, Identity, Report, ReportContext, ReportId, ResidentId, StatusChange,
+    apply_report, local_date,
 };
 use healthcode_store::{ReportCommit, StoreError, StoredReport};
 
@@ -59,7 +59,7 @@ async fn submit(
     identity: Option<Identity>,
     report: Report,
 ) -> Result<ReportOutcome, ApiError> {
-    let standing = StandingFacts::default();
+    let standing = crate::services::cases::standing_of(state, resident).await?;
     let mut last_conflict = None;
     for _ in 0..MAX_ATTEMPTS {
         let now = state.clock.now();

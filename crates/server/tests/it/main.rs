@@ -11,4 +11,5 @@ mod pages;
 mod quarantine_story;
 mod scanner_pages;
 mod sign_in;
+mod tracing_story;
 mod trust;

@@ -1,0 +1,257 @@
+//! Cases and tracing (health authority), exposure notices (residents), and
+//! the public list of exposure sites.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use healthcode_domain::policy::CaseKind;
+use healthcode_domain::{CaseId, Contact, HolderId, ResidentId, TraceContact};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::json::ApiJson;
+use crate::auth::extract::{ResidentAuth, StaffAuth};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
+use crate::services::cases::{self, TraceReport};
+use crate::state::AppState;
+
+fn need_authority(auth: &StaffAuth) -> ApiResult<()> {
+    if auth.is_authority() { Ok(()) } else { Err(ApiError::forbidden()) }
+}
+
+fn parse_case_id(id: &str) -> ApiResult<CaseId> {
+    id.parse().map_err(|_| ApiError::new(ErrorKind::NotFound, "CASE_NOT_FOUND", "no such case"))
+}
+
+fn parse_date(s: &str, field: &str) -> ApiResult<jiff::civil::Date> {
+    s.parse().map_err(|_| ApiError::bad_input("DATE_INVALID", format!("{field} must be a date like 2026-11-20")))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CaseRequest {
+    /// The person: one of resident_id, phone or holder_id (the pseudonymous id in their code).
+    pub resident_id: Option<String>,
+    pub phone: Option<String>,
+    pub holder_id: Option<String>,
+    /// `confirmed` or `suspected`.
+    pub kind: String,
+    /// Symptom onset, or the test date without symptoms (YYYY-MM-DD).
+    pub onset_date: String,
+    pub isolated_on: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseResponse {
+    pub id: String,
+    pub resident_id: String,
+    pub kind: String,
+    pub onset_date: String,
+    pub isolated_on: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    pub applied_at: Option<String>,
+}
+
+fn case_response(c: &healthcode_domain::Case) -> CaseResponse {
+    CaseResponse {
+        id: c.id.to_string(),
+        resident_id: c.resident.to_string(),
+        kind: c.kind.as_str().into(),
+        onset_date: c.onset.to_string(),
+        isolated_on: c.isolated_on.map(|d| d.to_string()),
+        recorded_by: c.recorded_by.clone(),
+        recorded_at: c.recorded_at.to_string(),
+        applied_at: c.applied_at.map(|t| t.to_string()),
+    }
+}
+
+async fn person(state: &AppState, b: &CaseRequest) -> ApiResult<ResidentId> {
+    let not_found = || ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no such resident");
+    if let Some(id) = &b.resident_id {
+        return id.parse().map_err(|_| not_found());
+    }
+    if let Some(phone) = &b.phone {
+        let contact = Contact::parse(phone)?;
+        return state.store.resident_by_contact(&contact).await?.map(|r| r.id).ok_or_else(not_found);
+    }
+    if let Some(holder) = &b.holder_id {
+        let holder: HolderId = holder.parse()?;
+        return state.store.resident_by_holder(holder).await.map(|r| r.id).map_err(|_| not_found());
+    }
+    Err(ApiError::bad_input("PERSON_REQUIRED", "give resident_id, phone or holder_id"))
+}
+
+/// Records a confirmed or suspected case; the person's colour turns red by rule.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseRequest, security(("bearer" = [])),
+    responses((status = 201, body = CaseResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    ApiJson(b): ApiJson<CaseRequest>,
+) -> ApiResult<(StatusCode, Json<CaseResponse>)> {
+    need_authority(&auth)?;
+    let resident = person(&state, &b).await?;
+    let kind = CaseKind::parse(&b.kind)?;
+    let onset = parse_date(&b.onset_date, "onset_date")?;
+    let isolated = b.isolated_on.as_deref().map(|d| parse_date(d, "isolated_on")).transpose()?;
+    let case = cases::record(&state, resident, kind, onset, isolated, &auth.name).await?;
+    Ok((StatusCode::CREATED, Json(case_response(&case))))
+}
+
+/// Recent cases, newest first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = [CaseResponse])))]
+pub async fn list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<Vec<CaseResponse>>> {
+    need_authority(&auth)?;
+    Ok(Json(state.store.cases(500).await?.iter().map(case_response).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceView {
+    pub venue_id: String,
+    /// The visit of the case (or, for secondary contacts, of the close contact).
+    pub case_visit: String,
+    pub contact_visit: String,
+    pub from: String,
+    pub to: String,
+    pub overlap_minutes: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactView {
+    pub resident_id: String,
+    pub total_minutes: i64,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TraceResponse {
+    pub case: CaseResponse,
+    pub window_from: String,
+    pub window_to: String,
+    /// The case's own visits in the window.
+    pub case_visits: usize,
+    pub close_contacts: Vec<ContactView>,
+    pub secondary_contacts: Vec<ContactView>,
+}
+
+fn contact_view(c: &TraceContact) -> ContactView {
+    ContactView {
+        resident_id: c.resident.to_string(),
+        total_minutes: c.total_minutes(),
+        evidence: c
+            .shared
+            .iter()
+            .map(|s| EvidenceView {
+                venue_id: s.venue.to_string(),
+                case_visit: s.source_visit.to_string(),
+                contact_visit: s.contact_visit.to_string(),
+                from: s.overlap_start.to_string(),
+                to: s.overlap_end.to_string(),
+                overlap_minutes: s.minutes(),
+            })
+            .collect(),
+    }
+}
+
+pub fn trace_response(r: &TraceReport) -> TraceResponse {
+    TraceResponse {
+        case: case_response(&r.case),
+        window_from: r.window.0.to_string(),
+        window_to: r.window.1.to_string(),
+        case_visits: r.case_visits.len(),
+        close_contacts: r.close.iter().map(contact_view).collect(),
+        secondary_contacts: r.secondary.iter().map(contact_view).collect(),
+    }
+}
+
+/// Traces a case: close contacts (same venue, overlapping, at least 15 minutes,
+/// 30 minutes' buffer after the case left) and their contacts (secondary).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/trace", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = TraceResponse), (status = 404, body = ErrorBody)))]
+pub async fn trace(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TraceResponse>> {
+    need_authority(&auth)?;
+    let report = cases::trace(&state, parse_case_id(&id)?).await?;
+    Ok(Json(trace_response(&report)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplyResponse {
+    pub close_contacts: usize,
+    pub secondary_contacts: usize,
+    /// Statuses changed (people already at that colour or worse keep theirs).
+    pub statuses_changed: usize,
+    pub exposure_sites: usize,
+}
+
+/// Applies the trace: colours by rule citing the shared stays, notices, exposure sites.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/apply", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = ApplyResponse), (status = 404, body = ErrorBody)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    auth: StaffAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ApplyResponse>> {
+    need_authority(&auth)?;
+    let r = cases::apply(&state, parse_case_id(&id)?, &auth.name).await?;
+    Ok(Json(ApplyResponse {
+        close_contacts: r.close,
+        secondary_contacts: r.secondary,
+        statuses_changed: r.changed,
+        exposure_sites: r.sites,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeView {
+    pub at: String,
+    /// `case`, `close` or `secondary`.
+    pub kind: String,
+    pub message: String,
+}
+
+/// The caller's exposure notices, newest first (the case is never named).
+#[utoipa::path(get, path = "/api/v1/me/notices", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = [NoticeView])))]
+pub async fn my_notices(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<Vec<NoticeView>>> {
+    let notices = state.store.notices_of(auth.resident, 100).await?;
+    Ok(Json(
+        notices
+            .iter()
+            .map(|n| NoticeView { at: n.at.to_string(), kind: n.kind.clone(), message: n.message.clone() })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExposureSiteView {
+    pub venue_name: String,
+    pub district: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Public: places and time windows where a case was, from the last 14 days. No personal data.
+#[utoipa::path(get, path = "/api/v1/exposure-sites", tag = "cases",
+    responses((status = 200, body = [ExposureSiteView])))]
+pub async fn exposure_sites(State(state): State<AppState>) -> ApiResult<Json<Vec<ExposureSiteView>>> {
+    let now = state.clock.now();
+    let since = now.checked_sub(jiff::SignedDuration::from_hours(24 * 14)).unwrap_or(now);
+    let sites = state.store.exposure_sites(since, 1000).await?;
+    let mut out = Vec::with_capacity(sites.len());
+    for s in sites {
+        if let Ok(v) = state.store.venue(s.venue).await {
+            out.push(ExposureSiteView {
+                venue_name: v.profile.name,
+                district: v.profile.district.to_string(),
+                from: s.from.to_string(),
+                to: s.to.to_string(),
+            });
+        }
+    }
+    Ok(Json(out))
+}

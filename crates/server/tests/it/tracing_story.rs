@@ -1,0 +1,128 @@
+//! The tracing story on a real server: a case, the right contacts with the
+//! right minutes, colours applied with the case as the reason, notices, and
+//! public exposure sites with no personal data.
+
+use crate::check_in::{operator_token, venue_registered};
+use crate::harness::{Resident, TestApp, spawn_app};
+use jiff::SignedDuration;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn person(app: &TestApp, phone: &str) -> Resident {
+    let who = app.resident_signs_in(phone).await;
+    let (s, _) = app.resident_declares(&who, 36.6, &[]).await;
+    assert_eq!(s, StatusCode::CREATED);
+    who
+}
+
+async fn scan(app: &TestApp, who: &Resident, qr: &str) -> Value {
+    let (s, b) = app.post_json("/api/v1/check-ins", Some(&who.token), json!({ "venue_qr": qr })).await;
+    assert!(s.is_success(), "{b}");
+    b
+}
+
+fn minutes(app: &TestApp, m: i64) {
+    app.clock.advance(SignedDuration::from_mins(m));
+}
+
+#[tokio::test]
+async fn a_case_is_traced_applied_and_published() {
+    let app = spawn_app().await;
+    let op = operator_token(&app, "+84912000700").await;
+    let cafe = venue_registered(&app, &op, "Cà phê Lâm").await;
+    let shop = venue_registered(&app, &op, "Tiệm sách").await;
+    let (cafe_qr, shop_qr) = (cafe["qr_text"].as_str().unwrap(), shop["qr_text"].as_str().unwrap());
+    let case = person(&app, "+84912000701").await;
+    let a = person(&app, "+84912000702").await; // shares the café with the case for 30 minutes
+    let b = person(&app, "+84912000703").await; // comes to the café after the buffer
+    let d = person(&app, "+84912000704").await; // meets A later at the bookshop
+
+    scan(&app, &case, cafe_qr).await; // t=0
+    minutes(&app, 20);
+    scan(&app, &a, cafe_qr).await; // t=20
+    minutes(&app, 30);
+    assert_eq!(scan(&app, &a, cafe_qr).await["outcome"], "exited"); // t=50
+    minutes(&app, 10);
+    assert_eq!(scan(&app, &case, cafe_qr).await["outcome"], "exited"); // t=60
+    minutes(&app, 60);
+    scan(&app, &b, cafe_qr).await; // t=120, past the 30-minute buffer
+    minutes(&app, 30);
+    scan(&app, &b, cafe_qr).await; // t=150
+    minutes(&app, 50);
+    scan(&app, &a, shop_qr).await; // t=200
+    scan(&app, &d, shop_qr).await;
+    minutes(&app, 60);
+    scan(&app, &a, shop_qr).await; // t=260
+    scan(&app, &d, shop_qr).await;
+
+    let authority = app.token(healthcode_domain::Role::Authority, "anh").await;
+    let today = jiff::Zoned::new(app.clock_now(), jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date();
+    let (s, recorded) = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&authority),
+            json!({"phone": "+84912000701", "kind": "confirmed", "onset_date": today.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{recorded}");
+    assert_eq!(app.colour_of(&case).await, "red", "the case turns red by rule at once");
+    let case_id = recorded["id"].as_str().unwrap();
+
+    let (s, report) = app.post_json(&format!("/api/v1/cases/{case_id}/trace"), Some(&authority), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    let close = report["close_contacts"].as_array().unwrap();
+    assert_eq!(close.len(), 1, "{report}");
+    assert_eq!(close[0]["total_minutes"], 30);
+    assert_eq!(close[0]["evidence"][0]["venue_id"], cafe["id"]);
+    let secondary = report["secondary_contacts"].as_array().unwrap();
+    assert_eq!(secondary.len(), 1, "{report}");
+    assert_eq!(secondary[0]["total_minutes"], 60);
+    assert_eq!(secondary[0]["evidence"][0]["venue_id"], shop["id"]);
+
+    let (s, applied) = app.post_json(&format!("/api/v1/cases/{case_id}/apply"), Some(&authority), json!({})).await;
+    assert_eq!((s, applied["statuses_changed"].as_u64()), (StatusCode::OK, Some(2)), "{applied}");
+    assert_eq!(app.colour_of(&a).await, "red");
+    assert_eq!(app.colour_of(&d).await, "yellow");
+    assert_eq!(app.colour_of(&b).await, "green", "after the buffer: not a contact");
+    let (_, a_status) = app.get_json("/api/v1/me/status", Some(&a.token)).await;
+    assert_eq!(a_status["reason"]["rule_id"], "R-CLOSE-CONTACT");
+    let evidence = a_status["history"][0]["evidence"][0].as_str().unwrap();
+    assert!(evidence.contains("30 minutes") && !evidence.contains("+84912000701"), "{evidence}");
+
+    let (_, notices) = app.get_json("/api/v1/me/notices", Some(&a.token)).await;
+    assert_eq!(notices[0]["kind"], "close");
+    let (_, notices) = app.get_json("/api/v1/me/notices", Some(&b.token)).await;
+    assert_eq!(notices.as_array().unwrap().len(), 0);
+
+    let (s, sites) = app.get_json("/api/v1/exposure-sites", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(sites.as_array().unwrap().len(), 1, "{sites}");
+    assert_eq!(sites[0]["venue_name"], "Cà phê Lâm");
+    let text = sites.to_string();
+    assert!(!text.contains("resident") && !text.contains("+849"), "no personal data: {text}");
+
+    // Only the authority traces.
+    let officer = app.token(healthcode_domain::Role::Officer, "olga").await;
+    let (s, _) = app.post_json(&format!("/api/v1/cases/{case_id}/trace"), Some(&officer), json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_recorded_case_is_not_released_by_clock_ins() {
+    let app = spawn_app().await;
+    let sick = person(&app, "+84912000710").await;
+    let authority = app.token(healthcode_domain::Role::Authority, "anh").await;
+    let (s, _) = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&authority),
+            json!({"phone": "+84912000710", "kind": "suspected", "onset_date": "2026-11-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    for _ in 0..15 {
+        app.advance_days(1);
+        app.resident_clocks_in(&sick, 36.6).await;
+    }
+    assert_eq!(app.colour_of(&sick).await, "red", "a case is released by the authority, not by a streak");
+}

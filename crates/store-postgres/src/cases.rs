@@ -1,0 +1,175 @@
+//! Cases, authority status changes, notices and exposure sites.
+
+use async_trait::async_trait;
+use healthcode_domain::policy::CaseKind;
+use healthcode_domain::{Case, CaseId, HealthStatus, ResidentId, StatusChange, VenueId};
+use healthcode_store::{CaseStore, ExposureSite, Notice, StoreError, StoreResult};
+use jiff::Timestamp;
+use sqlx::postgres::PgRow;
+use uuid::Uuid;
+
+use crate::convert::{PgDate, PgTime, corrupt, date, get, opt_date, resident_id, ts};
+use crate::health::{insert_change, upsert_status};
+use crate::{PostgresStore, other};
+
+fn case_from_row(row: &PgRow) -> StoreResult<Case> {
+    let applied: Option<PgTime> = get(row, "applied_at")?;
+    Ok(Case {
+        id: CaseId::from_uuid(get::<Uuid>(row, "id")?),
+        resident: resident_id(row, "resident_id")?,
+        kind: CaseKind::parse(&get::<String>(row, "kind")?).map_err(|e| corrupt(e.to_string()))?,
+        onset: date(row, "onset")?,
+        isolated_on: opt_date(row, "isolated_on")?,
+        recorded_by: get(row, "recorded_by")?,
+        recorded_at: ts(row, "recorded_at")?,
+        applied_at: applied.map(|a| a.0),
+    })
+}
+
+#[async_trait]
+impl CaseStore for PostgresStore {
+    async fn create_case(&self, c: &Case) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO cases (id, resident_id, kind, onset, isolated_on, recorded_by, recorded_at, applied_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(c.id.as_uuid())
+        .bind(c.resident.as_uuid())
+        .bind(c.kind.as_str())
+        .bind(PgDate(c.onset))
+        .bind(c.isolated_on.map(PgDate))
+        .bind(&c.recorded_by)
+        .bind(PgTime(c.recorded_at))
+        .bind(c.applied_at.map(PgTime))
+        .execute(&self.pool)
+        .await
+        .map_err(other("inserting case"))?;
+        Ok(())
+    }
+
+    async fn case(&self, id: CaseId) -> StoreResult<Case> {
+        let row = sqlx::query("SELECT * FROM cases WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading case"))?
+            .ok_or(StoreError::NotFound)?;
+        case_from_row(&row)
+    }
+
+    async fn cases(&self, limit: u32) -> StoreResult<Vec<Case>> {
+        let rows = sqlx::query("SELECT * FROM cases ORDER BY recorded_at DESC, id DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing cases"))?;
+        rows.iter().map(case_from_row).collect()
+    }
+
+    async fn case_of(&self, resident: ResidentId) -> StoreResult<Option<Case>> {
+        let row = sqlx::query("SELECT * FROM cases WHERE resident_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT 1")
+            .bind(resident.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading a person's case"))?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    async fn mark_case_applied(&self, id: CaseId, at: Timestamp, sites: &[ExposureSite]) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE cases SET applied_at = $1 WHERE id = $2")
+            .bind(PgTime(at))
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(other("marking case applied"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for s in sites {
+            sqlx::query(
+                "INSERT INTO exposure_sites (case_id, venue_id, from_at, to_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(s.case.as_uuid())
+            .bind(s.venue.as_uuid())
+            .bind(PgTime(s.from))
+            .bind(PgTime(s.to))
+            .execute(&mut *tx)
+            .await
+            .map_err(other("recording exposure site"))?;
+        }
+        tx.commit().await.map_err(other("committing applied case"))
+    }
+
+    async fn commit_status(
+        &self,
+        expected_version: Option<i64>,
+        status: &HealthStatus,
+        changes: &[StatusChange],
+    ) -> StoreResult<HealthStatus> {
+        let mut tx = self.write_tx().await?;
+        let version = upsert_status(&mut tx, status, expected_version).await?;
+        for c in changes {
+            insert_change(&mut tx, c).await?;
+        }
+        tx.commit().await.map_err(other("committing status"))?;
+        Ok(HealthStatus { version, ..status.clone() })
+    }
+
+    async fn push_notice(&self, n: &Notice) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO notices (id, resident_id, at, case_id, kind, message) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(n.id)
+        .bind(n.resident.as_uuid())
+        .bind(PgTime(n.at))
+        .bind(n.case.as_uuid())
+        .bind(&n.kind)
+        .bind(&n.message)
+        .execute(&self.pool)
+        .await
+        .map_err(other("inserting notice"))?;
+        Ok(())
+    }
+
+    async fn notices_of(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Notice>> {
+        let rows = sqlx::query("SELECT * FROM notices WHERE resident_id = $1 ORDER BY at DESC, id DESC LIMIT $2")
+            .bind(resident.as_uuid())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing notices"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(Notice {
+                    id: get(row, "id")?,
+                    resident: resident_id(row, "resident_id")?,
+                    at: ts(row, "at")?,
+                    case: CaseId::from_uuid(get::<Uuid>(row, "case_id")?),
+                    kind: get(row, "kind")?,
+                    message: get(row, "message")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn exposure_sites(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<ExposureSite>> {
+        let rows = sqlx::query("SELECT * FROM exposure_sites WHERE to_at > $1 ORDER BY from_at DESC LIMIT $2")
+            .bind(PgTime(since))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing exposure sites"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(ExposureSite {
+                    case: CaseId::from_uuid(get::<Uuid>(row, "case_id")?),
+                    venue: VenueId::from_uuid(get::<Uuid>(row, "venue_id")?),
+                    from: ts(row, "from_at")?,
+                    to: ts(row, "to_at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,176 @@
+//! Cases, authority status changes, notices and exposure sites.
+
+use async_trait::async_trait;
+use healthcode_domain::policy::CaseKind;
+use healthcode_domain::{Case, CaseId, HealthStatus, ResidentId, StatusChange, VenueId};
+use healthcode_store::{CaseStore, ExposureSite, Notice, StoreError, StoreResult};
+use jiff::Timestamp;
+use sqlx::sqlite::SqliteRow;
+
+use crate::convert::{corrupt, date, date_text, get, ms, opt_date, resident_id, ts};
+use crate::health::{insert_change, upsert_status};
+use crate::{SqliteStore, other};
+
+fn id16(v: Vec<u8>, what: &str) -> StoreResult<[u8; 16]> {
+    <[u8; 16]>::try_from(v.as_slice()).map_err(|_| corrupt(what.into()))
+}
+
+fn case_from_row(row: &SqliteRow) -> StoreResult<Case> {
+    let applied: Option<i64> = get(row, "applied_at")?;
+    Ok(Case {
+        id: CaseId::from_bytes(id16(get(row, "id")?, "case id")?),
+        resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
+        kind: CaseKind::parse(&get::<String>(row, "kind")?).map_err(|e| corrupt(e.to_string()))?,
+        onset: date(&get::<String>(row, "onset")?)?,
+        isolated_on: opt_date(get(row, "isolated_on")?)?,
+        recorded_by: get(row, "recorded_by")?,
+        recorded_at: ts(get(row, "recorded_at")?)?,
+        applied_at: applied.map(ts).transpose()?,
+    })
+}
+
+#[async_trait]
+impl CaseStore for SqliteStore {
+    async fn create_case(&self, c: &Case) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO cases (id, resident_id, kind, onset, isolated_on, recorded_by, recorded_at, applied_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(c.id.as_bytes().as_slice())
+        .bind(c.resident.as_bytes().as_slice())
+        .bind(c.kind.as_str())
+        .bind(date_text(c.onset))
+        .bind(c.isolated_on.map(date_text))
+        .bind(&c.recorded_by)
+        .bind(ms(c.recorded_at))
+        .bind(c.applied_at.map(ms))
+        .execute(&self.pool)
+        .await
+        .map_err(other("inserting case"))?;
+        Ok(())
+    }
+
+    async fn case(&self, id: CaseId) -> StoreResult<Case> {
+        let row = sqlx::query("SELECT * FROM cases WHERE id = ?")
+            .bind(id.as_bytes().as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading case"))?
+            .ok_or(StoreError::NotFound)?;
+        case_from_row(&row)
+    }
+
+    async fn cases(&self, limit: u32) -> StoreResult<Vec<Case>> {
+        let rows = sqlx::query("SELECT * FROM cases ORDER BY recorded_at DESC, id DESC LIMIT ?")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing cases"))?;
+        rows.iter().map(case_from_row).collect()
+    }
+
+    async fn case_of(&self, resident: ResidentId) -> StoreResult<Option<Case>> {
+        let row = sqlx::query("SELECT * FROM cases WHERE resident_id = ? ORDER BY recorded_at DESC, id DESC LIMIT 1")
+            .bind(resident.as_bytes().as_slice())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading a person's case"))?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    async fn mark_case_applied(&self, id: CaseId, at: Timestamp, sites: &[ExposureSite]) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE cases SET applied_at = ? WHERE id = ?")
+            .bind(ms(at))
+            .bind(id.as_bytes().as_slice())
+            .execute(&mut *tx)
+            .await
+            .map_err(other("marking case applied"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for s in sites {
+            sqlx::query(
+                "INSERT INTO exposure_sites (case_id, venue_id, from_at, to_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(s.case.as_bytes().as_slice())
+            .bind(s.venue.as_bytes().as_slice())
+            .bind(ms(s.from))
+            .bind(ms(s.to))
+            .execute(&mut *tx)
+            .await
+            .map_err(other("recording exposure site"))?;
+        }
+        tx.commit().await.map_err(other("committing applied case"))
+    }
+
+    async fn commit_status(
+        &self,
+        expected_version: Option<i64>,
+        status: &HealthStatus,
+        changes: &[StatusChange],
+    ) -> StoreResult<HealthStatus> {
+        let mut tx = self.write_tx().await?;
+        let version = upsert_status(&mut tx, status, expected_version).await?;
+        for c in changes {
+            insert_change(&mut tx, c).await?;
+        }
+        tx.commit().await.map_err(other("committing status"))?;
+        Ok(HealthStatus { version, ..status.clone() })
+    }
+
+    async fn push_notice(&self, n: &Notice) -> StoreResult<()> {
+        sqlx::query("INSERT INTO notices (id, resident_id, at, case_id, kind, message) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(n.id.as_bytes().as_slice())
+            .bind(n.resident.as_bytes().as_slice())
+            .bind(ms(n.at))
+            .bind(n.case.as_bytes().as_slice())
+            .bind(&n.kind)
+            .bind(&n.message)
+            .execute(&self.pool)
+            .await
+            .map_err(other("inserting notice"))?;
+        Ok(())
+    }
+
+    async fn notices_of(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Notice>> {
+        let rows = sqlx::query("SELECT * FROM notices WHERE resident_id = ? ORDER BY at DESC, id DESC LIMIT ?")
+            .bind(resident.as_bytes().as_slice())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing notices"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(Notice {
+                    id: uuid::Uuid::from_bytes(id16(get(row, "id")?, "notice id")?),
+                    resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
+                    at: ts(get(row, "at")?)?,
+                    case: CaseId::from_bytes(id16(get(row, "case_id")?, "case id")?),
+                    kind: get(row, "kind")?,
+                    message: get(row, "message")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn exposure_sites(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<ExposureSite>> {
+        let rows = sqlx::query("SELECT * FROM exposure_sites WHERE to_at > ? ORDER BY from_at DESC LIMIT ?")
+            .bind(ms(since))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing exposure sites"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(ExposureSite {
+                    case: CaseId::from_bytes(id16(get(row, "case_id")?, "case id")?),
+                    venue: VenueId::from_bytes(id16(get(row, "venue_id")?, "venue id")?),
+                    from: ts(get(row, "from_at")?)?,
+                    to: ts(get(row, "to_at")?)?,
+                })
+            })
+            .collect()
+    }
+}
