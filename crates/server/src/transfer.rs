@@ -22,6 +22,7 @@ pub struct Checksums {
     pub visits: String,
     pub checkpoints: String,
     pub passages: String,
+    pub cases: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +115,10 @@ pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> 
         }
         after = Some(last);
     }
+    let mut cases = Context::new(&SHA256);
+    cases.update(format!("{:?}", store.case_records().await?).as_bytes());
     Ok(Checksums {
+        cases: hex(cases),
         checkpoints: hex(checkpoints),
         passages: hex(passages),
         venues: hex(venues),
@@ -191,6 +195,8 @@ pub async fn copy_store(
         to.record_passages(&page).await?;
         after_passage = Some(last);
     }
+    // Cases, notices and exposure sites (small; idempotent).
+    to.import_case_records(&from.case_records().await?).await?;
     let mut after_session = None;
     loop {
         let page = from.sessions_after(after_session, batch).await?;

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{Case, CaseId, HealthStatus, ResidentId, StatusChange, VenueId};
-use healthcode_store::{CaseStore, ExposureSite, Notice, StoreError, StoreResult};
+use healthcode_store::{CaseRecords, CaseStore, ExposureSite, Notice, StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
@@ -24,6 +24,97 @@ fn case_from_row(row: &PgRow) -> StoreResult<Case> {
         recorded_at: ts(row, "recorded_at")?,
         applied_at: applied.map(|a| a.0),
     })
+}
+
+fn notice_from_row(row: &PgRow) -> StoreResult<Notice> {
+    Ok(Notice {
+        id: get(row, "id")?,
+        resident: resident_id(row, "resident_id")?,
+        at: ts(row, "at")?,
+        case: CaseId::from_uuid(get::<Uuid>(row, "case_id")?),
+        kind: get(row, "kind")?,
+        message: get(row, "message")?,
+    })
+}
+
+fn site_from_row(row: &PgRow) -> StoreResult<ExposureSite> {
+    Ok(ExposureSite {
+        case: CaseId::from_uuid(get::<Uuid>(row, "case_id")?),
+        venue: VenueId::from_uuid(get::<Uuid>(row, "venue_id")?),
+        from: ts(row, "from_at")?,
+        to: ts(row, "to_at")?,
+    })
+}
+
+/// Every case record, for copies.
+pub(crate) async fn all_case_records(store: &PostgresStore) -> StoreResult<CaseRecords> {
+    let cases = sqlx::query("SELECT * FROM cases ORDER BY id")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(other("exporting cases"))?;
+    let notices = sqlx::query("SELECT * FROM notices ORDER BY id")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(other("exporting notices"))?;
+    let sites = sqlx::query("SELECT * FROM exposure_sites ORDER BY case_id, venue_id, from_at")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(other("exporting exposure sites"))?;
+    Ok(CaseRecords {
+        cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
+        notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
+        sites: sites.iter().map(site_from_row).collect::<StoreResult<_>>()?,
+    })
+}
+
+/// Inserts case records, skipping those present.
+pub(crate) async fn import_case_records(store: &PostgresStore, r: &CaseRecords) -> StoreResult<()> {
+    let mut tx = store.write_tx().await?;
+    for c in &r.cases {
+        sqlx::query(
+            "INSERT INTO cases (id, resident_id, kind, onset, isolated_on, recorded_by, recorded_at, applied_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(c.id.as_uuid())
+        .bind(c.resident.as_uuid())
+        .bind(c.kind.as_str())
+        .bind(PgDate(c.onset))
+        .bind(c.isolated_on.map(PgDate))
+        .bind(&c.recorded_by)
+        .bind(PgTime(c.recorded_at))
+        .bind(c.applied_at.map(PgTime))
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing case"))?;
+    }
+    for n in &r.notices {
+        sqlx::query(
+            "INSERT INTO notices (id, resident_id, at, case_id, kind, message) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(n.id)
+        .bind(n.resident.as_uuid())
+        .bind(PgTime(n.at))
+        .bind(n.case.as_uuid())
+        .bind(&n.kind)
+        .bind(&n.message)
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing notice"))?;
+    }
+    for s in &r.sites {
+        sqlx::query(
+            "INSERT INTO exposure_sites (case_id, venue_id, from_at, to_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(s.case.as_uuid())
+        .bind(s.venue.as_uuid())
+        .bind(PgTime(s.from))
+        .bind(PgTime(s.to))
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing exposure site"))?;
+    }
+    tx.commit().await.map_err(other("committing case records"))
 }
 
 #[async_trait]
@@ -140,18 +231,7 @@ impl CaseStore for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other("listing notices"))?;
-        rows.iter()
-            .map(|row| {
-                Ok(Notice {
-                    id: get(row, "id")?,
-                    resident: resident_id(row, "resident_id")?,
-                    at: ts(row, "at")?,
-                    case: CaseId::from_uuid(get::<Uuid>(row, "case_id")?),
-                    kind: get(row, "kind")?,
-                    message: get(row, "message")?,
-                })
-            })
-            .collect()
+        rows.iter().map(notice_from_row).collect()
     }
 
     async fn exposure_sites(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<ExposureSite>> {
@@ -161,15 +241,6 @@ impl CaseStore for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other("listing exposure sites"))?;
-        rows.iter()
-            .map(|row| {
-                Ok(ExposureSite {
-                    case: CaseId::from_uuid(get::<Uuid>(row, "case_id")?),
-                    venue: VenueId::from_uuid(get::<Uuid>(row, "venue_id")?),
-                    from: ts(row, "from_at")?,
-                    to: ts(row, "to_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(site_from_row).collect()
     }
 }

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
-use healthcode_store::{ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore, Venue};
+use healthcode_store::{
+    CaseRecords, ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore, Venue,
+};
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
@@ -128,6 +130,14 @@ impl TransferStore for PostgresStore {
         Ok((venue.map(VenueId::from_uuid), visit.map(VisitId::from_uuid)))
     }
 
+    async fn case_records(&self) -> StoreResult<CaseRecords> {
+        crate::cases::all_case_records(self).await
+    }
+
+    async fn import_case_records(&self, records: &CaseRecords) -> StoreResult<()> {
+        crate::cases::import_case_records(self, records).await
+    }
+
     async fn counts(&self) -> StoreResult<TableCounts> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM residents) AS residents, (SELECT count(*) FROM reports) AS reports,
@@ -135,7 +145,9 @@ impl TransferStore for PostgresStore {
                     (SELECT count(*) FROM status_changes) AS status_changes,
                     (SELECT count(*) FROM sessions) AS sessions,
                     (SELECT count(*) FROM venues) AS venues, (SELECT count(*) FROM visits) AS visits,
-                    (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages",
+                    (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages,
+                    (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM notices) AS notices,
+                    (SELECT count(*) FROM exposure_sites) AS exposure_sites",
         )
         .fetch_one(&self.pool)
         .await
@@ -151,6 +163,9 @@ impl TransferStore for PostgresStore {
             visits: n("visits")?,
             checkpoints: n("checkpoints")?,
             passages: n("passages")?,
+            cases: n("cases")?,
+            notices: n("notices")?,
+            exposure_sites: n("exposure_sites")?,
         })
     }
 }

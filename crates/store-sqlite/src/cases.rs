@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{Case, CaseId, HealthStatus, ResidentId, StatusChange, VenueId};
-use healthcode_store::{CaseStore, ExposureSite, Notice, StoreError, StoreResult};
+use healthcode_store::{CaseRecords, CaseStore, ExposureSite, Notice, StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 
@@ -15,7 +15,7 @@ fn id16(v: Vec<u8>, what: &str) -> StoreResult<[u8; 16]> {
     <[u8; 16]>::try_from(v.as_slice()).map_err(|_| corrupt(what.into()))
 }
 
-fn case_from_row(row: &SqliteRow) -> StoreResult<Case> {
+pub(crate) fn case_from_row(row: &SqliteRow) -> StoreResult<Case> {
     let applied: Option<i64> = get(row, "applied_at")?;
     Ok(Case {
         id: CaseId::from_bytes(id16(get(row, "id")?, "case id")?),
@@ -27,6 +27,97 @@ fn case_from_row(row: &SqliteRow) -> StoreResult<Case> {
         recorded_at: ts(get(row, "recorded_at")?)?,
         applied_at: applied.map(ts).transpose()?,
     })
+}
+
+pub(crate) fn notice_from_row(row: &SqliteRow) -> StoreResult<Notice> {
+    Ok(Notice {
+        id: uuid::Uuid::from_bytes(id16(get(row, "id")?, "notice id")?),
+        resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
+        at: ts(get(row, "at")?)?,
+        case: CaseId::from_bytes(id16(get(row, "case_id")?, "case id")?),
+        kind: get(row, "kind")?,
+        message: get(row, "message")?,
+    })
+}
+
+pub(crate) fn site_from_row(row: &SqliteRow) -> StoreResult<ExposureSite> {
+    Ok(ExposureSite {
+        case: CaseId::from_bytes(id16(get(row, "case_id")?, "case id")?),
+        venue: VenueId::from_bytes(id16(get(row, "venue_id")?, "venue id")?),
+        from: ts(get(row, "from_at")?)?,
+        to: ts(get(row, "to_at")?)?,
+    })
+}
+
+/// Every case record, for copies.
+pub(crate) async fn all_case_records(store: &SqliteStore) -> StoreResult<CaseRecords> {
+    let cases = sqlx::query("SELECT * FROM cases ORDER BY id")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(other("exporting cases"))?;
+    let notices = sqlx::query("SELECT * FROM notices ORDER BY id")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(other("exporting notices"))?;
+    let sites = sqlx::query("SELECT * FROM exposure_sites ORDER BY case_id, venue_id, from_at")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(other("exporting exposure sites"))?;
+    Ok(CaseRecords {
+        cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
+        notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
+        sites: sites.iter().map(site_from_row).collect::<StoreResult<_>>()?,
+    })
+}
+
+/// Inserts case records, skipping those present.
+pub(crate) async fn import_case_records(store: &SqliteStore, r: &CaseRecords) -> StoreResult<()> {
+    let mut tx = store.write_tx().await?;
+    for c in &r.cases {
+        sqlx::query(
+            "INSERT INTO cases (id, resident_id, kind, onset, isolated_on, recorded_by, recorded_at, applied_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(c.id.as_bytes().as_slice())
+        .bind(c.resident.as_bytes().as_slice())
+        .bind(c.kind.as_str())
+        .bind(date_text(c.onset))
+        .bind(c.isolated_on.map(date_text))
+        .bind(&c.recorded_by)
+        .bind(ms(c.recorded_at))
+        .bind(c.applied_at.map(ms))
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing case"))?;
+    }
+    for n in &r.notices {
+        sqlx::query(
+            "INSERT INTO notices (id, resident_id, at, case_id, kind, message) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(n.id.as_bytes().as_slice())
+        .bind(n.resident.as_bytes().as_slice())
+        .bind(ms(n.at))
+        .bind(n.case.as_bytes().as_slice())
+        .bind(&n.kind)
+        .bind(&n.message)
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing notice"))?;
+    }
+    for s in &r.sites {
+        sqlx::query(
+            "INSERT INTO exposure_sites (case_id, venue_id, from_at, to_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(s.case.as_bytes().as_slice())
+        .bind(s.venue.as_bytes().as_slice())
+        .bind(ms(s.from))
+        .bind(ms(s.to))
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing exposure site"))?;
+    }
+    tx.commit().await.map_err(other("committing case records"))
 }
 
 #[async_trait]
@@ -141,18 +232,7 @@ impl CaseStore for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other("listing notices"))?;
-        rows.iter()
-            .map(|row| {
-                Ok(Notice {
-                    id: uuid::Uuid::from_bytes(id16(get(row, "id")?, "notice id")?),
-                    resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
-                    at: ts(get(row, "at")?)?,
-                    case: CaseId::from_bytes(id16(get(row, "case_id")?, "case id")?),
-                    kind: get(row, "kind")?,
-                    message: get(row, "message")?,
-                })
-            })
-            .collect()
+        rows.iter().map(notice_from_row).collect()
     }
 
     async fn exposure_sites(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<ExposureSite>> {
@@ -162,15 +242,6 @@ impl CaseStore for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other("listing exposure sites"))?;
-        rows.iter()
-            .map(|row| {
-                Ok(ExposureSite {
-                    case: CaseId::from_bytes(id16(get(row, "case_id")?, "case id")?),
-                    venue: VenueId::from_bytes(id16(get(row, "venue_id")?, "venue id")?),
-                    from: ts(get(row, "from_at")?)?,
-                    to: ts(get(row, "to_at")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(site_from_row).collect()
     }
 }

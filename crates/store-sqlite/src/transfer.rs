@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
-use healthcode_store::{ResidentBundle, SessionRecord, StoreResult, TableCounts, TransferStore, Venue};
+use healthcode_store::{CaseRecords, ResidentBundle, SessionRecord, StoreResult, TableCounts, TransferStore, Venue};
 
 use crate::accounts::{RESIDENT_COLUMNS, resident_from_row};
 use crate::auth::session_from_row;
@@ -139,6 +139,14 @@ impl TransferStore for SqliteStore {
         ))
     }
 
+    async fn case_records(&self) -> StoreResult<CaseRecords> {
+        crate::cases::all_case_records(self).await
+    }
+
+    async fn import_case_records(&self, records: &CaseRecords) -> StoreResult<()> {
+        crate::cases::import_case_records(self, records).await
+    }
+
     async fn counts(&self) -> StoreResult<TableCounts> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM residents) AS residents, (SELECT count(*) FROM reports) AS reports,
@@ -146,7 +154,9 @@ impl TransferStore for SqliteStore {
                     (SELECT count(*) FROM status_changes) AS status_changes,
                     (SELECT count(*) FROM sessions) AS sessions,
                     (SELECT count(*) FROM venues) AS venues, (SELECT count(*) FROM visits) AS visits,
-                    (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages",
+                    (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages,
+                    (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM notices) AS notices,
+                    (SELECT count(*) FROM exposure_sites) AS exposure_sites",
         )
         .fetch_one(&self.pool)
         .await
@@ -162,6 +172,9 @@ impl TransferStore for SqliteStore {
             visits: n("visits")?,
             checkpoints: n("checkpoints")?,
             passages: n("passages")?,
+            cases: n("cases")?,
+            notices: n("notices")?,
+            exposure_sites: n("exposure_sites")?,
         })
     }
 }

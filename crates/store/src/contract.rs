@@ -303,7 +303,10 @@ pub async fn importing_writes_everything(store: &dyn Store) {
             venues: 0,
             visits: 0,
             checkpoints: 0,
-            passages: 0
+            passages: 0,
+            cases: 0,
+            notices: 0,
+            exposure_sites: 0
         }
     );
     assert!(store.ping().await.is_ok());
@@ -600,7 +603,15 @@ pub async fn cases_notices_and_exposure_sites(store: &dyn Store) {
         message: "You were at a place with a case.".into(),
     };
     store.push_notice(&notice).await.unwrap();
-    assert_eq!(store.notices_of(who.id, 10).await.unwrap(), vec![notice]);
+    assert_eq!(store.notices_of(who.id, 10).await.unwrap(), vec![notice.clone()]);
+
+    let records = store.case_records().await.unwrap();
+    assert_eq!(records.cases.len(), 2);
+    assert_eq!((records.notices.clone(), records.sites.clone()), (vec![notice], vec![site]));
+    store.import_case_records(&records).await.unwrap();
+    assert_eq!(store.case_records().await.unwrap(), records, "importing what is there changes nothing");
+    let counts = store.counts().await.unwrap();
+    assert_eq!((counts.cases, counts.notices, counts.exposure_sites), (2, 1, 1));
 }
 
 pub async fn authority_status_changes_are_versioned(store: &dyn Store) {

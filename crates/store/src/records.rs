@@ -161,6 +161,17 @@ pub struct TableCounts {
     pub visits: u64,
     pub checkpoints: u64,
     pub passages: u64,
+    pub cases: u64,
+    pub notices: u64,
+    pub exposure_sites: u64,
+}
+
+/// Cases with their notices and exposure sites, for copying a deployment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseRecords {
+    pub cases: Vec<healthcode_domain::Case>,
+    pub notices: Vec<Notice>,
+    pub sites: Vec<ExposureSite>,
 }
 
 /// A registered venue (QR scanning point).

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 
 use crate::error::StoreResult;
 use crate::records::{
-    ExposureSite, Notice, OtpChallenge, OutboxMessage, ReportCommit, Resident, ResidentBundle, SessionRecord,
-    StoredReport, TableCounts, Venue,
+    CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, ReportCommit, Resident, ResidentBundle,
+    SessionRecord, StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -87,6 +87,10 @@ pub trait TransferStore: Send + Sync {
     async fn visits_after(&self, after: Option<VisitId>, limit: u32) -> StoreResult<Vec<Visit>>;
     /// The greatest venue and visit ids, to resume an interrupted copy.
     async fn last_venue_and_visit_ids(&self) -> StoreResult<(Option<VenueId>, Option<VisitId>)>;
+    /// Every case, notice and exposure site, in id order.
+    async fn case_records(&self) -> StoreResult<CaseRecords>;
+    /// Inserts case records, skipping any already present.
+    async fn import_case_records(&self, records: &CaseRecords) -> StoreResult<()>;
     async fn counts(&self) -> StoreResult<TableCounts>;
 }
 

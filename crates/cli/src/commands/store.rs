@@ -55,7 +55,10 @@ async fn copy(from: &str, to: &str, batch: u32) -> Result<ExitCode> {
         + c.venues
         + c.visits
         + c.checkpoints
-        + c.passages;
+        + c.passages
+        + c.cases
+        + c.notices
+        + c.exposure_sites;
     eprintln!(
         "copied {} residents{} from {} to {} in {secs:.1} s",
         report.residents_copied,
