@@ -83,6 +83,16 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Print a case's trace report (JSON), or time sample traces.
+    Trace {
+        /// The case id.
+        case: Option<String>,
+        /// Instead: trace N random residents as if each were a case (median and worst latency).
+        #[arg(long)]
+        sample: Option<u32>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -135,6 +145,7 @@ fn main() -> ExitCode {
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
+            Command::Trace { case, sample, common } => commands::trace::run(common, case, sample).await,
             Command::Store { action: StoreAction::Copy { from, to, batch } } => {
                 commands::store::copy_cmd(&from, &to, batch).await
             }

@@ -6,6 +6,7 @@ pub mod migrate;
 pub mod serve;
 pub mod store;
 pub mod token;
+pub mod trace;
 pub mod verify;
 
 use std::sync::Arc;

@@ -164,7 +164,11 @@ async fn visits_in(
 
 /// Who shared a place with the case (close), and with those (secondary).
 pub async fn trace(state: &AppState, id: CaseId) -> Result<TraceReport, ApiError> {
-    let case = find(state, id).await?;
+    trace_case(state, find(state, id).await?).await
+}
+
+/// Traces a case record (stored or not: benchmarks trace hypothetical cases).
+pub async fn trace_case(state: &AppState, case: Case) -> Result<TraceReport, ApiError> {
     let rules = ExposureRules::default();
     let now = state.clock.now();
     let isolated = case.isolated_on.map(|d| start_of(d, state));

@@ -485,6 +485,41 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     ("pass.link", ["Print a paper pass", "打印纸质通行证", "In thẻ giấy"]),
     ("scan.register", ["Register a checkpoint", "登记新卡口", "Đăng ký chốt kiểm soát"]),
+    ("case.title", ["Cases", "病例", "Ca bệnh"]),
+    ("case.record", ["Record a case", "登记病例", "Ghi nhận ca bệnh"]),
+    ("case.kind", ["Kind", "类型", "Loại"]),
+    ("case.confirmed", ["Confirmed", "确诊", "Xác định"]),
+    ("case.suspected", ["Suspected", "疑似", "Nghi ngờ"]),
+    ("case.onset", ["Onset", "发病日期", "Ngày khởi phát"]),
+    ("case.isolated", ["Isolated on", "隔离日期", "Ngày cách ly"]),
+    ("case.applied", ["Applied", "已处置", "Đã áp dụng"]),
+    ("case.trace", ["Trace report", "流调报告", "Báo cáo truy vết"]),
+    ("case.window", ["window", "追溯时段", "khoảng thời gian"]),
+    ("case.timeline", ["The case's visits", "病例到访记录", "Các nơi ca bệnh đã đến"]),
+    ("case.close", ["Close contacts", "密切接触者", "Tiếp xúc gần"]),
+    ("case.secondary", ["Secondary contacts", "次密切接触者", "Tiếp xúc thứ cấp"]),
+    ("case.apply", ["Apply: change colours and notify", "处置：变更码色并通知", "Áp dụng: đổi màu mã và thông báo"]),
+    (
+        "case.apply_help",
+        [
+            "Close contacts turn red and secondary contacts yellow by the policy's rules, with the shared stays as evidence; they are notified without naming the case; the places are published.",
+            "依据规则，密接转红码、次密接转黄码，以共同停留记录为依据；通知中不透露病例身份；场所将公开发布。",
+            "Theo quy tắc, tiếp xúc gần chuyển mã đỏ, tiếp xúc thứ cấp chuyển mã vàng, kèm bằng chứng cùng lưu lại; thông báo không nêu danh tính ca bệnh; địa điểm được công bố.",
+        ],
+    ),
+    ("notice.title", ["Exposure notices", "暴露风险通知", "Thông báo phơi nhiễm"]),
+    ("notice.none", ["No notices.", "暂无通知。", "Không có thông báo."]),
+    ("nav.notices", ["Notices", "通知", "Thông báo"]),
+    ("exposure.title", ["Exposure sites", "风险场所", "Địa điểm có nguy cơ"]),
+    (
+        "exposure.help",
+        [
+            "Places and times where a case was, in the last 14 days. Compare with your visits.",
+            "近14天病例到访的场所和时段，请与您的到访记录比对。",
+            "Nơi và thời gian có ca bệnh trong 14 ngày qua. Hãy so với các lượt ghé của bạn.",
+        ],
+    ),
+    ("exposure.none", ["No exposure sites.", "暂无风险场所。", "Không có địa điểm nguy cơ."]),
 ];
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {

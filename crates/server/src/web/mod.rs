@@ -1,6 +1,7 @@
 //! Server-rendered, mobile-first pages in three languages. Each handler
 //! calls the same service functions as the JSON API.
 
+mod case_pages;
 mod check_in_pages;
 pub mod i18n;
 mod pages;
@@ -42,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/venue", get(venue_pages::list).post(venue_pages::register))
         .route("/venue/{id}", get(venue_pages::show))
         .route("/venue/{id}/{action}", post(venue_pages::action))
+        .route("/authority/cases", get(case_pages::list).post(case_pages::record))
+        .route("/authority/cases/{id}", get(case_pages::show))
+        .route("/authority/cases/{id}/apply", post(case_pages::apply))
+        .route("/me/notices", get(case_pages::notices))
+        .route("/exposure-sites", get(case_pages::exposure_sites))
         .route("/staff/signin", get(staff_pages::signin_form).post(staff_pages::signin_submit))
         .route("/checkpoint", get(scanner_pages::checkpoints).post(scanner_pages::register_checkpoint))
         .route("/checkpoint/{id}", get(scanner_pages::checkpoint_scanner))

@@ -29,7 +29,11 @@ pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): F
         {
             let lifetime = s.expires_at.duration_since(state.clock.now());
             let cookie = session::session_cookie(&token, lifetime, state.config.secure_cookies());
-            let to = if matches!(s.principal.role, Role::Officer | Role::Authority) { "/checkpoint" } else { "/" };
+            let to = match s.principal.role {
+                Role::Authority => "/authority/cases",
+                Role::Officer => "/checkpoint",
+                _ => "/",
+            };
             (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(to)).into_response()
         }
         Ok(_) => {

@@ -304,3 +304,44 @@ pub struct PassPage {
     pub document_hint: String,
     pub svg: String,
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    pub page: Page,
+    pub today: String,
+    /// (id, kind, onset, applied)
+    pub cases: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub page: Page,
+    pub id: String,
+    pub kind: String,
+    pub onset: String,
+    pub window: String,
+    pub applied: Option<String>,
+    /// (venue, in, out)
+    pub timeline: Vec<(String, String, String)>,
+    /// (pseudonymous short id, venues, minutes)
+    pub close: Vec<(String, String, i64)>,
+    pub secondary: Vec<(String, String, i64)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notices.html")]
+pub struct NoticesPage {
+    pub page: Page,
+    /// (when, kind, message)
+    pub notices: Vec<(String, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "exposure_sites.html")]
+pub struct ExposureSitesPage {
+    pub page: Page,
+    /// (venue, district, from, to)
+    pub sites: Vec<(String, String, String, String)>,
+}

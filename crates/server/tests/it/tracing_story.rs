@@ -126,3 +126,48 @@ async fn a_recorded_case_is_not_released_by_clock_ins() {
     }
     assert_eq!(app.colour_of(&sick).await, "red", "a case is released by the authority, not by a streak");
 }
+
+#[tokio::test]
+async fn the_authority_works_a_case_in_the_browser_and_residents_read_their_notices() {
+    let app = spawn_app().await;
+    let op = operator_token(&app, "+84912000720").await;
+    let cafe = venue_registered(&app, &op, "Quán Cơm").await;
+    let qr = cafe["qr_text"].as_str().unwrap();
+    let case = person(&app, "+84912000721").await;
+    let near = person(&app, "+84912000722").await;
+    scan(&app, &case, qr).await;
+    scan(&app, &near, qr).await;
+    minutes(&app, 40);
+    scan(&app, &case, qr).await;
+    scan(&app, &near, qr).await;
+
+    let authority = app.token(healthcode_domain::Role::Authority, "anh").await;
+    let cookie = format!("hc_session={authority}");
+    let today = jiff::Zoned::new(app.clock_now(), jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date();
+    let form = format!("phone=%2B84912000721&kind=confirmed&onset_date={today}&isolated_on=");
+    let resp = app
+        .client
+        .post(app.url("/authority/cases"))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let case_page = resp.headers()["location"].to_str().unwrap().to_string();
+    let html =
+        app.client.get(app.url(&case_page)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Quán Cơm") && html.contains("Close contacts (1)"), "{html}");
+    let resp = app.client.post(app.url(&format!("{case_page}/apply"))).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.colour_of(&near).await, "red");
+
+    let (_, notices) = app.get_json("/api/v1/me/notices", Some(&near.token)).await;
+    assert_eq!(notices.as_array().unwrap().len(), 1);
+    let public = app.client.get(app.url("/exposure-sites?lang=zh")).send().await.unwrap().text().await.unwrap();
+    assert!(public.contains("Quán Cơm") && public.contains("风险场所"));
+    let resident_cookie = format!("hc_session={}", case.token);
+    let resp = app.client.get(app.url("/authority/cases")).header("cookie", resident_cookie).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "a resident is not the authority");
+}
