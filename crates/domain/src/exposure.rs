@@ -105,15 +105,27 @@ pub fn contacts(
     rules: &ExposureRules,
 ) -> Vec<Contact> {
     let sources: BTreeSet<ResidentId> = source_visits.iter().map(|v| v.resident).collect();
-    let mut by_venue: BTreeMap<VenueId, Vec<&Visit>> = BTreeMap::new();
+    // Per venue: candidates by entry time, and the longest stay among them, so
+    // each source stay only looks at the candidates that could overlap it.
+    let mut by_venue: BTreeMap<VenueId, (Vec<&Visit>, SignedDuration)> = BTreeMap::new();
     for c in candidates {
         if !sources.contains(&c.resident) && !exclude.contains(&c.resident) {
-            by_venue.entry(c.venue).or_default().push(c);
+            let entry = by_venue.entry(c.venue).or_insert_with(|| (Vec::new(), SignedDuration::ZERO));
+            entry.0.push(c);
+            entry.1 = entry.1.max(c.effective_end().duration_since(c.entered_at));
         }
+    }
+    for (list, _) in by_venue.values_mut() {
+        list.sort_by_key(|v| (v.entered_at, v.id));
+        list.dedup_by_key(|v| v.id);
     }
     let mut found: BTreeMap<ResidentId, Vec<SharedStay>> = BTreeMap::new();
     for s in source_visits {
-        for c in by_venue.get(&s.venue).map(Vec::as_slice).unwrap_or_default() {
+        let Some((list, longest)) = by_venue.get(&s.venue) else { continue };
+        let earliest = s.entered_at.checked_sub(*longest).unwrap_or(Timestamp::MIN);
+        let latest = s.effective_end().saturating_add(rules.buffer_after).unwrap_or(Timestamp::MAX);
+        let first = list.partition_point(|c| c.entered_at < earliest);
+        for c in list[first..].iter().take_while(|c| c.entered_at < latest) {
             if let Some((overlap_start, overlap_end)) = overlap(s, c, rules) {
                 found.entry(c.resident).or_default().push(SharedStay {
                     venue: s.venue,
@@ -129,6 +141,7 @@ pub fn contacts(
         .into_iter()
         .map(|(resident, mut shared)| {
             shared.sort();
+            shared.dedup();
             Contact { resident, shared }
         })
         .collect()

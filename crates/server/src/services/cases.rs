@@ -5,12 +5,13 @@
 use healthcode_domain::exposure::{self, ExposureRules, in_window};
 use healthcode_domain::policy::{CaseKind, ContactKind};
 use healthcode_domain::{
-    Actor, Case, CaseId, Evidence, ResidentId, SharedStay, StandingFacts, TraceContact, Visit, apply_finding,
+    Actor, Case, CaseId, Evidence, ResidentId, SharedStay, StandingFacts, TraceContact, VenueId, Visit, apply_finding,
 };
 use healthcode_store::{ExposureSite, Notice, StoreError};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
-use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
@@ -138,17 +139,32 @@ fn start_of(date: Date, state: &AppState) -> Timestamp {
     date.to_zoned(state.config.time_zone.clone()).map(|z| z.timestamp()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// Every visit at the venues of `sources` that could overlap them.
-async fn candidates_for(state: &AppState, sources: &[Visit], rules: &ExposureRules) -> Result<Vec<Visit>, ApiError> {
-    let mut out = Vec::new();
-    for s in sources {
-        let from = s.entered_at.checked_sub(LONGEST_STAY).unwrap_or(s.entered_at);
-        let to = s.effective_end().checked_add(rules.buffer_after).unwrap_or(Timestamp::MAX);
-        out.extend(state.store.venue_visits(s.venue, from, to, 100_000).await?);
+/// Visits at each venue over the whole trace window, fetched once per venue:
+/// a busy venue appears in many stays of the case and its contacts.
+struct VenueVisits {
+    range: (Timestamp, Timestamp),
+    by_venue: HashMap<VenueId, Vec<Visit>>,
+}
+
+impl VenueVisits {
+    fn new(window: (Timestamp, Timestamp), rules: &ExposureRules) -> Self {
+        let from = window.0.checked_sub(LONGEST_STAY).unwrap_or(window.0);
+        let to = window.1.checked_add(rules.buffer_after).unwrap_or(Timestamp::MAX);
+        Self { range: (from, to), by_venue: HashMap::new() }
     }
-    out.sort_by_key(|v| v.id);
-    out.dedup_by_key(|v| v.id);
-    Ok(out)
+
+    /// Every visit at the venues of `sources` that could overlap them.
+    async fn candidates_for(&mut self, state: &AppState, sources: &[Visit]) -> Result<Vec<Visit>, ApiError> {
+        let venues: BTreeSet<VenueId> = sources.iter().map(|v| v.venue).collect();
+        let mut out = Vec::new();
+        for venue in venues {
+            if let Entry::Vacant(slot) = self.by_venue.entry(venue) {
+                slot.insert(state.store.venue_visits(venue, self.range.0, self.range.1, u32::MAX).await?);
+            }
+            out.extend(self.by_venue.get(&venue).into_iter().flatten().cloned());
+        }
+        Ok(out)
+    }
 }
 
 async fn visits_in(
@@ -174,8 +190,9 @@ pub async fn trace_case(state: &AppState, case: Case) -> Result<TraceReport, Api
     let isolated = case.isolated_on.map(|d| start_of(d, state));
     let window = exposure::window(start_of(case.onset, state), isolated, now, &rules);
     let case_visits = visits_in(state, case.resident, window).await?;
+    let mut venues = VenueVisits::new(window, &rules);
     let close =
-        exposure::contacts(&case_visits, &candidates_for(state, &case_visits, &rules).await?, &BTreeSet::new(), &rules);
+        exposure::contacts(&case_visits, &venues.candidates_for(state, &case_visits).await?, &BTreeSet::new(), &rules);
 
     let mut exclude: BTreeSet<ResidentId> = close.iter().map(|c| c.resident).collect();
     exclude.insert(case.resident);
@@ -186,7 +203,7 @@ pub async fn trace_case(state: &AppState, case: Case) -> Result<TraceReport, Api
         close_visits.extend(visits_in(state, c.resident, (first, window.1)).await?);
     }
     let secondary =
-        exposure::contacts(&close_visits, &candidates_for(state, &close_visits, &rules).await?, &exclude, &rules);
+        exposure::contacts(&close_visits, &venues.candidates_for(state, &close_visits).await?, &exclude, &rules);
     Ok(TraceReport { case, window, case_visits, close, secondary })
 }
 
