@@ -2,7 +2,6 @@
 //! writes go on, restore into an empty store.
 
 use crate::{Deployment, deployment, healthcode, last_line, sqlite_only, start_server};
-use healthcode_store::AccountStore;
 use std::sync::{Arc, Mutex};
 
 fn stderr(out: &std::process::Output) -> String {
@@ -49,36 +48,62 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
 }
 
 #[tokio::test]
-async fn a_backup_taken_during_writes_restores_every_acknowledged_declaration() {
+async fn a_backup_taken_during_check_ins_restores_every_acknowledged_one() {
     if !sqlite_only() {
         eprintln!("skipped: backup/restore files are for the SQLite store (PostgreSQL uses pg_dump)");
         return;
     }
     let live = deployment().await;
     let server = start_server(&live);
-    let phones: Vec<String> = (0..24).map(|i| format!("+86138000003{i:02}")).collect();
-    let tokens: Vec<String> = phones
-        .iter()
-        .map(|p| last_line(&healthcode(&live, &["token", "--role", "resident", "--subject", p])))
-        .collect();
+    let client = reqwest::Client::new();
+    let op = last_line(&healthcode(&live, &["token", "--role", "venue", "--subject", "+84900000777"]));
+    let venue: serde_json::Value = client
+        .post(format!("{}/api/v1/venues", server.base))
+        .bearer_auth(&op)
+        .json(&serde_json::json!({"name": "Chợ", "address": "1 Phố", "province": "VN-HN", "district": "D1", "category": "shop"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let qr = venue["qr_text"].as_str().unwrap().to_string();
+    let mut tokens = Vec::new();
+    for i in 0..24 {
+        let token = last_line(&healthcode(
+            &live,
+            &["token", "--role", "resident", "--subject", &format!("+86138000003{i:02}")],
+        ));
+        let resp = client
+            .post(format!("{}/api/v1/declarations", server.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name": "Chen Jing", "document_type": "national_id",
+                "document_number": format!("33010219900101{i:04}"), "district": "330102",
+                "symptoms": [], "temperature_c": 36.6}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        tokens.push(token);
+    }
 
-    let acked: Arc<Mutex<Vec<usize>>> = Arc::default();
+    // Check-ins go on while the backup is taken.
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let writer = {
-        let (acked, base, tokens) = (acked.clone(), server.base.clone(), tokens.clone());
+        let (acked, base, tokens, qr) = (acked.clone(), server.base.clone(), tokens.clone(), qr.clone());
         tokio::spawn(async move {
             let client = reqwest::Client::new();
-            for (i, token) in tokens.iter().enumerate() {
+            for token in &tokens {
                 let resp = client
-                    .post(format!("{base}/api/v1/declarations"))
+                    .post(format!("{base}/api/v1/check-ins"))
                     .bearer_auth(token)
-                    .json(&serde_json::json!({"name": "Chen Jing", "document_type": "national_id",
-                        "document_number": format!("33010219900101{i:04}"), "district": "330102",
-                        "symptoms": [], "temperature_c": 36.6}))
+                    .json(&serde_json::json!({ "venue_qr": qr }))
                     .send()
                     .await
                     .unwrap();
                 if resp.status() == 201 {
-                    acked.lock().unwrap().push(i);
+                    let body: serde_json::Value = resp.json().await.unwrap();
+                    acked.lock().unwrap().push(body["id"].as_str().unwrap().to_string());
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(15)).await;
             }
@@ -87,12 +112,12 @@ async fn a_backup_taken_during_writes_restores_every_acknowledged_declaration() 
     while acked.lock().unwrap().len() < 8 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let before_backup: Vec<usize> = acked.lock().unwrap().clone();
+    let before_backup: Vec<String> = acked.lock().unwrap().clone();
     let file = live.path().join("backup.db");
     let out = healthcode(&live, &["backup", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     writer.await.unwrap();
-    assert_eq!(acked.lock().unwrap().len(), 24, "the writes went on and all succeeded");
+    assert_eq!(acked.lock().unwrap().len(), 24, "the check-ins went on and all succeeded");
 
     let fresh = deployment().await;
     let out = healthcode(&fresh, &["restore", file.to_str().unwrap()]);
@@ -101,10 +126,8 @@ async fn a_backup_taken_during_writes_restores_every_acknowledged_declaration() 
     assert!(!out.status.success() && stderr(&out).contains("not empty"), "restore only into an empty store");
 
     let restored = healthcode_store_sqlite::SqliteStore::open(&fresh.db).await.unwrap();
-    for i in before_backup {
-        let contact = healthcode_domain::Contact::parse(&phones[i]).unwrap();
-        let resident = restored.resident_by_contact(&contact).await.unwrap().expect("resident restored");
-        let status = healthcode_store::HealthStore::status(&restored, resident.id).await.unwrap();
-        assert!(status.is_some(), "declaration {i}, acknowledged before the backup, is in it");
+    for id in before_backup {
+        let visit = healthcode_store::VisitStore::visit(&restored, id.parse().unwrap()).await;
+        assert!(visit.is_ok(), "check-in {id}, acknowledged before the backup, is in it");
     }
 }
