@@ -63,3 +63,65 @@ async fn two_servers_on_one_database_lose_no_status_change() {
     // Each commit is based on the version it read: none was overwritten.
     assert_eq!(status["version"].as_i64().unwrap(), 1 + accepted as i64, "{status}");
 }
+
+#[tokio::test]
+async fn concurrent_scans_of_one_venue_through_two_servers_make_one_visit() {
+    let dep = deployment().await;
+    let (a, b) = (start_server(&dep), start_server(&dep));
+    let op = last_line(&healthcode(&dep, &["token", "--role", "venue", "--subject", "+84900000888"]));
+    let token = last_line(&healthcode(&dep, &["token", "--role", "resident", "--subject", "+8613800000888"]));
+    let client = reqwest::Client::new();
+    let venue: Value = client
+        .post(format!("{}/api/v1/venues", a.base))
+        .bearer_auth(&op)
+        .json(&json!({"name": "Ga", "address": "1", "province": "VN-HN", "district": "D1", "category": "transport"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let declared = client
+        .post(format!("{}/api/v1/declarations", a.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Ho Lan", "document_type": "national_id", "document_number": "330102199303031111",
+            "district": "330103", "symptoms": [], "temperature_c": 36.6}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(declared.status(), 201);
+    let scans = (0..16).map(|i| {
+        let base = if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
+        let (client, token, qr) = (client.clone(), token.clone(), venue["qr_text"].as_str().unwrap().to_string());
+        tokio::spawn(async move {
+            let resp = client
+                .post(format!("{base}/api/v1/check-ins"))
+                .bearer_auth(&token)
+                .json(&json!({ "venue_qr": qr }))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap())
+        })
+    });
+    let mut entered = 0;
+    for scan in scans {
+        let (status, body) = scan.await.unwrap();
+        assert!(status == 200 || status == 201 || status == 409, "{status}: {body}");
+        if body["outcome"] == "entered" {
+            entered += 1;
+        }
+    }
+    assert_eq!(entered, 1, "one entry, the rest repeats");
+    let mine: Value = client
+        .get(format!("{}/api/v1/me/visits", b.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["recent"].as_array().unwrap().len(), 1, "{mine}");
+}
