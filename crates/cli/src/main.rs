@@ -93,6 +93,13 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -115,6 +122,12 @@ enum StoreAction {
         #[arg(long, default_value_t = 1000)]
         batch: u32,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the hash chain; exit status 0 only when it is intact.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +158,7 @@ fn main() -> ExitCode {
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
+            Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
             Command::Trace { case, sample, common } => commands::trace::run(common, case, sample).await,
             Command::Store { action: StoreAction::Copy { from, to, batch } } => {
                 commands::store::copy_cmd(&from, &to, batch).await

@@ -195,6 +195,16 @@ pub async fn copy_store(
         to.record_passages(&page).await?;
         after_passage = Some(last);
     }
+    // The audit log, entry by entry with its own hashes, after the target's tail.
+    let mut after_audit = to.last_audit().await?.map_or(0, |e| e.seq);
+    loop {
+        let page = from.audit_after(after_audit, batch).await?;
+        let Some(last) = page.last().map(|e| e.seq) else { break };
+        for entry in &page {
+            to.append_audit(entry).await?;
+        }
+        after_audit = last;
+    }
     // Cases, notices and exposure sites (small; idempotent).
     to.import_case_records(&from.case_records().await?).await?;
     let mut after_session = None;

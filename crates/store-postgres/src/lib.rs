@@ -13,6 +13,7 @@
 //! lock and retry when another instance migrates at the same moment.
 
 mod accounts;
+mod audit;
 mod auth;
 mod cases;
 mod checkpoints;

@@ -7,6 +7,7 @@
 //! failing mid-transaction.
 
 mod accounts;
+mod audit;
 mod auth;
 mod cases;
 mod checkpoints;

@@ -156,7 +156,8 @@ impl TransferStore for SqliteStore {
                     (SELECT count(*) FROM venues) AS venues, (SELECT count(*) FROM visits) AS visits,
                     (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages,
                     (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM notices) AS notices,
-                    (SELECT count(*) FROM exposure_sites) AS exposure_sites",
+                    (SELECT count(*) FROM exposure_sites) AS exposure_sites,
+                    (SELECT count(*) FROM audit_log) AS audit_entries",
         )
         .fetch_one(&self.pool)
         .await
@@ -175,6 +176,7 @@ impl TransferStore for SqliteStore {
             cases: n("cases")?,
             notices: n("notices")?,
             exposure_sites: n("exposure_sites")?,
+            audit_entries: n("audit_entries")?,
         })
     }
 }

@@ -30,7 +30,7 @@ macro_rules! contract_tests {
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
             one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
-            cases_notices_and_exposure_sites, authority_status_changes_are_versioned);
+            cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -306,7 +306,8 @@ pub async fn importing_writes_everything(store: &dyn Store) {
             passages: 0,
             cases: 0,
             notices: 0,
-            exposure_sites: 0
+            exposure_sites: 0,
+            audit_entries: 0
         }
     );
     assert!(store.ping().await.is_ok());
@@ -628,4 +629,26 @@ pub async fn authority_status_changes_are_versioned(store: &dyn Store) {
     let saved = store.commit_status(Some(1), &status, &[]).await.unwrap();
     assert_eq!(saved.version, 2);
     assert_eq!(store.status_history(who.id, 10).await.unwrap(), vec![change]);
+}
+
+pub async fn the_audit_log_appends_in_order(store: &dyn Store) {
+    assert_eq!(store.last_audit().await.unwrap(), None);
+    let entry = |seq: i64, prev: [u8; 32]| crate::AuditRecord {
+        seq,
+        at: t(seq),
+        actor: "authority:anh".into(),
+        action: "case.recorded".into(),
+        subject: format!("case-{seq}"),
+        detail: "{}".into(),
+        prev_hash: prev,
+        hash: [u8::try_from(seq).unwrap(); 32],
+    };
+    let (first, second) = (entry(1, [0; 32]), entry(2, [1; 32]));
+    store.append_audit(&first).await.unwrap();
+    store.append_audit(&second).await.unwrap();
+    assert!(matches!(store.append_audit(&entry(2, [1; 32])).await, Err(StoreError::Conflict(_))), "no fork");
+    assert_eq!(store.last_audit().await.unwrap(), Some(second.clone()));
+    assert_eq!(store.audit_after(0, 10).await.unwrap(), vec![first, second.clone()]);
+    assert_eq!(store.audit_after(1, 10).await.unwrap(), vec![second]);
+    assert_eq!(store.counts().await.unwrap().audit_entries, 2);
 }

@@ -164,6 +164,7 @@ pub struct TableCounts {
     pub cases: u64,
     pub notices: u64,
     pub exposure_sites: u64,
+    pub audit_entries: u64,
 }
 
 /// Cases with their notices and exposure sites, for copying a deployment.
@@ -211,4 +212,22 @@ pub struct ExposureSite {
     pub venue: VenueId,
     pub from: Timestamp,
     pub to: Timestamp,
+}
+
+/// One entry of the append-only, hash-chained audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// 1, 2, 3, ... with no gaps: the chain's order.
+    pub seq: i64,
+    pub at: Timestamp,
+    /// `role:name` of who did it (`system` for jobs).
+    pub actor: String,
+    /// What happened, e.g. `case.recorded`, `trace.viewed`.
+    pub action: String,
+    /// What it concerned (a case id, a venue id, ...); never a phone or a name.
+    pub subject: String,
+    pub detail: String,
+    pub prev_hash: [u8; 32],
+    /// SHA-256 over `prev_hash` and every field above.
+    pub hash: [u8; 32],
 }

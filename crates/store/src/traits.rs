@@ -10,8 +10,8 @@ use jiff::Timestamp;
 
 use crate::error::StoreResult;
 use crate::records::{
-    CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, ReportCommit, Resident, ResidentBundle,
-    SessionRecord, StoredReport, TableCounts, Venue,
+    AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, ReportCommit, Resident,
+    ResidentBundle, SessionRecord, StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -178,6 +178,17 @@ pub trait CaseStore: Send + Sync {
     async fn exposure_sites(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<ExposureSite>>;
 }
 
+/// The append-only audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends an entry whose `seq` must be the next one; `Conflict` when
+    /// another entry took that place first (the caller re-reads and retries).
+    async fn append_audit(&self, entry: &AuditRecord) -> StoreResult<()>;
+    async fn last_audit(&self) -> StoreResult<Option<AuditRecord>>;
+    /// Entries with `seq > after`, in order.
+    async fn audit_after(&self, after: i64, limit: u32) -> StoreResult<Vec<AuditRecord>>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store:
@@ -190,6 +201,7 @@ pub trait Store:
     + VisitStore
     + CheckpointStore
     + CaseStore
+    + AuditStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

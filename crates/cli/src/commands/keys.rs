@@ -30,6 +30,16 @@ pub async fn rotate(common: CommonArgs) -> Result<ExitCode> {
     let mut ring = KeyRing::load_or_create(&dir, now).context("loading keys")?;
     let old = ring.active().key_id();
     let new = ring.rotate(&dir, now).context("rotating keys")?;
+    let store = healthcode_server::open_store_with(&config.database_url, &config.postgres).await?;
+    healthcode_server::services::audit::append(
+        store.as_ref(),
+        now,
+        "operator",
+        "keys.rotated",
+        &new.to_string(),
+        &old.to_string(),
+    )
+    .await?;
     println!(
         "new active key {new}; {old} retired and kept in the trust list for {} more",
         config.max_credential_lifetime()

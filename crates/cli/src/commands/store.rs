@@ -58,7 +58,8 @@ async fn copy(from: &str, to: &str, batch: u32) -> Result<ExitCode> {
         + c.passages
         + c.cases
         + c.notices
-        + c.exposure_sites;
+        + c.exposure_sites
+        + c.audit_entries;
     eprintln!(
         "copied {} residents{} from {} to {} in {secs:.1} s",
         report.residents_copied,

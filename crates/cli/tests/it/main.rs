@@ -4,6 +4,7 @@
 //! `HEALTHCODE_TEST_PG` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod concurrency;
 mod store;
 

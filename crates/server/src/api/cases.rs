@@ -176,6 +176,8 @@ pub async fn trace(
 ) -> ApiResult<Json<TraceResponse>> {
     need_authority(&auth)?;
     let report = cases::trace(&state, parse_case_id(&id)?).await?;
+    let detail = format!("close={} secondary={}", report.close.len(), report.secondary.len());
+    crate::services::audit::record(&state, &format!("authority:{}", auth.name), "trace.viewed", &id, &detail).await?;
     Ok(Json(trace_response(&report)))
 }
 

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod check_ins;
@@ -43,6 +44,7 @@ impl Modify for BearerAuth {
         checkpoints::register, checkpoints::list, checkpoints::scan, checkpoints::sync, checkpoints::status_list,
         checkpoints::venue_scan, checkpoints::passages,
         cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
+        audit::list,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -90,4 +92,5 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/apply", post(cases::apply))
         .route("/me/notices", get(cases::my_notices))
         .route("/exposure-sites", get(cases::exposure_sites))
+        .route("/audit", get(audit::list))
 }

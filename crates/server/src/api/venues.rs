@@ -203,6 +203,15 @@ pub async fn visits(
     )?;
     let from = instant(q.from.as_deref(), to.checked_sub(SignedDuration::from_hours(24)).unwrap_or(to))?;
     let visits = state.store.venue_visits(venue.id, from, to, 1000).await?;
+    let actor = format!("venue:{}", auth.owner.as_str());
+    crate::services::audit::record(
+        &state,
+        &actor,
+        "venue_log.read",
+        &venue.id.to_string(),
+        &format!("{} visits", visits.len()),
+    )
+    .await?;
     Ok(Json(visits.iter().map(|v| VisitView::for_venue(v, &venue)).collect()))
 }
 

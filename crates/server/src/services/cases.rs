@@ -131,6 +131,14 @@ pub async fn record(
         "You are recorded as a case: stay isolated and follow the health authority's instructions.",
     )
     .await?;
+    crate::services::audit::record(
+        state,
+        &format!("authority:{by}"),
+        "case.recorded",
+        &case.id.to_string(),
+        kind.as_str(),
+    )
+    .await?;
     tracing::info!(case = %case.id, "case recorded");
     Ok(case)
 }
@@ -270,6 +278,8 @@ pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport
         })
         .collect();
     state.store.mark_case_applied(id, state.clock.now(), &sites).await?;
+    let detail = format!("close={} secondary={} changed={changed}", report.close.len(), report.secondary.len());
+    crate::services::audit::record(state, &format!("authority:{by}"), "case.applied", &id.to_string(), &detail).await?;
     tracing::info!(case = %id, close = report.close.len(), secondary = report.secondary.len(), "trace applied");
     Ok(ApplyReport { close: report.close.len(), secondary: report.secondary.len(), changed, sites: sites.len() })
 }

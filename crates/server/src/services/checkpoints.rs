@@ -51,6 +51,8 @@ pub async fn register(
         created_at: now,
     };
     state.store.create_checkpoint(&checkpoint).await?;
+    crate::services::audit::record(state, "authority", "checkpoint.registered", &checkpoint.id.to_string(), name)
+        .await?;
     Ok(checkpoint)
 }
 

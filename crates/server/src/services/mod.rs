@@ -2,6 +2,7 @@
 //! domain needs from the store, applies the domain rule, and writes the result.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 pub mod check_in;
 pub mod checkpoints;

@@ -104,11 +104,13 @@ async fn venue_names(state: &AppState, contacts: &[&TraceContact]) -> HashMap<he
     names
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang, _who: PageAuthority, Path(id): Path<String>) -> Response {
+pub async fn show(State(state): State<AppState>, lang: Lang, who: PageAuthority, Path(id): Path<String>) -> Response {
     let path = format!("/authority/cases/{id}");
     let result = async {
         let id: CaseId = id.parse().map_err(|_| ApiError::not_found())?;
         let report = cases::trace(&state, id).await?;
+        let actor = format!("authority:{}", who.name);
+        crate::services::audit::record(&state, &actor, "trace.viewed", &id.to_string(), "page").await?;
         let all: Vec<&TraceContact> = report.close.iter().chain(&report.secondary).collect();
         let names = venue_names(&state, &all).await;
         let rows = |list: &[TraceContact]| -> Vec<(String, String, i64)> {

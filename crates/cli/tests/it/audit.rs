@@ -1,0 +1,87 @@
+//! The audit log: actions are chained, `audit verify` passes, tampering with
+//! any row makes it fail at that row, and an auditor reads but never writes.
+
+use crate::{deployment, healthcode, last_line, sqlite_only, start_server};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn actions_are_chained_verified_and_tampering_is_found() {
+    let dep = deployment().await;
+    let server = start_server(&dep);
+    let client = reqwest::Client::new();
+    let authority = last_line(&healthcode(&dep, &["token", "--role", "authority", "--subject", "anh"]));
+    let auditor = last_line(&healthcode(&dep, &["token", "--role", "auditor", "--subject", "audrey"]));
+    let resident = last_line(&healthcode(&dep, &["token", "--role", "resident", "--subject", "+8613800000990"]));
+    client
+        .post(format!("{}/api/v1/declarations", server.base))
+        .bearer_auth(&resident)
+        .json(&json!({"name": "Li Na", "document_type": "national_id", "document_number": "330102199404041111",
+            "district": "330102", "symptoms": [], "temperature_c": 36.6}))
+        .send()
+        .await
+        .unwrap();
+    let case: Value = client
+        .post(format!("{}/api/v1/cases", server.base))
+        .bearer_auth(&authority)
+        .json(&json!({"phone": "+8613800000990", "kind": "confirmed", "onset_date": "2026-11-01"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = case["id"].as_str().unwrap();
+    for step in ["trace", "apply"] {
+        let resp = client
+            .post(format!("{}/api/v1/cases/{id}/{step}", server.base))
+            .bearer_auth(&authority)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{step}");
+    }
+    assert!(healthcode(&dep, &["keys", "rotate"]).status.success());
+
+    let log: Value = client
+        .get(format!("{}/api/v1/audit", server.base))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, vec!["case.recorded", "trace.viewed", "case.applied", "keys.rotated"], "{log}");
+    let resp = client
+        .post(format!("{}/api/v1/cases", server.base))
+        .bearer_auth(&auditor)
+        .json(&json!({"phone": "+8613800000990", "kind": "suspected", "onset_date": "2026-11-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "an auditor changes nothing");
+
+    let out = healthcode(&dep, &["audit", "verify"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 4 entries"));
+
+    if !sqlite_only() {
+        return; // tampering is shown on the SQLite file; the chain logic is the same
+    }
+    let pool = sqlx::SqlitePool::connect(&dep.db).await.unwrap();
+    sqlx::query("UPDATE audit_log SET detail = 'close=9 secondary=0 changed=0' WHERE seq = 3")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = healthcode(&dep, &["audit", "verify"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("BROKEN at entry 3"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&pool).await.unwrap();
+    let out = healthcode(&dep, &["audit", "verify"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("BROKEN at entry 2"), "a removed row is found too");
+}
