@@ -12,14 +12,7 @@ async fn actions_are_chained_verified_and_tampering_is_found() {
     let authority = last_line(&healthcode(&dep, &["token", "--role", "authority", "--subject", "anh"]));
     let auditor = last_line(&healthcode(&dep, &["token", "--role", "auditor", "--subject", "audrey"]));
     let resident = last_line(&healthcode(&dep, &["token", "--role", "resident", "--subject", "+8613800000990"]));
-    client
-        .post(format!("{}/api/v1/declarations", server.base))
-        .bearer_auth(&resident)
-        .json(&json!({"name": "Li Na", "document_type": "national_id", "document_number": "330102199404041111",
-            "district": "330102", "symptoms": [], "temperature_c": 36.6}))
-        .send()
-        .await
-        .unwrap();
+    crate::declare_healthy(&server.base, &resident, "Li Na", "national_id", "330102199404041111").await;
     let case: Value = client
         .post(format!("{}/api/v1/cases", server.base))
         .bearer_auth(&authority)

@@ -19,7 +19,7 @@ async fn two_servers_on_one_database_lose_no_status_change() {
         .send()
         .await
         .unwrap();
-    assert_eq!(first.status(), 201);
+    assert_eq!(first.status(), 201, "a yellow start: every abnormal clock-in then restarts the streak");
 
     // Twenty abnormal clock-ins at once, half through each server: each one
     // that is acknowledged must leave exactly one streak restart behind.
@@ -81,15 +81,7 @@ async fn concurrent_scans_of_one_venue_through_two_servers_make_one_visit() {
         .json()
         .await
         .unwrap();
-    let declared = client
-        .post(format!("{}/api/v1/declarations", a.base))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Ho Lan", "document_type": "national_id", "document_number": "330102199303031111",
-            "district": "330103", "symptoms": [], "temperature_c": 36.6}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(declared.status(), 201);
+    crate::declare_healthy(&a.base, &token, "Ho Lan", "national_id", "330102199303031111").await;
     let scans = (0..16).map(|i| {
         let base = if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
         let (client, token, qr) = (client.clone(), token.clone(), venue["qr_text"].as_str().unwrap().to_string());

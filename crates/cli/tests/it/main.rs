@@ -43,6 +43,19 @@ pub fn healthcode(dep: &Deployment, args: &[&str]) -> Output {
     Command::new(BIN).args(args).arg("--data-dir").arg(dep.path()).arg("--db").arg(&dep.db).output().unwrap()
 }
 
+/// Files a healthy declaration for a resident token, through the API.
+pub async fn declare_healthy(base: &str, token: &str, name: &str, document_type: &str, document: &str) {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/v1/declarations"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"name": name, "document_type": document_type, "document_number": document,
+            "district": "330102", "symptoms": [], "temperature_c": 36.6}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+}
+
 pub fn sqlite_only() -> bool {
     healthcode_store_postgres::testing::test_database_url().is_none()
 }
@@ -94,15 +107,7 @@ async fn a_code_from_a_running_server_verifies_offline_and_a_tampered_copy_does_
     assert!(token.starts_with("hct_"));
 
     let client = reqwest::Client::new();
-    let declared = client
-        .post(format!("{}/api/v1/declarations", server.base))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"name": "Wang Fang", "document_type": "passport", "document_number": "E12345678",
-            "district": "330105", "symptoms": [], "temperature_c": 36.5}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(declared.status(), 201);
+    declare_healthy(&server.base, &token, "Wang Fang", "passport", "E12345678").await;
     let code: serde_json::Value = client
         .get(format!("{}/api/v1/me/code", server.base))
         .bearer_auth(&token)
