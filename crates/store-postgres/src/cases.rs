@@ -60,7 +60,9 @@ pub(crate) async fn all_case_records(store: &PostgresStore) -> StoreResult<CaseR
         .fetch_all(&store.pool)
         .await
         .map_err(other("exporting exposure sites"))?;
+    let areas = store.risk_areas_at_any().await?;
     Ok(CaseRecords {
+        risk_areas: areas,
         cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
         notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
         sites: sites.iter().map(site_from_row).collect::<StoreResult<_>>()?,
@@ -113,6 +115,21 @@ pub(crate) async fn import_case_records(store: &PostgresStore, r: &CaseRecords) 
         .execute(&mut *tx)
         .await
         .map_err(other("importing exposure site"))?;
+    }
+    for a in &r.risk_areas {
+        sqlx::query(
+            "INSERT INTO risk_areas (id, code, from_at, until_at, marked_by, reason) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(a.id)
+        .bind(a.code.as_str())
+        .bind(PgTime(a.from))
+        .bind(PgTime(a.until))
+        .bind(&a.marked_by)
+        .bind(&a.reason)
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing risk area"))?;
     }
     tx.commit().await.map_err(other("committing case records"))
 }

@@ -63,7 +63,9 @@ pub(crate) async fn all_case_records(store: &SqliteStore) -> StoreResult<CaseRec
         .fetch_all(&store.pool)
         .await
         .map_err(other("exporting exposure sites"))?;
+    let areas = store.risk_areas_at_any().await?;
     Ok(CaseRecords {
+        risk_areas: areas,
         cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
         notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
         sites: sites.iter().map(site_from_row).collect::<StoreResult<_>>()?,
@@ -116,6 +118,21 @@ pub(crate) async fn import_case_records(store: &SqliteStore, r: &CaseRecords) ->
         .execute(&mut *tx)
         .await
         .map_err(other("importing exposure site"))?;
+    }
+    for a in &r.risk_areas {
+        sqlx::query(
+            "INSERT INTO risk_areas (id, code, from_at, until_at, marked_by, reason) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(a.id.as_bytes().as_slice())
+        .bind(a.code.as_str())
+        .bind(ms(a.from))
+        .bind(ms(a.until))
+        .bind(&a.marked_by)
+        .bind(&a.reason)
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing risk area"))?;
     }
     tx.commit().await.map_err(other("committing case records"))
 }

@@ -30,7 +30,8 @@ macro_rules! contract_tests {
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
             one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
-            cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order);
+            cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
+            risk_areas_are_in_force_for_their_period);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -651,4 +652,22 @@ pub async fn the_audit_log_appends_in_order(store: &dyn Store) {
     assert_eq!(store.audit_after(0, 10).await.unwrap(), vec![first, second.clone()]);
     assert_eq!(store.audit_after(1, 10).await.unwrap(), vec![second]);
     assert_eq!(store.counts().await.unwrap().audit_entries, 2);
+}
+
+pub async fn risk_areas_are_in_force_for_their_period(store: &dyn Store) {
+    let area = crate::RiskArea {
+        id: uuid::Uuid::from_bytes([6; 16]),
+        code: healthcode_domain::RegionCode::parse("VN-HN-DONG-DA").unwrap(),
+        from: t(100),
+        until: t(200),
+        marked_by: "anh".into(),
+        reason: "cluster at a market".into(),
+    };
+    store.add_risk_area(&area).await.unwrap();
+    let records = store.case_records().await.unwrap();
+    assert_eq!(records.risk_areas, vec![area.clone()], "risk areas travel with the case records");
+    store.import_case_records(&records).await.unwrap();
+    assert!(store.risk_areas_at(t(99)).await.unwrap().is_empty());
+    assert_eq!(store.risk_areas_at(t(100)).await.unwrap(), vec![area.clone()]);
+    assert!(store.risk_areas_at(t(200)).await.unwrap().is_empty(), "until is exclusive");
 }

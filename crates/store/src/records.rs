@@ -173,6 +173,7 @@ pub struct CaseRecords {
     pub cases: Vec<healthcode_domain::Case>,
     pub notices: Vec<Notice>,
     pub sites: Vec<ExposureSite>,
+    pub risk_areas: Vec<RiskArea>,
 }
 
 /// A registered venue (QR scanning point).
@@ -230,4 +231,16 @@ pub struct AuditRecord {
     pub prev_hash: [u8; 32],
     /// SHA-256 over `prev_hash` and every field above.
     pub hash: [u8; 32],
+}
+
+/// A district, ward or region marked as a risk area for a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskArea {
+    pub id: uuid::Uuid,
+    /// A region or district code; arrivals from it (or a sub-region) are yellow by rule.
+    pub code: healthcode_domain::RegionCode,
+    pub from: Timestamp,
+    pub until: Timestamp,
+    pub marked_by: String,
+    pub reason: String,
 }

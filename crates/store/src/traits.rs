@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::error::StoreResult;
 use crate::records::{
     AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, ReportCommit, Resident,
-    ResidentBundle, SessionRecord, StoredReport, TableCounts, Venue,
+    ResidentBundle, RiskArea, SessionRecord, StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -178,6 +178,14 @@ pub trait CaseStore: Send + Sync {
     async fn exposure_sites(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<ExposureSite>>;
 }
 
+/// Risk areas marked by the health authority.
+#[async_trait]
+pub trait RiskAreaStore: Send + Sync {
+    async fn add_risk_area(&self, area: &RiskArea) -> StoreResult<()>;
+    /// Areas in force at `at`.
+    async fn risk_areas_at(&self, at: Timestamp) -> StoreResult<Vec<RiskArea>>;
+}
+
 /// The append-only audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -202,6 +210,7 @@ pub trait Store:
     + CheckpointStore
     + CaseStore
     + AuditStore
+    + RiskAreaStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

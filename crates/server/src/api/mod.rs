@@ -8,6 +8,7 @@ pub mod checkpoints;
 pub mod code;
 pub mod json;
 pub mod reports;
+pub mod risk_areas;
 pub mod status_view;
 pub mod trust;
 pub mod venues;
@@ -44,7 +45,7 @@ impl Modify for BearerAuth {
         checkpoints::register, checkpoints::list, checkpoints::scan, checkpoints::sync, checkpoints::status_list,
         checkpoints::venue_scan, checkpoints::passages,
         cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
-        audit::list,
+        audit::list, risk_areas::mark, risk_areas::in_force,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -93,4 +94,5 @@ pub fn routes() -> Router<AppState> {
         .route("/me/notices", get(cases::my_notices))
         .route("/exposure-sites", get(cases::exposure_sites))
         .route("/audit", get(audit::list))
+        .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
 }

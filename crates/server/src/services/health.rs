@@ -60,6 +60,8 @@ async fn submit(
     report: Report,
 ) -> Result<ReportOutcome, ApiError> {
     let standing = crate::services::cases::standing_of(state, resident).await?;
+    let risk_areas: Vec<healthcode_domain::RegionCode> =
+        state.store.risk_areas_at(state.clock.now()).await?.into_iter().map(|a| a.code).collect();
     let mut last_conflict = None;
     for _ in 0..MAX_ATTEMPTS {
         let now = state.clock.now();
@@ -72,7 +74,7 @@ async fn submit(
             now,
             time_zone: &state.config.time_zone,
             standing: &standing,
-            risk_areas: &[],
+            risk_areas: &risk_areas,
         };
         let transition = apply_report(&state.config.policy, current.as_ref(), &ctx)?;
         let commit = ReportCommit {

@@ -171,3 +171,36 @@ async fn the_authority_works_a_case_in_the_browser_and_residents_read_their_noti
     let resp = app.client.get(app.url("/authority/cases")).header("cookie", resident_cookie).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN, "a resident is not the authority");
 }
+
+#[tokio::test]
+async fn arrivals_from_a_marked_risk_area_turn_yellow_by_rule() {
+    let app = spawn_app().await;
+    let authority = app.token(healthcode_domain::Role::Authority, "anh").await;
+    let traveller = app.resident_signs_in("+84912000730").await;
+    let body = json!({"name": "Pham Minh", "document_type": "national_id", "document_number": "001090012345",
+        "district": "HN-BA-DINH", "symptoms": [], "temperature_c": 36.6, "visited_regions": ["VN-HN-DONG-DA-W3"]});
+    let (_, before) = app.post_json("/api/v1/declarations", Some(&traveller.token), body.clone()).await;
+    assert_eq!(before["status"]["colour"], "green", "not a risk area yet");
+
+    let until = app.clock_now().checked_add(SignedDuration::from_hours(24 * 7)).unwrap().to_string();
+    let (s, area) = app
+        .post_json(
+            "/api/v1/risk-areas",
+            Some(&authority),
+            json!({"code": "VN-HN-DONG-DA", "until": until, "reason": "market cluster"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{area}");
+    let (_, public) = app.get_json("/api/v1/risk-areas", None).await;
+    assert_eq!(public[0]["code"], "VN-HN-DONG-DA");
+
+    app.advance_days(1);
+    let (_, after) = app.post_json("/api/v1/declarations", Some(&traveller.token), body).await;
+    assert_eq!(after["status"]["colour"], "yellow");
+    assert_eq!(after["status"]["reason"]["rule_id"], "Y-RISK-REGION");
+
+    let officer = app.token(healthcode_domain::Role::Officer, "olga").await;
+    let (s, _) =
+        app.post_json("/api/v1/risk-areas", Some(&officer), json!({"code": "X", "until": until, "reason": "r"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
