@@ -21,19 +21,26 @@ pub enum Basis {
         rule_id: String,
         policy_version: String,
     },
+    /// A manual override, approved by a second person (four eyes).
+    Override {
+        reason_code: String,
+        policy_version: String,
+    },
 }
 
 impl Basis {
     pub fn rule_id(&self) -> Option<&str> {
         match self {
             Basis::Rule { rule_id, .. } => Some(rule_id),
-            Basis::NoRuleMatched { .. } => None,
+            Basis::NoRuleMatched { .. } | Basis::Override { .. } => None,
         }
     }
 
     pub fn policy_version(&self) -> &str {
         match self {
-            Basis::Rule { policy_version, .. } | Basis::NoRuleMatched { policy_version } => policy_version,
+            Basis::Rule { policy_version, .. }
+            | Basis::NoRuleMatched { policy_version }
+            | Basis::Override { policy_version, .. } => policy_version,
         }
     }
 }
@@ -97,6 +104,8 @@ pub enum ChangeEvent {
     /// Same colour, but an abnormal report or a missed day restarted the streak.
     StreakRestarted,
     QuarantineCompleted,
+    /// An approved manual override set the colour.
+    Override,
 }
 
 impl ChangeEvent {
@@ -106,11 +115,12 @@ impl ChangeEvent {
             ChangeEvent::ColourRaised => "colour_raised",
             ChangeEvent::StreakRestarted => "streak_restarted",
             ChangeEvent::QuarantineCompleted => "quarantine_completed",
+            ChangeEvent::Override => "override",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Initial, Self::ColourRaised, Self::StreakRestarted, Self::QuarantineCompleted]
+        [Self::Initial, Self::ColourRaised, Self::StreakRestarted, Self::QuarantineCompleted, Self::Override]
             .into_iter()
             .find(|e| e.as_str() == s)
     }
@@ -142,6 +152,8 @@ pub enum Evidence {
     Case { case: CaseId, case_kind: String },
     /// The person shared a venue with a case (or a close contact of one).
     SharedStay { case: CaseId, venue: VenueId, from: Timestamp, to: Timestamp, minutes: i64, contact: String },
+    /// The approved override: its basis, who asked and who approved.
+    Override { override_id: String, basis: String, requested_by: String, approved_by: String },
 }
 
 /// A recorded status change: what changed, why, on what evidence, by whom, when.

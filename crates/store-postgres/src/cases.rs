@@ -61,7 +61,9 @@ pub(crate) async fn all_case_records(store: &PostgresStore) -> StoreResult<CaseR
         .await
         .map_err(other("exporting exposure sites"))?;
     let areas = store.risk_areas_at_any().await?;
+    let overrides = store.all_overrides().await?;
     Ok(CaseRecords {
+        overrides,
         risk_areas: areas,
         cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
         notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
@@ -130,6 +132,26 @@ pub(crate) async fn import_case_records(store: &PostgresStore, r: &CaseRecords) 
         .execute(&mut *tx)
         .await
         .map_err(other("importing risk area"))?;
+    }
+    for o in &r.overrides {
+        sqlx::query(
+            "INSERT INTO overrides (id, resident_id, colour, reason_code, basis, requested_by, requested_at, state,
+                 decided_by, decided_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(o.id)
+        .bind(o.resident.as_uuid())
+        .bind(o.colour.as_str())
+        .bind(&o.reason_code)
+        .bind(&o.basis)
+        .bind(&o.requested_by)
+        .bind(PgTime(o.requested_at))
+        .bind(&o.state)
+        .bind(&o.decided_by)
+        .bind(o.decided_at.map(PgTime))
+        .execute(&mut *tx)
+        .await
+        .map_err(other("importing override"))?;
     }
     tx.commit().await.map_err(other("committing case records"))
 }

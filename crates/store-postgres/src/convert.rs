@@ -124,6 +124,7 @@ pub(crate) fn status_from_row(row: &PgRow) -> StoreResult<HealthStatus> {
     let basis = match basis_kind.as_str() {
         "rule" => Basis::Rule { rule_id: get(row, "rule_id")?, policy_version },
         "no_rule_matched" => Basis::NoRuleMatched { policy_version },
+        "override" => Basis::Override { reason_code: get(row, "rule_id")?, policy_version },
         other => return Err(corrupt(format!("basis kind {other}"))),
     };
     let quarantine = match get::<Option<i32>>(row, "q_required_days")? {

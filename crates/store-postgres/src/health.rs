@@ -46,6 +46,7 @@ pub(crate) async fn upsert_status(
     let (basis_kind, rule_id) = match &s.basis {
         Basis::Rule { rule_id, .. } => ("rule", Some(rule_id.as_str())),
         Basis::NoRuleMatched { .. } => ("no_rule_matched", None),
+        Basis::Override { reason_code, .. } => ("override", Some(reason_code.as_str())),
     };
     let q = s.quarantine.as_ref();
     let new_version = expected.map_or(s.version.max(1), |v| v + 1);

@@ -20,6 +20,7 @@ mod checkpoints;
 mod convert;
 mod health;
 mod outbox;
+mod overrides;
 mod risk_areas;
 pub mod testing;
 mod transfer;

@@ -62,6 +62,7 @@ pub(crate) fn status_from_row(row: &SqliteRow) -> StoreResult<HealthStatus> {
     let basis = match basis_kind.as_str() {
         "rule" => healthcode_domain::Basis::Rule { rule_id: get(row, "rule_id")?, policy_version },
         "no_rule_matched" => healthcode_domain::Basis::NoRuleMatched { policy_version },
+        "override" => healthcode_domain::Basis::Override { reason_code: get(row, "rule_id")?, policy_version },
         other => return Err(corrupt(format!("basis kind {other}"))),
     };
     let required: Option<i64> = get(row, "q_required_days")?;

@@ -14,6 +14,7 @@ mod checkpoints;
 mod convert;
 mod health;
 mod outbox;
+mod overrides;
 mod risk_areas;
 mod transfer;
 mod venues;

@@ -174,6 +174,7 @@ pub struct CaseRecords {
     pub notices: Vec<Notice>,
     pub sites: Vec<ExposureSite>,
     pub risk_areas: Vec<RiskArea>,
+    pub overrides: Vec<Override>,
 }
 
 /// A registered venue (QR scanning point).
@@ -243,4 +244,23 @@ pub struct RiskArea {
     pub until: Timestamp,
     pub marked_by: String,
     pub reason: String,
+}
+
+/// A manual override: a colour set outside the rules, which has no effect
+/// until a second person (a supervisor) approves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub id: uuid::Uuid,
+    pub resident: ResidentId,
+    pub colour: healthcode_domain::Colour,
+    /// A stable reason code (e.g. `LAB_RESULT_NEGATIVE`, `DATA_ERROR`).
+    pub reason_code: String,
+    /// The free-text basis: what justifies it.
+    pub basis: String,
+    pub requested_by: String,
+    pub requested_at: Timestamp,
+    /// `pending`, `approved` or `rejected`.
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<Timestamp>,
 }

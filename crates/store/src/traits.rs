@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, ReportCommit, Resident,
+    AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, Override, ReportCommit, Resident,
     ResidentBundle, RiskArea, SessionRecord, StoredReport, TableCounts, Venue,
 };
 
@@ -186,6 +186,17 @@ pub trait RiskAreaStore: Send + Sync {
     async fn risk_areas_at(&self, at: Timestamp) -> StoreResult<Vec<RiskArea>>;
 }
 
+/// Manual overrides awaiting or after a second person's decision.
+#[async_trait]
+pub trait OverrideStore: Send + Sync {
+    async fn create_override(&self, o: &Override) -> StoreResult<()>;
+    async fn get_override(&self, id: uuid::Uuid) -> StoreResult<Override>;
+    /// Pending ones, oldest first.
+    async fn pending_overrides(&self) -> StoreResult<Vec<Override>>;
+    /// Records the decision; `Conflict` when it was already decided.
+    async fn decide_override(&self, id: uuid::Uuid, state: &str, by: &str, at: Timestamp) -> StoreResult<()>;
+}
+
 /// The append-only audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -211,6 +222,7 @@ pub trait Store:
     + CaseStore
     + AuditStore
     + RiskAreaStore
+    + OverrideStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

@@ -7,6 +7,7 @@ pub mod check_ins;
 pub mod checkpoints;
 pub mod code;
 pub mod json;
+pub mod overrides;
 pub mod reports;
 pub mod risk_areas;
 pub mod status_view;
@@ -46,6 +47,7 @@ impl Modify for BearerAuth {
         checkpoints::venue_scan, checkpoints::passages,
         cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
         audit::list, risk_areas::mark, risk_areas::in_force,
+        overrides::request, overrides::pending, overrides::approve, overrides::reject,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -94,5 +96,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/notices", get(cases::my_notices))
         .route("/exposure-sites", get(cases::exposure_sites))
         .route("/audit", get(audit::list))
+        .route("/overrides", post(overrides::request).get(overrides::pending))
+        .route("/overrides/{id}/approve", post(overrides::approve))
+        .route("/overrides/{id}/reject", post(overrides::reject))
         .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
 }

@@ -61,6 +61,13 @@ pub struct StatusResponse {
 pub fn reason(state: &AppState, basis: &healthcode_domain::Basis, lang: Lang) -> Reason {
     let policy = &state.config.policy;
     let rule_id = basis.rule_id().map(str::to_string);
+    if let healthcode_domain::Basis::Override { reason_code, policy_version } = basis {
+        return Reason {
+            rule_id: Some(format!("OVERRIDE:{reason_code}")),
+            policy_version: policy_version.clone(),
+            text: format!("{}: {reason_code}", lang.t("override.reason")),
+        };
+    }
     let text = match basis.rule_id() {
         None => lang.t("code.no_rule").to_string(),
         Some(id) if id == policy.quarantine.completion_rule => {
@@ -82,6 +89,9 @@ fn evidence_text(e: &Evidence) -> String {
             format!("{days} consecutive normal clock-ins, {from} to {to}")
         }
         Evidence::Case { case_kind, .. } => format!("recorded as a {case_kind} case"),
+        Evidence::Override { basis, requested_by, approved_by, .. } => {
+            format!("manual override: {basis} (requested by {requested_by}, approved by {approved_by})")
+        }
         // The case is never named to the contact: only the place and the time.
         Evidence::SharedStay { from, to, minutes, contact, .. } => {
             format!("{contact} contact: {minutes} minutes at a venue with a case, {from} to {to}")

@@ -8,4 +8,5 @@ pub mod check_in;
 pub mod checkpoints;
 pub mod code;
 pub mod health;
+pub mod overrides;
 pub mod venues;

@@ -520,6 +520,11 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("exposure.none", ["No exposure sites.", "暂无风险场所。", "Không có địa điểm nguy cơ."]),
+    (
+        "override.reason",
+        ["Manual override approved by a supervisor", "经审核批准的人工调整", "Điều chỉnh thủ công đã được duyệt"],
+    ),
+    ("event.override", ["Manual override", "人工调整", "Điều chỉnh thủ công"]),
 ];
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {

@@ -1,0 +1,145 @@
+//! Manual overrides under four eyes: the health authority requests (reason
+//! code + basis), a supervisor who is not the requester approves; only then
+//! does the colour change, citing the override, both people and the basis.
+//! Every step is in the audit log.
+
+use healthcode_domain::{
+    Actor, Basis, ChangeEvent, Colour, Evidence, HealthStatus, Quarantine, ResidentId, StatusChange, local_date,
+};
+use healthcode_store::{Override, StoreError};
+
+use crate::error::{ApiError, ErrorKind};
+use crate::services::accounts::new_uuid_v7;
+use crate::services::audit;
+use crate::state::AppState;
+
+fn reason_code_ok(code: &str) -> bool {
+    (2..=40).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+pub async fn request(
+    state: &AppState,
+    requester: &str,
+    resident: ResidentId,
+    colour: Colour,
+    reason_code: &str,
+    basis: &str,
+) -> Result<Override, ApiError> {
+    if !reason_code_ok(reason_code) {
+        return Err(ApiError::bad_input("REASON_CODE_INVALID", "reason code: 2 to 40 of A-Z, 0-9 and _"));
+    }
+    let basis = basis.trim();
+    if basis.chars().count() < 10 || basis.chars().count() > 1000 {
+        return Err(ApiError::bad_input("BASIS_REQUIRED", "state the basis in 10 to 1000 characters"));
+    }
+    state.store.resident(resident).await.map_err(|e| match e {
+        StoreError::NotFound => ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no such resident"),
+        e => e.into(),
+    })?;
+    let now = state.clock.now();
+    let o = Override {
+        id: new_uuid_v7(now)?,
+        resident,
+        colour,
+        reason_code: reason_code.into(),
+        basis: basis.into(),
+        requested_by: requester.into(),
+        requested_at: now,
+        state: "pending".into(),
+        decided_by: None,
+        decided_at: None,
+    };
+    state.store.create_override(&o).await?;
+    let detail = format!("{} {} (pending)", colour, reason_code);
+    audit::record(state, &format!("authority:{requester}"), "override.requested", &o.id.to_string(), &detail).await?;
+    Ok(o)
+}
+
+async fn find(state: &AppState, id: uuid::Uuid) -> Result<Override, ApiError> {
+    match state.store.get_override(id).await {
+        Ok(o) => Ok(o),
+        Err(StoreError::NotFound) => Err(ApiError::new(ErrorKind::NotFound, "OVERRIDE_NOT_FOUND", "no such override")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A supervisor approves (`approve`) or rejects. The requester never decides
+/// their own request.
+pub async fn decide(state: &AppState, supervisor: &str, id: uuid::Uuid, approve: bool) -> Result<Override, ApiError> {
+    let o = find(state, id).await?;
+    if o.requested_by == supervisor {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "OVERRIDE_SELF_APPROVAL",
+            "a second person must decide an override",
+        ));
+    }
+    if o.state != "pending" {
+        return Err(ApiError::new(ErrorKind::Conflict, "OVERRIDE_DECIDED", "this override was already decided"));
+    }
+    let now = state.clock.now();
+    let verdict = if approve { "approved" } else { "rejected" };
+    state.store.decide_override(id, verdict, supervisor, now).await.map_err(|e| match e {
+        StoreError::Conflict(_) => {
+            ApiError::new(ErrorKind::Conflict, "OVERRIDE_DECIDED", "this override was already decided")
+        }
+        e => e.into(),
+    })?;
+    audit::record(
+        state,
+        &format!("supervisor:{supervisor}"),
+        &format!("override.{verdict}"),
+        &id.to_string(),
+        &o.reason_code,
+    )
+    .await?;
+    if approve {
+        apply(state, &o, supervisor).await?;
+    }
+    find(state, id).await
+}
+
+async fn apply(state: &AppState, o: &Override, supervisor: &str) -> Result<(), ApiError> {
+    for _ in 0..5 {
+        let now = state.clock.now();
+        let current = state.store.status(o.resident).await?;
+        let basis =
+            Basis::Override { reason_code: o.reason_code.clone(), policy_version: state.config.policy.version.clone() };
+        let today = local_date(now, &state.config.time_zone);
+        let days = match o.colour {
+            Colour::Green => None,
+            Colour::Yellow => Some(state.config.policy.quarantine.yellow_days),
+            Colour::Red => Some(state.config.policy.quarantine.red_days),
+        };
+        let status = HealthStatus {
+            resident: o.resident,
+            colour: o.colour,
+            since: now,
+            basis: basis.clone(),
+            quarantine: days.map(|d| Quarantine::new(d, today)),
+            last_report_on: current.as_ref().and_then(|c| c.last_report_on),
+            version: current.as_ref().map_or(0, |c| c.version),
+        };
+        let change = StatusChange {
+            resident: o.resident,
+            at: now,
+            event: ChangeEvent::Override,
+            from: current.as_ref().map(|c| c.colour),
+            to: o.colour,
+            basis,
+            evidence: vec![Evidence::Override {
+                override_id: o.id.to_string(),
+                basis: o.basis.clone(),
+                requested_by: o.requested_by.clone(),
+                approved_by: supervisor.to_string(),
+            }],
+            actor: Actor::Staff(supervisor.to_string()),
+        };
+        match state.store.commit_status(current.as_ref().map(|c| c.version), &status, &[change]).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::new(ErrorKind::Conflict, "STATUS_CHANGED_CONCURRENTLY", "the status kept changing; approve again"))
+}
