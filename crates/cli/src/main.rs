@@ -100,6 +100,17 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Delete check-ins, declarations and passages past the retention period.
+    Purge {
+        /// Count what would go; delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Retention in days (default: the config file's retention_days, else 28).
+        #[arg(long)]
+        days: Option<i64>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -158,6 +169,7 @@ fn main() -> ExitCode {
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
+            Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
             Command::Trace { case, sample, common } => commands::trace::run(common, case, sample).await,
             Command::Store { action: StoreAction::Copy { from, to, batch } } => {

@@ -41,6 +41,7 @@ struct FileConfig {
     policy_file: Option<PathBuf>,
     db_max_connections: Option<u32>,
     db_statement_timeout_seconds: Option<u64>,
+    retention_days: Option<i64>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -88,6 +89,12 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("db_statement_timeout_seconds must be between 1 and 3600");
         }
         config.postgres.statement_timeout = std::time::Duration::from_secs(secs);
+    }
+    if let Some(days) = file.retention_days {
+        if !(1..=3650).contains(&days) {
+            bail!("retention_days must be between 1 and 3650");
+        }
+        config.retention = SignedDuration::from_hours(24 * days);
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

@@ -212,6 +212,23 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
             }
         }
     });
+    let keeper = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = keeper.clock.now();
+            let mode = healthcode_store::PurgeMode::Delete;
+            match crate::services::retention::purge_once(keeper.store.as_ref(), now, keeper.config.retention, mode)
+                .await
+            {
+                Ok(c) => {
+                    tracing::info!(visits = c.visits, reports = c.reports, passages = c.passages, "retention pass")
+                }
+                Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),
+            }
+        }
+    });
     tracing::info!(%addr, backend = state.store.backend(), "serving");
     println!("healthcode listening on http://{addr}");
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;

@@ -38,6 +38,8 @@ pub struct ServerConfig {
     pub sender: SenderConfig,
     /// Pool size and timeouts when the store is PostgreSQL.
     pub postgres: PgSettings,
+    /// Check-ins, declarations and passages older than this are deleted.
+    pub retention: SignedDuration,
 }
 
 impl ServerConfig {
@@ -60,6 +62,7 @@ impl ServerConfig {
             policy: ColourPolicy::default_policy(),
             sender: SenderConfig::DevOutbox,
             postgres: PgSettings::default(),
+            retention: crate::services::retention::DEFAULT_RETENTION,
         }
     }
 

@@ -21,6 +21,7 @@ mod convert;
 mod health;
 mod outbox;
 mod overrides;
+mod retention;
 mod risk_areas;
 pub mod testing;
 mod transfer;

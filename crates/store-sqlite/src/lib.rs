@@ -15,6 +15,7 @@ mod convert;
 mod health;
 mod outbox;
 mod overrides;
+mod retention;
 mod risk_areas;
 mod transfer;
 mod venues;

@@ -31,7 +31,7 @@ macro_rules! contract_tests {
             one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
             cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
-            risk_areas_are_in_force_for_their_period);
+            risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -670,4 +670,45 @@ pub async fn risk_areas_are_in_force_for_their_period(store: &dyn Store) {
     assert!(store.risk_areas_at(t(99)).await.unwrap().is_empty());
     assert_eq!(store.risk_areas_at(t(100)).await.unwrap(), vec![area.clone()]);
     assert!(store.risk_areas_at(t(200)).await.unwrap().is_empty(), "until is exclusive");
+}
+
+pub async fn retention_purges_exactly_what_is_old(store: &dyn Store) {
+    let cafe = venue(17, "+84912000017");
+    store.create_venue(&cafe).await.unwrap();
+    let (old_visitor, new_visitor, still_there) =
+        (someone(store, 93).await, someone(store, 94).await, someone(store, 95).await);
+    let mut old = stay(40, &old_visitor, &cafe, 0);
+    old.exited_at = Some(t(60));
+    old.exit_kind = Some(healthcode_domain::ExitKind::Scan);
+    let mut recent = stay(41, &new_visitor, &cafe, 500);
+    recent.exited_at = Some(t(600));
+    recent.exit_kind = Some(healthcode_domain::ExitKind::Scan);
+    let open_old = stay(42, &still_there, &cafe, 10); // never checked out: stays until closed
+    store.import_visits(&[old.clone(), recent.clone(), open_old.clone()]).await.unwrap();
+    let checkpoint = post(3);
+    store.create_checkpoint(&checkpoint).await.unwrap();
+    store.record_passages(&[passage(30, &checkpoint, 50), passage(31, &checkpoint, 700)]).await.unwrap();
+    let r = resident(96);
+    store.create_resident(&r).await.unwrap();
+    let (early, late) = (report(&r, 50, 40), report(&r, 51, 900));
+    for (rep, expected) in [(early.clone(), None), (late.clone(), Some(1))] {
+        let status = HealthStatus { version: 0, ..yellow(&r) };
+        let commit = ReportCommit { report: rep, identity: None, expected_version: expected, status, changes: vec![] };
+        store.commit_report(&commit).await.unwrap();
+    }
+
+    let expected = crate::PurgeCounts { visits: 1, reports: 1, passages: 1 };
+    assert_eq!(store.purge_before(t(100), crate::PurgeMode::DryRun).await.unwrap(), expected, "dry run counts");
+    assert_eq!(store.counts().await.unwrap().visits, 3, "a dry run deletes nothing");
+    assert_eq!(store.purge_before(t(100), crate::PurgeMode::Delete).await.unwrap(), expected);
+    assert!(matches!(store.visit(old.id).await, Err(StoreError::NotFound)));
+    assert_eq!(store.visit(recent.id).await.unwrap(), recent);
+    assert_eq!(store.visit(open_old.id).await.unwrap(), open_old, "an open visit is never purged");
+    assert_eq!(store.reports(r.id, 10).await.unwrap(), vec![late]);
+    assert_eq!(store.passages_after(None, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store.purge_before(t(100), crate::PurgeMode::Delete).await.unwrap(),
+        crate::PurgeCounts::default(),
+        "idempotent"
+    );
 }

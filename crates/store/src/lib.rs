@@ -18,5 +18,5 @@ pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{
     AccountStore, AuditStore, AuthStore, CaseStore, CheckpointStore, HealthStore, OutboxStore, OverrideStore,
-    RiskAreaStore, Store, TransferStore, VenueStore, VisitStore,
+    RetentionStore, RiskAreaStore, Store, TransferStore, VenueStore, VisitStore,
 };

@@ -264,3 +264,18 @@ pub struct Override {
     pub decided_by: Option<String>,
     pub decided_at: Option<Timestamp>,
 }
+
+/// What a retention pass deleted (or, in a dry run, would delete).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeCounts {
+    pub visits: u64,
+    pub reports: u64,
+    pub passages: u64,
+}
+
+/// Whether a retention pass deletes or only counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurgeMode {
+    DryRun,
+    Delete,
+}

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, Override, ReportCommit, Resident,
-    ResidentBundle, RiskArea, SessionRecord, StoredReport, TableCounts, Venue,
+    AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode,
+    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -197,6 +197,14 @@ pub trait OverrideStore: Send + Sync {
     async fn decide_override(&self, id: uuid::Uuid, state: &str, by: &str, at: Timestamp) -> StoreResult<()>;
 }
 
+/// Retention: personal records older than the configured period go.
+#[async_trait]
+pub trait RetentionStore: Send + Sync {
+    /// Deletes (or, in a dry run, only counts) closed visits that ended,
+    /// reports made and passages scanned before `cutoff`. Open visits stay.
+    async fn purge_before(&self, cutoff: Timestamp, mode: PurgeMode) -> StoreResult<PurgeCounts>;
+}
+
 /// The append-only audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -223,6 +231,7 @@ pub trait Store:
     + AuditStore
     + RiskAreaStore
     + OverrideStore
+    + RetentionStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

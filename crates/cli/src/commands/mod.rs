@@ -4,6 +4,7 @@ pub mod audit;
 pub mod demo;
 pub mod keys;
 pub mod migrate;
+pub mod purge;
 pub mod serve;
 pub mod store;
 pub mod token;

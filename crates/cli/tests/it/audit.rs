@@ -78,3 +78,22 @@ async fn actions_are_chained_verified_and_tampering_is_found() {
     let out = healthcode(&dep, &["audit", "verify"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("BROKEN at entry 2"), "a removed row is found too");
 }
+
+#[tokio::test]
+async fn purge_counts_in_a_dry_run_then_deletes_and_the_audit_log_keeps_the_fact() {
+    let dep = deployment().await;
+    assert!(healthcode(&dep, &["demo", "--residents", "200", "--no-serve", "--seed", "3"]).status.success());
+    let dry = healthcode(&dep, &["purge", "--dry-run", "--days", "7"]);
+    let dry_text = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert!(dry.status.success() && dry_text.starts_with("would delete"), "{dry_text}");
+    let again = healthcode(&dep, &["purge", "--dry-run", "--days", "7"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), dry_text, "a dry run deletes nothing");
+    let real = healthcode(&dep, &["purge", "--days", "7"]);
+    let real_text = String::from_utf8_lossy(&real.stdout).to_string();
+    assert_eq!(real_text.replacen("deleted", "would delete", 1), dry_text, "deletes what the dry run counted");
+    let after = healthcode(&dep, &["purge", "--dry-run", "--days", "7"]);
+    assert!(String::from_utf8_lossy(&after.stdout).starts_with("would delete 0 visits, 0 declarations"));
+    let verify = healthcode(&dep, &["audit", "verify"]);
+    assert!(verify.status.success() && String::from_utf8_lossy(&verify.stdout).contains("intact: 1 entries"));
+    assert!(!healthcode(&dep, &["purge", "--days", "0"]).status.success(), "a zero period is refused");
+}

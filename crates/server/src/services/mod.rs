@@ -9,4 +9,5 @@ pub mod checkpoints;
 pub mod code;
 pub mod health;
 pub mod overrides;
+pub mod retention;
 pub mod venues;
