@@ -13,12 +13,14 @@ struct Loaded {
     modified: Option<SystemTime>,
     /// Every key, decoded once per load (venue tokens are checked on every scan).
     all_keys: Arc<PreparedTrustList>,
+    /// The decoded trust list and the instant it changes (a retired key drops out).
+    trust: std::sync::Mutex<Option<(Timestamp, Arc<PreparedTrustList>)>>,
 }
 
 impl Loaded {
     fn new(ring: KeyRing, modified: Option<SystemTime>, issuer: &str, now: Timestamp) -> Result<Self, KeyError> {
         let all_keys = ring.all_keys(issuer, now).prepare().map_err(|e| KeyError::Pkcs8(e.to_string()))?;
-        Ok(Self { ring, modified, all_keys: Arc::new(all_keys) })
+        Ok(Self { ring, modified, all_keys: Arc::new(all_keys), trust: std::sync::Mutex::new(None) })
     }
 }
 
@@ -87,7 +89,20 @@ impl KeyService {
     }
 
     /// The trust list, decoded for verification.
-    pub fn prepared_trust_list(&self, now: Timestamp) -> Result<PreparedTrustList, TrustListError> {
-        self.trust_list(now).prepare()
+    /// Decoded once and reused until a retired key's window closes (checkpoint
+    /// scans verify with it on every request).
+    pub fn prepared_trust_list(&self, now: Timestamp) -> Result<Arc<PreparedTrustList>, TrustListError> {
+        let loaded = self.current();
+        let mut cache = loaded.trust.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((valid_until, list)) = cache.as_ref()
+            && now < *valid_until
+        {
+            return Ok(list.clone());
+        }
+        let list = loaded.ring.trust_list(&self.issuer, self.max_lifetime, now);
+        let valid_until = list.keys.iter().filter_map(|k| k.not_after).min().unwrap_or(Timestamp::MAX);
+        let prepared = Arc::new(list.prepare()?);
+        *cache = Some((valid_until, prepared.clone()));
+        Ok(prepared)
     }
 }

@@ -245,18 +245,19 @@ pub async fn venue_scan(
         return Err(ApiError::new(ErrorKind::Conflict, "VENUE_CLOSED", "this venue is closed and takes no check-ins"));
     }
     let verdict = checkpoints::judge(&state, &b.qr_text).await?;
-    let Some(holder) = verdict.holder else {
+    // An unreadable code, or one of nobody registered here: the verdict, no visit.
+    let resident = match verdict.holder {
+        Some(holder) => match state.store.resident_by_holder(holder).await {
+            Ok(r) => Some(r),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let Some(resident) = resident else {
         return Ok(Json(StaffScanResponse { verdict: scan_response(&verdict, None), outcome: None }));
     };
-    let resident = match state.store.resident_by_holder(holder).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound) => {
-            return Ok(Json(StaffScanResponse { verdict: scan_response(&verdict, None), outcome: None }));
-        }
-        Err(e) => return Err(e.into()),
-    };
     let result = check_in::scan_at(&state, resident.id, venue, VisitSource::Staff).await?;
-    state.metrics.check_ins.inc();
     Ok(Json(StaffScanResponse {
         verdict: scan_response(&verdict, Some(result.visit.id.to_string())),
         outcome: Some(result.outcome.as_str().into()),

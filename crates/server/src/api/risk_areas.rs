@@ -67,7 +67,7 @@ pub async fn mark(
         return Err(ApiError::bad_input("REASON_INVALID", "give a reason of 1 to 200 characters"));
     }
     let area = RiskArea {
-        id: new_uuid_v7(now)?,
+        id: new_uuid_v7(now),
         code: RegionCode::parse(&b.code)?,
         from,
         until,

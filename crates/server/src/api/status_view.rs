@@ -1,7 +1,7 @@
 //! The wire form of a resident's status, shared by `/me/status`, the
 //! declaration and clock-in responses, and the pages.
 
-use healthcode_domain::{ChangeEvent, Colour, Evidence, HealthStatus, StatusChange, local_date};
+use healthcode_domain::{Evidence, HealthStatus, StatusChange, local_date};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -135,9 +135,4 @@ pub fn status_response(state: &AppState, s: &HealthStatus, history: &[StatusChan
         history: history.iter().map(|c| history_entry(state, c, lang)).collect(),
         version: s.version,
     }
-}
-
-/// Whether a change is a colour change (for highlighting in the history).
-pub fn is_colour_change(event: ChangeEvent, from: Option<Colour>, to: Colour) -> bool {
-    event != ChangeEvent::StreakRestarted && from != Some(to)
 }

@@ -26,7 +26,8 @@ pub fn presented_token(headers: &HeaderMap) -> Option<String> {
         .find_map(|h| session::cookie_value(h, SESSION_COOKIE).map(str::to_string))
 }
 
-async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<SessionRecord>, ApiError> {
+/// The live session a request presents, if any.
+pub(crate) async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<SessionRecord>, ApiError> {
     let Some(token) = presented_token(&parts.headers) else {
         return Ok(None);
     };

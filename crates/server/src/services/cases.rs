@@ -87,7 +87,7 @@ async fn notify(
     message: &str,
 ) -> Result<(), ApiError> {
     let now = state.clock.now();
-    let notice = Notice { id: new_uuid_v7(now)?, resident, at: now, case, kind: kind.into(), message: message.into() };
+    let notice = Notice { id: new_uuid_v7(now), resident, at: now, case, kind: kind.into(), message: message.into() };
     state.store.push_notice(&notice).await?;
     Ok(())
 }
@@ -110,7 +110,7 @@ pub async fn record(
     }
     let now = state.clock.now();
     let case = Case {
-        id: CaseId::from_uuid(new_uuid_v7(now)?),
+        id: CaseId::from_uuid(new_uuid_v7(now)),
         resident,
         kind,
         onset,

@@ -74,12 +74,13 @@ pub async fn scan_at(
         let (close, open, outcome) = match decision {
             ScanDecision::Duplicate { visit } => {
                 let visit = state.store.visit(visit).await?;
+                state.metrics.check_ins.inc();
                 return Ok(ScanResult { outcome: ScanOutcome::Duplicate, visit, venue, colour });
             }
             ScanDecision::Exit { close } => (Some(close), None, ScanOutcome::Exited),
             ScanDecision::Enter { close } => {
                 let visit = Visit {
-                    id: VisitId::from_uuid(new_uuid_v7(now)?),
+                    id: VisitId::from_uuid(new_uuid_v7(now)),
                     resident,
                     venue: venue.id,
                     entered_at: now,
@@ -94,6 +95,7 @@ pub async fn scan_at(
         };
         match state.store.record_scan(close.as_ref(), open.as_ref()).await {
             Ok(()) => {
+                state.metrics.check_ins.inc();
                 let visit = match (open, close) {
                     (Some(v), _) => v,
                     (None, Some(c)) => state.store.visit(c.visit).await?,

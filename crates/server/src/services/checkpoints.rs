@@ -43,7 +43,7 @@ pub async fn register(
     }
     let now = state.clock.now();
     let checkpoint = Checkpoint {
-        id: CheckpointId::from_uuid(new_uuid_v7(now)?),
+        id: CheckpointId::from_uuid(new_uuid_v7(now)),
         name: name.to_string(),
         kind: CheckpointKind::parse(kind)?,
         district: DistrictCode::parse(district)?,
@@ -127,10 +127,7 @@ pub async fn scan(
     let verdict = judge(state, qr_text).await?;
     let now = state.clock.now();
     let passage = Passage {
-        id: match client_id {
-            Some(id) => id,
-            None => new_uuid_v7(now)?,
-        },
+        id: client_id.unwrap_or_else(|| new_uuid_v7(now)),
         checkpoint: checkpoint.id,
         holder: verdict.holder,
         colour: verdict.colour,

@@ -60,12 +60,18 @@ async fn submit(
     report: Report,
 ) -> Result<ReportOutcome, ApiError> {
     let standing = crate::services::cases::standing_of(state, resident).await?;
-    let risk_areas: Vec<healthcode_domain::RegionCode> =
-        state.store.risk_areas_at(state.clock.now()).await?.into_iter().map(|a| a.code).collect();
+    // Risk areas only matter to a declaration that names visited regions:
+    // clock-ins (the bulk of reports) skip the query.
+    let names_regions = matches!(&report, Report::Declaration(d) if !d.visited_regions.is_empty());
+    let risk_areas: Vec<healthcode_domain::RegionCode> = if names_regions {
+        state.store.risk_areas_at(state.clock.now()).await?.into_iter().map(|a| a.code).collect()
+    } else {
+        Vec::new()
+    };
     let mut last_conflict = None;
     for _ in 0..MAX_ATTEMPTS {
         let now = state.clock.now();
-        let report_id = ReportId::from_uuid(new_uuid_v7(now)?);
+        let report_id = ReportId::from_uuid(new_uuid_v7(now));
         let current = state.store.status(resident).await?;
         let ctx = ReportContext {
             resident,

@@ -38,7 +38,7 @@ pub async fn request(
     })?;
     let now = state.clock.now();
     let o = Override {
-        id: new_uuid_v7(now)?,
+        id: new_uuid_v7(now),
         resident,
         colour,
         reason_code: reason_code.into(),

@@ -10,8 +10,7 @@ use healthcode_domain::{CaseId, Contact, Role, TraceContact};
 use jiff::Timestamp;
 use std::collections::HashMap;
 
-use crate::auth::extract::{PageResident, presented_token};
-use crate::auth::session;
+use crate::auth::extract::{PageResident, session_of};
 use crate::error::{ApiError, ErrorKind};
 use crate::services::cases;
 use crate::state::AppState;
@@ -28,13 +27,11 @@ impl FromRequestParts<AppState> for PageAuthority {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let to_signin = || Redirect::to("/staff/signin").into_response();
-        let token = presented_token(&parts.headers).ok_or_else(to_signin)?;
-        match session::lookup(state.store.as_ref(), &token, state.clock.now()).await {
+        match session_of(parts, state).await {
             Ok(Some(s)) if s.principal.role == Role::Authority => Ok(PageAuthority { name: s.principal.subject }),
             Ok(Some(_)) => Err(ApiError::forbidden().into_response()),
-            Ok(None) => Err(to_signin()),
-            Err(e) => Err(ApiError::from(e).into_response()),
+            Ok(None) => Err(Redirect::to("/staff/signin").into_response()),
+            Err(e) => Err(e.into_response()),
         }
     }
 }

@@ -67,7 +67,6 @@ pub async fn venue_scan(
         Err(e) if e.code == "DECLARATION_REQUIRED" => return Redirect::to("/declare").into_response(),
         Err(e) => return error_page(lang, &path, true, &e),
     };
-    state.metrics.check_ins.inc();
     let (key, at, auto) = match result.outcome {
         ScanOutcome::Entered => {
             ("checkin.entered", result.visit.entered_at, Some(local(&state, result.visit.auto_checkout_at())))

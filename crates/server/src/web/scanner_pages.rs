@@ -9,8 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use healthcode_domain::{CheckpointId, Role, VenueId, VenueState};
 use serde_json::{Map, Value, json};
 
-use crate::auth::extract::{PageVenue, presented_token};
-use crate::auth::session;
+use crate::auth::extract::{PageVenue, session_of};
 use crate::error::{ApiError, ErrorKind};
 use crate::services::{checkpoints, venues};
 use crate::state::AppState;
@@ -35,11 +34,7 @@ impl FromRequestParts<AppState> for PageScanner {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let to_signin = || Redirect::to(STAFF_SIGNIN).into_response();
-        let Some(token) = presented_token(&parts.headers) else {
-            return Err(to_signin());
-        };
-        let found = session::lookup(state.store.as_ref(), &token, state.clock.now()).await;
-        match found {
+        match session_of(parts, state).await {
             Ok(Some(s)) => match s.principal.role {
                 Role::Officer | Role::Authority => {
                     Ok(PageScanner { authority: s.principal.role == Role::Authority, name: s.principal.subject })
@@ -51,7 +46,7 @@ impl FromRequestParts<AppState> for PageScanner {
                 _ => Err(to_signin()),
             },
             Ok(None) => Err(to_signin()),
-            Err(e) => Err(ApiError::from(e).into_response()),
+            Err(e) => Err(e.into_response()),
         }
     }
 }
