@@ -92,6 +92,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         sender,
         metrics: Arc::new(Metrics::default()),
         fonts: Arc::new(healthcode_poster::Fonts::system()),
+        live_stats: Arc::default(),
     })
 }
 
@@ -212,12 +213,20 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
             }
         }
     });
+    crate::services::stats::spawn_rollups(state.clone());
     let keeper = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
             let now = keeper.clock.now();
+            // Count the days about to lose their raw rows first.
+            if let Err(e) =
+                crate::services::stats::roll_closed_days(keeper.store.as_ref(), now, &keeper.config.time_zone).await
+            {
+                tracing::error!(error = %e, "statistics rollup before retention failed; skipping this pass");
+                continue;
+            }
             let mode = healthcode_store::PurgeMode::Delete;
             match crate::services::retention::purge_once(keeper.store.as_ref(), now, keeper.config.retention, mode)
                 .await

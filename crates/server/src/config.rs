@@ -40,6 +40,10 @@ pub struct ServerConfig {
     pub postgres: PgSettings,
     /// Check-ins, declarations and passages older than this are deleted.
     pub retention: SignedDuration,
+    /// How long today's live statistics are reused before counting again.
+    pub stats_live_ttl: SignedDuration,
+    /// The public statistics hide counts from 1 to this minus one.
+    pub stats_min_count: u32,
 }
 
 impl ServerConfig {
@@ -63,6 +67,8 @@ impl ServerConfig {
             sender: SenderConfig::DevOutbox,
             postgres: PgSettings::default(),
             retention: crate::services::retention::DEFAULT_RETENTION,
+            stats_live_ttl: SignedDuration::from_secs(60),
+            stats_min_count: 5,
         }
     }
 

@@ -19,4 +19,19 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Installed fonts for posters, found once at startup.
     pub fonts: Arc<healthcode_poster::Fonts>,
+    /// Today's live statistics, reused for `stats_live_ttl`.
+    pub live_stats: Arc<crate::services::stats::LiveCache>,
+}
+
+impl AppState {
+    /// What a statistics read needs.
+    pub fn stats_reader(&self) -> crate::services::stats::Reader<'_> {
+        crate::services::stats::Reader {
+            store: self.store.as_ref(),
+            cache: &self.live_stats,
+            now: self.clock.now(),
+            tz: &self.config.time_zone,
+            live_ttl: self.config.stats_live_ttl,
+        }
+    }
 }

@@ -23,6 +23,7 @@ mod outbox;
 mod overrides;
 mod retention;
 mod risk_areas;
+mod stats;
 pub mod testing;
 mod transfer;
 mod venues;

@@ -17,6 +17,7 @@ mod outbox;
 mod overrides;
 mod retention;
 mod risk_areas;
+mod stats;
 mod transfer;
 mod venues;
 mod visits;

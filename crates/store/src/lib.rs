@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod records;
+pub mod stats_sql;
 mod traits;
 
 #[cfg(feature = "contract")]
@@ -18,5 +19,5 @@ pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{
     AccountStore, AuditStore, AuthStore, CaseStore, CheckpointStore, HealthStore, OutboxStore, OverrideStore,
-    RetentionStore, RiskAreaStore, Store, TransferStore, VenueStore, VisitStore,
+    RetentionStore, RiskAreaStore, StatsStore, Store, TransferStore, VenueStore, VisitStore,
 };

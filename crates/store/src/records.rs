@@ -279,3 +279,59 @@ pub enum PurgeMode {
     DryRun,
     Delete,
 }
+
+/// One local day as the instants `[start, end)` that bound it, for counting.
+/// For the current day `end` is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatDay {
+    pub day: Date,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+/// One counted figure: a metric (see [`metric`]) in a district on a day.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StatCell {
+    pub day: Date,
+    pub district: String,
+    pub metric: String,
+    pub value: i64,
+}
+
+/// The district of people without one (visitors), in statistics.
+pub const NO_DISTRICT: &str = "none";
+
+/// The metrics a backend counts for a day. Venue figures are by the venue's
+/// district, people figures by the person's, passages by the checkpoint's.
+pub mod metric {
+    /// Venues registered that day.
+    pub const NEW_POINTS: &str = "new_points";
+    /// Venues with at least one check-in that day.
+    pub const ACTIVE_POINTS: &str = "active_points";
+    /// Visits begun that day.
+    pub const CHECK_INS: &str = "check_ins";
+    pub const DECLARATIONS: &str = "declarations";
+    pub const CLOCK_INS: &str = "clock_ins";
+    /// People who reported at least one symptom that day.
+    pub const SYMPTOMATIC: &str = "symptomatic";
+    /// People who reported a given symptom: `symptom_<name>`.
+    pub const SYMPTOM_PREFIX: &str = "symptom_";
+    /// People by colour at the end of the day (for today: now).
+    pub const GREEN: &str = "green";
+    pub const YELLOW: &str = "yellow";
+    pub const RED: &str = "red";
+    /// Colour changes that day, by the new colour (first statuses included).
+    pub const BECAME_GREEN: &str = "became_green";
+    pub const BECAME_YELLOW: &str = "became_yellow";
+    pub const BECAME_RED: &str = "became_red";
+    /// Quarantines completed, and streaks restarted (missed day, abnormal report).
+    pub const QUARANTINE_COMPLETED: &str = "quarantine_completed";
+    pub const QUARANTINE_RESTARTED: &str = "quarantine_restarted";
+    pub const CASES_CONFIRMED: &str = "cases_confirmed";
+    pub const CASES_SUSPECTED: &str = "cases_suspected";
+    /// Exposure notices sent that day.
+    pub const EXPOSED_CLOSE: &str = "exposed_close";
+    pub const EXPOSED_SECONDARY: &str = "exposed_secondary";
+    pub const PASSAGES_ALLOWED: &str = "passages_allowed";
+    pub const PASSAGES_DENIED: &str = "passages_denied";
+}

@@ -7,11 +7,13 @@ use healthcode_domain::{
     StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 use crate::error::StoreResult;
 use crate::records::{
     AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode,
-    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StoredReport, TableCounts, Venue,
+    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay, StoredReport, TableCounts,
+    Venue,
 };
 
 /// Resident and visitor accounts.
@@ -216,6 +218,27 @@ pub trait AuditStore: Send + Sync {
     async fn audit_after(&self, after: i64, limit: u32) -> StoreResult<Vec<AuditRecord>>;
 }
 
+/// Daily statistics: counting a day from the raw rows, and the rollups of
+/// closed days.
+#[async_trait]
+pub trait StatsStore: Send + Sync {
+    /// Counts every [`metric`](crate::metric) for one day from the raw rows,
+    /// by district. Zero counts are left out.
+    async fn count_day(&self, day: &StatDay) -> StoreResult<Vec<StatCell>>;
+    /// Replaces the rollup of `day` with `cells` and marks the day rolled.
+    async fn put_rollup(&self, day: Date, cells: &[StatCell], at: Timestamp) -> StoreResult<()>;
+    /// Rolled-up cells of the days in `[from, to]`, in day order.
+    async fn rollups(&self, from: Date, to: Date) -> StoreResult<Vec<StatCell>>;
+    /// Per district and metric, the sum of the rolled-up cells of every day
+    /// before `day` (for running totals); the cells carry `day`.
+    async fn rollup_sums_before(&self, day: Date) -> StoreResult<Vec<StatCell>>;
+    /// The days in `[from, to]` that have been rolled up.
+    async fn rolled_days(&self, from: Date, to: Date) -> StoreResult<Vec<Date>>;
+    /// The earliest instant anything was recorded (a person, venue or
+    /// visit), to know where statistics begin.
+    async fn first_activity(&self) -> StoreResult<Option<Timestamp>>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store:
@@ -232,6 +255,7 @@ pub trait Store:
     + RiskAreaStore
     + OverrideStore
     + RetentionStore
+    + StatsStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

@@ -10,6 +10,7 @@ pub mod json;
 pub mod overrides;
 pub mod reports;
 pub mod risk_areas;
+pub mod stats;
 pub mod status_view;
 pub mod trust;
 pub mod venues;
@@ -48,6 +49,7 @@ impl Modify for BearerAuth {
         cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
         audit::list, risk_areas::mark, risk_areas::in_force,
         overrides::request, overrides::pending, overrides::approve, overrides::reject,
+        stats::daily, stats::daily_csv,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -100,4 +102,6 @@ pub fn routes() -> Router<AppState> {
         .route("/overrides/{id}/approve", post(overrides::approve))
         .route("/overrides/{id}/reject", post(overrides::reject))
         .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
+        .route("/stats/daily", get(stats::daily))
+        .route("/stats/daily.csv", get(stats::daily_csv))
 }

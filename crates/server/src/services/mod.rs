@@ -10,4 +10,5 @@ pub mod code;
 pub mod health;
 pub mod overrides;
 pub mod retention;
+pub mod stats;
 pub mod venues;

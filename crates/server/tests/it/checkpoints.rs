@@ -9,7 +9,7 @@ async fn staff_token(app: &TestApp, role: healthcode_domain::Role, name: &str) -
     app.token(role, name).await
 }
 
-async fn checkpoint(app: &TestApp) -> (String, String) {
+pub async fn checkpoint(app: &TestApp) -> (String, String) {
     let authority = staff_token(app, healthcode_domain::Role::Authority, "anh").await;
     let body =
         json!({"name": "QL1A km 12", "kind": "city_entry", "district": "HN-THANH-TRI", "location": "southbound"});
@@ -19,12 +19,12 @@ async fn checkpoint(app: &TestApp) -> (String, String) {
     (c["id"].as_str().unwrap().to_string(), officer)
 }
 
-async fn code_of(app: &TestApp, token: &str) -> String {
+pub async fn code_of(app: &TestApp, token: &str) -> String {
     let (_, code) = app.get_json("/api/v1/me/code", Some(token)).await;
     code["qr_text"].as_str().unwrap().to_string()
 }
 
-async fn scan(app: &TestApp, officer: &str, checkpoint: &str, qr: &str) -> Value {
+pub async fn scan(app: &TestApp, officer: &str, checkpoint: &str, qr: &str) -> Value {
     let (s, b) = app
         .post_json(
             &format!("/api/v1/checkpoints/{checkpoint}/scans"),

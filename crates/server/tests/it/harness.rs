@@ -46,6 +46,8 @@ pub async fn spawn_app() -> TestApp {
     config.listen = "127.0.0.1:0".parse().unwrap();
     let (url, schema) = fresh_database(data.path()).await;
     config.database_url = url;
+    // The clock stands still in tests: count today afresh on every read.
+    config.stats_live_ttl = SignedDuration::ZERO;
     let clock = FixedClock::new(start_time());
     let state = build_state(config, Arc::new(clock.clone())).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -12,5 +12,6 @@ mod pages;
 mod quarantine_story;
 mod scanner_pages;
 mod sign_in;
+mod stats;
 mod tracing_story;
 mod trust;

@@ -1,0 +1,132 @@
+//! The one statement both backends run to count a day for the statistics
+//! (standard SQL both accept; only the placeholders and the "colour at the
+//! end of the day" branch differ). It returns rows `(d, m, n)`: district,
+//! [`metric`](crate::metric) and count.
+//!
+//! Parameters: 1 = start of the day, 2 = its end (exclusive; now for today),
+//! 3 = the local date (reports are filed under their local date).
+
+use healthcode_domain::{Symptom, SymptomSet};
+
+use crate::records::{NO_DISTRICT, metric};
+
+/// The SQL dialect of a backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    fn param(self, n: u8) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+}
+
+/// The counting statement for `dialect`.
+pub fn count_day(dialect: Dialect) -> String {
+    let (start, end, day) = (dialect.param(1), dialect.param(2), dialect.param(3));
+    let person = format!("COALESCE(r.district, '{NO_DISTRICT}')");
+    // The colour of each person at the end of the day: their latest change before it.
+    let last_colour = match dialect {
+        Dialect::Sqlite => format!(
+            "SELECT resident_id, to_colour AS c, MAX(seq) AS s FROM status_changes WHERE at < {end} GROUP BY resident_id"
+        ),
+        Dialect::Postgres => format!(
+            "SELECT DISTINCT ON (resident_id) resident_id, to_colour AS c FROM status_changes \
+             WHERE at < {end} ORDER BY resident_id, seq DESC"
+        ),
+    };
+    let window = |col: &str| format!("{col} >= {start} AND {col} < {end}");
+    let mut branches = vec![
+        format!(
+            "SELECT district AS d, '{}' AS m, COUNT(*) AS n FROM venues WHERE {} GROUP BY 1",
+            metric::NEW_POINTS,
+            window("created_at")
+        ),
+        format!(
+            "SELECT v.district, '{}', COUNT(*) FROM venues v JOIN visits vi ON vi.venue_id = v.id WHERE {} GROUP BY 1",
+            metric::CHECK_INS,
+            window("vi.entered_at")
+        ),
+        format!(
+            "SELECT v.district, '{}', COUNT(DISTINCT vi.venue_id) FROM venues v JOIN visits vi ON vi.venue_id = v.id \
+             WHERE {} GROUP BY 1",
+            metric::ACTIVE_POINTS,
+            window("vi.entered_at")
+        ),
+        format!(
+            "SELECT {person}, CASE rp.kind WHEN 'declaration' THEN '{}' ELSE '{}' END, COUNT(*) \
+             FROM reports rp JOIN residents r ON r.id = rp.resident_id WHERE rp.local_date = {day} GROUP BY 1, 2",
+            metric::DECLARATIONS,
+            metric::CLOCK_INS
+        ),
+        format!(
+            "SELECT {person}, '{}', COUNT(DISTINCT rp.resident_id) FROM reports rp JOIN residents r ON r.id = rp.resident_id \
+             WHERE rp.local_date = {day} AND rp.symptoms <> 0 GROUP BY 1",
+            metric::SYMPTOMATIC
+        ),
+        format!(
+            "SELECT {person}, x.c, COUNT(*) FROM ({last_colour}) x JOIN residents r ON r.id = x.resident_id GROUP BY 1, 2"
+        ),
+        format!(
+            "SELECT {person}, 'became_' || sc.to_colour, COUNT(*) FROM status_changes sc JOIN residents r ON r.id = sc.resident_id \
+             WHERE {} AND (sc.from_colour IS NULL OR sc.from_colour <> sc.to_colour) GROUP BY 1, 2",
+            window("sc.at")
+        ),
+        format!(
+            "SELECT {person}, CASE sc.event WHEN 'quarantine_completed' THEN '{}' ELSE '{}' END, COUNT(*) \
+             FROM status_changes sc JOIN residents r ON r.id = sc.resident_id \
+             WHERE {} AND sc.event IN ('quarantine_completed', 'streak_restarted') GROUP BY 1, 2",
+            metric::QUARANTINE_COMPLETED,
+            metric::QUARANTINE_RESTARTED,
+            window("sc.at")
+        ),
+        format!(
+            "SELECT {person}, 'cases_' || c.kind, COUNT(*) FROM cases c JOIN residents r ON r.id = c.resident_id \
+             WHERE {} GROUP BY 1, 2",
+            window("c.recorded_at")
+        ),
+        format!(
+            "SELECT {person}, 'exposed_' || nt.kind, COUNT(*) FROM notices nt JOIN residents r ON r.id = nt.resident_id \
+             WHERE {} AND nt.kind IN ('close', 'secondary') GROUP BY 1, 2",
+            window("nt.at")
+        ),
+        format!(
+            "SELECT c.district, CASE p.verdict WHEN 'allow' THEN '{}' ELSE '{}' END, COUNT(*) \
+             FROM checkpoints c JOIN passages p ON p.checkpoint_id = c.id WHERE {} GROUP BY 1, 2",
+            metric::PASSAGES_ALLOWED,
+            metric::PASSAGES_DENIED,
+            window("p.scanned_at")
+        ),
+    ];
+    for symptom in Symptom::ALL {
+        let mut one = SymptomSet::empty();
+        one.insert(symptom);
+        branches.push(format!(
+            "SELECT {person}, '{}{}', COUNT(DISTINCT rp.resident_id) FROM reports rp JOIN residents r ON r.id = rp.resident_id \
+             WHERE rp.local_date = {day} AND (rp.symptoms & {}) <> 0 GROUP BY 1",
+            metric::SYMPTOM_PREFIX,
+            symptom.as_str(),
+            one.bits()
+        ));
+    }
+    branches.join("\nUNION ALL\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_dialect() {
+        let lite = count_day(Dialect::Sqlite);
+        let pg = count_day(Dialect::Postgres);
+        assert!(lite.contains("?1") && lite.contains("?3") && !lite.contains("$1"));
+        assert!(pg.contains("$2") && pg.contains("DISTINCT ON") && !pg.contains("?2"));
+        assert!(lite.contains("'symptom_loss_of_taste_smell'"));
+    }
+}
