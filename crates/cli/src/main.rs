@@ -111,6 +111,22 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Daily statistics per day and district (every figure; the export is audited).
+    Stats {
+        /// First day, YYYY-MM-DD (default: 27 days before --to).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        /// One district code (default: all).
+        #[arg(long)]
+        district: Option<String>,
+        #[arg(long, value_enum, default_value_t = commands::stats::Format::Table)]
+        format: commands::stats::Format,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -169,6 +185,10 @@ fn main() -> ExitCode {
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
+            Command::Stats { from, to, district, format, common } => {
+                let query = healthcode_server::api::stats::StatsQuery { from, to, district };
+                commands::stats::run(common, query, format).await
+            }
             Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
             Command::Trace { case, sample, common } => commands::trace::run(common, case, sample).await,

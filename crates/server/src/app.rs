@@ -133,6 +133,14 @@ async fn verifier_js() -> impl IntoResponse {
 /// The camera scanner page's script and the QR decoder it falls back on (no native BarcodeDetector).
 const SCANNER_JS: &str = include_str!("../static/scanner.js");
 const JSQR_JS: &str = include_str!("../static/vendor/jsQR.js");
+const STATS_JS: &str = include_str!("../static/stats.js");
+const UPLOT_JS: &str = include_str!("../static/vendor/uPlot.js");
+const UPLOT_CSS: &str = include_str!("../static/vendor/uPlot.css");
+
+/// A static asset with its type and how long browsers may keep it.
+fn asset(content_type: &'static str, max_age: &'static str, body: &'static str) -> Response {
+    ([(CONTENT_TYPE, content_type), (axum::http::header::CACHE_CONTROL, max_age)], body).into_response()
+}
 
 async fn scanner_js() -> impl IntoResponse {
     (
@@ -175,6 +183,18 @@ pub fn router(state: AppState) -> Router {
         .route("/static/hc-verify.js", get(verifier_js))
         .route("/static/scanner.js", get(scanner_js))
         .route("/static/vendor/jsQR.js", get(jsqr_js))
+        .route(
+            "/static/stats.js",
+            get(|| async { asset("text/javascript; charset=utf-8", "public, max-age=300", STATS_JS) }),
+        )
+        .route(
+            "/static/vendor/uPlot.js",
+            get(|| async { asset("text/javascript; charset=utf-8", "public, max-age=86400", UPLOT_JS) }),
+        )
+        .route(
+            "/static/vendor/uPlot.css",
+            get(|| async { asset("text/css; charset=utf-8", "public, max-age=86400", UPLOT_CSS) }),
+        )
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(not_found)
         .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -16,7 +16,12 @@ pub async fn run(common: CommonArgs, dry_run: bool, days: Option<i64>) -> Result
     };
     let store = healthcode_server::open_store_with(&config.database_url, &config.postgres).await?;
     let mode = if dry_run { PurgeMode::DryRun } else { PurgeMode::Delete };
-    let c = purge_once(store.as_ref(), super::system_clock().now(), retention, mode).await?;
+    let now = super::system_clock().now();
+    if mode == PurgeMode::Delete {
+        // The daily statistics keep what the raw rows would have told.
+        healthcode_server::services::stats::roll_closed_days(store.as_ref(), now, &config.time_zone).await?;
+    }
+    let c = purge_once(store.as_ref(), now, retention, mode).await?;
     let verb = if dry_run { "would delete" } else { "deleted" };
     println!(
         "{verb} {} visits, {} declarations and clock-ins, {} passages older than {} days",

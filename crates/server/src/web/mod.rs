@@ -7,6 +7,7 @@ pub mod i18n;
 mod pages;
 mod scanner_pages;
 mod staff_pages;
+mod stats_pages;
 mod venue_pages;
 mod view;
 
@@ -25,6 +26,7 @@ use i18n::{LANG_COOKIE, Lang};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
+        .route("/stats", get(stats_pages::dashboard))
         .route("/signin", get(pages::signin_form).post(pages::signin_submit))
         .route("/signin/visitor", get(pages::visitor_form).post(pages::visitor_submit))
         .route("/signin/verify", get(pages::verify_form).post(pages::verify_submit))

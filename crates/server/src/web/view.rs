@@ -345,3 +345,36 @@ pub struct ExposureSitesPage {
     /// (venue, district, from, to)
     pub sites: Vec<(String, String, String, String)>,
 }
+
+/// A headline figure of the dashboard.
+#[derive(Debug, Clone)]
+pub struct Headline {
+    pub label: String,
+    pub value: String,
+    /// Change from the day before (`+3`, `-1`, `±0`, `—` when unknown).
+    pub change: String,
+    /// `green`, `yellow`, `red` or empty.
+    pub class: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stats.html")]
+pub struct StatsPage {
+    pub page: Page,
+    /// Every figure (staff) or the public view.
+    pub authority: bool,
+    pub min_count: u32,
+    pub from: String,
+    pub to: String,
+    pub today: String,
+    pub district: String,
+    pub districts: Vec<String>,
+    pub headlines: Vec<Headline>,
+    pub columns: Vec<String>,
+    /// District, then (shown, sort key) per column, for the last day.
+    pub table: Vec<(String, Vec<(String, String)>)>,
+    /// JSON for the charts.
+    pub chart_data: String,
+    /// The filter as a query string, for the export links.
+    pub query: String,
+}

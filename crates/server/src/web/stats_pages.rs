@@ -1,0 +1,166 @@
+//! The city dashboard: headline figures with the change from the day before,
+//! time-series charts (vendored uPlot), a district table sortable by any
+//! column, date range and district filters. Staff see every figure; anyone
+//! else sees the public view with small counts hidden.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::api::stats::{StatsQuery, StatsReader, range_of};
+use crate::services::stats::{self, DailyRow, DailyStats, Range};
+use crate::state::AppState;
+use crate::web::i18n::Lang;
+use crate::web::pages::error_page;
+use crate::web::view::{Headline, Page, StatsPage};
+
+/// Columns of the district table: (row field, label key).
+const TABLE: [(&str, &str); 13] = [
+    ("check_ins", "stats.check_ins"),
+    ("check_ins_7d_avg", "stats.avg7"),
+    ("active_points", "stats.active_points"),
+    ("total_points", "stats.total_points"),
+    ("declarations", "stats.declarations"),
+    ("symptomatic", "stats.symptomatic"),
+    ("green", "stats.green"),
+    ("yellow", "stats.yellow"),
+    ("red", "stats.red"),
+    ("cases_confirmed", "stats.cases"),
+    ("exposed_close", "stats.exposed"),
+    ("passages_allowed", "stats.passages_allowed"),
+    ("passages_denied", "stats.passages_denied"),
+];
+
+/// Headline figures: (row field, label key, colour class).
+const HEADLINES: [(&str, &str, &str); 10] = [
+    ("check_ins", "stats.check_ins", ""),
+    ("active_points", "stats.active_points", ""),
+    ("total_points", "stats.total_points", ""),
+    ("declarations", "stats.declarations", ""),
+    ("symptomatic", "stats.symptomatic", ""),
+    ("green", "stats.green", "green"),
+    ("yellow", "stats.yellow", "yellow"),
+    ("red", "stats.red", "red"),
+    ("cases_confirmed", "stats.cases", ""),
+    ("passages_denied", "stats.passages_denied", ""),
+];
+
+/// Series the charts draw, with their labels.
+const SERIES: [(&str, &str); 12] = [
+    ("check_ins", "stats.check_ins"),
+    ("check_ins_7d_avg", "stats.avg7"),
+    ("green", "stats.green"),
+    ("yellow", "stats.yellow"),
+    ("red", "stats.red"),
+    ("declarations", "stats.declarations"),
+    ("symptomatic", "stats.symptomatic"),
+    ("clock_ins", "stats.clock_ins"),
+    ("passages_allowed", "stats.passages_allowed"),
+    ("passages_denied", "stats.passages_denied"),
+    ("cases_confirmed", "stats.cases"),
+    ("exposed_close", "stats.exposed"),
+];
+
+fn field(row: &DailyRow, name: &str) -> Value {
+    serde_json::to_value(row).ok().and_then(|v| v.get(name).cloned()).unwrap_or(Value::Null)
+}
+
+/// A figure for display: suppressed counts show as "<N".
+fn shown(v: &Value, min_count: u32) -> String {
+    match v {
+        Value::Null => format!("<{min_count}"),
+        Value::Number(n) => n.as_i64().map_or_else(|| format!("{:.1}", n.as_f64().unwrap_or(0.0)), |i| i.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn headlines(out: &DailyStats, lang: Lang) -> Vec<Headline> {
+    let last = out.city.last();
+    let before = out.city.len().checked_sub(2).and_then(|i| out.city.get(i));
+    HEADLINES
+        .iter()
+        .map(|(name, label, class)| {
+            let now = last.map(|r| field(r, name)).unwrap_or(Value::Null);
+            let prev = before.map(|r| field(r, name)).unwrap_or(Value::Null);
+            let change = match (now.as_i64(), prev.as_i64()) {
+                (Some(a), Some(b)) if a != b => format!("{:+}", a - b),
+                (Some(_), Some(_)) => "±0".to_string(),
+                _ => "—".to_string(),
+            };
+            Headline {
+                label: lang.t(label).to_string(),
+                value: shown(&now, out.min_count),
+                change,
+                class: (*class).to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The chart data for the page's script: days, series and labels. `<` is
+/// escaped so the JSON cannot close its `<script>` element.
+fn chart_json(out: &DailyStats, lang: Lang) -> String {
+    let mut series = serde_json::Map::new();
+    let mut labels = serde_json::Map::new();
+    for (name, label) in SERIES {
+        series.insert(name.into(), Value::Array(out.city.iter().map(|r| field(r, name)).collect()));
+        labels.insert(name.into(), Value::String(lang.t(label).into()));
+    }
+    let days: Vec<&str> = out.city.iter().map(|r| r.day.as_str()).collect();
+    json!({ "days": days, "series": series, "labels": labels }).to_string().replace('<', "\\u003c")
+}
+
+/// `GET /stats`.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    lang: Lang,
+    reader: StatsReader,
+    Query(q): Query<StatsQuery>,
+) -> Response {
+    let today = state.clock.now().to_zoned(state.config.time_zone.clone()).date();
+    let outcome = match range_of(&q, today) {
+        Ok(range) => stats::daily(&state.stats_reader(), &range, reader.view(&state)).await.map(|o| (range, o)),
+        Err(e) => Err(e),
+    };
+    let (range, out) = match outcome {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, "/stats", false, &e),
+    };
+    let Range { from, to, district } = &range;
+    let last_day = to.to_string();
+    let mut districts: Vec<String> = out.rows.iter().map(|r| r.district.clone()).collect();
+    districts.dedup();
+    let table = out
+        .rows
+        .iter()
+        .filter(|r| r.day == last_day)
+        .map(|r| {
+            let cells = TABLE
+                .iter()
+                .map(|(name, _)| {
+                    let v = field(r, name);
+                    (shown(&v, out.min_count), v.as_f64().map_or_else(|| "-1".into(), |f| f.to_string()))
+                })
+                .collect();
+            (r.district.clone(), cells)
+        })
+        .collect();
+    let query =
+        format!("from={from}&to={to}{}", district.as_deref().map(|d| format!("&district={d}")).unwrap_or_default());
+    StatsPage {
+        page: Page::new(lang, "/stats", false),
+        authority: out.view == "authority",
+        min_count: out.min_count,
+        from: from.to_string(),
+        to: to.to_string(),
+        today: today.to_string(),
+        district: district.clone().unwrap_or_default(),
+        districts,
+        headlines: headlines(&out, lang),
+        columns: TABLE.iter().map(|(_, label)| lang.t(label).to_string()).collect(),
+        table,
+        chart_data: chart_json(&out, lang),
+        query,
+    }
+    .into_response()
+}
