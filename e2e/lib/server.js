@@ -23,10 +23,12 @@ export function binaryPath() {
 
 /**
  * Starts `healthcode serve --listen 127.0.0.1:0 --data-dir <tmp>` and waits for its listening line.
- * @param {{ args?: string[], env?: Record<string, string>, timeoutMs?: number }} [options]
+ * `prepare(dataDir)` runs first (e.g. to seed the synthetic city with `healthcode demo --no-serve`).
+ * @param {{ args?: string[], env?: Record<string, string>, timeoutMs?: number,
+ *           prepare?: (dataDir: string) => Promise<void> }} [options]
  * @returns {Promise<{ url: string, dataDir: string, logs: () => string, stop: () => Promise<void> }>}
  */
-export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEOUT_MS } = {}) {
+export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEOUT_MS, prepare } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(
@@ -36,6 +38,7 @@ export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEO
     );
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-'));
+  if (prepare) await prepare(dataDir);
   const argv = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args];
   const child = spawn(bin, argv, {
     cwd: dataDir,
@@ -104,6 +107,22 @@ export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEO
       cause: err,
     });
   }
+}
+
+/**
+ * Runs the CLI with `args` (plus `--data-dir DIR`) and returns its stdout.
+ * @param {string} dataDir
+ * @param {string[]} args
+ */
+export async function runCli(dataDir, args) {
+  const bin = binaryPath();
+  const argv = [...args, '--data-dir', dataDir];
+  return new Promise((resolve, reject) => {
+    execFile(bin, argv, { cwd: dataDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) => {
+      if (err) reject(new Error(`${bin} ${argv.join(' ')} failed: ${err.message}\n${errOut}`, { cause: err }));
+      else resolve(out);
+    });
+  });
 }
 
 /**

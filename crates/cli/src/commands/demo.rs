@@ -62,7 +62,20 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
             })
             .await?;
         bar.finish_and_clear();
-        eprintln!("seeded {venues} venues and {visits} visits over {} days", plan.days);
+        eprintln!("seeded {venues} venues and {visits} visits over {} days and today", plan.days);
+        let c = healthcode_server::synthetic::seed_control(
+            state.store.as_ref(),
+            &plan,
+            &state.config.policy,
+            &state.config.time_zone,
+            now,
+        )
+        .await?;
+        eprintln!("seeded {} checkpoints with {} passages, and {} confirmed cases", c.checkpoints, c.passages, c.cases);
+        let days =
+            healthcode_server::services::stats::roll_closed_days(state.store.as_ref(), now, &state.config.time_zone)
+                .await?;
+        eprintln!("rolled up {days} days of statistics");
     }
     let base = format!("http://{}", state.config.listen);
     eprintln!();
@@ -77,6 +90,9 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
     );
     eprintln!("  5. venue operators sign in at {base}/venue/signin (synthetic owners: +84900000000 …), register a");
     eprintln!("     place, and a phone opens its QR to check in; your visits are at {base}/me/visits");
+    eprintln!(
+        "  6. the city dashboard: {base}/stats (public view; staff sign in at {base}/staff/signin for every figure)"
+    );
     eprintln!("  API docs: {base}/api/docs   trust list: {base}/api/v1/trust-list");
     eprintln!();
     if no_serve {

@@ -6,6 +6,7 @@
 
 mod audit;
 mod concurrency;
+mod stats;
 mod store;
 
 use std::io::{BufRead, BufReader};

@@ -2,8 +2,10 @@
 //! whose statuses are computed by the real policy from generated reports, so
 //! the demo shows honest histories. The same generator feeds demo and tests.
 
+mod control;
 mod places;
 
+pub use control::{ControlCounts, seed_control};
 pub use places::{TokenSigner, seed_places, venue_of};
 
 use healthcode_domain::random::SeededRng;

@@ -40,6 +40,14 @@ pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp, sign: TokenSigner<'_>) 
     )
     .ok()?;
     let id = VenueId::from_bytes(ids(&mut rng).0);
+    // Most places registered before the period; the newest seventh opened during it.
+    let window = SignedDuration::from_hours(24 * i64::from(plan.days));
+    let established = plan.venues() - plan.venues() / 7;
+    let created_at = if i < established {
+        now.checked_sub(window.checked_add(SignedDuration::from_hours(24))?).ok()?
+    } else {
+        now.checked_sub(SignedDuration::from_secs(rng.below(window.as_secs().max(1) as u64) as i64)).ok()?
+    };
     Some(Venue {
         id,
         qr_token: sign(id, 0)?,
@@ -48,7 +56,7 @@ pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp, sign: TokenSigner<'_>) 
         state: VenueState::Open,
         token_generation: 0,
         previous_generation_until: None,
-        created_at: now.checked_sub(SignedDuration::from_hours(24 * i64::from(plan.days) + 24)).ok()?,
+        created_at,
     })
 }
 
@@ -72,7 +80,8 @@ fn standard_normal(rng: &mut SeededRng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
-/// Visit `j` of day `d` (0 = the oldest day), or `None` if it would start in the future.
+/// Visit `j` of day `d` (0 = the oldest day), or `None` if it would start in
+/// the future or before the venue was registered.
 fn visit(
     plan: &CityPlan,
     venues: &[Venue],
@@ -90,7 +99,7 @@ fn visit(
     // Arrivals between 07:00 and 22:00, denser around midday.
     let minutes_into_day = 7.0 * 60.0 + 15.0 * 60.0 * (rng.unit() + rng.unit()) / 2.0;
     let entered_at = day_start.checked_add(SignedDuration::from_secs((minutes_into_day * 60.0) as i64)).ok()?;
-    if entered_at >= now {
+    if entered_at >= now || entered_at < venue.created_at {
         return None;
     }
     let stay_minutes = (45f64.ln() + 0.6 * standard_normal(&mut rng)).exp();
@@ -127,9 +136,10 @@ pub async fn seed_places(
     }
     let cdf = zipf_cdf(u32::try_from(venues.len()).unwrap_or(1));
     let today = now.to_zoned(tz.clone()).date();
-    let total = u64::from(plan.days) * u64::from(plan.check_ins_per_day());
+    // Every day of the period, then today so far.
+    let total = (u64::from(plan.days) + 1) * u64::from(plan.check_ins_per_day());
     let (mut written, mut done) = (0u64, 0u64);
-    for d in 0..u32::from(plan.days) {
+    for d in 0..=u32::from(plan.days) {
         let back = i32::from(plan.days) - i32::try_from(d).unwrap_or(0);
         let date = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
         let Ok(day_start) = date.to_zoned(tz.clone()).map(|z| z.timestamp()) else { continue };
