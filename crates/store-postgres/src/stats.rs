@@ -10,12 +10,8 @@ use std::sync::LazyLock;
 use crate::convert::{PgDate, PgTime, date, get};
 use crate::{PostgresStore, other};
 
-/// Only non-zero counts are kept.
 static COUNT_DAY: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT d AS district, m AS metric, n AS value FROM ({}) counted WHERE n > 0",
-        stats_sql::count_day(Dialect::Postgres)
-    )
+    format!("SELECT d AS district, m AS metric, n AS value FROM ({}) counted", stats_sql::count_day(Dialect::Postgres))
 });
 
 fn cell_from_row(row: &sqlx::postgres::PgRow, day: Option<Date>) -> StoreResult<StatCell> {

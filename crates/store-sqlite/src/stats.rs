@@ -10,12 +10,8 @@ use std::sync::LazyLock;
 use crate::convert::{date, date_text, get, ms, ts};
 use crate::{SqliteStore, other};
 
-/// Only non-zero counts are kept.
 static COUNT_DAY: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT d AS district, m AS metric, n AS value FROM ({}) WHERE n > 0",
-        stats_sql::count_day(Dialect::Sqlite)
-    )
+    format!("SELECT d AS district, m AS metric, n AS value FROM ({}) counted", stats_sql::count_day(Dialect::Sqlite))
 });
 
 fn cell_from_row(row: &sqlx::sqlite::SqliteRow, day: Option<Date>) -> StoreResult<StatCell> {

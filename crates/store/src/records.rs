@@ -316,10 +316,10 @@ pub mod metric {
     pub const SYMPTOMATIC: &str = "symptomatic";
     /// People who reported a given symptom: `symptom_<name>`.
     pub const SYMPTOM_PREFIX: &str = "symptom_";
-    /// People by colour at the end of the day (for today: now).
-    pub const GREEN: &str = "green";
-    pub const YELLOW: &str = "yellow";
-    pub const RED: &str = "red";
+    /// Net flow into a colour that day (changes into it minus changes out
+    /// of it): `net_green`, `net_yellow`, `net_red`. Summed over every day
+    /// so far, the number of people with that colour.
+    pub const NET_PREFIX: &str = "net_";
     /// Colour changes that day, by the new colour (first statuses included).
     pub const BECAME_GREEN: &str = "became_green";
     pub const BECAME_YELLOW: &str = "became_yellow";

@@ -39,7 +39,11 @@ async fn stats_prints_the_same_rows_as_table_csv_and_json() {
 
     let bad = healthcode(&dir, &["stats", "--from", "last-week"]);
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("STATS_BAD_DATE"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("STATS_BAD_DATE"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 
     let audit = healthcode(&dir, &["audit", "verify"]);
     assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stderr));

@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use utoipa::ToSchema;
 
@@ -307,9 +307,14 @@ pub async fn daily(reader: &Reader<'_>, range: &Range, view: View) -> Result<Dai
     Ok(DailyStats { from: range.from.to_string(), to: range.to.to_string(), view: view.name(), min_count, rows, city })
 }
 
-/// Metrics that are summed into running totals: (daily metric, total column).
-const RUNNING_TOTALS: [(&str, &str); 2] =
-    [(metric::NEW_POINTS, "total_points"), (metric::DECLARATIONS, "declarations_total")];
+/// Running totals: (daily metric, the column that sums it over every day so far).
+const RUNNING_TOTALS: [(&str, &str); 5] = [
+    (metric::NEW_POINTS, "total_points"),
+    (metric::DECLARATIONS, "declarations_total"),
+    ("net_green", "green"),
+    ("net_yellow", "yellow"),
+    ("net_red", "red"),
+];
 
 /// Turns cells into rows: every day of the range × every district seen, zero
 /// where nothing happened; running totals start from the sums before `from`.
@@ -326,18 +331,15 @@ fn build<'c>(
             *totals.entry((c.district.clone(), total)).or_default() += c.value;
         }
     }
-    let mut by_day: BTreeMap<(Date, &str), Vec<&StatCell>> = BTreeMap::new();
+    let mut by_day: HashMap<(Date, &str), HashMap<&str, i64>> = HashMap::new();
     for c in cells {
         if c.day >= range.from {
             districts.insert(c.district.clone());
         }
-        by_day.entry((c.day, c.district.as_str())).or_default().push(c);
+        *by_day.entry((c.day, c.district.as_str())).or_default().entry(c.metric.as_str()).or_default() += c.value;
     }
-    let check_ins = |day: Date, district: &str| -> i64 {
-        by_day
-            .get(&(day, district))
-            .map(|cs| cs.iter().filter(|c| c.metric == metric::CHECK_INS).map(|c| c.value).sum())
-            .unwrap_or(0)
+    let value = |day: Date, district: &str, metric: &str| -> i64 {
+        by_day.get(&(day, district)).and_then(|m| m.get(metric)).copied().unwrap_or(0)
     };
     let mut rows = Vec::new();
     let mut city = Vec::new();
@@ -346,20 +348,19 @@ fn build<'c>(
         for district in &districts {
             let mut row = DailyRow { day: day.to_string(), district: district.clone(), ..DailyRow::default() };
             row.counts_mut().into_iter().for_each(|v| *v = Some(0));
-            for c in by_day.get(&(day, district.as_str())).into_iter().flatten() {
-                if let Some(slot) = row.count_mut(&c.metric) {
-                    *slot = Some(c.value);
+            for (metric, v) in by_day.get(&(day, district.as_str())).into_iter().flatten() {
+                if let Some(slot) = row.count_mut(metric) {
+                    *slot = Some(*v);
                 }
             }
             for (daily, total) in RUNNING_TOTALS {
-                let today = row.count_mut(daily).and_then(|v| *v).unwrap_or(0);
                 let running = totals.entry((district.clone(), total)).or_default();
-                *running += today;
+                *running += value(day, district, daily);
                 if let Some(slot) = row.count_mut(total) {
                     *slot = Some(*running);
                 }
             }
-            let week: i64 = (0..AVERAGE_DAYS).map(|back| check_ins(shift(day, -back), district)).sum();
+            let week: i64 = (0..AVERAGE_DAYS).map(|back| value(shift(day, -back), district, metric::CHECK_INS)).sum();
             row.check_ins_7d_avg = Some(round2(week as f64 / f64::from(AVERAGE_DAYS)));
             whole.add(&row);
             rows.push(row);
