@@ -42,6 +42,8 @@ struct FileConfig {
     db_max_connections: Option<u32>,
     db_statement_timeout_seconds: Option<u64>,
     retention_days: Option<i64>,
+    stats_min_count: Option<u32>,
+    stats_live_seconds: Option<i64>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -95,6 +97,18 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("retention_days must be between 1 and 3650");
         }
         config.retention = SignedDuration::from_hours(24 * days);
+    }
+    if let Some(n) = file.stats_min_count {
+        if !(1..=100).contains(&n) {
+            bail!("stats_min_count must be between 1 and 100");
+        }
+        config.stats_min_count = n;
+    }
+    if let Some(secs) = file.stats_live_seconds {
+        if !(0..=3600).contains(&secs) {
+            bail!("stats_live_seconds must be between 0 and 3600");
+        }
+        config.stats_live_ttl = SignedDuration::from_secs(secs);
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

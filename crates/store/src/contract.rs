@@ -31,7 +31,8 @@ macro_rules! contract_tests {
             one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
             cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
-            risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old);
+            risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
+            rollups_replace_sum_and_list_their_days);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -711,4 +712,41 @@ pub async fn retention_purges_exactly_what_is_old(store: &dyn Store) {
         crate::PurgeCounts::default(),
         "idempotent"
     );
+}
+
+pub async fn rollups_replace_sum_and_list_their_days(store: &dyn Store) {
+    let cell = |d: i8, district: &str, metric: &str, value: i64| crate::StatCell {
+        day: date(2026, 11, d),
+        district: district.into(),
+        metric: metric.into(),
+        value,
+    };
+    assert_eq!(store.first_activity().await.unwrap(), None, "an empty store has no first day");
+    let day1 = vec![cell(1, "D1", "check_ins", 3), cell(1, "D2", "net_green", -2)];
+    store.put_rollup(date(2026, 11, 1), &day1, t(0)).await.unwrap();
+    store.put_rollup(date(2026, 11, 2), &[cell(2, "D1", "check_ins", 5)], t(0)).await.unwrap();
+    // Counting a day again replaces it: no stale cell survives.
+    store.put_rollup(date(2026, 11, 2), &[cell(2, "D1", "check_ins", 7)], t(1)).await.unwrap();
+    store.put_rollup(date(2026, 11, 3), &[], t(1)).await.unwrap();
+
+    let mut all = store.rollups(date(2026, 11, 1), date(2026, 11, 3)).await.unwrap();
+    all.sort();
+    let mut expected = day1.clone();
+    expected.push(cell(2, "D1", "check_ins", 7));
+    expected.sort();
+    assert_eq!(all, expected);
+    let mut sums = store.rollup_sums_before(date(2026, 11, 3)).await.unwrap();
+    sums.sort();
+    assert_eq!(sums, vec![cell(3, "D1", "check_ins", 10), cell(3, "D2", "net_green", -2)]);
+    assert_eq!(
+        store.rolled_days(date(2026, 11, 2), date(2026, 11, 30)).await.unwrap(),
+        vec![date(2026, 11, 2), date(2026, 11, 3)],
+        "an empty day is rolled too"
+    );
+
+    let r = resident(97);
+    store.create_resident(&r).await.unwrap();
+    assert_eq!(store.first_activity().await.unwrap(), Some(t(0)));
+    let day = crate::StatDay { day: date(2026, 11, 2), start: t(-10), end: t(10) };
+    assert_eq!(store.count_day(&day).await.unwrap(), vec![], "a resident alone counts nothing");
 }
