@@ -10,9 +10,7 @@ use std::sync::LazyLock;
 use crate::convert::{PgDate, PgTime, date, get};
 use crate::{PostgresStore, other};
 
-static COUNT_DAY: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT d AS district, m AS metric, n AS value FROM ({}) counted", stats_sql::count_day(Dialect::Postgres))
-});
+static COUNT_DAY: LazyLock<String> = LazyLock::new(|| stats_sql::count_day(Dialect::Postgres));
 
 fn cell_from_row(row: &sqlx::postgres::PgRow, day: Option<Date>) -> StoreResult<StatCell> {
     let day = match day {

@@ -10,9 +10,7 @@ use std::sync::LazyLock;
 use crate::convert::{date, date_text, get, ms, ts};
 use crate::{SqliteStore, other};
 
-static COUNT_DAY: LazyLock<String> = LazyLock::new(|| {
-    format!("SELECT d AS district, m AS metric, n AS value FROM ({}) counted", stats_sql::count_day(Dialect::Sqlite))
-});
+static COUNT_DAY: LazyLock<String> = LazyLock::new(|| stats_sql::count_day(Dialect::Sqlite));
 
 fn cell_from_row(row: &sqlx::sqlite::SqliteRow, day: Option<Date>) -> StoreResult<StatCell> {
     let day = match day {

@@ -29,37 +29,36 @@ impl Dialect {
     }
 }
 
-/// The counting statement for `dialect`.
+/// The counting statement for `dialect`: rows `(district, metric, value)`.
 pub fn count_day(dialect: Dialect) -> String {
     let (start, end, day) = (dialect.param(1), dialect.param(2), dialect.param(3));
     let person = format!("COALESCE(r.district, '{NO_DISTRICT}')");
     let window = |col: &str| format!("{col} >= {start} AND {col} < {end}");
+    // The day's visits per venue (venues outer, the (venue_id, entered_at)
+    // index inner), and the day's reports with their person's district: each
+    // read once, counted several ways.
+    let shared = format!(
+        "WITH per_venue AS (SELECT v.district AS d, COUNT(*) AS n FROM venues v JOIN visits vi ON vi.venue_id = v.id \
+         WHERE {} GROUP BY v.id, v.district), \
+         day_reports AS (SELECT {person} AS d, rp.resident_id, rp.kind, rp.symptoms FROM reports rp \
+         JOIN residents r ON r.id = rp.resident_id WHERE rp.local_date = {day})",
+        window("vi.entered_at")
+    );
     let mut branches = vec![
         format!(
             "SELECT district AS d, '{}' AS m, COUNT(*) AS n FROM venues WHERE {} GROUP BY 1",
             metric::NEW_POINTS,
             window("created_at")
         ),
+        format!("SELECT d, '{}', SUM(n) FROM per_venue GROUP BY 1", metric::CHECK_INS),
+        format!("SELECT d, '{}', COUNT(*) FROM per_venue GROUP BY 1", metric::ACTIVE_POINTS),
         format!(
-            "SELECT v.district, '{}', COUNT(*) FROM venues v JOIN visits vi ON vi.venue_id = v.id WHERE {} GROUP BY 1",
-            metric::CHECK_INS,
-            window("vi.entered_at")
-        ),
-        format!(
-            "SELECT v.district, '{}', COUNT(DISTINCT vi.venue_id) FROM venues v JOIN visits vi ON vi.venue_id = v.id \
-             WHERE {} GROUP BY 1",
-            metric::ACTIVE_POINTS,
-            window("vi.entered_at")
-        ),
-        format!(
-            "SELECT {person}, CASE rp.kind WHEN 'declaration' THEN '{}' ELSE '{}' END, COUNT(*) \
-             FROM reports rp JOIN residents r ON r.id = rp.resident_id WHERE rp.local_date = {day} GROUP BY 1, 2",
+            "SELECT d, CASE kind WHEN 'declaration' THEN '{}' ELSE '{}' END, COUNT(*) FROM day_reports GROUP BY 1, 2",
             metric::DECLARATIONS,
             metric::CLOCK_INS
         ),
         format!(
-            "SELECT {person}, '{}', COUNT(DISTINCT rp.resident_id) FROM reports rp JOIN residents r ON r.id = rp.resident_id \
-             WHERE rp.local_date = {day} AND rp.symptoms <> 0 GROUP BY 1",
+            "SELECT d, '{}', COUNT(DISTINCT resident_id) FROM day_reports WHERE symptoms <> 0 GROUP BY 1",
             metric::SYMPTOMATIC
         ),
         format!(
@@ -109,15 +108,15 @@ pub fn count_day(dialect: Dialect) -> String {
         let mut one = SymptomSet::empty();
         one.insert(symptom);
         branches.push(format!(
-            "SELECT {person}, '{}{}', COUNT(DISTINCT rp.resident_id) FROM reports rp JOIN residents r ON r.id = rp.resident_id \
-             WHERE rp.local_date = {day} AND (rp.symptoms & {}) <> 0 GROUP BY 1",
+            "SELECT d, '{}{}', COUNT(DISTINCT resident_id) FROM day_reports WHERE (symptoms & {}) <> 0 GROUP BY 1",
             metric::SYMPTOM_PREFIX,
             symptom.as_str(),
             one.bits()
         ));
     }
     format!(
-        "SELECT d, m, CAST(SUM(n) AS BIGINT) AS n FROM (\n{}\n) flows GROUP BY d, m HAVING SUM(n) <> 0",
+        "{shared}\nSELECT d AS district, m AS metric, CAST(SUM(n) AS BIGINT) AS value FROM (\n{}\n) flows \
+         GROUP BY d, m HAVING SUM(n) <> 0",
         branches.join("\nUNION ALL\n")
     )
 }

@@ -61,6 +61,24 @@ const SERIES: [(&str, &str); 12] = [
     ("exposed_close", "stats.exposed"),
 ];
 
+/// The last day's breakdown: symptoms reported, and quarantine progress.
+fn breakdown(out: &DailyStats, lang: Lang) -> Vec<(String, String)> {
+    let Some(last) = out.city.last() else { return Vec::new() };
+    let symptoms = healthcode_domain::Symptom::ALL
+        .iter()
+        .map(|s| (lang.t(&format!("symptom.{}", s.as_str())).to_string(), format!("symptom_{}", s.as_str())));
+    let quarantine = [
+        ("stats.clock_ins", "clock_ins"),
+        ("stats.quarantine_completed", "quarantine_completed"),
+        ("stats.quarantine_restarted", "quarantine_restarted"),
+        ("stats.became_yellow", "became_yellow"),
+        ("stats.became_red", "became_red"),
+    ]
+    .into_iter()
+    .map(|(label, name)| (lang.t(label).to_string(), name.to_string()));
+    symptoms.chain(quarantine).map(|(label, name)| (label, shown(&field(last, &name), out.min_count))).collect()
+}
+
 fn field(row: &DailyRow, name: &str) -> Value {
     serde_json::to_value(row).ok().and_then(|v| v.get(name).cloned()).unwrap_or(Value::Null)
 }
@@ -157,6 +175,7 @@ pub async fn dashboard(
         district: district.clone().unwrap_or_default(),
         districts,
         headlines: headlines(&out, lang),
+        breakdown: breakdown(&out, lang),
         columns: TABLE.iter().map(|(_, label)| lang.t(label).to_string()).collect(),
         table,
         chart_data: chart_json(&out, lang),

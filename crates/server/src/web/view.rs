@@ -370,6 +370,8 @@ pub struct StatsPage {
     pub district: String,
     pub districts: Vec<String>,
     pub headlines: Vec<Headline>,
+    /// The last day's symptoms and quarantine progress: (label, figure).
+    pub breakdown: Vec<(String, String)>,
     pub columns: Vec<String>,
     /// District, then (shown, sort key) per column, for the last day.
     pub table: Vec<(String, Vec<(String, String)>)>,
