@@ -30,7 +30,9 @@ async fn check_in(app: &TestApp, who: &Resident, qr: &str) -> Value {
 
 /// Day 1: two venues in two districts, three people (one with fever, so
 /// yellow), three check-ins (one exit), two checkpoint passages. Day 2: one
-/// check-in and a confirmed case. Day 3 (today): nothing.
+/// check-in, the yellow person's clock-in with fever (the streak restarts),
+/// a confirmed case, traced and applied (the person who shared the café with
+/// it turns red and is notified). Day 3 (today): nothing.
 async fn fixture() -> (TestApp, String) {
     let app = spawn_app().await;
     let op = operator_token(&app, "+84912000800").await;
@@ -66,6 +68,14 @@ async fn fixture() -> (TestApp, String) {
             json!({"phone": "+84912000802", "kind": "confirmed", "onset_date": DAY2}),
         )
         .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let case = b["id"].as_str().unwrap().to_string();
+    let (s, b) = app.post_json(&format!("/api/v1/cases/{case}/trace"), Some(&authority), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = app.post_json(&format!("/api/v1/cases/{case}/apply"), Some(&authority), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(app.colour_of(&p1).await, "red", "the café contact");
+    let (s, b) = app.resident_clocks_in(&p3, 38.0).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     app.advance_days(1);
     (app, authority)
@@ -137,9 +147,20 @@ async fn every_metric_matches_the_hand_counted_fixture() {
     );
     assert_eq!(people1["declarations_total"], 3);
     let people2 = row(&stats, DAY2, "330102");
-    assert_figures(people2, &[("green", 1), ("yellow", 1), ("red", 1), ("became_red", 1), ("cases_confirmed", 1)]);
+    assert_figures(
+        people2,
+        &[
+            ("yellow", 1),
+            ("red", 2),
+            ("became_red", 2),
+            ("cases_confirmed", 1),
+            ("exposed_close", 1),
+            ("clock_ins", 1),
+            ("quarantine_restarted", 1),
+        ],
+    );
     assert_eq!(people2["declarations_total"], 3);
-    assert_figures(row(&stats, DAY3, "330102"), &[("green", 1), ("yellow", 1), ("red", 1)]);
+    assert_figures(row(&stats, DAY3, "330102"), &[("yellow", 1), ("red", 2)]);
 
     // Passages by the checkpoint's district.
     assert_figures(row(&stats, DAY1, "HN-THANH-TRI"), &[("passages_allowed", 1), ("passages_denied", 1)]);
