@@ -63,20 +63,14 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
             .await?;
         bar.finish_and_clear();
         eprintln!("seeded {venues} venues and {visits} visits over {} days and today", plan.days);
-        let c = healthcode_server::synthetic::seed_control(
-            state.store.as_ref(),
-            &plan,
-            &state.config.policy,
-            &state.config.time_zone,
-            now,
-        )
-        .await?;
-        eprintln!("seeded {} checkpoints with {} passages, and {} confirmed cases", c.checkpoints, c.passages, c.cases);
-        let days =
-            healthcode_server::services::stats::roll_closed_days(state.store.as_ref(), now, &state.config.time_zone)
-                .await?;
-        eprintln!("rolled up {days} days of statistics");
     }
+    let (store, tz) = (state.store.as_ref(), &state.config.time_zone);
+    let c = healthcode_server::synthetic::seed_control(store, &plan, &state.config.policy, tz, now).await?;
+    if c.checkpoints > 0 {
+        eprintln!("seeded {} checkpoints with {} passages, and {} confirmed cases", c.checkpoints, c.passages, c.cases);
+    }
+    let days = healthcode_server::services::stats::roll_closed_days(store, now, tz).await?;
+    eprintln!("rolled up {days} days of statistics");
     let base = format!("http://{}", state.config.listen);
     eprintln!();
     eprintln!("healthcode demo");

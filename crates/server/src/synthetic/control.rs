@@ -59,6 +59,11 @@ pub async fn seed_control(
     let days = i64::from(plan.days);
     let start = now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(now);
     let checkpoints: Vec<Checkpoint> = (0..3).filter_map(|i| checkpoint(plan, i, start)).collect();
+    if let Some(first) = checkpoints.first()
+        && store.checkpoint(first.id).await.is_ok()
+    {
+        return Ok(counts); // seeded before
+    }
     for c in &checkpoints {
         store.create_checkpoint(c).await?;
         counts.checkpoints += 1;
@@ -99,8 +104,12 @@ pub async fn seed_control(
     let cases_per_day = (plan.residents / 50_000).max(1);
     for day in 0..days {
         for k in 0..cases_per_day {
-            let at =
-                start.checked_add(SignedDuration::from_hours(24 * day + 10 + i64::from(k))).unwrap_or(start).min(now);
+            // From 10:00 on the day, one every 17 minutes; none in the future.
+            let offset = SignedDuration::from_mins(60 * 24 * day + 600 + 17 * i64::from(k));
+            let Ok(at) = start.checked_add(offset) else { continue };
+            if at >= now {
+                continue;
+            }
             if seed_case(store, plan, policy, tz, at, &mut rng).await? {
                 counts.cases += 1;
             }
@@ -128,9 +137,8 @@ async fn seed_case(
             continue;
         }
         let onset = at.to_zoned(tz.clone()).date().yesterday().unwrap_or_else(|_| at.to_zoned(tz.clone()).date());
-        let mut id_rng = SeededRng::for_item(plan.seed ^ CONTROL_STREAM, at.as_second() as u64);
         let case = Case {
-            id: CaseId::from_bytes(ids(&mut id_rng).0),
+            id: CaseId::from_bytes(ids(rng).0),
             resident,
             kind: CaseKind::Confirmed,
             onset,
@@ -147,7 +155,7 @@ async fn seed_case(
             store.commit_status(Some(current.version), &t.status, &t.changes).await?;
         }
         let notice = Notice {
-            id: uuid::Uuid::from_bytes(ids(&mut id_rng).0),
+            id: uuid::Uuid::from_bytes(ids(rng).0),
             resident,
             at,
             case: case.id,
