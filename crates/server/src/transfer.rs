@@ -10,6 +10,10 @@ use healthcode_store::{ResidentBundle, Store, StoreError, StoreResult, TableCoun
 use ring::digest::{Context, SHA256};
 use std::fmt::Write;
 
+/// The bounds of every rolled-up day.
+const FIRST_DAY: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
+const LAST_DAY: jiff::civil::Date = jiff::civil::date(9999, 12, 31);
+
 /// Per-table SHA-256 over a canonical rendering of every record, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checksums {
@@ -23,6 +27,8 @@ pub struct Checksums {
     pub checkpoints: String,
     pub passages: String,
     pub cases: String,
+    /// The daily statistics' rollups (they outlive the raw rows).
+    pub statistics: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +123,14 @@ pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> 
     }
     let mut cases = Context::new(&SHA256);
     cases.update(format!("{:?}", store.case_records().await?).as_bytes());
+    let mut statistics = Context::new(&SHA256);
+    for day in store.rolled_days(FIRST_DAY, LAST_DAY).await? {
+        let mut cells = store.rollups(day, day).await?;
+        cells.sort();
+        statistics.update(format!("{day} {cells:?}\n").as_bytes());
+    }
     Ok(Checksums {
+        statistics: hex(statistics),
         cases: hex(cases),
         checkpoints: hex(checkpoints),
         passages: hex(passages),
@@ -207,6 +220,12 @@ pub async fn copy_store(
     }
     // Cases, notices and exposure sites (small; idempotent).
     to.import_case_records(&from.case_records().await?).await?;
+    // The statistics' rollups, a day at a time (replacing: idempotent): the
+    // figures of days whose raw rows retention has deleted live only there.
+    for day in from.rolled_days(FIRST_DAY, LAST_DAY).await? {
+        // When the source rolled it up is not kept: the copy is marked as of the epoch.
+        to.put_rollup(day, &from.rollups(day, day).await?, jiff::Timestamp::UNIX_EPOCH).await?;
+    }
     let mut after_session = None;
     loop {
         let page = from.sessions_after(after_session, batch).await?;

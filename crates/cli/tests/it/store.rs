@@ -45,6 +45,18 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
     let out = copy(&["--from", &source.db, "--to", &other.db]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("not in the source"), "{}", stderr(&out));
+
+    // The city dashboard reads the same figures on both sides (closed days
+    // from the copied rollups, today counted from the copied rows).
+    let figures = |dep: &Deployment| {
+        let out = healthcode(dep, &["stats", "--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["rows"].clone()
+    };
+    let (before, after) = (figures(&source), figures(&target));
+    assert!(before.as_array().unwrap().len() >= 28, "{before}");
+    assert_eq!(before, after);
 }
 
 #[tokio::test]

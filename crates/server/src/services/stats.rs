@@ -23,6 +23,8 @@ use crate::error::ApiError;
 
 /// The longest range one request may ask for.
 pub const MAX_RANGE_DAYS: i32 = 366;
+/// Before any statistics.
+const EARLIEST_DAY: Date = jiff::civil::date(1970, 1, 1);
 /// Days before a range that the 7-day average needs.
 const AVERAGE_DAYS: i32 = 7;
 /// Closed days are counted again this many days after they end, so late
@@ -152,23 +154,47 @@ fn shift(day: Date, by: i32) -> Date {
     day.checked_add(by.days()).unwrap_or(day)
 }
 
+/// Whether a rollup pass counts again the last closed days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recount {
+    /// The last [`RECOUNT_DAYS`] closed days, for late arrivals.
+    Recent,
+    /// Only days never rolled up.
+    Missing,
+}
+
 /// Rolls up every closed day not yet rolled since the first activity, and
 /// counts again the last [`RECOUNT_DAYS`] closed days. Returns how many days
 /// it counted. Run by the server every few minutes and before retention.
 pub async fn roll_closed_days(store: &dyn Store, now: Timestamp, tz: &TimeZone) -> StoreResult<usize> {
-    let Some(first) = store.first_activity().await? else {
-        return Ok(0);
-    };
-    let first = first.to_zoned(tz.clone()).date();
+    roll(store, now, tz, Recount::Recent).await
+}
+
+/// Rolls up the closed days that are missing (not recounting), so a read is
+/// complete even before the background job has run.
+async fn ensure_rolled(store: &dyn Store, now: Timestamp, tz: &TimeZone) -> StoreResult<()> {
+    roll(store, now, tz, Recount::Missing).await.map(|_| ())
+}
+
+async fn roll(store: &dyn Store, now: Timestamp, tz: &TimeZone, recount: Recount) -> StoreResult<usize> {
     let today = now.to_zoned(tz.clone()).date();
     let Ok(yesterday) = today.yesterday() else {
         return Ok(0);
     };
-    if first > yesterday {
-        return Ok(0);
-    }
-    let rolled: BTreeSet<Date> = store.rolled_days(first, yesterday).await?.into_iter().collect();
-    let recount_from = shift(today, -RECOUNT_DAYS);
+    let rolled: BTreeSet<Date> = store.rolled_days(EARLIEST_DAY, yesterday).await?.into_iter().collect();
+    // Statistics begin at the first rolled-up day; before any, at the day of
+    // the first activity (a scan of the people and venues, done once).
+    let first = match rolled.first() {
+        Some(day) => *day,
+        None => match store.first_activity().await? {
+            Some(t) => t.to_zoned(tz.clone()).date().min(yesterday),
+            None => return Ok(0),
+        },
+    };
+    let recount_from = match recount {
+        Recount::Recent => shift(today, -RECOUNT_DAYS),
+        Recount::Missing => today,
+    };
     let mut counted = 0;
     for day in days(first, yesterday) {
         if rolled.contains(&day) && day < recount_from {
@@ -185,45 +211,53 @@ pub async fn roll_closed_days(store: &dyn Store, now: Timestamp, tz: &TimeZone) 
     Ok(counted)
 }
 
-/// Rolls up closed days every five minutes (first at startup).
+/// Rolls up closed days every five minutes (first at startup), and counts
+/// today afresh every half `stats_live_ttl`, so no reader waits for it.
 pub fn spawn_rollups(state: crate::state::AppState) {
+    let roller = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            let now = state.clock.now();
-            match roll_closed_days(state.store.as_ref(), now, &state.config.time_zone).await {
+            let now = roller.clock.now();
+            match roll_closed_days(roller.store.as_ref(), now, &roller.config.time_zone).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(days = n, "statistics rolled up"),
                 Err(e) => tracing::error!(error = %e, "statistics rollup failed; will retry"),
             }
         }
     });
+    let ttl = state.config.stats_live_ttl;
+    if ttl.is_zero() {
+        return;
+    }
+    let every = std::time::Duration::from_millis((ttl.as_millis() / 2).clamp(5_000, 3_600_000) as u64);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let (now, tz) = (state.clock.now(), &state.config.time_zone);
+            if let Err(e) = refresh_today(state.store.as_ref(), &state.live_stats, now, tz).await {
+                tracing::error!(error = %e, "counting today's statistics failed; will retry");
+            }
+        }
+    });
 }
 
-/// Rolls up the closed days that are missing (not recounting), so a read is
-/// complete even before the background job has run.
-async fn ensure_rolled(store: &dyn Store, now: Timestamp, tz: &TimeZone) -> StoreResult<()> {
-    let Some(first) = store.first_activity().await? else {
-        return Ok(());
-    };
-    let first = first.to_zoned(tz.clone()).date();
-    let Ok(yesterday) = now.to_zoned(tz.clone()).date().yesterday() else {
-        return Ok(());
-    };
-    if first > yesterday {
-        return Ok(());
+/// Counts today so far into the cache.
+async fn refresh_today(
+    store: &dyn Store,
+    cache: &LiveCache,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> StoreResult<Vec<StatCell>> {
+    let today = now.to_zoned(tz.clone()).date();
+    let (start, _) = bounds(today, tz)?;
+    let cells = store.count_day(&StatDay { day: today, start, end: now }).await?;
+    if let Ok(mut slot) = cache.slot.lock() {
+        *slot = Some((today, now, cells.clone()));
     }
-    let rolled: BTreeSet<Date> = store.rolled_days(first, yesterday).await?.into_iter().collect();
-    for day in days(first, yesterday).filter(|d| !rolled.contains(d)) {
-        let (start, end) = bounds(day, tz)?;
-        let cells = store.count_day(&StatDay { day, start, end }).await?;
-        match store.put_rollup(day, &cells, now).await {
-            Ok(()) | Err(StoreError::Conflict(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
+    Ok(cells)
 }
 
 /// Today's counts so far: from the cache when fresher than `ttl`.
@@ -242,12 +276,7 @@ async fn live_today(
     {
         return Ok(cells.clone());
     }
-    let (start, _) = bounds(today, tz)?;
-    let cells = store.count_day(&StatDay { day: today, start, end: now }).await?;
-    if let Ok(mut slot) = cache.slot.lock() {
-        *slot = Some((today, now, cells.clone()));
-    }
-    Ok(cells)
+    refresh_today(store, cache, now, tz).await
 }
 
 /// Where and how a read runs.
