@@ -12,6 +12,7 @@
 //! databases can serve too; migrations therefore run without sqlx's advisory
 //! lock and retry when another instance migrates at the same moment.
 
+mod access_log;
 mod accounts;
 mod audit;
 mod auth;

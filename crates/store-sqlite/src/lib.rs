@@ -6,6 +6,7 @@
 //! `BEGIN IMMEDIATE` transaction so concurrent writers queue instead of
 //! failing mid-transaction.
 
+mod access_log;
 mod accounts;
 mod audit;
 mod auth;

@@ -32,7 +32,7 @@ macro_rules! contract_tests {
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
             cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
             risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
-            rollups_replace_sum_and_list_their_days);
+            rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -749,4 +749,25 @@ pub async fn rollups_replace_sum_and_list_their_days(store: &dyn Store) {
     assert_eq!(store.first_activity().await.unwrap(), Some(t(0)));
     let day = crate::StatDay { day: date(2026, 11, 2), start: t(-10), end: t(10) };
     assert_eq!(store.count_day(&day).await.unwrap(), vec![], "a resident alone counts nothing");
+}
+
+pub async fn the_access_log_is_per_person_newest_first(store: &dyn Store) {
+    let (a, b) = (resident(98), resident(99));
+    store.create_resident(&a).await.unwrap();
+    store.create_resident(&b).await.unwrap();
+    let entry = |r: &Resident, secs: i64, role: Role, purpose: &str| crate::AccessRecord {
+        resident: r.id,
+        at: t(secs),
+        role,
+        purpose: purpose.into(),
+        reference: "ref-1".into(),
+    };
+    let first = entry(&a, 10, Role::Authority, "trace_report");
+    let later = entry(&a, 20, Role::Venue, "venue_log");
+    store.record_access(&[first.clone(), entry(&b, 15, Role::Authority, "trace_report")]).await.unwrap();
+    store.record_access(std::slice::from_ref(&later)).await.unwrap();
+    store.record_access(&[]).await.unwrap();
+    assert_eq!(store.accesses_of(a.id, 10).await.unwrap(), vec![later.clone(), first]);
+    assert_eq!(store.accesses_of(a.id, 1).await.unwrap(), vec![later]);
+    assert_eq!(store.accesses_of(b.id, 10).await.unwrap().len(), 1);
 }

@@ -335,3 +335,15 @@ pub mod metric {
     pub const PASSAGES_ALLOWED: &str = "passages_allowed";
     pub const PASSAGES_DENIED: &str = "passages_denied";
 }
+
+/// One look at a person's records by someone else: which role (never the
+/// name), why, and what it was about (a case id, a venue id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    pub resident: ResidentId,
+    pub at: Timestamp,
+    pub role: Role,
+    /// `trace_report`, `venue_log`, ...
+    pub purpose: String,
+    pub reference: String,
+}

@@ -11,9 +11,9 @@ use jiff::civil::Date;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode,
-    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay, StoredReport, TableCounts,
-    Venue,
+    AccessRecord, AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts,
+    PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay, StoredReport,
+    TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -239,6 +239,14 @@ pub trait StatsStore: Send + Sync {
     async fn first_activity(&self) -> StoreResult<Option<Timestamp>>;
 }
 
+/// Who looked at whose records.
+#[async_trait]
+pub trait AccessLogStore: Send + Sync {
+    async fn record_access(&self, records: &[AccessRecord]) -> StoreResult<()>;
+    /// A person's entries, newest first.
+    async fn accesses_of(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<AccessRecord>>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store:
@@ -256,6 +264,7 @@ pub trait Store:
     + OverrideStore
     + RetentionStore
     + StatsStore
+    + AccessLogStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

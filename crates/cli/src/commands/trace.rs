@@ -20,6 +20,11 @@ pub async fn run(common: CommonArgs, case: Option<String>, sample: Option<u32>) 
     let Some(case) = case else { bail!("give a case id, or --sample N to time N traces") };
     let id: CaseId = case.parse().map_err(|_| anyhow::anyhow!("not a case id: {case}"))?;
     let report = trace(&state, id).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+    let read = async {
+        healthcode_server::services::audit::record(&state, "cli", "trace.viewed", &case, "terminal").await?;
+        healthcode_server::services::access::trace_viewed(&state, &report).await
+    };
+    read.await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
     println!("{}", serde_json::to_string_pretty(&trace_response(&report)).context("printing the report")?);
     Ok(ExitCode::SUCCESS)
 }

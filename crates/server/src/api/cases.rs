@@ -178,6 +178,7 @@ pub async fn trace(
     let report = cases::trace(&state, parse_case_id(&id)?).await?;
     let detail = format!("close={} secondary={}", report.close.len(), report.secondary.len());
     crate::services::audit::record(&state, &format!("authority:{}", auth.name), "trace.viewed", &id, &detail).await?;
+    crate::services::access::trace_viewed(&state, &report).await?;
     Ok(Json(trace_response(&report)))
 }
 

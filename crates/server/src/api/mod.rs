@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -49,7 +50,7 @@ impl Modify for BearerAuth {
         cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
         audit::list, risk_areas::mark, risk_areas::in_force,
         overrides::request, overrides::pending, overrides::approve, overrides::reject,
-        stats::daily, stats::daily_csv,
+        stats::daily, stats::daily_csv, access::my_access,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -102,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route("/overrides/{id}/approve", post(overrides::approve))
         .route("/overrides/{id}/reject", post(overrides::reject))
         .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
+        .route("/me/access", get(access::my_access))
         .route("/stats/daily", get(stats::daily))
         .route("/stats/daily.csv", get(stats::daily_csv))
 }

@@ -212,6 +212,10 @@ pub async fn visits(
         &format!("{} visits", visits.len()),
     )
     .await?;
+    let people = visits.iter().map(|v| v.resident);
+    let purpose = crate::services::access::Purpose::VenueLog;
+    crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())
+        .await?;
     Ok(Json(visits.iter().map(|v| VisitView::for_venue(v, &venue)).collect()))
 }
 

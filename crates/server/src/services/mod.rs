@@ -1,6 +1,7 @@
 //! Service functions: each handler calls one of these, which gathers what the
 //! domain needs from the store, applies the domain rule, and writes the result.
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod cases;

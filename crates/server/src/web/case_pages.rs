@@ -108,6 +108,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageAuthority,
         let report = cases::trace(&state, id).await?;
         let actor = format!("authority:{}", who.name);
         crate::services::audit::record(&state, &actor, "trace.viewed", &id.to_string(), "page").await?;
+        crate::services::access::trace_viewed(&state, &report).await?;
         let all: Vec<&TraceContact> = report.close.iter().chain(&report.secondary).collect();
         let names = venue_names(&state, &all).await;
         let rows = |list: &[TraceContact]| -> Vec<(String, String, i64)> {

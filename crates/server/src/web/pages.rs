@@ -368,7 +368,20 @@ pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResiden
             }
         })
         .collect();
-    HistoryPage { page: Page::new(lang, "/me/history", true), entries }.into_response()
+    let accesses = match state.store.accesses_of(who.resident, 100).await {
+        Ok(list) => list
+            .iter()
+            .map(|a| {
+                (
+                    a.at.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+                    lang.t(&format!("access.role.{}", a.role.as_str())).to_string(),
+                    lang.t(&format!("access.{}", a.purpose)).to_string(),
+                )
+            })
+            .collect(),
+        Err(e) => return error_page(lang, "/me/history", true, &e.into()),
+    };
+    HistoryPage { page: Page::new(lang, "/me/history", true), entries, accesses }.into_response()
 }
 
 pub async fn outbox(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {

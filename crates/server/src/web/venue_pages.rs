@@ -117,6 +117,10 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
         let from = now.checked_sub(SignedDuration::from_hours(24)).unwrap_or(now);
         let to = now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now);
         let log = state.store.venue_visits(venue.id, from, to, 500).await?;
+        let purpose = crate::services::access::Purpose::VenueLog;
+        let people = log.iter().map(|v| v.resident);
+        crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())
+            .await?;
         let tz = state.config.time_zone.clone();
         let fmt = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%m-%d %H:%M").to_string();
         Ok::<_, ApiError>(VenuePage {

@@ -167,6 +167,8 @@ pub struct HistoryShown {
 pub struct HistoryPage {
     pub page: Page,
     pub entries: Vec<HistoryShown>,
+    /// Who looked at the person's records: (when, role, why).
+    pub accesses: Vec<(String, String, String)>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -2,6 +2,7 @@
 //! a real SQLite file, and a fixed clock the tests move.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_log;
 mod api_errors;
 mod check_in;
 mod checkpoints;
