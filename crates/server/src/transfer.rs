@@ -23,6 +23,8 @@ pub struct Checksums {
     pub checkpoints: String,
     pub passages: String,
     pub cases: String,
+    /// Applications, rosters and gate scans.
+    pub enterprises: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +119,10 @@ pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> 
     }
     let mut cases = Context::new(&SHA256);
     cases.update(format!("{:?}", store.case_records().await?).as_bytes());
+    let mut enterprises = Context::new(&SHA256);
+    enterprises.update(format!("{:?}", store.enterprise_records().await?).as_bytes());
     Ok(Checksums {
+        enterprises: hex(enterprises),
         cases: hex(cases),
         checkpoints: hex(checkpoints),
         passages: hex(passages),
@@ -207,6 +212,8 @@ pub async fn copy_store(
     }
     // Cases, notices and exposure sites (small; idempotent).
     to.import_case_records(&from.case_records().await?).await?;
+    // Applications, rosters and gate scans (after residents; idempotent).
+    to.import_enterprise_records(&from.enterprise_records().await?).await?;
     let mut after_session = None;
     loop {
         let page = from.sessions_after(after_session, batch).await?;
