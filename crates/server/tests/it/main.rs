@@ -5,6 +5,7 @@
 mod api_errors;
 mod check_in;
 mod checkpoints;
+mod enterprises;
 mod governance;
 mod harness;
 mod openapi;
