@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use healthcode_server::build_state;
-use healthcode_server::synthetic::{CityPlan, phone_of, seed_city, seed_places, venue_of};
+use healthcode_server::synthetic::{CityPlan, phone_of, seed_city, seed_enterprises, seed_places, venue_of};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -64,6 +64,15 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
         bar.finish_and_clear();
         eprintln!("seeded {venues} venues and {visits} visits over {} days", plan.days);
     }
+    let now = state.clock.now();
+    let employers =
+        seed_enterprises(state.store.as_ref(), &plan, &state.config.policy, &state.config.time_zone, now).await?;
+    if employers.enterprises > 0 {
+        eprintln!(
+            "seeded {} enterprises with {} employees ({} clocked in today, {} gate scans)",
+            employers.enterprises, employers.employees, employers.clock_ins, employers.gate_scans
+        );
+    }
     let base = format!("http://{}", state.config.listen);
     eprintln!();
     eprintln!("healthcode demo");
@@ -77,6 +86,8 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
     );
     eprintln!("  5. venue operators sign in at {base}/venue/signin (synthetic owners: +84900000000 …), register a");
     eprintln!("     place, and a phone opens its QR to check in; your visits are at {base}/me/visits");
+    eprintln!("  6. employers: sign in at {base}/venue/signin as +84900000000 and open {base}/employer; the authority");
+    eprintln!("     (healthcode token --role authority --subject anh) reviews applications at {base}/authority/enterprises");
     eprintln!("  API docs: {base}/api/docs   trust list: {base}/api/v1/trust-list");
     eprintln!();
     if no_serve {

@@ -2,8 +2,10 @@
 //! whose statuses are computed by the real policy from generated reports, so
 //! the demo shows honest histories. The same generator feeds demo and tests.
 
+mod enterprises;
 mod places;
 
+pub use enterprises::{EnterpriseSeed, enterprise_count, enterprise_id_of, seed_enterprises};
 pub use places::{TokenSigner, seed_places, venue_of};
 
 use healthcode_domain::random::SeededRng;

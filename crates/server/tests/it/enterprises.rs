@@ -419,3 +419,30 @@ async fn the_pages_work_for_employer_employee_and_authority() {
     let (s, _) = app.get_json("/employer", None).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "to the operator sign-in");
 }
+
+#[tokio::test]
+async fn the_demo_seeds_employers_with_realistic_numbers() {
+    use healthcode_server::Clock;
+    use healthcode_server::synthetic::{CityPlan, enterprise_id_of, seed_city, seed_enterprises};
+    let app = spawn_app().await;
+    let plan = CityPlan { seed: 7, residents: 6_000, days: 14 };
+    let (store, config, now) = (app.state.store.as_ref(), &app.state.config, app.clock.now());
+    seed_city(store, &plan, &config.policy, &config.time_zone, now, |_| {}).await.unwrap();
+    let seeded = seed_enterprises(store, &plan, &config.policy, &config.time_zone, now).await.unwrap();
+    assert_eq!(seeded.enterprises, 6, "{seeded:?}");
+    assert!(seeded.employees > 60 && seeded.clock_ins > 30 && seeded.gate_scans > 20, "{seeded:?}");
+    let again = seed_enterprises(store, &plan, &config.policy, &config.time_zone, now).await.unwrap();
+    assert_eq!(again.enterprises, 0, "seeding twice writes nothing");
+
+    let authority = app.token(Role::Authority, "anh").await;
+    for (state, expected) in [("pending", 1), ("rejected", 1), ("approved", 4)] {
+        let (_, list) = app.get_json(&format!("/api/v1/enterprise-applications?state={state}"), Some(&authority)).await;
+        assert_eq!(list.as_array().unwrap().len(), expected, "{state}");
+    }
+    let operator = operator_token(&app, "+84900000000").await;
+    let id = enterprise_id_of(&plan, 0).to_string();
+    let d = dashboard(&app, &operator, &id).await;
+    let (employees, clocked, on_site) =
+        (d["employees"].as_u64().unwrap(), d["clocked_in"].as_u64().unwrap(), d["on_site"].as_u64().unwrap());
+    assert!(employees >= 4 && clocked > employees / 2 && on_site > 0 && on_site <= clocked, "{d}");
+}
