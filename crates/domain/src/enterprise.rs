@@ -201,8 +201,14 @@ mod tests {
         assert_eq!(ok.district.as_str(), "330102");
         let code = |r: Result<EnterpriseProfile, ParseError>| r.unwrap_err().code;
         assert_eq!(code(EnterpriseProfile::parse("Acme", vec![], 40, "masks and distancing")), "SITES_REQUIRED");
-        assert_eq!(code(EnterpriseProfile::parse(" ", vec![site.clone()], 40, "masks and distancing")), "ENTERPRISE_NAME_INVALID");
-        assert_eq!(code(EnterpriseProfile::parse("Acme", vec![site.clone()], 0, "masks and distancing")), "HEADCOUNT_INVALID");
+        assert_eq!(
+            code(EnterpriseProfile::parse(" ", vec![site.clone()], 40, "masks and distancing")),
+            "ENTERPRISE_NAME_INVALID"
+        );
+        assert_eq!(
+            code(EnterpriseProfile::parse("Acme", vec![site.clone()], 0, "masks and distancing")),
+            "HEADCOUNT_INVALID"
+        );
         assert_eq!(code(EnterpriseProfile::parse("Acme", vec![site], 40, "masks")), "MEASURES_REQUIRED");
         assert_eq!(Site::parse("", "x", "330102").unwrap_err().code, "SITE_INVALID");
     }

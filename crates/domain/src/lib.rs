@@ -32,8 +32,8 @@ pub mod visit;
 
 pub use case::Case;
 pub use checkpoint::{Checkpoint, CheckpointKind, Direction, Passage, Verdict, verdict_for};
-pub use enterprise::{ApplicationState, EnterpriseProfile, GateOutcome, Site, due_date, judge_gate};
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
+pub use enterprise::{ApplicationState, EnterpriseProfile, GateOutcome, Site, due_date, judge_gate};
 pub use exposure::{Contact as TraceContact, ExposureRules, SharedStay};
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;

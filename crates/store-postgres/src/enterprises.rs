@@ -6,7 +6,8 @@ use healthcode_domain::{
     Temperature,
 };
 use healthcode_store::{
-    Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, EnterpriseRecords, EnterpriseStore, GateScan, StoreError, StoreResult,
+    Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, EnterpriseRecords, EnterpriseStore, GateScan,
+    StoreError, StoreResult,
 };
 use jiff::Timestamp;
 use sqlx::PgConnection;
@@ -134,7 +135,10 @@ async fn insert_enterprise(conn: &mut PgConnection, e: &Enterprise, dup: OnDupli
         .bind(&e.profile.name)
         .bind(Json(&e.profile.sites))
         .bind(e.profile.district.as_str())
-        .bind(i32::try_from(e.profile.planned_headcount).map_err(|_| StoreError::Other("headcount out of range".into()))?)
+        .bind(
+            i32::try_from(e.profile.planned_headcount)
+                .map_err(|_| StoreError::Other("headcount out of range".into()))?,
+        )
         .bind(&e.profile.measures)
         .bind(e.state.as_str())
         .bind(PgTime(e.submitted_at))
@@ -190,7 +194,8 @@ impl PostgresStore {
     /// Every application, roster line and gate scan, for copies.
     pub(crate) async fn all_enterprise_records(&self) -> StoreResult<EnterpriseRecords> {
         let read = |sql: &'static str| sqlx::query(sql).fetch_all(&self.pool);
-        let enterprises = read("SELECT * FROM enterprises ORDER BY id").await.map_err(other("exporting enterprises"))?;
+        let enterprises =
+            read("SELECT * FROM enterprises ORDER BY id").await.map_err(other("exporting enterprises"))?;
         let employees =
             read("SELECT * FROM employees ORDER BY enterprise_id, phone").await.map_err(other("exporting rosters"))?;
         let scans = read("SELECT * FROM gate_scans ORDER BY id").await.map_err(other("exporting gate scans"))?;
@@ -326,7 +331,9 @@ impl EnterpriseStore for PostgresStore {
             return Ok(());
         }
         match self.employee(enterprise, phone).await? {
-            line if line.removed_at.is_none() => Err(StoreError::Conflict("the invitation was already accepted".into())),
+            line if line.removed_at.is_none() => {
+                Err(StoreError::Conflict("the invitation was already accepted".into()))
+            }
             _ => Err(StoreError::NotFound),
         }
     }

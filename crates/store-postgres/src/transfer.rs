@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
 use healthcode_store::{
-    CaseRecords, EnterpriseRecords, ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore, Venue,
+    CaseRecords, EnterpriseRecords, ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore,
+    Venue,
 };
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;

@@ -6,7 +6,8 @@ use healthcode_domain::{
     Temperature,
 };
 use healthcode_store::{
-    Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, EnterpriseRecords, EnterpriseStore, GateScan, StoreError, StoreResult,
+    Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, EnterpriseRecords, EnterpriseStore, GateScan,
+    StoreError, StoreResult,
 };
 use jiff::Timestamp;
 use sqlx::SqliteConnection;
@@ -188,7 +189,8 @@ impl SqliteStore {
     /// Every application, roster line and gate scan, for copies.
     pub(crate) async fn all_enterprise_records(&self) -> StoreResult<EnterpriseRecords> {
         let read = |sql: &'static str| sqlx::query(sql).fetch_all(&self.pool);
-        let enterprises = read("SELECT * FROM enterprises ORDER BY id").await.map_err(other("exporting enterprises"))?;
+        let enterprises =
+            read("SELECT * FROM enterprises ORDER BY id").await.map_err(other("exporting enterprises"))?;
         let employees =
             read("SELECT * FROM employees ORDER BY enterprise_id, phone").await.map_err(other("exporting rosters"))?;
         let scans = read("SELECT * FROM gate_scans ORDER BY id").await.map_err(other("exporting gate scans"))?;
@@ -324,7 +326,9 @@ impl EnterpriseStore for SqliteStore {
             return Ok(());
         }
         match self.employee(enterprise, phone).await? {
-            line if line.removed_at.is_none() => Err(StoreError::Conflict("the invitation was already accepted".into())),
+            line if line.removed_at.is_none() => {
+                Err(StoreError::Conflict("the invitation was already accepted".into()))
+            }
             _ => Err(StoreError::NotFound),
         }
     }

@@ -727,8 +727,13 @@ fn enterprise(n: u8, owner: &str, submitted: i64, due: i64) -> crate::Enterprise
     crate::Enterprise {
         id: EnterpriseId::from_bytes([n; 16]),
         owner: PhoneNumber::parse(owner).unwrap(),
-        profile: EnterpriseProfile::parse(&format!("Acme {n}"), sites, 120, "masks, distancing, daily temperature checks")
-            .unwrap(),
+        profile: EnterpriseProfile::parse(
+            &format!("Acme {n}"),
+            sites,
+            120,
+            "masks, distancing, daily temperature checks",
+        )
+        .unwrap(),
         state: ApplicationState::Pending,
         submitted_at: t(submitted),
         due_at: t(due),
@@ -846,7 +851,8 @@ pub async fn gate_scans_feed_the_roster_snapshot_and_copy(store: &dyn Store) {
         flagged: tenths.is_some_and(|v| v >= 373),
         reason: if tenths.is_some_and(|v| v >= 373) { "FEVER".into() } else { "CLEAR".into() },
     };
-    let (yesterday, fever, normal) = (scan(1, &well, 5, Some(380)), scan(2, &ill, 60, Some(375)), scan(3, &well, 70, None));
+    let (yesterday, fever, normal) =
+        (scan(1, &well, 5, Some(380)), scan(2, &ill, 60, Some(375)), scan(3, &well, 70, None));
     for s in [&yesterday, &fever, &normal] {
         store.record_gate_scan(s).await.unwrap();
     }
@@ -862,7 +868,11 @@ pub async fn gate_scans_feed_the_roster_snapshot_and_copy(store: &dyn Store) {
         (Some(Colour::Yellow), Some(date(2026, 11, 2)), true, true)
     );
     assert_eq!(a.name.as_ref().map(|n| n.as_str()), Some("Li Wei"));
-    assert_eq!((b.colour, b.scanned_today, b.fever_today), (Some(Colour::Green), true, false), "yesterday's fever is not today's");
+    assert_eq!(
+        (b.colour, b.scanned_today, b.fever_today),
+        (Some(Colour::Green), true, false),
+        "yesterday's fever is not today's"
+    );
     let pending = roster.iter().find(|l| l.resident.is_none()).unwrap();
     assert_eq!((pending.accepted_at, pending.colour, pending.name.clone()), (None, None, None));
     assert!(store.roster_snapshot(EnterpriseId::from_bytes([8; 16]), t(0), t(100), 373).await.unwrap().is_empty());

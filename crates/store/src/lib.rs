@@ -17,6 +17,6 @@ pub mod contract;
 pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{
-    AccountStore, AuditStore, AuthStore, CaseStore, CheckpointStore, EnterpriseStore, HealthStore, OutboxStore, OverrideStore,
-    RetentionStore, RiskAreaStore, Store, TransferStore, VenueStore, VisitStore,
+    AccountStore, AuditStore, AuthStore, CaseStore, CheckpointStore, EnterpriseStore, HealthStore, OutboxStore,
+    OverrideStore, RetentionStore, RiskAreaStore, Store, TransferStore, VenueStore, VisitStore,
 };

@@ -3,15 +3,16 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    ApplicationState, Case, CaseId, Checkpoint, EnterpriseId, CheckpointId, Colour, Contact, HealthStatus, HolderId, Passage, PhoneNumber, ResidentId,
-    StatusChange, VenueId, Visit, VisitId,
+    ApplicationState, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId, HealthStatus, HolderId,
+    Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AuditRecord, CaseRecords, EmployeeSnapshot, Employee, Enterprise, EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode,
-    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StoredReport, TableCounts, Venue,
+    AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, EnterpriseRecords,
+    ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode, ReportCommit,
+    Resident, ResidentBundle, RiskArea, SessionRecord, StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -276,8 +277,11 @@ pub trait EnterpriseStore: Send + Sync {
     /// The active lines for a phone across enterprises (invitations and links), newest first.
     async fn employers_of(&self, phone: &PhoneNumber) -> StoreResult<Vec<Employee>>;
     /// The active, accepted line linking a resident to an enterprise, if any.
-    async fn employee_by_resident(&self, enterprise: EnterpriseId, resident: ResidentId)
-    -> StoreResult<Option<Employee>>;
+    async fn employee_by_resident(
+        &self,
+        enterprise: EnterpriseId,
+        resident: ResidentId,
+    ) -> StoreResult<Option<Employee>>;
     /// Every active line with what the employer may see: the colour, the last
     /// report's date, and whether gate scans in `[from, to)` (a local day)
     /// found the person, and at or above `fever_tenths`; by phone.
@@ -290,6 +294,11 @@ pub trait EnterpriseStore: Send + Sync {
     ) -> StoreResult<Vec<EmployeeSnapshot>>;
     async fn record_gate_scan(&self, scan: &GateScan) -> StoreResult<()>;
     /// An enterprise's gate scans in `[from, to)`, newest first.
-    async fn gate_scans(&self, enterprise: EnterpriseId, from: Timestamp, to: Timestamp, limit: u32)
-    -> StoreResult<Vec<GateScan>>;
+    async fn gate_scans(
+        &self,
+        enterprise: EnterpriseId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<GateScan>>;
 }

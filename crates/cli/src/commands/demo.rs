@@ -87,7 +87,9 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
     eprintln!("  5. venue operators sign in at {base}/venue/signin (synthetic owners: +84900000000 …), register a");
     eprintln!("     place, and a phone opens its QR to check in; your visits are at {base}/me/visits");
     eprintln!("  6. employers: sign in at {base}/venue/signin as +84900000000 and open {base}/employer; the authority");
-    eprintln!("     (healthcode token --role authority --subject anh) reviews applications at {base}/authority/enterprises");
+    eprintln!(
+        "     (healthcode token --role authority --subject anh) reviews applications at {base}/authority/enterprises"
+    );
     eprintln!("  API docs: {base}/api/docs   trust list: {base}/api/v1/trust-list");
     eprintln!();
     if no_serve {

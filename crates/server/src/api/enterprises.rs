@@ -157,7 +157,13 @@ pub struct DecisionRequest {
     pub reason: String,
 }
 
-async fn decide(state: &AppState, auth: &StaffAuth, id: &str, verdict: Verdict, reason: &str) -> ApiResult<Json<EnterpriseView>> {
+async fn decide(
+    state: &AppState,
+    auth: &StaffAuth,
+    id: &str,
+    verdict: Verdict,
+    reason: &str,
+) -> ApiResult<Json<EnterpriseView>> {
     if !auth.is_authority() {
         return Err(ApiError::forbidden());
     }
@@ -311,7 +317,8 @@ pub async fn accept(
     auth: ResidentAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EmployeeView>> {
-    let id = parse_enterprise_id(&id).map_err(|_| ApiError::new(ErrorKind::NotFound, "INVITATION_NOT_FOUND", "no such invitation"))?;
+    let id = parse_enterprise_id(&id)
+        .map_err(|_| ApiError::new(ErrorKind::NotFound, "INVITATION_NOT_FOUND", "no such invitation"))?;
     Ok(Json(employee_view(&enterprises::accept(&state, auth.resident, id).await?)))
 }
 
@@ -319,7 +326,8 @@ pub async fn accept(
 #[utoipa::path(post, path = "/api/v1/me/employers/{id}/leave", tag = "enterprises", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = ErrorBody, description = "INVITATION_NOT_FOUND")))]
 pub async fn leave(State(state): State<AppState>, auth: ResidentAuth, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    let id = parse_enterprise_id(&id).map_err(|_| ApiError::new(ErrorKind::NotFound, "INVITATION_NOT_FOUND", "no such invitation"))?;
+    let id = parse_enterprise_id(&id)
+        .map_err(|_| ApiError::new(ErrorKind::NotFound, "INVITATION_NOT_FOUND", "no such invitation"))?;
     enterprises::leave(&state, auth.resident, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,8 +7,8 @@
 
 use healthcode_domain::enterprise::REVIEW_WORKING_DAYS;
 use healthcode_domain::{
-    ApplicationState, Colour, Contact, EnterpriseId, EnterpriseProfile, PhoneNumber, ResidentId, Temperature,
-    due_date, judge_gate, local_date,
+    ApplicationState, Colour, Contact, EnterpriseId, EnterpriseProfile, PhoneNumber, ResidentId, Temperature, due_date,
+    judge_gate, local_date,
 };
 use healthcode_store::{Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, GateScan, StoreError};
 use jiff::civil::Date;
@@ -67,7 +67,8 @@ pub async fn apply(state: &AppState, owner: &PhoneNumber, profile: EnterprisePro
         decision_reason: None,
     };
     state.store.create_enterprise(&enterprise).await?;
-    let detail = format!("district {}, headcount {}", enterprise.profile.district, enterprise.profile.planned_headcount);
+    let detail =
+        format!("district {}, headcount {}", enterprise.profile.district, enterprise.profile.planned_headcount);
     audit::record(state, "employer", "enterprise.applied", &enterprise.id.to_string(), &detail).await?;
     Ok(enterprise)
 }
@@ -166,12 +167,15 @@ pub async fn invite(
 }
 
 /// Takes a phone off the roster, at once.
-pub async fn remove(state: &AppState, owner: &PhoneNumber, id: EnterpriseId, phone: &PhoneNumber) -> Result<(), ApiError> {
+pub async fn remove(
+    state: &AppState,
+    owner: &PhoneNumber,
+    id: EnterpriseId,
+    phone: &PhoneNumber,
+) -> Result<(), ApiError> {
     owned(state, owner, id).await?;
     state.store.remove_employee(id, phone, state.clock.now()).await.map_err(|e| match e {
-        StoreError::NotFound => {
-            ApiError::new(ErrorKind::NotFound, "NOT_ON_ROSTER", "this phone is not on the roster")
-        }
+        StoreError::NotFound => ApiError::new(ErrorKind::NotFound, "NOT_ON_ROSTER", "this phone is not on the roster"),
         e => e.into(),
     })
 }
@@ -366,9 +370,8 @@ pub async fn dashboard(state: &AppState, owner: &PhoneNumber, id: EnterpriseId) 
     let fever_tenths = Temperature::from_celsius(state.config.policy.fever_threshold_c).map(|t| t.tenths())?;
     let snapshot = state.store.roster_snapshot(id, from, to, fever_tenths).await?;
     let roster: Vec<RosterLine> = snapshot.into_iter().map(|s| line_of(s, today)).collect();
-    let count = |f: &dyn Fn(&RosterLine) -> bool| {
-        u32::try_from(roster.iter().filter(|l| f(l)).count()).unwrap_or(u32::MAX)
-    };
+    let count =
+        |f: &dyn Fn(&RosterLine) -> bool| u32::try_from(roster.iter().filter(|l| f(l)).count()).unwrap_or(u32::MAX);
     Ok(Dashboard {
         date: today,
         employees: count(&|l| l.accepted),

@@ -212,8 +212,10 @@ pub async fn seed_enterprises(
         let size = 5 + u32::try_from(rng.below(36)).unwrap_or(0);
         for n in (i * BLOCK)..(i * BLOCK + size) {
             let resident = resident_id_of(plan, n);
-            if !matches!(store.resident(resident).await, Ok(_)) {
-                continue;
+            match store.resident(resident).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => continue,
+                Err(e) => return Err(e),
             }
             let invited_at = after(e.submitted_at, minutes(&mut rng, 24 * 60));
             let accepted = rng.chance(0.88);

@@ -417,7 +417,12 @@ async fn review_page(state: &AppState, lang: Lang, error: Option<String>) -> Res
                     overdue: enterprises::is_overdue(e, now),
                     headcount: e.profile.planned_headcount,
                     district: e.profile.district.to_string(),
-                    sites: e.profile.sites.iter().map(|s: &Site| format!("{}, {} ({})", s.name, s.address, s.district)).collect(),
+                    sites: e
+                        .profile
+                        .sites
+                        .iter()
+                        .map(|s: &Site| format!("{}, {} ({})", s.name, s.address, s.district))
+                        .collect(),
                     measures: e.profile.measures.clone(),
                 })
                 .collect(),

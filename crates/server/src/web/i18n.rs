@@ -597,8 +597,18 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("ent.my_none", ["No invitations.", "暂无邀请。", "Không có lời mời nào."]),
-    ("ent.linked", ["You are on this employer's roster.", "您已在该企业员工名单中。", "Bạn có trong danh sách nhân viên."]),
-    ("ent.invitation", ["This employer invites you to its roster.", "该企业邀请您加入员工名单。", "Doanh nghiệp này mời bạn vào danh sách nhân viên."]),
+    (
+        "ent.linked",
+        ["You are on this employer's roster.", "您已在该企业员工名单中。", "Bạn có trong danh sách nhân viên."],
+    ),
+    (
+        "ent.invitation",
+        [
+            "This employer invites you to its roster.",
+            "该企业邀请您加入员工名单。",
+            "Doanh nghiệp này mời bạn vào danh sách nhân viên.",
+        ],
+    ),
     ("ent.accept", ["Accept", "接受", "Chấp nhận"]),
     ("ent.decline", ["Decline", "拒绝", "Từ chối"]),
     ("ent.leave", ["Leave the roster", "退出名单", "Rời danh sách"]),

@@ -33,7 +33,11 @@ async fn approved_enterprise(app: &TestApp, phone: &str, name: &str) -> (String,
     let id = e["id"].as_str().unwrap().to_string();
     let authority = app.token(Role::Authority, "anh").await;
     let (s, b) = app
-        .post_json(&format!("/api/v1/enterprises/{id}/approve"), Some(&authority), json!({"reason": "measures adequate"}))
+        .post_json(
+            &format!("/api/v1/enterprises/{id}/approve"),
+            Some(&authority),
+            json!({"reason": "measures adequate"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     (operator, id)
@@ -97,8 +101,13 @@ async fn the_authority_decides_once_within_three_working_days_and_it_is_audited(
     bad["measures"] = json!("none");
     let (s, b) = app.post_json("/api/v1/enterprises", Some(&operator), bad).await;
     assert_eq!((s, error_code(&b)), (StatusCode::UNPROCESSABLE_ENTITY, Some("MEASURES_REQUIRED")));
-    let (s, b) =
-        app.post_json("/api/v1/enterprises", Some(&operator), json!({"name": "No Sites", "sites": [], "planned_headcount": 3, "measures": "masks and distancing"})).await;
+    let (s, b) = app
+        .post_json(
+            "/api/v1/enterprises",
+            Some(&operator),
+            json!({"name": "No Sites", "sites": [], "planned_headcount": 3, "measures": "masks and distancing"}),
+        )
+        .await;
     assert_eq!((s, error_code(&b)), (StatusCode::UNPROCESSABLE_ENTITY, Some("SITES_REQUIRED")));
 
     app.advance_days(4); // Friday 2026-11-06
@@ -237,16 +246,25 @@ async fn the_gate_flags_fever_and_colour_and_refuses_non_employees() {
 
     let (s, b) = gate_scan(&app, &operator, &id, &code_of(&app, &green).await, Some(36.5)).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    assert_eq!((b["colour"].as_str(), b["flagged"].as_bool(), b["reason"].as_str()), (Some("green"), Some(false), Some("CLEAR")));
+    assert_eq!(
+        (b["colour"].as_str(), b["flagged"].as_bool(), b["reason"].as_str()),
+        (Some("green"), Some(false), Some("CLEAR"))
+    );
     assert_eq!(b["holder_hint"], "LW ****1234");
 
     let (s, b) = gate_scan(&app, &operator, &id, &code_of(&app, &green).await, Some(37.3)).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    assert_eq!((b["flagged"].as_bool(), b["fever"].as_bool(), b["reason"].as_str()), (Some(true), Some(true), Some("FEVER")));
+    assert_eq!(
+        (b["flagged"].as_bool(), b["fever"].as_bool(), b["reason"].as_str()),
+        (Some(true), Some(true), Some("FEVER"))
+    );
 
     let (s, b) = gate_scan(&app, &operator, &id, &code_of(&app, &yellow).await, None).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    assert_eq!((b["colour"].as_str(), b["flagged"].as_bool(), b["reason"].as_str()), (Some("yellow"), Some(true), Some("COLOUR_YELLOW")));
+    assert_eq!(
+        (b["colour"].as_str(), b["flagged"].as_bool(), b["reason"].as_str()),
+        (Some("yellow"), Some(true), Some("COLOUR_YELLOW"))
+    );
 
     let (s, b) = gate_scan(&app, &operator, &id, &code_of(&app, &stranger).await, Some(36.5)).await;
     assert_eq!((s, error_code(&b)), (StatusCode::UNPROCESSABLE_ENTITY, Some("NOT_ON_ROSTER")));
@@ -277,7 +295,8 @@ async fn the_gate_flags_fever_and_colour_and_refuses_non_employees() {
     // A pending enterprise does not scan yet.
     let other_operator = operator_token(&app, "+84912000704").await;
     let pending = applies(&app, &other_operator, "Not Yet Ltd").await;
-    let (s, b) = gate_scan(&app, &other_operator, pending["id"].as_str().unwrap(), &code_of(&app, &green).await, None).await;
+    let (s, b) =
+        gate_scan(&app, &other_operator, pending["id"].as_str().unwrap(), &code_of(&app, &green).await, None).await;
     assert_eq!((s, error_code(&b)), (StatusCode::CONFLICT, Some("ENTERPRISE_NOT_APPROVED")));
 
     // Next day: a green employee records the daily clock-in through the resident endpoint.
@@ -291,7 +310,10 @@ async fn the_gate_flags_fever_and_colour_and_refuses_non_employees() {
     let d = dashboard(&app, &operator, &id).await;
     assert_eq!(d["clocked_in"], 1);
     let line = d["roster"].as_array().unwrap().iter().find(|l| l["phone"] == "+8613800000721").unwrap().clone();
-    assert_eq!((line["clocked_in_today"].as_bool(), line["fever"].as_bool(), line["needs_attention"].as_bool()), (Some(true), Some(false), Some(false)));
+    assert_eq!(
+        (line["clocked_in_today"].as_bool(), line["fever"].as_bool(), line["needs_attention"].as_bool()),
+        (Some(true), Some(false), Some(false))
+    );
 }
 
 #[tokio::test]
@@ -311,7 +333,18 @@ async fn the_employer_never_sees_declarations_symptoms_or_visits() {
     let (_, page) = app.get_json(&format!("/employer/{id}"), Some(&operator)).await;
     let page = page.as_str().unwrap().to_lowercase();
     assert!(page.contains("lw"), "the page shows the initials");
-    let values = ["cough", "sore_throat", "sore throat", "37.9", "36.8", "giảng", "cà phê", "li wei", "330102199001011234", "stay home"];
+    let values = [
+        "cough",
+        "sore_throat",
+        "sore throat",
+        "37.9",
+        "36.8",
+        "giảng",
+        "cà phê",
+        "li wei",
+        "330102199001011234",
+        "stay home",
+    ];
     for body in [d.to_string().to_lowercase(), page] {
         for secret in values {
             assert!(!body.contains(secret), "the employer's view shows {secret:?}");
@@ -374,7 +407,9 @@ async fn the_pages_work_for_employer_employee_and_authority() {
     let (s, queue) = app.get_json("/authority/enterprises?lang=vi", Some(&authority)).await;
     assert_eq!(s, StatusCode::OK);
     let queue = queue.as_str().unwrap();
-    assert!(queue.contains("Page Plastics") && queue.contains("Depot, 4 Hill Road (330107)") && queue.contains("Duyệt"));
+    assert!(
+        queue.contains("Page Plastics") && queue.contains("Depot, 4 Hill Road (330107)") && queue.contains("Duyệt")
+    );
     let resp = app
         .client
         .post(app.url(&format!("/authority/enterprises/{id}/decide")))
