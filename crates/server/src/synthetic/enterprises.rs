@@ -109,9 +109,11 @@ fn application(plan: &CityPlan, i: u32, rng: &mut SeededRng, tz: &TimeZone, now:
     } else {
         ApplicationState::Approved
     };
-    // Pending ones arrived in the last six days (some are overdue); decided ones earlier.
+    // Every other pending one arrived a week or more ago, so it is overdue
+    // whatever the weekday; the others in the last two days. Decided ones earlier.
     let back = match state {
-        ApplicationState::Pending => minutes(rng, 6 * 24 * 60),
+        ApplicationState::Pending if i % 14 == 5 => SignedDuration::from_hours(7 * 24) + minutes(rng, 3 * 24 * 60),
+        ApplicationState::Pending => minutes(rng, 2 * 24 * 60),
         _ => SignedDuration::from_hours(24 * (4 + i64::try_from(rng.below(16)).unwrap_or(0))),
     };
     let submitted_at = before(now, back);

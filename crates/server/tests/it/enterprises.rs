@@ -473,6 +473,9 @@ async fn the_demo_seeds_employers_with_realistic_numbers() {
     for (state, expected) in [("pending", 1), ("rejected", 1), ("approved", 4)] {
         let (_, list) = app.get_json(&format!("/api/v1/enterprise-applications?state={state}"), Some(&authority)).await;
         assert_eq!(list.as_array().unwrap().len(), expected, "{state}");
+        if state == "pending" {
+            assert_eq!(list[0]["overdue"], true, "the demo shows an overdue application");
+        }
     }
     let operator = operator_token(&app, "+84900000000").await;
     let id = enterprise_id_of(&plan, 0).to_string();
