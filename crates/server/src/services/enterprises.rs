@@ -14,6 +14,7 @@ use healthcode_store::{Employee, EmployeeSnapshot, Enterprise, EnterpriseDecisio
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::auth::sender::Message;
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
 use crate::services::{audit, checkpoints};
@@ -157,12 +158,23 @@ pub async fn invite(
             "the application was rejected: file a new one before building a roster",
         ));
     }
-    state.store.invite_employee(id, phone, state.clock.now()).await.map_err(|e| match e {
+    let now = state.clock.now();
+    state.store.invite_employee(id, phone, now).await.map_err(|e| match e {
         StoreError::Conflict(_) => {
             ApiError::new(ErrorKind::Conflict, "ALREADY_ON_ROSTER", "this phone is already on the roster")
         }
         e => e.into(),
     })?;
+    // Best effort: the invitation stands even when the message cannot go out.
+    let body = format!(
+        "{} invites you to its employee roster. Sign in with this phone and accept at {}/me/employers",
+        enterprise.profile.name,
+        state.config.public_base_url.trim_end_matches('/')
+    );
+    let message = Message { channel: "sms", recipient: phone.as_str().into(), body, code: None };
+    if let Err(e) = state.sender.send(&message, now).await {
+        tracing::warn!(error = %e, enterprise = %id, "the invitation message was not sent");
+    }
     Ok(state.store.employee(id, phone).await?)
 }
 

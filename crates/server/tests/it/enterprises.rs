@@ -181,6 +181,9 @@ async fn employees_join_by_accepting_and_removal_is_immediate() {
     let phone = "+8613800000711";
     let (s, b) = invites(&app, &operator, &id, phone).await;
     assert_eq!((s, b["link"].as_str()), (StatusCode::CREATED, Some("invited")), "{b}");
+    let (_, outbox) = app.get_json(&format!("/api/v1/dev/outbox?recipient={}", urlencode(phone)), None).await;
+    let message = outbox["messages"][0]["body"].as_str().unwrap();
+    assert!(message.contains("Roster Works") && message.contains("/me/employers"), "the employee is told: {message}");
     let (s, b) = invites(&app, &operator, &id, phone).await;
     assert_eq!((s, error_code(&b)), (StatusCode::CONFLICT, Some("ALREADY_ON_ROSTER")));
     let (s, b) = invites(&app, &operator, &id, "12345").await;
