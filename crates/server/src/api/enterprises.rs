@@ -210,6 +210,7 @@ pub struct RosterLineView {
     pub initials: Option<String>,
     /// `green`, `yellow`, `red`; null before linking or declaring.
     pub colour: Option<String>,
+    /// Reported today: the daily clock-in, or a declaration (which makes a clock-in that day unnecessary).
     pub clocked_in_today: bool,
     /// Gate-scanned today.
     pub on_site: bool,
