@@ -14,13 +14,14 @@ use jiff::Timestamp;
 
 use crate::api::enterprises::{ApplicationRequest, SiteRequest, parse_enterprise_id, profile_of};
 use crate::auth::extract::{PageResident, PageVenue};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::services::enterprises::{self, Dashboard, GateResult, RosterLine, Verdict};
 use crate::state::AppState;
 use crate::web::case_pages::PageAuthority;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, colour_name, error_page, field};
-use crate::web::view::Page;
+use crate::web::scanner_pages::scanner_config;
+use crate::web::view::{Page, ScannerPage};
 
 /// One enterprise in the employer's list.
 pub struct EnterpriseShown {
@@ -456,5 +457,51 @@ pub async fn decide(
     match result {
         Ok(_) => Redirect::to("/authority/enterprises").into_response(),
         Err(e) => review_page(&state, lang, Some(e.message)).await,
+    }
+}
+
+/// `GET /employer/{id}/scan`: the camera scanner at the enterprise's gate
+/// (online only; the measured temperature goes with each code).
+pub async fn gate_scanner(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageVenue,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/employer/{id}/scan");
+    let result = async {
+        let id = parse_enterprise_id(&id)?;
+        let e = enterprises::owned(&state, &who.owner, id).await?;
+        if e.state != ApplicationState::Approved {
+            return Err(ApiError::new(
+                ErrorKind::Conflict,
+                "ENTERPRISE_NOT_APPROVED",
+                "gate scans start once the work-resumption application is approved",
+            ));
+        }
+        Ok(e)
+    }
+    .await;
+    match result {
+        Ok(e) => {
+            let settings = serde_json::json!({
+                "mode": "gate",
+                "id": e.id.to_string(),
+                "scanUrl": format!("/api/v1/enterprises/{}/gate-scans", e.id),
+                "signInUrl": "/venue/signin",
+            });
+            ScannerPage {
+                page: Page::operator(lang, &path),
+                title: e.profile.name.clone(),
+                subtitle: lang.t("ent.gate").to_string(),
+                checkpoint: false,
+                gate: true,
+                staff_name: String::new(),
+                closed: false,
+                config_json: scanner_config(lang, settings),
+            }
+            .into_response()
+        }
+        Err(e) => error_page(lang, "/employer", false, &e),
     }
 }

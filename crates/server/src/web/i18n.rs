@@ -628,6 +628,9 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("ent.no", ["no", "否", "không"]),
     ("ent.no_code", ["No code yet", "尚未申报", "Chưa có mã"]),
     ("ent.missing_clock_in", ["No clock-in today", "今日未打卡", "Hôm nay chưa điểm danh"]),
+    ("ent.gate_camera", ["Scan with the camera", "用摄像头扫码", "Quét bằng camera"]),
+    ("reason.CLEAR", ["Green code, no fever", "绿码，体温正常", "Mã xanh, không sốt"]),
+    ("reason.FEVER", ["Fever: 37.3 °C or more", "发热：体温≥37.3 °C", "Sốt: từ 37,3 °C trở lên"]),
 ];
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {

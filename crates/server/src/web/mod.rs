@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/venue/{id}/scan", get(scanner_pages::venue_scanner))
         .route("/employer", get(enterprise_pages::list).post(enterprise_pages::apply))
         .route("/employer/{id}", get(enterprise_pages::show))
+        .route("/employer/{id}/scan", get(enterprise_pages::gate_scanner))
         .route("/employer/{id}/{action}", post(enterprise_pages::action))
         .route("/me/employers", get(enterprise_pages::my_employers))
         .route("/me/employers/{id}/{action}", post(enterprise_pages::my_action))

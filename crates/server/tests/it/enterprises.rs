@@ -451,9 +451,20 @@ async fn the_pages_work_for_employer_employee_and_authority() {
         assert!(page.contains(word) && page.contains("+8613800000751"), "{lang}");
         assert!(!page.contains("??"), "every text is translated ({lang})");
     }
+    let (s, scanner) = app.get_json(&format!("/employer/{id}/scan?lang=vi"), Some(&operator)).await;
+    assert_eq!(s, StatusCode::OK);
+    let scanner = scanner.as_str().unwrap();
+    assert!(scanner.contains(r#""mode":"gate""#) && scanner.contains(&format!("/api/v1/enterprises/{id}/gate-scans")));
+    assert!(
+        scanner.contains(r#"id="temperature""#) && scanner.contains("Sốt: từ 37,3 °C"),
+        "temperature box and texts"
+    );
     let (s, page) = app.get_json("/employer", Some(&operator)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("Page Plastics"));
+    let other = operator_token(&app, "+84912000710").await;
+    let (s, _) = app.get_json(&format!("/employer/{id}/scan"), Some(&other)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another employer's gate");
     let (s, _) = app.get_json("/employer", None).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "to the operator sign-in");
 }
