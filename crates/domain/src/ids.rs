@@ -81,6 +81,11 @@ uuid_id!(
     CaseId,
     "CASE_ID_INVALID"
 );
+uuid_id!(
+    /// An enterprise (an employer's work-resumption application and roster).
+    EnterpriseId,
+    "ENTERPRISE_ID_INVALID"
+);
 
 /// The pseudonymous holder id carried in a health code. It is random, stored
 /// with the resident, and never derived from the document number, so a code

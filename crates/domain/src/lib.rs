@@ -18,8 +18,9 @@ pub mod ids;
 
 pub use colour::Colour;
 pub use error::ParseError;
-pub use ids::{CaseId, CheckpointId, HolderId, ReportId, ResidentId, StatusChangeId, VenueId, VisitId};
+pub use ids::{CaseId, CheckpointId, EnterpriseId, HolderId, ReportId, ResidentId, StatusChangeId, VenueId, VisitId};
 pub mod declaration;
+pub mod enterprise;
 pub mod policy;
 pub mod random;
 pub mod role;
@@ -32,6 +33,7 @@ pub mod visit;
 pub use case::Case;
 pub use checkpoint::{Checkpoint, CheckpointKind, Direction, Passage, Verdict, verdict_for};
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
+pub use enterprise::{ApplicationState, EnterpriseProfile, GateOutcome, Site, due_date, judge_gate};
 pub use exposure::{Contact as TraceContact, ExposureRules, SharedStay};
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;

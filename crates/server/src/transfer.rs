@@ -29,6 +29,8 @@ pub struct Checksums {
     pub cases: String,
     /// The daily statistics' rollups (they outlive the raw rows).
     pub statistics: String,
+    /// Applications, rosters and gate scans.
+    pub enterprises: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +131,10 @@ pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> 
         cells.sort();
         statistics.update(format!("{day} {cells:?}\n").as_bytes());
     }
+    let mut enterprises = Context::new(&SHA256);
+    enterprises.update(format!("{:?}", store.enterprise_records().await?).as_bytes());
     Ok(Checksums {
+        enterprises: hex(enterprises),
         statistics: hex(statistics),
         cases: hex(cases),
         checkpoints: hex(checkpoints),
@@ -226,6 +231,8 @@ pub async fn copy_store(
         // When the source rolled it up is not kept: the copy is marked as of the epoch.
         to.put_rollup(day, &from.rollups(day, day).await?, jiff::Timestamp::UNIX_EPOCH).await?;
     }
+    // Applications, rosters and gate scans (after residents; idempotent).
+    to.import_enterprise_records(&from.enterprise_records().await?).await?;
     let mut after_session = None;
     loop {
         let page = from.sessions_after(after_session, batch).await?;

@@ -32,6 +32,7 @@ const RANK = { green: 0, yellow: 1, red: 2 };
 
 const cfg = JSON.parse(document.getElementById('scanner-config').textContent);
 const checkpointMode = cfg.mode === 'checkpoint';
+const gateMode = cfg.mode === 'gate';
 const QUEUE_KEY = `hc.scanner.queue.${cfg.id}`;
 const $ = (id) => document.getElementById(id);
 const t = (key, n) => String(cfg.t[key] ?? key).replace('{n}', String(n));
@@ -360,6 +361,31 @@ async function judgeAtVenue(qrText) {
   }
 }
 
+/** Gate mode (employers): online only; the measured temperature goes with the code. */
+async function judgeAtGate(qrText) {
+  if (!navigator.onLine) {
+    showError(t('scan.online_only'));
+    return;
+  }
+  const raw = $('temperature').value.trim().replace(',', '.');
+  const temperature = raw === '' ? null : Number(raw);
+  try {
+    const res = await postJson(cfg.scanUrl, { qr_text: qrText, temperature_c: temperature }, FETCH_TIMEOUT_MS * 4);
+    if (res.ok) {
+      showVerdict({
+        verdict: res.body.flagged ? 'deny' : 'allow',
+        reason: res.body.reason,
+        colour: res.body.colour,
+        holderHint: res.body.holder_hint,
+      });
+    } else {
+      apiError(res);
+    }
+  } catch {
+    showError(t('scan.online_only'));
+  }
+}
+
 let last = { text: '', at: 0 };
 let busy = false;
 
@@ -376,7 +402,8 @@ async function onCode(text, fromCamera) {
   busy = true;
   judgingSince = performance.now();
   try {
-    await (checkpointMode ? judgeAtCheckpoint(qrText) : judgeAtVenue(qrText));
+    const judge = checkpointMode ? judgeAtCheckpoint : gateMode ? judgeAtGate : judgeAtVenue;
+    await judge(qrText);
   } finally {
     busy = false;
   }

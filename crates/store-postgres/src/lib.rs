@@ -19,6 +19,7 @@ mod auth;
 mod cases;
 mod checkpoints;
 mod convert;
+mod enterprises;
 mod health;
 mod outbox;
 mod overrides;

@@ -38,7 +38,14 @@ pub async fn fresh_schema(base_url: &str) -> StoreResult<(String, SchemaGuard)> 
     let _ = conn.close().await;
     let separator = if base_url.contains('?') { '&' } else { '?' };
     // The schema name is [a-z0-9_], so only the space and `=` need encoding.
-    let url = format!("{base_url}{separator}options=-c%20search_path%3D{schema}");
+    // A test's server runs background jobs on the test's runtime; when the
+    // test ends in the middle of one (the retention pass starts at once), the
+    // guard's blocking drop stops that runtime with the job's transaction
+    // open, and DROP SCHEMA would wait for its locks forever. The server ends
+    // such a session after 5 s, so the drop goes through.
+    let url = format!(
+        "{base_url}{separator}options=-c%20search_path%3D{schema}%20-c%20idle_in_transaction_session_timeout%3D5000"
+    );
     Ok((url, SchemaGuard { base_url: base_url.to_owned(), schema }))
 }
 

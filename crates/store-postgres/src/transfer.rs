@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
 use healthcode_store::{
-    CaseRecords, ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore, Venue,
+    CaseRecords, EnterpriseRecords, ResidentBundle, SessionRecord, StoreError, StoreResult, TableCounts, TransferStore,
+    Venue,
 };
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;
@@ -138,6 +139,14 @@ impl TransferStore for PostgresStore {
         crate::cases::import_case_records(self, records).await
     }
 
+    async fn enterprise_records(&self) -> StoreResult<EnterpriseRecords> {
+        self.all_enterprise_records().await
+    }
+
+    async fn import_enterprise_records(&self, records: &EnterpriseRecords) -> StoreResult<()> {
+        PostgresStore::import_enterprise_records(self, records).await
+    }
+
     async fn counts(&self) -> StoreResult<TableCounts> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM residents) AS residents, (SELECT count(*) FROM reports) AS reports,
@@ -148,7 +157,10 @@ impl TransferStore for PostgresStore {
                     (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages,
                     (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM notices) AS notices,
                     (SELECT count(*) FROM exposure_sites) AS exposure_sites,
-                    (SELECT count(*) FROM audit_log) AS audit_entries",
+                    (SELECT count(*) FROM audit_log) AS audit_entries,
+                    (SELECT count(*) FROM enterprises) AS enterprises,
+                    (SELECT count(*) FROM employees) AS employees,
+                    (SELECT count(*) FROM gate_scans) AS gate_scans",
         )
         .fetch_one(&self.pool)
         .await
@@ -168,6 +180,9 @@ impl TransferStore for PostgresStore {
             notices: n("notices")?,
             exposure_sites: n("exposure_sites")?,
             audit_entries: n("audit_entries")?,
+            enterprises: n("enterprises")?,
+            employees: n("employees")?,
+            gate_scans: n("gate_scans")?,
         })
     }
 }

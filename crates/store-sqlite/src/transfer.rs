@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
-use healthcode_store::{CaseRecords, ResidentBundle, SessionRecord, StoreResult, TableCounts, TransferStore, Venue};
+use healthcode_store::{
+    CaseRecords, EnterpriseRecords, ResidentBundle, SessionRecord, StoreResult, TableCounts, TransferStore, Venue,
+};
 
 use crate::accounts::{RESIDENT_COLUMNS, resident_from_row};
 use crate::auth::session_from_row;
@@ -147,6 +149,14 @@ impl TransferStore for SqliteStore {
         crate::cases::import_case_records(self, records).await
     }
 
+    async fn enterprise_records(&self) -> StoreResult<EnterpriseRecords> {
+        self.all_enterprise_records().await
+    }
+
+    async fn import_enterprise_records(&self, records: &EnterpriseRecords) -> StoreResult<()> {
+        SqliteStore::import_enterprise_records(self, records).await
+    }
+
     async fn counts(&self) -> StoreResult<TableCounts> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM residents) AS residents, (SELECT count(*) FROM reports) AS reports,
@@ -157,7 +167,10 @@ impl TransferStore for SqliteStore {
                     (SELECT count(*) FROM checkpoints) AS checkpoints, (SELECT count(*) FROM passages) AS passages,
                     (SELECT count(*) FROM cases) AS cases, (SELECT count(*) FROM notices) AS notices,
                     (SELECT count(*) FROM exposure_sites) AS exposure_sites,
-                    (SELECT count(*) FROM audit_log) AS audit_entries",
+                    (SELECT count(*) FROM audit_log) AS audit_entries,
+                    (SELECT count(*) FROM enterprises) AS enterprises,
+                    (SELECT count(*) FROM employees) AS employees,
+                    (SELECT count(*) FROM gate_scans) AS gate_scans",
         )
         .fetch_one(&self.pool)
         .await
@@ -177,6 +190,9 @@ impl TransferStore for SqliteStore {
             notices: n("notices")?,
             exposure_sites: n("exposure_sites")?,
             audit_entries: n("audit_entries")?,
+            enterprises: n("enterprises")?,
+            employees: n("employees")?,
+            gate_scans: n("gate_scans")?,
         })
     }
 }

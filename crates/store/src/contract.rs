@@ -32,7 +32,9 @@ macro_rules! contract_tests {
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
             cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
             risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
-            rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first);
+            rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first,
+            applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
+            gate_scans_feed_the_roster_snapshot_and_copy);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -309,7 +311,10 @@ pub async fn importing_writes_everything(store: &dyn Store) {
             cases: 0,
             notices: 0,
             exposure_sites: 0,
-            audit_entries: 0
+            audit_entries: 0,
+            enterprises: 0,
+            employees: 0,
+            gate_scans: 0,
         }
     );
     assert!(store.ping().await.is_ok());
@@ -770,4 +775,171 @@ pub async fn the_access_log_is_per_person_newest_first(store: &dyn Store) {
     assert_eq!(store.accesses_of(a.id, 10).await.unwrap(), vec![later.clone(), first]);
     assert_eq!(store.accesses_of(a.id, 1).await.unwrap(), vec![later]);
     assert_eq!(store.accesses_of(b.id, 10).await.unwrap().len(), 1);
+}
+
+fn enterprise(n: u8, owner: &str, submitted: i64, due: i64) -> crate::Enterprise {
+    use healthcode_domain::{ApplicationState, EnterpriseId, EnterpriseProfile, PhoneNumber, Site};
+    let sites = vec![
+        Site::parse("Main plant", "1 River Road", "330102").unwrap(),
+        Site::parse("Warehouse 仓库", "9 Canal Street", "330105").unwrap(),
+    ];
+    crate::Enterprise {
+        id: EnterpriseId::from_bytes([n; 16]),
+        owner: PhoneNumber::parse(owner).unwrap(),
+        profile: EnterpriseProfile::parse(
+            &format!("Acme {n}"),
+            sites,
+            120,
+            "masks, distancing, daily temperature checks",
+        )
+        .unwrap(),
+        state: ApplicationState::Pending,
+        submitted_at: t(submitted),
+        due_at: t(due),
+        decided_at: None,
+        decided_by: None,
+        decision_reason: None,
+    }
+}
+
+fn phone(s: &str) -> healthcode_domain::PhoneNumber {
+    healthcode_domain::PhoneNumber::parse(s).unwrap()
+}
+
+pub async fn applications_are_decided_once_earliest_deadline_first(store: &dyn Store) {
+    use healthcode_domain::ApplicationState;
+    let (a, b, c) = (
+        enterprise(1, "+84912000101", 0, 300),
+        enterprise(2, "+84912000101", 10, 200),
+        enterprise(3, "+84912000102", 20, 100),
+    );
+    for e in [&a, &b, &c] {
+        store.create_enterprise(e).await.unwrap();
+    }
+    assert!(matches!(store.create_enterprise(&a).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.enterprise(a.id).await.unwrap(), a, "sites, district and measures round-trip");
+    let mine = store.enterprises_of(&a.owner).await.unwrap();
+    assert_eq!(mine.iter().map(|e| e.id).collect::<Vec<_>>(), vec![b.id, a.id], "newest first, only mine");
+    let pending = store.enterprises_in_state(ApplicationState::Pending, 10).await.unwrap();
+    assert_eq!(pending.iter().map(|e| e.id).collect::<Vec<_>>(), vec![c.id, b.id, a.id], "earliest deadline first");
+
+    let decision = crate::EnterpriseDecision {
+        state: ApplicationState::Rejected,
+        by: "anh".into(),
+        reason: "no temperature checks at the warehouse".into(),
+        at: t(50),
+    };
+    store.decide_enterprise(b.id, &decision).await.unwrap();
+    let decided = store.enterprise(b.id).await.unwrap();
+    assert_eq!(
+        (decided.state, decided.decided_at, decided.decided_by.as_deref(), decided.decision_reason.as_deref()),
+        (ApplicationState::Rejected, Some(t(50)), Some("anh"), Some("no temperature checks at the warehouse"))
+    );
+    let again = crate::EnterpriseDecision { state: ApplicationState::Approved, ..decision.clone() };
+    assert!(matches!(store.decide_enterprise(b.id, &again).await, Err(StoreError::Conflict(_))), "decided once");
+    assert_eq!(store.enterprise(b.id).await.unwrap(), decided, "a refused decision changes nothing");
+    let missing = healthcode_domain::EnterpriseId::from_bytes([9; 16]);
+    assert!(matches!(store.decide_enterprise(missing, &again).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.enterprise(missing).await, Err(StoreError::NotFound)));
+    assert_eq!(store.enterprises_in_state(ApplicationState::Pending, 10).await.unwrap().len(), 2);
+    assert_eq!(store.enterprises_in_state(ApplicationState::Rejected, 10).await.unwrap(), vec![decided]);
+}
+
+pub async fn rosters_invite_accept_remove_and_reinvite(store: &dyn Store) {
+    let firm = enterprise(4, "+84912000103", 0, 100);
+    store.create_enterprise(&firm).await.unwrap();
+    let worker = someone(store, 30).await;
+    let line = phone(worker.contact.as_str());
+    store.invite_employee(firm.id, &line, t(1)).await.unwrap();
+    assert!(matches!(store.invite_employee(firm.id, &line, t(2)).await, Err(StoreError::Conflict(_))));
+    let invited = store.employee(firm.id, &line).await.unwrap();
+    assert_eq!((invited.resident, invited.invited_at, invited.accepted_at), (None, t(1), None));
+    assert_eq!(store.employers_of(&line).await.unwrap(), vec![invited.clone()]);
+    assert_eq!(store.employee_by_resident(firm.id, worker.id).await.unwrap(), None, "not linked before accepting");
+
+    store.accept_invitation(firm.id, &line, worker.id, t(3)).await.unwrap();
+    assert!(matches!(store.accept_invitation(firm.id, &line, worker.id, t(4)).await, Err(StoreError::Conflict(_))));
+    let linked = store.employee_by_resident(firm.id, worker.id).await.unwrap().unwrap();
+    assert_eq!((linked.resident, linked.accepted_at), (Some(worker.id), Some(t(3))));
+    let stranger = phone("+84912000999");
+    assert!(matches!(store.accept_invitation(firm.id, &stranger, worker.id, t(4)).await, Err(StoreError::NotFound)));
+
+    store.remove_employee(firm.id, &line, t(5)).await.unwrap();
+    assert!(matches!(store.remove_employee(firm.id, &line, t(6)).await, Err(StoreError::NotFound)));
+    assert_eq!(store.employee_by_resident(firm.id, worker.id).await.unwrap(), None, "removal is immediate");
+    assert!(store.employers_of(&line).await.unwrap().is_empty());
+    assert!(store.roster_snapshot(firm.id, t(0), t(100), 373).await.unwrap().is_empty());
+    let kept = store.employee(firm.id, &line).await.unwrap();
+    assert_eq!(kept.removed_at, Some(t(5)), "the line stays for the statistics");
+    assert!(matches!(store.accept_invitation(firm.id, &line, worker.id, t(6)).await, Err(StoreError::NotFound)));
+
+    store.invite_employee(firm.id, &line, t(7)).await.unwrap();
+    let again = store.employee(firm.id, &line).await.unwrap();
+    assert_eq!(
+        (again.resident, again.invited_at, again.accepted_at, again.removed_at),
+        (None, t(7), None, None),
+        "a new invitation starts afresh"
+    );
+}
+
+pub async fn gate_scans_feed_the_roster_snapshot_and_copy(store: &dyn Store) {
+    use healthcode_domain::{EnterpriseId, Temperature};
+    let firm = enterprise(5, "+84912000104", 0, 100);
+    store.create_enterprise(&firm).await.unwrap();
+    let mut batch = vec![bundle(31), bundle(32)];
+    let (ill, well) = (batch[0].resident.clone(), batch[1].resident.clone());
+    if let Some(s) = batch[1].status.as_mut() {
+        s.colour = Colour::Green;
+        s.quarantine = None;
+    }
+    store.import_residents(&batch).await.unwrap();
+    for who in [&ill, &well] {
+        let line = phone(who.contact.as_str());
+        store.invite_employee(firm.id, &line, t(1)).await.unwrap();
+        store.accept_invitation(firm.id, &line, who.id, t(2)).await.unwrap();
+    }
+    store.invite_employee(firm.id, &phone("+84912000998"), t(3)).await.unwrap();
+
+    let scan = |n: u8, who: &Resident, secs: i64, tenths: Option<u16>| crate::GateScan {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        enterprise: firm.id,
+        resident: who.id,
+        scanned_at: t(secs),
+        colour: Colour::Green,
+        temperature: tenths.map(|v| Temperature::from_tenths(v).unwrap()),
+        flagged: tenths.is_some_and(|v| v >= 373),
+        reason: if tenths.is_some_and(|v| v >= 373) { "FEVER".into() } else { "CLEAR".into() },
+    };
+    let (yesterday, fever, normal) =
+        (scan(1, &well, 5, Some(380)), scan(2, &ill, 60, Some(375)), scan(3, &well, 70, None));
+    for s in [&yesterday, &fever, &normal] {
+        store.record_gate_scan(s).await.unwrap();
+    }
+    assert!(matches!(store.record_gate_scan(&fever).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.gate_scans(firm.id, t(50), t(100), 10).await.unwrap(), vec![normal.clone(), fever.clone()]);
+
+    let roster = store.roster_snapshot(firm.id, t(50), t(100), 373).await.unwrap();
+    assert_eq!(roster.len(), 3, "two linked lines and one invitation");
+    let line_of = |who: &Resident| roster.iter().find(|l| l.resident == Some(who.id)).unwrap().clone();
+    let (a, b) = (line_of(&ill), line_of(&well));
+    assert_eq!(
+        (a.colour, a.last_report_on, a.scanned_today, a.fever_today),
+        (Some(Colour::Yellow), Some(date(2026, 11, 2)), true, true)
+    );
+    assert_eq!(a.name.as_ref().map(|n| n.as_str()), Some("Li Wei"));
+    assert_eq!(
+        (b.colour, b.scanned_today, b.fever_today),
+        (Some(Colour::Green), true, false),
+        "yesterday's fever is not today's"
+    );
+    let pending = roster.iter().find(|l| l.resident.is_none()).unwrap();
+    assert_eq!((pending.accepted_at, pending.colour, pending.name.clone()), (None, None, None));
+    assert!(store.roster_snapshot(EnterpriseId::from_bytes([8; 16]), t(0), t(100), 373).await.unwrap().is_empty());
+
+    let records = store.enterprise_records().await.unwrap();
+    assert_eq!((records.enterprises.len(), records.employees.len(), records.gate_scans.len()), (1, 3, 3));
+    store.import_enterprise_records(&records).await.unwrap();
+    assert_eq!(store.enterprise_records().await.unwrap(), records, "importing what is there changes nothing");
+    let counts = store.counts().await.unwrap();
+    assert_eq!((counts.enterprises, counts.employees, counts.gate_scans), (1, 3, 3));
 }

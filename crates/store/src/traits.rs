@@ -3,17 +3,18 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, HealthStatus, HolderId, Passage, PhoneNumber, ResidentId,
-    StatusChange, VenueId, Visit, VisitId,
+    ApplicationState, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId, HealthStatus, HolderId,
+    Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AccessRecord, AuditRecord, CaseRecords, ExposureSite, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts,
-    PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay, StoredReport,
-    TableCounts, Venue,
+    AccessRecord, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision,
+    EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode,
+    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay, StoredReport, TableCounts,
+    Venue,
 };
 
 /// Resident and visitor accounts.
@@ -93,6 +94,11 @@ pub trait TransferStore: Send + Sync {
     async fn case_records(&self) -> StoreResult<CaseRecords>;
     /// Inserts case records, skipping any already present.
     async fn import_case_records(&self, records: &CaseRecords) -> StoreResult<()>;
+    /// Every application, roster line and gate scan, in id order.
+    async fn enterprise_records(&self) -> StoreResult<EnterpriseRecords>;
+    /// Inserts them in one transaction, skipping any already present (copies,
+    /// and the demo's bulk seeding).
+    async fn import_enterprise_records(&self, records: &EnterpriseRecords) -> StoreResult<()>;
     async fn counts(&self) -> StoreResult<TableCounts>;
 }
 
@@ -265,9 +271,67 @@ pub trait Store:
     + RetentionStore
     + StatsStore
     + AccessLogStore
+    + EnterpriseStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Work resumption: applications, rosters and gate scans.
+#[async_trait]
+pub trait EnterpriseStore: Send + Sync {
+    async fn create_enterprise(&self, enterprise: &Enterprise) -> StoreResult<()>;
+    async fn enterprise(&self, id: EnterpriseId) -> StoreResult<Enterprise>;
+    /// The enterprises an operator phone filed, newest first.
+    async fn enterprises_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Enterprise>>;
+    /// Applications in a state, earliest deadline first (so overdue ones lead).
+    async fn enterprises_in_state(&self, state: ApplicationState, limit: u32) -> StoreResult<Vec<Enterprise>>;
+    /// Records the decision; `Conflict` when it was already decided,
+    /// `NotFound` when there is no such application.
+    async fn decide_enterprise(&self, id: EnterpriseId, decision: &EnterpriseDecision) -> StoreResult<()>;
+    /// Puts a phone on the roster, or re-activates a removed line (clearing
+    /// its link and acceptance). `Conflict` when the line is active.
+    async fn invite_employee(&self, enterprise: EnterpriseId, phone: &PhoneNumber, at: Timestamp) -> StoreResult<()>;
+    /// A roster line, removed or not.
+    async fn employee(&self, enterprise: EnterpriseId, phone: &PhoneNumber) -> StoreResult<Employee>;
+    /// Links an active, not yet accepted line to a resident. `NotFound` when
+    /// there is no active line, `Conflict` when it was already accepted.
+    async fn accept_invitation(
+        &self,
+        enterprise: EnterpriseId,
+        phone: &PhoneNumber,
+        resident: ResidentId,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Ends an active line at once; `NotFound` when there is none.
+    async fn remove_employee(&self, enterprise: EnterpriseId, phone: &PhoneNumber, at: Timestamp) -> StoreResult<()>;
+    /// The active lines for a phone across enterprises (invitations and links), newest first.
+    async fn employers_of(&self, phone: &PhoneNumber) -> StoreResult<Vec<Employee>>;
+    /// The active, accepted line linking a resident to an enterprise, if any.
+    async fn employee_by_resident(
+        &self,
+        enterprise: EnterpriseId,
+        resident: ResidentId,
+    ) -> StoreResult<Option<Employee>>;
+    /// Every active line with what the employer may see: the colour, the last
+    /// report's date, and whether gate scans in `[from, to)` (a local day)
+    /// found the person, and at or above `fever_tenths`; by phone.
+    async fn roster_snapshot(
+        &self,
+        enterprise: EnterpriseId,
+        from: Timestamp,
+        to: Timestamp,
+        fever_tenths: u16,
+    ) -> StoreResult<Vec<EmployeeSnapshot>>;
+    async fn record_gate_scan(&self, scan: &GateScan) -> StoreResult<()>;
+    /// An enterprise's gate scans in `[from, to)`, newest first.
+    async fn gate_scans(
+        &self,
+        enterprise: EnterpriseId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<GateScan>>;
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use healthcode_server::build_state;
-use healthcode_server::synthetic::{CityPlan, phone_of, seed_city, seed_places, venue_of};
+use healthcode_server::synthetic::{CityPlan, phone_of, seed_city, seed_enterprises, seed_places, venue_of};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -64,6 +64,14 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
         bar.finish_and_clear();
         eprintln!("seeded {venues} venues and {visits} visits over {} days and today", plan.days);
     }
+    let employers =
+        seed_enterprises(state.store.as_ref(), &plan, &state.config.policy, &state.config.time_zone, now).await?;
+    if employers.enterprises > 0 {
+        eprintln!(
+            "seeded {} enterprises with {} employees ({} clocked in today, {} gate scans)",
+            employers.enterprises, employers.employees, employers.clock_ins, employers.gate_scans
+        );
+    }
     let (store, tz) = (state.store.as_ref(), &state.config.time_zone);
     let c = healthcode_server::synthetic::seed_control(store, &plan, &state.config.policy, tz, now).await?;
     if c.checkpoints > 0 {
@@ -84,8 +92,12 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
     );
     eprintln!("  5. venue operators sign in at {base}/venue/signin (synthetic owners: +84900000000 …), register a");
     eprintln!("     place, and a phone opens its QR to check in; your visits are at {base}/me/visits");
+    eprintln!("  6. employers: sign in at {base}/venue/signin as +84900000000 and open {base}/employer; the authority");
     eprintln!(
-        "  6. the city dashboard: {base}/stats (public view; staff sign in at {base}/staff/signin for every figure)"
+        "     (healthcode token --role authority --subject anh) reviews applications at {base}/authority/enterprises"
+    );
+    eprintln!(
+        "  7. the city dashboard: {base}/stats (public view; staff sign in at {base}/staff/signin for every figure)"
     );
     eprintln!("  API docs: {base}/api/docs   trust list: {base}/api/v1/trust-list");
     eprintln!();

@@ -59,7 +59,10 @@ async fn copy(from: &str, to: &str, batch: u32) -> Result<ExitCode> {
         + c.cases
         + c.notices
         + c.exposure_sites
-        + c.audit_entries;
+        + c.audit_entries
+        + c.enterprises
+        + c.employees
+        + c.gate_scans;
     eprintln!(
         "copied {} residents{} from {} to {} in {secs:.1} s",
         report.residents_copied,

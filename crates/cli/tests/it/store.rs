@@ -33,6 +33,7 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
     assert!(err.contains("copied 300 residents"), "{err}");
     assert!(err.contains("checksums (SHA-256 per table) match"), "{err}");
     assert!(err.contains("sessions: 1"), "tokens move too: {err}");
+    assert!(err.contains("enterprises: 1,") && !err.contains("gate_scans: 0"), "employers move too: {err}");
 
     // Running it again finds everything there: nothing copied, still verified.
     let out = copy(&["--from", &source.db, "--to", &target.db]);

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod check_ins;
 pub mod checkpoints;
 pub mod code;
+pub mod enterprises;
 pub mod json;
 pub mod overrides;
 pub mod reports;
@@ -17,7 +18,7 @@ pub mod trust;
 pub mod venues;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -51,6 +52,10 @@ impl Modify for BearerAuth {
         audit::list, risk_areas::mark, risk_areas::in_force,
         overrides::request, overrides::pending, overrides::approve, overrides::reject,
         stats::daily, stats::daily_csv, access::my_access,
+        enterprises::apply, enterprises::list, enterprises::get_one, enterprises::applications,
+        enterprises::approve, enterprises::reject, enterprises::invite, enterprises::remove,
+        enterprises::my_employers, enterprises::accept, enterprises::leave, enterprises::gate_scan,
+        enterprises::dashboard,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -106,4 +111,16 @@ pub fn routes() -> Router<AppState> {
         .route("/me/access", get(access::my_access))
         .route("/stats/daily", get(stats::daily))
         .route("/stats/daily.csv", get(stats::daily_csv))
+        .route("/enterprises", post(enterprises::apply).get(enterprises::list))
+        .route("/enterprises/{id}", get(enterprises::get_one))
+        .route("/enterprise-applications", get(enterprises::applications))
+        .route("/enterprises/{id}/approve", post(enterprises::approve))
+        .route("/enterprises/{id}/reject", post(enterprises::reject))
+        .route("/enterprises/{id}/employees", post(enterprises::invite))
+        .route("/enterprises/{id}/employees/{phone}", delete(enterprises::remove))
+        .route("/enterprises/{id}/gate-scans", post(enterprises::gate_scan))
+        .route("/enterprises/{id}/dashboard", get(enterprises::dashboard))
+        .route("/me/employers", get(enterprises::my_employers))
+        .route("/me/employers/{id}/accept", post(enterprises::accept))
+        .route("/me/employers/{id}/leave", post(enterprises::leave))
 }

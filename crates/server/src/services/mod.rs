@@ -8,6 +8,7 @@ pub mod cases;
 pub mod check_in;
 pub mod checkpoints;
 pub mod code;
+pub mod enterprises;
 pub mod health;
 pub mod overrides;
 pub mod retention;

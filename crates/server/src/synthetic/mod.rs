@@ -3,9 +3,11 @@
 //! the demo shows honest histories. The same generator feeds demo and tests.
 
 mod control;
+mod enterprises;
 mod places;
 
 pub use control::{ControlCounts, seed_control};
+pub use enterprises::{EnterpriseSeed, enterprise_count, enterprise_id_of, seed_enterprises};
 pub use places::{TokenSigner, seed_places, venue_of};
 
 use healthcode_domain::random::SeededRng;

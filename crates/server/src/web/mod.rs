@@ -3,6 +3,7 @@
 
 mod case_pages;
 mod check_in_pages;
+mod enterprise_pages;
 pub mod i18n;
 mod pages;
 mod scanner_pages;
@@ -54,6 +55,14 @@ pub fn routes() -> Router<AppState> {
         .route("/checkpoint", get(scanner_pages::checkpoints).post(scanner_pages::register_checkpoint))
         .route("/checkpoint/{id}", get(scanner_pages::checkpoint_scanner))
         .route("/venue/{id}/scan", get(scanner_pages::venue_scanner))
+        .route("/employer", get(enterprise_pages::list).post(enterprise_pages::apply))
+        .route("/employer/{id}", get(enterprise_pages::show))
+        .route("/employer/{id}/scan", get(enterprise_pages::gate_scanner))
+        .route("/employer/{id}/{action}", post(enterprise_pages::action))
+        .route("/me/employers", get(enterprise_pages::my_employers))
+        .route("/me/employers/{id}/{action}", post(enterprise_pages::my_action))
+        .route("/authority/enterprises", get(enterprise_pages::review))
+        .route("/authority/enterprises/{id}/decide", post(enterprise_pages::decide))
 }
 
 /// Remembers a `?lang=` choice in a cookie so the next pages keep it.

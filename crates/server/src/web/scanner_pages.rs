@@ -100,6 +100,8 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason.PASS_INVALID",
     "reason.PASS_UNKNOWN",
     "reason.PASS_NEEDS_NETWORK",
+    "reason.CLEAR",
+    "reason.FEVER",
 ];
 
 /// JSON for a `<script type="application/json">` element: no `<` survives
@@ -108,7 +110,7 @@ fn script_json(v: &Value) -> String {
     v.to_string().replace('<', "\\u003c")
 }
 
-fn scanner_config(lang: Lang, settings: Value) -> String {
+pub(crate) fn scanner_config(lang: Lang, settings: Value) -> String {
     let texts: Map<String, Value> = SCRIPT_TEXTS.iter().map(|k| ((*k).to_string(), Value::from(lang.t(k)))).collect();
     let mut config = settings;
     if let Some(obj) = config.as_object_mut() {
@@ -206,6 +208,7 @@ pub async fn checkpoint_scanner(
                 title: c.name.clone(),
                 subtitle,
                 checkpoint: true,
+                gate: false,
                 staff_name: who.name,
                 closed: false,
                 config_json: scanner_config(lang, settings),
@@ -242,6 +245,7 @@ pub async fn venue_scanner(
                 title: v.profile.name.clone(),
                 subtitle: lang.t("scan.staff_title").to_string(),
                 checkpoint: false,
+                gate: false,
                 staff_name: String::new(),
                 closed: v.state == VenueState::Closed,
                 config_json: scanner_config(lang, settings),

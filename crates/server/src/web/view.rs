@@ -288,8 +288,10 @@ pub struct ScannerPage {
     pub page: Page,
     pub title: String,
     pub subtitle: String,
-    /// Checkpoint mode (direction, offline queue); else venue staff mode.
+    /// Checkpoint mode (direction, offline queue); else venue staff or gate mode.
     pub checkpoint: bool,
+    /// An employer's gate (a temperature box; flags instead of check-ins).
+    pub gate: bool,
     /// The officer's name (checkpoint mode).
     pub staff_name: String,
     /// The venue is closed (staff mode): scans will be refused.

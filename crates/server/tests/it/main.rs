@@ -6,6 +6,7 @@ mod access_log;
 mod api_errors;
 mod check_in;
 mod checkpoints;
+mod enterprises;
 mod governance;
 mod harness;
 mod openapi;
