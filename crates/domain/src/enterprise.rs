@@ -3,6 +3,8 @@
 //! the verdict of a gate scan (colour plus measured temperature).
 
 use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -135,6 +137,18 @@ pub fn due_date(submitted_on: Date, working_days: u8) -> Date {
     day
 }
 
+/// The deadline of an application submitted at `submitted_at`: the last
+/// millisecond of the [`due_date`] ([`REVIEW_WORKING_DAYS`] working days
+/// after the local submission date) in the deployment's time zone.
+pub fn review_deadline(submitted_at: Timestamp, tz: &TimeZone) -> Timestamp {
+    let due = due_date(crate::transition::local_date(submitted_at, tz), REVIEW_WORKING_DAYS);
+    due.tomorrow()
+        .ok()
+        .and_then(|next| next.to_zoned(tz.clone()).ok())
+        .and_then(|start| start.timestamp().checked_sub(SignedDuration::from_millis(1)).ok())
+        .unwrap_or(submitted_at)
+}
+
 /// What a gate scan found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GateOutcome {
@@ -173,6 +187,18 @@ mod tests {
     #[case::sunday(date(2026, 11, 8), date(2026, 11, 11))]
     fn three_working_days_skip_weekends(#[case] submitted: Date, #[case] due: Date) {
         assert_eq!(due_date(submitted, REVIEW_WORKING_DAYS), due);
+    }
+
+    #[test]
+    fn the_deadline_is_the_end_of_the_due_day_in_the_local_zone() {
+        let tz = TimeZone::get("Asia/Shanghai").unwrap();
+        let friday_morning = date(2026, 11, 6).at(9, 0, 0, 0).to_zoned(tz.clone()).unwrap().timestamp();
+        let deadline = review_deadline(friday_morning, &tz).to_zoned(tz.clone());
+        assert_eq!(deadline.date(), date(2026, 11, 11), "the next Wednesday");
+        assert_eq!(deadline.time(), jiff::civil::time(23, 59, 59, 999_000_000));
+        // 23:30 UTC on Thursday is already Friday in Shanghai.
+        let thursday_utc = "2026-11-05T23:30:00Z".parse::<Timestamp>().unwrap();
+        assert_eq!(review_deadline(thursday_utc, &tz).to_zoned(tz).date(), date(2026, 11, 11));
     }
 
     #[rstest]

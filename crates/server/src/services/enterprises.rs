@@ -5,14 +5,13 @@
 //! dashboard shows only colour, clock-in and on-site state, never what a
 //! person declared.
 
-use healthcode_domain::enterprise::REVIEW_WORKING_DAYS;
 use healthcode_domain::{
-    ApplicationState, Colour, Contact, EnterpriseId, EnterpriseProfile, PhoneNumber, ResidentId, Temperature, due_date,
-    judge_gate, local_date,
+    ApplicationState, Colour, Contact, EnterpriseId, EnterpriseProfile, PhoneNumber, ResidentId, Temperature,
+    judge_gate, local_date, review_deadline,
 };
 use healthcode_store::{Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, GateScan, StoreError};
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{SignedDuration, Timestamp};
 
 use crate::auth::sender::Message;
 use crate::error::{ApiError, ErrorKind};
@@ -40,14 +39,6 @@ fn today_bounds(state: &AppState, now: Timestamp) -> Result<(Date, Timestamp, Ti
     Ok((today, start_of(state, today)?, start_of(state, tomorrow)?))
 }
 
-/// The deadline of an application filed at `now`: the last millisecond of
-/// the third working day after the local submission date.
-pub fn due_at(state: &AppState, now: Timestamp) -> Result<Timestamp, ApiError> {
-    let due = due_date(local_date(now, &state.config.time_zone), REVIEW_WORKING_DAYS);
-    let end = start_of(state, due.tomorrow().map_err(ApiError::internal)?)?;
-    end.checked_sub(SignedDuration::from_millis(1)).map_err(ApiError::internal)
-}
-
 /// Whether a pending application is past its deadline.
 pub fn is_overdue(enterprise: &Enterprise, now: Timestamp) -> bool {
     enterprise.state == ApplicationState::Pending && now > enterprise.due_at
@@ -62,7 +53,7 @@ pub async fn apply(state: &AppState, owner: &PhoneNumber, profile: EnterprisePro
         profile,
         state: ApplicationState::Pending,
         submitted_at: now,
-        due_at: due_at(state, now)?,
+        due_at: review_deadline(now, &state.config.time_zone),
         decided_at: None,
         decided_by: None,
         decision_reason: None,

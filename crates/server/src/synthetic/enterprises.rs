@@ -4,12 +4,11 @@
 //! Rosters link blocks of existing synthetic residents; most employees clock
 //! in today through the real policy, and many were scanned at the gate.
 
-use healthcode_domain::enterprise::REVIEW_WORKING_DAYS;
 use healthcode_domain::random::SeededRng;
 use healthcode_domain::{
     ApplicationState, ClockIn, ColourPolicy, EnterpriseId, EnterpriseProfile, HealthStatus, PhoneNumber, Report,
-    ReportContext, ReportId, ResidentId, Site, StandingFacts, SymptomSet, Temperature, apply_report, due_date,
-    judge_gate, local_date,
+    ReportContext, ReportId, ResidentId, Site, StandingFacts, SymptomSet, Temperature, apply_report, judge_gate,
+    local_date, review_deadline,
 };
 use healthcode_store::{
     Employee, Enterprise, EnterpriseRecords, GateScan, ReportCommit, Store, StoreError, StoreResult, StoredReport,
@@ -80,15 +79,6 @@ fn minutes(rng: &mut SeededRng, n: u64) -> SignedDuration {
     SignedDuration::from_mins(i64::try_from(rng.below(n)).unwrap_or(0))
 }
 
-/// The last millisecond of the review deadline, as the service computes it.
-fn due_at(submitted: Timestamp, tz: &TimeZone) -> Timestamp {
-    let due = due_date(local_date(submitted, tz), REVIEW_WORKING_DAYS);
-    due.tomorrow()
-        .ok()
-        .and_then(|d| d.to_zoned(tz.clone()).ok())
-        .map_or(submitted, |z| before(z.timestamp(), SignedDuration::from_millis(1)))
-}
-
 fn application(plan: &CityPlan, i: u32, rng: &mut SeededRng, tz: &TimeZone, now: Timestamp) -> Option<Enterprise> {
     let all = districts();
     let sites: Vec<Site> = (0..1 + rng.below(3))
@@ -130,7 +120,7 @@ fn application(plan: &CityPlan, i: u32, rng: &mut SeededRng, tz: &TimeZone, now:
         profile,
         state,
         submitted_at,
-        due_at: due_at(submitted_at, tz),
+        due_at: review_deadline(submitted_at, tz),
         decided_at,
         decided_by: decided_at.map(|_| "anh".to_string()),
         decision_reason,

@@ -83,9 +83,9 @@ pub struct EnterprisePage {
     pub green: u32,
     pub clocked_in: u32,
     pub on_site: u32,
-    pub share_green: u32,
-    pub share_clocked_in: u32,
-    pub share_on_site: u32,
+    pub share_green: u64,
+    pub share_clocked_in: u64,
+    pub share_on_site: u64,
     pub attention: Vec<AttentionShown>,
     pub roster: Vec<LineShown>,
 }
@@ -133,11 +133,10 @@ fn yes_no(lang: Lang, v: bool) -> String {
     lang.t(if v { "ent.yes" } else { "ent.no" }).to_string()
 }
 
-fn percent(d: &Dashboard, n: u32) -> u32 {
-    // A share in [0, 1] times 100 fits u32.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let p = (d.share(n) * 100.0).round() as u32;
-    p
+/// A share of the linked employees in whole percent, rounded.
+fn percent(d: &Dashboard, n: u32) -> u64 {
+    let (n, all) = (u64::from(n), u64::from(d.employees));
+    (n * 100 + all / 2).checked_div(all).unwrap_or(0)
 }
 
 fn who(l: &RosterLine) -> String {
