@@ -58,18 +58,24 @@ describe('city dashboard', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
     const pixels = await drawnPixels(page);
     assert.equal(pixels.length, 4, 'four chart canvases');
     for (const n of pixels) assert.ok(n > 500, `a chart has a drawn plot area (${pixels})`);
-    const checkIns = await page.textContent('#headlines .card:first-child .value');
-    assert.match(checkIns.trim(), /^\d+$/, 'staff see the exact figure');
+    const cards = await page.$$eval('#headlines .card', (els) =>
+      Object.fromEntries(els.map((e) => [e.querySelector('.label').textContent, e.querySelector('.value').textContent.trim()])),
+    );
+    assert.match(cards['Check-ins'], /^\d+$/, `staff see the exact figure: ${JSON.stringify(cards)}`);
+    assert.match(cards['Employees back at work'], /^\d+ %$/, 'the share of employees at work, from the seeded enterprises');
+    assert.match(cards['Enterprises operating'], /^\d+ %$/);
 
     await mkdir(RESULTS_DIR, { recursive: true });
     await page.screenshot({ path: path.join(RESULTS_DIR, 'stats-dashboard.png'), fullPage: true });
 
-    // Sort by check-ins (second column): descending on the second click.
-    const header = page.locator('#districts thead th').nth(1);
+    // Sort by check-ins (the column after the district): descending on the second click.
+    const column = await page.$$eval('#districts thead th', (ths) => ths.findIndex((th) => th.textContent === 'Check-ins'));
+    assert.ok(column > 0);
+    const header = page.locator('#districts thead th').nth(column);
     await header.click();
     await header.click();
     assert.equal(await header.getAttribute('aria-sort'), 'descending');
-    const values = await page.$$eval('#districts tbody tr td:nth-of-type(1)', (tds) =>
+    const values = await page.$$eval(`#districts tbody tr td:nth-of-type(${column})`, (tds) =>
       tds.map((td) => parseFloat(td.getAttribute('data-v'))),
     );
     assert.ok(values.length >= 10, `districts listed (${values.length})`);

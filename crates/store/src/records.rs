@@ -337,6 +337,14 @@ pub mod metric {
     pub const EXPOSED_SECONDARY: &str = "exposed_secondary";
     pub const PASSAGES_ALLOWED: &str = "passages_allowed";
     pub const PASSAGES_DENIED: &str = "passages_denied";
+    /// Applications approved that day (summed: enterprises approved so far).
+    pub const NET_ENTERPRISES_APPROVED: &str = "net_enterprises_approved";
+    /// Approved enterprises with at least one gate scan that day.
+    pub const ENTERPRISES_OPERATING: &str = "enterprises_operating";
+    /// Roster links accepted minus those removed that day (summed: employees).
+    pub const NET_EMPLOYEES: &str = "net_employees";
+    /// Distinct employees scanned at a gate that day.
+    pub const EMPLOYEES_ON_SITE: &str = "employees_on_site";
 }
 
 /// One look at a person's records by someone else: which role (never the

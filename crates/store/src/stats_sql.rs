@@ -103,6 +103,36 @@ pub fn count_day(dialect: Dialect) -> String {
             metric::PASSAGES_DENIED,
             window("p.scanned_at")
         ),
+        // Work resumption, by the enterprise's main district.
+        format!(
+            "SELECT district, '{}', COUNT(*) FROM enterprises WHERE state = 'approved' AND {} GROUP BY 1",
+            metric::NET_ENTERPRISES_APPROVED,
+            window("decided_at")
+        ),
+        format!(
+            "SELECT e.district, '{}', COUNT(DISTINCT g.enterprise_id) FROM enterprises e \
+             JOIN gate_scans g ON g.enterprise_id = e.id WHERE e.state = 'approved' AND {} GROUP BY 1",
+            metric::ENTERPRISES_OPERATING,
+            window("g.scanned_at")
+        ),
+        format!(
+            "SELECT e.district, '{}', COUNT(*) FROM enterprises e JOIN employees em ON em.enterprise_id = e.id \
+             WHERE {} GROUP BY 1",
+            metric::NET_EMPLOYEES,
+            window("em.accepted_at")
+        ),
+        format!(
+            "SELECT e.district, '{}', -COUNT(*) FROM enterprises e JOIN employees em ON em.enterprise_id = e.id \
+             WHERE em.accepted_at IS NOT NULL AND {} GROUP BY 1",
+            metric::NET_EMPLOYEES,
+            window("em.removed_at")
+        ),
+        format!(
+            "SELECT e.district, '{}', COUNT(DISTINCT g.resident_id) FROM enterprises e \
+             JOIN gate_scans g ON g.enterprise_id = e.id WHERE {} GROUP BY 1",
+            metric::EMPLOYEES_ON_SITE,
+            window("g.scanned_at")
+        ),
     ];
     for symptom in Symptom::ALL {
         let mut one = SymptomSet::empty();

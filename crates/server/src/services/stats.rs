@@ -113,8 +113,9 @@ daily_row! {
         quarantine_completed, quarantine_restarted,
         cases_confirmed, cases_suspected, exposed_close, exposed_secondary,
         passages_allowed, passages_denied,
+        enterprises_approved, enterprises_operating, employees, employees_on_site,
     ],
-    ratios: [check_ins_7d_avg],
+    ratios: [check_ins_7d_avg, enterprises_operating_share, employees_back_share],
 }
 
 /// The rows of a range: one per day and district, and the city's per day.
@@ -337,7 +338,9 @@ pub async fn daily(reader: &Reader<'_>, range: &Range, view: View) -> Result<Dai
 }
 
 /// Running totals: (daily metric, the column that sums it over every day so far).
-const RUNNING_TOTALS: [(&str, &str); 5] = [
+const RUNNING_TOTALS: [(&str, &str); 7] = [
+    (metric::NET_ENTERPRISES_APPROVED, "enterprises_approved"),
+    (metric::NET_EMPLOYEES, "employees"),
     (metric::NEW_POINTS, "total_points"),
     (metric::DECLARATIONS, "declarations_total"),
     ("net_green", "green"),
@@ -392,17 +395,32 @@ fn build<'c>(
             let week: i64 = (0..AVERAGE_DAYS).map(|back| value(shift(day, -back), district, metric::CHECK_INS)).sum();
             row.check_ins_7d_avg = Some(round2(week as f64 / f64::from(AVERAGE_DAYS)));
             whole.add(&row);
+            row.set_shares();
             rows.push(row);
         }
         if let Some(avg) = whole.check_ins_7d_avg {
             whole.check_ins_7d_avg = Some(round2(avg));
         }
+        whole.set_shares();
         if let Some(d) = &range.district {
             whole.district = d.clone();
         }
         city.push(whole);
     }
     (rows, city)
+}
+
+impl DailyRow {
+    /// The shares of enterprises operating and employees back at work, from
+    /// the counts (`None` when there is nothing to divide by).
+    fn set_shares(&mut self) {
+        let share = |part: Option<i64>, whole: Option<i64>| match (part, whole) {
+            (Some(p), Some(w)) if w > 0 => Some((p as f64 / w as f64 * 1000.0).round() / 1000.0),
+            _ => None,
+        };
+        self.enterprises_operating_share = share(self.enterprises_operating, self.enterprises_approved);
+        self.employees_back_share = share(self.employees_on_site, self.employees);
+    }
 }
 
 fn round2(v: f64) -> f64 {
@@ -417,6 +435,13 @@ fn suppress(row: &mut DailyRow, min: i64) {
         && small((avg * f64::from(AVERAGE_DAYS)).round() as i64)
     {
         row.check_ins_7d_avg = None;
+    }
+    // A share of a small whole, or a small part of one, would single people out.
+    if row.enterprises_approved.is_none_or(|w| w < min) || row.enterprises_operating.is_some_and(small) {
+        row.enterprises_operating_share = None;
+    }
+    if row.employees.is_none_or(|w| w < min) || row.employees_on_site.is_some_and(small) {
+        row.employees_back_share = None;
     }
     for v in row.counts_mut() {
         if v.is_some_and(small) {

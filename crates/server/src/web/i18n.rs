@@ -147,6 +147,8 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ["Checkpoints, cases and contacts", "卡口、病例与接触者", "Chốt kiểm soát, ca bệnh và tiếp xúc"],
     ),
     ("stats.by_district", ["By district", "按区县", "Theo quận/huyện"]),
+    ("stats.enterprises_operating", ["Enterprises operating", "企业复工率", "Doanh nghiệp hoạt động"]),
+    ("stats.employees_back", ["Employees back at work", "员工到岗率", "Người lao động đi làm lại"]),
     (
         "stats.symptoms_and_quarantine",
         ["Symptoms reported, and quarantine", "症状报告与居家隔离", "Triệu chứng đã báo và cách ly"],

@@ -15,7 +15,9 @@ use crate::web::pages::error_page;
 use crate::web::view::{Headline, Page, StatsPage};
 
 /// Columns of the district table: (row field, label key).
-const TABLE: [(&str, &str); 13] = [
+const TABLE: [(&str, &str); 15] = [
+    ("enterprises_operating_share", "stats.enterprises_operating"),
+    ("employees_back_share", "stats.employees_back"),
     ("check_ins", "stats.check_ins"),
     ("check_ins_7d_avg", "stats.avg7"),
     ("active_points", "stats.active_points"),
@@ -32,7 +34,9 @@ const TABLE: [(&str, &str); 13] = [
 ];
 
 /// Headline figures: (row field, label key, colour class).
-const HEADLINES: [(&str, &str, &str); 10] = [
+const HEADLINES: [(&str, &str, &str); 12] = [
+    ("enterprises_operating_share", "stats.enterprises_operating", ""),
+    ("employees_back_share", "stats.employees_back", ""),
     ("check_ins", "stats.check_ins", ""),
     ("active_points", "stats.active_points", ""),
     ("total_points", "stats.total_points", ""),
@@ -76,17 +80,19 @@ fn breakdown(out: &DailyStats, lang: Lang) -> Vec<(String, String)> {
     ]
     .into_iter()
     .map(|(label, name)| (lang.t(label).to_string(), name.to_string()));
-    symptoms.chain(quarantine).map(|(label, name)| (label, shown(&field(last, &name), out.min_count))).collect()
+    symptoms.chain(quarantine).map(|(label, name)| (label, shown(&name, &field(last, &name), out.min_count))).collect()
 }
 
 fn field(row: &DailyRow, name: &str) -> Value {
     serde_json::to_value(row).ok().and_then(|v| v.get(name).cloned()).unwrap_or(Value::Null)
 }
 
-/// A figure for display: suppressed counts show as "<N".
-fn shown(v: &Value, min_count: u32) -> String {
+/// A figure for display: suppressed counts show as "<N", shares as percentages.
+fn shown(name: &str, v: &Value, min_count: u32) -> String {
     match v {
+        Value::Null if name.ends_with("_share") => "—".into(),
         Value::Null => format!("<{min_count}"),
+        Value::Number(n) if name.ends_with("_share") => format!("{:.0} %", n.as_f64().unwrap_or(0.0) * 100.0),
         Value::Number(n) => n.as_i64().map_or_else(|| format!("{:.1}", n.as_f64().unwrap_or(0.0)), |i| i.to_string()),
         other => other.to_string(),
     }
@@ -100,14 +106,15 @@ fn headlines(out: &DailyStats, lang: Lang) -> Vec<Headline> {
         .map(|(name, label, class)| {
             let now = last.map(|r| field(r, name)).unwrap_or(Value::Null);
             let prev = before.map(|r| field(r, name)).unwrap_or(Value::Null);
-            let change = match (now.as_i64(), prev.as_i64()) {
-                (Some(a), Some(b)) if a != b => format!("{:+}", a - b),
-                (Some(_), Some(_)) => "±0".to_string(),
+            let change = match (now.as_i64(), prev.as_i64(), now.as_f64(), prev.as_f64()) {
+                (Some(a), Some(b), _, _) if a != b => format!("{:+}", a - b),
+                (Some(_), Some(_), _, _) => "±0".to_string(),
+                (None, None, Some(a), Some(b)) => format!("{:+.0} pt", (a - b) * 100.0),
                 _ => "—".to_string(),
             };
             Headline {
                 label: lang.t(label).to_string(),
-                value: shown(&now, out.min_count),
+                value: shown(name, &now, out.min_count),
                 change,
                 class: (*class).to_string(),
             }
@@ -157,7 +164,7 @@ pub async fn dashboard(
                 .iter()
                 .map(|(name, _)| {
                     let v = field(r, name);
-                    (shown(&v, out.min_count), v.as_f64().map_or_else(|| "-1".into(), |f| f.to_string()))
+                    (shown(name, &v, out.min_count), v.as_f64().map_or_else(|| "-1".into(), |f| f.to_string()))
                 })
                 .collect();
             (r.district.clone(), cells)

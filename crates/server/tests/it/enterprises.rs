@@ -27,7 +27,7 @@ async fn applies(app: &TestApp, operator: &str, name: &str) -> Value {
 }
 
 /// An operator with an approved enterprise: (operator token, enterprise id).
-async fn approved_enterprise(app: &TestApp, phone: &str, name: &str) -> (String, String) {
+pub async fn approved_enterprise(app: &TestApp, phone: &str, name: &str) -> (String, String) {
     let operator = operator_token(app, phone).await;
     let e = applies(app, &operator, name).await;
     let id = e["id"].as_str().unwrap().to_string();
@@ -48,7 +48,7 @@ async fn invites(app: &TestApp, operator: &str, id: &str, phone: &str) -> (Statu
 }
 
 /// A declared resident who accepted the enterprise's invitation.
-async fn employee(app: &TestApp, operator: &str, id: &str, phone: &str, symptoms: &[&str]) -> Resident {
+pub async fn employee(app: &TestApp, operator: &str, id: &str, phone: &str, symptoms: &[&str]) -> Resident {
     let (s, b) = invites(app, operator, id, phone).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let who = app.resident_signs_in(phone).await;
@@ -60,13 +60,19 @@ async fn employee(app: &TestApp, operator: &str, id: &str, phone: &str, symptoms
     who
 }
 
-async fn code_of(app: &TestApp, who: &Resident) -> String {
+pub async fn code_of(app: &TestApp, who: &Resident) -> String {
     let (s, code) = app.get_json("/api/v1/me/code", Some(&who.token)).await;
     assert_eq!(s, StatusCode::OK, "{code}");
     code["qr_text"].as_str().unwrap().to_string()
 }
 
-async fn gate_scan(app: &TestApp, operator: &str, id: &str, qr: &str, temperature: Option<f64>) -> (StatusCode, Value) {
+pub async fn gate_scan(
+    app: &TestApp,
+    operator: &str,
+    id: &str,
+    qr: &str,
+    temperature: Option<f64>,
+) -> (StatusCode, Value) {
     let body = json!({ "qr_text": qr, "temperature_c": temperature });
     app.post_json(&format!("/api/v1/enterprises/{id}/gate-scans"), Some(operator), body).await
 }
@@ -77,7 +83,7 @@ async fn dashboard(app: &TestApp, operator: &str, id: &str) -> Value {
     b
 }
 
-async fn delete(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
+pub async fn delete(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
     let resp = app.client.delete(app.url(path)).bearer_auth(token).send().await.unwrap();
     let status = resp.status();
     let text = resp.text().await.unwrap();

@@ -98,7 +98,15 @@ async fn daily(app: &TestApp, token: Option<&str>, query: &str) -> Value {
 
 /// Checks a row's named figures (others must be zero, except the ones listed in `skip`).
 fn assert_figures(r: &Value, expected: &[(&str, i64)]) {
-    let ignore = ["day", "district", "check_ins_7d_avg", "total_points", "declarations_total"];
+    let ignore = [
+        "day",
+        "district",
+        "check_ins_7d_avg",
+        "total_points",
+        "declarations_total",
+        "enterprises_operating_share",
+        "employees_back_share",
+    ];
     for (k, v) in r.as_object().unwrap() {
         if ignore.contains(&k.as_str()) {
             continue;
@@ -288,4 +296,48 @@ async fn bad_ranges_get_clear_codes() {
     let empty = daily(&app, None, "").await;
     assert_eq!(empty["rows"].as_array().unwrap().len(), 0);
     assert_eq!(empty["city"].as_array().unwrap().len(), 28);
+}
+
+#[tokio::test]
+async fn work_resumption_figures_match_the_roster_and_the_gate() {
+    use crate::enterprises::{approved_enterprise, code_of as employee_code, delete, employee, gate_scan};
+    let app = spawn_app().await;
+    // Day 1: approved (main site in 330102), two employees, one scanned in.
+    let (op, id) = approved_enterprise(&app, "+84912000950", "Acme").await;
+    let a = employee(&app, &op, &id, "+84912000951", &[]).await;
+    employee(&app, &op, &id, "+84912000952", &[]).await;
+    let (s, b) = gate_scan(&app, &op, &id, &employee_code(&app, &a).await, Some(36.5)).await;
+    assert!(s.is_success(), "{b}");
+    // Day 2: the second employee leaves the roster; the first comes in again.
+    app.advance_days(1);
+    let (s, b) = delete(&app, &format!("/api/v1/enterprises/{id}/employees/%2B84912000952"), &op).await;
+    assert!(s.is_success(), "{b}");
+    let (s, b) = gate_scan(&app, &op, &id, &employee_code(&app, &a).await, None).await;
+    assert!(s.is_success(), "{b}");
+    // Day 3: nobody comes.
+    app.advance_days(1);
+
+    let authority = app.token(Role::Authority, "anh").await;
+    let stats = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY3}&district=330102")).await;
+    let figures = |day: &str| {
+        let r = row(&stats, day, "330102");
+        (
+            r["enterprises_approved"].as_i64(),
+            r["enterprises_operating"].as_i64(),
+            r["employees"].as_i64(),
+            r["employees_on_site"].as_i64(),
+            r["enterprises_operating_share"].as_f64(),
+            r["employees_back_share"].as_f64(),
+        )
+    };
+    assert_eq!(figures(DAY1), (Some(1), Some(1), Some(2), Some(1), Some(1.0), Some(0.5)));
+    assert_eq!(figures(DAY2), (Some(1), Some(1), Some(1), Some(1), Some(1.0), Some(1.0)));
+    assert_eq!(figures(DAY3), (Some(1), Some(0), Some(1), Some(0), Some(0.0), Some(0.0)));
+    let city = &stats["city"][0];
+    assert_eq!((city["employees"].as_i64(), city["employees_back_share"].as_f64()), (Some(2), Some(0.5)));
+
+    // Shares of so few are hidden from the public.
+    let public = daily(&app, None, &format!("from={DAY1}&to={DAY3}&district=330102")).await;
+    let r = row(&public, DAY1, "330102");
+    assert_eq!((&r["employees_back_share"], &r["enterprises_operating_share"]), (&Value::Null, &Value::Null));
 }
