@@ -16,8 +16,6 @@ use crate::web::view::{Headline, Page, StatsPage};
 
 /// Columns of the district table: (row field, label key).
 const TABLE: [(&str, &str); 15] = [
-    ("enterprises_operating_share", "stats.enterprises_operating"),
-    ("employees_back_share", "stats.employees_back"),
     ("check_ins", "stats.check_ins"),
     ("check_ins_7d_avg", "stats.avg7"),
     ("active_points", "stats.active_points"),
@@ -31,6 +29,8 @@ const TABLE: [(&str, &str); 15] = [
     ("exposed_close", "stats.exposed"),
     ("passages_allowed", "stats.passages_allowed"),
     ("passages_denied", "stats.passages_denied"),
+    ("enterprises_operating_share", "stats.enterprises_operating"),
+    ("employees_back_share", "stats.employees_back"),
 ];
 
 /// Headline figures: (row field, label key, colour class).
