@@ -44,6 +44,8 @@ struct FileConfig {
     retention_days: Option<i64>,
     stats_min_count: Option<u32>,
     stats_live_seconds: Option<i64>,
+    alarm_manual_changes_per_hour: Option<u32>,
+    alarm_manual_changes_per_approver_per_hour: Option<u32>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -109,6 +111,18 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("stats_live_seconds must be between 0 and 3600");
         }
         config.stats_live_ttl = SignedDuration::from_secs(secs);
+    }
+    if let Some(n) = file.alarm_manual_changes_per_hour {
+        if !(1..=100_000).contains(&n) {
+            bail!("alarm_manual_changes_per_hour must be between 1 and 100000");
+        }
+        config.alarm_manual_changes_per_hour = n;
+    }
+    if let Some(n) = file.alarm_manual_changes_per_approver_per_hour {
+        if !(1..=100_000).contains(&n) {
+            bail!("alarm_manual_changes_per_approver_per_hour must be between 1 and 100000");
+        }
+        config.alarm_manual_changes_per_approver_per_hour = n;
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

@@ -8,6 +8,7 @@
 
 mod access_log;
 mod accounts;
+mod alarms;
 mod audit;
 mod auth;
 mod cases;
