@@ -55,12 +55,11 @@ impl AlarmStore for PostgresStore {
     }
 
     async fn alarms(&self, limit: u32) -> StoreResult<Vec<Alarm>> {
-        let rows =
-            sqlx::query("SELECT * FROM alarms ORDER BY acknowledged_at IS NOT NULL, at DESC, id DESC LIMIT $1")
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(other("listing alarms"))?;
+        let rows = sqlx::query("SELECT * FROM alarms ORDER BY acknowledged_at IS NOT NULL, at DESC, id DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing alarms"))?;
         rows.iter().map(alarm_from_row).collect()
     }
 

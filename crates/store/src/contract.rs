@@ -986,7 +986,11 @@ pub async fn alarms_are_listed_open_first_and_acknowledged_once(store: &dyn Stor
     assert_eq!(store.alarms(1).await.unwrap().len(), 1);
 
     let open = |kind, subject, secs| store.open_alarm_since(kind, subject, t(secs));
-    assert_eq!(open(AlarmKind::ManualChangesBurst, None, 0).await.unwrap(), Some(old.clone()), "acknowledged ones do not count");
+    assert_eq!(
+        open(AlarmKind::ManualChangesBurst, None, 0).await.unwrap(),
+        Some(old.clone()),
+        "acknowledged ones do not count"
+    );
     assert_eq!(open(AlarmKind::ManualChangesBurst, None, 11).await.unwrap(), None, "too old");
     assert_eq!(open(AlarmKind::RedWithoutCaseOrPresence, Some("0190aaaa"), 0).await.unwrap(), Some(red));
     assert_eq!(open(AlarmKind::RedWithoutCaseOrPresence, Some("0190bbbb"), 0).await.unwrap(), None);

@@ -3,18 +3,18 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    Actor, ApplicationState, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId, HealthStatus, HolderId,
-    Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
+    Actor, ApplicationState, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId, HealthStatus,
+    HolderId, Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AccessRecord, Alarm, AlarmKind, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision,
-    EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode,
-    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay, StoredReport, TableCounts,
-    Venue,
+    AccessRecord, Alarm, AlarmKind, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
+    EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
+    PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay,
+    StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.

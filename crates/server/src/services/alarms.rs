@@ -140,15 +140,8 @@ async fn raise(
     detail: String,
     now: Timestamp,
 ) -> Result<Alarm, ApiError> {
-    let alarm = Alarm {
-        id: new_uuid_v7(now),
-        at: now,
-        kind,
-        subject,
-        detail,
-        acknowledged_by: None,
-        acknowledged_at: None,
-    };
+    let alarm =
+        Alarm { id: new_uuid_v7(now), at: now, kind, subject, detail, acknowledged_by: None, acknowledged_at: None };
     state.store.raise_alarm(&alarm).await?;
     let audited = format!("{} {}: {}", kind.as_str(), alarm.subject, alarm.detail);
     audit::record(state, "system", "alarm.raised", &alarm.id.to_string(), &audited).await?;

@@ -139,7 +139,11 @@ async fn apply(state: &AppState, o: &Override, supervisor: &str) -> Result<Statu
             }],
             actor: Actor::Staff(supervisor.to_string()),
         };
-        match state.store.commit_status(current.as_ref().map(|c| c.version), &status, std::slice::from_ref(&change)).await {
+        match state
+            .store
+            .commit_status(current.as_ref().map(|c| c.version), &status, std::slice::from_ref(&change))
+            .await
+        {
             Ok(_) => return Ok(change),
             Err(StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),

@@ -188,7 +188,8 @@ pub async fn override_decide(
             "reject" => false,
             _ => return Err(ApiError::not_found()),
         };
-        let id = id.parse().map_err(|_| ApiError::new(ErrorKind::NotFound, "OVERRIDE_NOT_FOUND", "no such override"))?;
+        let id =
+            id.parse().map_err(|_| ApiError::new(ErrorKind::NotFound, "OVERRIDE_NOT_FOUND", "no such override"))?;
         overrides::decide(&state, &who.name, id, approve).await
     }
     .await;

@@ -139,7 +139,11 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("alarm.acknowledge", ["Acknowledge", "确认", "Xác nhận"]),
     (
         "alarm.kind.MANUAL_CHANGES_BURST",
-        ["Many manual colour changes in a short time", "短时间内大量人工改码", "Nhiều lần đổi màu thủ công trong thời gian ngắn"],
+        [
+            "Many manual colour changes in a short time",
+            "短时间内大量人工改码",
+            "Nhiều lần đổi màu thủ công trong thời gian ngắn",
+        ],
     ),
     (
         "alarm.kind.RED_WITHOUT_CASE_OR_PRESENCE",

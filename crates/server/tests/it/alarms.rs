@@ -206,7 +206,13 @@ async fn the_governance_pages_serve_the_authority_and_supervisors_only() {
     let form = "phone=%2B84912000911&colour=red&reason_code=DATA_ERROR&basis=wrong+person+at+the+testing+desk";
     let (s, to, _) = page(&app, "/authority/overrides", Some(&authority), Some(form)).await;
     assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/authority/overrides"));
-    let (s, _, html) = page(&app, "/authority/overrides", Some(&authority), Some("phone=%2B84912000911&colour=red&reason_code=x&basis=short")).await;
+    let (s, _, html) = page(
+        &app,
+        "/authority/overrides",
+        Some(&authority),
+        Some("phone=%2B84912000911&colour=red&reason_code=x&basis=short"),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("reason code"), "the error is shown");
     let (s, _, html) = page(&app, "/authority/overrides", Some(&authority), None).await;
@@ -229,7 +235,9 @@ async fn the_governance_pages_serve_the_authority_and_supervisors_only() {
     // No case and no presence: an alarm, on the page in three languages.
     let (s, _, html) = page(&app, "/authority/alarms", Some(&authority), None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("Turned red with no case link and no presence in the area") && html.contains("Open alarms (1)"));
+    assert!(
+        html.contains("Turned red with no case link and no presence in the area") && html.contains("Open alarms (1)")
+    );
     let (_, _, zh) = page(&app, "/authority/alarms?lang=zh", Some(&supervisor), None).await;
     assert!(zh.contains("无病例关联且近期不在本地却被改为红码"), "{zh}");
     let auditor = app.token(Role::Auditor, "audrey").await;
