@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use healthcode_domain::Actor;
 use healthcode_store::{Alarm, AlarmKind, AlarmStore, MANUAL_CHANGE_EVENTS, StoreError, StoreResult};
 use jiff::Timestamp;
+use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 
@@ -22,6 +23,38 @@ fn alarm_from_row(row: &PgRow) -> StoreResult<Alarm> {
         acknowledged_by: get(row, "acknowledged_by")?,
         acknowledged_at: acknowledged.map(|t| t.0),
     })
+}
+
+impl PostgresStore {
+    /// Every alarm, for copies.
+    pub(crate) async fn all_alarms(&self) -> StoreResult<Vec<Alarm>> {
+        let rows = sqlx::query("SELECT * FROM alarms ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("exporting alarms"))?;
+        rows.iter().map(alarm_from_row).collect()
+    }
+}
+
+/// Inserts alarms, skipping ids already present (copies).
+pub(crate) async fn import_alarms(conn: &mut PgConnection, alarms: &[Alarm]) -> StoreResult<()> {
+    for a in alarms {
+        sqlx::query(
+            "INSERT INTO alarms (id, at, kind, subject, detail, acknowledged_by, acknowledged_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(a.id)
+        .bind(PgTime(a.at))
+        .bind(a.kind.as_str())
+        .bind(&a.subject)
+        .bind(&a.detail)
+        .bind(&a.acknowledged_by)
+        .bind(a.acknowledged_at.map(PgTime))
+        .execute(&mut *conn)
+        .await
+        .map_err(other("importing alarm"))?;
+    }
+    Ok(())
 }
 
 #[async_trait]

@@ -62,8 +62,10 @@ pub(crate) async fn all_case_records(store: &PostgresStore) -> StoreResult<CaseR
         .map_err(other("exporting exposure sites"))?;
     let areas = store.risk_areas_at_any().await?;
     let overrides = store.all_overrides().await?;
+    let alarms = store.all_alarms().await?;
     Ok(CaseRecords {
         overrides,
+        alarms,
         risk_areas: areas,
         cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
         notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
@@ -153,6 +155,7 @@ pub(crate) async fn import_case_records(store: &PostgresStore, r: &CaseRecords) 
         .await
         .map_err(other("importing override"))?;
     }
+    crate::alarms::import_alarms(&mut tx, &r.alarms).await?;
     tx.commit().await.map_err(other("committing case records"))
 }
 

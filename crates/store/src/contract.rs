@@ -984,6 +984,11 @@ pub async fn alarms_are_listed_open_first_and_acknowledged_once(store: &dyn Stor
     let ids: Vec<_> = store.alarms(10).await.unwrap().iter().map(|a| a.id).collect();
     assert_eq!(ids, vec![red.id, old.id, burst.id], "open ones first, newest first");
     assert_eq!(store.alarms(1).await.unwrap().len(), 1);
+    let records = store.case_records().await.unwrap();
+    assert_eq!(records.alarms.iter().map(|a| a.id).collect::<Vec<_>>(), vec![old.id, burst.id, red.id]);
+    assert_eq!(records.alarms[1], acknowledged, "alarms travel with the case records");
+    store.import_case_records(&records).await.unwrap();
+    assert_eq!(store.case_records().await.unwrap(), records, "importing what is there changes nothing");
 
     let open = |kind, subject, secs| store.open_alarm_since(kind, subject, t(secs));
     assert_eq!(

@@ -178,6 +178,8 @@ pub struct CaseRecords {
     pub sites: Vec<ExposureSite>,
     pub risk_areas: Vec<RiskArea>,
     pub overrides: Vec<Override>,
+    /// Anomaly alarms, in id order.
+    pub alarms: Vec<Alarm>,
 }
 
 /// A registered venue (QR scanning point).
