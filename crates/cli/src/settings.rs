@@ -44,6 +44,7 @@ struct FileConfig {
     retention_days: Option<i64>,
     stats_min_count: Option<u32>,
     stats_live_seconds: Option<i64>,
+    appeal_working_days: Option<u8>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -109,6 +110,12 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("stats_live_seconds must be between 0 and 3600");
         }
         config.stats_live_ttl = SignedDuration::from_secs(secs);
+    }
+    if let Some(days) = file.appeal_working_days {
+        if !(1..=30).contains(&days) {
+            bail!("appeal_working_days must be between 1 and 30");
+        }
+        config.appeal_working_days = days;
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

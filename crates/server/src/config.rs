@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub stats_live_ttl: SignedDuration,
     /// The public statistics hide counts from 1 to this minus one.
     pub stats_min_count: u32,
+    /// Working days (Monday to Friday) the authority has to answer an appeal.
+    pub appeal_working_days: u8,
 }
 
 impl ServerConfig {
@@ -69,6 +71,7 @@ impl ServerConfig {
             retention: crate::services::retention::DEFAULT_RETENTION,
             stats_live_ttl: SignedDuration::from_secs(60),
             stats_min_count: 5,
+            appeal_working_days: 3,
         }
     }
 

@@ -33,6 +33,7 @@ macro_rules! contract_tests {
             cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
             risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
             rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first,
+            appeals_are_answered_once_earliest_deadline_first,
             applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
             gate_scans_feed_the_roster_snapshot_and_copy);
     };
@@ -942,4 +943,40 @@ pub async fn gate_scans_feed_the_roster_snapshot_and_copy(store: &dyn Store) {
     assert_eq!(store.enterprise_records().await.unwrap(), records, "importing what is there changes nothing");
     let counts = store.counts().await.unwrap();
     assert_eq!((counts.enterprises, counts.employees, counts.gate_scans), (1, 3, 3));
+}
+
+pub async fn appeals_are_answered_once_earliest_deadline_first(store: &dyn Store) {
+    let r = resident(91);
+    store.create_resident(&r).await.unwrap();
+    let appeal = |n: u8, submitted: i64, due: i64| crate::Appeal {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        resident: r.id,
+        colour: Colour::Yellow,
+        message: format!("appeal {n}: the reading was wrong"),
+        submitted_at: t(submitted),
+        due_at: t(due),
+        state: "pending".into(),
+        answered_at: None,
+        answered_by: None,
+        answer: None,
+    };
+    let (first, second) = (appeal(1, 0, 500), appeal(2, 10, 100));
+    store.create_appeal(&first).await.unwrap();
+    store.create_appeal(&second).await.unwrap();
+    assert_eq!(store.appeal(first.id).await.unwrap(), first);
+    assert!(matches!(store.appeal(uuid::Uuid::from_bytes([9; 16])).await, Err(StoreError::NotFound)));
+    let pending: Vec<_> = store.pending_appeals(10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(pending, vec![second.id, first.id], "earliest deadline first");
+    let mine: Vec<_> = store.appeals_of(r.id, 10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(mine, vec![second.id, first.id], "newest first");
+
+    store.answer_appeal(second.id, "upheld", "anh", "right", t(50)).await.unwrap();
+    let again = store.answer_appeal(second.id, "rejected", "bao", "wrong", t(60)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "answered once");
+    let answered = store.appeal(second.id).await.unwrap();
+    assert_eq!(
+        (answered.state.as_str(), answered.answered_by.as_deref(), answered.answer.as_deref(), answered.answered_at),
+        ("upheld", Some("anh"), Some("right"), Some(t(50)))
+    );
+    assert_eq!(store.pending_appeals(10).await.unwrap().len(), 1);
 }

@@ -447,3 +447,21 @@ pub struct EnterpriseRecords {
     /// In id order.
     pub gate_scans: Vec<GateScan>,
 }
+
+/// A resident's appeal against their colour, and the authority's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appeal {
+    pub id: uuid::Uuid,
+    pub resident: ResidentId,
+    /// The colour contested.
+    pub colour: healthcode_domain::Colour,
+    pub message: String,
+    pub submitted_at: Timestamp,
+    /// The end of the last working day the authority has to answer.
+    pub due_at: Timestamp,
+    /// `pending`, `upheld` or `rejected`.
+    pub state: String,
+    pub answered_at: Option<Timestamp>,
+    pub answered_by: Option<String>,
+    pub answer: Option<String>,
+}

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
 pub mod access;
+pub mod appeals;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -52,6 +53,7 @@ impl Modify for BearerAuth {
         audit::list, risk_areas::mark, risk_areas::in_force,
         overrides::request, overrides::pending, overrides::approve, overrides::reject,
         stats::daily, stats::daily_csv, access::my_access,
+        appeals::file, appeals::mine, appeals::pending, appeals::answer,
         enterprises::apply, enterprises::list, enterprises::get_one, enterprises::applications,
         enterprises::approve, enterprises::reject, enterprises::invite, enterprises::remove,
         enterprises::my_employers, enterprises::accept, enterprises::leave, enterprises::gate_scan,
@@ -109,6 +111,9 @@ pub fn routes() -> Router<AppState> {
         .route("/overrides/{id}/reject", post(overrides::reject))
         .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
         .route("/me/access", get(access::my_access))
+        .route("/appeals", post(appeals::file).get(appeals::pending))
+        .route("/appeals/{id}/answer", post(appeals::answer))
+        .route("/me/appeals", get(appeals::mine))
         .route("/stats/daily", get(stats::daily))
         .route("/stats/daily.csv", get(stats::daily_csv))
         .route("/enterprises", post(enterprises::apply).get(enterprises::list))

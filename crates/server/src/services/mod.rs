@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod appeals;
 pub mod audit;
 pub mod cases;
 pub mod check_in;

@@ -4,6 +4,7 @@
 
 mod access_log;
 mod api_errors;
+mod appeals;
 mod check_in;
 mod checkpoints;
 mod enterprises;
