@@ -25,6 +25,42 @@ fn appeal_from_row(row: &PgRow) -> StoreResult<Appeal> {
     })
 }
 
+impl PostgresStore {
+    /// Every appeal, for copies.
+    pub(crate) async fn all_appeals(&self) -> StoreResult<Vec<Appeal>> {
+        let rows = sqlx::query("SELECT * FROM appeals ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("exporting appeals"))?;
+        rows.iter().map(appeal_from_row).collect()
+    }
+}
+
+/// Inserts appeals (copies), skipping those present.
+pub(crate) async fn import(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>, appeals: &[Appeal]) -> StoreResult<()> {
+    for a in appeals {
+        sqlx::query(
+            "INSERT INTO appeals (id, resident_id, colour, message, submitted_at, due_at, state, answered_at,
+                 answered_by, answer)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(a.id)
+        .bind(a.resident.as_uuid())
+        .bind(a.colour.as_str())
+        .bind(&a.message)
+        .bind(PgTime(a.submitted_at))
+        .bind(PgTime(a.due_at))
+        .bind(&a.state)
+        .bind(a.answered_at.map(PgTime))
+        .bind(&a.answered_by)
+        .bind(&a.answer)
+        .execute(&mut **tx)
+        .await
+        .map_err(other("importing appeal"))?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AppealStore for PostgresStore {
     async fn create_appeal(&self, a: &Appeal) -> StoreResult<()> {

@@ -26,6 +26,41 @@ fn appeal_from_row(row: &SqliteRow) -> StoreResult<Appeal> {
     })
 }
 
+impl SqliteStore {
+    /// Every appeal, for copies.
+    pub(crate) async fn all_appeals(&self) -> StoreResult<Vec<Appeal>> {
+        let rows = sqlx::query("SELECT * FROM appeals ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("exporting appeals"))?;
+        rows.iter().map(appeal_from_row).collect()
+    }
+}
+
+/// Inserts appeals (copies), skipping those present.
+pub(crate) async fn import(tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, appeals: &[Appeal]) -> StoreResult<()> {
+    for a in appeals {
+        sqlx::query(
+            "INSERT INTO appeals (id, resident_id, colour, message, submitted_at, due_at, state, answered_at, answered_by, answer)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(a.id.as_bytes().as_slice())
+        .bind(a.resident.as_bytes().as_slice())
+        .bind(a.colour.as_str())
+        .bind(&a.message)
+        .bind(ms(a.submitted_at))
+        .bind(ms(a.due_at))
+        .bind(&a.state)
+        .bind(a.answered_at.map(ms))
+        .bind(&a.answered_by)
+        .bind(&a.answer)
+        .execute(&mut **tx)
+        .await
+        .map_err(other("importing appeal"))?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AppealStore for SqliteStore {
     async fn create_appeal(&self, a: &Appeal) -> StoreResult<()> {

@@ -65,8 +65,11 @@ pub(crate) async fn all_case_records(store: &SqliteStore) -> StoreResult<CaseRec
         .map_err(other("exporting exposure sites"))?;
     let areas = store.risk_areas_at_any().await?;
     let overrides = store.all_overrides().await?;
+    let (appeals, accesses) = (store.all_appeals().await?, store.all_accesses().await?);
     Ok(CaseRecords {
         overrides,
+        appeals,
+        accesses,
         risk_areas: areas,
         cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
         notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
@@ -156,6 +159,8 @@ pub(crate) async fn import_case_records(store: &SqliteStore, r: &CaseRecords) ->
         .await
         .map_err(other("importing override"))?;
     }
+    crate::appeals::import(&mut tx, &r.appeals).await?;
+    crate::access_log::import(&mut tx, &r.accesses).await?;
     tx.commit().await.map_err(other("committing case records"))
 }
 

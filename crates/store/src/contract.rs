@@ -316,6 +316,8 @@ pub async fn importing_writes_everything(store: &dyn Store) {
             enterprises: 0,
             employees: 0,
             gate_scans: 0,
+            appeals: 0,
+            access_log: 0,
         }
     );
     assert!(store.ping().await.is_ok());

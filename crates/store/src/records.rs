@@ -168,6 +168,8 @@ pub struct TableCounts {
     pub enterprises: u64,
     pub employees: u64,
     pub gate_scans: u64,
+    pub appeals: u64,
+    pub access_log: u64,
 }
 
 /// Cases with their notices and exposure sites, for copying a deployment.
@@ -178,6 +180,10 @@ pub struct CaseRecords {
     pub sites: Vec<ExposureSite>,
     pub risk_areas: Vec<RiskArea>,
     pub overrides: Vec<Override>,
+    /// In id order.
+    pub appeals: Vec<Appeal>,
+    /// In the order they were recorded; imported only into a store that has none.
+    pub accesses: Vec<AccessRecord>,
 }
 
 /// A registered venue (QR scanning point).
