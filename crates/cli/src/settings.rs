@@ -42,6 +42,8 @@ struct FileConfig {
     db_max_connections: Option<u32>,
     db_statement_timeout_seconds: Option<u64>,
     retention_days: Option<i64>,
+    max_in_flight: Option<usize>,
+    queue_wait_ms: Option<u64>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -95,6 +97,18 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("retention_days must be between 1 and 3650");
         }
         config.retention = SignedDuration::from_hours(24 * days);
+    }
+    if let Some(n) = file.max_in_flight {
+        if !(1..=100_000).contains(&n) {
+            bail!("max_in_flight must be between 1 and 100000");
+        }
+        config.max_in_flight = Some(n);
+    }
+    if let Some(ms) = file.queue_wait_ms {
+        if ms > 10_000 {
+            bail!("queue_wait_ms must be between 0 and 10000");
+        }
+        config.queue_wait = std::time::Duration::from_millis(ms);
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

@@ -32,6 +32,10 @@ use std::time::Duration;
 /// The embedded migrations of this backend.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Connections in the pool (one writer at a time; the rest read in parallel
+/// thanks to WAL).
+pub const POOL_SIZE: u32 = 8;
+
 /// A SQLite-backed store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -50,7 +54,7 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(POOL_SIZE)
             .connect_with(options)
             .await
             .map_err(other("opening SQLite database"))?;

@@ -8,6 +8,7 @@ mod checkpoints;
 mod governance;
 mod harness;
 mod openapi;
+mod overload;
 mod pages;
 mod quarantine_story;
 mod scanner_pages;
