@@ -75,7 +75,7 @@ impl ServerConfig {
             postgres: PgSettings::default(),
             retention: crate::services::retention::DEFAULT_RETENTION,
             max_in_flight: None,
-            queue_wait: Duration::from_millis(100),
+            queue_wait: Duration::from_millis(10),
         }
     }
 

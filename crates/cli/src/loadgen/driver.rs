@@ -1,8 +1,10 @@
 //! Runs the workers: open loop at a fixed rate (action `i` is due at
 //! `start + i / rate`; a worker that falls behind starts the next due action
 //! at once, and its latency still counts from the due time), or closed loop
-//! as fast as the server answers. Stops starting actions at the end of the
-//! duration and waits for those in flight.
+//! as fast as the server answers. No action starts after the end of the
+//! duration (due actions a saturated generator never reached are reported
+//! as not started), and those in flight are waited for, so a run lasts at
+//! most its duration plus one request timeout.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,7 +61,7 @@ async fn next_action(next: &AtomicU64, pace: Pace, start: Instant, end: Instant)
         Pace::Fixed { per_second } => {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let due = start + Duration::from_secs_f64(i as f64 / per_second);
-            if due >= end {
+            if due >= end || now() >= end {
                 return None;
             }
             tokio::time::sleep_until(tokio::time::Instant::from_std(due)).await;

@@ -25,6 +25,8 @@ pub enum Flow {
     Code,
     /// 60 % check-in, 25 % code, 15 % checkpoint.
     Mixed,
+    /// The no-op reference: `GET /healthz` (one `SELECT 1`), the ceiling of this machine.
+    Ping,
 }
 
 impl Flow {
@@ -34,6 +36,7 @@ impl Flow {
             Flow::Checkpoint => "checkpoint",
             Flow::Code => "code",
             Flow::Mixed => "mixed",
+            Flow::Ping => "ping",
         }
     }
 }
@@ -113,6 +116,10 @@ impl Target {
                 self.code(who, due, stats).await;
             }
             Flow::Checkpoint => self.checkpoint(who, due, stats).await,
+            Flow::Ping => {
+                let request = self.client.get(format!("{}/healthz", self.base));
+                self.send(Kind::Ping, request, due, stats).await;
+            }
         }
         stats.action(now().saturating_duration_since(due));
     }

@@ -75,7 +75,12 @@ pub fn print(run: &RunDescription<'_>, outcome: &Outcome) {
         requests as f64 / seconds,
         ok as f64 / seconds
     );
+    let missed = outcome.actions.saturating_sub(stats.actions.count());
+    if missed > 0 {
+        println!("warning: {missed} due actions never started: raise --concurrency, or the server is saturated");
+    }
     println!("latency of an action from its due time: {}", latency_text(&stats.actions));
+    println!("latency of the requests answered 2xx:   {}", latency_text(&stats.accepted));
     println!("answers: {}", answers_text(&all));
     for (kind, k) in &stats.kinds {
         println!(
@@ -104,11 +109,13 @@ pub fn print(run: &RunDescription<'_>, outcome: &Outcome) {
         "concurrency": run.concurrency,
         "actions_due": outcome.actions,
         "actions_done": stats.actions.count(),
+        "actions_not_started": missed,
         "requests": requests,
         "elapsed_s": (seconds * 1000.0).round() / 1000.0,
         "throughput_per_s": (requests as f64 / seconds * 10.0).round() / 10.0,
         "ok_per_s": (ok as f64 / seconds * 10.0).round() / 10.0,
         "latency_ms": latency(&stats.actions),
+        "accepted_latency_ms": latency(&stats.accepted),
         "answers": answers(&all),
         "kinds": kinds,
     });

@@ -13,6 +13,7 @@ pub enum Kind {
     CheckOut,
     Code,
     CheckpointScan,
+    Ping,
 }
 
 impl Kind {
@@ -22,6 +23,7 @@ impl Kind {
             Kind::CheckOut => "check-out",
             Kind::Code => "code",
             Kind::CheckpointScan => "checkpoint-scan",
+            Kind::Ping => "ping",
         }
     }
 }
@@ -60,6 +62,8 @@ pub struct KindStats {
 pub struct Stats {
     /// One sample per scheduled action, from its due time to its last answer.
     pub actions: Histogram,
+    /// Every request answered 2xx (any kind): what an accepted request costs.
+    pub accepted: Histogram,
     pub kinds: BTreeMap<Kind, KindStats>,
 }
 
@@ -69,6 +73,9 @@ pub fn micros(d: Duration) -> u64 {
 
 impl Stats {
     pub fn request(&mut self, kind: Kind, answer: Answer, latency: Duration) {
+        if answer.is_success() {
+            self.accepted.record(micros(latency));
+        }
         let k = self.kinds.entry(kind).or_default();
         k.latency.record(micros(latency));
         *k.answers.entry(answer).or_default() += 1;
@@ -80,6 +87,7 @@ impl Stats {
 
     pub fn merge(&mut self, other: &Stats) {
         self.actions.merge(&other.actions);
+        self.accepted.merge(&other.accepted);
         for (kind, theirs) in &other.kinds {
             let mine = self.kinds.entry(*kind).or_default();
             mine.latency.merge(&theirs.latency);
