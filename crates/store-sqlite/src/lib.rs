@@ -4,7 +4,9 @@
 //! The file runs in WAL mode with `synchronous=FULL` (an acknowledged write
 //! survives a crash or power loss), foreign keys on, and every write in a
 //! `BEGIN IMMEDIATE` transaction so concurrent writers queue instead of
-//! failing mid-transaction.
+//! failing mid-transaction. Check-ins and check-outs (`record_scan`) are
+//! group-committed: one writer task commits every scan waiting in one
+//! transaction, one SAVEPOINT per scan, and answers each after the commit.
 
 mod accounts;
 mod audit;
@@ -12,6 +14,7 @@ mod auth;
 mod cases;
 mod checkpoints;
 mod convert;
+mod group_commit;
 mod health;
 mod outbox;
 mod overrides;
@@ -40,6 +43,8 @@ pub const POOL_SIZE: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Scans go through one writer task that commits them in groups.
+    scans: group_commit::ScanWriter,
 }
 
 impl SqliteStore {
@@ -58,7 +63,8 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(other("opening SQLite database"))?;
-        let store = Self { pool };
+        let scans = group_commit::ScanWriter::spawn(pool.clone());
+        let store = Self { pool, scans };
         store.migrate().await?;
         Ok(store)
     }
