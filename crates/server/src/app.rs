@@ -171,6 +171,7 @@ async fn count_responses(State(state): State<AppState>, req: Request, next: Next
 struct InFlight {
     slots: Arc<Semaphore>,
     wait: Duration,
+    metrics: Arc<Metrics>,
 }
 
 async fn shed_load(State(limit): State<InFlight>, req: Request, next: Next) -> Response {
@@ -179,7 +180,10 @@ async fn shed_load(State(limit): State<InFlight>, req: Request, next: Next) -> R
         Err(_) => match tokio::time::timeout(limit.wait, limit.slots.clone().acquire_owned()).await {
             Ok(Ok(permit)) => permit,
             // Timed out, or the semaphore closed (it never is).
-            Ok(Err(_)) | Err(_) => return overloaded(),
+            Ok(Err(_)) | Err(_) => {
+                limit.metrics.shed.inc();
+                return overloaded();
+            }
         },
     };
     let response = next.run(req).await;
@@ -202,8 +206,11 @@ fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<Heade
 /// Everything above the concurrency limit is shed past capacity; the probes
 /// below it (`/healthz`, `/metrics`) always answer.
 pub fn router(state: AppState) -> Router {
-    let in_flight =
-        InFlight { slots: Arc::new(Semaphore::new(state.config.in_flight_limit())), wait: state.config.queue_wait };
+    let in_flight = InFlight {
+        slots: Arc::new(Semaphore::new(state.config.in_flight_limit())),
+        wait: state.config.queue_wait,
+        metrics: state.metrics.clone(),
+    };
     Router::new()
         .merge(web::routes().layer(middleware::from_fn(web::remember_language)))
         .nest("/api/v1", api::routes())

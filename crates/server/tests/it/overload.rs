@@ -47,6 +47,8 @@ async fn past_the_limit_requests_are_shed_and_healthz_still_answers() {
     assert_eq!(body["status"], "ok");
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(metrics.status(), StatusCode::OK);
+    let metrics = metrics.text().await.unwrap();
+    assert!(!metrics.contains("healthcode_requests_shed_total 0\n"), "shed requests are counted: {metrics}");
     let (status, body) =
         app.post_json("/api/v1/auth/otp/request", None, serde_json::json!({"contact": "+8613800000001"})).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("OVERLOADED")));
