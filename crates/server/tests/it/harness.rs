@@ -41,9 +41,15 @@ pub fn start_time() -> Timestamp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with a configuration the test adjusts first.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::with_defaults(data.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    configure(&mut config);
     let (url, schema) = fresh_database(data.path()).await;
     config.database_url = url;
     // The clock stands still in tests: count today afresh on every read.

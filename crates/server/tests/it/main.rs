@@ -11,6 +11,7 @@ mod enterprises;
 mod governance;
 mod harness;
 mod openapi;
+mod overload;
 mod pages;
 mod quarantine_story;
 mod scanner_pages;
