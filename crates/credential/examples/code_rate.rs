@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use healthcode_credential::{HealthCodeClaims, SigningKey, issue, render_svg};
 use healthcode_domain::{
@@ -16,20 +15,9 @@ use healthcode_domain::{
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-const ROUNDS: usize = 5;
+mod timing;
 
-fn per_op_us(n: usize, mut f: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..n {
-        f();
-    }
-    start.elapsed().as_secs_f64() * 1e6 / n as f64
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+use timing::{ROUNDS, median, per_op_us};
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5_000);
