@@ -2,6 +2,7 @@
 //! configuration, and calls the server and credential crates. Thin on purpose.
 
 mod commands;
+mod loadgen;
 mod settings;
 
 use clap::{Parser, Subcommand};
@@ -127,6 +128,11 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Generate load against a server on this machine (setup fixtures, then run).
+    Loadgen {
+        #[command(subcommand)]
+        action: loadgen::LoadgenAction,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -189,6 +195,7 @@ fn main() -> ExitCode {
                 let query = healthcode_server::api::stats::StatsQuery { from, to, district };
                 commands::stats::run(common, query, format).await
             }
+            Command::Loadgen { action } => loadgen::run(action).await,
             Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
             Command::Trace { case, sample, common } => commands::trace::run(common, case, sample).await,

@@ -46,6 +46,9 @@ struct FileConfig {
     stats_live_seconds: Option<i64>,
     alarm_manual_changes_per_hour: Option<u32>,
     alarm_manual_changes_per_approver_per_hour: Option<u32>,
+    appeal_working_days: Option<u8>,
+    max_in_flight: Option<usize>,
+    queue_wait_ms: Option<u64>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -123,6 +126,24 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("alarm_manual_changes_per_approver_per_hour must be between 1 and 100000");
         }
         config.alarm_manual_changes_per_approver_per_hour = n;
+    }
+    if let Some(days) = file.appeal_working_days {
+        if !(1..=30).contains(&days) {
+            bail!("appeal_working_days must be between 1 and 30");
+        }
+        config.appeal_working_days = days;
+    }
+    if let Some(n) = file.max_in_flight {
+        if !(1..=100_000).contains(&n) {
+            bail!("max_in_flight must be between 1 and 100000");
+        }
+        config.max_in_flight = Some(n);
+    }
+    if let Some(ms) = file.queue_wait_ms {
+        if ms > 10_000 {
+            bail!("queue_wait_ms must be between 0 and 10000");
+        }
+        config.queue_wait = std::time::Duration::from_millis(ms);
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

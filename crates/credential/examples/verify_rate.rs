@@ -5,7 +5,6 @@
 
 use std::hint::black_box;
 use std::io::Read as _;
-use std::time::Instant;
 
 use coset::{CoseSign1, TaggedCborSerializable as _};
 use healthcode_credential::{
@@ -15,20 +14,9 @@ use healthcode_domain::{Colour, HolderId};
 use jiff::{SignedDuration, Timestamp};
 use ring::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
 
-const ROUNDS: usize = 5;
+mod timing;
 
-fn per_op_us(n: usize, mut f: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..n {
-        f();
-    }
-    start.elapsed().as_secs_f64() * 1e6 / n as f64
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+use timing::{ROUNDS, median, per_op_us};
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);

@@ -141,7 +141,14 @@ pub fn due_date(submitted_on: Date, working_days: u8) -> Date {
 /// millisecond of the [`due_date`] ([`REVIEW_WORKING_DAYS`] working days
 /// after the local submission date) in the deployment's time zone.
 pub fn review_deadline(submitted_at: Timestamp, tz: &TimeZone) -> Timestamp {
-    let due = due_date(crate::transition::local_date(submitted_at, tz), REVIEW_WORKING_DAYS);
+    working_deadline(submitted_at, REVIEW_WORKING_DAYS, tz)
+}
+
+/// The last millisecond of the local day `working_days` working days after
+/// the local date of `from` (applications, appeals).
+pub fn working_deadline(from: Timestamp, working_days: u8, tz: &TimeZone) -> Timestamp {
+    let submitted_at = from;
+    let due = due_date(crate::transition::local_date(submitted_at, tz), working_days);
     due.tomorrow()
         .ok()
         .and_then(|next| next.to_zoned(tz.clone()).ok())

@@ -106,6 +106,8 @@ pub enum ChangeEvent {
     QuarantineCompleted,
     /// An approved manual override set the colour.
     Override,
+    /// The health authority upheld the person's appeal: the contested change is reversed.
+    AppealUpheld,
 }
 
 impl ChangeEvent {
@@ -116,13 +118,21 @@ impl ChangeEvent {
             ChangeEvent::StreakRestarted => "streak_restarted",
             ChangeEvent::QuarantineCompleted => "quarantine_completed",
             ChangeEvent::Override => "override",
+            ChangeEvent::AppealUpheld => "appeal_upheld",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Initial, Self::ColourRaised, Self::StreakRestarted, Self::QuarantineCompleted, Self::Override]
-            .into_iter()
-            .find(|e| e.as_str() == s)
+        [
+            Self::Initial,
+            Self::ColourRaised,
+            Self::StreakRestarted,
+            Self::QuarantineCompleted,
+            Self::Override,
+            Self::AppealUpheld,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
     }
 }
 
@@ -154,6 +164,8 @@ pub enum Evidence {
     SharedStay { case: CaseId, venue: VenueId, from: Timestamp, to: Timestamp, minutes: i64, contact: String },
     /// The approved override: its basis, who asked and who approved.
     Override { override_id: String, basis: String, requested_by: String, approved_by: String },
+    /// An upheld appeal: the person's message was found right; the answer says why.
+    Appeal { appeal_id: String, answer: String, answered_by: String },
 }
 
 /// A recorded status change: what changed, why, on what evidence, by whom, when.

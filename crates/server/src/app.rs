@@ -3,7 +3,9 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, HeaderName, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{
+    CONTENT_TYPE, HeaderName, REFERRER_POLICY, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +17,7 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -26,7 +29,7 @@ use crate::api::{self, ApiDoc};
 use crate::auth::sender::{DevOutbox, OtpSender};
 use crate::clock::Clock;
 use crate::config::{SenderConfig, ServerConfig};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::keys::KeyService;
 use crate::metrics::Metrics;
 use crate::state::AppState;
@@ -169,17 +172,57 @@ async fn count_responses(State(state): State<AppState>, req: Request, next: Next
     response
 }
 
+/// The concurrency limit: at most `slots` requests run at once; one more
+/// waits up to `wait` for a slot, then is shed with 503 `OVERLOADED` and
+/// `Retry-After: 1`. Past capacity, clients are told to come back at once
+/// instead of every request queueing until it times out.
+#[derive(Clone)]
+struct InFlight {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+    metrics: Arc<Metrics>,
+}
+
+async fn shed_load(State(limit): State<InFlight>, req: Request, next: Next) -> Response {
+    let permit = match limit.slots.clone().try_acquire_owned() {
+        Ok(permit) => permit,
+        Err(_) => match tokio::time::timeout(limit.wait, limit.slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            // Timed out, or the semaphore closed (it never is).
+            Ok(Err(_)) | Err(_) => {
+                limit.metrics.shed.inc();
+                return overloaded();
+            }
+        },
+    };
+    let response = next.run(req).await;
+    drop(permit);
+    response
+}
+
+fn overloaded() -> Response {
+    let error = ApiError::new(ErrorKind::Unavailable, "OVERLOADED", "the server is at capacity; retry in a second");
+    let mut response = error.into_response();
+    response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 /// The whole application: routes, then middleware (outermost last).
+/// Everything above the concurrency limit is shed past capacity; the probes
+/// below it (`/healthz`, `/metrics`) always answer.
 pub fn router(state: AppState) -> Router {
+    let in_flight = InFlight {
+        slots: Arc::new(Semaphore::new(state.config.in_flight_limit())),
+        wait: state.config.queue_wait,
+        metrics: state.metrics.clone(),
+    };
     Router::new()
         .merge(web::routes().layer(middleware::from_fn(web::remember_language)))
         .nest("/api/v1", api::routes())
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
         .route("/static/hc-verify.js", get(verifier_js))
         .route("/static/scanner.js", get(scanner_js))
         .route("/static/vendor/jsQR.js", get(jsqr_js))
@@ -197,6 +240,9 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(in_flight, shed_load))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(X_FRAME_OPTIONS, "DENY"))
         .layer(header(REFERRER_POLICY, "no-referrer"))
@@ -258,7 +304,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
             }
         }
     });
-    tracing::info!(%addr, backend = state.store.backend(), "serving");
+    tracing::info!(%addr, backend = state.store.backend(), max_in_flight = state.config.in_flight_limit(), "serving");
     println!("healthcode listening on http://{addr}");
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())

@@ -7,6 +7,11 @@ use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// Requests in flight per database connection before new ones wait: enough to
+/// keep every connection busy while others parse, verify and serialise.
+pub const IN_FLIGHT_PER_CONNECTION: usize = 8;
 
 /// How one-time codes reach people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +55,14 @@ pub struct ServerConfig {
     /// Manual status changes in an hour by one approver that raise it, naming
     /// them (default 5).
     pub alarm_manual_changes_per_approver_per_hour: u32,
+    /// Working days (Monday to Friday) the authority has to answer an appeal.
+    pub appeal_working_days: u8,
+    /// Requests handled at once (`/healthz` and `/metrics` aside); `None`
+    /// derives it from the database pool (see [`ServerConfig::in_flight_limit`]).
+    pub max_in_flight: Option<usize>,
+    /// How long a request past the limit waits for a slot before it is shed
+    /// with 503 `OVERLOADED`.
+    pub queue_wait: Duration,
 }
 
 impl ServerConfig {
@@ -77,7 +90,25 @@ impl ServerConfig {
             stats_min_count: 5,
             alarm_manual_changes_per_hour: 10,
             alarm_manual_changes_per_approver_per_hour: 5,
+            appeal_working_days: 3,
+            max_in_flight: None,
+            queue_wait: Duration::from_millis(10),
         }
+    }
+
+    /// Connections in the database pool the URL selects.
+    pub fn db_pool_size(&self) -> usize {
+        if self.database_url.starts_with("sqlite:") {
+            healthcode_store_sqlite::POOL_SIZE as usize
+        } else {
+            self.postgres.max_connections as usize
+        }
+    }
+
+    /// The concurrency limit in force: the configured one, else
+    /// [`IN_FLIGHT_PER_CONNECTION`] per pooled database connection.
+    pub fn in_flight_limit(&self) -> usize {
+        self.max_in_flight.unwrap_or_else(|| IN_FLIGHT_PER_CONNECTION * self.db_pool_size())
     }
 
     pub fn keys_dir(&self) -> PathBuf {

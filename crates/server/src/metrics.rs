@@ -28,6 +28,8 @@ pub struct Metrics {
     pub otp_sent: Counter,
     pub sign_ins: Counter,
     pub check_ins: Counter,
+    /// Requests turned away with 503 `OVERLOADED` by the concurrency limit.
+    pub shed: Counter,
 }
 
 impl Metrics {
@@ -58,6 +60,7 @@ impl Metrics {
             ("healthcode_otp_sent_total", "One-time sign-in codes sent.", &self.otp_sent),
             ("healthcode_sign_ins_total", "Successful sign-ins.", &self.sign_ins),
             ("healthcode_check_ins_total", "Venue scans by residents (entries, exits, repeats).", &self.check_ins),
+            ("healthcode_requests_shed_total", "Requests turned away past capacity (503 OVERLOADED).", &self.shed),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
         }

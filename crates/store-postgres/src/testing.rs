@@ -75,9 +75,23 @@ impl Drop for SchemaGuard {
             };
             let dropped = runtime.block_on(async {
                 let mut conn = PgConnection::connect(&url).await?;
-                sqlx::query(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")))
+                // A task of the finished test (say, a server's startup retention pass) may
+                // hold locks in the schema in an open transaction, on a runtime that stays
+                // blocked until this drop returns: waiting for it would wait forever. So
+                // wait a little, then end the sessions holding locks there and drop again.
+                sqlx::query("SET lock_timeout = '3s'").execute(&mut conn).await?;
+                let drop_schema = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+                if sqlx::query(AssertSqlSafe(drop_schema.clone())).execute(&mut conn).await.is_err() {
+                    sqlx::query(
+                        "SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+                         JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = $1 AND l.pid <> pg_backend_pid()",
+                    )
+                    .bind(&schema)
                     .execute(&mut conn)
                     .await?;
+                    sqlx::query(AssertSqlSafe(drop_schema)).execute(&mut conn).await?;
+                }
                 conn.close().await
             });
             if let Err(e) = dropped {

@@ -160,7 +160,9 @@ impl TransferStore for PostgresStore {
                     (SELECT count(*) FROM audit_log) AS audit_entries,
                     (SELECT count(*) FROM enterprises) AS enterprises,
                     (SELECT count(*) FROM employees) AS employees,
-                    (SELECT count(*) FROM gate_scans) AS gate_scans",
+                    (SELECT count(*) FROM gate_scans) AS gate_scans,
+                    (SELECT count(*) FROM appeals) AS appeals,
+                    (SELECT count(*) FROM access_log) AS access_log",
         )
         .fetch_one(&self.pool)
         .await
@@ -183,6 +185,8 @@ impl TransferStore for PostgresStore {
             enterprises: n("enterprises")?,
             employees: n("employees")?,
             gate_scans: n("gate_scans")?,
+            appeals: n("appeals")?,
+            access_log: n("access_log")?,
         })
     }
 }

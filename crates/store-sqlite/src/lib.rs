@@ -4,17 +4,21 @@
 //! The file runs in WAL mode with `synchronous=FULL` (an acknowledged write
 //! survives a crash or power loss), foreign keys on, and every write in a
 //! `BEGIN IMMEDIATE` transaction so concurrent writers queue instead of
-//! failing mid-transaction.
+//! failing mid-transaction. Check-ins and check-outs (`record_scan`) are
+//! group-committed: one writer task commits every scan waiting in one
+//! transaction, one SAVEPOINT per scan, and answers each after the commit.
 
 mod access_log;
 mod accounts;
 mod alarms;
+mod appeals;
 mod audit;
 mod auth;
 mod cases;
 mod checkpoints;
 mod convert;
 mod enterprises;
+mod group_commit;
 mod health;
 mod outbox;
 mod overrides;
@@ -36,10 +40,16 @@ use std::time::Duration;
 /// The embedded migrations of this backend.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Connections in the pool (one writer at a time; the rest read in parallel
+/// thanks to WAL).
+pub const POOL_SIZE: u32 = 8;
+
 /// A SQLite-backed store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Scans go through one writer task that commits them in groups.
+    scans: group_commit::ScanWriter,
 }
 
 impl SqliteStore {
@@ -54,11 +64,12 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(POOL_SIZE)
             .connect_with(options)
             .await
             .map_err(other("opening SQLite database"))?;
-        let store = Self { pool };
+        let scans = group_commit::ScanWriter::spawn(pool.clone());
+        let store = Self { pool, scans };
         store.migrate().await?;
         Ok(store)
     }

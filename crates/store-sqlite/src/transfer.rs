@@ -170,7 +170,9 @@ impl TransferStore for SqliteStore {
                     (SELECT count(*) FROM audit_log) AS audit_entries,
                     (SELECT count(*) FROM enterprises) AS enterprises,
                     (SELECT count(*) FROM employees) AS employees,
-                    (SELECT count(*) FROM gate_scans) AS gate_scans",
+                    (SELECT count(*) FROM gate_scans) AS gate_scans,
+                    (SELECT count(*) FROM appeals) AS appeals,
+                    (SELECT count(*) FROM access_log) AS access_log",
         )
         .fetch_one(&self.pool)
         .await
@@ -193,6 +195,8 @@ impl TransferStore for SqliteStore {
             enterprises: n("enterprises")?,
             employees: n("employees")?,
             gate_scans: n("gate_scans")?,
+            appeals: n("appeals")?,
+            access_log: n("access_log")?,
         })
     }
 }

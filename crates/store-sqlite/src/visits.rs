@@ -55,6 +55,30 @@ async fn insert_visit(conn: &mut SqliteConnection, v: &Visit) -> StoreResult<()>
     Ok(())
 }
 
+/// A scan's writes: close the visit (still open, or `Conflict`), open the new one.
+pub(crate) async fn write_scan(
+    conn: &mut SqliteConnection,
+    close: Option<&Closing>,
+    open: Option<&Visit>,
+) -> StoreResult<()> {
+    if let Some(c) = close {
+        let done = sqlx::query("UPDATE visits SET exited_at = ?, exit_kind = ? WHERE id = ? AND exited_at IS NULL")
+            .bind(ms(c.at))
+            .bind(c.kind.as_str())
+            .bind(c.visit.as_bytes().as_slice())
+            .execute(&mut *conn)
+            .await
+            .map_err(other("closing visit"))?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict("the visit was already closed".into()));
+        }
+    }
+    if let Some(v) = open {
+        insert_visit(conn, v).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl VisitStore for SqliteStore {
     async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>> {
@@ -67,23 +91,7 @@ impl VisitStore for SqliteStore {
     }
 
     async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()> {
-        let mut tx = self.write_tx().await?;
-        if let Some(c) = close {
-            let done = sqlx::query("UPDATE visits SET exited_at = ?, exit_kind = ? WHERE id = ? AND exited_at IS NULL")
-                .bind(ms(c.at))
-                .bind(c.kind.as_str())
-                .bind(c.visit.as_bytes().as_slice())
-                .execute(&mut *tx)
-                .await
-                .map_err(other("closing visit"))?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict("the visit was already closed".into()));
-            }
-        }
-        if let Some(v) = open {
-            insert_visit(&mut tx, v).await?;
-        }
-        tx.commit().await.map_err(other("committing scan"))
+        self.scans.record(close.copied(), open.cloned()).await
     }
 
     async fn visit(&self, id: VisitId) -> StoreResult<Visit> {

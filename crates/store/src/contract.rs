@@ -28,11 +28,13 @@ macro_rules! contract_tests {
             one_time_codes_upsert_and_delete, sessions_expire_and_delete, outbox_filters_newest_first,
             importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
-            one_open_visit_per_person, expired_visits_close_automatically, venue_logs_are_time_ranged,
+            one_open_visit_per_person, concurrent_scans_succeed_or_conflict_one_by_one,
+            expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
             cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
             risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
             rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first,
+            appeals_are_answered_once_earliest_deadline_first,
             applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
             gate_scans_feed_the_roster_snapshot_and_copy,
             alarms_are_listed_open_first_and_acknowledged_once);
@@ -316,6 +318,8 @@ pub async fn importing_writes_everything(store: &dyn Store) {
             enterprises: 0,
             employees: 0,
             gate_scans: 0,
+            appeals: 0,
+            access_log: 0,
         }
     );
     assert!(store.ping().await.is_ok());
@@ -460,6 +464,78 @@ pub async fn one_open_visit_per_person(store: &dyn Store) {
     assert!(matches!(store.record_scan(None, Some(&again)).await, Err(StoreError::Conflict(_))));
     let other = someone(store, 52).await;
     store.record_scan(None, Some(&stay(6, &other, &cafe, 1))).await.unwrap();
+}
+
+/// Polls every future until all are done: a small `join_all`, so this crate needs no runtime.
+async fn all<'a, T>(mut pending: Vec<std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>>) -> Vec<T> {
+    use std::task::Poll;
+    let mut done: Vec<Option<T>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (future, slot) in pending.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(v) => *slot = Some(v),
+                    Poll::Pending => waiting = true,
+                }
+            }
+        }
+        if waiting { Poll::Pending } else { Poll::Ready(()) }
+    })
+    .await;
+    done.into_iter().map(|v| v.unwrap()).collect()
+}
+
+/// Scans arriving together (a SQLite group commit takes them in one
+/// transaction): a conflict fails that scan alone, the others are written.
+pub async fn concurrent_scans_succeed_or_conflict_one_by_one(store: &dyn Store) {
+    let cafe = venue(15, "+84912000015");
+    store.create_venue(&cafe).await.unwrap();
+    let mut people = Vec::new();
+    for n in 53..57 {
+        people.push(someone(store, n).await);
+    }
+    let first = stay(20, &people[0], &cafe, 0);
+    store.record_scan(None, Some(&first)).await.unwrap();
+    let close =
+        healthcode_domain::visit::Closing { visit: first.id, at: t(10), kind: healthcode_domain::ExitKind::Scan };
+    store.record_scan(Some(&close), None).await.unwrap();
+    let (a, b) = (stay(21, &people[0], &cafe, 20), stay(22, &people[0], &cafe, 21));
+    let (c, d) = (stay(23, &people[1], &cafe, 20), stay(24, &people[2], &cafe, 20));
+    let late_close = healthcode_domain::visit::Closing { at: t(30), ..close };
+    let e = stay(25, &people[3], &cafe, 20);
+    // Closes c, then fails on a taken id: the close must be undone with it.
+    let close_c = healthcode_domain::visit::Closing { visit: c.id, at: t(40), kind: healthcode_domain::ExitKind::Scan };
+    let taken = healthcode_domain::Visit { id: first.id, ..stay(26, &people[1], &cafe, 40) };
+    let results = all(vec![
+        store.record_scan(None, Some(&a)),
+        store.record_scan(None, Some(&c)),
+        store.record_scan(None, Some(&b)),
+        store.record_scan(Some(&late_close), Some(&e)),
+        store.record_scan(None, Some(&d)),
+        store.record_scan(Some(&close_c), Some(&taken)),
+    ])
+    .await;
+    assert!(matches!(results[5], Err(StoreError::Conflict(_))), "a taken visit id: {results:?}");
+    assert!(results[1].is_ok() && results[4].is_ok(), "{results:?}");
+    // Two open visits for one person: one is written, the other conflicts (which one is the race's).
+    let (won, lost) = match (&results[0], &results[2]) {
+        (Ok(()), Err(StoreError::Conflict(_))) => (&a, &b),
+        (Err(StoreError::Conflict(_)), Ok(())) => (&b, &a),
+        other => panic!("exactly one of two open visits for one person: {other:?}"),
+    };
+    assert!(matches!(results[3], Err(StoreError::Conflict(_))), "closing a closed visit: {results:?}");
+    for ok in [won, &c, &d] {
+        assert_eq!(&store.visit(ok.id).await.unwrap(), ok);
+    }
+    for refused in [lost, &e] {
+        assert!(
+            matches!(store.visit(refused.id).await, Err(StoreError::NotFound)),
+            "nothing of a refused scan is written"
+        );
+    }
+    assert_eq!(store.visit(first.id).await.unwrap().exited_at, Some(t(10)), "the first close stands");
+    assert_eq!(store.visit(c.id).await.unwrap().exited_at, None, "a refused scan's close is undone");
 }
 
 pub async fn expired_visits_close_automatically(store: &dyn Store) {
@@ -1010,12 +1086,54 @@ pub async fn alarms_are_listed_open_first_and_acknowledged_once(store: &dyn Stor
         manual(&a, 10, ChangeEvent::Override, &sam),
         manual(&a, 20, ChangeEvent::Override, &Actor::Staff("kim".into())),
         manual(&a, 30, ChangeEvent::ColourRaised, &sam),
+        manual(&a, 35, ChangeEvent::AppealUpheld, &Actor::Staff("kim".into())),
     ];
     store.commit_status(None, &yellow(&a), &changes).await.unwrap();
     store.commit_status(None, &yellow(&b), &[manual(&b, 40, ChangeEvent::Override, &sam)]).await.unwrap();
-    assert_eq!(store.manual_changes_since(t(0), None).await.unwrap(), 3, "a rule change is not manual");
-    assert_eq!(store.manual_changes_since(t(20), None).await.unwrap(), 2, "since is inclusive");
+    assert_eq!(store.manual_changes_since(t(0), None).await.unwrap(), 4, "a rule change is not manual");
+    assert_eq!(store.manual_changes_since(t(20), None).await.unwrap(), 3, "since is inclusive");
+    assert_eq!(
+        store.manual_changes_since(t(0), Some(&Actor::Staff("kim".into()))).await.unwrap(),
+        2,
+        "upheld appeals count"
+    );
     assert_eq!(store.manual_changes_since(t(0), Some(&sam)).await.unwrap(), 2);
     assert_eq!(store.manual_changes_since(t(41), Some(&sam)).await.unwrap(), 0);
     assert_eq!(store.manual_changes_since(t(0), Some(&Actor::System)).await.unwrap(), 0);
+}
+
+pub async fn appeals_are_answered_once_earliest_deadline_first(store: &dyn Store) {
+    let r = resident(91);
+    store.create_resident(&r).await.unwrap();
+    let appeal = |n: u8, submitted: i64, due: i64| crate::Appeal {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        resident: r.id,
+        colour: Colour::Yellow,
+        message: format!("appeal {n}: the reading was wrong"),
+        submitted_at: t(submitted),
+        due_at: t(due),
+        state: "pending".into(),
+        answered_at: None,
+        answered_by: None,
+        answer: None,
+    };
+    let (first, second) = (appeal(1, 0, 500), appeal(2, 10, 100));
+    store.create_appeal(&first).await.unwrap();
+    store.create_appeal(&second).await.unwrap();
+    assert_eq!(store.appeal(first.id).await.unwrap(), first);
+    assert!(matches!(store.appeal(uuid::Uuid::from_bytes([9; 16])).await, Err(StoreError::NotFound)));
+    let pending: Vec<_> = store.pending_appeals(10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(pending, vec![second.id, first.id], "earliest deadline first");
+    let mine: Vec<_> = store.appeals_of(r.id, 10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(mine, vec![second.id, first.id], "newest first");
+
+    store.answer_appeal(second.id, "upheld", "anh", "right", t(50)).await.unwrap();
+    let again = store.answer_appeal(second.id, "rejected", "bao", "wrong", t(60)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "answered once");
+    let answered = store.appeal(second.id).await.unwrap();
+    assert_eq!(
+        (answered.state.as_str(), answered.answered_by.as_deref(), answered.answer.as_deref(), answered.answered_at),
+        ("upheld", Some("anh"), Some("right"), Some(t(50)))
+    );
+    assert_eq!(store.pending_appeals(10).await.unwrap().len(), 1);
 }

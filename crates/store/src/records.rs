@@ -168,6 +168,8 @@ pub struct TableCounts {
     pub enterprises: u64,
     pub employees: u64,
     pub gate_scans: u64,
+    pub appeals: u64,
+    pub access_log: u64,
 }
 
 /// Cases with their notices and exposure sites, for copying a deployment.
@@ -178,6 +180,10 @@ pub struct CaseRecords {
     pub sites: Vec<ExposureSite>,
     pub risk_areas: Vec<RiskArea>,
     pub overrides: Vec<Override>,
+    /// In id order.
+    pub appeals: Vec<Appeal>,
+    /// In the order they were recorded; imported only into a store that has none.
+    pub accesses: Vec<AccessRecord>,
     /// Anomaly alarms, in id order.
     pub alarms: Vec<Alarm>,
 }
@@ -494,3 +500,21 @@ pub struct Alarm {
 /// The status-change events that are manual changes (an approved override,
 /// an upheld appeal): what the burst alarm counts.
 pub const MANUAL_CHANGE_EVENTS: [&str; 2] = ["override", "appeal_upheld"];
+
+/// A resident's appeal against their colour, and the authority's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appeal {
+    pub id: uuid::Uuid,
+    pub resident: ResidentId,
+    /// The colour contested.
+    pub colour: healthcode_domain::Colour,
+    pub message: String,
+    pub submitted_at: Timestamp,
+    /// The end of the last working day the authority has to answer.
+    pub due_at: Timestamp,
+    /// `pending`, `upheld` or `rejected`.
+    pub state: String,
+    pub answered_at: Option<Timestamp>,
+    pub answered_by: Option<String>,
+    pub answer: Option<String>,
+}

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AccessRecord, Alarm, AlarmKind, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
+    AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
     EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
     PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay,
     StoredReport, TableCounts, Venue,
@@ -253,6 +253,26 @@ pub trait AccessLogStore: Send + Sync {
     async fn accesses_of(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<AccessRecord>>;
 }
 
+/// Residents' appeals against their colour.
+#[async_trait]
+pub trait AppealStore: Send + Sync {
+    async fn create_appeal(&self, appeal: &Appeal) -> StoreResult<()>;
+    async fn appeal(&self, id: uuid::Uuid) -> StoreResult<Appeal>;
+    /// A person's appeals, newest first.
+    async fn appeals_of(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Appeal>>;
+    /// Pending appeals, earliest deadline first.
+    async fn pending_appeals(&self, limit: u32) -> StoreResult<Vec<Appeal>>;
+    /// Records the answer; `Conflict` when it was already answered.
+    async fn answer_appeal(
+        &self,
+        id: uuid::Uuid,
+        state: &str,
+        by: &str,
+        answer: &str,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+}
+
 /// Everything the server needs from storage.
 #[async_trait]
 pub trait Store:
@@ -271,6 +291,7 @@ pub trait Store:
     + RetentionStore
     + StatsStore
     + AccessLogStore
+    + AppealStore
     + EnterpriseStore
     + AlarmStore
 {

@@ -62,7 +62,9 @@ async fn copy(from: &str, to: &str, batch: u32) -> Result<ExitCode> {
         + c.audit_entries
         + c.enterprises
         + c.employees
-        + c.gate_scans;
+        + c.gate_scans
+        + c.appeals
+        + c.access_log;
     eprintln!(
         "copied {} residents{} from {} to {} in {secs:.1} s",
         report.residents_copied,

@@ -6,6 +6,8 @@
 
 mod audit;
 mod concurrency;
+mod crash;
+mod loadgen;
 mod stats;
 mod store;
 
@@ -13,7 +15,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_healthcode");
+pub const BIN: &str = env!("CARGO_BIN_EXE_healthcode");
 
 /// A data directory and a database: SQLite inside it, or a fresh PostgreSQL schema.
 pub struct Deployment {

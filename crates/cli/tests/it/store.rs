@@ -12,6 +12,11 @@ fn copy(args: &[&str]) -> std::process::Output {
     std::process::Command::new(crate::BIN).args(["store", "copy"]).args(args).output().unwrap()
 }
 
+fn uuid_text(bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
 async fn sqlite_deployment() -> Deployment {
     let data = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", data.path().join("healthcode.db").display());
@@ -25,6 +30,15 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = healthcode(&source, &["token", "--role", "officer", "--subject", "olga"]);
     assert!(out.status.success());
+    // Reading a trace report fills the access log, which must move too.
+    let pool = sqlx::SqlitePool::connect(&source.db).await.unwrap();
+    let case: Vec<u8> = sqlx::query_scalar("SELECT id FROM cases LIMIT 1").fetch_one(&pool).await.unwrap();
+    let case = uuid_text(&case);
+    let out = healthcode(&source, &["trace", &case]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let accesses: i64 = sqlx::query_scalar("SELECT count(*) FROM access_log").fetch_one(&pool).await.unwrap();
+    assert!(accesses >= 1, "the case at least");
+    pool.close().await;
 
     let target = deployment().await;
     let out = copy(&["--from", &source.db, "--to", &target.db, "--batch", "64"]);
@@ -33,6 +47,7 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
     assert!(err.contains("copied 300 residents"), "{err}");
     assert!(err.contains("checksums (SHA-256 per table) match"), "{err}");
     assert!(err.contains("sessions: 1"), "tokens move too: {err}");
+    assert!(err.contains(&format!("access_log: {accesses}")), "the access log moves: {err}");
     assert!(err.contains("enterprises: 1,") && !err.contains("gate_scans: 0"), "employers move too: {err}");
 
     // Running it again finds everything there: nothing copied, still verified.

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod alarms;
+pub mod appeals;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -54,6 +55,7 @@ impl Modify for BearerAuth {
         overrides::request, overrides::pending, overrides::approve, overrides::reject,
         alarms::list, alarms::acknowledge,
         stats::daily, stats::daily_csv, access::my_access,
+        appeals::file, appeals::mine, appeals::pending, appeals::answer,
         enterprises::apply, enterprises::list, enterprises::get_one, enterprises::applications,
         enterprises::approve, enterprises::reject, enterprises::invite, enterprises::remove,
         enterprises::my_employers, enterprises::accept, enterprises::leave, enterprises::gate_scan,
@@ -113,6 +115,9 @@ pub fn routes() -> Router<AppState> {
         .route("/alarms/{id}/acknowledge", post(alarms::acknowledge))
         .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
         .route("/me/access", get(access::my_access))
+        .route("/appeals", post(appeals::file).get(appeals::pending))
+        .route("/appeals/{id}/answer", post(appeals::answer))
+        .route("/me/appeals", get(appeals::mine))
         .route("/stats/daily", get(stats::daily))
         .route("/stats/daily.csv", get(stats::daily_csv))
         .route("/enterprises", post(enterprises::apply).get(enterprises::list))

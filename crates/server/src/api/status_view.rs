@@ -92,6 +92,7 @@ fn evidence_text(e: &Evidence) -> String {
         Evidence::Override { basis, requested_by, approved_by, .. } => {
             format!("manual override: {basis} (requested by {requested_by}, approved by {approved_by})")
         }
+        Evidence::Appeal { answer, .. } => format!("appeal upheld by the health authority: {answer}"),
         // The case is never named to the contact: only the place and the time.
         Evidence::SharedStay { from, to, minutes, contact, .. } => {
             format!("{contact} contact: {minutes} minutes at a venue with a case, {from} to {to}")

@@ -1,6 +1,7 @@
 //! Server-rendered, mobile-first pages in three languages. Each handler
 //! calls the same service functions as the JSON API.
 
+mod appeal_pages;
 mod case_pages;
 mod check_in_pages;
 mod enterprise_pages;
@@ -29,6 +30,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/stats", get(stats_pages::dashboard))
+        .route("/me/appeal", get(appeal_pages::mine).post(appeal_pages::file))
+        .route("/authority/appeals", get(appeal_pages::inbox))
+        .route("/authority/appeals/{id}/answer", post(appeal_pages::answer))
         .route("/signin", get(pages::signin_form).post(pages::signin_submit))
         .route("/signin/visitor", get(pages::visitor_form).post(pages::visitor_submit))
         .route("/signin/verify", get(pages::verify_form).post(pages::verify_submit))

@@ -384,3 +384,37 @@ pub struct StatsPage {
     /// The filter as a query string, for the export links.
     pub query: String,
 }
+
+/// An appeal as listed on a page.
+#[derive(Debug, Clone)]
+pub struct AppealRow {
+    pub id: String,
+    /// The first characters of the pseudonymous id (the inbox names nobody).
+    pub person: String,
+    pub colour: String,
+    pub colour_name: String,
+    pub message: String,
+    pub submitted: String,
+    pub due: String,
+    pub overdue: bool,
+    pub state: String,
+    pub answer: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "appeal.html")]
+pub struct MyAppealPage {
+    pub page: Page,
+    pub colour: String,
+    /// Not green, and no appeal waiting for an answer.
+    pub can_appeal: bool,
+    pub sent: bool,
+    pub appeals: Vec<AppealRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "appeals.html")]
+pub struct AppealInboxPage {
+    pub page: Page,
+    pub appeals: Vec<AppealRow>,
+}

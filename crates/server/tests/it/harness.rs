@@ -44,16 +44,16 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// `spawn_app()` with some settings changed first.
+/// `spawn_app` with a configuration the test adjusts first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::with_defaults(data.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    configure(&mut config);
     let (url, schema) = fresh_database(data.path()).await;
     config.database_url = url;
     // The clock stands still in tests: count today afresh on every read.
     config.stats_live_ttl = SignedDuration::ZERO;
-    configure(&mut config);
     let clock = FixedClock::new(start_time());
     let state = build_state(config, Arc::new(clock.clone())).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -5,12 +5,14 @@
 mod access_log;
 mod alarms;
 mod api_errors;
+mod appeals;
 mod check_in;
 mod checkpoints;
 mod enterprises;
 mod governance;
 mod harness;
 mod openapi;
+mod overload;
 mod pages;
 mod quarantine_story;
 mod scanner_pages;
