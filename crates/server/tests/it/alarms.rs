@@ -254,3 +254,26 @@ async fn the_governance_pages_serve_the_authority_and_supervisors_only() {
     assert!(html.contains("already acknowledged") && html.contains("acknowledged by supervisor:sam"), "{html}");
     assert!(html.contains("Open alarms (0)"));
 }
+
+#[tokio::test]
+async fn upheld_appeals_count_as_manual_changes() {
+    let app = spawn_app_with(|c| c.alarm_manual_changes_per_hour = 2).await;
+    let authority = app.token(Role::Authority, "anh").await;
+    let supervisor = app.token(Role::Supervisor, "sam").await;
+    let who = app.resident_signs_in("+84912000921").await;
+    app.resident_declares(&who, 38.2, &["fever"]).await;
+    let (s, appeal) =
+        app.post_json("/api/v1/appeals", Some(&who.token), json!({"message": "The thermometer was broken."})).await;
+    assert_eq!(s, StatusCode::CREATED, "{appeal}");
+    let answer = format!("/api/v1/appeals/{}/answer", appeal["id"].as_str().unwrap());
+    let (s, b) = app
+        .post_json(&answer, Some(&authority), json!({"outcome": "upheld", "answer": "the lab test was negative"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.resident_signs_in("+84912000922").await;
+    overridden(&app, &authority, &supervisor, "+84912000922", "green").await;
+    let list = alarms(&app, &authority).await;
+    let burst = of_kind(&list, "MANUAL_CHANGES_BURST");
+    assert_eq!(burst.len(), 1, "an upheld appeal and an override make two: {list:?}");
+    assert!(burst[0]["detail"].as_str().unwrap().starts_with("2 manual status changes"), "{}", burst[0]);
+}
