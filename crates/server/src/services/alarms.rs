@@ -1,7 +1,7 @@
-//! The anomaly alarm. After every manual status change (an approved
-//! override; an upheld appeal) [`check_after_manual_change`] looks for the
-//! signs of Zhengzhou 2022, where codes were turned red in bulk with no
-//! health basis:
+//! The anomaly alarm. Right after a manual status change commits (an
+//! approved override, from `services::overrides`; an upheld appeal may call
+//! it the same way) [`check_after_manual_change`] looks for the signs of
+//! Zhengzhou 2022, where codes were turned red in bulk with no health basis:
 //!
 //! - `MANUAL_CHANGES_BURST`: at least `alarm_manual_changes_per_hour` manual
 //!   changes in the last hour across everyone, or at least
