@@ -44,6 +44,8 @@ struct FileConfig {
     retention_days: Option<i64>,
     stats_min_count: Option<u32>,
     stats_live_seconds: Option<i64>,
+    alarm_manual_changes_per_hour: Option<u32>,
+    alarm_manual_changes_per_approver_per_hour: Option<u32>,
     appeal_working_days: Option<u8>,
     max_in_flight: Option<usize>,
     queue_wait_ms: Option<u64>,
@@ -112,6 +114,18 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("stats_live_seconds must be between 0 and 3600");
         }
         config.stats_live_ttl = SignedDuration::from_secs(secs);
+    }
+    if let Some(n) = file.alarm_manual_changes_per_hour {
+        if !(1..=100_000).contains(&n) {
+            bail!("alarm_manual_changes_per_hour must be between 1 and 100000");
+        }
+        config.alarm_manual_changes_per_hour = n;
+    }
+    if let Some(n) = file.alarm_manual_changes_per_approver_per_hour {
+        if !(1..=100_000).contains(&n) {
+            bail!("alarm_manual_changes_per_approver_per_hour must be between 1 and 100000");
+        }
+        config.alarm_manual_changes_per_approver_per_hour = n;
     }
     if let Some(days) = file.appeal_working_days {
         if !(1..=30).contains(&days) {

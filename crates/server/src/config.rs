@@ -49,6 +49,12 @@ pub struct ServerConfig {
     pub stats_live_ttl: SignedDuration,
     /// The public statistics hide counts from 1 to this minus one.
     pub stats_min_count: u32,
+    /// Manual status changes in an hour, across everyone, that raise the
+    /// `MANUAL_CHANGES_BURST` alarm (default 10).
+    pub alarm_manual_changes_per_hour: u32,
+    /// Manual status changes in an hour by one approver that raise it, naming
+    /// them (default 5).
+    pub alarm_manual_changes_per_approver_per_hour: u32,
     /// Working days (Monday to Friday) the authority has to answer an appeal.
     pub appeal_working_days: u8,
     /// Requests handled at once (`/healthz` and `/metrics` aside); `None`
@@ -82,6 +88,8 @@ impl ServerConfig {
             retention: crate::services::retention::DEFAULT_RETENTION,
             stats_live_ttl: SignedDuration::from_secs(60),
             stats_min_count: 5,
+            alarm_manual_changes_per_hour: 10,
+            alarm_manual_changes_per_approver_per_hour: 5,
             appeal_working_days: 3,
             max_in_flight: None,
             queue_wait: Duration::from_millis(10),

@@ -65,11 +65,13 @@ pub(crate) async fn all_case_records(store: &SqliteStore) -> StoreResult<CaseRec
         .map_err(other("exporting exposure sites"))?;
     let areas = store.risk_areas_at_any().await?;
     let overrides = store.all_overrides().await?;
+    let alarms = store.all_alarms().await?;
     let (appeals, accesses) = (store.all_appeals().await?, store.all_accesses().await?);
     Ok(CaseRecords {
         overrides,
         appeals,
         accesses,
+        alarms,
         risk_areas: areas,
         cases: cases.iter().map(case_from_row).collect::<StoreResult<_>>()?,
         notices: notices.iter().map(notice_from_row).collect::<StoreResult<_>>()?,
@@ -159,6 +161,7 @@ pub(crate) async fn import_case_records(store: &SqliteStore, r: &CaseRecords) ->
         .await
         .map_err(other("importing override"))?;
     }
+    crate::alarms::import_alarms(&mut tx, &r.alarms).await?;
     crate::appeals::import(&mut tx, &r.appeals).await?;
     crate::access_log::import(&mut tx, &r.accesses).await?;
     tx.commit().await.map_err(other("committing case records"))

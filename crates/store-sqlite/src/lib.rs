@@ -10,6 +10,7 @@
 
 mod access_log;
 mod accounts;
+mod alarms;
 mod appeals;
 mod audit;
 mod auth;

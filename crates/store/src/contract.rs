@@ -36,7 +36,8 @@ macro_rules! contract_tests {
             rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first,
             appeals_are_answered_once_earliest_deadline_first,
             applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
-            gate_scans_feed_the_roster_snapshot_and_copy);
+            gate_scans_feed_the_roster_snapshot_and_copy,
+            alarms_are_listed_open_first_and_acknowledged_once);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -1018,6 +1019,87 @@ pub async fn gate_scans_feed_the_roster_snapshot_and_copy(store: &dyn Store) {
     assert_eq!(store.enterprise_records().await.unwrap(), records, "importing what is there changes nothing");
     let counts = store.counts().await.unwrap();
     assert_eq!((counts.enterprises, counts.employees, counts.gate_scans), (1, 3, 3));
+}
+
+pub async fn alarms_are_listed_open_first_and_acknowledged_once(store: &dyn Store) {
+    use crate::{Alarm, AlarmKind};
+    let alarm = |n: u8, secs: i64, kind: AlarmKind, subject: &str| Alarm {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        at: t(secs),
+        kind,
+        subject: subject.into(),
+        detail: format!("detail {n}"),
+        acknowledged_by: None,
+        acknowledged_at: None,
+    };
+    let (old, burst, red) = (
+        alarm(1, 10, AlarmKind::ManualChangesBurst, "all"),
+        alarm(2, 20, AlarmKind::ManualChangesBurst, "staff:sam"),
+        alarm(3, 30, AlarmKind::RedWithoutCaseOrPresence, "0190aaaa"),
+    );
+    for a in [&old, &burst, &red] {
+        store.raise_alarm(a).await.unwrap();
+    }
+    assert!(matches!(store.raise_alarm(&old).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.alarm(red.id).await.unwrap(), red);
+    let missing = uuid::Uuid::from_bytes([9; 16]);
+    assert!(matches!(store.alarm(missing).await, Err(StoreError::NotFound)));
+
+    store.acknowledge_alarm(burst.id, "supervisor:sam", t(40)).await.unwrap();
+    assert!(
+        matches!(store.acknowledge_alarm(burst.id, "authority:anh", t(41)).await, Err(StoreError::Conflict(_))),
+        "acknowledged once"
+    );
+    assert!(matches!(store.acknowledge_alarm(missing, "authority:anh", t(41)).await, Err(StoreError::NotFound)));
+    let acknowledged = store.alarm(burst.id).await.unwrap();
+    assert_eq!(
+        (acknowledged.acknowledged_by.as_deref(), acknowledged.acknowledged_at),
+        (Some("supervisor:sam"), Some(t(40))),
+        "the first acknowledgement stays"
+    );
+    let ids: Vec<_> = store.alarms(10).await.unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(ids, vec![red.id, old.id, burst.id], "open ones first, newest first");
+    assert_eq!(store.alarms(1).await.unwrap().len(), 1);
+    let records = store.case_records().await.unwrap();
+    assert_eq!(records.alarms.iter().map(|a| a.id).collect::<Vec<_>>(), vec![old.id, burst.id, red.id]);
+    assert_eq!(records.alarms[1], acknowledged, "alarms travel with the case records");
+    store.import_case_records(&records).await.unwrap();
+    assert_eq!(store.case_records().await.unwrap(), records, "importing what is there changes nothing");
+
+    let open = |kind, subject, secs| store.open_alarm_since(kind, subject, t(secs));
+    assert_eq!(
+        open(AlarmKind::ManualChangesBurst, None, 0).await.unwrap(),
+        Some(old.clone()),
+        "acknowledged ones do not count"
+    );
+    assert_eq!(open(AlarmKind::ManualChangesBurst, None, 11).await.unwrap(), None, "too old");
+    assert_eq!(open(AlarmKind::RedWithoutCaseOrPresence, Some("0190aaaa"), 0).await.unwrap(), Some(red));
+    assert_eq!(open(AlarmKind::RedWithoutCaseOrPresence, Some("0190bbbb"), 0).await.unwrap(), None);
+
+    let (a, b) = (someone(store, 120).await, someone(store, 121).await);
+    let sam = Actor::Staff("sam".into());
+    let manual = |who: &Resident, secs: i64, event: ChangeEvent, actor: &Actor| StatusChange {
+        actor: actor.clone(),
+        ..change(who, secs, event, ReportId::from_bytes([1; 16]))
+    };
+    let changes = [
+        manual(&a, 10, ChangeEvent::Override, &sam),
+        manual(&a, 20, ChangeEvent::Override, &Actor::Staff("kim".into())),
+        manual(&a, 30, ChangeEvent::ColourRaised, &sam),
+        manual(&a, 35, ChangeEvent::AppealUpheld, &Actor::Staff("kim".into())),
+    ];
+    store.commit_status(None, &yellow(&a), &changes).await.unwrap();
+    store.commit_status(None, &yellow(&b), &[manual(&b, 40, ChangeEvent::Override, &sam)]).await.unwrap();
+    assert_eq!(store.manual_changes_since(t(0), None).await.unwrap(), 4, "a rule change is not manual");
+    assert_eq!(store.manual_changes_since(t(20), None).await.unwrap(), 3, "since is inclusive");
+    assert_eq!(
+        store.manual_changes_since(t(0), Some(&Actor::Staff("kim".into()))).await.unwrap(),
+        2,
+        "upheld appeals count"
+    );
+    assert_eq!(store.manual_changes_since(t(0), Some(&sam)).await.unwrap(), 2);
+    assert_eq!(store.manual_changes_since(t(41), Some(&sam)).await.unwrap(), 0);
+    assert_eq!(store.manual_changes_since(t(0), Some(&Actor::System)).await.unwrap(), 0);
 }
 
 pub async fn appeals_are_answered_once_earliest_deadline_first(store: &dyn Store) {

@@ -18,7 +18,7 @@ pub mod contract;
 pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{
-    AccessLogStore, AccountStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore, EnterpriseStore,
-    HealthStore, OutboxStore, OverrideStore, RetentionStore, RiskAreaStore, StatsStore, Store, TransferStore,
-    VenueStore, VisitStore,
+    AccessLogStore, AccountStore, AlarmStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore,
+    EnterpriseStore, HealthStore, OutboxStore, OverrideStore, RetentionStore, RiskAreaStore, StatsStore, Store,
+    TransferStore, VenueStore, VisitStore,
 };

@@ -184,6 +184,8 @@ pub struct CaseRecords {
     pub appeals: Vec<Appeal>,
     /// In the order they were recorded; imported only into a store that has none.
     pub accesses: Vec<AccessRecord>,
+    /// Anomaly alarms, in id order.
+    pub alarms: Vec<Alarm>,
 }
 
 /// A registered venue (QR scanning point).
@@ -453,6 +455,51 @@ pub struct EnterpriseRecords {
     /// In id order.
     pub gate_scans: Vec<GateScan>,
 }
+
+/// What an alarm is about. Stored as its stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlarmKind {
+    /// Many manual status changes in a short time (across everyone, or by one approver).
+    ManualChangesBurst,
+    /// A manual change turned someone red with no case, no shared stay and no
+    /// visit or report in the area in the last 14 days.
+    RedWithoutCaseOrPresence,
+}
+
+impl AlarmKind {
+    pub const ALL: [AlarmKind; 2] = [AlarmKind::ManualChangesBurst, AlarmKind::RedWithoutCaseOrPresence];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmKind::ManualChangesBurst => "MANUAL_CHANGES_BURST",
+            AlarmKind::RedWithoutCaseOrPresence => "RED_WITHOUT_CASE_OR_PRESENCE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An anomaly the health authority must look at: raised by the system after
+/// a manual status change, closed by a person who acknowledges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alarm {
+    pub id: uuid::Uuid,
+    pub at: Timestamp,
+    pub kind: AlarmKind,
+    /// What it concerns: `all`, `staff:NAME` or a pseudonymous resident id;
+    /// never a phone number or a resident's name.
+    pub subject: String,
+    pub detail: String,
+    /// The staff member (`role:name`) who acknowledged it.
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<Timestamp>,
+}
+
+/// The status-change events that are manual changes (an approved override,
+/// an upheld appeal): what the burst alarm counts.
+pub const MANUAL_CHANGE_EVENTS: [&str; 2] = ["override", "appeal_upheld"];
 
 /// A resident's appeal against their colour, and the authority's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,18 +3,18 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    ApplicationState, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId, HealthStatus, HolderId,
-    Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
+    Actor, ApplicationState, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId, HealthStatus,
+    HolderId, Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::error::StoreResult;
 use crate::records::{
-    AccessRecord, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision,
-    EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override, PurgeCounts, PurgeMode,
-    ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay, StoredReport, TableCounts,
-    Venue,
+    AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
+    EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
+    PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay,
+    StoredReport, TableCounts, Venue,
 };
 
 /// Resident and visitor accounts.
@@ -293,6 +293,7 @@ pub trait Store:
     + AccessLogStore
     + AppealStore
     + EnterpriseStore
+    + AlarmStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
@@ -355,4 +356,28 @@ pub trait EnterpriseStore: Send + Sync {
         to: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<GateScan>>;
+}
+
+/// Anomaly alarms, and the count of recent manual status changes they watch.
+#[async_trait]
+pub trait AlarmStore: Send + Sync {
+    /// `Conflict` when the id exists.
+    async fn raise_alarm(&self, alarm: &Alarm) -> StoreResult<()>;
+    async fn alarm(&self, id: uuid::Uuid) -> StoreResult<Alarm>;
+    /// Unacknowledged ones first, then newest first.
+    async fn alarms(&self, limit: u32) -> StoreResult<Vec<Alarm>>;
+    /// The newest unacknowledged alarm of a kind raised at or after `since`,
+    /// optionally only about one subject (so alarms do not flood).
+    async fn open_alarm_since(
+        &self,
+        kind: AlarmKind,
+        subject: Option<&str>,
+        since: Timestamp,
+    ) -> StoreResult<Option<Alarm>>;
+    /// Records who acknowledged it; `NotFound` when there is no such alarm,
+    /// `Conflict` when it was already acknowledged.
+    async fn acknowledge_alarm(&self, id: uuid::Uuid, by: &str, at: Timestamp) -> StoreResult<()>;
+    /// How many manual status changes ([`MANUAL_CHANGE_EVENTS`](crate::MANUAL_CHANGE_EVENTS))
+    /// were recorded at or after `since`, by anyone or by one actor.
+    async fn manual_changes_since(&self, since: Timestamp, by: Option<&Actor>) -> StoreResult<u64>;
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
 pub mod access;
+pub mod alarms;
 pub mod appeals;
 pub mod audit;
 pub mod auth;
@@ -52,6 +53,7 @@ impl Modify for BearerAuth {
         cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
         audit::list, risk_areas::mark, risk_areas::in_force,
         overrides::request, overrides::pending, overrides::approve, overrides::reject,
+        alarms::list, alarms::acknowledge,
         stats::daily, stats::daily_csv, access::my_access,
         appeals::file, appeals::mine, appeals::pending, appeals::answer,
         enterprises::apply, enterprises::list, enterprises::get_one, enterprises::applications,
@@ -109,6 +111,8 @@ pub fn routes() -> Router<AppState> {
         .route("/overrides", post(overrides::request).get(overrides::pending))
         .route("/overrides/{id}/approve", post(overrides::approve))
         .route("/overrides/{id}/reject", post(overrides::reject))
+        .route("/alarms", get(alarms::list))
+        .route("/alarms/{id}/acknowledge", post(alarms::acknowledge))
         .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
         .route("/me/access", get(access::my_access))
         .route("/appeals", post(appeals::file).get(appeals::pending))

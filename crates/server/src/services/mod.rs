@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod alarms;
 pub mod appeals;
 pub mod audit;
 pub mod cases;

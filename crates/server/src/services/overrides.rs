@@ -10,7 +10,7 @@ use healthcode_store::{Override, StoreError};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
-use crate::services::audit;
+use crate::services::{alarms, audit};
 use crate::state::AppState;
 
 fn reason_code_ok(code: &str) -> bool {
@@ -94,12 +94,16 @@ pub async fn decide(state: &AppState, supervisor: &str, id: uuid::Uuid, approve:
     )
     .await?;
     if approve {
-        apply(state, &o, supervisor).await?;
+        let change = apply(state, &o, supervisor).await?;
+        // The change stands whatever the check finds; a failing check is logged.
+        if let Err(e) = alarms::check_after_manual_change(state, &change).await {
+            tracing::error!(code = e.code, message = %e.message, "alarm check after an override failed");
+        }
     }
     find(state, id).await
 }
 
-async fn apply(state: &AppState, o: &Override, supervisor: &str) -> Result<(), ApiError> {
+async fn apply(state: &AppState, o: &Override, supervisor: &str) -> Result<StatusChange, ApiError> {
     for _ in 0..5 {
         let now = state.clock.now();
         let current = state.store.status(o.resident).await?;
@@ -135,8 +139,12 @@ async fn apply(state: &AppState, o: &Override, supervisor: &str) -> Result<(), A
             }],
             actor: Actor::Staff(supervisor.to_string()),
         };
-        match state.store.commit_status(current.as_ref().map(|c| c.version), &status, &[change]).await {
-            Ok(_) => return Ok(()),
+        match state
+            .store
+            .commit_status(current.as_ref().map(|c| c.version), &status, std::slice::from_ref(&change))
+            .await
+        {
+            Ok(_) => return Ok(change),
             Err(StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),
         }

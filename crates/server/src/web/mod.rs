@@ -5,6 +5,7 @@ mod appeal_pages;
 mod case_pages;
 mod check_in_pages;
 mod enterprise_pages;
+mod governance_pages;
 pub mod i18n;
 mod pages;
 mod scanner_pages;
@@ -67,6 +68,10 @@ pub fn routes() -> Router<AppState> {
         .route("/me/employers/{id}/{action}", post(enterprise_pages::my_action))
         .route("/authority/enterprises", get(enterprise_pages::review))
         .route("/authority/enterprises/{id}/decide", post(enterprise_pages::decide))
+        .route("/authority/overrides", get(governance_pages::overrides_list).post(governance_pages::override_request))
+        .route("/authority/overrides/{id}/{action}", post(governance_pages::override_decide))
+        .route("/authority/alarms", get(governance_pages::alarms_list))
+        .route("/authority/alarms/{id}/acknowledge", post(governance_pages::alarm_acknowledge))
 }
 
 /// Remembers a `?lang=` choice in a cookie so the next pages keep it.

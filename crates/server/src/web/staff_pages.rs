@@ -32,6 +32,7 @@ pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): F
             let to = match s.principal.role {
                 Role::Authority => "/authority/cases",
                 Role::Officer => "/checkpoint",
+                Role::Supervisor => "/authority/overrides",
                 _ => "/",
             };
             (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(to)).into_response()

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access_log;
+mod alarms;
 mod api_errors;
 mod appeals;
 mod check_in;

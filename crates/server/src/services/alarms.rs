@@ -1,0 +1,198 @@
+//! The anomaly alarm. Right after a manual status change commits (an
+//! approved override, from `services::overrides`; an upheld appeal may call
+//! it the same way) [`check_after_manual_change`] looks for the signs of
+//! Zhengzhou 2022, where codes were turned red in bulk with no health basis:
+//!
+//! - `MANUAL_CHANGES_BURST`: at least `alarm_manual_changes_per_hour` manual
+//!   changes in the last hour across everyone, or at least
+//!   `alarm_manual_changes_per_approver_per_hour` by one approver (named).
+//!   At most one unacknowledged alarm of this kind per hour, so a burst does
+//!   not bury the authority in alarms.
+//! - `RED_WITHOUT_CASE_OR_PRESENCE`: the change turned someone red who has no
+//!   recorded case, no case or shared-stay evidence in their history, and no
+//!   visit and no report in the last 14 days. The alarm names the person by
+//!   their pseudonymous id only; at most one open alarm per person per hour.
+//!
+//! Raising an alarm stores it and writes `alarm.raised` to the audit log.
+//! The authority or a supervisor acknowledges it with a note (audited too).
+
+use healthcode_domain::{Actor, Colour, Evidence, Role, StatusChange};
+use healthcode_store::{Alarm, AlarmKind, MANUAL_CHANGE_EVENTS, StoreError};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::error::{ApiError, ErrorKind};
+use crate::services::accounts::new_uuid_v7;
+use crate::services::audit;
+use crate::state::AppState;
+
+/// The window the burst is counted in, and in which an open alarm of the
+/// same kind silences a new one.
+pub const BURST_WINDOW: SignedDuration = SignedDuration::from_hours(1);
+/// How far back a visit or a report shows the person was in the area.
+pub const PRESENCE_WINDOW: SignedDuration = SignedDuration::from_hours(24 * 14);
+/// The subject of a city-wide burst.
+pub const EVERYONE: &str = "all";
+/// How many alarms the list shows.
+const LIST_LIMIT: u32 = 500;
+/// How much of a person's history is searched for case evidence.
+const HISTORY_LIMIT: u32 = 1_000;
+
+fn actor_text(actor: &Actor) -> String {
+    match actor {
+        Actor::Staff(name) => format!("staff:{name}"),
+        Actor::System => "system".into(),
+        Actor::Resident(id) => format!("resident:{id}"),
+    }
+}
+
+fn ago(now: Timestamp, d: SignedDuration) -> Timestamp {
+    now.checked_sub(d).unwrap_or(Timestamp::MIN)
+}
+
+/// Runs the checks after a manual status change was committed; returns the
+/// alarms it raised. Changes that are not manual raise nothing.
+pub async fn check_after_manual_change(state: &AppState, change: &StatusChange) -> Result<Vec<Alarm>, ApiError> {
+    if !MANUAL_CHANGE_EVENTS.contains(&change.event.as_str()) {
+        return Ok(Vec::new());
+    }
+    let now = state.clock.now();
+    let mut raised = Vec::new();
+    if let Some(a) = burst(state, change, now).await? {
+        raised.push(a);
+    }
+    if let Some(a) = red_without_case_or_presence(state, change, now).await? {
+        raised.push(a);
+    }
+    Ok(raised)
+}
+
+async fn burst(state: &AppState, change: &StatusChange, now: Timestamp) -> Result<Option<Alarm>, ApiError> {
+    let since = ago(now, BURST_WINDOW);
+    let kind = AlarmKind::ManualChangesBurst;
+    if state.store.open_alarm_since(kind, None, since).await?.is_some() {
+        return Ok(None);
+    }
+    let everyone = state.store.manual_changes_since(since, None).await?;
+    let limit = u64::from(state.config.alarm_manual_changes_per_hour);
+    if everyone >= limit {
+        let detail = format!("{everyone} manual status changes in the last hour (threshold {limit})");
+        return raise(state, kind, EVERYONE.into(), detail, now).await.map(Some);
+    }
+    if let Actor::Staff(name) = &change.actor {
+        let theirs = state.store.manual_changes_since(since, Some(&change.actor)).await?;
+        let limit = u64::from(state.config.alarm_manual_changes_per_approver_per_hour);
+        if theirs >= limit {
+            let detail = format!("{name} approved {theirs} manual status changes in the last hour (threshold {limit})");
+            return raise(state, kind, format!("staff:{name}"), detail, now).await.map(Some);
+        }
+    }
+    Ok(None)
+}
+
+async fn red_without_case_or_presence(
+    state: &AppState,
+    change: &StatusChange,
+    now: Timestamp,
+) -> Result<Option<Alarm>, ApiError> {
+    if change.to != Colour::Red {
+        return Ok(None);
+    }
+    let person = change.resident;
+    if state.store.case_of(person).await?.is_some() {
+        return Ok(None);
+    }
+    let history = state.store.status_history(person, HISTORY_LIMIT).await?;
+    let linked = history
+        .iter()
+        .flat_map(|c| &c.evidence)
+        .any(|e| matches!(e, Evidence::SharedStay { .. } | Evidence::Case { .. }));
+    if linked {
+        return Ok(None);
+    }
+    let since = ago(now, PRESENCE_WINDOW);
+    // Newest first, and a stay lasts at most a day: the first few decide.
+    let visits = state.store.resident_visits(person, 3).await?;
+    if visits.iter().any(|v| v.effective_end() >= since) {
+        return Ok(None);
+    }
+    let reports = state.store.reports(person, 1).await?;
+    if reports.first().is_some_and(|r| r.at >= since) {
+        return Ok(None);
+    }
+    let kind = AlarmKind::RedWithoutCaseOrPresence;
+    let subject = person.to_string();
+    if state.store.open_alarm_since(kind, Some(&subject), ago(now, BURST_WINDOW)).await?.is_some() {
+        return Ok(None);
+    }
+    let detail = format!(
+        "resident {subject} turned red by {} ({}) with no recorded case, no case or shared-stay evidence, \
+         and no visit or report in the last 14 days",
+        change.event.as_str(),
+        actor_text(&change.actor),
+    );
+    raise(state, kind, subject, detail, now).await.map(Some)
+}
+
+async fn raise(
+    state: &AppState,
+    kind: AlarmKind,
+    subject: String,
+    detail: String,
+    now: Timestamp,
+) -> Result<Alarm, ApiError> {
+    let alarm =
+        Alarm { id: new_uuid_v7(now), at: now, kind, subject, detail, acknowledged_by: None, acknowledged_at: None };
+    state.store.raise_alarm(&alarm).await?;
+    let audited = format!("{} {}: {}", kind.as_str(), alarm.subject, alarm.detail);
+    audit::record(state, "system", "alarm.raised", &alarm.id.to_string(), &audited).await?;
+    tracing::warn!(kind = kind.as_str(), subject = %alarm.subject, "alarm raised");
+    Ok(alarm)
+}
+
+/// Every alarm, open ones first, newest first.
+pub async fn list(state: &AppState) -> Result<Vec<Alarm>, ApiError> {
+    Ok(state.store.alarms(LIST_LIMIT).await?)
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(ErrorKind::NotFound, "ALARM_NOT_FOUND", "no such alarm")
+}
+
+fn already() -> ApiError {
+    ApiError::new(ErrorKind::Conflict, "ALARM_ALREADY_ACKNOWLEDGED", "this alarm was already acknowledged")
+}
+
+/// Parses an alarm id from a path; anything else is the same 404 as a missing alarm.
+pub fn parse_id(id: &str) -> Result<uuid::Uuid, ApiError> {
+    id.parse().map_err(|_| not_found())
+}
+
+/// A staff member acknowledges an alarm, saying what they checked or did.
+/// Once only; the note goes to the audit log.
+pub async fn acknowledge(
+    state: &AppState,
+    role: Role,
+    name: &str,
+    id: uuid::Uuid,
+    note: &str,
+) -> Result<Alarm, ApiError> {
+    let note = note.trim();
+    if !(3..=1000).contains(&note.chars().count()) {
+        return Err(ApiError::bad_input("ALARM_NOTE_REQUIRED", "say what was checked or done in 3 to 1000 characters"));
+    }
+    let alarm = state.store.alarm(id).await.map_err(|e| match e {
+        StoreError::NotFound => not_found(),
+        e => e.into(),
+    })?;
+    if alarm.acknowledged_at.is_some() {
+        return Err(already());
+    }
+    let by = format!("{}:{name}", role.as_str());
+    state.store.acknowledge_alarm(id, &by, state.clock.now()).await.map_err(|e| match e {
+        StoreError::NotFound => not_found(),
+        StoreError::Conflict(_) => already(),
+        e => e.into(),
+    })?;
+    audit::record(state, &by, "alarm.acknowledged", &id.to_string(), note).await?;
+    Ok(state.store.alarm(id).await?)
+}
