@@ -24,6 +24,7 @@ mod enterprises;
 mod health;
 mod outbox;
 mod overrides;
+mod partitions;
 mod retention;
 mod risk_areas;
 mod stats;
@@ -71,6 +72,8 @@ impl Default for PgSettings {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Days whose partition of `visits` or `passages` is known to exist.
+    partitions: std::sync::Arc<partitions::PartitionCache>,
 }
 
 impl PostgresStore {
@@ -92,7 +95,7 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Other(format!("connecting to PostgreSQL at {target}: {e}")))?;
-        let store = Self { pool };
+        let store = Self { pool, partitions: std::sync::Arc::default() };
         store.migrate().await?;
         Ok(store)
     }
