@@ -52,7 +52,7 @@ const ROWS: &str = r#"
 INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
 SELECT gen_random_uuid(),
        ('00000000-0000-4000-8000-' || lpad(to_hex(1 + n % 50000), 12, '0'))::uuid,
-       ('00000000-0000-4000-9000-' || lpad(to_hex(1 + (n * 7919) % 2000), 12, '0'))::uuid,
+       ('00000000-0000-4000-9000-' || lpad(to_hex(1 + (n::bigint * 7919) % 2000), 12, '0'))::uuid,
        t, CASE WHEN n <= 999500 THEN t + interval '45 minutes' END, CASE WHEN n <= 999500 THEN 'scan' END,
        'self_scan', 14400000, 'green'
 FROM (SELECT n, timestamptz '2026-10-01 00:00:00+00' + (n - 1) * (interval '28 days' / 1000000) AS t
@@ -65,11 +65,19 @@ FROM generate_series(1, 280000) n;
 "#;
 
 /// The purge as it was before partitioning: one transaction, row by row.
-const OLD_PURGE: &str = "
-DELETE FROM visits WHERE exited_at IS NOT NULL AND exited_at < '2026-10-15 00:00:00+00';
-DELETE FROM reports WHERE at < '2026-10-15 00:00:00+00';
-DELETE FROM passages WHERE scanned_at < '2026-10-15 00:00:00+00';
-";
+async fn old_purge(conn: &mut PgConnection, cutoff: Timestamp) -> u64 {
+    let mut tx = conn.begin().await.unwrap();
+    let mut purged = 0;
+    for sql in [
+        "DELETE FROM visits WHERE exited_at IS NOT NULL AND exited_at < $1::text::timestamptz",
+        "DELETE FROM reports WHERE at < $1::text::timestamptz",
+        "DELETE FROM passages WHERE scanned_at < $1::text::timestamptz",
+    ] {
+        purged += sqlx::query(sql).bind(cutoff.to_string()).execute(&mut *tx).await.unwrap().rows_affected();
+    }
+    tx.commit().await.unwrap();
+    purged
+}
 
 /// Bytes of every relation of the visits table (its partitions included) per visit.
 const VISIT_BYTES: &str = "
@@ -79,8 +87,48 @@ SELECT (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
        / (SELECT count(*) FROM visits)";
 
 async fn bytes_per_visit(conn: &mut PgConnection) -> f64 {
-    sqlx::query("VACUUM ANALYZE visits, passages").execute(&mut *conn).await.unwrap();
     sqlx::query_scalar(VISIT_BYTES).fetch_one(conn).await.unwrap()
+}
+
+/// How long VACUUM of visits and passages takes (what a DELETE leaves to do).
+async fn vacuum(conn: &mut PgConnection) -> std::time::Duration {
+    let t0 = Instant::now();
+    sqlx::query("VACUUM ANALYZE visits, passages").execute(&mut *conn).await.unwrap();
+    t0.elapsed()
+}
+
+async fn wal_lsn(conn: &mut PgConnection) -> String {
+    sqlx::query_scalar("SELECT pg_current_wal_lsn()::text").fetch_one(conn).await.unwrap()
+}
+
+/// WAL written since `from`, in MB.
+async fn wal_since(conn: &mut PgConnection, from: &str) -> f64 {
+    sqlx::query_scalar("SELECT (pg_current_wal_lsn() - $1::text::pg_lsn)::float8 / 1e6")
+        .bind(from)
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+/// Purges 14 days, then one more (the daily steady state), printing time,
+/// WAL, VACUUM time and bytes per visit.
+async fn measure<F, Fut>(label: &str, conn: &mut PgConnection, cutoff: Timestamp, purge: F)
+where
+    F: Fn(Timestamp) -> Fut,
+    Fut: std::future::Future<Output = String>,
+{
+    vacuum(conn).await;
+    println!("{label}: {:.1} bytes/visit before purge", bytes_per_visit(conn).await);
+    for (what, at) in [("14 days", cutoff), ("1 more day", cutoff + SignedDuration::from_hours(24))] {
+        let lsn = wal_lsn(conn).await;
+        let t0 = Instant::now();
+        let purged = purge(at).await;
+        let took = t0.elapsed();
+        let wal = wal_since(conn, &lsn).await;
+        let vacuumed = vacuum(conn).await;
+        println!("{label}: purge {what}: {purged} in {took:.2?}, WAL {wal:.1} MB; VACUUM after it {vacuumed:.2?}");
+        println!("{label}: {:.1} bytes/visit after it", bytes_per_visit(conn).await);
+    }
 }
 
 #[tokio::main]
@@ -98,13 +146,12 @@ async fn main() {
     let t0 = Instant::now();
     sqlx::raw_sql(ROWS).execute(&mut conn).await.unwrap();
     println!("unpartitioned: loaded {VISITS} visits, {PASSAGES} passages in {:.1?}", t0.elapsed());
-    println!("unpartitioned: {:.1} bytes/visit before purge", bytes_per_visit(&mut conn).await);
-    let t0 = Instant::now();
-    let mut tx = conn.begin().await.unwrap();
-    let purged = sqlx::raw_sql(OLD_PURGE).execute(&mut *tx).await.unwrap().rows_affected();
-    tx.commit().await.unwrap();
-    println!("unpartitioned: purged {purged} rows (14 days) in {:.2?}", t0.elapsed());
-    println!("unpartitioned: {:.1} bytes/visit after purge (after VACUUM)", bytes_per_visit(&mut conn).await);
+    let old = std::sync::Arc::new(tokio::sync::Mutex::new(PgConnection::connect(&url).await.unwrap()));
+    measure("unpartitioned", &mut conn, cutoff, |at| {
+        let old = old.clone();
+        async move { format!("{} rows", old_purge(&mut *old.lock().await, at).await) }
+    })
+    .await;
     drop(conn);
 
     // After: the partitioned schema. The store creates the daily
@@ -163,9 +210,9 @@ async fn main() {
         .await
         .unwrap();
     println!("partitioned: {partitions} visit partitions");
-    println!("partitioned: {:.1} bytes/visit before purge", bytes_per_visit(&mut conn).await);
-    let t0 = Instant::now();
-    let counts = store.purge_before(cutoff, PurgeMode::Delete).await.unwrap();
-    println!("partitioned: purged {counts:?} in {:.2?}", t0.elapsed());
-    println!("partitioned: {:.1} bytes/visit after purge (after VACUUM)", bytes_per_visit(&mut conn).await);
+    measure("partitioned", &mut conn, cutoff, |at| {
+        let store = store.clone();
+        async move { format!("{:?}", store.purge_before(at, PurgeMode::Delete).await.unwrap()) }
+    })
+    .await;
 }

@@ -5,7 +5,10 @@
 //!
 //! Ids are `uuid` (ordered bytewise, like the SQLite blobs), instants are
 //! `timestamptz` sent in the binary protocol (exact to the microsecond),
-//! JSON bodies are `jsonb`. Writes run at the server's default isolation (READ
+//! JSON bodies are `jsonb`. `visits` and `passages` are partitioned by UTC
+//! day (the `partitions` module creates a day's partition before its first
+//! write; retention drops old days whole), and the one-open-visit rule lives
+//! in the `open_visits` table. Writes run at the server's default isolation (READ
 //! COMMITTED); the optimistic status version makes a report commit safe
 //! without table locks. The SQL avoids triggers, advisory locks,
 //! LISTEN/NOTIFY and stored procedures, so PostgreSQL-compatible distributed
