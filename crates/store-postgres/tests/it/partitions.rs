@@ -310,3 +310,37 @@ async fn an_unpartitioned_database_upgrades_keeping_every_row_and_the_open_visit
     let open_left: i64 = sqlx::query_scalar("SELECT count(*) FROM open_visits").fetch_one(&mut conn).await.unwrap();
     assert_eq!(open_left, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn servers_creating_the_same_day_together_all_succeed() {
+    let Some(base) = database_or_skip() else { return };
+    let (url, guard) = healthcode_store_postgres::testing::fresh_schema(&base).await.unwrap();
+    let settings = healthcode_store_postgres::PgSettings::default();
+    let first = PostgresStore::open(&url, &settings).await.unwrap();
+    let venue = cafe(&first).await;
+    let mut people = Vec::new();
+    for n in 1..=4 {
+        people.push(person(&first, n).await);
+    }
+    // Four servers, each with its own empty cache, write the same new day.
+    let mut writes = tokio::task::JoinSet::new();
+    for (n, who) in (1u8..).zip(people) {
+        let store = PostgresStore::open(&url, &settings).await.unwrap();
+        writes.spawn(async move {
+            let v = visit(n, who, venue, "2026-12-10T09:00:00Z", Some("2026-12-10T09:30:00Z"));
+            store.import_visits(&[v]).await
+        });
+    }
+    while let Some(written) = writes.join_next().await {
+        written.unwrap().unwrap();
+    }
+    let mut conn = PgConnection::connect(&base).await.unwrap();
+    let names = partitions(&mut conn, guard.schema(), "visits").await;
+    assert_eq!(names, ["visits_20261210", "visits_20261211", "visits_default"]);
+    let in_day: i64 =
+        sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM \"{}\".visits_20261210", guard.schema())))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(in_day, 4, "every row in its day, none in DEFAULT");
+}
