@@ -34,9 +34,14 @@ pub(crate) fn visit_from_row(row: &PgRow) -> StoreResult<Visit> {
 }
 
 async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
-    sqlx::query(
+    // The primary key is (id, entered_at), as a partitioned table needs, so
+    // it no longer refuses a taken id with another entry time: the id is
+    // looked up first. (Two writers racing with one new id would need a
+    // uuid collision; the primary key still catches the same instant.)
+    let inserted = sqlx::query(
         "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+         WHERE NOT EXISTS (SELECT 1 FROM visits WHERE id = $1)",
     )
     .bind(v.id.as_uuid())
     .bind(v.resident.as_uuid())
@@ -50,6 +55,9 @@ async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
     .execute(&mut *conn)
     .await
     .map_err(other("inserting visit"))?;
+    if inserted.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!("inserting visit: the id {} is taken", v.id.as_uuid())));
+    }
     if v.exited_at.is_none() {
         // The primary key of `open_visits` is the one-open-visit rule: a
         // second open visit of the same person is a unique violation, so a
