@@ -86,6 +86,25 @@ SELECT (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
           AND (c.relname = 'visits' OR c.relname LIKE 'visits\\_%'))::float8
        / (SELECT count(*) FROM visits)";
 
+/// How many single-visit transactions the write cost is measured on.
+const SINGLE_WRITES: u32 = 2_000;
+
+/// A closed visit on the last day by resident `n`, with a fresh id.
+fn late_visit(start: Timestamp, n: u32) -> Visit {
+    let at = start + SignedDuration::from_hours(24 * (DAYS - 1) + 12) + SignedDuration::from_millis(i64::from(n));
+    Visit {
+        id: VisitId::from_uuid(uuid::Uuid::now_v7()),
+        resident: ResidentId::from_uuid(format!("00000000-0000-4000-8000-{:012x}", 1 + n % 50_000).parse().unwrap()),
+        venue: VenueId::from_uuid(format!("00000000-0000-4000-9000-{:012x}", 1 + n % 2_000).parse().unwrap()),
+        entered_at: at,
+        exited_at: Some(at + SignedDuration::from_mins(30)),
+        exit_kind: Some(ExitKind::Scan),
+        source: VisitSource::SelfScan,
+        max_stay: SignedDuration::from_hours(4),
+        colour: Colour::Green,
+    }
+}
+
 async fn bytes_per_visit(conn: &mut PgConnection) -> f64 {
     sqlx::query_scalar(VISIT_BYTES).fetch_one(conn).await.unwrap()
 }
@@ -146,6 +165,26 @@ async fn main() {
     let t0 = Instant::now();
     sqlx::raw_sql(ROWS).execute(&mut conn).await.unwrap();
     println!("unpartitioned: loaded {VISITS} visits, {PASSAGES} passages in {:.1?}", t0.elapsed());
+    let t0 = Instant::now();
+    for n in 0..SINGLE_WRITES {
+        let v = late_visit(start, n);
+        let mut tx = conn.begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms,
+                 colour)
+             VALUES ($1, $2, $3, $4::text::timestamptz, $5::text::timestamptz, 'scan', 'self_scan', 14400000, 'green')",
+        )
+        .bind(v.id.as_uuid())
+        .bind(v.resident.as_uuid())
+        .bind(v.venue.as_uuid())
+        .bind(v.entered_at.to_string())
+        .bind(v.exited_at.unwrap().to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    println!("unpartitioned: one visit per transaction: {:.2?} each", t0.elapsed() / SINGLE_WRITES);
     let old = std::sync::Arc::new(tokio::sync::Mutex::new(PgConnection::connect(&url).await.unwrap()));
     measure("unpartitioned", &mut conn, cutoff, |at| {
         let old = old.clone();
@@ -210,6 +249,14 @@ async fn main() {
         .await
         .unwrap();
     println!("partitioned: {partitions} visit partitions");
+    let t0 = Instant::now();
+    for n in 0..SINGLE_WRITES {
+        store.import_visits(&[late_visit(start, n)]).await.unwrap();
+    }
+    println!(
+        "partitioned: one visit per transaction (its id looked up in every partition): {:.2?} each",
+        t0.elapsed() / SINGLE_WRITES
+    );
     measure("partitioned", &mut conn, cutoff, |at| {
         let store = store.clone();
         async move { format!("{:?}", store.purge_before(at, PurgeMode::Delete).await.unwrap()) }
