@@ -10,6 +10,7 @@ use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use crate::convert::{PgTime, colour, corrupt, get, ts};
+use crate::partitions::Partitioned;
 use crate::{PostgresStore, other};
 
 fn checkpoint_from_row(row: &PgRow) -> StoreResult<Checkpoint> {
@@ -79,13 +80,20 @@ impl CheckpointStore for PostgresStore {
     }
 
     async fn record_passages(&self, passages: &[Passage]) -> StoreResult<u64> {
+        self.partitions.ensure(&self.pool, Partitioned::Passages, passages.iter().map(|p| p.scanned_at)).await;
         let mut tx = self.write_tx().await?;
         let mut inserted = 0;
         for p in passages {
+            // The primary key is (id, scanned_at) since passages are
+            // partitioned by day, so an id already kept is skipped by
+            // looking it up; the ON CONFLICT covers a twin synced at the
+            // same moment.
             let done = sqlx::query(
                 "INSERT INTO passages (id, checkpoint_id, holder_id, colour, verdict, reason, direction, scanned_at,
                      officer, offline)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+                 WHERE NOT EXISTS (SELECT 1 FROM passages WHERE id = $1)
+                 ON CONFLICT (id, scanned_at) DO NOTHING",
             )
             .bind(p.id)
             .bind(p.checkpoint.as_uuid())

@@ -5,7 +5,10 @@
 //!
 //! Ids are `uuid` (ordered bytewise, like the SQLite blobs), instants are
 //! `timestamptz` sent in the binary protocol (exact to the microsecond),
-//! JSON bodies are `jsonb`. Writes run at the server's default isolation (READ
+//! JSON bodies are `jsonb`. `visits` and `passages` are partitioned by UTC
+//! day (the `partitions` module creates a day's partition before its first
+//! write; retention drops old days whole), and the one-open-visit rule lives
+//! in the `open_visits` table. Writes run at the server's default isolation (READ
 //! COMMITTED); the optimistic status version makes a report commit safe
 //! without table locks. The SQL avoids triggers, advisory locks,
 //! LISTEN/NOTIFY and stored procedures, so PostgreSQL-compatible distributed
@@ -25,6 +28,7 @@ mod enterprises;
 mod health;
 mod outbox;
 mod overrides;
+mod partitions;
 mod retention;
 mod risk_areas;
 mod stats;
@@ -72,6 +76,8 @@ impl Default for PgSettings {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Days whose partition of `visits` or `passages` is known to exist.
+    partitions: std::sync::Arc<partitions::PartitionCache>,
 }
 
 impl PostgresStore {
@@ -93,7 +99,7 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Other(format!("connecting to PostgreSQL at {target}: {e}")))?;
-        let store = Self { pool };
+        let store = Self { pool, partitions: std::sync::Arc::default() };
         store.migrate().await?;
         Ok(store)
     }

@@ -10,6 +10,7 @@ use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use crate::convert::{PgTime, colour, corrupt, get, resident_id, ts};
+use crate::partitions::Partitioned;
 use crate::{PostgresStore, other};
 
 pub(crate) fn visit_from_row(row: &PgRow) -> StoreResult<Visit> {
@@ -33,9 +34,14 @@ pub(crate) fn visit_from_row(row: &PgRow) -> StoreResult<Visit> {
 }
 
 async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
-    sqlx::query(
+    // The primary key is (id, entered_at), as a partitioned table needs, so
+    // it no longer refuses a taken id with another entry time: the id is
+    // looked up first. (Two writers racing with one new id would need a
+    // uuid collision; the primary key still catches the same instant.)
+    let inserted = sqlx::query(
         "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+         WHERE NOT EXISTS (SELECT 1 FROM visits WHERE id = $1)",
     )
     .bind(v.id.as_uuid())
     .bind(v.resident.as_uuid())
@@ -49,6 +55,21 @@ async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
     .execute(&mut *conn)
     .await
     .map_err(other("inserting visit"))?;
+    if inserted.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!("inserting visit: the id {} is taken", v.id.as_uuid())));
+    }
+    if v.exited_at.is_none() {
+        // The primary key of `open_visits` is the one-open-visit rule: a
+        // second open visit of the same person is a unique violation, so a
+        // `Conflict`, and the whole transaction rolls back.
+        sqlx::query("INSERT INTO open_visits (resident_id, visit_id, entered_at) VALUES ($1, $2, $3)")
+            .bind(v.resident.as_uuid())
+            .bind(v.id.as_uuid())
+            .bind(PgTime(v.entered_at))
+            .execute(&mut *conn)
+            .await
+            .map_err(other("opening visit"))?;
+    }
     Ok(())
 }
 
@@ -64,16 +85,33 @@ impl VisitStore for PostgresStore {
     }
 
     async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()> {
+        if let Some(v) = open {
+            self.partitions.ensure(&self.pool, Partitioned::Visits, [v.entered_at]).await;
+        }
         let mut tx = self.write_tx().await?;
         if let Some(c) = close {
-            let done =
-                sqlx::query("UPDATE visits SET exited_at = $1, exit_kind = $2 WHERE id = $3 AND exited_at IS NULL")
-                    .bind(PgTime(c.at))
-                    .bind(c.kind.as_str())
+            // `open_visits` first (as `close_expired_visits` does): its row
+            // is the lock two closers of one visit meet on, and it gives the
+            // partition key, so the update touches one partition only.
+            let entered: Option<PgTime> =
+                sqlx::query_scalar("DELETE FROM open_visits WHERE visit_id = $1 RETURNING entered_at")
                     .bind(c.visit.as_uuid())
-                    .execute(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(other("closing visit"))?;
+            let Some(entered) = entered else {
+                return Err(StoreError::Conflict("the visit was already closed".into()));
+            };
+            let done = sqlx::query(
+                "UPDATE visits SET exited_at = $1, exit_kind = $2 WHERE id = $3 AND entered_at = $4 AND exited_at IS NULL",
+            )
+            .bind(PgTime(c.at))
+            .bind(c.kind.as_str())
+            .bind(c.visit.as_uuid())
+            .bind(entered)
+            .execute(&mut *tx)
+            .await
+            .map_err(other("closing visit"))?;
             if done.rows_affected() != 1 {
                 return Err(StoreError::Conflict("the visit was already closed".into()));
             }
@@ -127,12 +165,21 @@ impl VisitStore for PostgresStore {
     }
 
     async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64> {
+        // Each visit's `open_visits` row goes first, as in `record_scan`, so a
+        // person's scan and this sweep lock in the same order; a visit
+        // closed meanwhile has no row left and is skipped.
         let done = sqlx::query(
-            "UPDATE visits SET exited_at = entered_at + max_stay_ms * INTERVAL '1 millisecond', exit_kind = 'auto'
-             WHERE id IN (SELECT id FROM visits
-                          WHERE exited_at IS NULL AND entered_at + max_stay_ms * INTERVAL '1 millisecond' <= $1
-                          LIMIT $2)
-               AND exited_at IS NULL",
+            "WITH expired AS (
+                 SELECT id FROM visits
+                 WHERE exited_at IS NULL AND entered_at + max_stay_ms * INTERVAL '1 millisecond' <= $1
+                 LIMIT $2),
+             gone AS (
+                 DELETE FROM open_visits o USING expired e WHERE o.visit_id = e.id
+                 RETURNING o.visit_id, o.entered_at)
+             UPDATE visits v
+             SET exited_at = v.entered_at + v.max_stay_ms * INTERVAL '1 millisecond', exit_kind = 'auto'
+             FROM gone g
+             WHERE v.id = g.visit_id AND v.entered_at = g.entered_at AND v.exited_at IS NULL",
         )
         .bind(PgTime(now))
         .bind(i64::from(limit))
@@ -143,6 +190,7 @@ impl VisitStore for PostgresStore {
     }
 
     async fn import_visits(&self, batch: &[Visit]) -> StoreResult<()> {
+        self.partitions.ensure(&self.pool, Partitioned::Visits, batch.iter().map(|v| v.entered_at)).await;
         let mut tx = self.write_tx().await?;
         for v in batch {
             insert_visit(&mut tx, v).await?;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod migrations;
+mod partitions;
 
 use healthcode_store_postgres::testing::{SchemaGuard, fresh_schema, test_database_url};
 use healthcode_store_postgres::{PgSettings, PostgresStore};

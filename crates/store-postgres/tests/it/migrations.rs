@@ -20,7 +20,7 @@ const RESIDENT: &str = "01010101-0101-0101-0101-010101010101";
 const REPORT: &str = "02020202-0202-0202-0202-020202020202";
 
 /// Rows as the first migration's schema holds them, written with plain SQL.
-const V1_FIXTURES: &str = r#"
+pub(crate) const V1_FIXTURES: &str = r#"
 INSERT INTO residents (id, holder_id, contact, kind, name, document_type, document_number, district, created_at)
 VALUES ('01010101-0101-0101-0101-010101010101', 'fefefefe-fefe-fefe-fefe-fefefefefefe', '+8613800000001',
         'resident', 'Li Wei', 'national_id', '330102199001011234', '330102', '2026-11-02 08:00:00.123+00');
