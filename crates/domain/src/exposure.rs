@@ -104,6 +104,17 @@ pub fn contacts(
     exclude: &BTreeSet<ResidentId>,
     rules: &ExposureRules,
 ) -> Vec<Contact> {
+    contacts_among(source_visits, candidates, exclude, rules)
+}
+
+/// [`contacts`] over borrowed candidates (from any collection, in any order,
+/// repeats allowed): the same report, without copying the visits.
+pub fn contacts_among<'a>(
+    source_visits: &[Visit],
+    candidates: impl IntoIterator<Item = &'a Visit>,
+    exclude: &BTreeSet<ResidentId>,
+    rules: &ExposureRules,
+) -> Vec<Contact> {
     let sources: BTreeSet<ResidentId> = source_visits.iter().map(|v| v.resident).collect();
     // Per venue: candidates by entry time, and the longest stay among them, so
     // each source stay only looks at the candidates that could overlap it.
