@@ -2,7 +2,7 @@
 //! few statements instead of one per person or venue.
 
 use healthcode_domain::{ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
-use healthcode_store::StoreResult;
+use healthcode_store::{StoreError, StoreResult};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -63,6 +63,11 @@ fn visit_at(row: &SqliteRow) -> StoreResult<Visit> {
     })
 }
 
+/// A visit that cannot be read, as the error a row mapping returns.
+fn unreadable(e: StoreError) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(std::io::Error::other(e.to_string())))
+}
+
 impl SqliteStore {
     pub(crate) async fn visits_of_residents_between(
         &self,
@@ -97,16 +102,15 @@ impl SqliteStore {
             for k in chunk {
                 query = query.bind(k.as_slice());
             }
-            let rows = query
+            // Each row becomes a visit as it arrives: rows are never all held at once.
+            let visits = query
                 .bind(ms(from))
                 .bind(ms(to))
+                .try_map(|row: SqliteRow| visit_at(&row).map_err(unreadable))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(other("listing visits for tracing"))?;
-            out.reserve(rows.len());
-            for row in &rows {
-                out.push(visit_at(row)?);
-            }
+            out.extend(visits);
         }
         Ok(out)
     }
