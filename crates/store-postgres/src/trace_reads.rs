@@ -14,7 +14,8 @@ use crate::{PostgresStore, other};
 /// Ids bound per statement (one array parameter each).
 const CHUNK: usize = 500;
 
-const BY_RESIDENT: &str = "SELECT id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour
+const BY_RESIDENT: &str =
+    "SELECT id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour
      FROM visits WHERE resident_id = ANY($1) AND entered_at >= $2 AND entered_at < $3";
 const BY_VENUE: &str = "SELECT id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour
      FROM visits WHERE venue_id = ANY($1) AND entered_at >= $2 AND entered_at < $3";
@@ -45,7 +46,13 @@ impl PostgresStore {
         self.visits_by_key(BY_VENUE, &keys, from, to).await
     }
 
-    async fn visits_by_key(&self, sql: &'static str, keys: &[Uuid], from: Timestamp, to: Timestamp) -> StoreResult<Vec<Visit>> {
+    async fn visits_by_key(
+        &self,
+        sql: &'static str,
+        keys: &[Uuid],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>> {
         let mut out = Vec::new();
         for chunk in keys.chunks(CHUNK) {
             // Each row becomes a visit as it arrives: rows are never all held at once.

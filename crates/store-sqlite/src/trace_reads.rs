@@ -89,7 +89,13 @@ impl SqliteStore {
         self.visits_by_key(Key::Venue, &keys, from, to).await
     }
 
-    async fn visits_by_key(&self, key: Key, keys: &[[u8; 16]], from: Timestamp, to: Timestamp) -> StoreResult<Vec<Visit>> {
+    async fn visits_by_key(
+        &self,
+        key: Key,
+        keys: &[[u8; 16]],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>> {
         let mut out = Vec::new();
         for chunk in keys.chunks(CHUNK) {
             let marks = vec!["?"; chunk.len()].join(", ");

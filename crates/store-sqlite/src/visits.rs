@@ -136,7 +136,12 @@ impl VisitStore for SqliteStore {
         self.visits_of_residents_between(residents, from, to).await
     }
 
-    async fn venues_visits_between(&self, venues: &[VenueId], from: Timestamp, to: Timestamp) -> StoreResult<Vec<Visit>> {
+    async fn venues_visits_between(
+        &self,
+        venues: &[VenueId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>> {
         self.visits_at_venues_between(venues, from, to).await
     }
 

@@ -524,8 +524,7 @@ pub async fn tracing_reads_many_people_and_venues_at_once(store: &dyn Store) {
 
     // More ids than one statement takes, mostly unknown, the known ones spread out.
     let unknown = |i: u32| u128::from(i) | (0xabcd_u128 << 112);
-    let mut residents: Vec<ResidentId> =
-        (0..1200).map(|i| ResidentId::from_bytes(unknown(i).to_be_bytes())).collect();
+    let mut residents: Vec<ResidentId> = (0..1200).map(|i| ResidentId::from_bytes(unknown(i).to_be_bytes())).collect();
     residents[0] = people[0].id;
     residents[700] = people[1].id;
     residents[1199] = people[2].id;

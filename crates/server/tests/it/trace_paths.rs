@@ -9,6 +9,7 @@ use healthcode_server::AppState;
 use healthcode_server::services::cases::{Depth, trace_case, trace_case_to, trace_window};
 use healthcode_server::synthetic::{CityPlan, resident_id_of, seed_city, seed_places};
 use jiff::{SignedDuration, Span, Timestamp};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::harness::spawn_app;
@@ -31,9 +32,8 @@ async fn at_venues_of(
     let venues: BTreeSet<VenueId> = sources.iter().map(|v| v.venue).collect();
     let mut out = Vec::new();
     for venue in venues {
-        if !cache.contains_key(&venue) {
-            let visits = state.store.venue_visits(venue, range.0, range.1, u32::MAX).await.unwrap();
-            cache.insert(venue, visits);
+        if let Entry::Vacant(slot) = cache.entry(venue) {
+            slot.insert(state.store.venue_visits(venue, range.0, range.1, u32::MAX).await.unwrap());
         }
         out.extend(cache[&venue].iter().cloned());
     }
@@ -69,7 +69,8 @@ async fn the_batched_trace_reports_what_the_straightforward_one_does() {
     let plan = CityPlan { seed: 11, residents: 2_000, days: 14 };
     let now = app.clock_now();
     seed_city(state.store.as_ref(), &plan, policy, tz, now, |_| {}).await.unwrap();
-    let sign = |id: VenueId, generation: u32| healthcode_server::services::venues::sign_token(state, id, generation).ok();
+    let sign =
+        |id: VenueId, generation: u32| healthcode_server::services::venues::sign_token(state, id, generation).ok();
     let (_, visits) = seed_places(state.store.as_ref(), &plan, tz, now, &sign, |_, _| {}).await.unwrap();
     assert!(visits > 10_000, "{visits} visits");
 
@@ -98,5 +99,8 @@ async fn the_batched_trace_reports_what_the_straightforward_one_does() {
         close_total += close.len();
         secondary_total += secondary.len();
     }
-    assert!(close_total > 100 && secondary_total > 1_000, "a busy city: {close_total} close, {secondary_total} secondary");
+    assert!(
+        close_total > 100 && secondary_total > 1_000,
+        "a busy city: {close_total} close, {secondary_total} secondary"
+    );
 }
