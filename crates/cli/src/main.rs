@@ -6,6 +6,8 @@ mod loadgen;
 mod settings;
 
 use clap::{Parser, Subcommand};
+use commands::trace::SampleOutput;
+use healthcode_server::services::cases::Depth;
 use std::process::ExitCode;
 
 use settings::CommonArgs;
@@ -91,6 +93,15 @@ enum Command {
         /// Instead: trace N random residents as if each were a case (median and worst latency).
         #[arg(long)]
         sample: Option<u32>,
+        /// With --sample: the seed that picks the residents (the same seed, the same cases).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// With --sample: 1 traces close contacts only, 2 also secondary contacts.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+        hops: u8,
+        /// With --sample: print the sampled cases (resident, window start, window end) and trace nothing.
+        #[arg(long)]
+        print_cases: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -198,7 +209,15 @@ fn main() -> ExitCode {
             Command::Loadgen { action } => loadgen::run(action).await,
             Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
-            Command::Trace { case, sample, common } => commands::trace::run(common, case, sample).await,
+            Command::Trace { case, sample, seed, hops, print_cases, common } => {
+                let sample = sample.map(|cases| commands::trace::Sample {
+                    cases,
+                    seed,
+                    depth: if hops == 1 { Depth::Close } else { Depth::Secondary },
+                    output: if print_cases { SampleOutput::Cases } else { SampleOutput::Latency },
+                });
+                commands::trace::run(common, case, sample).await
+            }
             Command::Store { action: StoreAction::Copy { from, to, batch } } => {
                 commands::store::copy_cmd(&from, &to, batch).await
             }

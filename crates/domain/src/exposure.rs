@@ -7,7 +7,7 @@
 //! gives the same report.
 
 use jiff::{SignedDuration, Timestamp};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::ids::{ResidentId, VenueId, VisitId};
 use crate::visit::Visit;
@@ -104,22 +104,36 @@ pub fn contacts(
     exclude: &BTreeSet<ResidentId>,
     rules: &ExposureRules,
 ) -> Vec<Contact> {
-    let sources: BTreeSet<ResidentId> = source_visits.iter().map(|v| v.resident).collect();
+    contacts_among(source_visits, candidates, exclude, rules)
+}
+
+/// [`contacts`] over borrowed candidates (from any collection, in any order,
+/// repeats allowed): the same report, without copying the visits.
+pub fn contacts_among<'a>(
+    source_visits: &[Visit],
+    candidates: impl IntoIterator<Item = &'a Visit>,
+    exclude: &BTreeSet<ResidentId>,
+    rules: &ExposureRules,
+) -> Vec<Contact> {
+    // Hash lookups for the hot loops (one per candidate, one per shared stay);
+    // the report is sorted at the end, so it does not depend on hashing.
+    let mut skip: HashSet<ResidentId> = source_visits.iter().map(|v| v.resident).collect();
+    skip.extend(exclude.iter().copied());
     // Per venue: candidates by entry time, and the longest stay among them, so
     // each source stay only looks at the candidates that could overlap it.
-    let mut by_venue: BTreeMap<VenueId, (Vec<&Visit>, SignedDuration)> = BTreeMap::new();
+    let mut by_venue: HashMap<VenueId, (Vec<&Visit>, SignedDuration)> = HashMap::new();
     for c in candidates {
-        if !sources.contains(&c.resident) && !exclude.contains(&c.resident) {
+        if !skip.contains(&c.resident) {
             let entry = by_venue.entry(c.venue).or_insert_with(|| (Vec::new(), SignedDuration::ZERO));
             entry.0.push(c);
             entry.1 = entry.1.max(c.effective_end().duration_since(c.entered_at));
         }
     }
     for (list, _) in by_venue.values_mut() {
-        list.sort_by_key(|v| (v.entered_at, v.id));
+        list.sort_unstable_by_key(|v| (v.entered_at, v.id));
         list.dedup_by_key(|v| v.id);
     }
-    let mut found: BTreeMap<ResidentId, Vec<SharedStay>> = BTreeMap::new();
+    let mut found: HashMap<ResidentId, Vec<SharedStay>> = HashMap::new();
     for s in source_visits {
         let Some((list, longest)) = by_venue.get(&s.venue) else { continue };
         let earliest = s.entered_at.checked_sub(*longest).unwrap_or(Timestamp::MIN);
@@ -137,6 +151,8 @@ pub fn contacts(
             }
         }
     }
+    let mut found: Vec<(ResidentId, Vec<SharedStay>)> = found.into_iter().collect();
+    found.sort_unstable_by_key(|(resident, _)| *resident);
     found
         .into_iter()
         .map(|(resident, mut shared)| {

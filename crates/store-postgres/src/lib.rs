@@ -33,6 +33,7 @@ mod retention;
 mod risk_areas;
 mod stats;
 pub mod testing;
+mod trace_reads;
 mod transfer;
 mod venues;
 mod visits;

@@ -164,6 +164,24 @@ impl VisitStore for PostgresStore {
         rows.iter().map(visit_from_row).collect()
     }
 
+    async fn residents_visits_between(
+        &self,
+        residents: &[ResidentId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>> {
+        self.visits_of_residents_between(residents, from, to).await
+    }
+
+    async fn venues_visits_between(
+        &self,
+        venues: &[VenueId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>> {
+        self.visits_at_venues_between(venues, from, to).await
+    }
+
     async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64> {
         // Each visit's `open_visits` row goes first, as in `record_scan`, so a
         // person's scan and this sweep lock in the same order; a visit

@@ -25,6 +25,7 @@ mod overrides;
 mod retention;
 mod risk_areas;
 mod stats;
+mod trace_reads;
 mod transfer;
 mod venues;
 mod visits;

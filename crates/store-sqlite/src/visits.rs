@@ -135,6 +135,24 @@ impl VisitStore for SqliteStore {
         rows.iter().map(visit_from_row).collect()
     }
 
+    async fn residents_visits_between(
+        &self,
+        residents: &[ResidentId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>> {
+        self.visits_of_residents_between(residents, from, to).await
+    }
+
+    async fn venues_visits_between(
+        &self,
+        venues: &[VenueId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>> {
+        self.visits_at_venues_between(venues, from, to).await
+    }
+
     async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(

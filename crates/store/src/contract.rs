@@ -37,7 +37,7 @@ macro_rules! contract_tests {
             appeals_are_answered_once_earliest_deadline_first,
             applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
             gate_scans_feed_the_roster_snapshot_and_copy,
-            alarms_are_listed_open_first_and_acknowledged_once);
+            alarms_are_listed_open_first_and_acknowledged_once, tracing_reads_many_people_and_venues_at_once);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -576,6 +576,54 @@ pub async fn venue_logs_are_time_ranged(store: &dyn Store) {
     assert_eq!(log.iter().map(|v| v.entered_at).collect::<Vec<_>>(), vec![t(240), t(180), t(120)]);
     assert_eq!(log[0], batch[4]);
     assert_eq!(store.venue_visits(cafe.id, t(0), t(600), 2).await.unwrap().len(), 2);
+}
+
+pub async fn tracing_reads_many_people_and_venues_at_once(store: &dyn Store) {
+    use healthcode_domain::{VenueId, Visit};
+    let (cafe, bar) = (venue(16, "+84912000016"), venue(17, "+84912000017"));
+    store.create_venue(&cafe).await.unwrap();
+    store.create_venue(&bar).await.unwrap();
+    let mut people = Vec::new();
+    for n in 0..4u8 {
+        people.push(someone(store, 80 + n).await);
+    }
+    // Twelve stays ten minutes apart, person n % 4, every third one at the bar.
+    let mut batch = Vec::new();
+    for n in 0..12u8 {
+        let at = if n % 3 == 0 { &bar } else { &cafe };
+        let mut v = stay(100 + n, &people[usize::from(n % 4)], at, i64::from(n) * 600);
+        v.exited_at = Some(t(i64::from(n) * 600 + 300));
+        v.exit_kind = Some(healthcode_domain::ExitKind::Scan);
+        batch.push(v);
+    }
+    store.import_visits(&batch).await.unwrap();
+    let by_id = |mut v: Vec<Visit>| {
+        v.sort_by_key(|v| v.id);
+        v
+    };
+    let expected = |keep: &dyn Fn(&Visit) -> bool| by_id(batch.iter().filter(|v| keep(v)).cloned().collect());
+    let began = |v: &Visit, from: i64, to: i64| v.entered_at >= t(from) && v.entered_at < t(to);
+
+    // More ids than one statement takes, mostly unknown, the known ones spread out.
+    let unknown = |i: u32| u128::from(i) | (0xabcd_u128 << 112);
+    let mut residents: Vec<ResidentId> = (0..1200).map(|i| ResidentId::from_bytes(unknown(i).to_be_bytes())).collect();
+    residents[0] = people[0].id;
+    residents[700] = people[1].id;
+    residents[1199] = people[2].id;
+    let wanted = [people[0].id, people[1].id, people[2].id];
+    let got = store.residents_visits_between(&residents, t(1200), t(6000)).await.unwrap();
+    let want = expected(&|v| wanted.contains(&v.resident) && began(v, 1200, 6000));
+    assert_eq!(want.len(), 6, "the range holds its start, not its end");
+    assert_eq!(by_id(got), want, "every field, each visit once");
+
+    let mut venues: Vec<VenueId> = (0..900).map(|i| VenueId::from_bytes(unknown(i).to_be_bytes())).collect();
+    venues[899] = bar.id;
+    let got = store.venues_visits_between(&venues, t(0), t(3600)).await.unwrap();
+    assert_eq!(by_id(got), expected(&|v| v.venue == bar.id && began(v, 0, 3600)));
+    let both = store.venues_visits_between(&[cafe.id, bar.id], t(0), t(7200)).await.unwrap();
+    assert_eq!(by_id(both), expected(&|v| began(v, 0, 7200)));
+    assert!(store.venues_visits_between(&[], t(0), t(7200)).await.unwrap().is_empty());
+    assert!(store.residents_visits_between(&[people[3].id], t(7200), t(7200)).await.unwrap().is_empty());
 }
 
 fn post(n: u8) -> healthcode_domain::Checkpoint {

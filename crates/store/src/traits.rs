@@ -128,6 +128,22 @@ pub trait VisitStore: Send + Sync {
     /// A venue's visits that began in `[from, to)`, newest first.
     async fn venue_visits(&self, venue: VenueId, from: Timestamp, to: Timestamp, limit: u32)
     -> StoreResult<Vec<Visit>>;
+    /// Every visit of any of `residents` that began in `[from, to)`, in no
+    /// particular order (tracing: many people's visits in one read).
+    async fn residents_visits_between(
+        &self,
+        residents: &[ResidentId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>>;
+    /// Every visit at any of `venues` that began in `[from, to)`, in no
+    /// particular order (tracing: many venues' logs in one read).
+    async fn venues_visits_between(
+        &self,
+        venues: &[VenueId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Visit>>;
     /// Closes, as `Auto` at their maximum stay, up to `limit` visits still
     /// open past it at `now`; returns how many.
     async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64>;

@@ -1,21 +1,41 @@
 //! `healthcode trace <case id>`: print a case's trace report (JSON), and
 //! `healthcode trace --sample N`: time the trace of N random residents as if
-//! each were a case today (median and worst), on the configured store.
+//! each were a case today (median, p99 and worst), on the configured store.
 
 use anyhow::{Context, Result, bail};
 use healthcode_domain::policy::CaseKind;
-use healthcode_domain::{Case, CaseId, random::SeededRng};
+use healthcode_domain::{Case, CaseId, ResidentId, random::SeededRng};
+use healthcode_server::AppState;
 use healthcode_server::api::cases::trace_response;
-use healthcode_server::services::cases::{trace, trace_case};
+use healthcode_server::services::cases::{Depth, trace, trace_case_to, trace_window};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::settings::{CommonArgs, build};
 
-pub async fn run(common: CommonArgs, case: Option<String>, sample: Option<u32>) -> Result<ExitCode> {
+/// What `--sample` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleOutput {
+    /// Time the traces and print the latency summary.
+    Latency,
+    /// Print the sampled cases (resident, window start, window end), one a line, and trace nothing.
+    Cases,
+}
+
+/// A sampling run: how many cases, picked by which seed, traced how far.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub cases: u32,
+    pub seed: u64,
+    pub depth: Depth,
+    pub output: SampleOutput,
+}
+
+pub async fn run(common: CommonArgs, case: Option<String>, sample: Option<Sample>) -> Result<ExitCode> {
     let config = build(&common)?;
     let state = healthcode_server::build_state(config, super::system_clock()).await?;
-    if let Some(n) = sample {
-        return sample_latency(&state, n).await;
+    if let Some(sample) = sample {
+        return sample_latency(&state, sample).await;
     }
     let Some(case) = case else { bail!("give a case id, or --sample N to time N traces") };
     let id: CaseId = case.parse().map_err(|_| anyhow::anyhow!("not a case id: {case}"))?;
@@ -29,11 +49,12 @@ pub async fn run(common: CommonArgs, case: Option<String>, sample: Option<u32>) 
     Ok(ExitCode::SUCCESS)
 }
 
-#[allow(clippy::disallowed_methods)] // timing a benchmark
-async fn sample_latency(state: &healthcode_server::AppState, n: u32) -> Result<ExitCode> {
+/// `n` cases: residents picked at random by `seed`, as if each were
+/// confirmed today with symptoms 12 days ago (a 14-day window).
+async fn sample_cases(state: &AppState, n: u32, seed: u64) -> Result<Vec<Case>> {
     let now = state.clock.now();
     let today = now.to_zoned(state.config.time_zone.clone()).date();
-    let mut ids = Vec::new();
+    let mut ids: Vec<ResidentId> = Vec::new();
     let mut after = None;
     loop {
         let page = state.store.resident_ids_after(after, 10_000).await?;
@@ -44,35 +65,65 @@ async fn sample_latency(state: &healthcode_server::AppState, n: u32) -> Result<E
     if ids.is_empty() {
         bail!("no residents in this store: run `healthcode demo --no-serve` first");
     }
-    let mut rng = SeededRng::new(7);
-    let mut times = Vec::with_capacity(n as usize);
-    let mut contacts = Vec::with_capacity(n as usize);
-    for _ in 0..n {
-        let resident = ids[rng.below(ids.len() as u64) as usize];
-        let case = Case {
-            id: CaseId::from_bytes(rng.bytes16()),
-            resident,
-            kind: CaseKind::Confirmed,
-            onset: today.checked_sub(jiff::Span::new().days(12)).unwrap_or(today),
-            isolated_on: None,
-            recorded_by: "bench".into(),
-            recorded_at: now,
-            applied_at: None,
-        };
+    let mut rng = SeededRng::new(seed);
+    Ok((0..n)
+        .map(|_| {
+            let resident = ids[rng.below(ids.len() as u64) as usize];
+            Case {
+                id: CaseId::from_bytes(rng.bytes16()),
+                resident,
+                kind: CaseKind::Confirmed,
+                onset: today.checked_sub(jiff::Span::new().days(12)).unwrap_or(today),
+                isolated_on: None,
+                recorded_by: "bench".into(),
+                recorded_at: now,
+                applied_at: None,
+            }
+        })
+        .collect())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[allow(clippy::disallowed_methods)] // timing a benchmark
+async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
+    let cases = sample_cases(state, sample.cases, sample.seed).await?;
+    if cases.is_empty() {
+        bail!("--sample needs at least one case");
+    }
+    if sample.output == SampleOutput::Cases {
+        for case in &cases {
+            let (from, to) = trace_window(state, case);
+            println!("{} {from} {to}", case.resident);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut times = Vec::with_capacity(cases.len());
+    let mut contacts = Vec::with_capacity(cases.len());
+    for case in cases {
         let started = std::time::Instant::now();
-        let report = trace_case(state, case).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+        let report =
+            trace_case_to(state, case, sample.depth).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
         times.push(started.elapsed());
         contacts.push(report.close.len() + report.secondary.len());
     }
     times.sort();
     contacts.sort_unstable();
     let pick = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    let what = match sample.depth {
+        Depth::Close => "close contacts",
+        Depth::Secondary => "close + secondary",
+    };
     eprintln!(
-        "{n} traces (14-day window, close + secondary) on {}: p50 {:?}, p99 {:?}, worst {:?}; contacts per case p50 {}, max {}",
+        "{} traces (14-day window, {what}, seed {}) on {}: p50 {}, p99 {}, worst {}; contacts per case p50 {}, max {}",
+        times.len(),
+        sample.seed,
         state.store.backend(),
-        pick(0.5),
-        pick(0.99),
-        times[times.len() - 1],
+        ms(pick(0.5)),
+        ms(pick(0.99)),
+        ms(times[times.len() - 1]),
         contacts[contacts.len() / 2],
         contacts[contacts.len() - 1]
     );

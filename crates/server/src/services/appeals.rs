@@ -173,7 +173,13 @@ async fn reverse(state: &AppState, appeal: &Appeal, by: &str, answer: &str) -> R
             actor: Actor::Staff(by.to_string()),
         };
         match state.store.commit_status(Some(current.version), &status, std::slice::from_ref(&change)).await {
-            Ok(_) => return Ok(()),
+            Ok(_) => {
+                // An upheld appeal is a manual change: it counts toward the anomaly alarm.
+                if let Err(e) = crate::services::alarms::check_after_manual_change(state, &change).await {
+                    tracing::error!(error = %e, "anomaly check after an upheld appeal failed");
+                }
+                return Ok(());
+            }
             Err(StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),
         }

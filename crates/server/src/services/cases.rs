@@ -10,7 +10,6 @@ use healthcode_domain::{
 use healthcode_store::{ExposureSite, Notice, StoreError};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::error::{ApiError, ErrorKind};
@@ -147,8 +146,18 @@ fn start_of(date: Date, state: &AppState) -> Timestamp {
     date.to_zoned(state.config.time_zone.clone()).map(|z| z.timestamp()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// Visits at each venue over the whole trace window, fetched once per venue:
-/// a busy venue appears in many stays of the case and its contacts.
+/// How far a trace goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The case's close contacts only.
+    Close,
+    /// Close contacts and, through their later visits, secondary contacts.
+    Secondary,
+}
+
+/// Visits at each venue over the whole trace window, read once per venue
+/// (many venues per statement): a busy venue appears in many stays of the
+/// case and its contacts, and its visits are lent, never copied.
 struct VenueVisits {
     range: (Timestamp, Timestamp),
     by_venue: HashMap<VenueId, Vec<Visit>>,
@@ -156,34 +165,85 @@ struct VenueVisits {
 
 impl VenueVisits {
     fn new(window: (Timestamp, Timestamp), rules: &ExposureRules) -> Self {
-        let from = window.0.checked_sub(LONGEST_STAY).unwrap_or(window.0);
-        let to = window.1.checked_add(rules.buffer_after).unwrap_or(Timestamp::MAX);
-        Self { range: (from, to), by_venue: HashMap::new() }
+        Self { range: venue_range(window, rules), by_venue: HashMap::new() }
     }
 
-    /// Every visit at the venues of `sources` that could overlap them.
-    async fn candidates_for(&mut self, state: &AppState, sources: &[Visit]) -> Result<Vec<Visit>, ApiError> {
+    /// Reads the venues of `sources` not read yet; returns those venues.
+    async fn read_for(&mut self, state: &AppState, sources: &[Visit]) -> Result<BTreeSet<VenueId>, ApiError> {
         let venues: BTreeSet<VenueId> = sources.iter().map(|v| v.venue).collect();
-        let mut out = Vec::new();
-        for venue in venues {
-            if let Entry::Vacant(slot) = self.by_venue.entry(venue) {
-                slot.insert(state.store.venue_visits(venue, self.range.0, self.range.1, u32::MAX).await?);
+        let missing: Vec<VenueId> = venues.iter().filter(|v| !self.by_venue.contains_key(v)).copied().collect();
+        if !missing.is_empty() {
+            let visits = state.store.venues_visits_between(&missing, self.range.0, self.range.1).await?;
+            for venue in missing {
+                self.by_venue.entry(venue).or_default();
             }
-            out.extend(self.by_venue.get(&venue).into_iter().flatten().cloned());
+            for v in visits {
+                self.by_venue.entry(v.venue).or_default().push(v);
+            }
         }
-        Ok(out)
+        Ok(venues)
+    }
+
+    /// Every visit read at `venues`.
+    fn at<'a>(&'a self, venues: &'a BTreeSet<VenueId>) -> impl Iterator<Item = &'a Visit> + 'a {
+        venues.iter().flat_map(|v| self.by_venue.get(v).into_iter().flatten())
     }
 }
 
-async fn visits_in(
+/// When the visits at a venue that could overlap a stay in `window` began:
+/// from a longest stay before it until the buffer after it.
+fn venue_range(window: (Timestamp, Timestamp), rules: &ExposureRules) -> (Timestamp, Timestamp) {
+    let from = window.0.checked_sub(LONGEST_STAY).unwrap_or(window.0);
+    let to = window.1.checked_add(rules.buffer_after).unwrap_or(Timestamp::MAX);
+    (from, to)
+}
+
+/// The visits at the case's venues that could overlap the case's stays: for
+/// each stay, those that began within its own venue range (inside the
+/// window's), so a few hours of a busy venue's log instead of two weeks.
+async fn candidates_near(
     state: &AppState,
-    resident: ResidentId,
+    stays: &[Visit],
     window: (Timestamp, Timestamp),
+    rules: &ExposureRules,
 ) -> Result<Vec<Visit>, ApiError> {
-    let mut visits = state.store.resident_visits(resident, 1000).await?;
-    visits.retain(|v| in_window(v, window));
-    visits.sort_by_key(|v| (v.entered_at, v.id));
+    let outer = venue_range(window, rules);
+    let mut out = Vec::new();
+    for s in stays {
+        let (from, to) = venue_range((s.entered_at, s.effective_end()), rules);
+        let (from, to) = (from.max(outer.0), to.min(outer.1));
+        if from < to {
+            out.extend(state.store.venues_visits_between(&[s.venue], from, to).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// People's visits touching `[first, to)`, each person with their own
+/// `first`, read for many people per statement; by person, then entry.
+async fn visits_of(
+    state: &AppState,
+    firsts: &HashMap<ResidentId, Timestamp>,
+    to: Timestamp,
+) -> Result<Vec<Visit>, ApiError> {
+    let Some(earliest) = firsts.values().min().copied() else { return Ok(Vec::new()) };
+    // A visit lasts at most LONGEST_STAY, so one touching `first` began after this.
+    let from = earliest.checked_sub(LONGEST_STAY).unwrap_or(earliest);
+    let people: Vec<ResidentId> = firsts.keys().copied().collect();
+    let mut visits = state.store.residents_visits_between(&people, from, to).await?;
+    visits.retain(|v| firsts.get(&v.resident).is_some_and(|first| in_window(v, (*first, to))));
+    visits.sort_unstable_by_key(|v| (v.resident, v.entered_at, v.id));
     Ok(visits)
+}
+
+/// The case's exposure window as of now.
+pub fn trace_window(state: &AppState, case: &Case) -> (Timestamp, Timestamp) {
+    window_of(state, case, &ExposureRules::default())
+}
+
+fn window_of(state: &AppState, case: &Case, rules: &ExposureRules) -> (Timestamp, Timestamp) {
+    let isolated = case.isolated_on.map(|d| start_of(d, state));
+    exposure::window(start_of(case.onset, state), isolated, state.clock.now(), rules)
 }
 
 /// Who shared a place with the case (close), and with those (secondary).
@@ -193,25 +253,32 @@ pub async fn trace(state: &AppState, id: CaseId) -> Result<TraceReport, ApiError
 
 /// Traces a case record (stored or not: benchmarks trace hypothetical cases).
 pub async fn trace_case(state: &AppState, case: Case) -> Result<TraceReport, ApiError> {
+    trace_case_to(state, case, Depth::Secondary).await
+}
+
+/// Traces a case record as far as `depth` (secondary contacts stay empty at
+/// [`Depth::Close`]).
+pub async fn trace_case_to(state: &AppState, case: Case, depth: Depth) -> Result<TraceReport, ApiError> {
     let rules = ExposureRules::default();
-    let now = state.clock.now();
-    let isolated = case.isolated_on.map(|d| start_of(d, state));
-    let window = exposure::window(start_of(case.onset, state), isolated, now, &rules);
-    let case_visits = visits_in(state, case.resident, window).await?;
-    let mut venues = VenueVisits::new(window, &rules);
-    let close =
-        exposure::contacts(&case_visits, &venues.candidates_for(state, &case_visits).await?, &BTreeSet::new(), &rules);
+    let window = window_of(state, &case, &rules);
+    let case_visits = visits_of(state, &HashMap::from([(case.resident, window.0)]), window.1).await?;
+    let near = candidates_near(state, &case_visits, window, &rules).await?;
+    let close = exposure::contacts(&case_visits, &near, &BTreeSet::new(), &rules);
+    if depth == Depth::Close {
+        return Ok(TraceReport { case, window, case_visits, close, secondary: Vec::new() });
+    }
 
     let mut exclude: BTreeSet<ResidentId> = close.iter().map(|c| c.resident).collect();
     exclude.insert(case.resident);
-    let mut close_visits = Vec::new();
-    for c in &close {
-        // From the first shared stay on: before it they could not have carried it.
-        let first = c.shared.iter().map(|s| s.overlap_start).min().unwrap_or(window.0);
-        close_visits.extend(visits_in(state, c.resident, (first, window.1)).await?);
-    }
-    let secondary =
-        exposure::contacts(&close_visits, &venues.candidates_for(state, &close_visits).await?, &exclude, &rules);
+    // Each from their first shared stay on: before it they could not have carried it.
+    let firsts: HashMap<ResidentId, Timestamp> = close
+        .iter()
+        .map(|c| (c.resident, c.shared.iter().map(|s| s.overlap_start).min().unwrap_or(window.0)))
+        .collect();
+    let close_visits = visits_of(state, &firsts, window.1).await?;
+    let mut venues = VenueVisits::new(window, &rules);
+    let read = venues.read_for(state, &close_visits).await?;
+    let secondary = exposure::contacts_among(&close_visits, venues.at(&read), &exclude, &rules);
     Ok(TraceReport { case, window, case_visits, close, secondary })
 }
 

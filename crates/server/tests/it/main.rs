@@ -18,5 +18,6 @@ mod quarantine_story;
 mod scanner_pages;
 mod sign_in;
 mod stats;
+mod trace_paths;
 mod tracing_story;
 mod trust;
