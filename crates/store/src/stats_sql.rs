@@ -1,6 +1,6 @@
 //! The one statement both backends run to count a day for the statistics
 //! (standard SQL both accept; only the placeholders differ). It returns rows
-//! `(d, m, n)`: district, [`metric`](crate::metric) and count, one row per
+//! `(d, m, n)`: district, [`metric`] and count, one row per
 //! district and metric, zeros left out. Every branch reads one day of rows
 //! through an index on its instant, so a day costs what happened that day;
 //! colour counts are kept as net daily flows (changes into a colour minus

@@ -26,10 +26,10 @@ pub const MAX_RANGE_DAYS: i32 = 366;
 /// Before any statistics.
 const EARLIEST_DAY: Date = jiff::civil::date(1970, 1, 1);
 /// Days before a range that the 7-day average needs.
-const AVERAGE_DAYS: i32 = 7;
+pub const AVERAGE_DAYS: i32 = 7;
 /// Closed days are counted again this many days after they end, so late
 /// arrivals (offline passages synced the next day) are included.
-const RECOUNT_DAYS: i32 = 2;
+pub const RECOUNT_DAYS: i32 = 2;
 
 /// Who reads: the public view suppresses small counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
