@@ -5,14 +5,13 @@
 //! evidence — and every step is in the audit log. Overdue appeals come first
 //! in the authority's inbox.
 
-use healthcode_domain::{
-    Actor, Basis, ChangeEvent, Colour, Evidence, HealthStatus, Quarantine, ResidentId, StatusChange, local_date,
-};
+use healthcode_domain::{ChangeEvent, Colour, Evidence, ResidentId};
 use healthcode_store::{Appeal, StoreError};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
 use crate::services::audit;
+use crate::services::overrides::{ManualChange, manual_status};
 use crate::state::AppState;
 
 /// The authority's answer.
@@ -128,7 +127,6 @@ pub async fn answer(
 /// Gives the person back the colour they had before the contested change.
 async fn reverse(state: &AppState, appeal: &Appeal, by: &str, answer: &str) -> Result<(), ApiError> {
     for _ in 0..5 {
-        let now = state.clock.now();
         let Some(current) = state.store.status(appeal.resident).await? else {
             return Ok(());
         };
@@ -139,39 +137,18 @@ async fn reverse(state: &AppState, appeal: &Appeal, by: &str, answer: &str) -> R
         if current.colour == back_to {
             return Ok(());
         }
-        let today = local_date(now, &state.config.time_zone);
-        let basis = Basis::Override {
-            reason_code: "APPEAL_UPHELD".into(),
-            policy_version: state.config.policy.version.clone(),
-        };
-        let status = HealthStatus {
-            resident: appeal.resident,
+        let manual = ManualChange {
             colour: back_to,
-            since: now,
-            basis: basis.clone(),
-            // Back to yellow or red: the quarantine streak starts again today.
-            quarantine: match back_to {
-                Colour::Green => None,
-                Colour::Yellow => Some(Quarantine::new(state.config.policy.quarantine.yellow_days, today)),
-                Colour::Red => Some(Quarantine::new(state.config.policy.quarantine.red_days, today)),
-            },
-            last_report_on: current.last_report_on,
-            version: current.version,
-        };
-        let change = StatusChange {
-            resident: appeal.resident,
-            at: now,
+            reason_code: "APPEAL_UPHELD".into(),
             event: ChangeEvent::AppealUpheld,
-            from: Some(current.colour),
-            to: back_to,
-            basis,
             evidence: vec![Evidence::Appeal {
                 appeal_id: appeal.id.to_string(),
                 answer: answer.to_string(),
                 answered_by: by.to_string(),
             }],
-            actor: Actor::Staff(by.to_string()),
+            by: by.to_string(),
         };
+        let (status, change) = manual_status(state, appeal.resident, Some(&current), &manual);
         match state.store.commit_status(Some(current.version), &status, std::slice::from_ref(&change)).await {
             Ok(_) => {
                 // An upheld appeal is a manual change: it counts toward the anomaly alarm.

@@ -103,42 +103,72 @@ pub async fn decide(state: &AppState, supervisor: &str, id: uuid::Uuid, approve:
     find(state, id).await
 }
 
+/// What a manual colour change sets: the colour, why (a reason code), the
+/// event and its evidence, and the staff member who made it.
+pub(crate) struct ManualChange {
+    pub colour: Colour,
+    pub reason_code: String,
+    pub event: ChangeEvent,
+    pub evidence: Vec<Evidence>,
+    pub by: String,
+}
+
+/// The status and change record of a manual change (an approved override, an
+/// upheld appeal) on top of `current`: basis `Override`, and for yellow or
+/// red a quarantine streak starting today.
+pub(crate) fn manual_status(
+    state: &AppState,
+    resident: ResidentId,
+    current: Option<&HealthStatus>,
+    m: &ManualChange,
+) -> (HealthStatus, StatusChange) {
+    let now = state.clock.now();
+    let basis =
+        Basis::Override { reason_code: m.reason_code.clone(), policy_version: state.config.policy.version.clone() };
+    let today = local_date(now, &state.config.time_zone);
+    let days = match m.colour {
+        Colour::Green => None,
+        Colour::Yellow => Some(state.config.policy.quarantine.yellow_days),
+        Colour::Red => Some(state.config.policy.quarantine.red_days),
+    };
+    let status = HealthStatus {
+        resident,
+        colour: m.colour,
+        since: now,
+        basis: basis.clone(),
+        quarantine: days.map(|d| Quarantine::new(d, today)),
+        last_report_on: current.and_then(|c| c.last_report_on),
+        version: current.map_or(0, |c| c.version),
+    };
+    let change = StatusChange {
+        resident,
+        at: now,
+        event: m.event,
+        from: current.map(|c| c.colour),
+        to: m.colour,
+        basis,
+        evidence: m.evidence.clone(),
+        actor: Actor::Staff(m.by.clone()),
+    };
+    (status, change)
+}
+
 async fn apply(state: &AppState, o: &Override, supervisor: &str) -> Result<StatusChange, ApiError> {
+    let manual = ManualChange {
+        colour: o.colour,
+        reason_code: o.reason_code.clone(),
+        event: ChangeEvent::Override,
+        evidence: vec![Evidence::Override {
+            override_id: o.id.to_string(),
+            basis: o.basis.clone(),
+            requested_by: o.requested_by.clone(),
+            approved_by: supervisor.to_string(),
+        }],
+        by: supervisor.to_string(),
+    };
     for _ in 0..5 {
-        let now = state.clock.now();
         let current = state.store.status(o.resident).await?;
-        let basis =
-            Basis::Override { reason_code: o.reason_code.clone(), policy_version: state.config.policy.version.clone() };
-        let today = local_date(now, &state.config.time_zone);
-        let days = match o.colour {
-            Colour::Green => None,
-            Colour::Yellow => Some(state.config.policy.quarantine.yellow_days),
-            Colour::Red => Some(state.config.policy.quarantine.red_days),
-        };
-        let status = HealthStatus {
-            resident: o.resident,
-            colour: o.colour,
-            since: now,
-            basis: basis.clone(),
-            quarantine: days.map(|d| Quarantine::new(d, today)),
-            last_report_on: current.as_ref().and_then(|c| c.last_report_on),
-            version: current.as_ref().map_or(0, |c| c.version),
-        };
-        let change = StatusChange {
-            resident: o.resident,
-            at: now,
-            event: ChangeEvent::Override,
-            from: current.as_ref().map(|c| c.colour),
-            to: o.colour,
-            basis,
-            evidence: vec![Evidence::Override {
-                override_id: o.id.to_string(),
-                basis: o.basis.clone(),
-                requested_by: o.requested_by.clone(),
-                approved_by: supervisor.to_string(),
-            }],
-            actor: Actor::Staff(supervisor.to_string()),
-        };
+        let (status, change) = manual_status(state, o.resident, current.as_ref(), &manual);
         match state
             .store
             .commit_status(current.as_ref().map(|c| c.version), &status, std::slice::from_ref(&change))

@@ -66,8 +66,8 @@ const SERIES: [(&str, &str); 12] = [
 ];
 
 /// The last day's breakdown: symptoms reported, and quarantine progress.
-fn breakdown(out: &DailyStats, lang: Lang) -> Vec<(String, String)> {
-    let Some(last) = out.city.last() else { return Vec::new() };
+fn breakdown(city: &[Value], min_count: u32, lang: Lang) -> Vec<(String, String)> {
+    let Some(last) = city.last() else { return Vec::new() };
     let symptoms = healthcode_domain::Symptom::ALL
         .iter()
         .map(|s| (lang.t(&format!("symptom.{}", s.as_str())).to_string(), format!("symptom_{}", s.as_str())));
@@ -80,11 +80,16 @@ fn breakdown(out: &DailyStats, lang: Lang) -> Vec<(String, String)> {
     ]
     .into_iter()
     .map(|(label, name)| (lang.t(label).to_string(), name.to_string()));
-    symptoms.chain(quarantine).map(|(label, name)| (label, shown(&name, &field(last, &name), out.min_count))).collect()
+    symptoms.chain(quarantine).map(|(label, name)| (label, shown(&name, field(last, &name), min_count))).collect()
 }
 
-fn field(row: &DailyRow, name: &str) -> Value {
-    serde_json::to_value(row).ok().and_then(|v| v.get(name).cloned()).unwrap_or(Value::Null)
+/// The rows as JSON objects, made once per page, to read figures by name.
+fn as_values(rows: &[DailyRow]) -> Vec<Value> {
+    rows.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect()
+}
+
+fn field<'a>(row: &'a Value, name: &str) -> &'a Value {
+    row.get(name).unwrap_or(&Value::Null)
 }
 
 /// A figure for display: suppressed counts show as "<N", shares as percentages.
@@ -98,14 +103,14 @@ fn shown(name: &str, v: &Value, min_count: u32) -> String {
     }
 }
 
-fn headlines(out: &DailyStats, lang: Lang) -> Vec<Headline> {
-    let last = out.city.last();
-    let before = out.city.len().checked_sub(2).and_then(|i| out.city.get(i));
+fn headlines(city: &[Value], min_count: u32, lang: Lang) -> Vec<Headline> {
+    let last = city.last();
+    let before = city.len().checked_sub(2).and_then(|i| city.get(i));
     HEADLINES
         .iter()
         .map(|(name, label, class)| {
-            let now = last.map(|r| field(r, name)).unwrap_or(Value::Null);
-            let prev = before.map(|r| field(r, name)).unwrap_or(Value::Null);
+            let now = last.map_or(&Value::Null, |r| field(r, name));
+            let prev = before.map_or(&Value::Null, |r| field(r, name));
             let change = match (now.as_i64(), prev.as_i64(), now.as_f64(), prev.as_f64()) {
                 (Some(a), Some(b), _, _) if a != b => format!("{:+}", a - b),
                 (Some(_), Some(_), _, _) => "±0".to_string(),
@@ -114,7 +119,7 @@ fn headlines(out: &DailyStats, lang: Lang) -> Vec<Headline> {
             };
             Headline {
                 label: lang.t(label).to_string(),
-                value: shown(name, &now, out.min_count),
+                value: shown(name, now, min_count),
                 change,
                 class: (*class).to_string(),
             }
@@ -124,11 +129,11 @@ fn headlines(out: &DailyStats, lang: Lang) -> Vec<Headline> {
 
 /// The chart data for the page's script: days, series and labels. `<` is
 /// escaped so the JSON cannot close its `<script>` element.
-fn chart_json(out: &DailyStats, lang: Lang) -> String {
+fn chart_json(out: &DailyStats, city: &[Value], lang: Lang) -> String {
     let mut series = serde_json::Map::new();
     let mut labels = serde_json::Map::new();
     for (name, label) in SERIES {
-        series.insert(name.into(), Value::Array(out.city.iter().map(|r| field(r, name)).collect()));
+        series.insert(name.into(), Value::Array(city.iter().map(|r| field(r, name).clone()).collect()));
         labels.insert(name.into(), Value::String(lang.t(label).into()));
     }
     let days: Vec<&str> = out.city.iter().map(|r| r.day.as_str()).collect();
@@ -153,23 +158,24 @@ pub async fn dashboard(
     };
     let Range { from, to, district } = &range;
     let last_day = to.to_string();
-    let mut districts: Vec<String> = out.rows.iter().map(|r| r.district.clone()).collect();
-    districts.dedup();
-    let table = out
-        .rows
+    // Every day lists every district, so the last day's rows name them all once.
+    let last_rows: Vec<&DailyRow> = out.rows.iter().filter(|r| r.day == last_day).collect();
+    let districts: Vec<String> = last_rows.iter().map(|r| r.district.clone()).collect();
+    let table = last_rows
         .iter()
-        .filter(|r| r.day == last_day)
         .map(|r| {
+            let row = serde_json::to_value(r).unwrap_or(Value::Null);
             let cells = TABLE
                 .iter()
                 .map(|(name, _)| {
-                    let v = field(r, name);
-                    (shown(name, &v, out.min_count), v.as_f64().map_or_else(|| "-1".into(), |f| f.to_string()))
+                    let v = field(&row, name);
+                    (shown(name, v, out.min_count), v.as_f64().map_or_else(|| "-1".into(), |f| f.to_string()))
                 })
                 .collect();
             (r.district.clone(), cells)
         })
         .collect();
+    let city = as_values(&out.city);
     let query =
         format!("from={from}&to={to}{}", district.as_deref().map(|d| format!("&district={d}")).unwrap_or_default());
     StatsPage {
@@ -181,11 +187,11 @@ pub async fn dashboard(
         today: today.to_string(),
         district: district.clone().unwrap_or_default(),
         districts,
-        headlines: headlines(&out, lang),
-        breakdown: breakdown(&out, lang),
+        headlines: headlines(&city, out.min_count, lang),
+        breakdown: breakdown(&city, out.min_count, lang),
         columns: TABLE.iter().map(|(_, label)| lang.t(label).to_string()).collect(),
         table,
-        chart_data: chart_json(&out, lang),
+        chart_data: chart_json(&out, &city, lang),
         query,
     }
     .into_response()
