@@ -259,12 +259,12 @@ pub async fn venue_scanner(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::MESSAGES;
+    use crate::web::i18n::messages;
 
     #[test]
     fn every_script_text_is_in_the_catalogue() {
         for key in SCRIPT_TEXTS {
-            assert!(MESSAGES.iter().any(|(k, _)| k == key), "{key} is not in MESSAGES");
+            assert!(messages().any(|(k, _)| k == key), "{key} is not in the catalogue");
         }
     }
 

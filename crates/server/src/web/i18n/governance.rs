@@ -1,0 +1,56 @@
+//! Page texts: Alarms and overrides. key -> [English, 简体中文, Tiếng Việt]
+
+pub const MESSAGES: &[(&str, [&str; 3])] = &[
+    // alarms and overrides
+    ("gov.nav", ["Oversight", "监督", "Giám sát"]),
+    ("ovr.title", ["Manual overrides", "人工改码", "Điều chỉnh thủ công"]),
+    (
+        "ovr.four_eyes",
+        [
+            "An override changes nothing until a supervisor other than the requester approves it. Every step is in the audit log.",
+            "人工改码须经申请人以外的主管批准后才生效，每一步都记入审计日志。",
+            "Việc điều chỉnh chỉ có hiệu lực khi một giám sát viên khác người đề nghị phê duyệt. Mọi bước đều được ghi vào nhật ký kiểm toán.",
+        ],
+    ),
+    ("ovr.request", ["Request an override", "申请人工改码", "Đề nghị điều chỉnh"]),
+    ("ovr.colour", ["New colour", "新码色", "Màu mới"]),
+    ("ovr.reason_code", ["Reason code", "原因代码", "Mã lý do"]),
+    ("ovr.basis", ["Basis: what justifies it", "依据：改码的理由", "Căn cứ: lý do điều chỉnh"]),
+    ("ovr.pending", ["Waiting for a supervisor", "待主管审批", "Chờ giám sát viên duyệt"]),
+    ("ovr.none", ["No override is waiting.", "暂无待审批的改码申请。", "Không có đề nghị nào đang chờ."]),
+    ("ovr.person", ["Person", "人员", "Người"]),
+    ("ovr.requested_by", ["requested by", "申请人", "người đề nghị"]),
+    ("ovr.approve", ["Approve", "批准", "Phê duyệt"]),
+    ("ovr.reject", ["Reject", "驳回", "Từ chối"]),
+    ("alarm.title", ["Alarms", "异常告警", "Cảnh báo"]),
+    (
+        "alarm.help",
+        [
+            "Raised when manual colour changes come in a burst, or turn someone red with no case and no presence in the area.",
+            "当人工改码短时间内集中出现，或无病例关联、近期不在本地的人被改为红码时触发。",
+            "Phát sinh khi có nhiều lần đổi màu thủ công trong thời gian ngắn, hoặc khi một người bị chuyển sang đỏ mà không liên quan ca bệnh và không có mặt tại địa bàn.",
+        ],
+    ),
+    ("alarm.open", ["Open alarms", "未处理告警", "Cảnh báo chưa xử lý"]),
+    ("alarm.none_open", ["No open alarm.", "没有未处理的告警。", "Không có cảnh báo nào chưa xử lý."]),
+    ("alarm.acknowledged", ["Acknowledged", "已确认", "Đã xác nhận"]),
+    ("alarm.acknowledged_by", ["acknowledged by", "确认人", "người xác nhận"]),
+    ("alarm.note", ["Note: what you checked or did", "说明：核查或处理情况", "Ghi chú: đã kiểm tra hoặc xử lý gì"]),
+    ("alarm.acknowledge", ["Acknowledge", "确认", "Xác nhận"]),
+    (
+        "alarm.kind.MANUAL_CHANGES_BURST",
+        [
+            "Many manual colour changes in a short time",
+            "短时间内大量人工改码",
+            "Nhiều lần đổi màu thủ công trong thời gian ngắn",
+        ],
+    ),
+    (
+        "alarm.kind.RED_WITHOUT_CASE_OR_PRESENCE",
+        [
+            "Turned red with no case link and no presence in the area",
+            "无病例关联且近期不在本地却被改为红码",
+            "Bị chuyển sang đỏ mà không liên quan ca bệnh và không có mặt tại địa bàn",
+        ],
+    ),
+];

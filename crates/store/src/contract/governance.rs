@@ -1,0 +1,239 @@
+//! Contract cases: Cases and notices, authority findings, the audit log, risk areas, the access log, alarms and appeals.
+
+use super::*;
+
+pub async fn cases_notices_and_exposure_sites(store: &dyn Store) {
+    let who = someone(store, 90).await;
+    let (first, second) = (case_of(1, &who, 10), case_of(2, &who, 20));
+    store.create_case(&first).await.unwrap();
+    store.create_case(&second).await.unwrap();
+    assert_eq!(store.case(first.id).await.unwrap(), first);
+    assert_eq!(store.cases(10).await.unwrap(), vec![second.clone(), first.clone()]);
+    assert_eq!(store.case_of(who.id).await.unwrap(), Some(second.clone()));
+    assert_eq!(store.case_of(resident(91).id).await.unwrap(), None);
+
+    let cafe = venue(16, "+84912000016");
+    store.create_venue(&cafe).await.unwrap();
+    let site = crate::ExposureSite { case: first.id, venue: cafe.id, from: t(100), to: t(200) };
+    store.mark_case_applied(first.id, t(300), &[site.clone(), site.clone()]).await.unwrap();
+    assert_eq!(store.case(first.id).await.unwrap().applied_at, Some(t(300)));
+    assert_eq!(store.exposure_sites(t(150), 10).await.unwrap(), vec![site.clone()]);
+    assert!(store.exposure_sites(t(200), 10).await.unwrap().is_empty(), "ended");
+    assert!(matches!(
+        store.mark_case_applied(healthcode_domain::CaseId::from_bytes([9; 16]), t(1), &[]).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let notice = crate::Notice {
+        id: uuid::Uuid::from_bytes([5; 16]),
+        resident: who.id,
+        at: t(400),
+        case: first.id,
+        kind: "close".into(),
+        message: "You were at a place with a case.".into(),
+    };
+    store.push_notice(&notice).await.unwrap();
+    assert_eq!(store.notices_of(who.id, 10).await.unwrap(), vec![notice.clone()]);
+
+    let records = store.case_records().await.unwrap();
+    assert_eq!(records.cases.len(), 2);
+    assert_eq!((records.notices.clone(), records.sites.clone()), (vec![notice], vec![site]));
+    store.import_case_records(&records).await.unwrap();
+    assert_eq!(store.case_records().await.unwrap(), records, "importing what is there changes nothing");
+    let counts = store.counts().await.unwrap();
+    assert_eq!((counts.cases, counts.notices, counts.exposure_sites), (2, 1, 1));
+}
+
+pub async fn authority_status_changes_are_versioned(store: &dyn Store) {
+    let who = someone(store, 92).await;
+    let mut status = yellow(&who);
+    status.colour = Colour::Red;
+    let change = StatusChange {
+        actor: Actor::Staff("anh".into()),
+        ..change(&who, 10, ChangeEvent::Initial, ReportId::from_bytes([1; 16]))
+    };
+    let saved = store.commit_status(None, &status, std::slice::from_ref(&change)).await.unwrap();
+    assert_eq!(saved.version, 1);
+    assert!(matches!(store.commit_status(Some(0), &status, &[]).await, Err(StoreError::Conflict(_))));
+    let saved = store.commit_status(Some(1), &status, &[]).await.unwrap();
+    assert_eq!(saved.version, 2);
+    assert_eq!(store.status_history(who.id, 10).await.unwrap(), vec![change]);
+}
+
+pub async fn the_audit_log_appends_in_order(store: &dyn Store) {
+    assert_eq!(store.last_audit().await.unwrap(), None);
+    let entry = |seq: i64, prev: [u8; 32]| crate::AuditRecord {
+        seq,
+        at: t(seq),
+        actor: "authority:anh".into(),
+        action: "case.recorded".into(),
+        subject: format!("case-{seq}"),
+        detail: "{}".into(),
+        prev_hash: prev,
+        hash: [u8::try_from(seq).unwrap(); 32],
+    };
+    let (first, second) = (entry(1, [0; 32]), entry(2, [1; 32]));
+    store.append_audit(&first).await.unwrap();
+    store.append_audit(&second).await.unwrap();
+    assert!(matches!(store.append_audit(&entry(2, [1; 32])).await, Err(StoreError::Conflict(_))), "no fork");
+    assert_eq!(store.last_audit().await.unwrap(), Some(second.clone()));
+    assert_eq!(store.audit_after(0, 10).await.unwrap(), vec![first, second.clone()]);
+    assert_eq!(store.audit_after(1, 10).await.unwrap(), vec![second]);
+    assert_eq!(store.counts().await.unwrap().audit_entries, 2);
+}
+
+pub async fn risk_areas_are_in_force_for_their_period(store: &dyn Store) {
+    let area = crate::RiskArea {
+        id: uuid::Uuid::from_bytes([6; 16]),
+        code: healthcode_domain::RegionCode::parse("VN-HN-DONG-DA").unwrap(),
+        from: t(100),
+        until: t(200),
+        marked_by: "anh".into(),
+        reason: "cluster at a market".into(),
+    };
+    store.add_risk_area(&area).await.unwrap();
+    let records = store.case_records().await.unwrap();
+    assert_eq!(records.risk_areas, vec![area.clone()], "risk areas travel with the case records");
+    store.import_case_records(&records).await.unwrap();
+    assert!(store.risk_areas_at(t(99)).await.unwrap().is_empty());
+    assert_eq!(store.risk_areas_at(t(100)).await.unwrap(), vec![area.clone()]);
+    assert!(store.risk_areas_at(t(200)).await.unwrap().is_empty(), "until is exclusive");
+}
+
+pub async fn the_access_log_is_per_person_newest_first(store: &dyn Store) {
+    let (a, b) = (resident(98), resident(99));
+    store.create_resident(&a).await.unwrap();
+    store.create_resident(&b).await.unwrap();
+    let entry = |r: &Resident, secs: i64, role: Role, purpose: &str| crate::AccessRecord {
+        resident: r.id,
+        at: t(secs),
+        role,
+        purpose: purpose.into(),
+        reference: "ref-1".into(),
+    };
+    let first = entry(&a, 10, Role::Authority, "trace_report");
+    let later = entry(&a, 20, Role::Venue, "venue_log");
+    store.record_access(&[first.clone(), entry(&b, 15, Role::Authority, "trace_report")]).await.unwrap();
+    store.record_access(std::slice::from_ref(&later)).await.unwrap();
+    store.record_access(&[]).await.unwrap();
+    assert_eq!(store.accesses_of(a.id, 10).await.unwrap(), vec![later.clone(), first]);
+    assert_eq!(store.accesses_of(a.id, 1).await.unwrap(), vec![later]);
+    assert_eq!(store.accesses_of(b.id, 10).await.unwrap().len(), 1);
+}
+
+pub async fn alarms_are_listed_open_first_and_acknowledged_once(store: &dyn Store) {
+    use crate::{Alarm, AlarmKind};
+    let alarm = |n: u8, secs: i64, kind: AlarmKind, subject: &str| Alarm {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        at: t(secs),
+        kind,
+        subject: subject.into(),
+        detail: format!("detail {n}"),
+        acknowledged_by: None,
+        acknowledged_at: None,
+    };
+    let (old, burst, red) = (
+        alarm(1, 10, AlarmKind::ManualChangesBurst, "all"),
+        alarm(2, 20, AlarmKind::ManualChangesBurst, "staff:sam"),
+        alarm(3, 30, AlarmKind::RedWithoutCaseOrPresence, "0190aaaa"),
+    );
+    for a in [&old, &burst, &red] {
+        store.raise_alarm(a).await.unwrap();
+    }
+    assert!(matches!(store.raise_alarm(&old).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.alarm(red.id).await.unwrap(), red);
+    let missing = uuid::Uuid::from_bytes([9; 16]);
+    assert!(matches!(store.alarm(missing).await, Err(StoreError::NotFound)));
+
+    store.acknowledge_alarm(burst.id, "supervisor:sam", t(40)).await.unwrap();
+    assert!(
+        matches!(store.acknowledge_alarm(burst.id, "authority:anh", t(41)).await, Err(StoreError::Conflict(_))),
+        "acknowledged once"
+    );
+    assert!(matches!(store.acknowledge_alarm(missing, "authority:anh", t(41)).await, Err(StoreError::NotFound)));
+    let acknowledged = store.alarm(burst.id).await.unwrap();
+    assert_eq!(
+        (acknowledged.acknowledged_by.as_deref(), acknowledged.acknowledged_at),
+        (Some("supervisor:sam"), Some(t(40))),
+        "the first acknowledgement stays"
+    );
+    let ids: Vec<_> = store.alarms(10).await.unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(ids, vec![red.id, old.id, burst.id], "open ones first, newest first");
+    assert_eq!(store.alarms(1).await.unwrap().len(), 1);
+    let records = store.case_records().await.unwrap();
+    assert_eq!(records.alarms.iter().map(|a| a.id).collect::<Vec<_>>(), vec![old.id, burst.id, red.id]);
+    assert_eq!(records.alarms[1], acknowledged, "alarms travel with the case records");
+    store.import_case_records(&records).await.unwrap();
+    assert_eq!(store.case_records().await.unwrap(), records, "importing what is there changes nothing");
+
+    let open = |kind, subject, secs| store.open_alarm_since(kind, subject, t(secs));
+    assert_eq!(
+        open(AlarmKind::ManualChangesBurst, None, 0).await.unwrap(),
+        Some(old.clone()),
+        "acknowledged ones do not count"
+    );
+    assert_eq!(open(AlarmKind::ManualChangesBurst, None, 11).await.unwrap(), None, "too old");
+    assert_eq!(open(AlarmKind::RedWithoutCaseOrPresence, Some("0190aaaa"), 0).await.unwrap(), Some(red));
+    assert_eq!(open(AlarmKind::RedWithoutCaseOrPresence, Some("0190bbbb"), 0).await.unwrap(), None);
+
+    let (a, b) = (someone(store, 120).await, someone(store, 121).await);
+    let sam = Actor::Staff("sam".into());
+    let manual = |who: &Resident, secs: i64, event: ChangeEvent, actor: &Actor| StatusChange {
+        actor: actor.clone(),
+        ..change(who, secs, event, ReportId::from_bytes([1; 16]))
+    };
+    let changes = [
+        manual(&a, 10, ChangeEvent::Override, &sam),
+        manual(&a, 20, ChangeEvent::Override, &Actor::Staff("kim".into())),
+        manual(&a, 30, ChangeEvent::ColourRaised, &sam),
+        manual(&a, 35, ChangeEvent::AppealUpheld, &Actor::Staff("kim".into())),
+    ];
+    store.commit_status(None, &yellow(&a), &changes).await.unwrap();
+    store.commit_status(None, &yellow(&b), &[manual(&b, 40, ChangeEvent::Override, &sam)]).await.unwrap();
+    assert_eq!(store.manual_changes_since(t(0), None).await.unwrap(), 4, "a rule change is not manual");
+    assert_eq!(store.manual_changes_since(t(20), None).await.unwrap(), 3, "since is inclusive");
+    assert_eq!(
+        store.manual_changes_since(t(0), Some(&Actor::Staff("kim".into()))).await.unwrap(),
+        2,
+        "upheld appeals count"
+    );
+    assert_eq!(store.manual_changes_since(t(0), Some(&sam)).await.unwrap(), 2);
+    assert_eq!(store.manual_changes_since(t(41), Some(&sam)).await.unwrap(), 0);
+    assert_eq!(store.manual_changes_since(t(0), Some(&Actor::System)).await.unwrap(), 0);
+}
+
+pub async fn appeals_are_answered_once_earliest_deadline_first(store: &dyn Store) {
+    let r = resident(91);
+    store.create_resident(&r).await.unwrap();
+    let appeal = |n: u8, submitted: i64, due: i64| crate::Appeal {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        resident: r.id,
+        colour: Colour::Yellow,
+        message: format!("appeal {n}: the reading was wrong"),
+        submitted_at: t(submitted),
+        due_at: t(due),
+        state: "pending".into(),
+        answered_at: None,
+        answered_by: None,
+        answer: None,
+    };
+    let (first, second) = (appeal(1, 0, 500), appeal(2, 10, 100));
+    store.create_appeal(&first).await.unwrap();
+    store.create_appeal(&second).await.unwrap();
+    assert_eq!(store.appeal(first.id).await.unwrap(), first);
+    assert!(matches!(store.appeal(uuid::Uuid::from_bytes([9; 16])).await, Err(StoreError::NotFound)));
+    let pending: Vec<_> = store.pending_appeals(10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(pending, vec![second.id, first.id], "earliest deadline first");
+    let mine: Vec<_> = store.appeals_of(r.id, 10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(mine, vec![second.id, first.id], "newest first");
+
+    store.answer_appeal(second.id, "upheld", "anh", "right", t(50)).await.unwrap();
+    let again = store.answer_appeal(second.id, "rejected", "bao", "wrong", t(60)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "answered once");
+    let answered = store.appeal(second.id).await.unwrap();
+    assert_eq!(
+        (answered.state.as_str(), answered.answered_by.as_deref(), answered.answer.as_deref(), answered.answered_at),
+        ("upheld", Some("anh"), Some("right"), Some(t(50)))
+    );
+    assert_eq!(store.pending_appeals(10).await.unwrap().len(), 1);
+}

@@ -1,0 +1,235 @@
+//! Contract cases: Accounts, reports and statuses, sessions and one-time codes, the outbox, imports and exports.
+
+use super::*;
+
+pub async fn accounts_round_trip(store: &dyn Store) {
+    let mut r = resident(1);
+    store.create_resident(&r).await.unwrap();
+    assert_eq!(store.resident(r.id).await.unwrap(), r);
+    assert_eq!(store.resident_by_contact(&r.contact).await.unwrap(), Some(r.clone()));
+    assert_eq!(store.resident_by_holder(r.holder).await.unwrap(), r);
+    let email = Contact::parse("visitor@example.org").unwrap();
+    assert_eq!(store.resident_by_contact(&email).await.unwrap(), None);
+    r = Resident {
+        id: ResidentId::from_bytes([9; 16]),
+        holder: HolderId::from_bytes([8; 16]),
+        contact: email,
+        kind: AccountKind::Visitor,
+        identity: Some(identity()),
+        created_at: t(5),
+    };
+    store.create_resident(&r).await.unwrap();
+    assert_eq!(store.resident(r.id).await.unwrap(), r);
+}
+
+pub async fn duplicate_contact_conflicts(store: &dyn Store) {
+    let r = resident(2);
+    store.create_resident(&r).await.unwrap();
+    let twin = Resident { id: ResidentId::from_bytes([3; 16]), holder: HolderId::from_bytes([4; 16]), ..r };
+    assert!(matches!(store.create_resident(&twin).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.resident(twin.id).await, Err(StoreError::NotFound)));
+}
+
+pub async fn missing_resident_is_not_found(store: &dyn Store) {
+    assert!(matches!(store.resident(ResidentId::from_bytes([7; 16])).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.resident_by_holder(HolderId::from_bytes([7; 16])).await, Err(StoreError::NotFound)));
+    assert_eq!(store.status(ResidentId::from_bytes([7; 16])).await.unwrap(), None);
+}
+
+pub async fn report_commit_is_atomic_and_versioned(store: &dyn Store) {
+    let r = resident(4);
+    store.create_resident(&r).await.unwrap();
+    let first = report(&r, 1, 10);
+    let commit = ReportCommit {
+        report: first.clone(),
+        identity: Some(identity()),
+        expected_version: None,
+        status: yellow(&r),
+        changes: vec![change(&r, 10, ChangeEvent::Initial, first.id)],
+    };
+    let saved = store.commit_report(&commit).await.unwrap();
+    assert_eq!(saved.version, 1);
+    assert_eq!(store.status(r.id).await.unwrap(), Some(saved.clone()));
+    assert_eq!(store.resident(r.id).await.unwrap().identity, Some(identity()));
+    assert_eq!(store.reports(r.id, 10).await.unwrap(), vec![first]);
+
+    // A second first-status insert and a stale update both conflict and write nothing.
+    let again = ReportCommit { report: report(&r, 2, 20), ..commit.clone() };
+    assert!(matches!(store.commit_report(&again).await, Err(StoreError::Conflict(_))));
+    let stale = ReportCommit { report: report(&r, 3, 30), expected_version: Some(0), ..commit.clone() };
+    assert!(matches!(store.commit_report(&stale).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.reports(r.id, 10).await.unwrap().len(), 1, "a refused commit leaves no report");
+    assert_eq!(store.status_history(r.id, 10).await.unwrap().len(), 1);
+
+    let mut next = yellow(&r);
+    next.quarantine =
+        Some(Quarantine { streak: 1, last_counted_on: Some(date(2026, 11, 3)), ..next.quarantine.unwrap() });
+    let ok = ReportCommit {
+        report: report(&r, 4, 40),
+        identity: None,
+        expected_version: Some(1),
+        status: next,
+        changes: vec![],
+    };
+    let saved = store.commit_report(&ok).await.unwrap();
+    assert_eq!(saved.version, 2);
+    assert_eq!(store.status(r.id).await.unwrap().unwrap().quarantine.unwrap().streak, 1);
+    let reports = store.reports(r.id, 10).await.unwrap();
+    assert_eq!(
+        reports.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![ReportId::from_bytes([4; 16]), ReportId::from_bytes([1; 16])]
+    );
+}
+
+pub async fn history_is_newest_first_with_evidence(store: &dyn Store) {
+    let r = resident(5);
+    store.create_resident(&r).await.unwrap();
+    let first = report(&r, 5, 10);
+    let mut second_change = change(&r, 20, ChangeEvent::StreakRestarted, first.id);
+    second_change.evidence.push(Evidence::MissedDays { from: date(2026, 11, 3), to: date(2026, 11, 4) });
+    second_change.actor = Actor::System;
+    let commit = ReportCommit {
+        report: first.clone(),
+        identity: None,
+        expected_version: None,
+        status: yellow(&r),
+        changes: vec![change(&r, 10, ChangeEvent::Initial, first.id), second_change.clone()],
+    };
+    store.commit_report(&commit).await.unwrap();
+    let history = store.status_history(r.id, 10).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0], second_change);
+    assert_eq!(history[1].event, ChangeEvent::Initial);
+    assert_eq!(store.status_history(r.id, 1).await.unwrap().len(), 1);
+}
+
+pub async fn one_time_codes_upsert_and_delete(store: &dyn Store) {
+    let c = OtpChallenge {
+        contact: "+8613800000006".into(),
+        code_hash: [1; 32],
+        expires_at: t(300),
+        attempts: 0,
+        window_start: t(0),
+        sent_in_window: 1,
+    };
+    store.put_otp(&c).await.unwrap();
+    assert_eq!(store.otp(&c.contact).await.unwrap(), Some(c.clone()));
+    let c2 = OtpChallenge { code_hash: [2; 32], attempts: 3, sent_in_window: 2, ..c.clone() };
+    store.put_otp(&c2).await.unwrap();
+    assert_eq!(store.otp(&c.contact).await.unwrap(), Some(c2));
+    store.delete_otp(&c.contact).await.unwrap();
+    assert_eq!(store.otp(&c.contact).await.unwrap(), None);
+}
+
+pub async fn sessions_expire_and_delete(store: &dyn Store) {
+    let r = resident(7);
+    store.create_resident(&r).await.unwrap();
+    let s = SessionRecord {
+        token_hash: [7; 32],
+        kind: SessionKind::Cookie,
+        principal: Principal { role: Role::Resident, subject: r.contact.to_string(), resident: Some(r.id) },
+        created_at: t(0),
+        expires_at: t(100),
+    };
+    store.insert_session(&s).await.unwrap();
+    let staff = SessionRecord {
+        token_hash: [8; 32],
+        kind: SessionKind::ApiToken,
+        principal: Principal { role: Role::Auditor, subject: "audrey".into(), resident: None },
+        ..s.clone()
+    };
+    store.insert_session(&staff).await.unwrap();
+    assert_eq!(store.session(&s.token_hash, t(50)).await.unwrap(), Some(s.clone()));
+    assert_eq!(store.session(&staff.token_hash, t(50)).await.unwrap(), Some(staff));
+    assert_eq!(store.session(&s.token_hash, t(100)).await.unwrap(), None, "expired at expires_at");
+    assert_eq!(store.session(&[0; 32], t(50)).await.unwrap(), None);
+    store.delete_session(&s.token_hash).await.unwrap();
+    assert_eq!(store.session(&s.token_hash, t(50)).await.unwrap(), None);
+}
+
+pub async fn outbox_filters_newest_first(store: &dyn Store) {
+    store.push_outbox("sms", "+8613800000008", "code 111111", Some("111111"), t(1)).await.unwrap();
+    store.push_outbox("sms", "+8613800000009", "code 222222", Some("222222"), t(2)).await.unwrap();
+    store.push_outbox("sms", "+8613800000008", "code 333333", Some("333333"), t(3)).await.unwrap();
+    let mine = store.outbox(Some("+8613800000008"), 10).await.unwrap();
+    assert_eq!(mine.iter().map(|m| m.code.as_deref().unwrap()).collect::<Vec<_>>(), vec!["333333", "111111"]);
+    assert_eq!(store.outbox(None, 2).await.unwrap().len(), 2);
+}
+
+pub async fn importing_writes_everything(store: &dyn Store) {
+    let mut batch: Vec<ResidentBundle> = (10..20).map(bundle).collect();
+    batch.push(ResidentBundle { resident: resident(30), reports: vec![], status: None, changes: vec![] });
+    store.import_residents(&batch).await.unwrap();
+    for seed in &batch[..10] {
+        let got = store.status(seed.resident.id).await.unwrap().unwrap();
+        assert_eq!(got.colour, Colour::Yellow);
+        assert_eq!(got.version, 3, "an imported status keeps its version");
+        assert_eq!(store.status_history(seed.resident.id, 5).await.unwrap().len(), 1);
+    }
+    assert_eq!(store.status(resident(30).id).await.unwrap(), None);
+    assert!(matches!(store.import_residents(&batch[..1]).await, Err(StoreError::Conflict(_))), "no double import");
+    assert_eq!(
+        store.counts().await.unwrap(),
+        TableCounts {
+            residents: 11,
+            reports: 10,
+            statuses: 10,
+            status_changes: 10,
+            sessions: 0,
+            venues: 0,
+            visits: 0,
+            checkpoints: 0,
+            passages: 0,
+            cases: 0,
+            notices: 0,
+            exposure_sites: 0,
+            audit_entries: 0,
+            enterprises: 0,
+            employees: 0,
+            gate_scans: 0,
+            appeals: 0,
+            access_log: 0,
+        }
+    );
+    assert!(store.ping().await.is_ok());
+}
+
+pub async fn export_returns_what_was_imported(store: &dyn Store) {
+    let mut batch: Vec<ResidentBundle> = [40u8, 41, 42, 43].into_iter().map(bundle).collect();
+    // A second report and change, to check the order.
+    let r = batch[1].resident.clone();
+    let mut later = report(&r, 99, 20);
+    later.at = t(20);
+    batch[1].reports.push(later.clone());
+    batch[1].changes.push(StatusChange {
+        at: t(20),
+        event: ChangeEvent::StreakRestarted,
+        ..change(&r, 20, ChangeEvent::Initial, later.id)
+    });
+    store.import_residents(&batch).await.unwrap();
+    let mut ids: Vec<ResidentId> = batch.iter().map(|b| b.resident.id).collect();
+    ids.sort();
+    assert_eq!(store.last_resident_id().await.unwrap(), ids.last().copied());
+    let first = store.resident_ids_after(None, 2).await.unwrap();
+    let rest = store.resident_ids_after(first.last().copied(), 10).await.unwrap();
+    assert_eq!([first, rest].concat(), ids, "paging walks every id once, in order");
+    let exported = store.export_residents(&[batch[1].resident.id, batch[0].resident.id]).await.unwrap();
+    assert_eq!(exported, vec![batch[1].clone(), batch[0].clone()]);
+}
+
+pub async fn sessions_transfer_idempotently(store: &dyn Store) {
+    let sessions: Vec<SessionRecord> = (1..=5u8)
+        .map(|n| SessionRecord {
+            token_hash: [n; 32],
+            kind: SessionKind::ApiToken,
+            principal: Principal { role: Role::Officer, subject: format!("officer{n}"), resident: None },
+            created_at: t(0),
+            expires_at: t(i64::from(n)),
+        })
+        .collect();
+    store.import_sessions(&sessions).await.unwrap();
+    store.import_sessions(&sessions[..2]).await.unwrap();
+    let page = store.sessions_after(None, 3).await.unwrap();
+    let rest = store.sessions_after(Some(page[2].token_hash), 10).await.unwrap();
+    assert_eq!([page, rest].concat(), sessions, "expired ones too, in hash order");
+}
