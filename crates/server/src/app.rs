@@ -96,6 +96,8 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         metrics: Arc::new(Metrics::default()),
         fonts: Arc::new(healthcode_poster::Fonts::system()),
         live_stats: Arc::default(),
+        sessions: Arc::default(),
+        venues: Arc::default(),
     })
 }
 

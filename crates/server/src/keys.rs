@@ -1,10 +1,18 @@
 //! The signing keys as the running server holds them: the [`KeyRing`] from
 //! the data directory, reloaded when `healthcode keys rotate` rewrites it.
 
-use healthcode_credential::{KeyError, KeyRing, PreparedTrustList, SigningKey, TrustList, TrustListError, index_path};
+use healthcode_credential::{
+    KeyError, KeyRing, PreparedTrustList, SigningKey, TrustList, TrustListError, VenueToken, VenueTokenError,
+    index_path, token_from_qr, verify_venue_token,
+};
 use jiff::{SignedDuration, Timestamp};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+/// How many verified venue tokens a loaded ring remembers before it starts
+/// over (a city has hundreds of thousands of posters; each entry is ~150 B).
+const VERIFIED_TOKENS: usize = 65_536;
 use std::time::SystemTime;
 
 #[derive(Debug)]
@@ -14,13 +22,23 @@ struct Loaded {
     /// Every key, decoded once per load (venue tokens are checked on every scan).
     all_keys: Arc<PreparedTrustList>,
     /// The decoded trust list and the instant it changes (a retired key drops out).
-    trust: std::sync::Mutex<Option<(Timestamp, Arc<PreparedTrustList>)>>,
+    trust: Mutex<Option<(Timestamp, Arc<PreparedTrustList>)>>,
+    /// Venue tokens whose signature this ring already verified: the same
+    /// posters are scanned all day, and a signature proven once need not be
+    /// checked again while the same keys are loaded.
+    venue_tokens: Mutex<HashMap<Box<str>, VenueToken>>,
 }
 
 impl Loaded {
     fn new(ring: KeyRing, modified: Option<SystemTime>, issuer: &str, now: Timestamp) -> Result<Self, KeyError> {
         let all_keys = ring.all_keys(issuer, now).prepare().map_err(|e| KeyError::Pkcs8(e.to_string()))?;
-        Ok(Self { ring, modified, all_keys: Arc::new(all_keys), trust: std::sync::Mutex::new(None) })
+        Ok(Self {
+            ring,
+            modified,
+            all_keys: Arc::new(all_keys),
+            trust: Mutex::new(None),
+            venue_tokens: Mutex::new(HashMap::new()),
+        })
     }
 }
 
@@ -88,12 +106,32 @@ impl KeyService {
         self.current().all_keys.clone()
     }
 
+    /// Checks a venue QR (token or URL) against every key of the ring. A
+    /// token verified once is remembered while this ring stays loaded (a key
+    /// rotation reloads the ring and forgets them all), so a poster's
+    /// signature is checked on its first scan, not on every one.
+    pub fn verify_venue_token(&self, text: &str) -> Result<VenueToken, VenueTokenError> {
+        let loaded = self.current();
+        let token = token_from_qr(text);
+        let known = loaded.venue_tokens.lock().unwrap_or_else(PoisonError::into_inner).get(token).copied();
+        if let Some(known) = known {
+            return Ok(known);
+        }
+        let (verified, _) = verify_venue_token(token, &loaded.all_keys)?;
+        let mut remembered = loaded.venue_tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        if remembered.len() >= VERIFIED_TOKENS {
+            remembered.clear();
+        }
+        remembered.insert(token.into(), verified);
+        Ok(verified)
+    }
+
     /// The trust list, decoded for verification.
     /// Decoded once and reused until a retired key's window closes (checkpoint
     /// scans verify with it on every request).
     pub fn prepared_trust_list(&self, now: Timestamp) -> Result<Arc<PreparedTrustList>, TrustListError> {
         let loaded = self.current();
-        let mut cache = loaded.trust.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cache = loaded.trust.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((valid_until, list)) = cache.as_ref()
             && now < *valid_until
         {

@@ -1,9 +1,11 @@
 //! The shared application state handed to every handler.
 
-use healthcode_store::Store;
+use healthcode_domain::VenueId;
+use healthcode_store::{SessionRecord, Store, Venue};
 use std::sync::Arc;
 
 use crate::auth::sender::OtpSender;
+use crate::cache::Recent;
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::keys::KeyService;
@@ -21,6 +23,10 @@ pub struct AppState {
     pub fonts: Arc<healthcode_poster::Fonts>,
     /// Today's live statistics, reused for `stats_live_ttl`.
     pub live_stats: Arc<crate::services::stats::LiveCache>,
+    /// Sessions read in the last moments, by token hash (every API call reads one).
+    pub sessions: Arc<Recent<[u8; 32], SessionRecord>>,
+    /// Venues read in the last moments (every check-in reads its venue).
+    pub venues: Arc<Recent<VenueId, Venue>>,
 }
 
 impl AppState {

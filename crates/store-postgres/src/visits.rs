@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
 use healthcode_store::{StoreError, StoreResult, VisitStore};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::PgConnection;
@@ -82,6 +82,26 @@ impl VisitStore for PostgresStore {
             .await
             .map_err(other("reading the latest visit"))?;
         row.as_ref().map(visit_from_row).transpose()
+    }
+
+    async fn scan_context(&self, resident: ResidentId) -> StoreResult<(Option<Colour>, Option<Visit>)> {
+        let row = sqlx::query(
+            "SELECT s.colour AS status_colour, v.*
+             FROM (SELECT 1) AS one
+             LEFT JOIN health_status s ON s.resident_id = $1
+             LEFT JOIN LATERAL
+               (SELECT * FROM visits WHERE resident_id = $1 ORDER BY entered_at DESC, id DESC LIMIT 1) AS v ON true",
+        )
+        .bind(resident.as_uuid())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other("reading the status and latest visit"))?;
+        let status: Option<String> = get(&row, "status_colour")?;
+        let latest = match get::<Option<Uuid>>(&row, "id")? {
+            Some(_) => Some(visit_from_row(&row)?),
+            None => None,
+        };
+        Ok((status.as_deref().map(colour).transpose()?, latest))
     }
 
     async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()> {

@@ -2,10 +2,10 @@
 //! waits for an fsync, so one transaction per check-in caps check-ins at the
 //! fsync rate. Instead, `record_scan` hands its writes to one writer task,
 //! which takes every scan waiting (up to [`MAX_BATCH`]) and commits them in
-//! one `BEGIN IMMEDIATE` transaction: one fsync for the lot. Each scan runs
-//! inside its own SAVEPOINT, so a `Conflict` for one (the visit was already
-//! closed, a second open visit) rolls back that scan alone and the others
-//! commit. Every caller gets its own result, and only after the commit: an
+//! one `BEGIN IMMEDIATE` transaction: one fsync for the lot. A `Conflict` for
+//! one scan (the visit was already closed, a second open visit) leaves that
+//! scan's writes undone and the others commit (`visits::write_scan` says how,
+//! without a savepoint: each statement costs a hand-off to SQLite's thread). Every caller gets its own result, and only after the commit: an
 //! acknowledged scan is on disk.
 
 use healthcode_domain::Visit;
@@ -78,13 +78,7 @@ async fn commit(pool: &SqlitePool, batch: &[ScanJob]) -> StoreResult<Vec<StoreRe
         pool.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a group commit"))?;
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
-        sqlx::query("SAVEPOINT scan").execute(&mut *tx).await.map_err(other("opening a scan savepoint"))?;
-        let result = write_scan(&mut tx, job.close.as_ref(), job.open.as_ref()).await;
-        if result.is_err() {
-            sqlx::query("ROLLBACK TO scan").execute(&mut *tx).await.map_err(other("rolling back a scan"))?;
-        }
-        sqlx::query("RELEASE scan").execute(&mut *tx).await.map_err(other("releasing a scan savepoint"))?;
-        results.push(result);
+        results.push(write_scan(&mut tx, job.close.as_ref(), job.open.as_ref()).await?);
     }
     tx.commit().await.map_err(other("committing scans"))?;
     Ok(results)

@@ -43,7 +43,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Connections in the pool (one writer at a time; the rest read in parallel
 /// thanks to WAL).
-pub const POOL_SIZE: u32 = 8;
+pub const POOL_SIZE: u32 = 3;
 
 /// A SQLite-backed store.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
 use healthcode_store::{StoreError, StoreResult, VisitStore};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::SqliteConnection;
@@ -36,6 +36,10 @@ pub(crate) fn visit_from_row(row: &SqliteRow) -> StoreResult<Visit> {
 }
 
 async fn insert_visit(conn: &mut SqliteConnection, v: &Visit) -> StoreResult<()> {
+    try_insert_visit(conn, v).await.map_err(other("inserting visit"))
+}
+
+async fn try_insert_visit(conn: &mut SqliteConnection, v: &Visit) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -50,17 +54,23 @@ async fn insert_visit(conn: &mut SqliteConnection, v: &Visit) -> StoreResult<()>
     .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
     .bind(v.colour.as_str())
     .execute(&mut *conn)
-    .await
-    .map_err(other("inserting visit"))?;
+    .await?;
     Ok(())
 }
 
-/// A scan's writes: close the visit (still open, or `Conflict`), open the new one.
+/// A scan's writes inside a group commit: close the visit (still open, else
+/// `Conflict`), then open the new one. No savepoint: SQLite undoes a
+/// statement that breaks a constraint by itself and the transaction goes on,
+/// so a refused insert only needs the close before it undone, which is exact
+/// (the visit was open, or the close would have changed nothing).
+///
+/// The outer error fails the whole batch (nothing of it is acknowledged);
+/// the inner result is this scan's own.
 pub(crate) async fn write_scan(
     conn: &mut SqliteConnection,
     close: Option<&Closing>,
     open: Option<&Visit>,
-) -> StoreResult<()> {
+) -> StoreResult<StoreResult<()>> {
     if let Some(c) = close {
         let done = sqlx::query("UPDATE visits SET exited_at = ?, exit_kind = ? WHERE id = ? AND exited_at IS NULL")
             .bind(ms(c.at))
@@ -70,13 +80,28 @@ pub(crate) async fn write_scan(
             .await
             .map_err(other("closing visit"))?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict("the visit was already closed".into()));
+            return Ok(Err(StoreError::Conflict("the visit was already closed".into())));
         }
     }
-    if let Some(v) = open {
-        insert_visit(conn, v).await?;
+    let Some(v) = open else { return Ok(Ok(())) };
+    let refused = match try_insert_visit(conn, v).await {
+        Ok(()) => return Ok(Ok(())),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            StoreError::Conflict(format!("inserting visit: {db}"))
+        }
+        Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() || db.is_check_violation() => {
+            StoreError::Other(format!("inserting visit: {db}"))
+        }
+        Err(e) => return Err(other("inserting visit")(e)),
+    };
+    if let Some(c) = close {
+        sqlx::query("UPDATE visits SET exited_at = NULL, exit_kind = NULL WHERE id = ?")
+            .bind(c.visit.as_bytes().as_slice())
+            .execute(&mut *conn)
+            .await
+            .map_err(other("undoing a close"))?;
     }
-    Ok(())
+    Ok(Err(refused))
 }
 
 #[async_trait]
@@ -88,6 +113,26 @@ impl VisitStore for SqliteStore {
             .await
             .map_err(other("reading the latest visit"))?;
         row.as_ref().map(visit_from_row).transpose()
+    }
+
+    async fn scan_context(&self, resident: ResidentId) -> StoreResult<(Option<Colour>, Option<Visit>)> {
+        let id = resident.as_bytes().as_slice();
+        let row = sqlx::query(
+            "SELECT (SELECT colour FROM health_status WHERE resident_id = ?) AS status_colour, v.*
+             FROM (SELECT 1) AS one LEFT JOIN
+               (SELECT * FROM visits WHERE resident_id = ? ORDER BY entered_at DESC, id DESC LIMIT 1) AS v ON 1",
+        )
+        .bind(id)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other("reading the status and latest visit"))?;
+        let status: Option<String> = get(&row, "status_colour")?;
+        let latest = match get::<Option<Vec<u8>>>(&row, "id")? {
+            Some(_) => Some(visit_from_row(&row)?),
+            None => None,
+        };
+        Ok((status.as_deref().map(colour).transpose()?, latest))
     }
 
     async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()> {

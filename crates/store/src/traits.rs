@@ -118,6 +118,10 @@ pub trait VenueStore: Send + Sync {
 pub trait VisitStore: Send + Sync {
     /// The person's most recent visit, open or not.
     async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>>;
+    /// What a scan decides on, in one read where the backend can: the
+    /// person's colour now (`None` before their first declaration) and
+    /// their most recent visit.
+    async fn scan_context(&self, resident: ResidentId) -> StoreResult<(Option<Colour>, Option<Visit>)>;
     /// In one transaction: closes `close` (which must still be open, else
     /// `Conflict`) and inserts `open` (a second open visit for the same
     /// person is a `Conflict`: one active check-in at a time).

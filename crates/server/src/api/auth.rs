@@ -118,6 +118,6 @@ pub async fn sign_out(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
 ) -> ApiResult<impl IntoResponse> {
-    state.store.delete_session(&session.token_hash).await?;
+    session::end(&state, &session.token_hash).await?;
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session::clear_cookie())])))
 }

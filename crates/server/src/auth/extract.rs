@@ -31,7 +31,7 @@ pub(crate) async fn session_of(parts: &Parts, state: &AppState) -> Result<Option
     let Some(token) = presented_token(&parts.headers) else {
         return Ok(None);
     };
-    Ok(session::lookup(state.store.as_ref(), &token, state.clock.now()).await?)
+    Ok(session::find(state, &token).await?)
 }
 
 /// Any signed-in principal.
@@ -96,7 +96,7 @@ impl FromRequestParts<AppState> for PageResident {
 /// The resident signed in on this request, if any (for pages that work either way).
 pub async fn optional_resident(state: &AppState, headers: &HeaderMap) -> Option<ResidentId> {
     let token = presented_token(headers)?;
-    let s = session::lookup(state.store.as_ref(), &token, state.clock.now()).await.ok().flatten()?;
+    let s = session::find(state, &token).await.ok().flatten()?;
     resident_of(&s)
 }
 

@@ -9,6 +9,7 @@ use ring::digest;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The cookie that carries a browser session.
 pub const SESSION_COOKIE: &str = "hc_session";
@@ -49,12 +50,29 @@ pub async fn issue(
     Ok(token)
 }
 
-/// The live session for a secret, if any.
-pub async fn lookup(store: &dyn Store, token: &str, now: Timestamp) -> StoreResult<Option<SessionRecord>> {
+/// The live session for a secret, reusing one read in the last moments
+/// ([`crate::cache::HOT_READS_TTL`]; every API call presents one).
+pub async fn find(state: &AppState, token: &str) -> StoreResult<Option<SessionRecord>> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
         return Ok(None);
     }
-    store.session(&hash_token(token), now).await
+    let hash = hash_token(token);
+    let now = state.clock.now();
+    if let Some(s) = state.sessions.get(&hash) {
+        return Ok((s.expires_at > now).then_some(s));
+    }
+    let found = state.store.session(&hash, now).await?;
+    if let Some(s) = &found {
+        state.sessions.put(hash, s.clone());
+    }
+    Ok(found)
+}
+
+/// Ends a session (sign-out): deleted, and forgotten by this server at once.
+pub async fn end(state: &AppState, token_hash: &[u8; 32]) -> StoreResult<()> {
+    state.store.delete_session(token_hash).await?;
+    state.sessions.forget(token_hash);
+    Ok(())
 }
 
 /// A `Set-Cookie` value for a new session.

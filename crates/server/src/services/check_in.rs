@@ -41,9 +41,8 @@ pub struct ScanResult {
     pub colour: Colour,
 }
 
-/// The person's current colour; `None` before their first declaration.
-async fn colour_of(state: &AppState, resident: ResidentId) -> Result<Option<Colour>, ApiError> {
-    Ok(state.store.status(resident).await?.map(|s| s.colour))
+fn declaration_required() -> ApiError {
+    ApiError::new(ErrorKind::Conflict, "DECLARATION_REQUIRED", "file a health declaration before checking in")
 }
 
 /// A scan of a venue QR by (or, in staff mode, for) a person.
@@ -57,23 +56,26 @@ pub async fn scan(
     scan_at(state, resident, venue, source).await
 }
 
-/// Records a scan for a person at a known, open venue.
+/// Records a scan for a person at a known, open venue. Reads the person's
+/// colour and latest visit together, decides, and writes; the visit it
+/// answers with is built from what was read and written, not read again.
 pub async fn scan_at(
     state: &AppState,
     resident: ResidentId,
     venue: Venue,
     source: VisitSource,
 ) -> Result<ScanResult, ApiError> {
-    let colour = colour_of(state, resident).await?.ok_or_else(|| {
-        ApiError::new(ErrorKind::Conflict, "DECLARATION_REQUIRED", "file a health declaration before checking in")
-    })?;
     for _ in 0..MAX_ATTEMPTS {
+        let (colour, latest) = state.store.scan_context(resident).await?;
+        let colour = colour.ok_or_else(declaration_required)?;
         let now = state.clock.now();
-        let latest = state.store.latest_visit(resident).await?;
         let decision = decide_scan(latest.as_ref(), venue.id, now, DUPLICATE_WINDOW);
         let (close, open, outcome) = match decision {
             ScanDecision::Duplicate { visit } => {
-                let visit = state.store.visit(visit).await?;
+                let visit = match latest {
+                    Some(v) if v.id == visit => v,
+                    _ => state.store.visit(visit).await?,
+                };
                 state.metrics.check_ins.inc();
                 return Ok(ScanResult { outcome: ScanOutcome::Duplicate, visit, venue, colour });
             }
@@ -96,10 +98,13 @@ pub async fn scan_at(
         match state.store.record_scan(close.as_ref(), open.as_ref()).await {
             Ok(()) => {
                 state.metrics.check_ins.inc();
-                let visit = match (open, close) {
-                    (Some(v), _) => v,
-                    (None, Some(c)) => state.store.visit(c.visit).await?,
-                    (None, None) => return Err(ApiError::internal("a scan decided nothing")),
+                let visit = match (open, close, latest) {
+                    (Some(v), _, _) => v,
+                    (None, Some(c), Some(v)) if v.id == c.visit => {
+                        Visit { exited_at: Some(c.at), exit_kind: Some(c.kind), ..v }
+                    }
+                    (None, Some(c), _) => state.store.visit(c.visit).await?,
+                    (None, None, _) => return Err(ApiError::internal("a scan decided nothing")),
                 };
                 return Ok(ScanResult { outcome, visit, venue, colour });
             }

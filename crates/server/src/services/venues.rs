@@ -1,7 +1,7 @@
 //! Registering venues, their signed QR, closing and token rotation, and
 //! resolving a scanned venue QR back to an open venue.
 
-use healthcode_credential::{VenueToken, sign_venue_token, verify_venue_token};
+use healthcode_credential::{VenueToken, sign_venue_token};
 use healthcode_domain::{PhoneNumber, VenueId, VenueProfile, VenueState};
 use healthcode_store::{StoreError, Venue};
 use jiff::{SignedDuration, Timestamp};
@@ -56,14 +56,14 @@ pub async fn owned(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result
 pub async fn close(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
     let mut venue = owned(state, owner, id).await?;
     venue.state = VenueState::Closed;
-    state.store.save_venue(&venue).await?;
+    save(state, &venue).await?;
     Ok(venue)
 }
 
 pub async fn reopen(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
     let mut venue = owned(state, owner, id).await?;
     venue.state = VenueState::Open;
-    state.store.save_venue(&venue).await?;
+    save(state, &venue).await?;
     Ok(venue)
 }
 
@@ -73,7 +73,25 @@ pub async fn rotate_token(state: &AppState, owner: &PhoneNumber, id: VenueId) ->
     venue.token_generation = venue.token_generation.saturating_add(1);
     venue.previous_generation_until = state.clock.now().checked_add(TOKEN_GRACE).ok();
     venue.qr_token = sign_token(state, venue.id, venue.token_generation)?;
-    state.store.save_venue(&venue).await?;
+    save(state, &venue).await?;
+    Ok(venue)
+}
+
+/// Writes a venue's changes; this server's check-ins see them at once.
+async fn save(state: &AppState, venue: &Venue) -> Result<(), ApiError> {
+    state.store.save_venue(venue).await?;
+    state.venues.forget(&venue.id);
+    Ok(())
+}
+
+/// The venue as read in the last moments ([`crate::cache::HOT_READS_TTL`]):
+/// a poster is scanned many times a minute and a venue rarely changes.
+async fn read_recent(state: &AppState, id: VenueId) -> Result<Venue, StoreError> {
+    if let Some(venue) = state.venues.get(&id) {
+        return Ok(venue);
+    }
+    let venue = state.store.venue(id).await?;
+    state.venues.put(id, venue.clone());
     Ok(venue)
 }
 
@@ -87,9 +105,8 @@ fn generation_accepted(venue: &Venue, generation: u32, now: Timestamp) -> bool {
 /// `VENUE_TOKEN_FORGED`, `VENUE_UNKNOWN`, `VENUE_TOKEN_ROTATED`, `VENUE_CLOSED`.
 pub async fn resolve(state: &AppState, qr_text: &str) -> Result<Venue, ApiError> {
     let now = state.clock.now();
-    let keys = state.keys.all_keys();
-    let (token, _) = verify_venue_token(qr_text, &keys).map_err(|e| ApiError::bad_input(e.code(), e.to_string()))?;
-    let venue = match state.store.venue(token.venue).await {
+    let token = state.keys.verify_venue_token(qr_text).map_err(|e| ApiError::bad_input(e.code(), e.to_string()))?;
+    let venue = match read_recent(state, token.venue).await {
         Ok(v) => v,
         Err(StoreError::NotFound) => {
             return Err(ApiError::new(ErrorKind::NotFound, "VENUE_UNKNOWN", "this venue is not registered here"));

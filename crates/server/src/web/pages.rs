@@ -170,7 +170,7 @@ pub async fn verify_submit(State(state): State<AppState>, lang: Lang, Form(f): F
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = presented_token(&headers)
-        && let Err(e) = state.store.delete_session(&session::hash_token(&token)).await
+        && let Err(e) = session::end(&state, &session::hash_token(&token)).await
     {
         tracing::warn!(error = %e, "could not delete session");
     }

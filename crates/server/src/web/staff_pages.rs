@@ -22,7 +22,7 @@ pub async fn signin_form(lang: Lang) -> impl IntoResponse {
 
 pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
     let token = field(&f, "token").trim().to_string();
-    let found = session::lookup(state.store.as_ref(), &token, state.clock.now()).await;
+    let found = session::find(&state, &token).await;
     match found {
         Ok(Some(s))
             if matches!(s.principal.role, Role::Officer | Role::Authority | Role::Supervisor | Role::Auditor) =>

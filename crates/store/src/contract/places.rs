@@ -30,9 +30,11 @@ pub async fn scans_open_and_close_visits_atomically(store: &dyn Store) {
     store.create_venue(&cafe).await.unwrap();
     store.create_venue(&shop).await.unwrap();
     assert_eq!(store.latest_visit(who.id).await.unwrap(), None);
+    assert_eq!(store.scan_context(who.id).await.unwrap(), (None, None), "no declaration, no visit");
     let first = stay(1, &who, &cafe, 0);
     store.record_scan(None, Some(&first)).await.unwrap();
     assert_eq!(store.latest_visit(who.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(store.scan_context(who.id).await.unwrap(), (None, Some(first.clone())));
 
     let close = Closing { visit: first.id, at: t(30), kind: healthcode_domain::ExitKind::NextCheckIn };
     let second = stay(2, &who, &shop, 30);
@@ -40,6 +42,15 @@ pub async fn scans_open_and_close_visits_atomically(store: &dyn Store) {
     let closed = store.visit(first.id).await.unwrap();
     assert_eq!((closed.exited_at, closed.exit_kind), (Some(t(30)), Some(healthcode_domain::ExitKind::NextCheckIn)));
     assert_eq!(store.latest_visit(who.id).await.unwrap(), Some(second.clone()));
+    let rep = report(&who, 60, 35);
+    let status = HealthStatus { version: 0, ..yellow(&who) };
+    let commit = ReportCommit { report: rep, identity: None, expected_version: None, status, changes: vec![] };
+    store.commit_report(&commit).await.unwrap();
+    assert_eq!(
+        store.scan_context(who.id).await.unwrap(),
+        (Some(Colour::Yellow), Some(second.clone())),
+        "the colour and the newest visit in one read"
+    );
 
     // Closing an already closed visit conflicts, and the new visit is not written either.
     let third = stay(3, &who, &cafe, 40);
