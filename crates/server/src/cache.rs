@@ -4,13 +4,13 @@
 //! changes the value itself, and another server sharing the database sees
 //! the change within `ttl`.
 
+use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
 
 /// How long a check-in's session and venue reads are reused.
-pub const HOT_READS_TTL: Duration = Duration::from_secs(2);
+pub const HOT_READS_TTL: SignedDuration = SignedDuration::from_secs(2);
 
 /// Entries kept before the map starts over (bounded memory under any load).
 const CAPACITY: usize = 65_536;
@@ -18,35 +18,38 @@ const CAPACITY: usize = 65_536;
 /// Values read recently, each reused until `ttl` after its read.
 #[derive(Debug)]
 pub struct Recent<K, V> {
-    ttl: Duration,
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+    ttl: SignedDuration,
+    entries: Mutex<HashMap<K, (Timestamp, V)>>,
 }
 
 impl<K: Eq + Hash, V: Clone> Recent<K, V> {
-    pub fn new(ttl: Duration) -> Self {
+    pub fn new(ttl: SignedDuration) -> Self {
         Self { ttl, entries: Mutex::new(HashMap::new()) }
     }
 
-    /// The value read less than `ttl` ago, if any.
-    pub fn get(&self, key: &K) -> Option<V> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.get(key).filter(|(read, _)| read.elapsed() < self.ttl).map(|(_, v)| v.clone())
+    fn fresh(&self, read: Timestamp, now: Timestamp) -> bool {
+        read <= now && now.duration_since(read) < self.ttl
     }
 
-    /// Remembers a value just read.
-    pub fn put(&self, key: K, value: V) {
+    /// The value read less than `ttl` before `now`, if any.
+    pub fn get(&self, key: &K, now: Timestamp) -> Option<V> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.get(key).filter(|(read, _)| self.fresh(*read, now)).map(|(_, v)| v.clone())
+    }
+
+    /// Remembers a value read at `now`.
+    pub fn put(&self, key: K, value: V, now: Timestamp) {
         if self.ttl.is_zero() {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= CAPACITY {
-            let ttl = self.ttl;
-            entries.retain(|_, (read, _)| read.elapsed() < ttl);
+            entries.retain(|_, (read, _)| self.fresh(*read, now));
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
         }
-        entries.insert(key, (Instant::now(), value));
+        entries.insert(key, (now, value));
     }
 
     /// Forgets a value this server just changed.
@@ -67,27 +70,29 @@ mod tests {
 
     #[test]
     fn values_are_reused_until_forgotten_or_stale() {
-        let recent = Recent::new(Duration::from_millis(50));
-        assert_eq!(recent.get(&1), None);
-        recent.put(1, "a");
-        assert_eq!(recent.get(&1), Some("a"));
+        let t = |ms: i64| Timestamp::from_millisecond(1_800_000_000_000 + ms).unwrap();
+        let recent = Recent::new(SignedDuration::from_millis(50));
+        assert_eq!(recent.get(&1, t(0)), None);
+        recent.put(1, "a", t(0));
+        assert_eq!(recent.get(&1, t(49)), Some("a"));
         recent.forget(&1);
-        assert_eq!(recent.get(&1), None, "a value this server changed is read again");
-        recent.put(2, "b");
-        std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(recent.get(&2), None, "stale after the ttl");
-        let off = Recent::new(Duration::ZERO);
-        off.put(3, "c");
-        assert_eq!(off.get(&3), None, "a zero ttl caches nothing");
+        assert_eq!(recent.get(&1, t(1)), None, "a value this server changed is read again");
+        recent.put(2, "b", t(100));
+        assert_eq!(recent.get(&2, t(150)), None, "stale after the ttl");
+        assert_eq!(recent.get(&2, t(99)), None, "a clock set back does not make it fresh");
+        let off = Recent::new(SignedDuration::ZERO);
+        off.put(3, "c", t(0));
+        assert_eq!(off.get(&3, t(0)), None, "a zero ttl caches nothing");
     }
 
     #[test]
     fn the_map_stays_bounded() {
-        let recent = Recent::new(Duration::from_secs(60));
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let recent = Recent::new(SignedDuration::from_secs(60));
         for i in 0..CAPACITY + 10 {
-            recent.put(i, i);
+            recent.put(i, i, now);
         }
         assert!(recent.entries.lock().unwrap().len() <= CAPACITY);
-        assert_eq!(recent.get(&(CAPACITY + 9)), Some(CAPACITY + 9), "the newest survives");
+        assert_eq!(recent.get(&(CAPACITY + 9), now), Some(CAPACITY + 9), "the newest survives");
     }
 }

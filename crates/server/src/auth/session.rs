@@ -58,12 +58,12 @@ pub async fn find(state: &AppState, token: &str) -> StoreResult<Option<SessionRe
     }
     let hash = hash_token(token);
     let now = state.clock.now();
-    if let Some(s) = state.sessions.get(&hash) {
+    if let Some(s) = state.sessions.get(&hash, now) {
         return Ok((s.expires_at > now).then_some(s));
     }
     let found = state.store.session(&hash, now).await?;
     if let Some(s) = &found {
-        state.sessions.put(hash, s.clone());
+        state.sessions.put(hash, s.clone(), now);
     }
     Ok(found)
 }
