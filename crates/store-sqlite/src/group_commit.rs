@@ -1,37 +1,60 @@
 //! Group commit for scans. SQLite has one writer at a time and every commit
 //! waits for an fsync, so one transaction per check-in caps check-ins at the
-//! fsync rate. Instead, `record_scan` hands its writes to one writer task,
-//! which takes every scan waiting (up to [`MAX_BATCH`]) and commits them in
-//! one `BEGIN IMMEDIATE` transaction: one fsync for the lot. A `Conflict` for
-//! one scan (the visit was already closed, a second open visit) leaves that
-//! scan's writes undone and the others commit (`visits::write_scan` says how,
-//! without a savepoint: each statement costs a hand-off to SQLite's thread). Every caller gets its own result, and only after the commit: an
-//! acknowledged scan is on disk.
+//! fsync rate; and every statement is a hand-off to sqlx's SQLite thread, the
+//! largest cost of a check-in on a 2-core machine. So check-ins go to one
+//! writer task, which takes every scan waiting (up to [`MAX_BATCH`]) and, in
+//! one `BEGIN IMMEDIATE` transaction (one fsync for the lot), reads the
+//! people's colours and latest visits in one statement, decides each scan
+//! (`healthcode_store::decide_request`, in arrival order, each seeing the
+//! ones before it), and writes the closes and the new visits in one statement
+//! each. Writes decided by a caller (`record_scan`, the check-out button) go
+//! first in the same transaction, each on its own: a `Conflict` leaves that
+//! one undone (`visits::write_scan` says how) and the others commit. Every
+//! caller gets its own result, and only after the commit: an acknowledged
+//! scan is on disk.
 
-use healthcode_domain::Visit;
+use std::collections::HashMap;
+
 use healthcode_domain::visit::Closing;
-use healthcode_store::{StoreError, StoreResult};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use healthcode_domain::{Colour, ExitKind, ResidentId, Visit};
+use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, decide_request};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::convert::{colour, get, ms, resident_id};
 use crate::other;
-use crate::visits::write_scan;
+use crate::visits::{visit_from_row, write_scan};
 
 /// Scans committed in one transaction at most.
 pub const MAX_BATCH: usize = 256;
 /// Scans waiting for the writer at most; callers past this wait to enqueue.
 const QUEUE: usize = 4096;
 
-struct ScanJob {
-    close: Option<Closing>,
-    open: Option<Visit>,
-    done: oneshot::Sender<StoreResult<()>>,
+enum ScanJob {
+    /// Writes decided by the caller (`record_scan`: the check-out button).
+    Record { close: Option<Closing>, open: Option<Visit>, done: oneshot::Sender<StoreResult<()>> },
+    /// A scan the writer decides (`scan`: check-ins).
+    Decide { request: Box<ScanRequest>, done: oneshot::Sender<StoreResult<ScanApplied>> },
 }
 
-/// The handle `record_scan` uses; the writer task ends when every handle is gone.
+impl ScanJob {
+    fn fail(self, cause: &str) {
+        // The caller may have gone (its client hung up): nothing to tell.
+        let _ = match self {
+            ScanJob::Record { done, .. } => done.send(Err(StoreError::Other(cause.into()))).is_ok(),
+            ScanJob::Decide { done, .. } => done.send(Err(StoreError::Other(cause.into()))).is_ok(),
+        };
+    }
+}
+
+/// The handle the store uses; the writer task ends when every handle is gone.
 #[derive(Debug, Clone)]
 pub(crate) struct ScanWriter {
     jobs: mpsc::Sender<ScanJob>,
+}
+
+fn gone() -> StoreError {
+    StoreError::Other("the scan writer has stopped".into())
 }
 
 impl ScanWriter {
@@ -42,11 +65,19 @@ impl ScanWriter {
         Self { jobs }
     }
 
-    /// Queues one scan and waits until its transaction has committed (or not).
+    /// Queues writes decided by the caller and waits until their transaction
+    /// has committed (or not).
     pub(crate) async fn record(&self, close: Option<Closing>, open: Option<Visit>) -> StoreResult<()> {
         let (done, result) = oneshot::channel();
-        let gone = || StoreError::Other("the scan writer has stopped".into());
-        self.jobs.send(ScanJob { close, open, done }).await.map_err(|_| gone())?;
+        self.jobs.send(ScanJob::Record { close, open, done }).await.map_err(|_| gone())?;
+        result.await.map_err(|_| gone())?
+    }
+
+    /// Queues a scan for the writer to decide and waits for its commit.
+    pub(crate) async fn decide(&self, request: &ScanRequest) -> StoreResult<ScanApplied> {
+        let (done, result) = oneshot::channel();
+        let job = ScanJob::Decide { request: Box::new(request.clone()), done };
+        self.jobs.send(job).await.map_err(|_| gone())?;
         result.await.map_err(|_| gone())?
     }
 }
@@ -54,32 +85,164 @@ impl ScanWriter {
 async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<ScanJob>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match commit(&pool, &batch).await {
-            Ok(results) => {
-                for (job, result) in batch.drain(..).zip(results) {
-                    // The caller may have gone (its client hung up): nothing to tell.
-                    let _ = job.done.send(result);
+        let (records, decides): (Vec<ScanJob>, Vec<ScanJob>) =
+            batch.drain(..).partition(|job| matches!(job, ScanJob::Record { .. }));
+        match commit(&pool, &records, &decides).await {
+            Ok((recorded, decided)) => {
+                for (job, result) in records.into_iter().zip(recorded) {
+                    if let ScanJob::Record { done, .. } = job {
+                        let _ = done.send(result);
+                    }
+                }
+                for (job, result) in decides.into_iter().zip(decided) {
+                    if let ScanJob::Decide { done, .. } = job {
+                        let _ = done.send(Ok(result));
+                    }
                 }
             }
             Err(e) => {
                 let cause = e.to_string();
-                tracing::error!(error = %cause, scans = batch.len(), "a group commit of scans failed");
-                for job in batch.drain(..) {
-                    let _ = job.done.send(Err(StoreError::Other(cause.clone())));
+                tracing::error!(error = %cause, scans = records.len() + decides.len(), "a group commit of scans failed");
+                for job in records.into_iter().chain(decides) {
+                    job.fail(&cause);
                 }
             }
         }
     }
 }
 
-/// One transaction for the batch; the per-scan results once it committed.
-async fn commit(pool: &SqlitePool, batch: &[ScanJob]) -> StoreResult<Vec<StoreResult<()>>> {
+type Committed = (Vec<StoreResult<()>>, Vec<ScanApplied>);
+
+/// One transaction for the batch: first the writes callers decided, each on
+/// its own (a `Conflict` undoes that one only); then the scans to decide,
+/// all read in one statement inside the transaction (so nothing can change
+/// under the decisions), decided in arrival order against what the batch
+/// already did, and written in two statements. The results once committed.
+async fn commit(pool: &SqlitePool, records: &[ScanJob], decides: &[ScanJob]) -> StoreResult<Committed> {
     let mut tx: Transaction<'static, Sqlite> =
         pool.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a group commit"))?;
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        results.push(write_scan(&mut tx, job.close.as_ref(), job.open.as_ref()).await?);
+    let mut recorded = Vec::with_capacity(records.len());
+    for job in records {
+        if let ScanJob::Record { close, open, .. } = job {
+            recorded.push(write_scan(&mut tx, close.as_ref(), open.as_ref()).await?);
+        }
     }
+    let requests: Vec<&ScanRequest> = decides
+        .iter()
+        .filter_map(|job| match job {
+            ScanJob::Decide { request, .. } => Some(request.as_ref()),
+            ScanJob::Record { .. } => None,
+        })
+        .collect();
+    let mut state = contexts(&mut tx, &requests).await?;
+    let (mut closes, mut opens, mut decided) = (Vec::new(), Vec::new(), Vec::with_capacity(requests.len()));
+    for request in requests {
+        let (colour, latest) = state.entry(request.resident).or_default();
+        let (close, open, applied) = decide_request(request, *colour, latest.as_ref());
+        if let ScanApplied::Done { visit, .. } = &applied {
+            // The next scan of this person in the batch sees this one.
+            *latest = Some(visit.clone());
+        }
+        if let Some(c) = close {
+            // A visit opened earlier in this batch is closed before it is written.
+            match opens.iter_mut().find(|v: &&mut Visit| v.id == c.visit) {
+                Some(pending) => (pending.exited_at, pending.exit_kind) = (Some(c.at), Some(c.kind)),
+                None => closes.push(c),
+            }
+        }
+        opens.extend(open);
+        decided.push(applied);
+    }
+    close_all(&mut tx, &closes).await?;
+    open_all(&mut tx, &opens).await?;
     tx.commit().await.map_err(other("committing scans"))?;
-    Ok(results)
+    Ok((recorded, decided))
+}
+
+type Context = (Option<Colour>, Option<Visit>);
+
+/// Each person's colour and latest visit, one statement for the batch.
+async fn contexts(conn: &mut SqliteConnection, requests: &[&ScanRequest]) -> StoreResult<HashMap<ResidentId, Context>> {
+    let mut people: Vec<ResidentId> = requests.iter().map(|r| r.resident).collect();
+    people.sort_unstable();
+    people.dedup();
+    let mut found = HashMap::with_capacity(people.len());
+    if people.is_empty() {
+        return Ok(found);
+    }
+    let values = vec!["(?)"; people.len()].join(",");
+    let sql = format!(
+        "WITH people(id) AS (VALUES {values})
+         SELECT people.id AS person, (SELECT colour FROM health_status WHERE resident_id = people.id) AS status_colour, v.*
+         FROM people LEFT JOIN visits AS v ON v.id =
+           (SELECT id FROM visits WHERE resident_id = people.id ORDER BY entered_at DESC, id DESC LIMIT 1)"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for p in &people {
+        query = query.bind(p.as_bytes().as_slice());
+    }
+    let rows = query.fetch_all(&mut *conn).await.map_err(other("reading the scans' people"))?;
+    for row in &rows {
+        let person = resident_id(&get::<Vec<u8>>(row, "person")?)?;
+        let status: Option<String> = get(row, "status_colour")?;
+        let latest = match get::<Option<Vec<u8>>>(row, "id")? {
+            Some(_) => Some(visit_from_row(row)?),
+            None => None,
+        };
+        found.insert(person, (status.as_deref().map(colour).transpose()?, latest));
+    }
+    Ok(found)
+}
+
+/// Closes the batch's visits in one statement; each was read open inside
+/// this transaction, so every one must change (anything else fails the batch).
+async fn close_all(conn: &mut SqliteConnection, closes: &[Closing]) -> StoreResult<()> {
+    if closes.is_empty() {
+        return Ok(());
+    }
+    let values = vec!["(?, ?, ?)"; closes.len()].join(",");
+    let sql = format!(
+        "UPDATE visits SET exited_at = c.column2, exit_kind = c.column3
+         FROM (VALUES {values}) AS c WHERE visits.id = c.column1 AND visits.exited_at IS NULL"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for c in closes {
+        query = query.bind(c.visit.as_bytes().as_slice()).bind(ms(c.at)).bind(c.kind.as_str());
+    }
+    let done = query.execute(&mut *conn).await.map_err(other("closing the scans' visits"))?;
+    if done.rows_affected() != closes.len() as u64 {
+        return Err(StoreError::Other(format!(
+            "closing {} visits changed {}: the batch is not committed",
+            closes.len(),
+            done.rows_affected()
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts the batch's new visits in one statement.
+async fn open_all(conn: &mut SqliteConnection, opens: &[Visit]) -> StoreResult<()> {
+    if opens.is_empty() {
+        return Ok(());
+    }
+    let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; opens.len()].join(",");
+    let sql = format!(
+        "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
+         VALUES {values}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for v in opens {
+        query = query
+            .bind(v.id.as_bytes().as_slice())
+            .bind(v.resident.as_bytes().as_slice())
+            .bind(v.venue.as_bytes().as_slice())
+            .bind(ms(v.entered_at))
+            .bind(v.exited_at.map(ms))
+            .bind(v.exit_kind.map(ExitKind::as_str))
+            .bind(v.source.as_str())
+            .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
+            .bind(v.colour.as_str());
+    }
+    query.execute(&mut *conn).await.map_err(other("inserting the scans' visits"))?;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
-use healthcode_store::{StoreError, StoreResult, VisitStore};
+use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, VisitStore};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
@@ -133,6 +133,10 @@ impl VisitStore for SqliteStore {
             None => None,
         };
         Ok((status.as_deref().map(colour).transpose()?, latest))
+    }
+
+    async fn scan(&self, request: &ScanRequest) -> StoreResult<ScanApplied> {
+        self.scans.decide(request).await
     }
 
     async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()> {

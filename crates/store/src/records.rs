@@ -1,11 +1,12 @@
 //! Records that cross the storage boundary.
 
+use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    Contact, HealthStatus, HolderId, Identity, PhoneNumber, Report, ReportId, ResidentId, Role, StatusChange, VenueId,
-    VenueProfile, VenueState,
+    Colour, Contact, HealthStatus, HolderId, Identity, PhoneNumber, Report, ReportId, ResidentId, Role, ScanDecision,
+    StatusChange, VenueId, VenueProfile, VenueState, Visit, VisitId, VisitSource, decide_scan,
 };
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 
 /// How the account signed up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -517,4 +518,83 @@ pub struct Appeal {
     pub answered_at: Option<Timestamp>,
     pub answered_by: Option<String>,
     pub answer: Option<String>,
+}
+
+/// A scan of a venue QR for the store to decide and record in one step
+/// ([`crate::VisitStore::scan`]): the decision reads the person's status and
+/// latest visit, so deciding where the write happens removes a round trip
+/// and every race between two scans of the same person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanRequest {
+    /// The id of the visit the scan opens, if it enters.
+    pub visit: VisitId,
+    pub resident: ResidentId,
+    pub venue: VenueId,
+    /// The scan's instant (the entry, or the exit).
+    pub at: Timestamp,
+    pub source: VisitSource,
+    /// The venue's maximum stay (the automatic check-out of a new visit).
+    pub max_stay: SignedDuration,
+    /// A repeat within this window changes nothing.
+    pub duplicate_window: SignedDuration,
+}
+
+impl ScanRequest {
+    /// The visit the scan opens if it enters, for a person of `colour`.
+    pub fn entry(&self, colour: Colour) -> Visit {
+        Visit {
+            id: self.visit,
+            resident: self.resident,
+            venue: self.venue,
+            entered_at: self.at,
+            exited_at: None,
+            exit_kind: None,
+            source: self.source,
+            max_stay: self.max_stay,
+            colour,
+        }
+    }
+}
+
+/// What a [`ScanRequest`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanApplied {
+    /// The person has no status yet (no declaration): nothing was recorded.
+    NoStatus,
+    /// Decided and, unless a duplicate, committed.
+    Done {
+        /// The person's colour at the scan.
+        colour: Colour,
+        decision: ScanDecision,
+        /// The visit the scan opened, closed (as closed) or repeated.
+        visit: Visit,
+    },
+}
+
+/// Decides one scan against the person's colour and latest visit, as the
+/// stores do: the writes to make (a close, an open) and the answer.
+pub fn decide_request(
+    request: &ScanRequest,
+    colour: Option<Colour>,
+    latest: Option<&Visit>,
+) -> (Option<Closing>, Option<Visit>, ScanApplied) {
+    let Some(colour) = colour else { return (None, None, ScanApplied::NoStatus) };
+    let decided = decide_scan(latest, request.venue, request.at, request.duplicate_window);
+    let (decision, close, open, visit) = match (decided, latest) {
+        (decision @ ScanDecision::Duplicate { .. }, Some(last)) => (decision, None, None, last.clone()),
+        (ScanDecision::Exit { close }, Some(last)) => {
+            let closed = Visit { exited_at: Some(close.at), exit_kind: Some(close.kind), ..last.clone() };
+            (ScanDecision::Exit { close }, Some(close), None, closed)
+        }
+        // An entry (`decide_scan` repeats or closes only a latest visit).
+        (decided, _) => {
+            let close = match decided {
+                ScanDecision::Enter { close } => close,
+                ScanDecision::Duplicate { .. } | ScanDecision::Exit { .. } => None,
+            };
+            let open = request.entry(colour);
+            (ScanDecision::Enter { close }, close, Some(open.clone()), open)
+        }
+    };
+    (close, open, ScanApplied::Done { colour, decision, visit })
 }

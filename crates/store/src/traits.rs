@@ -9,12 +9,15 @@ use healthcode_domain::{
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
+
+/// How many times [`VisitStore::scan`]'s default decides again after a race.
+const SCAN_ATTEMPTS: usize = 5;
 use crate::records::{
     AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
     EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
-    PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, SessionRecord, StatCell, StatDay,
-    StoredReport, TableCounts, Venue,
+    PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest, SessionRecord,
+    StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
 };
 
 /// Resident and visitor accounts.
@@ -122,6 +125,25 @@ pub trait VisitStore: Send + Sync {
     /// person's colour now (`None` before their first declaration) and
     /// their most recent visit.
     async fn scan_context(&self, resident: ResidentId) -> StoreResult<(Option<Colour>, Option<Visit>)>;
+    /// Decides a scan against the person's colour and latest visit and
+    /// records it. This default reads, decides and writes, and decides again
+    /// when another scan of the same person committed in between (`Conflict`
+    /// after a few tries); a backend may do it all inside its writer.
+    async fn scan(&self, request: &ScanRequest) -> StoreResult<ScanApplied> {
+        for _ in 0..SCAN_ATTEMPTS {
+            let (colour, latest) = self.scan_context(request.resident).await?;
+            let (close, open, applied) = decide_request(request, colour, latest.as_ref());
+            if close.is_none() && open.is_none() {
+                return Ok(applied);
+            }
+            match self.record_scan(close.as_ref(), open.as_ref()).await {
+                Ok(()) => return Ok(applied),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict("several scans of the same person arrived at once".into()))
+    }
     /// In one transaction: closes `close` (which must still be open, else
     /// `Conflict`) and inserts `open` (a second open visit for the same
     /// person is a `Conflict`: one active check-in at a time).

@@ -12,6 +12,7 @@ use crate::api::json::ApiJson;
 use crate::auth::extract::ResidentAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::check_in::{self, ScanResult};
+use crate::services::venues;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -133,7 +134,7 @@ pub async fn check_out(
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitView>> {
     let visit = check_in::check_out(&state, auth.resident, parse_visit_id(&id)?).await?;
-    let name = state.store.venue(visit.venue).await.ok().map(|v| v.profile.name);
+    let name = venues::read_recent(&state, visit.venue).await.ok().map(|v| v.profile.name);
     Ok(Json(VisitView::of(&visit, name)))
 }
 

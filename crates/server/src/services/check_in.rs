@@ -2,8 +2,8 @@
 //! the job that closes visits left open past their maximum stay.
 
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Colour, ExitKind, ResidentId, ScanDecision, Visit, VisitId, VisitSource, decide_scan};
-use healthcode_store::{Store, StoreError, StoreResult, Venue};
+use healthcode_domain::{Colour, ExitKind, ResidentId, ScanDecision, Visit, VisitId, VisitSource};
+use healthcode_store::{ScanApplied, ScanRequest, Store, StoreError, StoreResult, Venue};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::error::{ApiError, ErrorKind};
@@ -13,7 +13,6 @@ use crate::state::AppState;
 
 /// A repeat scan within this window changes nothing.
 pub const DUPLICATE_WINDOW: SignedDuration = SignedDuration::from_mins(5);
-const MAX_ATTEMPTS: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScanOutcome {
@@ -56,64 +55,44 @@ pub async fn scan(
     scan_at(state, resident, venue, source).await
 }
 
-/// Records a scan for a person at a known, open venue. Reads the person's
-/// colour and latest visit together, decides, and writes; the visit it
-/// answers with is built from what was read and written, not read again.
+/// Records a scan for a person at a known, open venue. The store decides it
+/// against the person's colour and latest visit where it writes
+/// ([`healthcode_store::VisitStore::scan`]), so two scans of one person never race.
 pub async fn scan_at(
     state: &AppState,
     resident: ResidentId,
     venue: Venue,
     source: VisitSource,
 ) -> Result<ScanResult, ApiError> {
-    for _ in 0..MAX_ATTEMPTS {
-        let (colour, latest) = state.store.scan_context(resident).await?;
-        let colour = colour.ok_or_else(declaration_required)?;
-        let now = state.clock.now();
-        let decision = decide_scan(latest.as_ref(), venue.id, now, DUPLICATE_WINDOW);
-        let (close, open, outcome) = match decision {
-            ScanDecision::Duplicate { visit } => {
-                let visit = match latest {
-                    Some(v) if v.id == visit => v,
-                    _ => state.store.visit(visit).await?,
-                };
-                state.metrics.check_ins.inc();
-                return Ok(ScanResult { outcome: ScanOutcome::Duplicate, visit, venue, colour });
-            }
-            ScanDecision::Exit { close } => (Some(close), None, ScanOutcome::Exited),
-            ScanDecision::Enter { close } => {
-                let visit = Visit {
-                    id: VisitId::from_uuid(new_uuid_v7(now)),
-                    resident,
-                    venue: venue.id,
-                    entered_at: now,
-                    exited_at: None,
-                    exit_kind: None,
-                    source,
-                    max_stay: SignedDuration::from_mins(i64::from(venue.profile.max_stay_minutes)),
-                    colour,
-                };
-                (close, Some(visit), ScanOutcome::Entered)
-            }
-        };
-        match state.store.record_scan(close.as_ref(), open.as_ref()).await {
-            Ok(()) => {
-                state.metrics.check_ins.inc();
-                let visit = match (open, close, latest) {
-                    (Some(v), _, _) => v,
-                    (None, Some(c), Some(v)) if v.id == c.visit => {
-                        Visit { exited_at: Some(c.at), exit_kind: Some(c.kind), ..v }
-                    }
-                    (None, Some(c), _) => state.store.visit(c.visit).await?,
-                    (None, None, _) => return Err(ApiError::internal("a scan decided nothing")),
-                };
-                return Ok(ScanResult { outcome, visit, venue, colour });
-            }
-            // Another scan for the same person won the race: decide again.
-            Err(StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
+    let now = state.clock.now();
+    let request = ScanRequest {
+        visit: VisitId::from_uuid(new_uuid_v7(now)),
+        resident,
+        venue: venue.id,
+        at: now,
+        source,
+        max_stay: SignedDuration::from_mins(i64::from(venue.profile.max_stay_minutes)),
+        duplicate_window: DUPLICATE_WINDOW,
+    };
+    let (colour, decision, visit) = match state.store.scan(&request).await {
+        Ok(ScanApplied::Done { colour, decision, visit }) => (colour, decision, visit),
+        Ok(ScanApplied::NoStatus) => return Err(declaration_required()),
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::new(
+                ErrorKind::Conflict,
+                "SCAN_CONFLICT",
+                "several scans arrived at once; scan again",
+            ));
         }
-    }
-    Err(ApiError::new(ErrorKind::Conflict, "SCAN_CONFLICT", "several scans arrived at once; scan again"))
+        Err(e) => return Err(e.into()),
+    };
+    state.metrics.check_ins.inc();
+    let outcome = match decision {
+        ScanDecision::Duplicate { .. } => ScanOutcome::Duplicate,
+        ScanDecision::Exit { .. } => ScanOutcome::Exited,
+        ScanDecision::Enter { .. } => ScanOutcome::Entered,
+    };
+    Ok(ScanResult { outcome, visit, venue, colour })
 }
 
 /// The person's own visit, or 404 (the same for "missing" and "not yours").
@@ -136,7 +115,7 @@ pub async fn check_out(state: &AppState, resident: ResidentId, id: VisitId) -> R
     }
     let close = Closing { visit: id, at: now, kind: ExitKind::Button };
     match state.store.record_scan(Some(&close), None).await {
-        Ok(()) => Ok(state.store.visit(id).await?),
+        Ok(()) => Ok(Visit { exited_at: Some(now), exit_kind: Some(ExitKind::Button), ..visit }),
         Err(StoreError::Conflict(_)) => {
             Err(ApiError::new(ErrorKind::Conflict, "VISIT_ALREADY_CLOSED", "this visit has already ended"))
         }

@@ -86,7 +86,7 @@ async fn save(state: &AppState, venue: &Venue) -> Result<(), ApiError> {
 
 /// The venue as read in the last moments ([`crate::cache::HOT_READS_TTL`]):
 /// a poster is scanned many times a minute and a venue rarely changes.
-async fn read_recent(state: &AppState, id: VenueId) -> Result<Venue, StoreError> {
+pub async fn read_recent(state: &AppState, id: VenueId) -> Result<Venue, StoreError> {
     let now = state.clock.now();
     if let Some(venue) = state.venues.get(&id, now) {
         return Ok(venue);

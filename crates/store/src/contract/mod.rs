@@ -28,6 +28,7 @@ macro_rules! contract_tests {
             one_time_codes_upsert_and_delete, sessions_expire_and_delete, outbox_filters_newest_first,
             importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
+            scans_are_decided_where_they_are_written,
             one_open_visit_per_person, concurrent_scans_succeed_or_conflict_one_by_one,
             expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,

@@ -60,6 +60,66 @@ pub async fn scans_open_and_close_visits_atomically(store: &dyn Store) {
     assert_eq!(visits.iter().map(|v| v.id).collect::<Vec<_>>(), vec![second.id, first.id]);
 }
 
+pub async fn scans_are_decided_where_they_are_written(store: &dyn Store) {
+    use crate::{ScanApplied, ScanRequest};
+    use healthcode_domain::{ExitKind, ScanDecision, VisitId};
+    let who = someone(store, 70).await;
+    let (cafe, shop) = (venue(70, "+84912000070"), venue(71, "+84912000071"));
+    store.create_venue(&cafe).await.unwrap();
+    store.create_venue(&shop).await.unwrap();
+    let scan = |n: u8, at: &crate::Venue, secs: i64| ScanRequest {
+        visit: VisitId::from_bytes([n; 16]),
+        resident: who.id,
+        venue: at.id,
+        at: t(secs),
+        source: healthcode_domain::VisitSource::SelfScan,
+        max_stay: jiff::SignedDuration::from_mins(240),
+        duplicate_window: jiff::SignedDuration::from_mins(5),
+    };
+    let done = |applied: ScanApplied| match applied {
+        ScanApplied::Done { colour, decision, visit } => (colour, decision, visit),
+        ScanApplied::NoStatus => panic!("the person has a status"),
+    };
+    assert_eq!(store.scan(&scan(80, &cafe, 0)).await.unwrap(), ScanApplied::NoStatus);
+    assert_eq!(store.latest_visit(who.id).await.unwrap(), None, "no declaration, nothing written");
+
+    let status = HealthStatus { version: 0, ..yellow(&who) };
+    let commit =
+        ReportCommit { report: report(&who, 70, 1), identity: None, expected_version: None, status, changes: vec![] };
+    store.commit_report(&commit).await.unwrap();
+    let (colour, decision, entered) = done(store.scan(&scan(81, &cafe, 0)).await.unwrap());
+    assert_eq!((colour, decision), (Colour::Yellow, ScanDecision::Enter { close: None }));
+    assert_eq!((entered.id, entered.colour), (VisitId::from_bytes([81; 16]), Colour::Yellow), "the colour at the scan");
+    assert_eq!(store.visit(entered.id).await.unwrap(), entered, "what it answers is what it wrote");
+
+    let (_, decision, repeated) = done(store.scan(&scan(82, &cafe, 60)).await.unwrap());
+    assert_eq!((decision, &repeated), (ScanDecision::Duplicate { visit: entered.id }, &entered));
+    let (_, decision, left) = done(store.scan(&scan(83, &cafe, 600)).await.unwrap());
+    assert!(matches!(decision, ScanDecision::Exit { .. }), "{decision:?}");
+    assert_eq!((left.exited_at, left.exit_kind), (Some(t(600)), Some(ExitKind::Scan)));
+    assert_eq!(store.visit(entered.id).await.unwrap(), left);
+
+    let (_, _, at_shop) = done(store.scan(&scan(84, &shop, 1200)).await.unwrap());
+    let (_, decision, back) = done(store.scan(&scan(85, &cafe, 1800)).await.unwrap());
+    let moved = healthcode_domain::visit::Closing { visit: at_shop.id, at: t(1800), kind: ExitKind::NextCheckIn };
+    assert_eq!(decision, ScanDecision::Enter { close: Some(moved) });
+    assert_eq!(store.visit(at_shop.id).await.unwrap().exited_at, Some(t(1800)), "the shop visit closed by the move");
+
+    // Many scans of one person at once: each is decided after the one before
+    // it (or, where the backend cannot, conflicts), and one visit stays open.
+    let requests: Vec<ScanRequest> = (0..12u8)
+        .map(|i| scan(90 + i, if i % 2 == 0 { &shop } else { &cafe }, 2400 + 600 * i64::from(i % 3)))
+        .collect();
+    let results = all(requests.iter().map(|r| store.scan(r)).collect()).await;
+    for r in &results {
+        assert!(matches!(r, Ok(ScanApplied::Done { .. }) | Err(StoreError::Conflict(_))), "{r:?}");
+    }
+    let visits = store.resident_visits(who.id, 100).await.unwrap();
+    let open = visits.iter().filter(|v| v.exited_at.is_none()).count();
+    assert!(open <= 1, "at most one open visit: {visits:#?}");
+    assert_eq!(Some(back.id), visits.iter().find(|v| v.id == back.id).map(|v| v.id));
+}
+
 pub async fn one_open_visit_per_person(store: &dyn Store) {
     let who = someone(store, 51).await;
     let cafe = venue(13, "+84912000013");
