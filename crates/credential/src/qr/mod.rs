@@ -2,13 +2,25 @@
 //! PNG ([`render_png`]), and read back from photos ([`decode_image`]).
 //!
 //! Codes use error correction level M. Base45 text (our codes) fits the QR
-//! alphanumeric mode, which the encoder picks by itself.
+//! alphanumeric mode, which the encoder picks by itself; other text (venue
+//! URLs) goes in byte mode.
+//!
+//! The encoder is ours (ISO/IEC 18004:2015, model 2, versions 1 to 40):
+//! `encode` turns text into codewords with Reed–Solomon error correction
+//! (`reed_solomon`), `grid` draws the function patterns and places the
+//! codewords as bit words, and `mask` picks the mask of lowest penalty,
+//! scoring all eight with shifts and popcounts.
 
+mod encode;
+mod grid;
+mod mask;
 mod raster;
+mod reed_solomon;
 mod scan;
 mod svg;
+mod version;
 
-use fast_qr::{ECL, QRBuilder};
+use grid::{Grid, Line};
 
 pub use raster::{MAX_MODULE_PX, render_png};
 pub use scan::decode_image;
@@ -39,6 +51,8 @@ pub enum QrError {
 pub struct QrMatrix {
     size: usize,
     dark: Vec<bool>,
+    /// The same modules as bit words, bit x of `rows[y]` (for fast drawing).
+    rows: Vec<Line>,
 }
 
 impl QrMatrix {
@@ -58,12 +72,30 @@ impl QrMatrix {
     }
 }
 
-/// Encodes `text` at error correction level M.
+/// Encodes `text` at error correction level M in the smallest version that
+/// holds it; [`QrError::TooLong`] past version 40.
 pub fn matrix(text: &str) -> Result<QrMatrix, QrError> {
-    let code = QRBuilder::new(text.as_bytes()).ecl(ECL::M).build().map_err(|_| QrError::TooLong)?;
-    let size = code.size;
-    let dark = code.data.get(..size * size).ok_or(QrError::TooLong)?.iter().map(|m| m.value()).collect();
-    Ok(QrMatrix { size, dark })
+    let code = encode::codewords(text).ok_or(QrError::TooLong)?;
+    let mut grid = Grid::new(code.version);
+    grid.place(code.as_slice());
+    let (masked, _) = mask::best(&grid);
+    Ok(QrMatrix::from_rows(&masked.rows[..grid.size]))
+}
+
+impl QrMatrix {
+    fn from_rows(rows: &[Line]) -> Self {
+        let size = rows.len();
+        let mut dark = Vec::with_capacity(size * size);
+        for row in rows {
+            dark.extend((0..size).map(|x| (row[x >> 6] >> (x & 63)) & 1 != 0));
+        }
+        Self { size, dark, rows: rows.to_vec() }
+    }
+
+    /// Row `y` as bit words (bit x is column x; empty past the end).
+    pub(crate) fn row_bits(&self, y: usize) -> Option<&Line> {
+        self.rows.get(y)
+    }
 }
 
 #[cfg(test)]
