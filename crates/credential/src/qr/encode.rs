@@ -4,7 +4,7 @@
 //! 7.4 and 7.5).
 
 use super::reed_solomon::{Generator, MAX_ECC};
-use super::version::{MAX_CODEWORDS, MAX_VERSION, MIN_VERSION, Version};
+use super::version::{MAX_VERSION, MIN_VERSION, Version};
 
 /// How the text is turned into bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,13 +65,13 @@ static ALPHANUMERIC_VALUES: [u8; 256] = {
 /// The codewords to place in the symbol, in placement order.
 pub(crate) struct Codewords {
     pub(crate) version: Version,
-    bytes: [u8; MAX_CODEWORDS],
+    bytes: Vec<u8>,
 }
 
 impl Codewords {
     /// All codewords of the version (data and error correction, interleaved).
     pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.bytes[..self.version.codewords()]
+        &self.bytes
     }
 }
 
@@ -89,7 +89,8 @@ pub(crate) fn codewords(text: &str) -> Option<Codewords> {
     let mode = Mode::for_text(text);
     let bytes = text.as_bytes();
     let version = smallest_version(mode, bytes.len())?;
-    let mut data = BitWriter::default();
+    let capacity = version.data_codewords();
+    let mut data = BitWriter::new(capacity);
     data.push(mode.indicator(), 4);
     data.push(bytes.len() as u32, mode.count_bits(version));
     match mode {
@@ -109,7 +110,6 @@ pub(crate) fn codewords(text: &str) -> Option<Codewords> {
             }
         }
     }
-    let capacity = version.data_codewords();
     // Terminator (up to four zero bits), then zero bits to a byte boundary.
     let terminator = (capacity * 8 - data.len).min(4);
     data.push(0, terminator);
@@ -139,7 +139,7 @@ fn interleave(version: Version, data: &[u8]) -> Codewords {
     let short_len = total / blocks - ecc_len;
     let generator = Generator::new(ecc_len);
     let data_total = data.len();
-    let mut out = Codewords { version, bytes: [0; MAX_CODEWORDS] };
+    let mut out = Codewords { version, bytes: vec![0; total] };
     let mut start = 0;
     let mut ecc = [0u8; MAX_ECC];
     let ecc = &mut ecc[..generator.degree()];
@@ -160,9 +160,9 @@ fn interleave(version: Version, data: &[u8]) -> Codewords {
     out
 }
 
-/// Big-endian bit packing into a fixed buffer.
+/// Big-endian bit packing into a buffer of fixed length.
 struct BitWriter {
-    bytes: [u8; MAX_CODEWORDS],
+    bytes: Vec<u8>,
     /// Bits written.
     len: usize,
     /// Bits not yet stored, right-aligned.
@@ -170,13 +170,12 @@ struct BitWriter {
     pending_len: usize,
 }
 
-impl Default for BitWriter {
-    fn default() -> Self {
-        Self { bytes: [0; MAX_CODEWORDS], len: 0, pending: 0, pending_len: 0 }
-    }
-}
-
 impl BitWriter {
+    /// Room for `bytes` bytes, all zero.
+    fn new(bytes: usize) -> Self {
+        Self { bytes: vec![0; bytes], len: 0, pending: 0, pending_len: 0 }
+    }
+
     /// Appends the low `count` (at most 16) bits of `value`, most
     /// significant first. Bits past the buffer are dropped (callers check
     /// the capacity first).

@@ -4,7 +4,9 @@
 //! function patterns (ISO/IEC 18004:2015 6.3) and the zigzag data placement
 //! (7.7.3).
 
-use super::version::{MAX_SIZE, Version, format_bits};
+use std::sync::OnceLock;
+
+use super::version::{MAX_VERSION, Version, format_bits};
 
 /// Words per line: 3 × 64 ≥ 177 modules.
 pub(crate) const WORDS: usize = 3;
@@ -12,52 +14,49 @@ pub(crate) const WORDS: usize = 3;
 /// One row or column; bits past the symbol are always zero.
 pub(crate) type Line = [u64; WORDS];
 
-/// Dark modules and function modules of one symbol, by row and by column.
-pub(crate) struct Grid {
-    pub(crate) size: usize,
-    /// Dark modules, bit x of `rows[y]`.
-    pub(crate) rows: [Line; MAX_SIZE],
-    /// Dark modules, bit y of `cols[x]`.
-    pub(crate) cols: [Line; MAX_SIZE],
-    /// Modules that hold data (not function patterns, not format or
-    /// version information), by row; masks apply only there.
-    pub(crate) data_rows: [Line; MAX_SIZE],
+/// What every symbol of one version shares: the function patterns (format
+/// information reserved, light), which modules hold data, and the order in
+/// which codeword bits fill them. Built once per version and kept.
+struct Template {
+    size: usize,
+    /// Dark function modules, bit x of `rows[y]`.
+    rows: Vec<Line>,
+    /// The same, bit y of `cols[x]`.
+    cols: Vec<Line>,
+    /// Modules that hold data (masks apply only there), by row.
+    data_rows: Vec<Line>,
     /// The same by column.
-    pub(crate) data_cols: [Line; MAX_SIZE],
+    data_cols: Vec<Line>,
+    /// (x, y) of the data modules in placement order.
+    order: Vec<[u8; 2]>,
 }
 
-impl Grid {
-    /// The function patterns of `version` (format information reserved,
-    /// light) and no data yet.
-    pub(crate) fn new(version: Version) -> Self {
-        let size = version.size();
-        let mut grid = Self {
-            size,
-            rows: [[0; WORDS]; MAX_SIZE],
-            cols: [[0; WORDS]; MAX_SIZE],
-            data_rows: [[0; WORDS]; MAX_SIZE],
-            data_cols: [[0; WORDS]; MAX_SIZE],
-        };
-        // Everything inside the symbol is data until a pattern claims it.
-        let full = line_of_ones(size);
-        grid.data_rows[..size].fill(full);
-        grid.data_cols[..size].fill(full);
-        grid.draw_function_patterns(version);
-        grid
+static TEMPLATES: [OnceLock<Template>; MAX_VERSION as usize] = [const { OnceLock::new() }; MAX_VERSION as usize];
+
+impl Template {
+    fn of(version: Version) -> &'static Self {
+        TEMPLATES[usize::from(version.number() - 1)].get_or_init(|| Self::build(version))
     }
 
-    /// Is module (x, y) dark?
-    pub(crate) fn is_dark(&self, x: usize, y: usize) -> bool {
-        bit(&self.rows[y], x)
+    fn build(version: Version) -> Self {
+        let size = version.size();
+        let full = line_of_ones(size);
+        let mut t = Self {
+            size,
+            rows: vec![[0; WORDS]; size],
+            cols: vec![[0; WORDS]; size],
+            data_rows: vec![full; size],
+            data_cols: vec![full; size],
+            order: Vec::with_capacity(version.data_modules()),
+        };
+        t.draw_function_patterns(version);
+        t.order = t.placement_order();
+        t
     }
 
     fn set_function(&mut self, x: usize, y: usize, dark: bool) {
         clear_bit(&mut self.data_rows[y], x);
         clear_bit(&mut self.data_cols[x], y);
-        self.set_dark(x, y, dark);
-    }
-
-    fn set_dark(&mut self, x: usize, y: usize, dark: bool) {
         if dark {
             set_bit(&mut self.rows[y], x);
             set_bit(&mut self.cols[x], y);
@@ -128,24 +127,21 @@ impl Grid {
         }
     }
 
-    /// Places `codewords` most significant bit first in the two-column
-    /// zigzag from the bottom-right corner, skipping function modules and
-    /// the vertical timing column; modules left over stay light.
-    pub(crate) fn place(&mut self, codewords: &[u8]) {
+    /// The data modules in the two-column zigzag from the bottom-right
+    /// corner (up, then down, and so on), skipping function modules and the
+    /// vertical timing column.
+    fn placement_order(&self) -> Vec<[u8; 2]> {
         let size = self.size;
-        let total_bits = codewords.len() * 8;
-        let mut i = 0;
+        let mut order = Vec::with_capacity(self.order.capacity());
         let mut right = size - 1;
         loop {
             let upward = (right + 1) & 2 == 0;
             for vertical in 0..size {
                 let y = if upward { size - 1 - vertical } else { vertical };
                 for x in [right, right - 1] {
-                    if i < total_bits && bit(&self.data_rows[y], x) {
-                        if (codewords[i >> 3] >> (7 - (i & 7))) & 1 != 0 {
-                            self.set_dark(x, y, true);
-                        }
-                        i += 1;
+                    if bit(&self.data_rows[y], x) {
+                        // Sizes are at most 177: coordinates fit a byte.
+                        order.push([x as u8, y as u8]);
                     }
                 }
             }
@@ -155,6 +151,61 @@ impl Grid {
             right -= 2;
             if right == 6 {
                 right = 5;
+            }
+        }
+        order
+    }
+}
+
+/// The modules of one symbol before masking, by row and by column.
+pub(crate) struct Grid {
+    pub(crate) size: usize,
+    /// Dark modules, bit x of `rows[y]`.
+    pub(crate) rows: Vec<Line>,
+    /// Dark modules, bit y of `cols[x]`.
+    pub(crate) cols: Vec<Line>,
+    /// Modules that hold data (not function patterns, not format or
+    /// version information), by row; masks apply only there.
+    pub(crate) data_rows: &'static [Line],
+    /// The same by column.
+    pub(crate) data_cols: &'static [Line],
+    order: &'static [[u8; 2]],
+}
+
+impl Grid {
+    /// The function patterns of `version` (format information reserved,
+    /// light) and no data yet.
+    pub(crate) fn new(version: Version) -> Self {
+        let t = Template::of(version);
+        Self {
+            size: t.size,
+            rows: t.rows.clone(),
+            cols: t.cols.clone(),
+            data_rows: &t.data_rows,
+            data_cols: &t.data_cols,
+            order: &t.order,
+        }
+    }
+
+    /// Is module (x, y) dark?
+    #[cfg(test)]
+    pub(crate) fn is_dark(&self, x: usize, y: usize) -> bool {
+        bit(&self.rows[y], x)
+    }
+
+    /// Places `codewords` most significant bit first along the placement
+    /// order; data modules left over (remainder bits) stay light. Only the
+    /// dark bits cost work.
+    pub(crate) fn place(&mut self, codewords: &[u8]) {
+        for (positions, &byte) in self.order.chunks_exact(8).zip(codewords) {
+            let mut remaining = byte;
+            while remaining != 0 {
+                let k = remaining.leading_zeros() as usize;
+                remaining &= !(0x80 >> k);
+                let [x, y] = positions[k];
+                let (x, y) = (usize::from(x), usize::from(y));
+                set_bit(&mut self.rows[y], x);
+                set_bit(&mut self.cols[x], y);
             }
         }
     }
@@ -234,7 +285,7 @@ mod tests {
     }
 
     fn data_modules(g: &Grid) -> usize {
-        g.data_rows[..g.size].iter().flatten().map(|w| w.count_ones() as usize).sum()
+        g.data_rows.iter().flatten().map(|w| w.count_ones() as usize).sum()
     }
 
     #[test]
@@ -242,8 +293,9 @@ mod tests {
         for n in 1..=40 {
             let g = grid(n);
             assert_eq!(data_modules(&g), Version::new(n).unwrap().data_modules(), "version {n}");
-            let by_col: usize = g.data_cols[..g.size].iter().flatten().map(|w| w.count_ones() as usize).sum();
+            let by_col: usize = g.data_cols.iter().flatten().map(|w| w.count_ones() as usize).sum();
             assert_eq!(by_col, data_modules(&g));
+            assert_eq!(g.order.len(), data_modules(&g));
         }
     }
 
@@ -256,8 +308,8 @@ mod tests {
                 assert_eq!(bit(&g.rows[y], x), bit(&g.cols[x], y), "{x},{y}");
             }
         }
-        assert_eq!(g.rows[g.size], [0; WORDS]);
-        assert!(g.rows[..g.size].iter().all(|r| r[1] == 0 && r[2] == 0));
+        assert_eq!(g.rows.len(), g.size);
+        assert!(g.rows.iter().all(|r| r[1] == 0 && r[2] == 0));
     }
 
     #[test]

@@ -15,7 +15,6 @@
 //! and popcounts, 64 modules per instruction.
 
 use super::grid::{Grid, Line, WORDS, draw_format, line_of_ones};
-use super::version::MAX_SIZE;
 
 /// The mask patterns repeat every 12 rows and every 12 columns.
 const PERIOD: usize = 12;
@@ -62,13 +61,13 @@ const fn patterns(rows: bool) -> [[Line; PERIOD]; 8] {
 
 /// A masked symbol: rows and columns.
 pub(crate) struct Masked {
-    pub(crate) rows: [Line; MAX_SIZE],
-    cols: [Line; MAX_SIZE],
+    pub(crate) rows: Vec<Line>,
+    cols: Vec<Line>,
 }
 
 impl Masked {
-    fn new() -> Self {
-        Self { rows: [[0; WORDS]; MAX_SIZE], cols: [[0; WORDS]; MAX_SIZE] }
+    fn new(size: usize) -> Self {
+        Self { rows: vec![[0; WORDS]; size], cols: vec![[0; WORDS]; size] }
     }
 
     /// `grid` with `mask` applied to its data modules and the format
@@ -77,13 +76,15 @@ impl Masked {
         let size = grid.size;
         let row_patterns = &ROW_PATTERNS[usize::from(mask)];
         let col_patterns = &COL_PATTERNS[usize::from(mask)];
-        for i in 0..size {
-            let pattern_row = &row_patterns[i % PERIOD];
-            let pattern_col = &col_patterns[i % PERIOD];
-            for w in 0..WORDS {
-                self.rows[i][w] = grid.rows[i][w] ^ (pattern_row[w] & grid.data_rows[i][w]);
-                self.cols[i][w] = grid.cols[i][w] ^ (pattern_col[w] & grid.data_cols[i][w]);
-            }
+        let lines = self.rows.iter_mut().zip(&grid.rows).zip(grid.data_rows);
+        for (i, ((out, dark), data)) in lines.enumerate() {
+            let pattern = &row_patterns[i % PERIOD];
+            *out = std::array::from_fn(|w| dark[w] ^ (pattern[w] & data[w]));
+        }
+        let lines = self.cols.iter_mut().zip(&grid.cols).zip(grid.data_cols);
+        for (i, ((out, dark), data)) in lines.enumerate() {
+            let pattern = &col_patterns[i % PERIOD];
+            *out = std::array::from_fn(|w| dark[w] ^ (pattern[w] & data[w]));
         }
         draw_format(size, mask, &mut self.rows, &mut self.cols);
     }
@@ -92,7 +93,7 @@ impl Masked {
 /// Masks `grid` with the mask of lowest penalty (the lower number on a
 /// tie) and returns the masked symbol and that mask.
 pub(crate) fn best(grid: &Grid) -> (Masked, u8) {
-    let mut scratch = Masked::new();
+    let mut scratch = Masked::new(grid.size);
     let mut best_mask = 0;
     let mut best_penalty = u32::MAX;
     for mask in 0..8 {
@@ -110,7 +111,7 @@ pub(crate) fn best(grid: &Grid) -> (Masked, u8) {
 /// The masked symbol for a given mask (for tests and cross-checks).
 #[cfg(test)]
 pub(crate) fn with_mask(grid: &Grid, mask: u8) -> Masked {
-    let mut masked = Masked::new();
+    let mut masked = Masked::new(grid.size);
     masked.apply(grid, mask);
     masked
 }
@@ -283,7 +284,7 @@ mod tests {
     }
 
     fn symbol(bits: impl Fn(usize, usize) -> bool, size: usize) -> Masked {
-        let mut m = Masked::new();
+        let mut m = Masked::new(size);
         for y in 0..size {
             for x in 0..size {
                 if bits(x, y) {

@@ -72,6 +72,21 @@ impl QrMatrix {
     }
 }
 
+/// `BYTE_MODULES[b][i]`: bit i of byte b.
+static BYTE_MODULES: [[bool; 8]; 256] = {
+    let mut table = [[false; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            table[b][i] = (b >> i) & 1 != 0;
+            i += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
 /// Encodes `text` at error correction level M in the smallest version that
 /// holds it; [`QrError::TooLong`] past version 40.
 pub fn matrix(text: &str) -> Result<QrMatrix, QrError> {
@@ -79,17 +94,25 @@ pub fn matrix(text: &str) -> Result<QrMatrix, QrError> {
     let mut grid = Grid::new(code.version);
     grid.place(code.as_slice());
     let (masked, _) = mask::best(&grid);
-    Ok(QrMatrix::from_rows(&masked.rows[..grid.size]))
+    Ok(QrMatrix::from_rows(masked.rows))
 }
 
 impl QrMatrix {
-    fn from_rows(rows: &[Line]) -> Self {
+    fn from_rows(rows: Vec<Line>) -> Self {
         let size = rows.len();
         let mut dark = Vec::with_capacity(size * size);
-        for row in rows {
-            dark.extend((0..size).map(|x| (row[x >> 6] >> (x & 63)) & 1 != 0));
+        for row in &rows {
+            // Eight modules at a time through a table of byte -> 8 bools.
+            let mut left = size;
+            for word in row {
+                for byte in word.to_le_bytes() {
+                    let take = left.min(8);
+                    dark.extend_from_slice(&BYTE_MODULES[usize::from(byte)][..take]);
+                    left -= take;
+                }
+            }
         }
-        Self { size, dark, rows: rows.to_vec() }
+        Self { size, dark, rows }
     }
 
     /// Row `y` as bit words (bit x is column x; empty past the end).
