@@ -115,16 +115,12 @@ pub(crate) fn codewords(text: &str) -> Option<Codewords> {
     data.push(0, terminator);
     data.push(0, (8 - data.len % 8) % 8);
     data.flush();
-    let mut filled = data.len / 8;
     // Pad codewords 11101100 and 00010001 alternately.
-    for pad in [0xEC, 0x11].into_iter().cycle() {
-        if filled >= capacity {
-            break;
-        }
-        data.bytes[filled] = pad;
-        filled += 1;
+    let filled = data.len / 8;
+    for (slot, pad) in data.bytes[filled..].iter_mut().zip([0xEC, 0x11].into_iter().cycle()) {
+        *slot = pad;
     }
-    Some(interleave(version, &data.bytes[..capacity]))
+    Some(interleave(version, &data.bytes))
 }
 
 /// Splits `data` into the version's blocks, appends each block's error

@@ -22,14 +22,14 @@ const PERIOD: usize = 12;
 /// Whether mask `mask` inverts module (x, y) (table 10, i = row, j = column).
 const fn inverts(mask: u8, x: usize, y: usize) -> bool {
     match mask {
-        0 => (x + y) % 2 == 0,
-        1 => y % 2 == 0,
-        2 => x % 3 == 0,
-        3 => (x + y) % 3 == 0,
-        4 => (y / 2 + x / 3) % 2 == 0,
+        0 => (x + y).is_multiple_of(2),
+        1 => y.is_multiple_of(2),
+        2 => x.is_multiple_of(3),
+        3 => (x + y).is_multiple_of(3),
+        4 => (y / 2 + x / 3).is_multiple_of(2),
         5 => (x * y) % 2 + (x * y) % 3 == 0,
-        6 => ((x * y) % 2 + (x * y) % 3) % 2 == 0,
-        _ => ((x + y) % 2 + (x * y) % 3) % 2 == 0,
+        6 => ((x * y) % 2 + (x * y) % 3).is_multiple_of(2),
+        _ => ((x + y) % 2 + (x * y) % 3).is_multiple_of(2),
     }
 }
 
@@ -322,7 +322,7 @@ mod tests {
                     state ^= state >> 7;
                     state ^= state << 17;
                     // 50 %, 33 % and 20 % dark: different runs and N4.
-                    *c = state % density == 0;
+                    *c = state.is_multiple_of(density);
                 }
                 let dark = |x: usize, y: usize| cells[y * size + x];
                 assert_eq!(penalty(&symbol(dark, size), size), slow_penalty(&dark, size), "size {size}");

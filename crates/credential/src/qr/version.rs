@@ -88,9 +88,9 @@ impl Version {
         let step = if v == 32 { 26 } else { (v * 4 + count * 2 + 1) / (count * 2 - 2) * 2 };
         centres[0] = 6;
         let last = self.size() - 7;
-        for i in 1..count {
+        for (i, centre) in centres.iter_mut().enumerate().take(count).skip(1) {
             // Centres are spaced `step` apart, counted back from the last one.
-            centres[i] = (last - (count - 1 - i) * step) as u8;
+            *centre = (last - (count - 1 - i) * step) as u8;
         }
         (centres, count)
     }
