@@ -3,7 +3,7 @@
 //! pad codewords, then Reed–Solomon blocks interleaved (ISO/IEC 18004:2015
 //! 7.4 and 7.5).
 
-use super::reed_solomon::{Generator, MAX_ECC};
+use super::reed_solomon::{MAX_ECC, generator};
 use super::version::{MAX_VERSION, MIN_VERSION, Version};
 
 /// How the text is turned into bits.
@@ -133,7 +133,7 @@ fn interleave(version: Version, data: &[u8]) -> Codewords {
     let long_blocks = total % blocks;
     let short_blocks = blocks - long_blocks;
     let short_len = total / blocks - ecc_len;
-    let generator = Generator::new(ecc_len);
+    let generator = generator(ecc_len);
     let data_total = data.len();
     let mut out = Codewords { version, bytes: vec![0; total] };
     let mut start = 0;
@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(got[37 * 9], (333 % 251) as u8);
         // Then the first error correction codeword of each block.
         let mut ecc = [0u8; 22];
-        Generator::new(22).remainder(&bytes[296..], &mut ecc);
+        generator(22).remainder(&bytes[296..], &mut ecc);
         assert_eq!(got[334 + 8], ecc[0]);
         assert_eq!(got[531], ecc[21]);
     }

@@ -98,7 +98,9 @@ pub(crate) fn best(grid: &Grid) -> (Masked, u8) {
     let mut best_penalty = u32::MAX;
     for mask in 0..8 {
         scratch.apply(grid, mask);
-        let p = penalty(&scratch, grid.size);
+        // A mask must score strictly below the best so far to win, so its
+        // scoring may stop as soon as it reaches that score.
+        let p = penalty_below(&scratch, grid.size, best_penalty);
         if p < best_penalty {
             best_penalty = p;
             best_mask = mask;
@@ -117,16 +119,23 @@ pub(crate) fn with_mask(grid: &Grid, mask: u8) -> Masked {
 }
 
 /// The total penalty N1 + N2 + N3 + N4 of a masked symbol.
+#[cfg(test)]
 pub(crate) fn penalty(m: &Masked, size: usize) -> u32 {
+    penalty_below(m, size, u32::MAX)
+}
+
+/// The total penalty of a masked symbol when it is below `limit`; some
+/// value of at least `limit` otherwise (scoring stops there).
+fn penalty_below(m: &Masked, size: usize, limit: u32) -> u32 {
     // Dispatch on the words a line needs: most codes fit one word.
     match size {
-        0..=64 => penalty_words::<1>(m, size),
-        65..=128 => penalty_words::<2>(m, size),
-        _ => penalty_words::<WORDS>(m, size),
+        0..=64 => penalty_words::<1>(m, size, limit),
+        65..=128 => penalty_words::<2>(m, size, limit),
+        _ => penalty_words::<WORDS>(m, size, limit),
     }
 }
 
-fn penalty_words<const W: usize>(m: &Masked, size: usize) -> u32 {
+fn penalty_words<const W: usize>(m: &Masked, size: usize, limit: u32) -> u32 {
     let take = |line: &Line| -> [u64; W] {
         let mut out = [0; W];
         out.copy_from_slice(&line[..W]);
@@ -134,22 +143,23 @@ fn penalty_words<const W: usize>(m: &Masked, size: usize) -> u32 {
     };
     // Positions p with p + 1 inside the symbol.
     let pairs = take(&line_of_ones(size.saturating_sub(1)));
-    let mut total = 0;
-    let mut dark = 0;
+    // N4 first (a cheap popcount), so the running total is a lower bound.
+    let dark: u32 = m.rows.iter().flatten().map(|w| w.count_ones()).sum();
+    let modules = (size * size) as u32;
+    let mut total = 10 * ((20 * dark).abs_diff(10 * modules) / modules.max(1));
     let mut previous: Option<[u64; W]> = None;
-    for y in 0..size {
-        let row = take(&m.rows[y]);
-        total += line_penalty(row, pairs);
-        total += line_penalty(take(&m.cols[y]), pairs);
-        dark += row.iter().map(|w| w.count_ones()).sum::<u32>();
+    for (row, col) in m.rows.iter().zip(&m.cols) {
+        let row = take(row);
+        total += line_penalty(row, pairs) + line_penalty(take(col), pairs);
         if let Some(above) = previous {
             total += 3 * blocks(above, row, pairs);
         }
+        if total >= limit {
+            return total;
+        }
         previous = Some(row);
     }
-    let modules = (size * size) as u32;
-    let k = (20 * dark).abs_diff(10 * modules) / modules.max(1);
-    total + 10 * k
+    total
 }
 
 /// N1 and N3 of one row or column.
@@ -297,6 +307,15 @@ mod tests {
     }
 
     #[test]
+    fn scoring_stops_at_the_limit_without_changing_the_choice() {
+        let m = symbol(|x, y| (x * 7 + y * 3) % 5 == 0, 57);
+        let full = penalty(&m, 57);
+        assert_eq!(penalty_below(&m, 57, full + 1), full);
+        let stopped = penalty_below(&m, 57, full / 2);
+        assert!(stopped >= full / 2 && stopped <= full);
+    }
+
+    #[test]
     fn hand_counted_penalties() {
         // All light 21×21: N1 = 2 × 21 × (21 - 2), N2 = 20 × 20 × 3, N4 = 100.
         let m = symbol(|_, _| false, 21);
@@ -341,6 +360,26 @@ mod tests {
                 let dark = |x: usize, y: usize| m.rows[y][x / 64] >> (x % 64) & 1 != 0;
                 assert_eq!(penalty(&m, grid.size), slow_penalty(&dark, grid.size), "{text} mask {mask}");
             }
+        }
+    }
+
+    #[test]
+    fn best_takes_the_lowest_penalty_and_the_lower_mask_on_a_tie() {
+        for text in ["HCODE1:NCFOXN%TS3DH", "https://hc.example.org/c/AQID", "ZXM 123X"] {
+            let code = super::super::encode::codewords(text).unwrap();
+            let mut grid = Grid::new(code.version);
+            grid.place(code.as_slice());
+            let scores: Vec<u32> = (0..8)
+                .map(|mask| {
+                    let m = with_mask(&grid, mask);
+                    slow_penalty(&|x, y| m.rows[y][x / 64] >> (x % 64) & 1 != 0, grid.size)
+                })
+                .collect();
+            let lowest = scores.iter().min().copied().unwrap();
+            let expected = scores.iter().position(|&p| p == lowest).unwrap() as u8;
+            let (masked, mask) = best(&grid);
+            assert_eq!(mask, expected, "{text}: {scores:?}");
+            assert_eq!(masked.rows, with_mask(&grid, expected).rows);
         }
     }
 

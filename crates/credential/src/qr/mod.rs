@@ -102,13 +102,15 @@ impl QrMatrix {
         let size = rows.len();
         let mut dark = Vec::with_capacity(size * size);
         for row in &rows {
-            // Eight modules at a time through a table of byte -> 8 bools.
-            let mut left = size;
-            for word in row {
-                for byte in word.to_le_bytes() {
-                    let take = left.min(8);
-                    dark.extend_from_slice(&BYTE_MODULES[usize::from(byte)][..take]);
-                    left -= take;
+            // Eight modules at a time through a table of byte -> 8 bools
+            // (fixed-size copies), then the last few one by one.
+            let bytes = row.iter().flat_map(|w| w.to_le_bytes());
+            for byte in bytes.clone().take(size / 8) {
+                dark.extend_from_slice(&BYTE_MODULES[usize::from(byte)]);
+            }
+            if let Some(last) = bytes.clone().nth(size / 8) {
+                for i in 0..size % 8 {
+                    dark.push((last >> i) & 1 != 0);
                 }
             }
         }

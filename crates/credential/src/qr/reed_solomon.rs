@@ -1,6 +1,8 @@
 //! Reed–Solomon error correction over GF(2^8) with the QR field polynomial
 //! x^8 + x^4 + x^3 + x^2 + 1 (0x11D) and generator roots α^0 .. α^(n-1).
 
+use std::sync::OnceLock;
+
 /// Largest number of error correction codewords in one block (level L/M/Q/H
 /// never exceed 30).
 pub(crate) const MAX_ECC: usize = 30;
@@ -73,22 +75,32 @@ impl Generator {
     /// Writes the remainder of `data` × x^degree divided by the generator
     /// into `ecc` (which must be `degree` long).
     pub(crate) fn remainder(&self, data: &[u8], ecc: &mut [u8]) {
-        let logs = &self.log_coefficients[..self.degree];
-        ecc.fill(0);
+        let n = self.degree;
+        let logs = &self.log_coefficients[..n];
+        // The division register, one spare zero byte at the end so that
+        // shifting and adding are one pass (no memmove per byte).
+        let mut register = [0u8; MAX_ECC + 1];
         for &byte in data {
-            let factor = byte ^ ecc[0];
-            ecc.copy_within(1.., 0);
-            if let Some(last) = ecc.last_mut() {
-                *last = 0;
-            }
-            if factor != 0 {
-                let log_factor = usize::from(LOG[usize::from(factor)]);
-                for (e, &log) in ecc.iter_mut().zip(logs) {
-                    *e ^= EXP[usize::from(log) + log_factor];
-                }
+            let factor = byte ^ register[0];
+            // factor 0 adds nothing: mask the table product away instead of
+            // branching.
+            let keep = if factor == 0 { 0 } else { 0xFF };
+            let log_factor = usize::from(LOG[usize::from(factor)]);
+            for i in 0..n {
+                register[i] = register[i + 1] ^ (EXP[usize::from(logs[i]) + log_factor] & keep);
             }
         }
+        for (e, &r) in ecc.iter_mut().zip(&register[..n]) {
+            *e = r;
+        }
     }
+}
+
+/// The generator of each degree, built on first use.
+pub(crate) fn generator(degree: usize) -> &'static Generator {
+    static GENERATORS: [OnceLock<Generator>; MAX_ECC + 1] = [const { OnceLock::new() }; MAX_ECC + 1];
+    let degree = degree.clamp(1, MAX_ECC);
+    GENERATORS[degree].get_or_init(|| Generator::new(degree))
 }
 
 fn mul(a: u8, b: u8) -> u8 {
@@ -119,8 +131,24 @@ mod tests {
         // degree 7 is x^7 + α^87 x^6 + α^229 x^5 + α^146 x^4 + α^149 x^3
         // + α^238 x^2 + α^102 x + α^21.
         assert_eq!(Generator::new(7).log_coefficients[..7], [87, 229, 146, 149, 238, 102, 21]);
+        assert_eq!(generator(7).log_coefficients[..7], [87, 229, 146, 149, 238, 102, 21]);
         // Degree 10 (version 1-M): α^251, 67, 46, 61, 118, 70, 64, 94, 32, 45.
         assert_eq!(Generator::new(10).log_coefficients[..10], [251, 67, 46, 61, 118, 70, 64, 94, 32, 45]);
+    }
+
+    #[test]
+    fn remainder_is_what_makes_the_codeword_divisible() {
+        // data ‖ ecc, evaluated at each root α^i of the generator, is zero.
+        let data: Vec<u8> = (0..43u8).map(|i| i.wrapping_mul(37) ^ 0x5A).collect();
+        for degree in [10, 16, 18, 22, 24, 26, 28, 30] {
+            let mut ecc = vec![0u8; degree];
+            generator(degree).remainder(&data, &mut ecc);
+            for i in 0..degree {
+                let root = EXP[i];
+                let value = data.iter().chain(&ecc).fold(0u8, |acc, &c| mul(acc, root) ^ c);
+                assert_eq!(value, 0, "degree {degree}, root α^{i}");
+            }
+        }
     }
 
     #[test]
@@ -146,7 +174,7 @@ mod tests {
             0b0001_0001,
         ];
         let mut ecc = [0u8; 10];
-        Generator::new(10).remainder(&data, &mut ecc);
+        generator(10).remainder(&data, &mut ecc);
         assert_eq!(
             ecc,
             [

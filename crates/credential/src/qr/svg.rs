@@ -48,24 +48,67 @@ fn path_capacity(m: &QrMatrix) -> usize {
 const RUN_MAX: usize = 20;
 
 fn push_path(out: &mut Vec<u8>, m: &QrMatrix, offset: usize) {
-    let size = m.size();
     // One row's runs are written into a stack buffer with fixed 3-byte digit
     // copies, then appended at once: no per-run growth checks or calls.
     let mut buf = [0u8; RUN_MAX * 128];
-    for y in 0..size {
+    for y in 0..m.size() {
         let Some(row) = m.row_bits(y) else { break };
         let mut n = 0;
-        let mut x = 0;
-        while let Some(start) = next_bit(row, x, Colour::Dark).filter(|&s| s < size) {
-            let end = next_bit(row, start, Colour::Light).map_or(size, |e| e.min(size));
+        for (start, end) in Runs::new(row) {
             if n + RUN_MAX > buf.len() {
                 out.extend_from_slice(&buf[..n]);
                 n = 0;
             }
             n = put_run(&mut buf, n, [start + offset, y + offset, end - start]);
-            x = end;
         }
         out.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// The runs of dark modules of a row, as (first, one past the last), from
+/// the bit words where a run starts (dark after light) and where it ends
+/// (light after dark). Bits past the symbol are light, so every run ends.
+struct Runs {
+    starts: Line,
+    ends: Line,
+    start_word: usize,
+    end_word: usize,
+}
+
+impl Runs {
+    fn new(row: &Line) -> Self {
+        // Bit p of `before` is module p - 1.
+        let before: Line = std::array::from_fn(|i| (row[i] << 1) | if i > 0 { row[i - 1] >> 63 } else { 0 });
+        Self {
+            starts: std::array::from_fn(|i| row[i] & !before[i]),
+            ends: std::array::from_fn(|i| !row[i] & before[i]),
+            start_word: 0,
+            end_word: 0,
+        }
+    }
+
+    /// Takes the lowest set bit of `words` at or after word `*word`.
+    fn take_lowest(words: &mut Line, word: &mut usize) -> Option<usize> {
+        while *word < words.len() {
+            let w = &mut words[*word];
+            if *w != 0 {
+                let bit = w.trailing_zeros() as usize;
+                *w &= *w - 1;
+                return Some(*word * 64 + bit);
+            }
+            *word += 1;
+        }
+        None
+    }
+}
+
+impl Iterator for Runs {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let start = Self::take_lowest(&mut self.starts, &mut self.start_word)?;
+        let end = Self::take_lowest(&mut self.ends, &mut self.end_word)?;
+        Some((start, end))
     }
 }
 
@@ -94,44 +137,6 @@ fn put_num(buf: &mut [u8], n: usize, v: usize) -> usize {
     n + usize::from(width)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Colour {
-    Dark,
-    Light,
-}
-
-/// The first module at or after `from` of colour `colour` (modules past the
-/// symbol are light), or `None` past the end of the line.
-fn next_bit(row: &Line, from: usize, colour: Colour) -> Option<usize> {
-    let word_of = |i: usize| if colour == Colour::Dark { row[i] } else { !row[i] };
-    let mut i = from / 64;
-    if i >= row.len() {
-        return None;
-    }
-    let mut word = word_of(i) & (u64::MAX << (from % 64));
-    loop {
-        if word != 0 {
-            return Some(i * 64 + word.trailing_zeros() as usize);
-        }
-        i += 1;
-        if i >= row.len() {
-            return None;
-        }
-        word = word_of(i);
-    }
-}
-
-/// Decimal digits of 0..=999, three bytes each, right-aligned.
-static DIGITS: [[u8; 3]; 1000] = {
-    let mut table = [[0u8; 3]; 1000];
-    let mut n = 0;
-    while n < 1000 {
-        table[n] = [b'0' + (n / 100) as u8, b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
-        n += 1;
-    }
-    table
-};
-
 /// Decimal digits of 0..=999, left-aligned in three bytes, and their count.
 static LEFT_DIGITS: [([u8; 3], u8); 1000] = {
     let mut table = [([0u8; 3], 0u8); 1000];
@@ -151,17 +156,8 @@ static LEFT_DIGITS: [([u8; 3], u8); 1000] = {
 };
 
 fn push_num(out: &mut Vec<u8>, n: usize) {
-    match DIGITS.get(n) {
-        Some(digits) => {
-            let skip = if n >= 100 {
-                0
-            } else if n >= 10 {
-                1
-            } else {
-                2
-            };
-            out.extend_from_slice(&digits[skip..]);
-        }
+    match LEFT_DIGITS.get(n) {
+        Some((digits, width)) => out.extend_from_slice(&digits[..usize::from(*width)]),
         None => out.extend_from_slice(n.to_string().as_bytes()),
     }
 }
@@ -187,6 +183,8 @@ fn into_string(bytes: Vec<u8>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use super::super::grid::line_of_ones;
 
     #[test]
     fn numbers_and_escapes() {
@@ -214,17 +212,16 @@ mod tests {
     #[test]
     fn runs_are_found_across_words() {
         let mut row: Line = [0; 3];
-        // Dark 62..=66 (crosses the first word) and 120..=176 (to the end).
-        for x in (62..=66).chain(120..=176) {
+        // Dark 0, 62..=66 (crosses the first word), 127..=128 and 170..=176
+        // (to the edge of a version 40 symbol).
+        for x in [0].into_iter().chain(62..=66).chain(127..=128).chain(170..=176) {
             row[x / 64] |= 1 << (x % 64);
         }
-        assert_eq!(next_bit(&row, 0, Colour::Dark), Some(62));
-        assert_eq!(next_bit(&row, 62, Colour::Light), Some(67));
-        assert_eq!(next_bit(&row, 67, Colour::Dark), Some(120));
-        assert_eq!(next_bit(&row, 120, Colour::Light), Some(177));
-        assert_eq!(next_bit(&row, 177, Colour::Dark), None);
-        assert_eq!(next_bit(&row, 192, Colour::Dark), None);
-        assert_eq!(next_bit(&[0; 3], 0, Colour::Dark), None);
+        let runs: Vec<_> = Runs::new(&row).collect();
+        assert_eq!(runs, [(0, 1), (62, 67), (127, 129), (170, 177)]);
+        assert_eq!(Runs::new(&[0; 3]).count(), 0);
+        let all = line_of_ones(177);
+        assert_eq!(Runs::new(&all).collect::<Vec<_>>(), [(0, 177)]);
     }
 
     #[test]
