@@ -143,8 +143,7 @@ mod tests {
         for degree in [10, 16, 18, 22, 24, 26, 28, 30] {
             let mut ecc = vec![0u8; degree];
             generator(degree).remainder(&data, &mut ecc);
-            for i in 0..degree {
-                let root = EXP[i];
+            for (i, &root) in EXP[..degree].iter().enumerate() {
                 let value = data.iter().chain(&ecc).fold(0u8, |acc, &c| mul(acc, root) ^ c);
                 assert_eq!(value, 0, "degree {degree}, root α^{i}");
             }
