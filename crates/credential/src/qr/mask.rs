@@ -1,6 +1,8 @@
 //! The eight data masks and the choice between them by the four penalty
-//! rules of ISO/IEC 18004:2015 7.8.3, evaluated on the whole masked symbol
-//! (function patterns and that mask's format information included):
+//! rules of ISO/IEC 18004:2015 7.8.3, evaluated on the complete symbol as
+//! 7.8.3.1 asks (function patterns, version information and that mask's
+//! format information included); the lowest total wins, the lower mask
+//! number on a tie:
 //!
 //! - N1: each run of 5 + i same-coloured modules in a row or column scores
 //!   3 + i;
@@ -8,8 +10,15 @@
 //! - N3: each 1:1:3:1:1 finder lookalike (dark, light, 3 dark, light, dark)
 //!   with 4 light modules before it scores 40, and again with 4 light
 //!   modules after it; modules beyond the edge count as light (the quiet
-//!   zone), as in the reference decoders' encoders;
+//!   zone);
 //! - N4: 10 for each full 5 % by which the dark share differs from 50 %.
+//!
+//! The standard leaves room for reading (format information drawn or not
+//! while scoring, a lookalike light on both sides counted once or twice), so
+//! encoders differ in their choice for some texts; any mask decodes. fast_qr
+//! 0.14, for one, scores runs and blocks only inside the data region and
+//! without format information, and picks another mask for about a quarter
+//! of texts.
 //!
 //! Lines are bit words: runs, blocks and lookalikes are found with shifts
 //! and popcounts, 64 modules per instruction.
