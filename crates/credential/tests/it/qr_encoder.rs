@@ -204,3 +204,21 @@ mod against_fast_qr {
         assert!(masks_seen.iter().all(|&seen| seen), "{masks_seen:?}");
     }
 }
+
+mod any_text {
+    use proptest::prelude::*;
+
+    use super::decodes;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any Unicode text (byte mode, UTF-8) and any alphanumeric text
+        /// read back as itself.
+        #[test]
+        fn reads_back(text in "\\PC{0,120}", alphanumeric in "[0-9A-Z $%*+./:-]{0,300}") {
+            prop_assert!(decodes(&text), "{:?}", text);
+            prop_assert!(decodes(&alphanumeric), "{:?}", alphanumeric);
+        }
+    }
+}
