@@ -1,13 +1,14 @@
 //! PERFORMANCE.md measure 4, "code": declaration -> colour (the real policy)
 //! -> signed code -> QR SVG, per core, next to the bare ES256 signature of the
 //! same claims in the same run: `cargo run --release -p healthcode-credential
-//! --example code_rate [N]`.
+//! --example code_rate [N]`. The stages (policy, issue, QR matrix, QR SVG)
+//! are also timed alone, to show where the time goes.
 #![allow(clippy::disallowed_methods)] // a benchmark reads the clock
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
-use healthcode_credential::{HealthCodeClaims, SigningKey, issue, render_svg};
+use healthcode_credential::{HealthCodeClaims, SigningKey, issue, matrix, render_svg};
 use healthcode_domain::{
     ColourPolicy, Declaration, HolderId, Report, ReportContext, ReportId, ResidentId, StandingFacts, SymptomSet,
     Temperature, apply_report,
@@ -33,16 +34,16 @@ fn main() {
         travel_plan: "stay home".into(),
     });
     let standing = StandingFacts::default();
+    let ctx = ReportContext {
+        resident: ResidentId::from_bytes([7; 16]),
+        report_id: ReportId::from_bytes([8; 16]),
+        report: &report,
+        now,
+        time_zone: &tz,
+        standing: &standing,
+        risk_areas: &[],
+    };
     let whole = || {
-        let ctx = ReportContext {
-            resident: ResidentId::from_bytes([7; 16]),
-            report_id: ReportId::from_bytes([8; 16]),
-            report: &report,
-            now,
-            time_zone: &tz,
-            standing: &standing,
-            risk_areas: &[],
-        };
         let t = apply_report(&policy, None, &ctx).unwrap();
         let claims = HealthCodeClaims {
             issuer: "CN-ZJ-HZ".into(),
@@ -60,21 +61,21 @@ fn main() {
     let svg = whole();
     println!("one code: SVG of {} bytes", svg.len());
     let message = vec![0x42u8; 200]; // about the size of the COSE Sig_structure
-    let (mut bare, mut full, mut qr) = (Vec::new(), Vec::new(), Vec::new());
-    let text = issue(
-        &HealthCodeClaims {
-            issuer: "CN-ZJ-HZ".into(),
-            holder: HolderId::from_bytes([0x5a; 16]),
-            colour: healthcode_domain::Colour::Green,
-            issued_at: now,
-            expires_at: now + SignedDuration::from_mins(5),
-            initials: "ZXM".into(),
-            document_last4: "123X".into(),
-            policy_version: policy.version.clone(),
-        },
-        &key,
-    )
-    .unwrap();
+    let claims = HealthCodeClaims {
+        issuer: "CN-ZJ-HZ".into(),
+        holder: HolderId::from_bytes([0x5a; 16]),
+        colour: healthcode_domain::Colour::Green,
+        issued_at: now,
+        expires_at: now + SignedDuration::from_mins(5),
+        initials: "ZXM".into(),
+        document_last4: "123X".into(),
+        policy_version: policy.version.clone(),
+    };
+    let text = issue(&claims, &key).unwrap();
+    let m = matrix(&text).unwrap();
+    println!("one code: {} characters, QR version {}", text.len(), (m.size() - 17) / 4);
+    let (mut bare, mut full, mut policy_only, mut issue_only, mut matrix_only, mut qr) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         bare.push(per_op_us(n, || {
             black_box(key.sign(black_box(&message))).unwrap();
@@ -82,14 +83,27 @@ fn main() {
         full.push(per_op_us(n, || {
             black_box(whole());
         }));
+        policy_only.push(per_op_us(n, || {
+            black_box(apply_report(&policy, None, black_box(&ctx))).unwrap();
+        }));
+        issue_only.push(per_op_us(n, || {
+            black_box(issue(black_box(&claims), &key)).unwrap();
+        }));
+        matrix_only.push(per_op_us(n, || {
+            black_box(matrix(black_box(&text))).unwrap();
+        }));
         qr.push(per_op_us(n, || {
             black_box(render_svg(black_box(&text))).unwrap();
         }));
     }
-    let (bare, full, qr) = (median(bare), median(full), median(qr));
+    let line = |name: &str, us: f64| println!("{name:<28}: {us:8.2} µs/op  ({:>7.0}/s)", 1e6 / us);
+    let (bare, full) = (median(bare), median(full));
     println!("N = {n}, median of {ROUNDS} rounds, one core");
-    println!("bare ring ES256 sign        : {bare:8.2} µs/op  ({:>7.0}/s)", 1e6 / bare);
-    println!("QR SVG of a code            : {qr:8.2} µs/op  ({:>7.0}/s)", 1e6 / qr);
-    println!("declaration -> code -> SVG  : {full:8.2} µs/op  ({:>7.0}/s)", 1e6 / full);
+    line("bare ring ES256 sign", bare);
+    line("policy (apply_report)", median(policy_only));
+    line("issue (sign, CBOR, zlib...)", median(issue_only));
+    line("QR matrix of a code", median(matrix_only));
+    line("QR SVG of a code", median(qr));
+    line("declaration -> code -> SVG", full);
     println!("ratio to the bare signature : {:.3}", bare / full);
 }

@@ -4,8 +4,6 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use healthcode_credential::QrMatrix;
-
 use crate::layout::Page;
 use crate::{Fonts, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PosterContent, TITLE};
 
@@ -48,31 +46,10 @@ pub(crate) fn write(page: &Page, content: &PosterContent, fonts: &Fonts) -> Stri
          transform=\"matrix({m} 0 0 {m} {} {})\" d=\"{}\"/>\n</svg>\n",
         num(page.qr_x),
         num(page.qr_y),
-        qr_path(&page.qr),
+        page.qr.svg_path(0),
         m = format!("{:.6}", page.module).trim_end_matches('0'),
     );
     out
-}
-
-/// The dark modules as rectangles in module units, one per horizontal run.
-fn qr_path(qr: &QrMatrix) -> String {
-    let mut d = String::with_capacity(qr.size() * qr.size() * 4);
-    for y in 0..qr.size() {
-        let row = qr.row(y);
-        let mut x = 0;
-        while x < row.len() {
-            if !row[x] {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < row.len() && row[x] {
-                x += 1;
-            }
-            let _ = write!(d, "M{start} {y}h{len}v1h-{len}z", len = x - start);
-        }
-    }
-    d
 }
 
 /// A CSS font-family list: the family chosen for a run first, then the other families the

@@ -1,16 +1,16 @@
 //! The text layer of a code: `HCODE1:` + base45(zlib(COSE bytes)).
 //!
-//! Encoding uses the `base45` crate. Decoding uses a table-driven decoder
+//! Encoding uses a per-thread zlib deflater at best compression (creating
+//! one allocates and zeroes ~300 kB of tables, which cost several times the
+//! signature) and the `base45` crate. Decoding uses a table-driven decoder
 //! that also refuses non-canonical groups (a 3-character group above 65535
 //! or a final pair above 255), and a per-thread zlib inflater (creating one
 //! costs about as much as inflating a code). Inflation is capped so a zip
 //! bomb cannot make us allocate.
 
 use std::cell::RefCell;
-use std::io::Write as _;
 
-use flate2::write::ZlibEncoder;
-use flate2::{Compression, Decompress, FlushDecompress, Status};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 use super::{HEALTH_CODE_PREFIX, IssueError, VerifyError};
 
@@ -19,9 +19,7 @@ pub const MAX_INFLATED: usize = 16 * 1024;
 
 /// `HCODE1:` + base45(zlib-best(cose)).
 pub(crate) fn pack(cose: &[u8]) -> Result<String, IssueError> {
-    let mut zlib = ZlibEncoder::new(Vec::with_capacity(cose.len()), Compression::best());
-    zlib.write_all(cose)?;
-    let compressed = zlib.finish()?;
+    let compressed = deflate(cose)?;
     let body = base45::encode(&compressed);
     let mut text = String::with_capacity(HEALTH_CODE_PREFIX.len() + body.len());
     text.push_str(HEALTH_CODE_PREFIX);
@@ -73,6 +71,37 @@ pub(crate) fn base45_decode(text: &[u8]) -> Option<Vec<u8>> {
 
 thread_local! {
     static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(true));
+    static DEFLATER: RefCell<Compress> = RefCell::new(Compress::new(Compression::best(), true));
+}
+
+/// zlib-deflates `input` at best compression with this thread's deflater
+/// (a fresh one when it is in use or the thread is ending).
+fn deflate(input: &[u8]) -> Result<Vec<u8>, IssueError> {
+    let reused = DEFLATER.try_with(|cell| {
+        cell.try_borrow_mut().ok().map(|mut deflater| {
+            deflater.reset();
+            deflate_with(&mut deflater, input)
+        })
+    });
+    match reused {
+        Ok(Some(result)) => result,
+        _ => deflate_with(&mut Compress::new(Compression::best(), true), input),
+    }
+}
+
+fn deflate_with(deflater: &mut Compress, input: &[u8]) -> Result<Vec<u8>, IssueError> {
+    // Stored blocks bound the output: 5 bytes per 64 kB block, plus the
+    // zlib header and checksum.
+    let mut out = Vec::with_capacity(input.len() + input.len() / 16_000 * 5 + 64);
+    loop {
+        let consumed = usize::try_from(deflater.total_in()).map_err(std::io::Error::other)?;
+        let rest = input.get(consumed..).unwrap_or_default();
+        let status = deflater.compress_vec(rest, &mut out, FlushCompress::Finish).map_err(std::io::Error::other)?;
+        match status {
+            Status::StreamEnd => return Ok(out),
+            Status::Ok | Status::BufError => out.reserve(out.capacity().max(64)),
+        }
+    }
 }
 
 /// zlib-inflates `input`, refusing output over [`MAX_INFLATED`] bytes, a
@@ -122,6 +151,10 @@ fn inflate_with(inflater: &mut Decompress, input: &[u8]) -> Result<Vec<u8>, Veri
 mod tests {
     use super::*;
 
+    use std::io::Write as _;
+
+    use flate2::write::ZlibEncoder;
+
     fn zlib(data: &[u8]) -> Vec<u8> {
         let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
         z.write_all(data).unwrap();
@@ -133,6 +166,24 @@ mod tests {
         let text = pack(b"some cose bytes").unwrap();
         assert!(text.starts_with("HCODE1:"));
         assert_eq!(unpack(&text).unwrap(), b"some cose bytes");
+    }
+
+    #[test]
+    fn reused_deflater_gives_the_same_bytes_as_a_fresh_encoder() {
+        // Incompressible input larger than the first output guess, then
+        // small inputs: the thread's deflater must restart cleanly each time.
+        let mut state = 1u32;
+        let noise: Vec<u8> = (0..MAX_INFLATED)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (state >> 16) as u8
+            })
+            .collect();
+        for input in [&b"hello hello hello"[..], &noise, b"", b"some cose bytes", &[7u8; 1000]] {
+            let ours = deflate(input).unwrap();
+            assert_eq!(ours, zlib(input), "{} bytes", input.len());
+            assert_eq!(inflate(&ours).unwrap(), input);
+        }
     }
 
     #[test]

@@ -2,13 +2,25 @@
 //! PNG ([`render_png`]), and read back from photos ([`decode_image`]).
 //!
 //! Codes use error correction level M. Base45 text (our codes) fits the QR
-//! alphanumeric mode, which the encoder picks by itself.
+//! alphanumeric mode, which the encoder picks by itself; other text (venue
+//! URLs) goes in byte mode.
+//!
+//! The encoder is ours (ISO/IEC 18004:2015, model 2, versions 1 to 40):
+//! `encode` turns text into codewords with Reed–Solomon error correction
+//! (`reed_solomon`), `grid` draws the function patterns and places the
+//! codewords as bit words, and `mask` picks the mask of lowest penalty,
+//! scoring all eight with shifts and popcounts.
 
+mod encode;
+mod grid;
+mod mask;
 mod raster;
+mod reed_solomon;
 mod scan;
 mod svg;
+mod version;
 
-use fast_qr::{ECL, QRBuilder};
+use grid::{Grid, Line};
 
 pub use raster::{MAX_MODULE_PX, render_png};
 pub use scan::decode_image;
@@ -39,6 +51,8 @@ pub enum QrError {
 pub struct QrMatrix {
     size: usize,
     dark: Vec<bool>,
+    /// The same modules as bit words, bit x of `rows[y]` (for fast drawing).
+    rows: Vec<Line>,
 }
 
 impl QrMatrix {
@@ -58,12 +72,55 @@ impl QrMatrix {
     }
 }
 
-/// Encodes `text` at error correction level M.
+/// `BYTE_MODULES[b][i]`: bit i of byte b.
+static BYTE_MODULES: [[bool; 8]; 256] = {
+    let mut table = [[false; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            table[b][i] = (b >> i) & 1 != 0;
+            i += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Encodes `text` at error correction level M in the smallest version that
+/// holds it; [`QrError::TooLong`] past version 40.
 pub fn matrix(text: &str) -> Result<QrMatrix, QrError> {
-    let code = QRBuilder::new(text.as_bytes()).ecl(ECL::M).build().map_err(|_| QrError::TooLong)?;
-    let size = code.size;
-    let dark = code.data.get(..size * size).ok_or(QrError::TooLong)?.iter().map(|m| m.value()).collect();
-    Ok(QrMatrix { size, dark })
+    let code = encode::codewords(text).ok_or(QrError::TooLong)?;
+    let mut grid = Grid::new(code.version);
+    grid.place(code.as_slice());
+    let (masked, _) = mask::best(&grid);
+    Ok(QrMatrix::from_rows(masked.rows))
+}
+
+impl QrMatrix {
+    fn from_rows(rows: Vec<Line>) -> Self {
+        let size = rows.len();
+        let mut dark = Vec::with_capacity(size * size);
+        for row in &rows {
+            // Eight modules at a time through a table of byte -> 8 bools
+            // (fixed-size copies), then the last few one by one.
+            let bytes = row.iter().flat_map(|w| w.to_le_bytes());
+            for byte in bytes.clone().take(size / 8) {
+                dark.extend_from_slice(&BYTE_MODULES[usize::from(byte)]);
+            }
+            if let Some(last) = bytes.clone().nth(size / 8) {
+                for i in 0..size % 8 {
+                    dark.push((last >> i) & 1 != 0);
+                }
+            }
+        }
+        Self { size, dark, rows }
+    }
+
+    /// Row `y` as bit words (bit x is column x; empty past the end).
+    pub(crate) fn row_bits(&self, y: usize) -> Option<&Line> {
+        self.rows.get(y)
+    }
 }
 
 #[cfg(test)]

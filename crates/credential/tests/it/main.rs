@@ -4,6 +4,7 @@
 mod health_code;
 mod keys;
 mod qr;
+mod qr_encoder;
 mod vectors;
 
 use std::io::Write as _;
