@@ -6,7 +6,7 @@ mod loadgen;
 mod settings;
 
 use clap::{Parser, Subcommand};
-use commands::trace::SampleOutput;
+use commands::trace::{SampleOutput, TraceRead};
 use healthcode_server::services::cases::Depth;
 use std::process::ExitCode;
 
@@ -102,6 +102,10 @@ enum Command {
         /// With --sample: print the sampled cases (resident, window start, window end) and trace nothing.
         #[arg(long)]
         print_cases: bool,
+        /// With --sample: read other people's stays from the in-memory stay index (loaded first, as
+        /// a server does at start; needs `trace_index_days` above 0) or from the store.
+        #[arg(long, value_enum, default_value_t = TraceRead::Index)]
+        read: TraceRead,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -209,10 +213,11 @@ fn main() -> ExitCode {
             Command::Loadgen { action } => loadgen::run(action).await,
             Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
-            Command::Trace { case, sample, seed, hops, print_cases, common } => {
+            Command::Trace { case, sample, seed, hops, print_cases, read, common } => {
                 let sample = sample.map(|cases| commands::trace::Sample {
                     cases,
                     seed,
+                    read,
                     depth: if hops == 1 { Depth::Close } else { Depth::Secondary },
                     output: if print_cases { SampleOutput::Cases } else { SampleOutput::Latency },
                 });

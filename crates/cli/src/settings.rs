@@ -49,6 +49,7 @@ struct FileConfig {
     appeal_working_days: Option<u8>,
     max_in_flight: Option<usize>,
     queue_wait_ms: Option<u64>,
+    trace_index_days: Option<u32>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -144,6 +145,12 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("queue_wait_ms must be between 0 and 10000");
         }
         config.queue_wait = std::time::Duration::from_millis(ms);
+    }
+    if let Some(days) = file.trace_index_days {
+        if days > 40 {
+            bail!("trace_index_days must be between 0 (off) and 40");
+        }
+        config.trace_index_days = Some(days);
     }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;

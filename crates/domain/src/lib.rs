@@ -25,6 +25,7 @@ pub mod policy;
 pub mod random;
 pub mod role;
 pub mod status;
+pub mod stays;
 pub mod transition;
 pub mod values;
 pub mod venue;

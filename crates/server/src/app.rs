@@ -32,6 +32,7 @@ use crate::config::{SenderConfig, ServerConfig};
 use crate::error::{ApiError, ErrorKind};
 use crate::keys::KeyService;
 use crate::metrics::Metrics;
+use crate::services::trace_index::TraceIndex;
 use crate::state::AppState;
 use crate::web;
 
@@ -83,6 +84,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     create_private_dir(&config.data_dir)
         .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
     let store = open_store_with(&config.database_url, &config.postgres).await?;
+    let trace_index_days = config.trace_index_days_in_force();
     let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;
     let sender: Arc<dyn OtpSender> = match config.sender {
         SenderConfig::DevOutbox => Arc::new(DevOutbox::new(store.clone())),
@@ -98,6 +100,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         live_stats: Arc::default(),
         sessions: Arc::default(),
         venues: Arc::default(),
+        trace_index: Arc::new(TraceIndex::new(trace_index_days)),
     })
 }
 
@@ -282,6 +285,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
         }
     });
     crate::services::stats::spawn_rollups(state.clone());
+    crate::services::trace_index::spawn(state.clone());
     let keeper = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));

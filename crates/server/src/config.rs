@@ -63,7 +63,16 @@ pub struct ServerConfig {
     /// How long a request past the limit waits for a slot before it is shed
     /// with 503 `OVERLOADED`.
     pub queue_wait: Duration,
+    /// Days of stays the trace index holds in memory (0: off, traces read
+    /// the store); `None`: [`DEFAULT_TRACE_INDEX_DAYS`] on SQLite, off on
+    /// PostgreSQL, where other servers may write visits this one never sees.
+    pub trace_index_days: Option<u32>,
 }
+
+/// Days of stays the trace index holds by default: a 14-day window, a day
+/// before it (a visit lasts at most a day) for the case's and the close
+/// contacts' stays, and the hours since midnight.
+pub const DEFAULT_TRACE_INDEX_DAYS: u32 = 17;
 
 impl ServerConfig {
     /// Defaults for a data directory: SQLite file inside it, Hangzhou policy,
@@ -93,6 +102,7 @@ impl ServerConfig {
             appeal_working_days: 3,
             max_in_flight: None,
             queue_wait: Duration::from_millis(10),
+            trace_index_days: None,
         }
     }
 
@@ -109,6 +119,15 @@ impl ServerConfig {
     /// [`IN_FLIGHT_PER_CONNECTION`] per pooled database connection.
     pub fn in_flight_limit(&self) -> usize {
         self.max_in_flight.unwrap_or_else(|| IN_FLIGHT_PER_CONNECTION * self.db_pool_size())
+    }
+
+    /// The trace index's days in force (0: off).
+    pub fn trace_index_days_in_force(&self) -> u32 {
+        match self.trace_index_days {
+            Some(days) => days,
+            None if self.database_url.starts_with("sqlite:") => DEFAULT_TRACE_INDEX_DAYS,
+            None => 0,
+        }
     }
 
     pub fn keys_dir(&self) -> PathBuf {

@@ -27,6 +27,9 @@ pub struct AppState {
     pub sessions: Arc<Recent<[u8; 32], SessionRecord>>,
     /// Venues read in the last moments (every check-in reads its venue).
     pub venues: Arc<Recent<VenueId, Venue>>,
+    /// The stays traces read, when this server may hold them (see
+    /// [`crate::services::trace_index`]).
+    pub trace_index: Arc<crate::services::trace_index::TraceIndex>,
 }
 
 impl AppState {

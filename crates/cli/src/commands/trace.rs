@@ -7,7 +7,8 @@ use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{Case, CaseId, ResidentId, random::SeededRng};
 use healthcode_server::AppState;
 use healthcode_server::api::cases::trace_response;
-use healthcode_server::services::cases::{Depth, trace, trace_case_to, trace_window};
+use healthcode_server::services::cases::{Depth, TraceSource, trace, trace_case_to, trace_window};
+use healthcode_server::services::trace_index::load;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -22,11 +23,21 @@ pub enum SampleOutput {
     Cases,
 }
 
+/// Where a sampling run reads other people's stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceRead {
+    /// The in-memory stay index, loaded from the store first (as a server does at start).
+    Index,
+    /// The store, statement by statement.
+    Store,
+}
+
 /// A sampling run: how many cases, picked by which seed, traced how far.
 #[derive(Debug, Clone, Copy)]
 pub struct Sample {
     pub cases: u32,
     pub seed: u64,
+    pub read: TraceRead,
     pub depth: Depth,
     pub output: SampleOutput,
 }
@@ -100,6 +111,18 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if sample.read == TraceRead::Index {
+        let started = std::time::Instant::now();
+        let stays = load(state).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+        if stays == 0 && state.trace_index.days() == 0 {
+            bail!("the trace index is off (trace_index_days = 0, or PostgreSQL without it): use --read store");
+        }
+        eprintln!(
+            "trace index: {stays} stays of the last {} days loaded in {:.1} s",
+            state.trace_index.days(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut times = Vec::with_capacity(cases.len());
     let mut contacts = Vec::with_capacity(cases.len());
     for case in cases {
@@ -107,6 +130,9 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
         let report =
             trace_case_to(state, case, sample.depth).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
         times.push(started.elapsed());
+        if sample.read == TraceRead::Index && report.read_from != TraceSource::Index {
+            bail!("case {} was traced from the store: the index does not cover its window", report.case.id);
+        }
         contacts.push(report.close.len() + report.secondary.len());
     }
     times.sort();
@@ -117,10 +143,14 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
         Depth::Secondary => "close + secondary",
     };
     eprintln!(
-        "{} traces (14-day window, {what}, seed {}) on {}: p50 {}, p99 {}, worst {}; contacts per case p50 {}, max {}",
+        "{} traces (14-day window, {what}, seed {}) on {}, read from the {}: p50 {}, p99 {}, worst {}; contacts per case p50 {}, max {}",
         times.len(),
         sample.seed,
         state.store.backend(),
+        match sample.read {
+            TraceRead::Index => "stay index",
+            TraceRead::Store => "store",
+        },
         ms(pick(0.5)),
         ms(pick(0.99)),
         ms(times[times.len() - 1]),

@@ -4,6 +4,7 @@
 
 use healthcode_domain::exposure::{self, ExposureRules, in_window};
 use healthcode_domain::policy::{CaseKind, ContactKind};
+use healthcode_domain::stays::{SourceStay, StayIndex};
 use healthcode_domain::{
     Actor, Case, CaseId, Evidence, ResidentId, SharedStay, StandingFacts, TraceContact, VenueId, Visit, apply_finding,
 };
@@ -28,6 +29,17 @@ pub struct TraceReport {
     pub case_visits: Vec<Visit>,
     pub close: Vec<TraceContact>,
     pub secondary: Vec<TraceContact>,
+    /// Where the contacts came from.
+    pub read_from: TraceSource,
+}
+
+/// Where a trace read the stays of other people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceSource {
+    /// The in-memory stay index ([`crate::services::trace_index`]).
+    Index,
+    /// The store, many people or venues per statement.
+    Store,
 }
 
 pub async fn find(state: &AppState, id: CaseId) -> Result<Case, ApiError> {
@@ -257,15 +269,72 @@ pub async fn trace_case(state: &AppState, case: Case) -> Result<TraceReport, Api
 }
 
 /// Traces a case record as far as `depth` (secondary contacts stay empty at
-/// [`Depth::Close`]).
+/// [`Depth::Close`]): from the stay index when it holds every stay the trace
+/// could read, else from the store. The case's own visits come from the store.
 pub async fn trace_case_to(state: &AppState, case: Case, depth: Depth) -> Result<TraceReport, ApiError> {
     let rules = ExposureRules::default();
     let window = window_of(state, &case, &rules);
     let case_visits = visits_of(state, &HashMap::from([(case.resident, window.0)]), window.1).await?;
+    // The close contacts' stays are read from a day before their first shared
+    // stay, which is at most a day before the window.
+    let earliest = window.0.checked_sub(LONGEST_STAY * 2).unwrap_or(window.0);
+    let indexed = state
+        .trace_index
+        .read(earliest, |index| contacts_in(index, case.resident, &case_visits, window, depth, &rules));
+    if let Some((close, secondary)) = indexed {
+        return Ok(TraceReport { case, window, case_visits, close, secondary, read_from: TraceSource::Index });
+    }
+    trace_from_store(state, case, window, case_visits, depth, &rules).await
+}
+
+/// The close and secondary contacts from the stay index: the same question
+/// the store path asks, of the same stays.
+fn contacts_in(
+    index: &StayIndex,
+    case: ResidentId,
+    case_visits: &[Visit],
+    window: (Timestamp, Timestamp),
+    depth: Depth,
+    rules: &ExposureRules,
+) -> (Vec<TraceContact>, Vec<TraceContact>) {
+    let range = venue_range(window, rules);
+    let sources: Vec<SourceStay> = case_visits.iter().map(SourceStay::of).collect();
+    let close = index.contacts(&sources, &[case], &[], range, rules);
+    if depth == Depth::Close {
+        return (close, Vec::new());
+    }
+    let people: Vec<ResidentId> = close.iter().map(|c| c.resident).collect();
+    let mut exclude = people.clone();
+    exclude.push(case);
+    let mut sources = Vec::new();
+    for c in &close {
+        let first = c.shared.iter().map(|s| s.overlap_start).min().unwrap_or(window.0);
+        sources.extend(index.stays_of(c.resident, first, window.1));
+    }
+    let secondary = index.contacts(&sources, &people, &exclude, range, rules);
+    (close, secondary)
+}
+
+async fn trace_from_store(
+    state: &AppState,
+    case: Case,
+    window: (Timestamp, Timestamp),
+    case_visits: Vec<Visit>,
+    depth: Depth,
+    rules: &ExposureRules,
+) -> Result<TraceReport, ApiError> {
+    let rules = *rules;
     let near = candidates_near(state, &case_visits, window, &rules).await?;
     let close = exposure::contacts(&case_visits, &near, &BTreeSet::new(), &rules);
     if depth == Depth::Close {
-        return Ok(TraceReport { case, window, case_visits, close, secondary: Vec::new() });
+        return Ok(TraceReport {
+            case,
+            window,
+            case_visits,
+            close,
+            secondary: Vec::new(),
+            read_from: TraceSource::Store,
+        });
     }
 
     let mut exclude: BTreeSet<ResidentId> = close.iter().map(|c| c.resident).collect();
@@ -279,7 +348,7 @@ pub async fn trace_case_to(state: &AppState, case: Case, depth: Depth) -> Result
     let mut venues = VenueVisits::new(window, &rules);
     let read = venues.read_for(state, &close_visits).await?;
     let secondary = exposure::contacts_among(&close_visits, venues.at(&read), &exclude, &rules);
-    Ok(TraceReport { case, window, case_visits, close, secondary })
+    Ok(TraceReport { case, window, case_visits, close, secondary, read_from: TraceSource::Store })
 }
 
 fn stays_as_evidence(case: CaseId, shared: &[SharedStay], contact: &str) -> Vec<Evidence> {

@@ -89,8 +89,17 @@ pub async fn scan_at(
     state.metrics.check_ins.inc();
     let outcome = match decision {
         ScanDecision::Duplicate { .. } => ScanOutcome::Duplicate,
-        ScanDecision::Exit { .. } => ScanOutcome::Exited,
-        ScanDecision::Enter { .. } => ScanOutcome::Entered,
+        ScanDecision::Exit { close } => {
+            state.trace_index.closed(resident, close.visit, close.at);
+            ScanOutcome::Exited
+        }
+        ScanDecision::Enter { close } => {
+            if let Some(close) = close {
+                state.trace_index.closed(resident, close.visit, close.at);
+            }
+            state.trace_index.entered(&visit);
+            ScanOutcome::Entered
+        }
     };
     Ok(ScanResult { outcome, visit, venue, colour })
 }
@@ -115,7 +124,10 @@ pub async fn check_out(state: &AppState, resident: ResidentId, id: VisitId) -> R
     }
     let close = Closing { visit: id, at: now, kind: ExitKind::Button };
     match state.store.record_scan(Some(&close), None).await {
-        Ok(()) => Ok(Visit { exited_at: Some(now), exit_kind: Some(ExitKind::Button), ..visit }),
+        Ok(()) => {
+            state.trace_index.closed(resident, id, now);
+            Ok(Visit { exited_at: Some(now), exit_kind: Some(ExitKind::Button), ..visit })
+        }
         Err(StoreError::Conflict(_)) => {
             Err(ApiError::new(ErrorKind::Conflict, "VISIT_ALREADY_CLOSED", "this visit has already ended"))
         }

@@ -15,4 +15,5 @@ pub mod health;
 pub mod overrides;
 pub mod retention;
 pub mod stats;
+pub mod trace_index;
 pub mod venues;

@@ -1,18 +1,23 @@
 //! The batched trace reports, contact for contact and minute for minute, what
 //! the straightforward trace (one read per person, one per venue, every
-//! venue's whole window) reports, on a generated city with Zipf venues.
+//! venue's whole window) reports, on a generated city with Zipf venues; and
+//! so does the trace from the in-memory stay index, before and after live
+//! check-ins.
 
+use healthcode_domain::VisitSource;
 use healthcode_domain::exposure::{self, ExposureRules, in_window};
 use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{Case, CaseId, ResidentId, TraceContact, VenueId, Visit};
 use healthcode_server::AppState;
-use healthcode_server::services::cases::{Depth, trace_case, trace_case_to, trace_window};
+use healthcode_server::services::cases::{Depth, TraceSource, trace_case, trace_case_to, trace_window};
+use healthcode_server::services::check_in::{ScanOutcome, scan_at};
+use healthcode_server::services::trace_index::{IndexState, load};
 use healthcode_server::synthetic::{CityPlan, resident_id_of, seed_city, seed_places};
 use jiff::{SignedDuration, Span, Timestamp};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
-use crate::harness::spawn_app;
+use crate::harness::{TestApp, spawn_app_with};
 
 /// Every visit of a person touching `window`, in entry order.
 async fn visits_in(state: &AppState, who: ResidentId, window: (Timestamp, Timestamp)) -> Vec<Visit> {
@@ -61,9 +66,8 @@ async fn straightforward(state: &AppState, case: &Case) -> (Vec<Visit>, Vec<Trac
     (case_visits, close, secondary)
 }
 
-#[tokio::test]
-async fn the_batched_trace_reports_what_the_straightforward_one_does() {
-    let app = spawn_app().await;
+/// Seeds the generated city (2,000 residents, 14 days of Zipf visits).
+async fn seed(app: &TestApp) -> CityPlan {
     let state = &app.state;
     let (policy, tz) = (&state.config.policy, &state.config.time_zone);
     let plan = CityPlan { seed: 11, residents: 2_000, days: 14 };
@@ -73,24 +77,31 @@ async fn the_batched_trace_reports_what_the_straightforward_one_does() {
         |id: VenueId, generation: u32| healthcode_server::services::venues::sign_token(state, id, generation).ok();
     let (_, visits) = seed_places(state.store.as_ref(), &plan, tz, now, &sign, |_, _| {}).await.unwrap();
     assert!(visits > 10_000, "{visits} visits");
+    plan
+}
 
-    let today = now.to_zoned(tz.clone()).date();
+/// Traces 21 cases (every other one isolated five days ago) both ways and
+/// compares; every trace must have read from `expected`.
+async fn traces_match(app: &TestApp, plan: &CityPlan, expected: TraceSource) {
+    let state = &app.state;
+    let today = app.clock_now().to_zoned(state.config.time_zone.clone()).date();
     let (mut close_total, mut secondary_total) = (0, 0);
     for (n, i) in (0..plan.residents).step_by(97).enumerate() {
         // Every other case isolated five days ago: the window ends in the past.
         let isolated = n % 2 == 1;
         let case = Case {
             id: CaseId::from_bytes([u8::try_from(n).unwrap(); 16]),
-            resident: resident_id_of(&plan, i),
+            resident: resident_id_of(plan, i),
             kind: CaseKind::Confirmed,
             onset: today.checked_sub(Span::new().days(if isolated { 9 } else { 12 })).unwrap(),
             isolated_on: isolated.then(|| today.checked_sub(Span::new().days(5)).unwrap()),
             recorded_by: "test".into(),
-            recorded_at: now,
+            recorded_at: app.clock_now(),
             applied_at: None,
         };
         let (case_visits, close, secondary) = straightforward(state, &case).await;
         let report = trace_case(state, case.clone()).await.unwrap();
+        assert_eq!(report.read_from, expected, "case {n}: where the trace read");
         assert_eq!(report.case_visits, case_visits, "case {n}: the case's visits");
         assert_eq!(report.close, close, "case {n}: close contacts, stays and minutes, in order");
         assert_eq!(report.secondary, secondary, "case {n}: secondary contacts");
@@ -103,4 +114,51 @@ async fn the_batched_trace_reports_what_the_straightforward_one_does() {
         close_total > 100 && secondary_total > 1_000,
         "a busy city: {close_total} close, {secondary_total} secondary"
     );
+}
+
+#[tokio::test]
+async fn the_batched_trace_reports_what_the_straightforward_one_does() {
+    let app = spawn_app_with(|c| c.trace_index_days = Some(0)).await;
+    let plan = seed(&app).await;
+    traces_match(&app, &plan, TraceSource::Store).await;
+}
+
+#[tokio::test]
+async fn the_stay_index_reports_what_the_straightforward_trace_does_and_follows_check_ins() {
+    let app = spawn_app_with(|c| c.trace_index_days = Some(17)).await;
+    let plan = seed(&app).await;
+    let state = &app.state;
+    // The city was imported behind the server's back: load it, as a start would.
+    let stays = load(state).await.unwrap();
+    assert!(stays > 10_000, "{stays} stays held");
+    assert_eq!(state.trace_index.state(), IndexState::Ready { stays });
+    traces_match(&app, &plan, TraceSource::Index).await;
+
+    // Live scans reach the index: two people meet at a venue for 40 minutes.
+    let (case_person, other) = (resident_id_of(&plan, 5), resident_id_of(&plan, 6));
+    let venue = state.store.venues_after(None, 1).await.unwrap().remove(0);
+    app.clock.advance(SignedDuration::from_hours(1));
+    for who in [case_person, other] {
+        scan_at(state, who, venue.clone(), VisitSource::SelfScan).await.unwrap();
+    }
+    app.clock.advance(SignedDuration::from_mins(40));
+    let left = scan_at(state, case_person, venue.clone(), VisitSource::SelfScan).await.unwrap();
+    assert_eq!(left.outcome, ScanOutcome::Exited);
+    let today = app.clock_now().to_zoned(state.config.time_zone.clone()).date();
+    let case = Case {
+        id: CaseId::from_bytes([200; 16]),
+        resident: case_person,
+        kind: CaseKind::Confirmed,
+        onset: today,
+        isolated_on: None,
+        recorded_by: "test".into(),
+        recorded_at: app.clock_now(),
+        applied_at: None,
+    };
+    let (_, close, secondary) = straightforward(state, &case).await;
+    let report = trace_case(state, case).await.unwrap();
+    assert_eq!(report.read_from, TraceSource::Index);
+    let met = report.close.iter().find(|c| c.resident == other).expect("the other person is a close contact");
+    assert!(met.shared.iter().any(|s| s.source_visit == left.visit.id && s.minutes() >= 40), "{met:?}");
+    assert_eq!((report.close, report.secondary), (close, secondary));
 }

@@ -1,0 +1,511 @@
+//! An in-memory index of stays for contact tracing.
+//!
+//! [`StayIndex`] holds every visit that began since a point in time, twice:
+//! by venue (entry time, length, person: 12 bytes, sorted by entry, so a
+//! tracer reads a few hours of a busy place's log as one run of memory) and
+//! by person (entry, length, venue and the visit id: 28 bytes). Times are
+//! whole milliseconds after the index's base, lengths whole milliseconds
+//! (a visit lasts at most a day, so both fit 32 bits for 49 days after the
+//! base). People and venues get dense numbers the first time they are seen.
+//!
+//! [`StayIndex::contacts`] answers the question of
+//! [`exposure::contacts_among`](crate::exposure::contacts_among) for
+//! candidates that began in a range: the same contacts, the same shared stays
+//! in the same order. It is pure: the server keeps it up to date with what it
+//! writes and decides when it covers a trace.
+
+use jiff::Timestamp;
+use std::collections::HashMap;
+
+use crate::exposure::{Contact, ExposureRules, SharedStay};
+use crate::ids::{ResidentId, VenueId, VisitId};
+use crate::visit::Visit;
+
+/// Offsets past this are out of reach of the base (49 days of milliseconds).
+const SPAN_MS: i64 = u32::MAX as i64;
+
+/// One stay in a venue's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AtVenue {
+    entered: u32,
+    length: u32,
+    resident: u32,
+}
+
+/// One stay in a person's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OfResident {
+    entered: u32,
+    length: u32,
+    venue: u32,
+    id: VisitId,
+}
+
+/// One shared stay found by a sweep, before it is turned into ids and instants.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    /// The position of the source stay.
+    source: usize,
+    venue: u32,
+    /// The contact's entry (offset).
+    entered: u32,
+    start: i64,
+    end: i64,
+}
+
+/// A stay a trace starts from: the case's, or a close contact's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceStay {
+    pub id: VisitId,
+    pub venue: VenueId,
+    pub entered_at: Timestamp,
+    pub end: Timestamp,
+}
+
+impl SourceStay {
+    pub fn of(visit: &Visit) -> Self {
+        Self { id: visit.id, venue: visit.venue, entered_at: visit.entered_at, end: visit.effective_end() }
+    }
+}
+
+/// Every stay that began since [`StayIndex::base`], by venue and by person.
+#[derive(Debug, Clone)]
+pub struct StayIndex {
+    base: Timestamp,
+    base_ms: i64,
+    resident_numbers: HashMap<ResidentId, u32>,
+    residents: Vec<ResidentId>,
+    by_resident: Vec<Vec<OfResident>>,
+    venue_numbers: HashMap<VenueId, u32>,
+    venues: Vec<VenueId>,
+    by_venue: Vec<Vec<AtVenue>>,
+    /// The longest stay seen at each venue (bounds how far back a log is read).
+    longest: Vec<u32>,
+    stays: usize,
+    /// A visit could not be held (it began too far after the base): the
+    /// index no longer covers anything until it is rebuilt.
+    overflowed: bool,
+}
+
+/// What [`StayIndex::insert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    Added,
+    /// The visit was in already: its end is updated.
+    Updated,
+    /// It began before the base: not held.
+    TooOld,
+    /// It began too long after the base: not held, and the index stops
+    /// covering traces (see [`StayIndex::covers`]) until rebuilt.
+    TooLate,
+}
+
+impl StayIndex {
+    /// An empty index of the stays that begin at or after `base`.
+    pub fn new(base: Timestamp) -> Self {
+        Self {
+            base,
+            base_ms: base.as_millisecond(),
+            resident_numbers: HashMap::new(),
+            residents: Vec::new(),
+            by_resident: Vec::new(),
+            venue_numbers: HashMap::new(),
+            venues: Vec::new(),
+            by_venue: Vec::new(),
+            longest: Vec::new(),
+            stays: 0,
+            overflowed: false,
+        }
+    }
+
+    /// Stays that began before this are not held.
+    pub fn base(&self) -> Timestamp {
+        self.base
+    }
+
+    /// How many stays are held.
+    pub fn len(&self) -> usize {
+        self.stays
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stays == 0
+    }
+
+    /// Whether every stay that began at or after `from` is held (as far as
+    /// what was inserted goes).
+    pub fn covers(&self, from: Timestamp) -> bool {
+        !self.overflowed && from >= self.base
+    }
+
+    /// The latest instant an offset can hold: a visit beginning later makes
+    /// the index overflow, so the holder should rebuild it before then.
+    pub fn reach(&self) -> Timestamp {
+        Timestamp::from_millisecond(self.base_ms.saturating_add(SPAN_MS)).unwrap_or(Timestamp::MAX)
+    }
+
+    fn offset(&self, t: Timestamp) -> i64 {
+        t.as_millisecond() - self.base_ms
+    }
+
+    fn instant(&self, offset: i64) -> Timestamp {
+        Timestamp::from_millisecond(self.base_ms + offset).unwrap_or(Timestamp::MAX)
+    }
+
+    fn resident_number(&mut self, id: ResidentId) -> u32 {
+        if let Some(n) = self.resident_numbers.get(&id) {
+            return *n;
+        }
+        let n = self.residents.len() as u32;
+        self.resident_numbers.insert(id, n);
+        self.residents.push(id);
+        self.by_resident.push(Vec::new());
+        n
+    }
+
+    fn venue_number(&mut self, id: VenueId) -> u32 {
+        if let Some(n) = self.venue_numbers.get(&id) {
+            return *n;
+        }
+        let n = self.venues.len() as u32;
+        self.venue_numbers.insert(id, n);
+        self.venues.push(id);
+        self.by_venue.push(Vec::new());
+        self.longest.push(0);
+        n
+    }
+
+    /// Holds a visit (an entry, or a visit read back from the store); a
+    /// visit held already gets this one's end.
+    pub fn insert(&mut self, visit: &Visit) -> Inserted {
+        let entered = self.offset(visit.entered_at);
+        if entered < 0 {
+            return Inserted::TooOld;
+        }
+        if entered > SPAN_MS {
+            self.overflowed = true;
+            return Inserted::TooLate;
+        }
+        let entered = entered as u32;
+        let length = length_ms(visit.entered_at, visit.effective_end());
+        let resident = self.resident_number(visit.resident);
+        let venue = self.venue_number(visit.venue);
+        if self.by_resident[resident as usize].iter().rev().any(|s| s.id == visit.id) {
+            self.set_end(resident, visit.id, visit.effective_end());
+            return Inserted::Updated;
+        }
+        let own = &mut self.by_resident[resident as usize];
+        let at = own.partition_point(|s| s.entered <= entered);
+        own.insert(at, OfResident { entered, length, venue, id: visit.id });
+        let log = &mut self.by_venue[venue as usize];
+        let at = log.partition_point(|s| (s.entered, s.resident) <= (entered, resident));
+        log.insert(at, AtVenue { entered, length, resident });
+        self.longest[venue as usize] = self.longest[venue as usize].max(length);
+        self.stays += 1;
+        Inserted::Added
+    }
+
+    /// A held visit ended at `at` (checked out, or closed by the next
+    /// check-in); returns whether it was held.
+    pub fn close(&mut self, resident: ResidentId, visit: VisitId, at: Timestamp) -> bool {
+        match self.resident_numbers.get(&resident).copied() {
+            Some(n) => self.set_end(n, visit, at),
+            None => false,
+        }
+    }
+
+    fn set_end(&mut self, resident: u32, visit: VisitId, end: Timestamp) -> bool {
+        let own = &mut self.by_resident[resident as usize];
+        let Some(stay) = own.iter_mut().rev().find(|s| s.id == visit) else { return false };
+        let entered_at = Timestamp::from_millisecond(self.base_ms + i64::from(stay.entered)).unwrap_or(self.base);
+        let length = length_ms(entered_at, end);
+        stay.length = length;
+        let (entered, venue) = (stay.entered, stay.venue);
+        let log = &mut self.by_venue[venue as usize];
+        let first = log.partition_point(|s| (s.entered, s.resident) < (entered, resident));
+        if let Some(s) = log.get_mut(first).filter(|s| s.entered == entered && s.resident == resident) {
+            s.length = length;
+        }
+        self.longest[venue as usize] = self.longest[venue as usize].max(length);
+        true
+    }
+
+    /// Drops every stay that began before `base` and makes it the new base
+    /// (a rebuild: offsets are counted from the new base).
+    pub fn forget_before(&mut self, base: Timestamp) {
+        if base <= self.base {
+            return;
+        }
+        let mut next = StayLoader::new(base);
+        for (n, own) in self.by_resident.iter().enumerate() {
+            for s in own {
+                let entered_at = self.instant(i64::from(s.entered));
+                let end = self.instant(i64::from(s.entered) + i64::from(s.length));
+                next.add_stay(self.residents[n], self.venues[s.venue as usize], s.id, entered_at, end);
+            }
+        }
+        let overflowed = self.overflowed;
+        *self = next.finish();
+        self.overflowed |= overflowed;
+    }
+
+    /// A person's stays that began before `to` and end after `after`, as
+    /// trace sources (a close contact's stays from their first shared one).
+    pub fn stays_of(&self, resident: ResidentId, after: Timestamp, to: Timestamp) -> Vec<SourceStay> {
+        let Some(n) = self.resident_numbers.get(&resident) else { return Vec::new() };
+        let (after, to) = (self.offset(after), self.offset(to));
+        self.by_resident[*n as usize]
+            .iter()
+            .filter(|s| i64::from(s.entered) < to && i64::from(s.entered) + i64::from(s.length) > after)
+            .map(|s| SourceStay {
+                id: s.id,
+                venue: self.venues[s.venue as usize],
+                entered_at: self.instant(i64::from(s.entered)),
+                end: self.instant(i64::from(s.entered) + i64::from(s.length)),
+            })
+            .collect()
+    }
+
+    /// The contacts of `sources` among the stays that began in `range`:
+    /// what [`exposure::contacts_among`](crate::exposure::contacts_among)
+    /// reports for the sources and those candidates. The sources' people and
+    /// `exclude` are never contacts. By person, each person's shared stays
+    /// sorted.
+    pub fn contacts(
+        &self,
+        sources: &[SourceStay],
+        source_people: &[ResidentId],
+        exclude: &[ResidentId],
+        range: (Timestamp, Timestamp),
+        rules: &ExposureRules,
+    ) -> Vec<Contact> {
+        let mut skip = vec![false; self.residents.len()];
+        for r in source_people.iter().chain(exclude) {
+            if let Some(n) = self.resident_numbers.get(r) {
+                skip[*n as usize] = true;
+            }
+        }
+        let (range_from, range_to) = (self.offset(range.0), self.offset(range.1));
+        let buffer = rules.buffer_after.as_millis() as i64;
+        let min_overlap = rules.min_overlap.as_millis() as i64;
+        let mut found: HashMap<u32, Vec<Hit>> = HashMap::new();
+        for (i, s) in sources.iter().enumerate() {
+            let Some(&venue) = self.venue_numbers.get(&s.venue) else { continue };
+            let log = &self.by_venue[venue as usize];
+            let s_in = self.offset(s.entered_at);
+            let s_end = self.offset(s.end).saturating_add(buffer);
+            let from = range_from.max(s_in - i64::from(self.longest[venue as usize]));
+            let to = range_to.min(s_end);
+            if to <= from || to <= 0 {
+                continue;
+            }
+            let from = from.clamp(0, SPAN_MS + 1);
+            let first = log.partition_point(|c| i64::from(c.entered) < from);
+            for c in log[first..].iter().take_while(|c| i64::from(c.entered) < to) {
+                if skip[c.resident as usize] {
+                    continue;
+                }
+                let c_in = i64::from(c.entered);
+                let start = s_in.max(c_in);
+                let end = s_end.min(c_in + i64::from(c.length));
+                if end > start && end - start >= min_overlap {
+                    found.entry(c.resident).or_default().push(Hit { source: i, venue, entered: c.entered, start, end });
+                }
+            }
+        }
+        let mut contacts: Vec<Contact> = found
+            .into_iter()
+            .map(|(n, hits)| {
+                let own = &self.by_resident[n as usize];
+                let mut shared: Vec<SharedStay> = hits
+                    .into_iter()
+                    .map(|h| SharedStay {
+                        venue: self.venues[h.venue as usize],
+                        source_visit: sources[h.source].id,
+                        contact_visit: visit_at(own, h.venue, h.entered),
+                        overlap_start: self.instant(h.start),
+                        overlap_end: self.instant(h.end),
+                    })
+                    .collect();
+                shared.sort();
+                shared.dedup();
+                Contact { resident: self.residents[n as usize], shared }
+            })
+            .collect();
+        contacts.sort_unstable_by_key(|c| c.resident);
+        contacts
+    }
+}
+
+/// Builds a [`StayIndex`] from many visits at once (a load from the store):
+/// each list is sorted once at the end instead of kept sorted on every
+/// insert. The visits must be distinct (the store's rows are).
+#[derive(Debug)]
+pub struct StayLoader {
+    index: StayIndex,
+}
+
+impl StayLoader {
+    pub fn new(base: Timestamp) -> Self {
+        Self { index: StayIndex::new(base) }
+    }
+
+    /// Adds a visit; one that began before the base is left out.
+    pub fn add(&mut self, visit: &Visit) {
+        self.add_stay(visit.resident, visit.venue, visit.id, visit.entered_at, visit.effective_end());
+    }
+
+    fn add_stay(&mut self, resident: ResidentId, venue: VenueId, id: VisitId, entered_at: Timestamp, end: Timestamp) {
+        let index = &mut self.index;
+        let entered = index.offset(entered_at);
+        if entered < 0 {
+            return;
+        }
+        if entered > SPAN_MS {
+            index.overflowed = true;
+            return;
+        }
+        let entered = entered as u32;
+        let length = length_ms(entered_at, end);
+        let resident = index.resident_number(resident);
+        let venue = index.venue_number(venue);
+        index.by_resident[resident as usize].push(OfResident { entered, length, venue, id });
+        index.by_venue[venue as usize].push(AtVenue { entered, length, resident });
+        index.longest[venue as usize] = index.longest[venue as usize].max(length);
+        index.stays += 1;
+    }
+
+    /// How many stays were added.
+    pub fn len(&self) -> usize {
+        self.index.stays
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.stays == 0
+    }
+
+    /// The index, every list sorted.
+    pub fn finish(mut self) -> StayIndex {
+        for own in &mut self.index.by_resident {
+            own.sort_unstable_by_key(|s| (s.entered, s.id));
+            own.shrink_to_fit();
+        }
+        for log in &mut self.index.by_venue {
+            log.sort_unstable_by_key(|s| (s.entered, s.resident));
+            log.shrink_to_fit();
+        }
+        self.index
+    }
+}
+
+/// The id of a person's stay at `venue` that began at `entered`.
+fn visit_at(own: &[OfResident], venue: u32, entered: u32) -> VisitId {
+    let first = own.partition_point(|s| s.entered < entered);
+    own[first..]
+        .iter()
+        .take_while(|s| s.entered == entered)
+        .find(|s| s.venue == venue)
+        .map_or_else(|| VisitId::from_bytes([0; 16]), |s| s.id)
+}
+
+/// Milliseconds from `from` to `to`, within 0 ..= u32::MAX.
+fn length_ms(from: Timestamp, to: Timestamp) -> u32 {
+    (to.as_millisecond() - from.as_millisecond()).clamp(0, SPAN_MS) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::colour::Colour;
+    use crate::exposure::contacts_among;
+    use crate::visit::VisitSource;
+    use jiff::SignedDuration;
+
+    fn id(n: u8) -> [u8; 16] {
+        let mut b = [0; 16];
+        b[15] = n;
+        b
+    }
+
+    fn at(mins: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + mins * 60).unwrap()
+    }
+
+    fn visit(n: u8, person: u8, place: u8, from: i64, to: Option<i64>) -> Visit {
+        Visit {
+            id: VisitId::from_bytes(id(n)),
+            resident: ResidentId::from_bytes(id(person)),
+            venue: VenueId::from_bytes(id(place)),
+            entered_at: at(from),
+            exited_at: to.map(at),
+            exit_kind: None,
+            source: VisitSource::SelfScan,
+            max_stay: SignedDuration::from_hours(4),
+            colour: Colour::Green,
+        }
+    }
+
+    #[test]
+    fn finds_what_the_sweep_over_visits_finds() {
+        let rules = ExposureRules::default();
+        let visits = vec![
+            visit(1, 1, 1, 0, Some(60)),     // the case
+            visit(2, 2, 1, 30, Some(120)),   // 30 min with the case, then the buffer
+            visit(3, 3, 1, 70, Some(80)),    // inside the buffer only: 10 min
+            visit(4, 4, 1, -200, None),      // open: to its automatic check-out at 40
+            visit(5, 5, 2, 0, Some(60)),     // another place
+            visit(6, 6, 1, 100, Some(200)),  // after the buffer
+            visit(7, 2, 1, 10, Some(20)),    // the same person again: 10 min
+            visit(8, 7, 1, -100, Some(300)), // long stay around the case
+        ];
+        let mut index = StayIndex::new(at(-1000));
+        for v in &visits {
+            assert_eq!(index.insert(v), Inserted::Added);
+        }
+        let case = [visits[0].clone()];
+        let range = (at(-1000), at(1000));
+        let expected = contacts_among(&case, visits.iter(), &Default::default(), &rules);
+        let got = index.contacts(&[SourceStay::of(&case[0])], &[case[0].resident], &[], range, &rules);
+        assert_eq!(got, expected);
+        let people: Vec<u8> = got.iter().map(|c| c.resident.as_uuid().as_bytes()[15]).collect();
+        assert_eq!(people, vec![2, 4, 7]);
+    }
+
+    #[test]
+    fn a_check_out_shortens_the_stay_and_a_repeat_insert_updates_it() {
+        let rules = ExposureRules::default();
+        let case = visit(1, 1, 1, 0, Some(60));
+        let other = visit(2, 2, 1, 0, None);
+        let mut index = StayIndex::new(at(-10));
+        index.insert(&case);
+        index.insert(&other);
+        let range = (at(-100), at(100));
+        let src = [SourceStay::of(&case)];
+        assert_eq!(index.contacts(&src, &[case.resident], &[], range, &rules).len(), 1);
+        assert!(index.close(other.resident, other.id, at(10)));
+        assert!(index.contacts(&src, &[case.resident], &[], range, &rules).is_empty());
+        assert_eq!(index.insert(&visit(2, 2, 1, 0, Some(50))), Inserted::Updated);
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.contacts(&src, &[case.resident], &[], range, &rules)[0].total_minutes(), 50);
+    }
+
+    #[test]
+    fn the_range_and_the_base_bound_what_is_held_and_read() {
+        let rules = ExposureRules::default();
+        let case = visit(1, 1, 1, 0, Some(60));
+        let mut index = StayIndex::new(at(-30));
+        assert_eq!(index.insert(&visit(2, 2, 1, -40, Some(50))), Inserted::TooOld);
+        index.insert(&case);
+        index.insert(&visit(3, 3, 1, 20, Some(50)));
+        let src = [SourceStay::of(&case)];
+        assert_eq!(index.contacts(&src, &[case.resident], &[], (at(-30), at(100)), &rules).len(), 1);
+        assert!(index.contacts(&src, &[case.resident], &[], (at(-30), at(20)), &rules).is_empty());
+        assert!(index.covers(at(-30)) && !index.covers(at(-31)));
+        index.forget_before(at(10));
+        assert_eq!(index.len(), 1);
+        assert_eq!(index.stays_of(ResidentId::from_bytes(id(3)), at(0), at(100)).len(), 1);
+        let late = Visit { entered_at: index.reach().checked_add(SignedDuration::from_hours(1)).unwrap(), ..case };
+        assert_eq!(index.insert(&late), Inserted::TooLate);
+        assert!(!index.covers(at(10)));
+    }
+}

@@ -1,0 +1,268 @@
+//! The stay index traces read instead of the store ([`StayIndex`]): loaded
+//! from the store when the server starts, then kept up to date by this
+//! server's own check-ins and check-outs.
+//!
+//! Only a server that is the one writer of its visits may use it (the
+//! SQLite default); with several servers on one PostgreSQL database the
+//! others' check-ins would be missing, so there it is off unless configured
+//! (`trace_index_days`). A trace uses the index only once it is loaded and
+//! when it holds every stay the trace could read; otherwise the trace reads
+//! the store, as it always could.
+//!
+//! Changes reach the index through a queue, so a check-in never waits for a
+//! trace: a trace first applies what is queued, then reads.
+
+use healthcode_domain::stays::{StayIndex, StayLoader};
+use healthcode_domain::{ResidentId, Visit, VisitId};
+use jiff::{SignedDuration, Timestamp};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Applied by whoever queues it once this many changes wait.
+const QUEUE_APPLY_AT: usize = 4096;
+/// Venues per store read while loading.
+const LOAD_VENUES_PER_READ: usize = 500;
+
+/// A change the index has not applied yet.
+#[derive(Debug, Clone)]
+enum Change {
+    Entered(Visit),
+    Closed { resident: ResidentId, visit: VisitId, at: Timestamp },
+}
+
+#[derive(Debug)]
+enum Held {
+    /// Not in use (configured off).
+    Off,
+    /// Waiting to be loaded; changes queue meanwhile.
+    Unloaded,
+    Ready(StayIndex),
+}
+
+/// What the index is doing, for logs and `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexState {
+    Off,
+    Unloaded,
+    Ready { stays: usize },
+}
+
+/// The server's stay index and its queue of changes.
+#[derive(Debug)]
+pub struct TraceIndex {
+    days: u32,
+    held: RwLock<Held>,
+    queue: Mutex<Vec<Change>>,
+    /// Set when a load begins: changes before it are in what the load
+    /// reads, so only later ones need queueing (and a process that never
+    /// loads queues nothing).
+    queueing: AtomicBool,
+    /// Loads begun so far; a load installs only if none begun after it has.
+    loads: AtomicU64,
+    installed: AtomicU64,
+}
+
+impl TraceIndex {
+    /// An index holding the last `days` days (0: off), not loaded yet.
+    pub fn new(days: u32) -> Self {
+        let held = if days == 0 { Held::Off } else { Held::Unloaded };
+        Self {
+            days,
+            held: RwLock::new(held),
+            queue: Mutex::new(Vec::new()),
+            queueing: AtomicBool::new(false),
+            loads: AtomicU64::new(0),
+            installed: AtomicU64::new(0),
+        }
+    }
+
+    /// How many days of stays it holds once loaded (0: off).
+    pub fn days(&self) -> u32 {
+        self.days
+    }
+
+    pub fn state(&self) -> IndexState {
+        match &*self.held.read().unwrap_or_else(|e| e.into_inner()) {
+            Held::Off => IndexState::Off,
+            Held::Unloaded => IndexState::Unloaded,
+            Held::Ready(index) => IndexState::Ready { stays: index.len() },
+        }
+    }
+
+    /// A visit this server opened (committed).
+    pub fn entered(&self, visit: &Visit) {
+        self.push(Change::Entered(visit.clone()));
+    }
+
+    /// A visit this server closed (committed) at `at`.
+    pub fn closed(&self, resident: ResidentId, visit: VisitId, at: Timestamp) {
+        self.push(Change::Closed { resident, visit, at });
+    }
+
+    fn push(&self, change: Change) {
+        if !self.queueing.load(Ordering::Acquire) {
+            return;
+        }
+        let waiting = {
+            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+            queue.push(change);
+            queue.len()
+        };
+        if waiting >= QUEUE_APPLY_AT {
+            // Only when nobody reads: a check-in never waits for a trace.
+            if let Ok(mut held) = self.held.try_write() {
+                self.apply_queue(&mut held);
+            }
+        }
+    }
+
+    fn apply_queue(&self, held: &mut Held) {
+        let Held::Ready(index) = held else { return };
+        let changes = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        for change in changes {
+            match change {
+                Change::Entered(visit) => {
+                    index.insert(&visit);
+                }
+                Change::Closed { resident, visit, at } => {
+                    index.close(resident, visit, at);
+                }
+            }
+        }
+    }
+
+    /// Applies what is queued (a periodic job does it when nothing traces).
+    pub fn catch_up(&self) {
+        let mut held = self.held.write().unwrap_or_else(|e| e.into_inner());
+        self.apply_queue(&mut held);
+    }
+
+    /// Runs `read` on the index when it is loaded and holds every stay that
+    /// began at or after `from`; `None` otherwise (read the store instead).
+    pub fn read<R>(&self, from: Timestamp, read: impl FnOnce(&StayIndex) -> R) -> Option<R> {
+        self.catch_up();
+        let held = self.held.read().unwrap_or_else(|e| e.into_inner());
+        match &*held {
+            Held::Ready(index) if index.covers(from) => Some(read(index)),
+            _ => None,
+        }
+    }
+
+    /// Drops the stays that began more than `days` days before `now`, once
+    /// a day's worth of them has gathered (a rebuild: counted from a new base).
+    pub fn forget_old(&self, now: Timestamp) {
+        let keep_from = now - SignedDuration::from_hours(24 * i64::from(self.days));
+        let mut held = self.held.write().unwrap_or_else(|e| e.into_inner());
+        self.apply_queue(&mut held);
+        if let Held::Ready(index) = &mut *held
+            && keep_from.duration_since(index.base()) >= SignedDuration::from_hours(24)
+        {
+            index.forget_before(keep_from);
+        }
+    }
+
+    /// Stops using the index (a load failed): traces read the store.
+    fn give_up(&self) {
+        self.queueing.store(false, Ordering::Release);
+        *self.held.write().unwrap_or_else(|e| e.into_inner()) = Held::Off;
+        self.queue.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    fn install(&self, load: u64, index: StayIndex) {
+        let mut held = self.held.write().unwrap_or_else(|e| e.into_inner());
+        if matches!(*held, Held::Off) || self.installed.load(Ordering::Acquire) > load {
+            return;
+        }
+        self.installed.store(load, Ordering::Release);
+        *held = Held::Ready(index);
+        self.apply_queue(&mut held);
+    }
+}
+
+/// Loads the index from the store: every visit that began in the last
+/// `days` days, read venue by venue (many venues per statement). Changes
+/// queued meanwhile are applied on top (an entry read back is not held
+/// twice). Returns how many stays it holds; 0 when the index is off.
+pub async fn load(state: &AppState) -> Result<usize, ApiError> {
+    let index = &state.trace_index;
+    if index.days() == 0 {
+        return Ok(0);
+    }
+    index.queueing.store(true, Ordering::Release);
+    let this_load = index.loads.fetch_add(1, Ordering::AcqRel) + 1;
+    let loaded = read_all(state).await;
+    match loaded {
+        Ok(loaded) => {
+            let stays = loaded.len();
+            index.install(this_load, loaded);
+            Ok(stays)
+        }
+        Err(e) => {
+            index.give_up();
+            Err(e)
+        }
+    }
+}
+
+async fn read_all(state: &AppState) -> Result<StayIndex, ApiError> {
+    let now = state.clock.now();
+    let base = now - SignedDuration::from_hours(24 * i64::from(state.trace_index.days()));
+    let mut loader = StayLoader::new(base);
+    let mut after = None;
+    loop {
+        let venues = state.store.venues_after(after, 10_000).await?;
+        let Some(last) = venues.last() else { break };
+        after = Some(last.id);
+        let ids: Vec<_> = venues.iter().map(|v| v.id).collect();
+        for chunk in ids.chunks(LOAD_VENUES_PER_READ) {
+            for visit in state.store.venues_visits_between(chunk, base, Timestamp::MAX).await? {
+                loader.add(&visit);
+            }
+        }
+    }
+    Ok(loader.finish())
+}
+
+/// Loads the index in the background, then keeps the queue applied and
+/// the old days dropped.
+pub fn spawn(state: AppState) {
+    if state.trace_index.days() == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        #[allow(clippy::disallowed_methods)] // how long the load took, for the log
+        let started = std::time::Instant::now();
+        match load(&state).await {
+            Ok(stays) => tracing::info!(
+                stays,
+                days = state.trace_index.days(),
+                seconds = started.elapsed().as_secs_f64(),
+                "trace index loaded"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e.message, "loading the trace index failed; traces read the store");
+                return;
+            }
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut ticks: u64 = 0;
+        loop {
+            tick.tick().await;
+            ticks += 1;
+            let index = state.clone();
+            let now = state.clock.now();
+            let hourly = ticks.is_multiple_of(3600);
+            let _ = tokio::task::spawn_blocking(move || {
+                if hourly {
+                    index.trace_index.forget_old(now);
+                } else {
+                    index.trace_index.catch_up();
+                }
+            })
+            .await;
+        }
+    });
+}
