@@ -33,9 +33,17 @@ enum Command {
         /// Seed of the synthetic city (same seed, same city).
         #[arg(long, default_value_t = 2020)]
         seed: u64,
-        /// Number of residents (scale S is 100000).
-        #[arg(long, default_value_t = 100_000)]
-        residents: u32,
+        /// The size of the city (PERFORMANCE.md): s = 100,000 residents, 10,000 venues, 50,000
+        /// check-ins a day for 14 days (0.7 M visits); m = 1,000,000 residents, 100,000 venues,
+        /// 500,000 check-ins a day for 28 days (14 M visits; about 30 minutes and 5 GB on SQLite).
+        #[arg(long, value_enum, default_value_t = commands::demo::Scale::S)]
+        scale: commands::demo::Scale,
+        /// Instead of the scale's: this many residents (a venue per ten, a check-in a day per two).
+        #[arg(long)]
+        residents: Option<u32>,
+        /// Instead of the scale's: this many days of history.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=60))]
+        days: Option<u16>,
         /// Seed only; do not start the server.
         #[arg(long)]
         no_serve: bool,
@@ -198,8 +206,14 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve { common } => commands::serve::run(common).await,
-            Command::Demo { common, seed, residents, no_serve } => {
-                commands::demo::run(common, seed, residents, no_serve).await
+            Command::Demo { common, seed, scale, residents, days, no_serve } => {
+                let plan = scale.plan(seed);
+                let plan = healthcode_server::synthetic::CityPlan {
+                    residents: residents.unwrap_or(plan.residents),
+                    days: days.unwrap_or(plan.days),
+                    ..plan
+                };
+                commands::demo::run(common, plan, no_serve).await
             }
             Command::Verify { input, trust_list, common } => commands::verify::run(common, &input, trust_list).await,
             Command::Token { role, subject, common } => commands::token::run(common, &role, subject).await,

@@ -10,7 +10,25 @@ use std::process::ExitCode;
 use crate::commands::serve::{init_logs, serve_state};
 use crate::settings::{CommonArgs, build};
 
-pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) -> Result<ExitCode> {
+/// The city sizes of PERFORMANCE.md that `--scale` names (L, 8 M residents
+/// and 70 M visits, is for paper: a SQLite file of ~25 GB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    S,
+    M,
+}
+
+impl Scale {
+    pub fn plan(self, seed: u64) -> CityPlan {
+        match self {
+            Scale::S => CityPlan::scale_s(seed),
+            Scale::M => CityPlan::scale_m(seed),
+        }
+    }
+}
+
+pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<ExitCode> {
+    let (seed, residents) = (plan.seed, plan.residents);
     init_logs();
     let config = build(&common)?;
     let state = build_state(config, super::system_clock()).await?;
@@ -18,7 +36,6 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
     if state.store.resident_by_contact(&first).await?.is_some() {
         eprintln!("the synthetic city is already in {}; not seeding again", state.config.database_url);
     } else {
-        let plan = CityPlan { residents, ..CityPlan::scale_s(seed) };
         let bar = ProgressBar::new(u64::from(plan.residents));
         if !std::io::stderr().is_terminal() {
             bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -36,7 +53,6 @@ pub async fn run(common: CommonArgs, seed: u64, residents: u32, no_serve: bool) 
         bar.finish_and_clear();
         eprintln!("seeded {written} residents (seed {seed}, {} days of declarations and clock-ins)", plan.days);
     }
-    let plan = CityPlan { residents, ..CityPlan::scale_s(seed) };
     let now = state.clock.now();
     let sign = |id: healthcode_domain::VenueId, generation: u32| {
         healthcode_server::services::venues::sign_token(&state, id, generation).ok()

@@ -36,6 +36,12 @@ impl CityPlan {
         Self { seed, residents: 100_000, days: 14 }
     }
 
+    /// Scale M of PERFORMANCE.md (the benchmarks): 1,000,000 residents,
+    /// 100,000 venues, 500,000 check-ins a day for 28 days.
+    pub fn scale_m(seed: u64) -> Self {
+        Self { seed, residents: 1_000_000, days: 28 }
+    }
+
     /// One venue per ten residents.
     pub fn venues(&self) -> u32 {
         (self.residents / 10).max(1)
