@@ -1,9 +1,10 @@
 //! An in-memory index of stays for contact tracing.
 //!
 //! [`StayIndex`] holds every visit that began since a point in time, twice:
-//! by venue (entry time, length, person: 12 bytes, sorted by entry, so a
-//! tracer reads a few hours of a busy place's log as one run of memory) and
-//! by person (entry, length, venue and the visit id: 28 bytes). Times are
+//! by venue (entry time, length, person, stay number: 16 bytes, sorted by
+//! entry, so a tracer reads a few hours of a busy place's log as one run of
+//! memory) and by person (entry, length, venue, stay number: 16 bytes), with
+//! the visit ids in one array by stay number (16 bytes): 48 bytes a stay. Times are
 //! whole milliseconds after the index's base, lengths whole milliseconds
 //! (a visit lasts at most a day, so both fit 32 bits for 49 days after the
 //! base). People and venues get dense numbers the first time they are seen.
@@ -30,6 +31,7 @@ struct AtVenue {
     entered: u32,
     length: u32,
     resident: u32,
+    stay: u32,
 }
 
 /// One stay in a person's list.
@@ -38,17 +40,18 @@ struct OfResident {
     entered: u32,
     length: u32,
     venue: u32,
-    id: VisitId,
+    stay: u32,
 }
 
 /// One shared stay found by a sweep, before it is turned into ids and instants.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
+    resident: u32,
     /// The position of the source stay.
-    source: usize,
+    source: u32,
     venue: u32,
-    /// The contact's entry (offset).
-    entered: u32,
+    /// The contact's stay number.
+    stay: u32,
     start: i64,
     end: i64,
 }
@@ -81,7 +84,8 @@ pub struct StayIndex {
     by_venue: Vec<Vec<AtVenue>>,
     /// The longest stay seen at each venue (bounds how far back a log is read).
     longest: Vec<u32>,
-    stays: usize,
+    /// Visit ids by stay number.
+    ids: Vec<VisitId>,
     /// A visit could not be held (it began too far after the base): the
     /// index no longer covers anything until it is rebuilt.
     overflowed: bool,
@@ -113,7 +117,7 @@ impl StayIndex {
             venues: Vec::new(),
             by_venue: Vec::new(),
             longest: Vec::new(),
-            stays: 0,
+            ids: Vec::new(),
             overflowed: false,
         }
     }
@@ -125,11 +129,11 @@ impl StayIndex {
 
     /// How many stays are held.
     pub fn len(&self) -> usize {
-        self.stays
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.stays == 0
+        self.ids.is_empty()
     }
 
     /// Whether every stay that began at or after `from` is held (as far as
@@ -190,18 +194,18 @@ impl StayIndex {
         let length = length_ms(visit.entered_at, visit.effective_end());
         let resident = self.resident_number(visit.resident);
         let venue = self.venue_number(visit.venue);
-        if self.by_resident[resident as usize].iter().rev().any(|s| s.id == visit.id) {
-            self.set_end(resident, visit.id, visit.effective_end());
+        if self.set_end(resident, visit.id, visit.effective_end()) {
             return Inserted::Updated;
         }
+        let stay = self.ids.len() as u32;
+        self.ids.push(visit.id);
         let own = &mut self.by_resident[resident as usize];
         let at = own.partition_point(|s| s.entered <= entered);
-        own.insert(at, OfResident { entered, length, venue, id: visit.id });
+        own.insert(at, OfResident { entered, length, venue, stay });
         let log = &mut self.by_venue[venue as usize];
         let at = log.partition_point(|s| (s.entered, s.resident) <= (entered, resident));
-        log.insert(at, AtVenue { entered, length, resident });
+        log.insert(at, AtVenue { entered, length, resident, stay });
         self.longest[venue as usize] = self.longest[venue as usize].max(length);
-        self.stays += 1;
         Inserted::Added
     }
 
@@ -215,15 +219,15 @@ impl StayIndex {
     }
 
     fn set_end(&mut self, resident: u32, visit: VisitId, end: Timestamp) -> bool {
-        let own = &mut self.by_resident[resident as usize];
-        let Some(stay) = own.iter_mut().rev().find(|s| s.id == visit) else { return false };
+        let (ids, own) = (&self.ids, &mut self.by_resident[resident as usize]);
+        let Some(stay) = own.iter_mut().rev().find(|s| ids[s.stay as usize] == visit) else { return false };
         let entered_at = Timestamp::from_millisecond(self.base_ms + i64::from(stay.entered)).unwrap_or(self.base);
         let length = length_ms(entered_at, end);
         stay.length = length;
-        let (entered, venue) = (stay.entered, stay.venue);
+        let (venue, number) = (stay.venue, stay.stay);
         let log = &mut self.by_venue[venue as usize];
-        let first = log.partition_point(|s| (s.entered, s.resident) < (entered, resident));
-        if let Some(s) = log.get_mut(first).filter(|s| s.entered == entered && s.resident == resident) {
+        let first = log.partition_point(|s| (s.entered, s.resident) < (stay.entered, resident));
+        if let Some(s) = log[first..].iter_mut().take_while(|s| s.entered == stay.entered).find(|s| s.stay == number) {
             s.length = length;
         }
         self.longest[venue as usize] = self.longest[venue as usize].max(length);
@@ -241,7 +245,13 @@ impl StayIndex {
             for s in own {
                 let entered_at = self.instant(i64::from(s.entered));
                 let end = self.instant(i64::from(s.entered) + i64::from(s.length));
-                next.add_stay(self.residents[n], self.venues[s.venue as usize], s.id, entered_at, end);
+                next.add_stay(
+                    self.residents[n],
+                    self.venues[s.venue as usize],
+                    self.ids[s.stay as usize],
+                    entered_at,
+                    end,
+                );
             }
         }
         let overflowed = self.overflowed;
@@ -258,7 +268,7 @@ impl StayIndex {
             .iter()
             .filter(|s| i64::from(s.entered) < to && i64::from(s.entered) + i64::from(s.length) > after)
             .map(|s| SourceStay {
-                id: s.id,
+                id: self.ids[s.stay as usize],
                 venue: self.venues[s.venue as usize],
                 entered_at: self.instant(i64::from(s.entered)),
                 end: self.instant(i64::from(s.entered) + i64::from(s.length)),
@@ -288,7 +298,7 @@ impl StayIndex {
         let (range_from, range_to) = (self.offset(range.0), self.offset(range.1));
         let buffer = rules.buffer_after.as_millis() as i64;
         let min_overlap = rules.min_overlap.as_millis() as i64;
-        let mut found: HashMap<u32, Vec<Hit>> = HashMap::new();
+        let mut hits: Vec<Hit> = Vec::new();
         for (i, s) in sources.iter().enumerate() {
             let Some(&venue) = self.venue_numbers.get(&s.venue) else { continue };
             let log = &self.by_venue[venue as usize];
@@ -309,27 +319,29 @@ impl StayIndex {
                 let start = s_in.max(c_in);
                 let end = s_end.min(c_in + i64::from(c.length));
                 if end > start && end - start >= min_overlap {
-                    found.entry(c.resident).or_default().push(Hit { source: i, venue, entered: c.entered, start, end });
+                    hits.push(Hit { resident: c.resident, source: i as u32, venue, stay: c.stay, start, end });
                 }
             }
         }
-        let mut contacts: Vec<Contact> = found
-            .into_iter()
-            .map(|(n, hits)| {
-                let own = &self.by_resident[n as usize];
-                let mut shared: Vec<SharedStay> = hits
-                    .into_iter()
+        // One flat list grouped by person: no allocation per person until
+        // the report's own.
+        hits.sort_unstable_by_key(|h| h.resident);
+        let mut contacts: Vec<Contact> = hits
+            .chunk_by(|a, b| a.resident == b.resident)
+            .map(|group| {
+                let mut shared: Vec<SharedStay> = group
+                    .iter()
                     .map(|h| SharedStay {
                         venue: self.venues[h.venue as usize],
-                        source_visit: sources[h.source].id,
-                        contact_visit: visit_at(own, h.venue, h.entered),
+                        source_visit: sources[h.source as usize].id,
+                        contact_visit: self.ids[h.stay as usize],
                         overlap_start: self.instant(h.start),
                         overlap_end: self.instant(h.end),
                     })
                     .collect();
-                shared.sort();
+                shared.sort_unstable();
                 shared.dedup();
-                Contact { resident: self.residents[n as usize], shared }
+                Contact { resident: self.residents[group[0].resident as usize], shared }
             })
             .collect();
         contacts.sort_unstable_by_key(|c| c.resident);
@@ -369,43 +381,34 @@ impl StayLoader {
         let length = length_ms(entered_at, end);
         let resident = index.resident_number(resident);
         let venue = index.venue_number(venue);
-        index.by_resident[resident as usize].push(OfResident { entered, length, venue, id });
-        index.by_venue[venue as usize].push(AtVenue { entered, length, resident });
+        let stay = index.ids.len() as u32;
+        index.ids.push(id);
+        index.by_resident[resident as usize].push(OfResident { entered, length, venue, stay });
+        index.by_venue[venue as usize].push(AtVenue { entered, length, resident, stay });
         index.longest[venue as usize] = index.longest[venue as usize].max(length);
-        index.stays += 1;
     }
 
     /// How many stays were added.
     pub fn len(&self) -> usize {
-        self.index.stays
+        self.index.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.stays == 0
+        self.index.ids.is_empty()
     }
 
     /// The index, every list sorted.
     pub fn finish(mut self) -> StayIndex {
         for own in &mut self.index.by_resident {
-            own.sort_unstable_by_key(|s| (s.entered, s.id));
+            own.sort_unstable_by_key(|s| (s.entered, s.stay));
             own.shrink_to_fit();
         }
         for log in &mut self.index.by_venue {
-            log.sort_unstable_by_key(|s| (s.entered, s.resident));
+            log.sort_unstable_by_key(|s| (s.entered, s.resident, s.stay));
             log.shrink_to_fit();
         }
         self.index
     }
-}
-
-/// The id of a person's stay at `venue` that began at `entered`.
-fn visit_at(own: &[OfResident], venue: u32, entered: u32) -> VisitId {
-    let first = own.partition_point(|s| s.entered < entered);
-    own[first..]
-        .iter()
-        .take_while(|s| s.entered == entered)
-        .find(|s| s.venue == venue)
-        .map_or_else(|| VisitId::from_bytes([0; 16]), |s| s.id)
 }
 
 /// Milliseconds from `from` to `to`, within 0 ..= u32::MAX.

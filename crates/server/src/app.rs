@@ -125,7 +125,17 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    use crate::services::trace_index::IndexState;
+    let mut body = state.metrics.render();
+    let stays = match state.trace_index.state() {
+        IndexState::Ready { stays } => stays as i64,
+        IndexState::Unloaded => -1,
+        IndexState::Off => -2,
+    };
+    body.push_str("# HELP healthcode_trace_index_stays Stays held by the trace index (-1 loading, -2 off).\n");
+    body.push_str("# TYPE healthcode_trace_index_stays gauge\n");
+    body.push_str(&format!("healthcode_trace_index_stays {stays}\n"));
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
 /// The offline verifier for checkpoint pages (mirrors crates/credential; tested against the shared vectors).

@@ -135,6 +135,7 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
         }
         contacts.push(report.close.len() + report.secondary.len());
     }
+    let total: Duration = times.iter().sum();
     times.sort();
     contacts.sort_unstable();
     let pick = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
@@ -143,7 +144,7 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
         Depth::Secondary => "close + secondary",
     };
     eprintln!(
-        "{} traces (14-day window, {what}, seed {}) on {}, read from the {}: p50 {}, p99 {}, worst {}; contacts per case p50 {}, max {}",
+        "{} traces (14-day window, {what}, seed {}) on {}, read from the {}: p50 {}, p99 {}, worst {}, all {}; contacts per case p50 {}, max {}",
         times.len(),
         sample.seed,
         state.store.backend(),
@@ -154,6 +155,7 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
         ms(pick(0.5)),
         ms(pick(0.99)),
         ms(times[times.len() - 1]),
+        ms(total),
         contacts[contacts.len() / 2],
         contacts[contacts.len() - 1]
     );

@@ -132,6 +132,8 @@ async fn the_stay_index_reports_what_the_straightforward_trace_does_and_follows_
     let stays = load(state).await.unwrap();
     assert!(stays > 10_000, "{stays} stays held");
     assert_eq!(state.trace_index.state(), IndexState::Ready { stays });
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(&format!("healthcode_trace_index_stays {stays}\n")), "{metrics}");
     traces_match(&app, &plan, TraceSource::Index).await;
 
     // Live scans reach the index: two people meet at a venue for 40 minutes.
