@@ -39,7 +39,7 @@ enum Held {
     Off,
     /// Waiting to be loaded; changes queue meanwhile.
     Unloaded,
-    Ready(StayIndex),
+    Ready(Box<StayIndex>),
 }
 
 /// What the index is doing, for logs and `/metrics`.
@@ -177,7 +177,7 @@ impl TraceIndex {
             return;
         }
         self.installed.store(load, Ordering::Release);
-        *held = Held::Ready(index);
+        *held = Held::Ready(Box::new(index));
         self.apply_queue(&mut held);
     }
 }
