@@ -63,12 +63,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Reads from the mapped file instead of a pread per page, and a
-            // larger page cache per connection (32 MiB; the default is 2 MiB)
-            // for the visit indexes every check-in and trace walks.
-            .pragma("mmap_size", "268435456")
-            .pragma("cache_size", "-32768");
+            .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
             .connect_with(options)
