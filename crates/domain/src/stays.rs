@@ -142,12 +142,6 @@ impl StayIndex {
         !self.overflowed && from >= self.base
     }
 
-    /// The latest instant an offset can hold: a visit beginning later makes
-    /// the index overflow, so the holder should rebuild it before then.
-    pub fn reach(&self) -> Timestamp {
-        Timestamp::from_millisecond(self.base_ms.saturating_add(SPAN_MS)).unwrap_or(Timestamp::MAX)
-    }
-
     fn offset(&self, t: Timestamp) -> i64 {
         t.as_millisecond() - self.base_ms
     }
@@ -156,42 +150,50 @@ impl StayIndex {
         Timestamp::from_millisecond(self.base_ms + offset).unwrap_or(Timestamp::MAX)
     }
 
-    fn resident_number(&mut self, id: ResidentId) -> u32 {
-        if let Some(n) = self.resident_numbers.get(&id) {
-            return *n;
+    /// A stay's entry and end as instants.
+    fn times(&self, entered: u32, length: u32) -> (Timestamp, Timestamp) {
+        let entered = i64::from(entered);
+        (self.instant(entered), self.instant(entered + i64::from(length)))
+    }
+
+    /// A stay's entry offset and length, or why it cannot be held (a late
+    /// one marks the index overflowed).
+    fn span(&mut self, entered_at: Timestamp, end: Timestamp) -> Result<(u32, u32), Inserted> {
+        let entered = self.offset(entered_at);
+        if entered < 0 {
+            return Err(Inserted::TooOld);
         }
-        let n = self.residents.len() as u32;
-        self.resident_numbers.insert(id, n);
-        self.residents.push(id);
-        self.by_resident.push(Vec::new());
+        if entered > SPAN_MS {
+            self.overflowed = true;
+            return Err(Inserted::TooLate);
+        }
+        Ok((entered as u32, length_ms(entered_at, end)))
+    }
+
+    fn resident_number(&mut self, id: ResidentId) -> u32 {
+        let (n, new) = number_of(&mut self.resident_numbers, &mut self.residents, id);
+        if new {
+            self.by_resident.push(Vec::new());
+        }
         n
     }
 
     fn venue_number(&mut self, id: VenueId) -> u32 {
-        if let Some(n) = self.venue_numbers.get(&id) {
-            return *n;
+        let (n, new) = number_of(&mut self.venue_numbers, &mut self.venues, id);
+        if new {
+            self.by_venue.push(Vec::new());
+            self.longest.push(0);
         }
-        let n = self.venues.len() as u32;
-        self.venue_numbers.insert(id, n);
-        self.venues.push(id);
-        self.by_venue.push(Vec::new());
-        self.longest.push(0);
         n
     }
 
     /// Holds a visit (an entry, or a visit read back from the store); a
     /// visit held already gets this one's end.
     pub fn insert(&mut self, visit: &Visit) -> Inserted {
-        let entered = self.offset(visit.entered_at);
-        if entered < 0 {
-            return Inserted::TooOld;
-        }
-        if entered > SPAN_MS {
-            self.overflowed = true;
-            return Inserted::TooLate;
-        }
-        let entered = entered as u32;
-        let length = length_ms(visit.entered_at, visit.effective_end());
+        let (entered, length) = match self.span(visit.entered_at, visit.effective_end()) {
+            Ok(span) => span,
+            Err(not_held) => return not_held,
+        };
         let resident = self.resident_number(visit.resident);
         let venue = self.venue_number(visit.venue);
         if self.set_end(resident, visit.id, visit.effective_end()) {
@@ -219,10 +221,10 @@ impl StayIndex {
     }
 
     fn set_end(&mut self, resident: u32, visit: VisitId, end: Timestamp) -> bool {
+        let end = self.offset(end);
         let (ids, own) = (&self.ids, &mut self.by_resident[resident as usize]);
         let Some(stay) = own.iter_mut().rev().find(|s| ids[s.stay as usize] == visit) else { return false };
-        let entered_at = Timestamp::from_millisecond(self.base_ms + i64::from(stay.entered)).unwrap_or(self.base);
-        let length = length_ms(entered_at, end);
+        let length = (end - i64::from(stay.entered)).clamp(0, SPAN_MS) as u32;
         stay.length = length;
         let (venue, number) = (stay.venue, stay.stay);
         let log = &mut self.by_venue[venue as usize];
@@ -243,8 +245,7 @@ impl StayIndex {
         let mut next = StayLoader::new(base);
         for (n, own) in self.by_resident.iter().enumerate() {
             for s in own {
-                let entered_at = self.instant(i64::from(s.entered));
-                let end = self.instant(i64::from(s.entered) + i64::from(s.length));
+                let (entered_at, end) = self.times(s.entered, s.length);
                 next.add_stay(
                     self.residents[n],
                     self.venues[s.venue as usize],
@@ -267,11 +268,9 @@ impl StayIndex {
         self.by_resident[*n as usize]
             .iter()
             .filter(|s| i64::from(s.entered) < to && i64::from(s.entered) + i64::from(s.length) > after)
-            .map(|s| SourceStay {
-                id: self.ids[s.stay as usize],
-                venue: self.venues[s.venue as usize],
-                entered_at: self.instant(i64::from(s.entered)),
-                end: self.instant(i64::from(s.entered) + i64::from(s.length)),
+            .map(|s| {
+                let (entered_at, end) = self.times(s.entered, s.length);
+                SourceStay { id: self.ids[s.stay as usize], venue: self.venues[s.venue as usize], entered_at, end }
             })
             .collect()
     }
@@ -369,16 +368,7 @@ impl StayLoader {
 
     fn add_stay(&mut self, resident: ResidentId, venue: VenueId, id: VisitId, entered_at: Timestamp, end: Timestamp) {
         let index = &mut self.index;
-        let entered = index.offset(entered_at);
-        if entered < 0 {
-            return;
-        }
-        if entered > SPAN_MS {
-            index.overflowed = true;
-            return;
-        }
-        let entered = entered as u32;
-        let length = length_ms(entered_at, end);
+        let Ok((entered, length)) = index.span(entered_at, end) else { return };
         let resident = index.resident_number(resident);
         let venue = index.venue_number(venue);
         let stay = index.ids.len() as u32;
@@ -409,6 +399,18 @@ impl StayLoader {
         }
         self.index
     }
+}
+
+/// The dense number of `id` in `ids`, given the first time it is seen;
+/// whether it is new.
+fn number_of<K: Copy + Eq + std::hash::Hash>(numbers: &mut HashMap<K, u32>, ids: &mut Vec<K>, id: K) -> (u32, bool) {
+    if let Some(n) = numbers.get(&id) {
+        return (*n, false);
+    }
+    let n = ids.len() as u32;
+    numbers.insert(id, n);
+    ids.push(id);
+    (n, true)
 }
 
 /// Milliseconds from `from` to `to`, within 0 ..= u32::MAX.
@@ -507,7 +509,8 @@ mod tests {
         index.forget_before(at(10));
         assert_eq!(index.len(), 1);
         assert_eq!(index.stays_of(ResidentId::from_bytes(id(3)), at(0), at(100)).len(), 1);
-        let late = Visit { entered_at: index.reach().checked_add(SignedDuration::from_hours(1)).unwrap(), ..case };
+        // Offsets reach 49.7 days past the base.
+        let late = Visit { entered_at: at(10).checked_add(SignedDuration::from_hours(24 * 50)).unwrap(), ..case };
         assert_eq!(index.insert(&late), Inserted::TooLate);
         assert!(!index.covers(at(10)));
     }

@@ -284,7 +284,7 @@ pub async fn trace_case_to(state: &AppState, case: Case, depth: Depth) -> Result
     if let Some((close, secondary)) = indexed {
         return Ok(TraceReport { case, window, case_visits, close, secondary, read_from: TraceSource::Index });
     }
-    trace_from_store(state, case, window, case_visits, depth, &rules).await
+    trace_from_store(state, case, window, case_visits, depth, rules).await
 }
 
 /// The close and secondary contacts from the stay index: the same question
@@ -321,9 +321,8 @@ async fn trace_from_store(
     window: (Timestamp, Timestamp),
     case_visits: Vec<Visit>,
     depth: Depth,
-    rules: &ExposureRules,
+    rules: ExposureRules,
 ) -> Result<TraceReport, ApiError> {
-    let rules = *rules;
     let near = candidates_near(state, &case_visits, window, &rules).await?;
     let close = exposure::contacts(&case_visits, &near, &BTreeSet::new(), &rules);
     if depth == Depth::Close {

@@ -10,7 +10,8 @@
 //! the store, as it always could.
 //!
 //! Changes reach the index through a queue, so a check-in never waits for a
-//! trace: a trace first applies what is queued, then reads.
+//! trace and never applies anything itself: a job applies the queue every
+//! second, and a trace applies what is left before it reads.
 
 use healthcode_domain::stays::{StayIndex, StayLoader};
 use healthcode_domain::{ResidentId, Visit, VisitId};
@@ -21,8 +22,6 @@ use std::sync::{Mutex, RwLock};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Applied by whoever queues it once this many changes wait.
-const QUEUE_APPLY_AT: usize = 4096;
 /// Venues per store read while loading.
 const LOAD_VENUES_PER_READ: usize = 500;
 
@@ -106,17 +105,7 @@ impl TraceIndex {
         if !self.queueing.load(Ordering::Acquire) {
             return;
         }
-        let waiting = {
-            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-            queue.push(change);
-            queue.len()
-        };
-        if waiting >= QUEUE_APPLY_AT {
-            // Only when nobody reads: a check-in never waits for a trace.
-            if let Ok(mut held) = self.held.try_write() {
-                self.apply_queue(&mut held);
-            }
-        }
+        self.queue.lock().unwrap_or_else(|e| e.into_inner()).push(change);
     }
 
     fn apply_queue(&self, held: &mut Held) {
@@ -134,8 +123,12 @@ impl TraceIndex {
         }
     }
 
-    /// Applies what is queued (a periodic job does it when nothing traces).
+    /// Applies what is queued (a periodic job does it when nothing traces);
+    /// with nothing queued, takes no lock on the index.
     pub fn catch_up(&self) {
+        if self.queue.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+            return;
+        }
         let mut held = self.held.write().unwrap_or_else(|e| e.into_inner());
         self.apply_queue(&mut held);
     }
@@ -223,7 +216,10 @@ async fn read_all(state: &AppState) -> Result<StayIndex, ApiError> {
             }
         }
     }
-    Ok(loader.finish())
+    // Sorting millions of entries: off the async workers.
+    tokio::task::spawn_blocking(move || loader.finish())
+        .await
+        .map_err(|e| ApiError::internal(format!("sorting the trace index: {e}")))
 }
 
 /// Loads the index in the background, then keeps the queue applied and
