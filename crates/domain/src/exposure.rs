@@ -162,3 +162,112 @@ pub fn contacts_among<'a>(
         })
         .collect()
 }
+
+/// Secondary contacts of the people in `sources` (close contacts, their
+/// visits from their first shared stay on) among `candidates`: each
+/// candidate stay that overlaps a source stay by the minimum is listed once,
+/// with as its evidence the overlapping source stay that ends latest (ties:
+/// the earlier entry, then the smaller visit id). A stay at a busy place
+/// is not repeated once per close contact met there, so a person's evidence
+/// is at most one shared stay per own stay and the report grows with the
+/// stays, not with the pairs. People in `exclude` (and the sources) are never
+/// contacts. By person, each person's shared stays sorted.
+pub fn secondary_among<'a>(
+    source_visits: &[Visit],
+    candidates: impl IntoIterator<Item = &'a Visit>,
+    exclude: &BTreeSet<ResidentId>,
+    rules: &ExposureRules,
+) -> Vec<Contact> {
+    let mut skip: HashSet<ResidentId> = source_visits.iter().map(|v| v.resident).collect();
+    skip.extend(exclude.iter().copied());
+    let buffered = |v: &Visit| v.effective_end().saturating_add(rules.buffer_after).unwrap_or(Timestamp::MAX);
+    let mut by_venue: HashMap<VenueId, Vec<&Visit>> = HashMap::new();
+    for s in source_visits {
+        if buffered(s).duration_since(s.entered_at) >= rules.min_overlap {
+            by_venue.entry(s.venue).or_default().push(s);
+        }
+    }
+    let by_venue: HashMap<VenueId, (Vec<&Visit>, LatestEnd<Timestamp>)> = by_venue
+        .into_iter()
+        .map(|(venue, mut list)| {
+            list.sort_unstable_by_key(|s| (s.entered_at, s.id));
+            let latest = LatestEnd::new(list.iter().map(|s| (s.entered_at, buffered(s))));
+            (venue, (list, latest))
+        })
+        .collect();
+    let mut seen: HashSet<VisitId> = HashSet::new();
+    let mut found: HashMap<ResidentId, Vec<SharedStay>> = HashMap::new();
+    for c in candidates {
+        if skip.contains(&c.resident) || !seen.insert(c.id) {
+            continue;
+        }
+        let Some((list, latest)) = by_venue.get(&c.venue) else { continue };
+        let (c_in, c_end) = (c.entered_at, c.effective_end());
+        if c_end.duration_since(c_in) < rules.min_overlap {
+            continue;
+        }
+        let entered_by = c_end.checked_sub(rules.min_overlap).unwrap_or(Timestamp::MIN);
+        let ends_from = c_in.checked_add(rules.min_overlap).unwrap_or(Timestamp::MAX);
+        let Some(at) = latest.find(entered_by, ends_from) else { continue };
+        let s = list[at];
+        if let Some((overlap_start, overlap_end)) = overlap(s, c, rules) {
+            found.entry(c.resident).or_default().push(SharedStay {
+                venue: c.venue,
+                source_visit: s.id,
+                contact_visit: c.id,
+                overlap_start,
+                overlap_end,
+            });
+        }
+    }
+    let mut found: Vec<(ResidentId, Vec<SharedStay>)> = found.into_iter().collect();
+    found.sort_unstable_by_key(|(resident, _)| *resident);
+    found
+        .into_iter()
+        .map(|(resident, mut shared)| {
+            shared.sort_unstable();
+            Contact { resident, shared }
+        })
+        .collect()
+}
+
+/// Source stays at one place by entry, each with the one that ends latest
+/// among it and those before it: which source stay overlaps a stay by the
+/// minimum, if any does, is one binary search (see [`LatestEnd::find`]).
+#[derive(Debug, Clone)]
+pub(crate) struct LatestEnd<T> {
+    entries: Vec<T>,
+    /// Position and end of the latest-ending stay among the first `i + 1`
+    /// (the first such on ties).
+    latest: Vec<(u32, T)>,
+}
+
+impl<T: Ord + Copy> LatestEnd<T> {
+    /// `stays` are (entry, end, the buffer included), sorted by entry and
+    /// then by whatever breaks ties.
+    pub(crate) fn new(stays: impl Iterator<Item = (T, T)>) -> Self {
+        let mut entries = Vec::new();
+        let mut latest: Vec<(u32, T)> = Vec::new();
+        for (i, (entered, end)) in stays.enumerate() {
+            entries.push(entered);
+            let best = match latest.last() {
+                Some(&(at, best)) if best >= end => (at, best),
+                _ => (i as u32, end),
+            };
+            latest.push(best);
+        }
+        Self { entries, latest }
+    }
+
+    /// The position of the latest-ending stay among those that entered at
+    /// or before `entered_by`, if it ends at or after `ends_from`. With
+    /// `entered_by` a stay's end less the minimum and `ends_from` its entry
+    /// plus the minimum, that is a source stay overlapping it by at least the
+    /// minimum (when both stays last that long), and the one ending latest
+    /// among all that do.
+    pub(crate) fn find(&self, entered_by: T, ends_from: T) -> Option<usize> {
+        let n = self.entries.partition_point(|e| *e <= entered_by);
+        let (at, end) = *self.latest.get(n.checked_sub(1)?)?;
+        (end >= ends_from).then_some(at as usize)
+    }
+}

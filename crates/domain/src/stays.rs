@@ -18,7 +18,7 @@
 use jiff::Timestamp;
 use std::collections::HashMap;
 
-use crate::exposure::{Contact, ExposureRules, SharedStay};
+use crate::exposure::{Contact, ExposureRules, LatestEnd, SharedStay};
 use crate::ids::{ResidentId, VenueId, VisitId};
 use crate::visit::Visit;
 
@@ -288,12 +288,7 @@ impl StayIndex {
         range: (Timestamp, Timestamp),
         rules: &ExposureRules,
     ) -> Vec<Contact> {
-        let mut skip = vec![false; self.residents.len()];
-        for r in source_people.iter().chain(exclude) {
-            if let Some(n) = self.resident_numbers.get(r) {
-                skip[*n as usize] = true;
-            }
-        }
+        let skip = self.skip_list(source_people, exclude);
         let (range_from, range_to) = (self.offset(range.0), self.offset(range.1));
         let buffer = rules.buffer_after.as_millis() as i64;
         let min_overlap = rules.min_overlap.as_millis() as i64;
@@ -322,8 +317,86 @@ impl StayIndex {
                 }
             }
         }
-        // One flat list grouped by person: no allocation per person until
-        // the report's own.
+        self.report(hits, sources)
+    }
+
+    /// The secondary contacts of `sources` (close contacts' stays) among the
+    /// stays that began in `range`: what
+    /// [`exposure::secondary_among`](crate::exposure::secondary_among)
+    /// reports for the sources and those candidates, each contact stay once
+    /// with the overlapping source stay that ends latest. Each venue's log is
+    /// read once, only near its sources' stays. The sources' people and
+    /// `exclude` are never contacts.
+    pub fn secondary(
+        &self,
+        sources: &[SourceStay],
+        source_people: &[ResidentId],
+        exclude: &[ResidentId],
+        range: (Timestamp, Timestamp),
+        rules: &ExposureRules,
+    ) -> Vec<Contact> {
+        let skip = self.skip_list(source_people, exclude);
+        let (range_from, range_to) = (self.offset(range.0), self.offset(range.1));
+        let buffer = rules.buffer_after.as_millis() as i64;
+        let min_overlap = rules.min_overlap.as_millis() as i64;
+        // (venue, entry, end with the buffer, position in `sources`), by venue
+        // and then as LatestEnd breaks ties: entry, then visit id.
+        let mut at_venues: Vec<(u32, i64, i64, u32)> = sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let venue = *self.venue_numbers.get(&s.venue)?;
+                let (s_in, s_end) = (self.offset(s.entered_at), self.offset(s.end).saturating_add(buffer));
+                (s_end - s_in >= min_overlap).then_some((venue, s_in, s_end, i as u32))
+            })
+            .collect();
+        at_venues.sort_unstable_by_key(|&(venue, s_in, _, i)| (venue, s_in, sources[i as usize].id));
+        let mut hits: Vec<Hit> = Vec::new();
+        for group in at_venues.chunk_by(|a, b| a.0 == b.0) {
+            let venue = group[0].0;
+            let log = &self.by_venue[venue as usize];
+            let latest = LatestEnd::new(group.iter().map(|&(_, s_in, s_end, _)| (s_in, s_end)));
+            let longest = i64::from(self.longest[venue as usize]);
+            // The log read in runs around the sources' stays, each entry once.
+            let mut read_to = range_from.max(0);
+            for &(_, s_in, s_end, _) in group {
+                let from = read_to.max(s_in - longest);
+                let to = range_to.min(s_end).min(SPAN_MS + 1);
+                if to <= from {
+                    continue;
+                }
+                read_to = to;
+                let first = log.partition_point(|c| i64::from(c.entered) < from);
+                for c in log[first..].iter().take_while(|c| i64::from(c.entered) < to) {
+                    let (c_in, c_end) = (i64::from(c.entered), i64::from(c.entered) + i64::from(c.length));
+                    if skip[c.resident as usize] || c_end - c_in < min_overlap {
+                        continue;
+                    }
+                    let Some(at) = latest.find(c_end - min_overlap, c_in + min_overlap) else { continue };
+                    let (_, s_in, s_end, source) = group[at];
+                    let (start, end) = (s_in.max(c_in), s_end.min(c_end));
+                    hits.push(Hit { resident: c.resident, source, venue, stay: c.stay, start, end });
+                }
+            }
+        }
+        self.report(hits, sources)
+    }
+
+    /// Who is never a contact, by person number.
+    fn skip_list(&self, source_people: &[ResidentId], exclude: &[ResidentId]) -> Vec<bool> {
+        let mut skip = vec![false; self.residents.len()];
+        for r in source_people.iter().chain(exclude) {
+            if let Some(n) = self.resident_numbers.get(r) {
+                skip[*n as usize] = true;
+            }
+        }
+        skip
+    }
+
+    /// Shared stays found by a sweep, as contacts by person, each person's
+    /// shared stays sorted: one flat list grouped by person, no allocation
+    /// per person until the report's own.
+    fn report(&self, mut hits: Vec<Hit>, sources: &[SourceStay]) -> Vec<Contact> {
         hits.sort_unstable_by_key(|h| h.resident);
         let mut contacts: Vec<Contact> = hits
             .chunk_by(|a, b| a.resident == b.resident)

@@ -1,8 +1,11 @@
 //! Overlap semantics, case by case.
 
-use healthcode_domain::exposure::{ExposureRules, contacts, in_window, overlap, window};
+use healthcode_domain::exposure::{ExposureRules, contacts, in_window, overlap, secondary_among, window};
+use healthcode_domain::stays::{SourceStay, StayIndex};
 use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_domain::{SharedStay, TraceContact};
 use jiff::{SignedDuration, Timestamp};
+use proptest::prelude::*;
 use rstest::rstest;
 use std::collections::BTreeSet;
 
@@ -106,4 +109,76 @@ fn the_window_opens_two_days_before_onset() {
     assert!(in_window(&stay(1, 1, 1, 100, Some(200)), (from, to)));
     assert!(!in_window(&stay(1, 1, 1, 0, Some(100)), (from, to)), "ended before the window");
     assert_eq!(window(t(3000), Some(t(3500)), t(4000), &rules).1, t(3500), "isolation closes it");
+}
+
+/// Secondary contacts the long way: every shared pair, then each contact stay
+/// once with the source stay that ends latest (ties: earlier entry, smaller id).
+fn one_per_stay(sources: &[Visit], candidates: &[Visit], exclude: &BTreeSet<ResidentId>) -> Vec<TraceContact> {
+    let rules = ExposureRules::default();
+    let rank = |s: &SharedStay| {
+        let v = sources.iter().find(|v| v.id == s.source_visit).unwrap();
+        (std::cmp::Reverse(v.effective_end() + rules.buffer_after), v.entered_at, v.id)
+    };
+    contacts(sources, candidates, exclude, &rules)
+        .into_iter()
+        .map(|mut c| {
+            c.shared.sort_by_key(|s| (s.contact_visit, rank(s)));
+            c.shared.dedup_by_key(|s| s.contact_visit);
+            c.shared.sort();
+            c
+        })
+        .collect()
+}
+
+#[test]
+fn a_secondary_contact_is_listed_once_per_own_stay_with_the_latest_ending_source() {
+    let rules = ExposureRules::default();
+    // Two close contacts at venue 3; person 6's stay overlaps both.
+    let sources = vec![stay(20, 2, 3, 500, Some(560)), stay(21, 5, 3, 490, Some(600)), stay(25, 5, 4, 0, Some(60))];
+    let others = vec![stay(22, 6, 3, 510, Some(540)), stay(23, 6, 4, 50, Some(100)), stay(24, 7, 3, 610, Some(700))];
+    let found = secondary_among(&sources, &others, &BTreeSet::new(), &rules);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let six = &found[0];
+    assert_eq!(six.shared.len(), 2, "one shared stay per own stay: {six:?}");
+    let at_three = six.shared.iter().find(|s| s.venue == VenueId::from_bytes([3; 16])).unwrap();
+    assert_eq!(at_three.source_visit, VisitId::from_bytes([21; 16]), "the source that ends latest");
+    assert_eq!((at_three.overlap_start, at_three.overlap_end), (t(510), t(540)));
+    // Person 7 came 10 minutes after 5 left: 20 minutes inside the buffer.
+    assert_eq!(found[1].shared[0].minutes(), 20);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// On ten-minute steps (many ties), the sweep reports what the long way does,
+    /// and so does the stay index.
+    #[test]
+    fn secondary_contacts_match_the_long_way(
+        raw in prop::collection::vec((0u8..12, 0u8..3, 0i64..60, prop::option::of(0i64..30)), 1..60),
+        sources_share in 1usize..20,
+    ) {
+        let visits: Vec<Visit> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, &(who, venue, from, len))| stay(i as u8 + 1, who + 1, venue + 1, from * 10, len.map(|l| (from + l) * 10)))
+            .collect();
+        let cut = sources_share.min(visits.len());
+        let (sources, candidates) = visits.split_at(cut);
+        let rules = ExposureRules::default();
+        let exclude = BTreeSet::from([ResidentId::from_bytes([12; 16])]);
+        let expected = one_per_stay(sources, candidates, &exclude);
+        prop_assert_eq!(&secondary_among(sources, candidates, &exclude, &rules), &expected);
+
+        let mut index = StayIndex::new(t(-10_000));
+        for v in &visits {
+            index.insert(v);
+        }
+        let sources: Vec<SourceStay> = sources.iter().map(SourceStay::of).collect();
+        let mut people: Vec<ResidentId> = visits[..cut].iter().map(|v| v.resident).collect();
+        people.sort();
+        people.dedup();
+        let excluded: Vec<ResidentId> = exclude.iter().copied().collect();
+        let got = index.secondary(&sources, &people, &excluded, (t(-10_000), t(10_000)), &rules);
+        prop_assert_eq!(got, expected);
+    }
 }

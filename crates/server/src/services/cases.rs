@@ -275,23 +275,96 @@ pub async fn trace_case_to(state: &AppState, case: Case, depth: Depth) -> Result
     let rules = ExposureRules::default();
     let window = window_of(state, &case, &rules);
     let case_visits = visits_of(state, &HashMap::from([(case.resident, window.0)]), window.1).await?;
+    let found = contacts_of(state, &[case.resident], &case_visits, window, depth, &rules).await?;
+    Ok(TraceReport {
+        case,
+        window,
+        case_visits,
+        close: found.close,
+        secondary: found.secondary,
+        read_from: found.read_from,
+    })
+}
+
+/// Several cases traced as one outbreak: the close contacts of any of them
+/// (with every shared stay, whichever case it was with) and, at
+/// [`Depth::Secondary`], the contacts of those. Each case's stays are those
+/// in its own window; other people's are read over the span of all windows.
+#[derive(Debug, Clone)]
+pub struct OutbreakReport {
+    pub cases: Vec<Case>,
+    /// From the earliest window's start to the latest one's end.
+    pub span: (Timestamp, Timestamp),
+    pub case_visits: Vec<Visit>,
+    pub close: Vec<TraceContact>,
+    pub secondary: Vec<TraceContact>,
+    pub read_from: TraceSource,
+}
+
+/// Traces `cases` as one outbreak (see [`OutbreakReport`]): one sweep for
+/// all of them, so a contact of many cases is found and listed once.
+pub async fn trace_outbreak(state: &AppState, cases: Vec<Case>, depth: Depth) -> Result<OutbreakReport, ApiError> {
+    let rules = ExposureRules::default();
+    // A person recorded twice counts from the earliest of their windows.
+    let mut windows: HashMap<ResidentId, (Timestamp, Timestamp)> = HashMap::new();
+    for case in &cases {
+        let (from, to) = window_of(state, case, &rules);
+        let w = windows.entry(case.resident).or_insert((from, to));
+        *w = (w.0.min(from), w.1.max(to));
+    }
+    let Some(span) = windows.values().copied().reduce(|a, b| (a.0.min(b.0), a.1.max(b.1))) else {
+        return Err(ApiError::bad_input("NO_CASES", "an outbreak needs at least one case"));
+    };
+    let firsts: HashMap<ResidentId, Timestamp> = windows.iter().map(|(r, w)| (*r, w.0)).collect();
+    let mut case_visits = visits_of(state, &firsts, span.1).await?;
+    case_visits.retain(|v| in_window(v, windows[&v.resident]));
+    let mut people: Vec<ResidentId> = windows.into_keys().collect();
+    people.sort_unstable();
+    let found = contacts_of(state, &people, &case_visits, span, depth, &rules).await?;
+    Ok(OutbreakReport {
+        cases,
+        span,
+        case_visits,
+        close: found.close,
+        secondary: found.secondary,
+        read_from: found.read_from,
+    })
+}
+
+/// The contacts of a trace and where they were read.
+struct Found {
+    close: Vec<TraceContact>,
+    secondary: Vec<TraceContact>,
+    read_from: TraceSource,
+}
+
+/// The close (and at [`Depth::Secondary`] secondary) contacts of `cases`,
+/// whose stays are `case_visits`, over `window`: from the stay index when it
+/// holds every stay the trace could read, else from the store.
+async fn contacts_of(
+    state: &AppState,
+    cases: &[ResidentId],
+    case_visits: &[Visit],
+    window: (Timestamp, Timestamp),
+    depth: Depth,
+    rules: &ExposureRules,
+) -> Result<Found, ApiError> {
     // The close contacts' stays are read from a day before their first shared
     // stay, which is at most a day before the window.
     let earliest = window.0.checked_sub(LONGEST_STAY * 2).unwrap_or(window.0);
-    let indexed = state
-        .trace_index
-        .read(earliest, |index| contacts_in(index, case.resident, &case_visits, window, depth, &rules));
-    if let Some((close, secondary)) = indexed {
-        return Ok(TraceReport { case, window, case_visits, close, secondary, read_from: TraceSource::Index });
+    let indexed =
+        state.trace_index.read(earliest, |index| contacts_in(index, cases, case_visits, window, depth, rules));
+    match indexed {
+        Some((close, secondary)) => Ok(Found { close, secondary, read_from: TraceSource::Index }),
+        None => trace_from_store(state, cases, case_visits, window, depth, rules).await,
     }
-    trace_from_store(state, case, window, case_visits, depth, rules).await
 }
 
 /// The close and secondary contacts from the stay index: the same question
 /// the store path asks, of the same stays.
 fn contacts_in(
     index: &StayIndex,
-    case: ResidentId,
+    cases: &[ResidentId],
     case_visits: &[Visit],
     window: (Timestamp, Timestamp),
     depth: Depth,
@@ -299,55 +372,46 @@ fn contacts_in(
 ) -> (Vec<TraceContact>, Vec<TraceContact>) {
     let range = venue_range(window, rules);
     let sources: Vec<SourceStay> = case_visits.iter().map(SourceStay::of).collect();
-    let close = index.contacts(&sources, &[case], &[], range, rules);
+    let close = index.contacts(&sources, cases, &[], range, rules);
     if depth == Depth::Close {
         return (close, Vec::new());
     }
     let people: Vec<ResidentId> = close.iter().map(|c| c.resident).collect();
-    let mut exclude = people.clone();
-    exclude.push(case);
     let mut sources = Vec::new();
     for c in &close {
-        let first = c.shared.iter().map(|s| s.overlap_start).min().unwrap_or(window.0);
-        sources.extend(index.stays_of(c.resident, first, window.1));
+        sources.extend(index.stays_of(c.resident, first_shared(c, window), window.1));
     }
-    let secondary = index.contacts(&sources, &people, &exclude, range, rules);
+    let secondary = index.secondary(&sources, &people, cases, range, rules);
     (close, secondary)
+}
+
+/// When a close contact first shared a stay: before it they could not have
+/// carried the infection on.
+fn first_shared(c: &TraceContact, window: (Timestamp, Timestamp)) -> Timestamp {
+    c.shared.iter().map(|s| s.overlap_start).min().unwrap_or(window.0)
 }
 
 async fn trace_from_store(
     state: &AppState,
-    case: Case,
+    cases: &[ResidentId],
+    case_visits: &[Visit],
     window: (Timestamp, Timestamp),
-    case_visits: Vec<Visit>,
     depth: Depth,
-    rules: ExposureRules,
-) -> Result<TraceReport, ApiError> {
-    let near = candidates_near(state, &case_visits, window, &rules).await?;
-    let close = exposure::contacts(&case_visits, &near, &BTreeSet::new(), &rules);
+    rules: &ExposureRules,
+) -> Result<Found, ApiError> {
+    let near = candidates_near(state, case_visits, window, rules).await?;
+    let mut exclude: BTreeSet<ResidentId> = cases.iter().copied().collect();
+    let close = exposure::contacts(case_visits, &near, &exclude, rules);
     if depth == Depth::Close {
-        return Ok(TraceReport {
-            case,
-            window,
-            case_visits,
-            close,
-            secondary: Vec::new(),
-            read_from: TraceSource::Store,
-        });
+        return Ok(Found { close, secondary: Vec::new(), read_from: TraceSource::Store });
     }
-
-    let mut exclude: BTreeSet<ResidentId> = close.iter().map(|c| c.resident).collect();
-    exclude.insert(case.resident);
-    // Each from their first shared stay on: before it they could not have carried it.
-    let firsts: HashMap<ResidentId, Timestamp> = close
-        .iter()
-        .map(|c| (c.resident, c.shared.iter().map(|s| s.overlap_start).min().unwrap_or(window.0)))
-        .collect();
+    exclude.extend(close.iter().map(|c| c.resident));
+    let firsts: HashMap<ResidentId, Timestamp> = close.iter().map(|c| (c.resident, first_shared(c, window))).collect();
     let close_visits = visits_of(state, &firsts, window.1).await?;
-    let mut venues = VenueVisits::new(window, &rules);
+    let mut venues = VenueVisits::new(window, rules);
     let read = venues.read_for(state, &close_visits).await?;
-    let secondary = exposure::contacts_among(&close_visits, venues.at(&read), &exclude, &rules);
-    Ok(TraceReport { case, window, case_visits, close, secondary, read_from: TraceSource::Store })
+    let secondary = exposure::secondary_among(&close_visits, venues.at(&read), &exclude, rules);
+    Ok(Found { close, secondary, read_from: TraceSource::Store })
 }
 
 fn stays_as_evidence(case: CaseId, shared: &[SharedStay], contact: &str) -> Vec<Evidence> {

@@ -7,15 +7,15 @@
 use healthcode_domain::VisitSource;
 use healthcode_domain::exposure::{self, ExposureRules, in_window};
 use healthcode_domain::policy::CaseKind;
-use healthcode_domain::{Case, CaseId, ResidentId, TraceContact, VenueId, Visit};
+use healthcode_domain::{Case, CaseId, ResidentId, SharedStay, TraceContact, VenueId, Visit};
 use healthcode_server::AppState;
-use healthcode_server::services::cases::{Depth, TraceSource, trace_case, trace_case_to, trace_window};
+use healthcode_server::services::cases::{Depth, TraceSource, trace_case, trace_case_to, trace_outbreak, trace_window};
 use healthcode_server::services::check_in::{ScanOutcome, scan_at};
 use healthcode_server::services::trace_index::{IndexState, load};
 use healthcode_server::synthetic::{CityPlan, resident_id_of, seed_city, seed_places};
 use jiff::{SignedDuration, Span, Timestamp};
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::harness::{TestApp, spawn_app_with};
 
@@ -49,21 +49,57 @@ async fn at_venues_of(
 async fn straightforward(state: &AppState, case: &Case) -> (Vec<Visit>, Vec<TraceContact>, Vec<TraceContact>) {
     let rules = ExposureRules::default();
     let window = trace_window(state, case);
-    let range = (window.0 - SignedDuration::from_hours(24), window.1 + rules.buffer_after);
     let mut cache = HashMap::new();
     let case_visits = visits_in(state, case.resident, window).await;
-    let near = at_venues_of(state, &mut cache, &case_visits, range).await;
+    let near = at_venues_of(state, &mut cache, &case_visits, range_of(window)).await;
     let close = exposure::contacts(&case_visits, &near, &BTreeSet::new(), &rules);
-    let mut exclude: BTreeSet<ResidentId> = close.iter().map(|c| c.resident).collect();
-    exclude.insert(case.resident);
+    let secondary = secondary_of(state, &mut cache, &close, BTreeSet::from([case.resident]), window).await;
+    (case_visits, close, secondary)
+}
+
+/// When the visits that could overlap a stay in the window began.
+fn range_of(window: (Timestamp, Timestamp)) -> (Timestamp, Timestamp) {
+    (window.0 - SignedDuration::from_hours(24), window.1 + ExposureRules::default().buffer_after)
+}
+
+/// The contacts of the close contacts (each from their first shared stay),
+/// people in `exclude` and the close contacts left out.
+async fn secondary_of(
+    state: &AppState,
+    cache: &mut HashMap<VenueId, Vec<Visit>>,
+    close: &[TraceContact],
+    mut exclude: BTreeSet<ResidentId>,
+    window: (Timestamp, Timestamp),
+) -> Vec<TraceContact> {
+    let rules = ExposureRules::default();
+    exclude.extend(close.iter().map(|c| c.resident));
     let mut close_visits = Vec::new();
-    for c in &close {
+    for c in close {
         let first = c.shared.iter().map(|s| s.overlap_start).min().unwrap();
         close_visits.extend(visits_in(state, c.resident, (first, window.1)).await);
     }
-    let around = at_venues_of(state, &mut cache, &close_visits, range).await;
-    let secondary = exposure::contacts(&close_visits, &around, &exclude, &rules);
-    (case_visits, close, secondary)
+    let around = at_venues_of(state, cache, &close_visits, range_of(window)).await;
+    let pairs = exposure::contacts(&close_visits, &around, &exclude, &rules);
+    one_per_stay(pairs, &close_visits, &rules)
+}
+
+/// Secondary contacts from every shared pair: each contact stay once, with
+/// the source stay that ends latest (ties: earlier entry, smaller id).
+fn one_per_stay(pairs: Vec<TraceContact>, sources: &[Visit], rules: &ExposureRules) -> Vec<TraceContact> {
+    let by_id: HashMap<_, _> = sources.iter().map(|v| (v.id, v)).collect();
+    let rank = |s: &SharedStay| {
+        let v = by_id[&s.source_visit];
+        (std::cmp::Reverse(v.effective_end() + rules.buffer_after), v.entered_at, v.id)
+    };
+    pairs
+        .into_iter()
+        .map(|mut c| {
+            c.shared.sort_by_key(|s| (s.contact_visit, rank(s)));
+            c.shared.dedup_by_key(|s| s.contact_visit);
+            c.shared.sort();
+            c
+        })
+        .collect()
 }
 
 /// Seeds the generated city (2,000 residents, 14 days of Zipf visits).
@@ -80,25 +116,64 @@ async fn seed(app: &TestApp) -> CityPlan {
     plan
 }
 
+/// Case `n`: resident `i`, with symptoms 12 days ago, or 9 days ago and
+/// isolated five days ago.
+fn case_of(app: &TestApp, plan: &CityPlan, n: usize, i: u32, isolated: bool) -> Case {
+    let today = app.clock_now().to_zoned(app.state.config.time_zone.clone()).date();
+    Case {
+        id: CaseId::from_bytes([u8::try_from(n).unwrap(); 16]),
+        resident: resident_id_of(plan, i),
+        kind: CaseKind::Confirmed,
+        onset: today.checked_sub(Span::new().days(if isolated { 9 } else { 12 })).unwrap(),
+        isolated_on: isolated.then(|| today.checked_sub(Span::new().days(5)).unwrap()),
+        recorded_by: "test".into(),
+        recorded_at: app.clock_now(),
+        applied_at: None,
+    }
+}
+
+/// Six cases with the same window traced as one outbreak: the close contacts
+/// are the cases' own merged (the cases left out), the secondary contacts
+/// those of the merged close contacts; every trace read from `expected`.
+async fn outbreak_matches(app: &TestApp, plan: &CityPlan, expected: TraceSource) {
+    let state = &app.state;
+    let cases: Vec<Case> = (0..6).map(|n| case_of(app, plan, 100 + n, 13 + 211 * n as u32, false)).collect();
+    let report = trace_outbreak(state, cases.clone(), Depth::Secondary).await.unwrap();
+    assert_eq!(report.read_from, expected, "where the outbreak's trace read");
+    let people: BTreeSet<ResidentId> = cases.iter().map(|c| c.resident).collect();
+    let mut merged: BTreeMap<ResidentId, Vec<SharedStay>> = BTreeMap::new();
+    let mut case_visits = Vec::new();
+    for case in &cases {
+        let (visits, close, _) = straightforward(state, case).await;
+        case_visits.extend(visits);
+        for c in close.into_iter().filter(|c| !people.contains(&c.resident)) {
+            merged.entry(c.resident).or_default().extend(c.shared);
+        }
+    }
+    let close: Vec<TraceContact> = merged
+        .into_iter()
+        .map(|(resident, mut shared)| {
+            shared.sort();
+            shared.dedup();
+            TraceContact { resident, shared }
+        })
+        .collect();
+    assert_eq!(report.close, close, "the outbreak's close contacts are the cases' merged");
+    let secondary = secondary_of(state, &mut HashMap::new(), &close, people, trace_window(state, &cases[0])).await;
+    assert_eq!(report.secondary, secondary, "the outbreak's secondary contacts");
+    case_visits.sort_by_key(|v| (v.resident, v.entered_at, v.id));
+    assert_eq!(report.case_visits, case_visits, "the cases' visits");
+    assert!(close.len() > 30 && secondary.len() > 300, "{} close, {} secondary", close.len(), secondary.len());
+}
+
 /// Traces 21 cases (every other one isolated five days ago) both ways and
 /// compares; every trace must have read from `expected`.
 async fn traces_match(app: &TestApp, plan: &CityPlan, expected: TraceSource) {
     let state = &app.state;
-    let today = app.clock_now().to_zoned(state.config.time_zone.clone()).date();
     let (mut close_total, mut secondary_total) = (0, 0);
     for (n, i) in (0..plan.residents).step_by(97).enumerate() {
         // Every other case isolated five days ago: the window ends in the past.
-        let isolated = n % 2 == 1;
-        let case = Case {
-            id: CaseId::from_bytes([u8::try_from(n).unwrap(); 16]),
-            resident: resident_id_of(plan, i),
-            kind: CaseKind::Confirmed,
-            onset: today.checked_sub(Span::new().days(if isolated { 9 } else { 12 })).unwrap(),
-            isolated_on: isolated.then(|| today.checked_sub(Span::new().days(5)).unwrap()),
-            recorded_by: "test".into(),
-            recorded_at: app.clock_now(),
-            applied_at: None,
-        };
+        let case = case_of(app, plan, n, i, n % 2 == 1);
         let (case_visits, close, secondary) = straightforward(state, &case).await;
         let report = trace_case(state, case.clone()).await.unwrap();
         assert_eq!(report.read_from, expected, "case {n}: where the trace read");
@@ -121,6 +196,7 @@ async fn the_batched_trace_reports_what_the_straightforward_one_does() {
     let app = spawn_app_with(|c| c.trace_index_days = Some(0)).await;
     let plan = seed(&app).await;
     traces_match(&app, &plan, TraceSource::Store).await;
+    outbreak_matches(&app, &plan, TraceSource::Store).await;
 }
 
 #[tokio::test]
@@ -135,6 +211,7 @@ async fn the_stay_index_reports_what_the_straightforward_trace_does_and_follows_
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains(&format!("healthcode_trace_index_stays {stays}\n")), "{metrics}");
     traces_match(&app, &plan, TraceSource::Index).await;
+    outbreak_matches(&app, &plan, TraceSource::Index).await;
 
     // Live scans reach the index: two people meet at a venue for 40 minutes.
     let (case_person, other) = (resident_id_of(&plan, 5), resident_id_of(&plan, 6));
