@@ -110,6 +110,10 @@ enum Command {
         /// With --sample: print the sampled cases (resident, window start, window end) and trace nothing.
         #[arg(long)]
         print_cases: bool,
+        /// With --sample: trace the N cases as one outbreak (one sweep, each contact once) and print
+        /// its time and how many contacts it found.
+        #[arg(long, conflicts_with = "print_cases")]
+        outbreak: bool,
         /// With --sample: read other people's stays from the in-memory stay index (loaded first, as
         /// a server does at start; needs `trace_index_days` above 0) or from the store.
         #[arg(long, value_enum, default_value_t = TraceRead::Index)]
@@ -227,13 +231,17 @@ fn main() -> ExitCode {
             Command::Loadgen { action } => loadgen::run(action).await,
             Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
-            Command::Trace { case, sample, seed, hops, print_cases, read, common } => {
+            Command::Trace { case, sample, seed, hops, print_cases, outbreak, read, common } => {
                 let sample = sample.map(|cases| commands::trace::Sample {
                     cases,
                     seed,
                     read,
                     depth: if hops == 1 { Depth::Close } else { Depth::Secondary },
-                    output: if print_cases { SampleOutput::Cases } else { SampleOutput::Latency },
+                    output: match (print_cases, outbreak) {
+                        (true, _) => SampleOutput::Cases,
+                        (_, true) => SampleOutput::Outbreak,
+                        _ => SampleOutput::Latency,
+                    },
                 });
                 commands::trace::run(common, case, sample).await
             }

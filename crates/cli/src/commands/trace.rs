@@ -7,7 +7,7 @@ use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{Case, CaseId, ResidentId, random::SeededRng};
 use healthcode_server::AppState;
 use healthcode_server::api::cases::trace_response;
-use healthcode_server::services::cases::{Depth, TraceSource, trace, trace_case_to, trace_window};
+use healthcode_server::services::cases::{Depth, TraceSource, trace, trace_case_to, trace_outbreak, trace_window};
 use healthcode_server::services::trace_index::load;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,6 +21,8 @@ pub enum SampleOutput {
     Latency,
     /// Print the sampled cases (resident, window start, window end), one a line, and trace nothing.
     Cases,
+    /// Trace the cases as one outbreak and print its time and contacts.
+    Outbreak,
 }
 
 /// Where a sampling run reads other people's stays.
@@ -123,6 +125,9 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
             started.elapsed().as_secs_f64()
         );
     }
+    if sample.output == SampleOutput::Outbreak {
+        return outbreak(state, cases, sample).await;
+    }
     let mut times = Vec::with_capacity(cases.len());
     let mut contacts = Vec::with_capacity(cases.len());
     for case in cases {
@@ -139,25 +144,61 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
     times.sort();
     contacts.sort_unstable();
     let pick = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    let what = match sample.depth {
-        Depth::Close => "close contacts",
-        Depth::Secondary => "close + secondary",
-    };
     eprintln!(
-        "{} traces (14-day window, {what}, seed {}) on {}, read from the {}: p50 {}, p99 {}, worst {}, all {}; contacts per case p50 {}, max {}",
+        "{} traces (14-day window, {}, seed {}) on {}, read from the {}: p50 {}, p99 {}, worst {}, all {}; contacts per case p50 {}, max {}",
         times.len(),
+        depth_name(sample.depth),
         sample.seed,
         state.store.backend(),
-        match sample.read {
-            TraceRead::Index => "stay index",
-            TraceRead::Store => "store",
-        },
+        read_name(sample.read),
         ms(pick(0.5)),
         ms(pick(0.99)),
         ms(times[times.len() - 1]),
         ms(total),
         contacts[contacts.len() / 2],
         contacts[contacts.len() - 1]
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn depth_name(depth: Depth) -> &'static str {
+    match depth {
+        Depth::Close => "close contacts",
+        Depth::Secondary => "close + secondary",
+    }
+}
+
+fn read_name(read: TraceRead) -> &'static str {
+    match read {
+        TraceRead::Index => "stay index",
+        TraceRead::Store => "store",
+    }
+}
+
+/// Traces the sampled cases as one outbreak and prints the time it took.
+#[allow(clippy::disallowed_methods)] // timing a benchmark
+async fn outbreak(state: &AppState, cases: Vec<Case>, sample: Sample) -> Result<ExitCode> {
+    let n = cases.len();
+    let started = std::time::Instant::now();
+    let report =
+        trace_outbreak(state, cases, sample.depth).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+    let took = started.elapsed();
+    if sample.read == TraceRead::Index && report.read_from != TraceSource::Index {
+        bail!("the outbreak was traced from the store: the index does not cover its window");
+    }
+    let stays = |list: &[healthcode_domain::TraceContact]| list.iter().map(|c| c.shared.len()).sum::<usize>();
+    eprintln!(
+        "outbreak of {n} cases (14-day window, {}, seed {}) on {}, read from the {}: all {}; {} case stays, {} close contacts ({} shared stays), {} secondary ({} shared stays)",
+        depth_name(sample.depth),
+        sample.seed,
+        state.store.backend(),
+        read_name(sample.read),
+        ms(took),
+        report.case_visits.len(),
+        report.close.len(),
+        stays(&report.close),
+        report.secondary.len(),
+        stays(&report.secondary)
     );
     Ok(ExitCode::SUCCESS)
 }
