@@ -427,11 +427,25 @@ impl StayIndex {
 #[derive(Debug)]
 pub struct StayLoader {
     index: StayIndex,
+    /// Every stay added, by stay number, until [`StayLoader::finish`] gives
+    /// each list its exact size (lists grown one push at a time keep up to
+    /// twice their length in capacity, and freed growth leaves holes the heap
+    /// never returns).
+    staged: Vec<Staged>,
+}
+
+/// A stay added to a [`StayLoader`]: its person, place and times.
+#[derive(Debug, Clone, Copy)]
+struct Staged {
+    resident: u32,
+    venue: u32,
+    entered: u32,
+    length: u32,
 }
 
 impl StayLoader {
     pub fn new(base: Timestamp) -> Self {
-        Self { index: StayIndex::new(base) }
+        Self { index: StayIndex::new(base), staged: Vec::new() }
     }
 
     /// Adds a visit; one that began before the base is left out.
@@ -444,33 +458,49 @@ impl StayLoader {
         let Ok((entered, length)) = index.span(entered_at, end) else { return };
         let resident = index.resident_number(resident);
         let venue = index.venue_number(venue);
-        let stay = index.ids.len() as u32;
         index.ids.push(id);
-        index.by_resident[resident as usize].push(OfResident { entered, length, venue, stay });
-        index.by_venue[venue as usize].push(AtVenue { entered, length, resident, stay });
         index.longest[venue as usize] = index.longest[venue as usize].max(length);
+        self.staged.push(Staged { resident, venue, entered, length });
     }
 
     /// How many stays were added.
     pub fn len(&self) -> usize {
-        self.index.ids.len()
+        self.staged.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.ids.is_empty()
+        self.staged.is_empty()
     }
 
     /// The index, every list sorted.
-    pub fn finish(mut self) -> StayIndex {
-        for own in &mut self.index.by_resident {
+    pub fn finish(self) -> StayIndex {
+        let Self { mut index, staged } = self;
+        let mut per_resident = vec![0usize; index.by_resident.len()];
+        let mut per_venue = vec![0usize; index.by_venue.len()];
+        for s in &staged {
+            per_resident[s.resident as usize] += 1;
+            per_venue[s.venue as usize] += 1;
+        }
+        index.by_resident = per_resident.into_iter().map(Vec::with_capacity).collect();
+        index.by_venue = per_venue.into_iter().map(Vec::with_capacity).collect();
+        for (stay, s) in staged.into_iter().enumerate() {
+            let (entered, length, stay) = (s.entered, s.length, stay as u32);
+            index.by_resident[s.resident as usize].push(OfResident { entered, length, venue: s.venue, stay });
+            index.by_venue[s.venue as usize].push(AtVenue { entered, length, resident: s.resident, stay });
+        }
+        for own in &mut index.by_resident {
             own.sort_unstable_by_key(|s| (s.entered, s.stay));
-            own.shrink_to_fit();
         }
-        for log in &mut self.index.by_venue {
+        for log in &mut index.by_venue {
             log.sort_unstable_by_key(|s| (s.entered, s.resident, s.stay));
-            log.shrink_to_fit();
         }
-        self.index
+        index.ids.shrink_to_fit();
+        index.residents.shrink_to_fit();
+        index.venues.shrink_to_fit();
+        index.longest.shrink_to_fit();
+        index.resident_numbers.shrink_to_fit();
+        index.venue_numbers.shrink_to_fit();
+        index
     }
 }
 

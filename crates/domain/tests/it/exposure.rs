@@ -1,7 +1,7 @@
 //! Overlap semantics, case by case.
 
 use healthcode_domain::exposure::{ExposureRules, contacts, in_window, overlap, secondary_among, window};
-use healthcode_domain::stays::{SourceStay, StayIndex};
+use healthcode_domain::stays::{SourceStay, StayIndex, StayLoader};
 use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
 use healthcode_domain::{SharedStay, TraceContact};
 use jiff::{SignedDuration, Timestamp};
@@ -178,7 +178,22 @@ proptest! {
         people.sort();
         people.dedup();
         let excluded: Vec<ResidentId> = exclude.iter().copied().collect();
-        let got = index.secondary(&sources, &people, &excluded, (t(-10_000), t(10_000)), &rules);
-        prop_assert_eq!(got, expected);
+        let range = (t(-10_000), t(10_000));
+        let got = index.secondary(&sources, &people, &excluded, range, &rules);
+        prop_assert_eq!(&got, &expected);
+
+        // Loaded in one go (exact-size lists, sorted once), the index answers the same.
+        let mut loader = StayLoader::new(t(-10_000));
+        for v in visits.iter().rev() {
+            loader.add(v);
+        }
+        prop_assert_eq!(loader.len(), visits.len());
+        let loaded = loader.finish();
+        prop_assert_eq!(loaded.len(), visits.len());
+        prop_assert_eq!(loaded.secondary(&sources, &people, &excluded, range, &rules), expected);
+        prop_assert_eq!(
+            loaded.contacts(&sources, &people, &excluded, range, &rules),
+            index.contacts(&sources, &people, &excluded, range, &rules)
+        );
     }
 }
