@@ -43,17 +43,19 @@ struct OfResident {
     stay: u32,
 }
 
-/// One shared stay found by a sweep, before it is turned into ids and instants.
+/// One shared stay found by a sweep, before it is turned into instants.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
     resident: u32,
     /// The position of the source stay.
     source: u32,
     venue: u32,
-    /// The contact's stay number.
-    stay: u32,
     start: i64,
     end: i64,
+    /// The contact's visit, read while the sweep is at its log entry (a
+    /// loaded venue's stays have consecutive numbers, so these reads run
+    /// through memory in order instead of jumping about at report time).
+    visit: VisitId,
 }
 
 /// A stay a trace starts from: the case's, or a close contact's.
@@ -313,7 +315,8 @@ impl StayIndex {
                 let start = s_in.max(c_in);
                 let end = s_end.min(c_in + i64::from(c.length));
                 if end > start && end - start >= min_overlap {
-                    hits.push(Hit { resident: c.resident, source: i as u32, venue, stay: c.stay, start, end });
+                    let visit = self.ids[c.stay as usize];
+                    hits.push(Hit { resident: c.resident, source: i as u32, venue, start, end, visit });
                 }
             }
         }
@@ -375,7 +378,8 @@ impl StayIndex {
                     let Some(at) = latest.find(c_end - min_overlap, c_in + min_overlap) else { continue };
                     let (_, s_in, s_end, source) = group[at];
                     let (start, end) = (s_in.max(c_in), s_end.min(c_end));
-                    hits.push(Hit { resident: c.resident, source, venue, stay: c.stay, start, end });
+                    let visit = self.ids[c.stay as usize];
+                    hits.push(Hit { resident: c.resident, source, venue, start, end, visit });
                 }
             }
         }
@@ -393,30 +397,50 @@ impl StayIndex {
         skip
     }
 
-    /// Shared stays found by a sweep, as contacts by person, each person's
-    /// shared stays sorted: one flat list grouped by person, no allocation
-    /// per person until the report's own.
-    fn report(&self, mut hits: Vec<Hit>, sources: &[SourceStay]) -> Vec<Contact> {
-        hits.sort_unstable_by_key(|h| h.resident);
-        let mut contacts: Vec<Contact> = hits
-            .chunk_by(|a, b| a.resident == b.resident)
+    /// Shared stays found by a sweep, as contacts by person id, each
+    /// person's shared stays sorted: the hits are put in order through one
+    /// array of 16-byte keys (the person id's first 8 bytes, the person's
+    /// number, the hit's position), so people come out in id order without
+    /// a second sort of the contacts, and nothing is allocated per person
+    /// but the report's own list.
+    fn report(&self, hits: Vec<Hit>, sources: &[SourceStay]) -> Vec<Contact> {
+        let mut order: Vec<u128> = hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let id = self.residents[h.resident as usize].as_bytes();
+                let prefix = u64::from_be_bytes([id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7]]);
+                u128::from(prefix) << 64 | u128::from(h.resident) << 32 | i as u128
+            })
+            .collect();
+        order.sort_unstable();
+        let person = |key: &u128| (key >> 32) as u32;
+        let mut contacts: Vec<Contact> = order
+            .chunk_by(|a, b| person(a) == person(b))
             .map(|group| {
                 let mut shared: Vec<SharedStay> = group
                     .iter()
-                    .map(|h| SharedStay {
-                        venue: self.venues[h.venue as usize],
-                        source_visit: sources[h.source as usize].id,
-                        contact_visit: self.ids[h.stay as usize],
-                        overlap_start: self.instant(h.start),
-                        overlap_end: self.instant(h.end),
+                    .map(|key| {
+                        let h = &hits[*key as u32 as usize];
+                        SharedStay {
+                            venue: self.venues[h.venue as usize],
+                            source_visit: sources[h.source as usize].id,
+                            contact_visit: h.visit,
+                            overlap_start: self.instant(h.start),
+                            overlap_end: self.instant(h.end),
+                        }
                     })
                     .collect();
                 shared.sort_unstable();
                 shared.dedup();
-                Contact { resident: self.residents[group[0].resident as usize], shared }
+                Contact { resident: self.residents[person(&group[0]) as usize], shared }
             })
             .collect();
-        contacts.sort_unstable_by_key(|c| c.resident);
+        // Two ids that share their first 8 bytes (made in the same
+        // millisecond) may still be out of order.
+        if !contacts.is_sorted_by_key(|c| c.resident) {
+            contacts.sort_unstable_by_key(|c| c.resident);
+        }
         contacts
     }
 }
