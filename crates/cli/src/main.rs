@@ -35,7 +35,9 @@ enum Command {
         seed: u64,
         /// The size of the city (PERFORMANCE.md): s = 100,000 residents, 10,000 venues, 50,000
         /// check-ins a day for 14 days (0.7 M visits); m = 1,000,000 residents, 100,000 venues,
-        /// 500,000 check-ins a day for 28 days (14 M visits; about 30 minutes and 5 GB on SQLite).
+        /// 500,000 check-ins a day for 28 days (14 M visits; about 40 minutes and 4 GB on SQLite);
+        /// l = 8,000,000 residents, 750,000 venues, 2,500,000 check-ins a day for 28 days (70 M
+        /// visits; hours and about 20 GB).
         #[arg(long, value_enum, default_value_t = commands::demo::Scale::S)]
         scale: commands::demo::Scale,
         /// Instead of the scale's: this many residents (a venue per ten, a check-in a day per two).
@@ -212,10 +214,10 @@ fn main() -> ExitCode {
             Command::Serve { common } => commands::serve::run(common).await,
             Command::Demo { common, seed, scale, residents, days, no_serve } => {
                 let plan = scale.plan(seed);
-                let plan = healthcode_server::synthetic::CityPlan {
-                    residents: residents.unwrap_or(plan.residents),
-                    days: days.unwrap_or(plan.days),
-                    ..plan
+                let plan = match residents {
+                    // Venues and check-ins follow the residents given.
+                    Some(n) => healthcode_server::synthetic::CityPlan::new(seed, n, days.unwrap_or(plan.days)),
+                    None => healthcode_server::synthetic::CityPlan { days: days.unwrap_or(plan.days), ..plan },
                 };
                 commands::demo::run(common, plan, no_serve).await
             }

@@ -11,11 +11,12 @@ use crate::commands::serve::{init_logs, serve_state};
 use crate::settings::{CommonArgs, build};
 
 /// The city sizes of PERFORMANCE.md that `--scale` names (L, 8 M residents
-/// and 70 M visits, is for paper: a SQLite file of ~25 GB).
+/// and 70 M visits, is for long runs: a SQLite file of ~20 GB, hours to seed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scale {
     S,
     M,
+    L,
 }
 
 impl Scale {
@@ -23,6 +24,7 @@ impl Scale {
         match self {
             Scale::S => CityPlan::scale_s(seed),
             Scale::M => CityPlan::scale_m(seed),
+            Scale::L => CityPlan::scale_l(seed),
         }
     }
 }

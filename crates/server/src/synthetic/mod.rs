@@ -27,29 +27,43 @@ pub struct CityPlan {
     pub residents: u32,
     /// Days of history before `now`.
     pub days: u16,
+    /// Venues (QR scanning points), numbered from 0.
+    pub venue_count: u32,
+    /// Check-ins on each day of history.
+    pub daily_check_ins: u32,
 }
 
 impl CityPlan {
+    /// A city of `residents` with one venue per ten residents, half of whom
+    /// check in somewhere each day.
+    pub fn new(seed: u64, residents: u32, days: u16) -> Self {
+        Self { seed, residents, days, venue_count: (residents / 10).max(1), daily_check_ins: residents / 2 }
+    }
+
     /// Scale S of PERFORMANCE.md: 100,000 residents, 10,000 venues, 50,000
     /// check-ins a day for 14 days.
     pub fn scale_s(seed: u64) -> Self {
-        Self { seed, residents: 100_000, days: 14 }
+        Self::new(seed, 100_000, 14)
     }
 
     /// Scale M of PERFORMANCE.md (the benchmarks): 1,000,000 residents,
     /// 100,000 venues, 500,000 check-ins a day for 28 days.
     pub fn scale_m(seed: u64) -> Self {
-        Self { seed, residents: 1_000_000, days: 28 }
+        Self::new(seed, 1_000_000, 28)
     }
 
-    /// One venue per ten residents.
+    /// Scale L of PERFORMANCE.md (a whole city, for long runs): 8,000,000
+    /// residents, 750,000 venues, 2,500,000 check-ins a day for 28 days.
+    pub fn scale_l(seed: u64) -> Self {
+        Self { venue_count: 750_000, daily_check_ins: 2_500_000, ..Self::new(seed, 8_000_000, 28) }
+    }
+
     pub fn venues(&self) -> u32 {
-        (self.residents / 10).max(1)
+        self.venue_count
     }
 
-    /// Half the residents check in somewhere each day.
     pub fn check_ins_per_day(&self) -> u32 {
-        self.residents / 2
+        self.daily_check_ins
     }
 }
 
@@ -231,7 +245,7 @@ mod tests {
 
     #[test]
     fn the_city_is_deterministic_and_mostly_green() {
-        let plan = CityPlan { seed: 42, residents: 2_000, days: 14 };
+        let plan = CityPlan::new(42, 2_000, 14);
         let policy = ColourPolicy::default_policy();
         let tz = TimeZone::get("Asia/Shanghai").unwrap();
         let now = Timestamp::from_second(1_795_000_000).unwrap();

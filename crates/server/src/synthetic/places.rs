@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn popularity_is_skewed_stays_are_realistic_and_nothing_is_in_the_future() {
-        let plan = CityPlan { seed: 5, residents: 20_000, days: 2 };
+        let plan = CityPlan::new(5, 20_000, 2);
         let now = Timestamp::from_second(1_795_000_000).unwrap();
         let sign = |_: VenueId, _: u32| Some("test-token".to_string());
         let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(&plan, i, now, &sign)).collect();

@@ -480,7 +480,7 @@ async fn the_demo_seeds_employers_with_realistic_numbers() {
     use healthcode_server::Clock;
     use healthcode_server::synthetic::{CityPlan, enterprise_id_of, seed_city, seed_enterprises};
     let app = spawn_app().await;
-    let plan = CityPlan { seed: 7, residents: 6_000, days: 14 };
+    let plan = CityPlan::new(7, 6_000, 14);
     let (store, config, now) = (app.state.store.as_ref(), &app.state.config, app.clock.now());
     seed_city(store, &plan, &config.policy, &config.time_zone, now, |_| {}).await.unwrap();
     let seeded = seed_enterprises(store, &plan, &config.policy, &config.time_zone, now).await.unwrap();

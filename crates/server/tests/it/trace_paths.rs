@@ -106,7 +106,7 @@ fn one_per_stay(pairs: Vec<TraceContact>, sources: &[Visit], rules: &ExposureRul
 async fn seed(app: &TestApp) -> CityPlan {
     let state = &app.state;
     let (policy, tz) = (&state.config.policy, &state.config.time_zone);
-    let plan = CityPlan { seed: 11, residents: 2_000, days: 14 };
+    let plan = CityPlan::new(11, 2_000, 14);
     let now = app.clock_now();
     seed_city(state.store.as_ref(), &plan, policy, tz, now, |_| {}).await.unwrap();
     let sign =
