@@ -353,7 +353,10 @@ impl StayIndex {
                 (s_end - s_in >= min_overlap).then_some((venue, s_in, s_end, i as u32))
             })
             .collect();
-        at_venues.sort_unstable_by_key(|&(venue, s_in, _, i)| (venue, s_in, sources[i as usize].id));
+        // The visit id (a read elsewhere in memory) only breaks ties.
+        at_venues.sort_unstable_by(|a, b| {
+            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| sources[a.3 as usize].id.cmp(&sources[b.3 as usize].id))
+        });
         let mut hits: Vec<Hit> = Vec::new();
         for group in at_venues.chunk_by(|a, b| a.0 == b.0) {
             let venue = group[0].0;
