@@ -16,6 +16,11 @@ use std::sync::Arc;
 
 use healthcode_server::{Clock, SystemClock};
 
+/// A service error as a command-line error: its stable code, then its message.
+pub fn api_error(e: healthcode_server::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", e.code, e.message)
+}
+
 pub fn system_clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }

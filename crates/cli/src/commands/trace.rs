@@ -12,6 +12,7 @@ use healthcode_server::services::trace_index::load;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::commands::api_error;
 use crate::settings::{CommonArgs, build};
 
 /// What `--sample` prints.
@@ -52,12 +53,12 @@ pub async fn run(common: CommonArgs, case: Option<String>, sample: Option<Sample
     }
     let Some(case) = case else { bail!("give a case id, or --sample N to time N traces") };
     let id: CaseId = case.parse().map_err(|_| anyhow::anyhow!("not a case id: {case}"))?;
-    let report = trace(&state, id).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+    let report = trace(&state, id).await.map_err(api_error)?;
     let read = async {
         healthcode_server::services::audit::record(&state, "cli", "trace.viewed", &case, "terminal").await?;
         healthcode_server::services::access::trace_viewed(&state, &report).await
     };
-    read.await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+    read.await.map_err(api_error)?;
     println!("{}", serde_json::to_string_pretty(&trace_response(&report)).context("printing the report")?);
     Ok(ExitCode::SUCCESS)
 }
@@ -118,7 +119,7 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
             bail!("the trace index is off (trace_index_days = 0, or PostgreSQL without it): use --read store");
         }
         let started = std::time::Instant::now();
-        let stays = load(state).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+        let stays = load(state).await.map_err(api_error)?;
         eprintln!(
             "trace index: {stays} stays of the last {} days loaded in {:.1} s",
             state.trace_index.days(),
@@ -132,8 +133,7 @@ async fn sample_latency(state: &AppState, sample: Sample) -> Result<ExitCode> {
     let mut contacts = Vec::with_capacity(cases.len());
     for case in cases {
         let started = std::time::Instant::now();
-        let report =
-            trace_case_to(state, case, sample.depth).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+        let report = trace_case_to(state, case, sample.depth).await.map_err(api_error)?;
         times.push(started.elapsed());
         if sample.read == TraceRead::Index && report.read_from != TraceSource::Index {
             bail!("case {} was traced from the store: the index does not cover its window", report.case.id);
@@ -180,8 +180,7 @@ fn read_name(read: TraceRead) -> &'static str {
 async fn outbreak(state: &AppState, cases: Vec<Case>, sample: Sample) -> Result<ExitCode> {
     let n = cases.len();
     let started = std::time::Instant::now();
-    let report =
-        trace_outbreak(state, cases, sample.depth).await.map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+    let report = trace_outbreak(state, cases, sample.depth).await.map_err(api_error)?;
     let took = started.elapsed();
     if sample.read == TraceRead::Index && report.read_from != TraceSource::Index {
         bail!("the outbreak was traced from the store: the index does not cover its window");

@@ -11,6 +11,8 @@ use healthcode_server::services::{accounts, checkpoints, health, venues};
 use healthcode_store::{Principal, SessionKind};
 use std::path::Path;
 
+use crate::commands::api_error;
+
 use super::error::LoadgenError;
 use super::fixtures::{CheckpointFixture, FORMAT, Fixtures, ResidentFixture, VenueFixture};
 
@@ -22,10 +24,6 @@ const WORKERS: u32 = 8;
 /// Resident `i`'s phone number (+86 137 …): the same run after run.
 pub fn phone_of(i: u32) -> String {
     format!("+86137{i:08}")
-}
-
-fn api_error(e: healthcode_server::ApiError) -> anyhow::Error {
-    anyhow!("{}: {}", e.code, e.message)
 }
 
 async fn api_token(state: &AppState, principal: Principal) -> Result<String> {

@@ -57,14 +57,6 @@ impl CityPlan {
     pub fn scale_l(seed: u64) -> Self {
         Self { venue_count: 750_000, daily_check_ins: 2_500_000, ..Self::new(seed, 8_000_000, 28) }
     }
-
-    pub fn venues(&self) -> u32 {
-        self.venue_count
-    }
-
-    pub fn check_ins_per_day(&self) -> u32 {
-        self.daily_check_ins
-    }
 }
 
 /// The id of synthetic resident `i` (the same the population generator gives).

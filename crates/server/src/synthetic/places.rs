@@ -42,7 +42,7 @@ pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp, sign: TokenSigner<'_>) 
     let id = VenueId::from_bytes(ids(&mut rng).0);
     // Most places registered before the period; the newest seventh opened during it.
     let window = SignedDuration::from_hours(24 * i64::from(plan.days));
-    let established = plan.venues() - plan.venues() / 7;
+    let established = plan.venue_count - plan.venue_count / 7;
     let created_at = if i < established {
         now.checked_sub(window.checked_add(SignedDuration::from_hours(24))?).ok()?
     } else {
@@ -130,21 +130,21 @@ pub async fn seed_places(
     sign: TokenSigner<'_>,
     mut progress: impl FnMut(u64, u64),
 ) -> StoreResult<(u32, u64)> {
-    let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(plan, i, now, sign)).collect();
+    let venues: Vec<Venue> = (0..plan.venue_count).filter_map(|i| venue_of(plan, i, now, sign)).collect();
     for v in &venues {
         store.create_venue(v).await?;
     }
     let cdf = zipf_cdf(u32::try_from(venues.len()).unwrap_or(1));
     let today = now.to_zoned(tz.clone()).date();
     // Every day of the period, then today so far.
-    let total = (u64::from(plan.days) + 1) * u64::from(plan.check_ins_per_day());
+    let total = (u64::from(plan.days) + 1) * u64::from(plan.daily_check_ins);
     let (mut written, mut done) = (0u64, 0u64);
     for d in 0..=u32::from(plan.days) {
         let back = i32::from(plan.days) - i32::try_from(d).unwrap_or(0);
         let date = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
         let Ok(day_start) = date.to_zoned(tz.clone()).map(|z| z.timestamp()) else { continue };
         let mut batch = Vec::with_capacity(5_000);
-        for j in 0..plan.check_ins_per_day() {
+        for j in 0..plan.daily_check_ins {
             if let Some(v) = visit(plan, &venues, &cdf, day_start, d, j, now) {
                 batch.push(v);
             }
@@ -174,7 +174,7 @@ mod tests {
         let plan = CityPlan::new(5, 20_000, 2);
         let now = Timestamp::from_second(1_795_000_000).unwrap();
         let sign = |_: VenueId, _: u32| Some("test-token".to_string());
-        let venues: Vec<Venue> = (0..plan.venues()).filter_map(|i| venue_of(&plan, i, now, &sign)).collect();
+        let venues: Vec<Venue> = (0..plan.venue_count).filter_map(|i| venue_of(&plan, i, now, &sign)).collect();
         assert_eq!(venues.len(), 2_000);
         let cdf = zipf_cdf(2_000);
         let day_start = now.checked_sub(SignedDuration::from_hours(24)).unwrap();
