@@ -215,14 +215,22 @@ impl CaseStore for PostgresStore {
 
     async fn mark_case_applied(&self, id: CaseId, at: Timestamp, sites: &[ExposureSite]) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
-        let done = sqlx::query("UPDATE cases SET applied_at = $1 WHERE id = $2")
+        let done = sqlx::query("UPDATE cases SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
             .bind(PgTime(at))
             .bind(id.as_uuid())
             .execute(&mut *tx)
             .await
             .map_err(other("marking case applied"))?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+            let exists = sqlx::query("SELECT 1 FROM cases WHERE id = $1")
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other("reading case"))?;
+            return Err(match exists {
+                Some(_) => StoreError::Conflict("the case is already applied".into()),
+                None => StoreError::NotFound,
+            });
         }
         for s in sites {
             sqlx::query(

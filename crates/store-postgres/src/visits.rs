@@ -90,7 +90,8 @@ impl VisitStore for PostgresStore {
              FROM (SELECT 1) AS one
              LEFT JOIN health_status s ON s.resident_id = $1
              LEFT JOIN LATERAL
-               (SELECT * FROM visits WHERE resident_id = $1 ORDER BY entered_at DESC, id DESC LIMIT 1) AS v ON true",
+               (SELECT * FROM visits WHERE resident_id = $1
+                ORDER BY exited_at IS NULL DESC, entered_at DESC, exited_at DESC, id DESC LIMIT 1) AS v ON true",
         )
         .bind(resident.as_uuid())
         .fetch_one(&self.pool)

@@ -218,14 +218,22 @@ impl CaseStore for SqliteStore {
 
     async fn mark_case_applied(&self, id: CaseId, at: Timestamp, sites: &[ExposureSite]) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
-        let done = sqlx::query("UPDATE cases SET applied_at = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE cases SET applied_at = ? WHERE id = ? AND applied_at IS NULL")
             .bind(ms(at))
             .bind(id.as_bytes().as_slice())
             .execute(&mut *tx)
             .await
             .map_err(other("marking case applied"))?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+            let exists = sqlx::query("SELECT 1 FROM cases WHERE id = ?")
+                .bind(id.as_bytes().as_slice())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other("reading case"))?;
+            return Err(match exists {
+                Some(_) => StoreError::Conflict("the case is already applied".into()),
+                None => StoreError::NotFound,
+            });
         }
         for s in sites {
             sqlx::query(

@@ -11,7 +11,9 @@
 //! first in the same transaction, each on its own: a `Conflict` leaves that
 //! one undone (`visits::write_scan` says how) and the others commit. Every
 //! caller gets its own result, and only after the commit: an acknowledged
-//! scan is on disk.
+//! scan is on disk. Should a batch fail all the same, each of its scans is
+//! committed again in a transaction of its own, so a scan that breaks a rule
+//! fails alone (a `Conflict` for a broken uniqueness), never its neighbours.
 
 use std::collections::HashMap;
 
@@ -38,12 +40,21 @@ enum ScanJob {
 }
 
 impl ScanJob {
-    fn fail(self, cause: &str) {
+    fn fail(self, error: &StoreError) {
         // The caller may have gone (its client hung up): nothing to tell.
         let _ = match self {
-            ScanJob::Record { done, .. } => done.send(Err(StoreError::Other(cause.into()))).is_ok(),
-            ScanJob::Decide { done, .. } => done.send(Err(StoreError::Other(cause.into()))).is_ok(),
+            ScanJob::Record { done, .. } => done.send(Err(copy(error))).is_ok(),
+            ScanJob::Decide { done, .. } => done.send(Err(copy(error))).is_ok(),
         };
+    }
+}
+
+/// The same error again, for each caller of a failed batch.
+fn copy(error: &StoreError) -> StoreError {
+    match error {
+        StoreError::NotFound => StoreError::NotFound,
+        StoreError::Conflict(cause) => StoreError::Conflict(cause.clone()),
+        StoreError::Other(cause) => StoreError::Other(cause.clone()),
     }
 }
 
@@ -87,26 +98,54 @@ async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<ScanJob>) {
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (records, decides): (Vec<ScanJob>, Vec<ScanJob>) =
             batch.drain(..).partition(|job| matches!(job, ScanJob::Record { .. }));
+        let scans = records.len() + decides.len();
         match commit(&pool, &records, &decides).await {
-            Ok((recorded, decided)) => {
-                for (job, result) in records.into_iter().zip(recorded) {
-                    if let ScanJob::Record { done, .. } = job {
-                        let _ = done.send(result);
-                    }
-                }
-                for (job, result) in decides.into_iter().zip(decided) {
-                    if let ScanJob::Decide { done, .. } = job {
-                        let _ = done.send(Ok(result));
-                    }
+            Ok(results) => deliver(records, decides, results),
+            Err(e) if scans > 1 => {
+                // Whatever one scan did wrong must not fail the others:
+                // each goes again in a transaction of its own.
+                tracing::warn!(error = %e, scans, "a group commit of scans failed; committing each scan alone");
+                for job in records.into_iter().chain(decides) {
+                    commit_alone(&pool, job).await;
                 }
             }
             Err(e) => {
-                let cause = e.to_string();
-                tracing::error!(error = %cause, scans = records.len() + decides.len(), "a group commit of scans failed");
+                tracing::error!(error = %e, "a scan could not be committed");
                 for job in records.into_iter().chain(decides) {
-                    job.fail(&cause);
+                    job.fail(&e);
                 }
             }
+        }
+    }
+}
+
+/// One job in its own transaction, its caller told how it went.
+async fn commit_alone(pool: &SqlitePool, job: ScanJob) {
+    let (records, decides) = match job {
+        ScanJob::Record { .. } => (vec![job], Vec::new()),
+        ScanJob::Decide { .. } => (Vec::new(), vec![job]),
+    };
+    match commit(pool, &records, &decides).await {
+        Ok(results) => deliver(records, decides, results),
+        Err(e) => {
+            tracing::error!(error = %e, "a scan could not be committed on its own");
+            for job in records.into_iter().chain(decides) {
+                job.fail(&e);
+            }
+        }
+    }
+}
+
+/// Tells each caller of a committed batch its own result.
+fn deliver(records: Vec<ScanJob>, decides: Vec<ScanJob>, (recorded, decided): Committed) {
+    for (job, result) in records.into_iter().zip(recorded) {
+        if let ScanJob::Record { done, .. } = job {
+            let _ = done.send(result);
+        }
+    }
+    for (job, result) in decides.into_iter().zip(decided) {
+        if let ScanJob::Decide { done, .. } = job {
+            let _ = done.send(Ok(result));
         }
     }
 }
@@ -175,7 +214,8 @@ async fn contexts(conn: &mut SqliteConnection, requests: &[&ScanRequest]) -> Sto
         "WITH people(id) AS (VALUES {values})
          SELECT people.id AS person, (SELECT colour FROM health_status WHERE resident_id = people.id) AS status_colour, v.*
          FROM people LEFT JOIN visits AS v ON v.id =
-           (SELECT id FROM visits WHERE resident_id = people.id ORDER BY entered_at DESC, id DESC LIMIT 1)"
+           (SELECT id FROM visits WHERE resident_id = people.id
+            ORDER BY exited_at IS NULL DESC, entered_at DESC, exited_at DESC, id DESC LIMIT 1)"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for p in &people {
@@ -211,7 +251,7 @@ async fn close_all(conn: &mut SqliteConnection, closes: &[Closing]) -> StoreResu
     }
     let done = query.execute(&mut *conn).await.map_err(other("closing the scans' visits"))?;
     if done.rows_affected() != closes.len() as u64 {
-        return Err(StoreError::Other(format!(
+        return Err(StoreError::Conflict(format!(
             "closing {} visits changed {}: the batch is not committed",
             closes.len(),
             done.rows_affected()
@@ -243,6 +283,8 @@ async fn open_all(conn: &mut SqliteConnection, opens: &[Visit]) -> StoreResult<(
             .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
             .bind(v.colour.as_str());
     }
+    // A unique violation maps to `Conflict`: the batch is then retried scan
+    // by scan, and only the scan that breaks the rule fails.
     query.execute(&mut *conn).await.map_err(other("inserting the scans' visits"))?;
     Ok(())
 }

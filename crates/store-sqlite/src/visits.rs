@@ -120,7 +120,8 @@ impl VisitStore for SqliteStore {
         let row = sqlx::query(
             "SELECT (SELECT colour FROM health_status WHERE resident_id = ?) AS status_colour, v.*
              FROM (SELECT 1) AS one LEFT JOIN
-               (SELECT * FROM visits WHERE resident_id = ? ORDER BY entered_at DESC, id DESC LIMIT 1) AS v ON 1",
+               (SELECT * FROM visits WHERE resident_id = ?
+                ORDER BY exited_at IS NULL DESC, entered_at DESC, exited_at DESC, id DESC LIMIT 1) AS v ON 1",
         )
         .bind(id)
         .bind(id)

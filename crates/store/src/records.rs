@@ -571,6 +571,17 @@ pub enum ScanApplied {
     },
 }
 
+/// When a scan counts: its own instant, or the person's latest entry or exit
+/// if that is later. Two requests of one person read the clock in one order
+/// and may reach the writer in the other; deciding the later-read one first
+/// and then the earlier one would close a visit before it began, and leave
+/// an open visit that is no longer the person's latest (the next entry then
+/// breaks "one open visit a person"). So a person's scans never go back in
+/// time; the difference is the few milliseconds between the two requests.
+pub fn scan_time(at: Timestamp, latest: Option<&Visit>) -> Timestamp {
+    latest.map_or(at, |last| at.max(last.entered_at).max(last.exited_at.unwrap_or(last.entered_at)))
+}
+
 /// Decides one scan against the person's colour and latest visit, as the
 /// stores do: the writes to make (a close, an open) and the answer.
 pub fn decide_request(
@@ -579,6 +590,7 @@ pub fn decide_request(
     latest: Option<&Visit>,
 ) -> (Option<Closing>, Option<Visit>, ScanApplied) {
     let Some(colour) = colour else { return (None, None, ScanApplied::NoStatus) };
+    let request = &ScanRequest { at: scan_time(request.at, latest), ..request.clone() };
     let decided = decide_scan(latest, request.venue, request.at, request.duplicate_window);
     let (decision, close, open, visit) = match (decided, latest) {
         (decision @ ScanDecision::Duplicate { .. }, Some(last)) => (decision, None, None, last.clone()),

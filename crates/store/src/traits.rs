@@ -123,7 +123,7 @@ pub trait VisitStore: Send + Sync {
     async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>>;
     /// What a scan decides on, in one read where the backend can: the
     /// person's colour now (`None` before their first declaration) and
-    /// their most recent visit.
+    /// their open visit if they have one, else their most recent visit.
     async fn scan_context(&self, resident: ResidentId) -> StoreResult<(Option<Colour>, Option<Visit>)>;
     /// Decides a scan against the person's colour and latest visit and
     /// records it. This default reads, decides and writes, and decides again

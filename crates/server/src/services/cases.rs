@@ -442,6 +442,29 @@ pub struct ApplyReport {
 pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport, ApiError> {
     let report = trace(state, id).await?;
     let rules = ExposureRules::default();
+    let sites: Vec<ExposureSite> = report
+        .case_visits
+        .iter()
+        .map(|v| ExposureSite {
+            case: id,
+            venue: v.venue,
+            from: v.entered_at,
+            to: v.effective_end().checked_add(rules.buffer_after).unwrap_or(v.effective_end()),
+        })
+        .collect();
+    // Claim the case first: of two appliers at once, one applies and the
+    // other is told so, and nobody's colour changes twice for one case.
+    match state.store.mark_case_applied(id, state.clock.now(), &sites).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::new(
+                ErrorKind::Conflict,
+                "CASE_ALREADY_APPLIED",
+                "this case has already been applied; its contacts' colours and notices are in place",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     let mut changed = 0;
     for (list, kind, label, message) in [
         (
@@ -466,17 +489,6 @@ pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport
             notify(state, contact.resident, id, label, message).await?;
         }
     }
-    let sites: Vec<ExposureSite> = report
-        .case_visits
-        .iter()
-        .map(|v| ExposureSite {
-            case: id,
-            venue: v.venue,
-            from: v.entered_at,
-            to: v.effective_end().checked_add(rules.buffer_after).unwrap_or(v.effective_end()),
-        })
-        .collect();
-    state.store.mark_case_applied(id, state.clock.now(), &sites).await?;
     let detail = format!("close={} secondary={} changed={changed}", report.close.len(), report.secondary.len());
     crate::services::audit::record(state, &format!("authority:{by}"), "case.applied", &id.to_string(), &detail).await?;
     tracing::info!(case = %id, close = report.close.len(), secondary = report.secondary.len(), "trace applied");

@@ -118,7 +118,9 @@ pub async fn own_visit(state: &AppState, resident: ResidentId, id: VisitId) -> R
 /// The check-out button.
 pub async fn check_out(state: &AppState, resident: ResidentId, id: VisitId) -> Result<Visit, ApiError> {
     let visit = own_visit(state, resident, id).await?;
-    let now = state.clock.now();
+    // Never before the entry (a scan's instant may be a few milliseconds
+    // later than this request's clock reading: `healthcode_store::scan_time`).
+    let now = state.clock.now().max(visit.entered_at);
     if !visit.is_open_at(now) {
         return Err(ApiError::new(ErrorKind::Conflict, "VISIT_ALREADY_CLOSED", "this visit has already ended"));
     }

@@ -46,6 +46,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// `spawn_app` with a configuration the test adjusts first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    spawn_app_on(configure, |fixed| Arc::new(fixed)).await
+}
+
+/// `spawn_app_with` on a clock built around the fixed one the test moves
+/// (e.g. one whose readings jitter, as concurrent requests' do).
+pub async fn spawn_app_on(
+    configure: impl FnOnce(&mut ServerConfig),
+    server_clock: impl FnOnce(FixedClock) -> Arc<dyn healthcode_server::Clock>,
+) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::with_defaults(data.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
@@ -55,7 +64,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
     // The clock stands still in tests: count today afresh on every read.
     config.stats_live_ttl = SignedDuration::ZERO;
     let clock = FixedClock::new(start_time());
-    let state = build_state(config, Arc::new(clock.clone())).await.unwrap();
+    let state = build_state(config, server_clock(clock.clone())).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(state.clone(), listener));

@@ -8,6 +8,7 @@ mod api_errors;
 mod appeals;
 mod check_in;
 mod checkpoints;
+mod concurrency;
 mod enterprises;
 mod governance;
 mod harness;

@@ -17,6 +17,11 @@ pub async fn cases_notices_and_exposure_sites(store: &dyn Store) {
     let site = crate::ExposureSite { case: first.id, venue: cafe.id, from: t(100), to: t(200) };
     store.mark_case_applied(first.id, t(300), &[site.clone(), site.clone()]).await.unwrap();
     assert_eq!(store.case(first.id).await.unwrap().applied_at, Some(t(300)));
+    assert!(
+        matches!(store.mark_case_applied(first.id, t(301), &[]).await, Err(StoreError::Conflict(_))),
+        "a case is applied once"
+    );
+    assert_eq!(store.case(first.id).await.unwrap().applied_at, Some(t(300)));
     assert_eq!(store.exposure_sites(t(150), 10).await.unwrap(), vec![site.clone()]);
     assert!(store.exposure_sites(t(200), 10).await.unwrap().is_empty(), "ended");
     assert!(matches!(

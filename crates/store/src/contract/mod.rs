@@ -30,6 +30,7 @@ macro_rules! contract_tests {
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
             scans_are_decided_where_they_are_written,
             one_open_visit_per_person, concurrent_scans_succeed_or_conflict_one_by_one,
+            scans_out_of_clock_order_keep_visits_in_line,
             expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
             cases_notices_and_exposure_sites, authority_status_changes_are_versioned, the_audit_log_appends_in_order,

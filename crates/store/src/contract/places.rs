@@ -351,3 +351,54 @@ pub async fn retention_purges_exactly_what_is_old(store: &dyn Store) {
         "idempotent"
     );
 }
+
+/// Scans of one person whose instants arrive out of order (two requests
+/// read the clock in one order and reach the store in the other), one after
+/// another and all at once: none fails, and the person's visits stay a line
+/// (each exit at or after its entry and at or before the next entry, one
+/// open visit at most, the latest).
+pub async fn scans_out_of_clock_order_keep_visits_in_line(store: &dyn Store) {
+    use crate::ScanRequest;
+    use healthcode_domain::VisitId;
+    let who = someone(store, 75).await;
+    let places: Vec<crate::Venue> = (75..80).map(|n| venue(n, &format!("+849120000{n}"))).collect();
+    for v in &places {
+        store.create_venue(v).await.unwrap();
+    }
+    let status = HealthStatus { version: 0, ..yellow(&who) };
+    let commit =
+        ReportCommit { report: report(&who, 75, 1), identity: None, expected_version: None, status, changes: vec![] };
+    store.commit_report(&commit).await.unwrap();
+    let scan = |n: u8, place: usize, secs: i64| ScanRequest {
+        visit: VisitId::from_bytes([n; 16]),
+        resident: who.id,
+        venue: places[place].id,
+        at: t(secs),
+        source: healthcode_domain::VisitSource::SelfScan,
+        max_stay: jiff::SignedDuration::from_mins(240),
+        duplicate_window: jiff::SignedDuration::from_mins(5),
+    };
+    // One after another, each read earlier than the one before.
+    for (n, place, secs) in [(90, 0, 100), (91, 1, 50), (92, 2, 10), (93, 0, 5)] {
+        store.scan(&scan(n, place, secs)).await.unwrap();
+    }
+    // All at once, in no order.
+    let requests: Vec<ScanRequest> =
+        (0..8u8).map(|i| scan(100 + i, usize::from(i % 4), 200 - i64::from(i) * 7)).collect();
+    let results = all(requests.iter().map(|r| store.scan(r)).collect()).await;
+    for r in &results {
+        assert!(r.is_ok(), "a scan failed: {results:?}");
+    }
+    // A later scan at a fifth place enters (no open visit left behind).
+    store.scan(&scan(120, 4, 2_000)).await.unwrap();
+    let mut visits = store.resident_visits(who.id, 100).await.unwrap();
+    visits.sort_by_key(|v| (v.entered_at, v.exited_at.is_none(), v.exited_at));
+    assert_eq!(visits.iter().filter(|v| v.exited_at.is_none()).count(), 1, "{visits:#?}");
+    assert_eq!(visits.last().map(|v| v.id), Some(VisitId::from_bytes([120; 16])), "{visits:#?}");
+    for v in &visits {
+        assert!(v.exited_at.is_none_or(|exit| exit >= v.entered_at), "exit before entry: {v:?}");
+    }
+    for pair in visits.windows(2) {
+        assert!(pair[0].exited_at.is_some_and(|exit| exit <= pair[1].entered_at), "overlap: {pair:#?}");
+    }
+}
