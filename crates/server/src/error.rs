@@ -95,7 +95,11 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::not_found(),
             StoreError::Conflict(cause) => {
                 tracing::info!(%cause, "store conflict");
-                Self::new(ErrorKind::Conflict, "CONFLICT", "the resource changed or already exists; retry")
+                Self::new(
+                    ErrorKind::Conflict,
+                    "CONFLICT",
+                    "someone else changed this at the same moment, or it already exists; reload it and try again",
+                )
             }
             StoreError::Other(cause) => Self::internal(cause),
         }

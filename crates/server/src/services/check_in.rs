@@ -81,7 +81,7 @@ pub async fn scan_at(
             return Err(ApiError::new(
                 ErrorKind::Conflict,
                 "SCAN_CONFLICT",
-                "several scans arrived at once; scan again",
+                "another scan of yours arrived at the same moment and was recorded first; scan again to check in or out",
             ));
         }
         Err(e) => return Err(e.into()),
