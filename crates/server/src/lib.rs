@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+pub mod assets;
 pub mod auth;
 pub mod cache;
 pub mod clock;
