@@ -294,8 +294,9 @@ async fn browser_headers(State(state): State<AppState>, req: Request, next: Next
 /// `URI_TOO_LONG`. (hyper answers 414 itself, with no body, past 64 KiB.)
 const MAX_URI_BYTES: usize = 8 * 1024;
 /// The most request header bytes (names and values) the server reads. Past
-/// it: 431 `HEADERS_TOO_LARGE`. (hyper answers 431 itself, with no body, past
-/// its ~400 KiB read buffer or 100 headers, before any of this runs.)
+/// it: 431 `HEADERS_TOO_LARGE`. (hyper answers 431 itself, with no body,
+/// before any of this runs, for more than 100 headers or a head its 400 KiB
+/// read buffer cannot finish: somewhere between 400 and 800 KiB.)
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Every error under `/api/` answers in the one JSON format with a stable
