@@ -274,15 +274,23 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
     worker-src 'self'; manifest-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; \
     form-action 'self'";
 
+/// The vendored Swagger UI at `/api/docs` (not our page) injects `<style>`
+/// elements from its bundle: the same policy with inline styles allowed
+/// there, and only there. Its scripts are still only its own files.
+const API_DOCS_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 /// The browser-facing headers that depend on the response or the deployment:
 /// the CSP on HTML, and HSTS when the public URL is HTTPS (a plain-HTTP
 /// deployment must not pin browsers to HTTPS it does not serve).
 async fn browser_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let policy = if req.uri().path().starts_with("/api/docs") { API_DOCS_POLICY } else { CONTENT_SECURITY_POLICY };
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     let html = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
     if html && !headers.contains_key(CONTENT_SECURITY_POLICY_HEADER) {
-        headers.insert(CONTENT_SECURITY_POLICY_HEADER, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+        headers.insert(CONTENT_SECURITY_POLICY_HEADER, HeaderValue::from_static(policy));
     }
     if state.config.public_base_url.starts_with("https://") {
         headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));

@@ -27,6 +27,7 @@ const VENDORED: &str = "public, max-age=86400";
 const ASSETS: &[Asset] = &[
     Asset { path: "base.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/base.css") },
     Asset { path: "code.js", content_type: JS, cache_control: OURS, body: include_str!("../static/code.js") },
+    Asset { path: "pass.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/pass.css") },
     Asset { path: "pass.js", content_type: JS, cache_control: OURS, body: include_str!("../static/pass.js") },
     Asset { path: "scanner.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/scanner.css") },
     Asset { path: "stats.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/stats.css") },
@@ -54,6 +55,11 @@ const ASSETS: &[Asset] = &[
         body: include_str!("../static/vendor/uPlot.css"),
     },
 ];
+
+/// The paths of every embedded file, for tests that check each is served.
+pub fn paths() -> impl Iterator<Item = &'static str> {
+    ASSETS.iter().map(|a| a.path)
+}
 
 /// `GET /static/{*path}`: an embedded file, or 404.
 pub async fn serve(Path(path): Path<String>) -> Response {

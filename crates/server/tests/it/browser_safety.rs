@@ -303,6 +303,17 @@ async fn every_page_carries_the_content_security_policy_and_the_browser_headers(
 }
 
 #[tokio::test]
+async fn only_the_vendored_api_docs_may_use_inline_styles() {
+    let app = spawn_app().await;
+    let resp = app.client.get(app.url("/api/docs/")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csp = resp.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("style-src 'self' 'unsafe-inline'") && csp.contains("script-src 'self';"), "{csp}");
+    let resp = app.client.get(app.url("/signin")).send().await.unwrap();
+    assert!(!resp.headers()["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
+}
+
+#[tokio::test]
 async fn hsts_only_when_the_public_url_is_https() {
     let app = spawn_app_with(|c| c.public_base_url = "https://health.example".into()).await;
     let resp = app.client.get(app.url("/signin")).send().await.unwrap();
@@ -312,15 +323,27 @@ async fn hsts_only_when_the_public_url_is_https() {
 #[tokio::test]
 async fn static_assets_are_served_from_the_binary() {
     let app = spawn_app().await;
-    for (path, kind) in [
-        ("/static/base.css", "text/css"),
-        ("/static/code.js", "text/javascript"),
-        ("/static/scanner.js", "text/javascript"),
-        ("/static/vendor/uPlot.js", "text/javascript"),
-    ] {
-        let resp = app.client.get(app.url(path)).send().await.unwrap();
-        assert_eq!(resp.status(), StatusCode::OK, "{path}");
-        assert!(resp.headers()[CONTENT_TYPE].to_str().unwrap().starts_with(kind), "{path}");
+    // Every file under static/ (licences aside) is embedded and served with its type.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+    let mut files = Vec::new();
+    for sub in ["", "vendor"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if path.is_file() && !name.ends_with(".LICENSE") {
+                files.push(if sub.is_empty() { name } else { format!("{sub}/{name}") });
+            }
+        }
+    }
+    let mut embedded: Vec<&str> = healthcode_server::assets::paths().collect();
+    embedded.sort_unstable();
+    files.sort();
+    assert_eq!(embedded, files, "every static file is embedded");
+    for file in &files {
+        let kind = if file.ends_with(".css") { "text/css" } else { "text/javascript" };
+        let resp = app.client.get(app.url(&format!("/static/{file}"))).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{file}");
+        assert!(resp.headers()[CONTENT_TYPE].to_str().unwrap().starts_with(kind), "{file}");
     }
     let resp = app.client.get(app.url("/static/../Cargo.toml")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
