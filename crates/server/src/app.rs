@@ -4,9 +4,11 @@
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CONTENT_TYPE, HeaderName, REFERRER_POLICY, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    ALLOW, AUTHORIZATION, CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER, CONTENT_TYPE, COOKIE, HOST,
+    HeaderName, ORIGIN, REFERRER_POLICY, RETRY_AFTER, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,6 +28,7 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, ApiDoc};
+use crate::assets;
 use crate::auth::sender::{DevOutbox, OtpSender};
 use crate::clock::Clock;
 use crate::config::{SenderConfig, ServerConfig};
@@ -138,45 +141,6 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
-/// The offline verifier for checkpoint pages (mirrors crates/credential; tested against the shared vectors).
-const HC_VERIFY_JS: &str = include_str!("../static/hc-verify.js");
-
-async fn verifier_js() -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "text/javascript; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=300")],
-        HC_VERIFY_JS,
-    )
-}
-
-/// The camera scanner page's script and the QR decoder it falls back on (no native BarcodeDetector).
-const SCANNER_JS: &str = include_str!("../static/scanner.js");
-const JSQR_JS: &str = include_str!("../static/vendor/jsQR.js");
-const STATS_JS: &str = include_str!("../static/stats.js");
-const UPLOT_JS: &str = include_str!("../static/vendor/uPlot.js");
-const UPLOT_CSS: &str = include_str!("../static/vendor/uPlot.css");
-
-/// A static asset with its type and how long browsers may keep it.
-fn asset(content_type: &'static str, max_age: &'static str, body: &'static str) -> Response {
-    ([(CONTENT_TYPE, content_type), (axum::http::header::CACHE_CONTROL, max_age)], body).into_response()
-}
-
-async fn scanner_js() -> impl IntoResponse {
-    (
-        [(CONTENT_TYPE, "text/javascript; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=300")],
-        SCANNER_JS,
-    )
-}
-
-async fn jsqr_js() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        JSQR_JS,
-    )
-}
-
 async fn not_found() -> ApiError {
     ApiError::not_found()
 }
@@ -222,6 +186,166 @@ fn overloaded() -> Response {
     response
 }
 
+/// Refuses cross-site requests that would change something on the strength of
+/// the session cookie alone (CSRF). A state-changing request (anything but
+/// GET, HEAD, OPTIONS, TRACE) that carries the session cookie and no
+/// `Authorization` header must come from one of our own pages: its
+/// `Sec-Fetch-Site` is `same-origin` or `none` (typed or bookmarked), or, from
+/// browsers that do not send it, its `Origin` is ours. Browsers send at least
+/// one of the two on such requests, so a cookie request with neither is
+/// refused too. Bearer requests (scripts, the CLI) carry no ambient
+/// credential and pass untouched, as do requests without the cookie.
+/// Refused: 403 `CSRF_REFUSED`, as JSON under `/api/`, else as a page.
+async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method().is_safe() || !sent_with_session_cookie(req.headers()) {
+        return next.run(req).await;
+    }
+    if comes_from_our_pages(req.headers(), &state.config.public_base_url) {
+        return next.run(req).await;
+    }
+    state.metrics.cross_site_refused.inc();
+    let path = req.uri().path();
+    tracing::info!(path, method = %req.method(), "cross-site request refused");
+    if path.starts_with("/api/") {
+        return ApiError::new(
+            ErrorKind::Forbidden,
+            "CSRF_REFUSED",
+            "a request that uses the session cookie must come from this site's own pages",
+        )
+        .into_response();
+    }
+    let chosen = req
+        .uri()
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()));
+    let lang = web::i18n::Lang::negotiate(chosen.as_deref(), req.headers());
+    web::cross_site_refused(lang, path)
+}
+
+/// The session cookie authenticates this request: it is present and no
+/// `Authorization` header takes precedence over it.
+fn sent_with_session_cookie(headers: &HeaderMap) -> bool {
+    headers.get(AUTHORIZATION).is_none()
+        && headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|h| crate::auth::session::cookie_value(h, crate::auth::session::SESSION_COOKIE).is_some())
+}
+
+/// `Sec-Fetch-Site` says same-origin (or a user-typed navigation), else
+/// `Origin` is this server's: the origin of `public_base_url`, or the scheme
+/// and `Host` the request was sent to (the browser sets `Host`; a page on
+/// another site cannot).
+fn comes_from_our_pages(headers: &HeaderMap, public_base_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    if origin.eq_ignore_ascii_case(origin_of(public_base_url)) {
+        return true;
+    }
+    let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    ["http://", "https://"]
+        .iter()
+        .any(|scheme| origin.strip_prefix(scheme).is_some_and(|rest| rest.eq_ignore_ascii_case(host)))
+}
+
+/// `scheme://host[:port]` of a URL (`https://a.example/x/` -> `https://a.example`).
+fn origin_of(url: &str) -> &str {
+    let Some(at) = url.find("://") else {
+        return url;
+    };
+    let authority_start = at + 3;
+    match url[authority_start..].find('/') {
+        Some(slash) => &url[..authority_start + slash],
+        None => url,
+    }
+}
+
+/// Every HTML page may load only our own scripts, styles and images, may not
+/// be framed, and posts forms only to us.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; media-src 'self' blob:; \
+    worker-src 'self'; manifest-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; \
+    form-action 'self'";
+
+/// The vendored Swagger UI at `/api/docs` (not our page) injects `<style>`
+/// elements from its bundle: the same policy with inline styles allowed
+/// there, and only there. Its scripts are still only its own files.
+const API_DOCS_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The browser-facing headers that depend on the response or the deployment:
+/// the CSP on HTML, and HSTS when the public URL is HTTPS (a plain-HTTP
+/// deployment must not pin browsers to HTTPS it does not serve).
+async fn browser_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let policy = if req.uri().path().starts_with("/api/docs") { API_DOCS_POLICY } else { CONTENT_SECURITY_POLICY };
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let html = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    if html && !headers.contains_key(CONTENT_SECURITY_POLICY_HEADER) {
+        headers.insert(CONTENT_SECURITY_POLICY_HEADER, HeaderValue::from_static(policy));
+    }
+    if state.config.public_base_url.starts_with("https://") {
+        headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    response
+}
+
+/// The longest request URI (path and query) the server reads. Past it: 414
+/// `URI_TOO_LONG`. (hyper answers 414 itself, with no body, past 64 KiB.)
+const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most request header bytes (names and values) the server reads. Past
+/// it: 431 `HEADERS_TOO_LARGE`. (hyper answers 431 itself, with no body,
+/// before any of this runs, for more than 100 headers or a head its 400 KiB
+/// read buffer cannot finish: somewhere between 400 and 800 KiB.)
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Every error under `/api/` answers in the one JSON format with a stable
+/// code, including those no handler produced: an unknown route (404), a
+/// method the route does not take (405), a body over the limit (413), a
+/// timeout (408). Oversized URIs and headers are refused here too.
+async fn api_errors_as_json(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let uri_bytes = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let header_bytes: usize = req.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    let refused = if uri_bytes > MAX_URI_BYTES {
+        Some(ApiError::uri_too_long())
+    } else if header_bytes > MAX_HEADER_BYTES {
+        Some(ApiError::headers_too_large())
+    } else {
+        None
+    };
+    if let Some(e) = refused {
+        return if api { e.into_response() } else { (e.status(), e.message).into_response() };
+    }
+    let response = next.run(req).await;
+    let status = response.status();
+    let failed = status.is_client_error() || status.is_server_error();
+    let json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if !api || !failed || json {
+        return response;
+    }
+    let mut answer = ApiError::for_status(status).into_response();
+    *answer.status_mut() = status;
+    for name in [ALLOW, RETRY_AFTER] {
+        if let Some(v) = response.headers().get(&name) {
+            answer.headers_mut().insert(name, v.clone());
+        }
+    }
+    answer
+}
+
 fn header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
@@ -238,31 +362,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::routes().layer(middleware::from_fn(web::remember_language)))
         .nest("/api/v1", api::routes())
-        .route("/static/hc-verify.js", get(verifier_js))
-        .route("/static/scanner.js", get(scanner_js))
-        .route("/static/vendor/jsQR.js", get(jsqr_js))
-        .route(
-            "/static/stats.js",
-            get(|| async { asset("text/javascript; charset=utf-8", "public, max-age=300", STATS_JS) }),
-        )
-        .route(
-            "/static/vendor/uPlot.js",
-            get(|| async { asset("text/javascript; charset=utf-8", "public, max-age=86400", UPLOT_JS) }),
-        )
-        .route(
-            "/static/vendor/uPlot.css",
-            get(|| async { asset("text/css; charset=utf-8", "public, max-age=86400", UPLOT_CSS) }),
-        )
+        .route("/static/{*path}", get(assets::serve))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(middleware::from_fn_with_state(in_flight, shed_load))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(X_FRAME_OPTIONS, "DENY"))
-        .layer(header(REFERRER_POLICY, "no-referrer"))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(middleware::from_fn(api_errors_as_json))
+        .layer(middleware::from_fn_with_state(state.clone(), browser_headers))
+        .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(X_FRAME_OPTIONS, "DENY"))
+        .layer(header(REFERRER_POLICY, "same-origin"))
         .layer(middleware::from_fn_with_state(state.clone(), count_responses))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -14,6 +14,12 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     BadInput,
+    /// The request is not one the server reads: a body, URI or headers past
+    /// the limits, or a method the resource does not take.
+    TooLarge,
+    UriTooLong,
+    HeadersTooLarge,
+    MethodNotAllowed,
     Unauthenticated,
     Forbidden,
     NotFound,
@@ -51,6 +57,43 @@ impl ApiError {
         Self::new(ErrorKind::NotFound, "NOT_FOUND", "no such resource")
     }
 
+    pub fn payload_too_large() -> Self {
+        Self::new(ErrorKind::TooLarge, "PAYLOAD_TOO_LARGE", "the request body is larger than this server accepts")
+    }
+
+    /// The error for a status some layer below the handlers answered with
+    /// (routing, body limit, timeout), so `/api` answers in one format.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::new(ErrorKind::MethodNotAllowed, "METHOD_NOT_ALLOWED", "this resource does not take that method")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(),
+            StatusCode::URI_TOO_LONG => Self::uri_too_long(),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::headers_too_large(),
+            StatusCode::REQUEST_TIMEOUT => {
+                Self::new(ErrorKind::Unavailable, "TIMEOUT", "the request took too long and was stopped; retry")
+            }
+            StatusCode::UNAUTHORIZED => Self::unauthenticated(),
+            StatusCode::FORBIDDEN => Self::forbidden(),
+            s if s.is_server_error() => Self::internal(format!("a layer answered {s} without a body")),
+            _ => Self::bad_input("BAD_REQUEST", "the request could not be read"),
+        }
+    }
+
+    pub fn uri_too_long() -> Self {
+        Self::new(ErrorKind::UriTooLong, "URI_TOO_LONG", "the request URI is longer than this server accepts")
+    }
+
+    pub fn headers_too_large() -> Self {
+        Self::new(
+            ErrorKind::HeadersTooLarge,
+            "HEADERS_TOO_LARGE",
+            "the request headers are larger than this server accepts",
+        )
+    }
+
     /// Logs the cause and returns a generic error for the client.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
@@ -60,6 +103,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self.kind {
             ErrorKind::BadInput => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::UriTooLong => StatusCode::URI_TOO_LONG,
+            ErrorKind::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,

@@ -1,13 +1,15 @@
 //! healthcode server: the axum application. [`api`] holds the JSON API under
 //! `/api/v1` (with its OpenAPI document), [`web`] the server-rendered pages,
 //! [`auth`] sign-in and the principal extractors, [`services`] the functions
-//! handlers call, and [`app`] the one route table with all middleware.
+//! handlers call, [`assets`] the embedded scripts and styles pages load, and
+//! [`app`] the one route table with all middleware (CSP, CSRF, JSON errors).
 //!
 //! Main types: [`AppState`], [`ServerConfig`], [`Clock`], [`ApiError`].
 //! The only wall-clock read is [`clock::SystemClock`].
 
 pub mod api;
 pub mod app;
+pub mod assets;
 pub mod auth;
 pub mod cache;
 pub mod clock;

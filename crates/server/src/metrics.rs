@@ -30,6 +30,11 @@ pub struct Metrics {
     pub check_ins: Counter,
     /// Requests turned away with 503 `OVERLOADED` by the concurrency limit.
     pub shed: Counter,
+    /// Cookie requests refused as cross-site (403 `CSRF_REFUSED`).
+    pub cross_site_refused: Counter,
+    /// Offline passages refused at sync for a `scanned_at` outside the
+    /// accepted window (`PASSAGE_TIME_OUT_OF_RANGE`).
+    pub passages_out_of_range: Counter,
 }
 
 impl Metrics {
@@ -61,6 +66,16 @@ impl Metrics {
             ("healthcode_sign_ins_total", "Successful sign-ins.", &self.sign_ins),
             ("healthcode_check_ins_total", "Venue scans by residents (entries, exits, repeats).", &self.check_ins),
             ("healthcode_requests_shed_total", "Requests turned away past capacity (503 OVERLOADED).", &self.shed),
+            (
+                "healthcode_cross_site_refused_total",
+                "Cookie requests refused as cross-site (403 CSRF_REFUSED).",
+                &self.cross_site_refused,
+            ),
+            (
+                "healthcode_passages_out_of_range_total",
+                "Synced offline passages refused for a scan time outside the retention window (PASSAGE_TIME_OUT_OF_RANGE).",
+                &self.passages_out_of_range,
+            ),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
         }

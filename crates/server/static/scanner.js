@@ -30,7 +30,7 @@ const STATUS_KEY = 'hc.scanner.status-list';
 const DIRECTION_KEY = 'hc.scanner.direction';
 const RANK = { green: 0, yellow: 1, red: 2 };
 
-const cfg = JSON.parse(document.getElementById('scanner-config').textContent);
+const cfg = JSON.parse(document.getElementById('scanner-config').dataset.config);
 const checkpointMode = cfg.mode === 'checkpoint';
 const gateMode = cfg.mode === 'gate';
 const QUEUE_KEY = `hc.scanner.queue.${cfg.id}`;

@@ -7,7 +7,7 @@
     declarations: '#1a5fb4', symptomatic: '#c62828', clock_ins: '#5f6368', passages_allowed: '#1b7f3b',
     passages_denied: '#c62828', cases_confirmed: '#000000', exposed_close: '#8e44ad',
   };
-  var data = JSON.parse(document.getElementById('stats-data').textContent);
+  var data = JSON.parse(document.getElementById('stats-data').dataset.stats);
   // Days at UTC midnight, drawn in UTC so a day never slides into its neighbour.
   var xs = data.days.map(function (d) { return Date.parse(d + 'T00:00:00Z') / 1000; });
   var plots = [];

@@ -2,13 +2,13 @@
 //! authority or a supervisor acknowledges each once, with a note.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use healthcode_domain::Role;
 use healthcode_store::Alarm;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath};
 use crate::auth::extract::StaffAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::services::alarms;
@@ -67,7 +67,7 @@ pub async fn list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<J
 pub async fn acknowledge(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<AcknowledgeRequest>,
 ) -> ApiResult<Json<AlarmView>> {
     if !matches!(auth.role, Role::Authority | Role::Supervisor) {

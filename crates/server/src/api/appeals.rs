@@ -2,13 +2,13 @@
 //! the deadline, and an upheld appeal reverses the contested change.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_store::Appeal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath};
 use crate::auth::extract::{ResidentAuth, StaffAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::appeals::{self, Outcome};
@@ -112,7 +112,7 @@ pub async fn pending(State(state): State<AppState>, auth: StaffAuth) -> ApiResul
 pub async fn answer(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<AnswerRequest>,
 ) -> ApiResult<Json<AppealView>> {
     may_answer(&auth)?;

@@ -2,11 +2,12 @@
 //! here writes: an auditor changes nothing.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use healthcode_domain::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::json::ApiQuery;
 use crate::auth::extract::StaffAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
@@ -40,7 +41,7 @@ fn hex(b: &[u8; 32]) -> String {
 pub async fn list(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntryView>>> {
     if !matches!(auth.role, Role::Auditor | Role::Authority | Role::Supervisor) {
         return Err(ApiError::forbidden());

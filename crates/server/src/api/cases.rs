@@ -2,14 +2,14 @@
 //! the public list of exposure sites.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{CaseId, Contact, HolderId, ResidentId, TraceContact};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath};
 use crate::auth::extract::{ResidentAuth, StaffAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::cases::{self, TraceReport};
@@ -172,7 +172,7 @@ pub fn trace_response(r: &TraceReport) -> TraceResponse {
 pub async fn trace(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<TraceResponse>> {
     need_authority(&auth)?;
     let report = cases::trace(&state, parse_case_id(&id)?).await?;
@@ -197,7 +197,7 @@ pub struct ApplyResponse {
 pub async fn apply(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ApplyResponse>> {
     need_authority(&auth)?;
     let r = cases::apply(&state, parse_case_id(&id)?, &auth.name).await?;

@@ -1,14 +1,14 @@
 //! Check-in by scanning a venue QR, check-out, and the person's own visits.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::{Visit, VisitId, VisitSource};
 use healthcode_store::Venue;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath};
 use crate::auth::extract::ResidentAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::check_in::{self, ScanResult};
@@ -131,7 +131,7 @@ fn parse_visit_id(id: &str) -> ApiResult<VisitId> {
 pub async fn check_out(
     State(state): State<AppState>,
     auth: ResidentAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<VisitView>> {
     let visit = check_in::check_out(&state, auth.resident, parse_visit_id(&id)?).await?;
     let name = venues::read_recent(&state, visit.venue).await.ok().map(|v| v.profile.name);

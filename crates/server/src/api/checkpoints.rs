@@ -2,14 +2,14 @@
 //! the status list for offline verification, and venue staff scans.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::{CheckpointId, Colour, Direction, HolderId, Passage, Verdict, VisitSource};
 use healthcode_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath};
 use crate::api::venues::parse_venue_id;
 use crate::auth::extract::{StaffAuth, VenueAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
@@ -121,7 +121,7 @@ fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
 pub async fn scan(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ScanRequest>,
 ) -> ApiResult<Json<ScanResponse>> {
     need_scanner(&auth)?;
@@ -153,8 +153,20 @@ pub struct SyncRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncResponse {
     pub received: usize,
-    /// New passages; the rest had already been synced.
+    /// New passages; the rest had already been synced, or were refused.
     pub recorded: u64,
+    /// Passages not taken, each with its reason; the others landed. The
+    /// device drops them too: sending them again cannot succeed.
+    pub refused: Vec<RefusedPassage>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedPassage {
+    pub client_id: uuid::Uuid,
+    /// `PASSAGE_TIME_OUT_OF_RANGE`: scanned before the retention period or
+    /// more than five minutes after the server's now.
+    pub code: String,
+    pub message: String,
 }
 
 fn queued(q: &QueuedPassage, checkpoint: CheckpointId, officer: &str) -> ApiResult<Passage> {
@@ -181,7 +193,7 @@ fn queued(q: &QueuedPassage, checkpoint: CheckpointId, officer: &str) -> ApiResu
 pub async fn sync(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<SyncRequest>,
 ) -> ApiResult<Json<SyncResponse>> {
     need_scanner(&auth)?;
@@ -189,10 +201,21 @@ pub async fn sync(
         return Err(ApiError::bad_input("TOO_MANY_PASSAGES", "sync at most 1000 passages at a time"));
     }
     let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;
-    let passages: Vec<Passage> =
-        b.passages.iter().map(|q| queued(q, checkpoint.id, &auth.name)).collect::<ApiResult<_>>()?;
-    let recorded = state.store.record_passages(&passages).await?;
-    Ok(Json(SyncResponse { received: passages.len(), recorded }))
+    let now = state.clock.now();
+    let mut passages = Vec::with_capacity(b.passages.len());
+    let mut refused = Vec::new();
+    for q in &b.passages {
+        let passage = queued(q, checkpoint.id, &auth.name)?;
+        match checkpoints::check_passage_time(passage.scanned_at, now, state.config.retention) {
+            Ok(()) => passages.push(passage),
+            Err(e) => {
+                state.metrics.passages_out_of_range.inc();
+                refused.push(RefusedPassage { client_id: q.client_id, code: e.code.into(), message: e.message });
+            }
+        }
+    }
+    let recorded = if passages.is_empty() { 0 } else { state.store.record_passages(&passages).await? };
+    Ok(Json(SyncResponse { received: b.passages.len(), recorded, refused }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -237,7 +260,7 @@ pub struct StaffScanResponse {
 pub async fn venue_scan(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ScanRequest>,
 ) -> ApiResult<Json<StaffScanResponse>> {
     let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
@@ -284,7 +307,7 @@ pub struct PassageView {
 pub async fn passages(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Vec<PassageView>>> {
     need_scanner(&auth)?;
     let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;

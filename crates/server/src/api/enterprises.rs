@@ -3,14 +3,14 @@
 //! a dashboard that shows colour, clock-in and on-site state only.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::{ApplicationState, EnterpriseId, EnterpriseProfile, PhoneNumber, Site, Temperature};
 use healthcode_store::{Employee, Enterprise};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::extract::{ResidentAuth, StaffAuth, VenueAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::enterprises::{self, Dashboard, RosterLine, Verdict};
@@ -119,7 +119,7 @@ pub async fn list(State(state): State<AppState>, auth: VenueAuth) -> ApiResult<J
 pub async fn get_one(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<EnterpriseView>> {
     let e = enterprises::owned(&state, &auth.owner, parse_enterprise_id(&id)?).await?;
     Ok(Json(enterprise_view(&e, state.clock.now())))
@@ -137,7 +137,7 @@ pub struct ApplicationsQuery {
 pub async fn applications(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Query(q): Query<ApplicationsQuery>,
+    ApiQuery(q): ApiQuery<ApplicationsQuery>,
 ) -> ApiResult<Json<Vec<EnterpriseView>>> {
     if !auth.is_authority() {
         return Err(ApiError::forbidden());
@@ -177,7 +177,7 @@ async fn decide(
 pub async fn approve(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<EnterpriseView>> {
     decide(&state, &auth, &id, Verdict::Approve, &b.reason).await
@@ -189,7 +189,7 @@ pub async fn approve(
 pub async fn reject(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<EnterpriseView>> {
     decide(&state, &auth, &id, Verdict::Reject, &b.reason).await
@@ -258,7 +258,7 @@ fn employee_view(e: &Employee) -> EmployeeView {
 pub async fn invite(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<EmployeeView>)> {
     let id = parse_enterprise_id(&id)?;
@@ -273,7 +273,7 @@ pub async fn invite(
 pub async fn remove(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path((id, phone)): Path<(String, String)>,
+    ApiPath((id, phone)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let id = parse_enterprise_id(&id)?;
     let phone = PhoneNumber::parse(&phone)?;
@@ -316,7 +316,7 @@ pub async fn my_employers(State(state): State<AppState>, auth: ResidentAuth) -> 
 pub async fn accept(
     State(state): State<AppState>,
     auth: ResidentAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<EmployeeView>> {
     let id = parse_enterprise_id(&id)
         .map_err(|_| ApiError::new(ErrorKind::NotFound, "INVITATION_NOT_FOUND", "no such invitation"))?;
@@ -326,7 +326,11 @@ pub async fn accept(
 /// Declines an invitation or leaves the roster.
 #[utoipa::path(post, path = "/api/v1/me/employers/{id}/leave", tag = "enterprises", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = ErrorBody, description = "INVITATION_NOT_FOUND")))]
-pub async fn leave(State(state): State<AppState>, auth: ResidentAuth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn leave(
+    State(state): State<AppState>,
+    auth: ResidentAuth,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
     let id = parse_enterprise_id(&id)
         .map_err(|_| ApiError::new(ErrorKind::NotFound, "INVITATION_NOT_FOUND", "no such invitation"))?;
     enterprises::leave(&state, auth.resident, id).await?;
@@ -365,7 +369,7 @@ pub struct GateScanView {
 pub async fn gate_scan(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<GateScanRequest>,
 ) -> ApiResult<(StatusCode, Json<GateScanView>)> {
     let id = parse_enterprise_id(&id)?;
@@ -437,7 +441,7 @@ pub fn dashboard_view(d: &Dashboard) -> DashboardView {
 pub async fn dashboard(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<DashboardView>> {
     let d = enterprises::dashboard(&state, &auth.owner, parse_enterprise_id(&id)?).await?;
     Ok(Json(dashboard_view(&d)))

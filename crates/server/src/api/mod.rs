@@ -37,6 +37,53 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The errors any operation of a kind can answer, listed on each so clients
+/// see them where they occur: 401 and 403 on every authenticated operation
+/// (a missing or wrong principal; `CSRF_REFUSED` for a cross-site cookie
+/// request), 413 on every operation that takes a body (over 64 KiB), 429 on
+/// the one-time-code operations (sending and attempt limits).
+struct CommonErrors;
+
+impl CommonErrors {
+    fn response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+        let content = utoipa::openapi::Content::new(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")));
+        utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content("application/json", content)
+            .build()
+            .into()
+    }
+}
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        const THROTTLED: [&str; 2] = ["/api/v1/auth/otp/request", "/api/v1/auth/otp/verify"];
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in operations.into_iter().flatten() {
+                let mut add = |status: &str, description: &str| {
+                    op.responses.responses.entry(status.to_string()).or_insert_with(|| Self::response(description));
+                };
+                let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = op.request_body.is_some();
+                if authenticated {
+                    add("401", "`UNAUTHENTICATED`: no valid session or bearer token");
+                    add(
+                        "403",
+                        "`FORBIDDEN`: the principal's role may not do this; `CSRF_REFUSED`: a cross-site request with the session cookie",
+                    );
+                }
+                if has_body {
+                    add("413", "`PAYLOAD_TOO_LARGE`: the body is over 64 KiB");
+                }
+                if THROTTLED.contains(&path.as_str()) {
+                    add("429", "Too many codes sent or attempts made for this contact; wait and retry");
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "healthcode API", version = "1", description = "Health codes, declarations and clock-ins. Errors are `{\"error\":{\"code\",\"message\"}}` with stable codes."),
@@ -62,7 +109,7 @@ impl Modify for BearerAuth {
         enterprises::dashboard,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
 )]
 pub struct ApiDoc;
 

@@ -1,14 +1,14 @@
 //! Manual overrides: the authority requests, a different supervisor decides.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::{Colour, Contact, Role};
 use healthcode_store::Override;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath};
 use crate::auth::extract::StaffAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::overrides;
@@ -103,7 +103,7 @@ async fn decide(state: &AppState, auth: &StaffAuth, id: &str, approve: bool) -> 
 pub async fn approve(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<OverrideView>> {
     decide(&state, &auth, &id, true).await
 }
@@ -114,7 +114,7 @@ pub async fn approve(
 pub async fn reject(
     State(state): State<AppState>,
     auth: StaffAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<OverrideView>> {
     decide(&state, &auth, &id, false).await
 }

@@ -3,7 +3,7 @@
 //! auditors read every figure, and each such export is audited.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::api::json::ApiQuery;
 use crate::auth::extract::session_of;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::services::stats::{self, DailyStats, Range, View};
@@ -97,7 +98,7 @@ async fn read(state: &AppState, reader: &StatsReader, q: &StatsQuery, format: &s
 pub async fn daily(
     State(state): State<AppState>,
     reader: StatsReader,
-    Query(q): Query<StatsQuery>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Response> {
     let out = read(&state, &reader, &q, "json").await?;
     Ok(([(CACHE_CONTROL, "no-store")], Json(out)).into_response())
@@ -109,7 +110,7 @@ pub async fn daily(
 pub async fn daily_csv(
     State(state): State<AppState>,
     reader: StatsReader,
-    Query(q): Query<StatsQuery>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Response> {
     let out = read(&state, &reader, &q, "csv").await?;
     let name = format!("attachment; filename=\"healthcode-stats-{}-{}.csv\"", out.from, out.to);

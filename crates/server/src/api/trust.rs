@@ -1,12 +1,13 @@
 //! The published trust list and the development outbox.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::json::ApiQuery;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 
@@ -46,7 +47,7 @@ pub struct OutboxResponse {
     responses((status = 200, body = OutboxResponse), (status = 404, body = ErrorBody)))]
 pub async fn dev_outbox(
     State(state): State<AppState>,
-    Query(q): Query<OutboxQuery>,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<OutboxResponse>> {
     Ok(Json(OutboxResponse { messages: outbox_entries(&state, q.recipient.as_deref()).await? }))
 }

@@ -1,7 +1,7 @@
 //! Venues: registration, the signed QR, the operator's own entry/exit log.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::check_ins::VisitView;
-use crate::api::json::ApiJson;
+use crate::api::json::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::extract::VenueAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::services::venues::{self, venue_qr_text};
@@ -130,7 +130,7 @@ pub async fn list(State(state): State<AppState>, auth: VenueAuth) -> ApiResult<J
 pub async fn get_one(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<VenueResponse>> {
     let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
     Ok(Json(venue_response(&state, &venue)?))
@@ -142,7 +142,7 @@ pub async fn get_one(
 pub async fn close(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<VenueResponse>> {
     let venue = venues::close(&state, &auth.owner, parse_venue_id(&id)?).await?;
     Ok(Json(venue_response(&state, &venue)?))
@@ -154,7 +154,7 @@ pub async fn close(
 pub async fn reopen(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<VenueResponse>> {
     let venue = venues::reopen(&state, &auth.owner, parse_venue_id(&id)?).await?;
     Ok(Json(venue_response(&state, &venue)?))
@@ -166,7 +166,7 @@ pub async fn reopen(
 pub async fn rotate(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<VenueResponse>> {
     let venue = venues::rotate_token(&state, &auth.owner, parse_venue_id(&id)?).await?;
     Ok(Json(venue_response(&state, &venue)?))
@@ -192,8 +192,8 @@ fn instant(s: Option<&str>, default: Timestamp) -> ApiResult<Timestamp> {
 pub async fn visits(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
-    Query(q): Query<LogQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<LogQuery>,
 ) -> ApiResult<Json<Vec<VisitView>>> {
     let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
     // Default end: just past now, so a visit that began this instant is listed.
@@ -225,7 +225,7 @@ pub async fn visits(
 pub async fn qr_svg(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
     let svg = render_svg(&venue_qr_text(&state, &venue)?).map_err(ApiError::internal)?;
@@ -238,7 +238,7 @@ pub async fn qr_svg(
 pub async fn qr_png(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
     let png = render_png(&venue_qr_text(&state, &venue)?, 10).map_err(ApiError::internal)?;
@@ -289,7 +289,7 @@ fn poster_error(e: healthcode_poster::PosterError) -> ApiError {
 pub async fn poster_pdf(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let poster = poster_of(&state, &auth, &id).await?;
     let pdf =
@@ -303,7 +303,7 @@ pub async fn poster_pdf(
 pub async fn poster_png(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let poster = poster_of(&state, &auth, &id).await?;
     let png = tokio::task::spawn_blocking(move || poster.png(150))
@@ -319,7 +319,7 @@ pub async fn poster_png(
 pub async fn poster_svg(
     State(state): State<AppState>,
     auth: VenueAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
     let poster = poster_of(&state, &auth, &id).await?;
     Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "private, no-cache")], poster.svg().to_string()))

@@ -12,6 +12,31 @@ use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
 use crate::state::AppState;
 
+/// How far ahead of the server's clock a scanning device's clock may run.
+pub const DEVICE_CLOCK_AHEAD: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
+/// A passage synced from a device's offline queue is taken only if it was
+/// scanned within the retention period and not more than
+/// [`DEVICE_CLOCK_AHEAD`] in the future: older ones would be purged at once
+/// (and skew statistics already rolled up), later ones come from a wrong clock.
+pub fn check_passage_time(
+    scanned_at: Timestamp,
+    now: Timestamp,
+    retention: jiff::SignedDuration,
+) -> Result<(), ApiError> {
+    let earliest = now.checked_sub(retention).unwrap_or(Timestamp::MIN);
+    let latest = now.checked_add(DEVICE_CLOCK_AHEAD).unwrap_or(Timestamp::MAX);
+    if scanned_at < earliest || scanned_at > latest {
+        return Err(ApiError::bad_input(
+            "PASSAGE_TIME_OUT_OF_RANGE",
+            format!(
+                "scanned_at {scanned_at} is outside [{earliest}, {latest}]: older than the retention period or ahead of the server's clock"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// What an officer sees after a scan.
 #[derive(Debug, Clone)]
 pub struct ScanVerdict {

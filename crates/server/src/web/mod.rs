@@ -8,6 +8,7 @@ mod enterprise_pages;
 mod governance_pages;
 pub mod i18n;
 mod pages;
+pub use pages::cross_site_refused;
 mod scanner_pages;
 mod staff_pages;
 mod stats_pages;

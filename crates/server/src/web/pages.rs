@@ -42,15 +42,49 @@ pub(crate) fn error_page(lang: Lang, path: &str, signed_in: bool, e: &ApiError) 
     (e.status(), ErrorPage { page }).into_response()
 }
 
+/// The page a cross-site form post gets (403 `CSRF_REFUSED`), in the reader's language.
+pub fn cross_site_refused(lang: Lang, path: &str) -> Response {
+    let e = ApiError::new(crate::error::ErrorKind::Forbidden, "CSRF_REFUSED", lang.t("csrf.refused"));
+    error_page(lang, path, false, &e)
+}
+
 pub async fn home(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> impl IntoResponse {
     let signed_in = optional_resident(&state, &headers).await.is_some();
     HomePage { page: Page::new(lang, "/", signed_in) }
 }
 
-/// A local path to return to after signing in; anything else is dropped.
+/// A path on this site to return to after signing in; anything else is
+/// dropped (the caller then lands on its default page). Browsers read `//x`,
+/// `/\\x` and `/<tab>/x` as another host, and some decode `%2F` or `%5C`
+/// before they do, so the path must pass as sent and after each round of
+/// percent-decoding.
 pub fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next.len() <= 300;
-    if ok { next.to_string() } else { String::new() }
+    /// Rounds of decoding before an ever-changing value is given up on.
+    const MAX_ROUNDS: usize = 3;
+    let mut current = next.to_string();
+    for _ in 0..=MAX_ROUNDS {
+        if !is_local_path(&current) {
+            return String::new();
+        }
+        let Ok(decoded) = percent_encoding::percent_decode_str(&current).decode_utf8() else {
+            return String::new();
+        };
+        if decoded == current {
+            return next.to_string();
+        }
+        current = decoded.into_owned();
+    }
+    String::new()
+}
+
+/// One slash, then no second slash or backslash, no backslash anywhere, no
+/// control character or whitespace, and short.
+fn is_local_path(path: &str) -> bool {
+    let mut chars = path.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !path.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+        && path.len() <= 300
 }
 
 pub async fn signin_form(lang: Lang, Query(q): Query<Fields>) -> impl IntoResponse {
@@ -284,10 +318,6 @@ pub async fn clock_in_submit(
     }
 }
 
-fn js_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()).replace("</", "<\\/")
-}
-
 pub async fn my_code(
     State(state): State<AppState>,
     lang: Lang,
@@ -303,8 +333,8 @@ pub async fn my_code(
                 page,
                 code: None,
                 flash,
-                refreshing_js: js_string(lang.t("code.refreshing")),
-                offline_js: js_string(lang.t("code.offline")),
+                refreshing: lang.t("code.refreshing"),
+                offline: lang.t("code.offline"),
             }
             .into_response();
         }
@@ -337,14 +367,8 @@ pub async fn my_code(
             broken: q.is_broken_on(today),
         }),
     };
-    CodePage {
-        page,
-        code: Some(shown),
-        flash,
-        refreshing_js: js_string(lang.t("code.refreshing")),
-        offline_js: js_string(lang.t("code.offline")),
-    }
-    .into_response()
+    CodePage { page, code: Some(shown), flash, refreshing: lang.t("code.refreshing"), offline: lang.t("code.offline") }
+        .into_response()
 }
 
 pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
@@ -409,5 +433,35 @@ pub async fn paper_pass(State(state): State<AppState>, lang: Lang, who: PageResi
         Ok(page) => page.into_response(),
         Err(e) if e.code == "DECLARATION_REQUIRED" => Redirect::to("/declare").into_response(),
         Err(e) => error_page(lang, "/me/pass", true, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::a_page("/me/code", "/me/code")]
+    #[case::with_query("/c/abc?lang=vi", "/c/abc?lang=vi")]
+    #[case::encoded_space_in_query_is_refused("/x?q=a%20b", "")]
+    #[case::empty("", "")]
+    #[case::relative("me/code", "")]
+    #[case::absolute_url("https://evil.example/", "")]
+    #[case::protocol_relative("//evil.example", "")]
+    #[case::slash_backslash("/\\evil.example", "")]
+    #[case::backslash_later("/me\\..\\x", "")]
+    #[case::tab_then_slash("/\t/evil.example", "")]
+    #[case::newline("/me/code\n", "")]
+    #[case::space("/ /evil.example", "")]
+    #[case::encoded_slashes("/%2F%2Fevil.example", "")]
+    #[case::encoded_slashes_lowercase("/%2f%2fevil.example", "")]
+    #[case::encoded_backslash("/%5Cevil.example", "")]
+    #[case::encoded_tab("/%09/evil.example", "")]
+    #[case::double_encoded_slashes("/%252F%252Fevil.example", "")]
+    #[case::invalid_utf8("/%FF", "")]
+    #[case::too_long(&format!("/{}", "a".repeat(300)), "")]
+    fn next_is_kept_only_when_it_stays_on_this_site(#[case] next: &str, #[case] kept: &str) {
+        assert_eq!(safe_next(next), kept, "{next:?}");
     }
 }

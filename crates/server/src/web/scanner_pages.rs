@@ -104,8 +104,9 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason.FEVER",
 ];
 
-/// JSON for a `<script type="application/json">` element: no `<` survives
-/// (it can only occur inside JSON strings, where `\u003c` means the same).
+/// JSON for the page's `data-config` attribute (askama escapes it there); no
+/// `<` survives either (it can only occur inside JSON strings, where `\u003c`
+/// means the same), so the text is inert wherever it lands.
 fn script_json(v: &Value) -> String {
     v.to_string().replace('<', "\\u003c")
 }

@@ -138,9 +138,9 @@ pub struct CodePage {
     pub page: Page,
     pub code: Option<CodeShown>,
     pub flash: Option<String>,
-    /// JSON string literals for the refresh script.
-    pub refreshing_js: String,
-    pub offline_js: String,
+    /// Texts the refresh script (`static/code.js`) shows.
+    pub refreshing: &'static str,
+    pub offline: &'static str,
 }
 
 #[derive(Template, WebTemplate)]

@@ -175,7 +175,7 @@ async fn page(app: &TestApp, path: &str, session: Option<&str>, form: Option<&st
         None => app.client.get(app.url(path)),
     };
     if let Some(token) = session {
-        req = req.header(COOKIE, format!("hc_session={token}"));
+        req = req.header(COOKIE, format!("hc_session={token}")).header("sec-fetch-site", "same-origin");
     }
     let resp = req.send().await.unwrap();
     let status = resp.status();

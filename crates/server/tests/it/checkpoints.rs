@@ -180,3 +180,65 @@ async fn a_paper_pass_is_judged_by_the_holders_current_status() {
     let decoded = healthcode_credential::decode_image(&png.bytes().await.unwrap()).unwrap();
     assert!(decoded[0].starts_with("HPASS1:"));
 }
+
+#[tokio::test]
+async fn a_synced_passage_scanned_outside_the_retention_window_is_refused_alone() {
+    let app = spawn_app().await;
+    let (cp, officer) = checkpoint(&app).await;
+    let now = app.clock_now();
+    let at = |minutes: i64| now.checked_add(jiff::SignedDuration::from_mins(minutes)).unwrap().to_string();
+    let passage = |n: u32, scanned_at: String| {
+        json!({"client_id": format!("018f3c1e-0000-7000-8000-0000000001{n:02}"), "holder_id": null, "colour": null,
+               "verdict": "deny", "reason": "CODE_EXPIRED", "direction": "in", "scanned_at": scanned_at})
+    };
+    let retention_minutes = 28 * 24 * 60;
+    let batch = json!({"passages": [
+        passage(1, at(-10)),
+        passage(2, at(-retention_minutes - 1)),
+        passage(3, at(-retention_minutes + 1)),
+        passage(4, at(5)),
+        passage(5, at(6)),
+        passage(6, "2020-01-01T00:00:00Z".into()),
+    ]});
+    let path = format!("/api/v1/checkpoints/{cp}/passages:sync");
+    let (s, b) = app.post_json(&path, Some(&officer), batch).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!((b["received"].as_u64(), b["recorded"].as_u64()), (Some(6), Some(3)), "{b}");
+    let refused: Vec<(&str, &str)> = b["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["client_id"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("018f3c1e-0000-7000-8000-000000000102", "PASSAGE_TIME_OUT_OF_RANGE"),
+            ("018f3c1e-0000-7000-8000-000000000105", "PASSAGE_TIME_OUT_OF_RANGE"),
+            ("018f3c1e-0000-7000-8000-000000000106", "PASSAGE_TIME_OUT_OF_RANGE"),
+        ]
+    );
+    let stored = app
+        .state
+        .store
+        .passages(
+            cp.parse().unwrap(),
+            now.checked_sub(jiff::SignedDuration::from_hours(24 * 60)).unwrap(),
+            now.checked_add(jiff::SignedDuration::from_hours(1)).unwrap(),
+            100,
+        )
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = stored.iter().map(|p| p.id.to_string()).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "018f3c1e-0000-7000-8000-000000000101",
+            "018f3c1e-0000-7000-8000-000000000103",
+            "018f3c1e-0000-7000-8000-000000000104"
+        ]
+    );
+    let (_, metrics) = app.get_json("/metrics", None).await;
+    assert!(metrics.as_str().unwrap().contains("healthcode_passages_out_of_range_total 3"), "{metrics}");
+}

@@ -460,7 +460,9 @@ async fn the_pages_work_for_employer_employee_and_authority() {
     let (s, scanner) = app.get_json(&format!("/employer/{id}/scan?lang=vi"), Some(&operator)).await;
     assert_eq!(s, StatusCode::OK);
     let scanner = scanner.as_str().unwrap();
-    assert!(scanner.contains(r#""mode":"gate""#) && scanner.contains(&format!("/api/v1/enterprises/{id}/gate-scans")));
+    let config = crate::scanner_pages::scanner_config(scanner);
+    assert_eq!(config["mode"], "gate");
+    assert!(config.to_string().contains(&format!("/api/v1/enterprises/{id}/gate-scans")), "{config}");
     assert!(
         scanner.contains(r#"id="temperature""#) && scanner.contains("Sốt: từ 37,3 °C"),
         "temperature box and texts"

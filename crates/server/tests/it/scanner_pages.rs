@@ -33,12 +33,21 @@ async fn page(app: &TestApp, path: &str, session: Option<&str>) -> (StatusCode, 
     (status, location, resp.text().await.unwrap())
 }
 
-/// The JSON in `<script type="application/json" id="scanner-config">`.
-fn scanner_config(html: &str) -> Value {
-    let start =
-        html.find(r#"id="scanner-config">"#).expect("a scanner-config element") + r#"id="scanner-config">"#.len();
-    let len = html[start..].find("</script>").unwrap();
-    serde_json::from_str(&html[start..start + len]).unwrap()
+/// The JSON in the `data-config` attribute of `#scanner-config`.
+pub fn scanner_config(html: &str) -> Value {
+    let element = html.find(r#"id="scanner-config""#).expect("a scanner-config element");
+    let marker = r#"data-config=""#;
+    let start = element + html[element..].find(marker).expect("a data-config attribute") + marker.len();
+    let len = html[start..].find('"').unwrap();
+    let attribute = &html[start..start + len];
+    let json = attribute
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
 }
 
 #[tokio::test]
@@ -143,6 +152,7 @@ async fn the_authority_registers_a_checkpoint_from_the_page_and_an_officer_canno
         app.client
             .post(app.url("/checkpoint"))
             .header("cookie", format!("hc_session={token}"))
+            .header("sec-fetch-site", "same-origin")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()

@@ -149,6 +149,7 @@ async fn the_authority_works_a_case_in_the_browser_and_residents_read_their_noti
         .client
         .post(app.url("/authority/cases"))
         .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
         .header("content-type", "application/x-www-form-urlencoded")
         .body(form)
         .send()
@@ -159,7 +160,14 @@ async fn the_authority_works_a_case_in_the_browser_and_residents_read_their_noti
     let html =
         app.client.get(app.url(&case_page)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Quán Cơm") && html.contains("Close contacts (1)"), "{html}");
-    let resp = app.client.post(app.url(&format!("{case_page}/apply"))).header("cookie", &cookie).send().await.unwrap();
+    let resp = app
+        .client
+        .post(app.url(&format!("{case_page}/apply")))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.colour_of(&near).await, "red");
 

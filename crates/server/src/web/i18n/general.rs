@@ -498,4 +498,12 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("appeal.outcome", ["Outcome", "结果", "Kết quả"]),
     ("appeal.decide", ["Answer", "答复", "Trả lời"]),
     ("nav.appeal", ["Appeal", "申诉", "Khiếu nại"]),
+    (
+        "csrf.refused",
+        [
+            "This form was sent from another website, so nothing was done. If you meant to do this, open the page on this site again and send it from there.",
+            "此表单是从其他网站提交的，因此未执行任何操作。如果确实需要，请在本网站重新打开该页面后再提交。",
+            "Biểu mẫu này được gửi từ một trang web khác nên chưa có gì được thực hiện. Nếu bạn thật sự muốn làm, hãy mở lại trang trên trang web này và gửi từ đó.",
+        ],
+    ),
 ];

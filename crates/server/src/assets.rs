@@ -1,0 +1,70 @@
+//! The static files pages load (styles, scripts, the vendored chart and QR
+//! libraries), embedded in the binary and served under `/static/`. Pages
+//! carry no inline script or style: the Content-Security-Policy allows only
+//! these files.
+
+use axum::extract::Path;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+/// One embedded file: its path under `/static/`, type and cache lifetime.
+struct Asset {
+    path: &'static str,
+    content_type: &'static str,
+    cache_control: &'static str,
+    body: &'static str,
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+/// Our own files change with releases: browsers check again after five minutes.
+const OURS: &str = "public, max-age=300";
+/// Vendored libraries change rarely.
+const VENDORED: &str = "public, max-age=86400";
+
+const ASSETS: &[Asset] = &[
+    Asset { path: "base.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/base.css") },
+    Asset { path: "code.js", content_type: JS, cache_control: OURS, body: include_str!("../static/code.js") },
+    Asset { path: "pass.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/pass.css") },
+    Asset { path: "pass.js", content_type: JS, cache_control: OURS, body: include_str!("../static/pass.js") },
+    Asset { path: "scanner.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/scanner.css") },
+    Asset { path: "stats.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/stats.css") },
+    // The offline verifier for checkpoint pages (mirrors crates/credential; tested against the shared vectors).
+    Asset { path: "hc-verify.js", content_type: JS, cache_control: OURS, body: include_str!("../static/hc-verify.js") },
+    // The camera scanner page's script and the QR decoder it falls back on (no native BarcodeDetector).
+    Asset { path: "scanner.js", content_type: JS, cache_control: OURS, body: include_str!("../static/scanner.js") },
+    Asset {
+        path: "vendor/jsQR.js",
+        content_type: JS,
+        cache_control: VENDORED,
+        body: include_str!("../static/vendor/jsQR.js"),
+    },
+    Asset { path: "stats.js", content_type: JS, cache_control: OURS, body: include_str!("../static/stats.js") },
+    Asset {
+        path: "vendor/uPlot.js",
+        content_type: JS,
+        cache_control: VENDORED,
+        body: include_str!("../static/vendor/uPlot.js"),
+    },
+    Asset {
+        path: "vendor/uPlot.css",
+        content_type: CSS,
+        cache_control: VENDORED,
+        body: include_str!("../static/vendor/uPlot.css"),
+    },
+];
+
+/// The paths of every embedded file, for tests that check each is served.
+pub fn paths() -> impl Iterator<Item = &'static str> {
+    ASSETS.iter().map(|a| a.path)
+}
+
+/// `GET /static/{*path}`: an embedded file, or 404.
+pub async fn serve(Path(path): Path<String>) -> Response {
+    match ASSETS.iter().find(|a| a.path == path) {
+        Some(a) => ([(CONTENT_TYPE, a.content_type), (CACHE_CONTROL, a.cache_control)], a.body).into_response(),
+        None => ApiError::not_found().into_response(),
+    }
+}
