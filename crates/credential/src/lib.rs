@@ -19,6 +19,9 @@
 //!
 //! The crate is pure: keys and `now` are passed in, the clock is never read.
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health_code;
 pub mod keys;
 pub mod paper_pass;
@@ -32,6 +35,6 @@ pub use health_code::{
 };
 pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path};
 pub use paper_pass::{PAPER_PASS_PREFIX, PaperPass, PaperPassError, is_paper_pass, sign_paper_pass, verify_paper_pass};
-pub use qr::{QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
+pub use qr::{DECODE_TIME_LIMIT, QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
 pub use trust_list::{PreparedKey, PreparedTrustList, TrustList, TrustListError, TrustedKey};
 pub use venue_token::{VenueToken, VenueTokenError, sign_venue_token, token_from_qr, verify_venue_token};

@@ -7,10 +7,10 @@
 //! [`PreparedTrustList`], in this order: prefix, base45, zlib (capped), CBOR,
 //! COSE, key id, signature, claims, issuer, key validity, iat, exp.
 
-mod cbor;
-mod claims;
+pub(crate) mod cbor;
+pub(crate) mod claims;
 mod encoding;
-mod envelope;
+pub(crate) mod envelope;
 mod error;
 
 use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable as _, iana};

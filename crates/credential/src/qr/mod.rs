@@ -16,14 +16,14 @@ mod grid;
 mod mask;
 mod raster;
 mod reed_solomon;
-mod scan;
+pub(crate) mod scan;
 mod svg;
 mod version;
 
 use grid::{Grid, Line};
 
 pub use raster::{MAX_MODULE_PX, render_png};
-pub use scan::decode_image;
+pub use scan::{DECODE_TIME_LIMIT, decode_image};
 pub use svg::{render_svg, render_svg_labelled};
 
 /// Light modules around the code, as the QR standard asks.
@@ -44,6 +44,8 @@ pub enum QrError {
     Io(#[from] std::io::Error),
     #[error("the QR decoder failed on this image")]
     Decoder,
+    #[error("the QR decoder gave up on this image (it took over {} s)", scan::DECODE_TIME_LIMIT.as_secs())]
+    TooSlow,
 }
 
 /// The modules of a QR code, without quiet zone; `true` is dark.

@@ -92,7 +92,7 @@ static KEYS: LazyLock<Vec<SigningKey>> = LazyLock::new(|| {
     KEY_SPECS.iter().map(|spec| SigningKey::from_pkcs8(&decode(spec.pkcs8)).unwrap()).collect()
 });
 
-fn key(name: &str) -> &'static SigningKey {
+pub(crate) fn key(name: &str) -> &'static SigningKey {
     let index = KEY_SPECS.iter().position(|spec| spec.name == name).unwrap();
     &KEYS[index]
 }
