@@ -39,7 +39,7 @@ export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEO
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-'));
   if (prepare) await prepare(dataDir);
-  const argv = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args];
+  const argv = ['serve', '--dev-outbox', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args];
   const child = spawn(bin, argv, {
     cwd: dataDir,
     env: { ...process.env, ...env },

@@ -2,6 +2,7 @@
 //! configuration, and calls the server and credential crates. Thin on purpose.
 
 mod commands;
+mod gateways;
 mod loadgen;
 mod settings;
 
@@ -23,6 +24,10 @@ struct Cli {
 enum Command {
     /// Start the server.
     Serve {
+        /// Put sign-in codes in the development outbox (`/dev/outbox`) instead of sending them.
+        /// Local development only: refused unless the listen address is loopback.
+        #[arg(long)]
+        dev_outbox: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -69,6 +74,17 @@ enum Command {
         /// Phone number for resident/venue (account created when missing), user name for staff roles.
         #[arg(long)]
         subject: Option<String>,
+        /// Days the token is valid (the expiry is printed).
+        #[arg(long, default_value_t = commands::token::DEFAULT_DAYS,
+              value_parser = clap::value_parser!(i64).range(1..=3650))]
+        days: i64,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// List or revoke a person's sign-in sessions and tokens (operator command).
+    Tokens {
+        #[command(subcommand)]
+        action: TokensAction,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -187,6 +203,22 @@ enum StoreAction {
 }
 
 #[derive(Subcommand)]
+enum TokensAction {
+    /// Every session and token of a person (hash prefix, kind, role, created, expires); never the secret.
+    List {
+        /// A phone number (resident, venue operator) or a staff user name.
+        #[arg(long)]
+        subject: String,
+    },
+    /// Revoke every session and token of a person, at once.
+    Revoke {
+        /// A phone number (resident, venue operator) or a staff user name.
+        #[arg(long)]
+        subject: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditAction {
     /// Recompute the hash chain; exit status 0 only when it is intact.
     Verify,
@@ -211,7 +243,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { common } => commands::serve::run(common).await,
+            Command::Serve { dev_outbox, common } => commands::serve::run(common, dev_outbox).await,
             Command::Demo { common, seed, scale, residents, days, no_serve } => {
                 let plan = scale.plan(seed);
                 let plan = match residents {
@@ -222,7 +254,13 @@ fn main() -> ExitCode {
                 commands::demo::run(common, plan, no_serve).await
             }
             Command::Verify { input, trust_list, common } => commands::verify::run(common, &input, trust_list).await,
-            Command::Token { role, subject, common } => commands::token::run(common, &role, subject).await,
+            Command::Token { role, subject, days, common } => commands::token::run(common, &role, subject, days).await,
+            Command::Tokens { action: TokensAction::List { subject }, common } => {
+                commands::token::list(common, &subject).await
+            }
+            Command::Tokens { action: TokensAction::Revoke { subject }, common } => {
+                commands::token::revoke(common, &subject).await
+            }
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,

@@ -50,6 +50,12 @@ struct FileConfig {
     max_in_flight: Option<usize>,
     queue_wait_ms: Option<u64>,
     trace_index_days: Option<u32>,
+    session_days: Option<i64>,
+    trusted_proxy: Option<std::net::IpAddr>,
+    sign_in_per_address_per_minute: Option<u32>,
+    sign_in_per_minute: Option<u32>,
+    sms: Option<crate::gateways::SmsFile>,
+    email: Option<crate::gateways::EmailFile>,
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -152,6 +158,26 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
         }
         config.trace_index_days = Some(days);
     }
+    if let Some(days) = file.session_days {
+        if !(1..=90).contains(&days) {
+            bail!("session_days must be between 1 and 90");
+        }
+        config.session_lifetime = SignedDuration::from_hours(24 * days);
+    }
+    config.trusted_proxy = file.trusted_proxy;
+    if let Some(n) = file.sign_in_per_address_per_minute {
+        if !(1..=100_000).contains(&n) {
+            bail!("sign_in_per_address_per_minute must be between 1 and 100000");
+        }
+        config.sign_in_limits.per_address_per_minute = n;
+    }
+    if let Some(n) = file.sign_in_per_minute {
+        if !(1..=1_000_000).contains(&n) {
+            bail!("sign_in_per_minute must be between 1 and 1000000");
+        }
+        config.sign_in_limits.overall_per_minute = n;
+    }
+    config.sender = crate::gateways::sender(file.sms, file.email, &|name: &str| std::env::var(name).ok())?;
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;
         config.policy = ColourPolicy::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

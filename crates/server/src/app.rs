@@ -29,7 +29,6 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, ApiDoc};
 use crate::assets;
-use crate::auth::sender::{DevOutbox, OtpSender};
 use crate::clock::Clock;
 use crate::config::{SenderConfig, ServerConfig};
 use crate::error::{ApiError, ErrorKind};
@@ -49,6 +48,13 @@ pub enum StartupError {
     Keys(#[from] healthcode_credential::KeyError),
     #[error("creating data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
+    #[error(
+        "the development outbox publishes every sign-in code, so it is only served on a loopback address \
+         (got {0}); configure an [sms] or [email] gateway instead (see README)"
+    )]
+    DevOutboxNotLoopback(std::net::SocketAddr),
+    #[error("message gateway: {0}")]
+    Gateway(#[from] crate::auth::sender::SendError),
     #[error("listening: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -89,15 +95,21 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     let store = open_store_with(&config.database_url, &config.postgres).await?;
     let trace_index_days = config.trace_index_days_in_force();
     let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;
-    let sender: Arc<dyn OtpSender> = match config.sender {
-        SenderConfig::DevOutbox => Arc::new(DevOutbox::new(store.clone())),
-    };
+    if config.sender == SenderConfig::DevOutbox && !config.listen.ip().is_loopback() {
+        return Err(StartupError::DevOutboxNotLoopback(config.listen));
+    }
+    let sender = crate::auth::sender::build(&config.sender, store.clone())?;
+    if !sender.is_dev_outbox() {
+        // Codes from an earlier development run must not stay in clear.
+        store.clear_outbox().await?;
+    }
     Ok(AppState {
         store,
         keys: Arc::new(keys),
         config: Arc::new(config),
         clock,
         sender,
+        sign_in_limiter: Arc::default(),
         metrics: Arc::new(Metrics::default()),
         fonts: Arc::new(healthcode_poster::Fonts::system()),
         live_stats: Arc::default(),
@@ -360,7 +372,11 @@ pub fn router(state: AppState) -> Router {
         metrics: state.metrics.clone(),
     };
     Router::new()
-        .merge(web::routes().layer(middleware::from_fn(web::remember_language)))
+        .merge(
+            web::routes()
+                .layer(middleware::from_fn(web::remember_language))
+                .layer(middleware::from_fn_with_state(state.clone(), crate::auth::renewal::renew_cookie)),
+        )
         .nest("/api/v1", api::routes())
         .route("/static/{*path}", get(assets::serve))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
@@ -435,7 +451,8 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
     });
     tracing::info!(%addr, backend = state.store.backend(), max_in_flight = state.config.in_flight_limit(), "serving");
     println!("healthcode listening on http://{addr}");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 

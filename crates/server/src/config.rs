@@ -14,10 +14,91 @@ use std::time::Duration;
 pub const IN_FLIGHT_PER_CONNECTION: usize = 8;
 
 /// How one-time codes reach people.
+// Built once at startup and read once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SenderConfig {
     /// No gateway: messages go to the development outbox (`/dev/outbox`).
+    /// Only for a loopback listen address ([`ServerConfig::listen`]).
     DevOutbox,
+    /// Real gateways: text messages to phones, e-mail to addresses. A channel
+    /// left out cannot be used to sign in.
+    Gateways { sms: Option<SmsGatewayConfig>, email: Option<SmtpConfig> },
+}
+
+/// A secret read from the environment at startup: never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or network.
+    None,
+}
+
+/// E-mail over SMTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// User name and password (the password read from the environment
+    /// variable the config file names).
+    pub credentials: Option<(String, Secret)>,
+    /// The sender, e.g. `healthcode <no-reply@example.org>`.
+    pub from: String,
+    pub timeout: Duration,
+}
+
+/// How the SMS gateway's request body is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// `{to}` and `{text}` are JSON-escaped (`application/json`).
+    Json,
+    /// `{to}` and `{text}` are form-encoded (`application/x-www-form-urlencoded`).
+    Form,
+    /// Inserted as they are (`text/plain`).
+    Text,
+}
+
+/// Text messages through an HTTP gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsGatewayConfig {
+    pub url: String,
+    /// `POST` (default) or `PUT`.
+    pub method: String,
+    /// Header names and values, `${VAR}` references already resolved.
+    pub headers: Vec<(String, Secret)>,
+    /// The body with `{to}` and `{text}` placeholders.
+    pub body: String,
+    pub format: BodyFormat,
+    /// Per attempt.
+    pub timeout: Duration,
+    /// Further attempts after a 5xx answer, a timeout or a refused connection.
+    pub retries: u32,
+    /// The wait before the first retry; doubled for each one after it.
+    pub backoff: Duration,
+}
+
+/// Requests to the sign-in endpoints (request code, verify code; API and
+/// pages), each a token bucket refilled evenly over a minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLimits {
+    /// From one client address (IPv6: one /64).
+    pub per_address_per_minute: u32,
+    /// From everyone together.
+    pub overall_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -34,13 +115,21 @@ pub struct ServerConfig {
     pub time_zone_name: String,
     /// How long a health code is valid (default 5 minutes).
     pub code_lifetime: SignedDuration,
+    /// Sign-in sessions and tokens of residents and venue operators
+    /// (`session_days`, default 7); cookies are renewed on use past half of it.
     pub session_lifetime: SignedDuration,
+    /// The default lifetime of operator-minted tokens (`healthcode token`).
     pub api_token_lifetime: SignedDuration,
     pub otp_lifetime: SignedDuration,
     /// Public base URL (`https://…` makes cookies `Secure`).
     pub public_base_url: String,
     pub policy: ColourPolicy,
     pub sender: SenderConfig,
+    pub sign_in_limits: SignInLimits,
+    /// The reverse proxy in front of the server: for requests from it, the
+    /// client address is the last `X-Forwarded-For` entry (the one it added).
+    /// Unset: the socket peer, and `X-Forwarded-For` is ignored.
+    pub trusted_proxy: Option<std::net::IpAddr>,
     /// Pool size and timeouts when the store is PostgreSQL.
     pub postgres: PgSettings,
     /// Check-ins, declarations and passages older than this are deleted.
@@ -69,6 +158,9 @@ pub struct ServerConfig {
     pub trace_index_days: Option<u32>,
 }
 
+/// Days a sign-in session or token lasts by default (`session_days`).
+pub const DEFAULT_SESSION_DAYS: i64 = 7;
+
 /// Days of stays the trace index holds by default: a 14-day window, a day
 /// before it (a visit lasts at most a day) for the case's and the close
 /// contacts' stays, and the hours since midnight.
@@ -87,12 +179,14 @@ impl ServerConfig {
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             time_zone_name: "Asia/Shanghai".into(),
             code_lifetime: SignedDuration::from_mins(5),
-            session_lifetime: SignedDuration::from_hours(24 * 30),
+            session_lifetime: SignedDuration::from_hours(24 * DEFAULT_SESSION_DAYS),
             api_token_lifetime: SignedDuration::from_hours(24 * 365),
             otp_lifetime: SignedDuration::from_mins(5),
             public_base_url: "http://127.0.0.1:8080".into(),
             policy: ColourPolicy::default_policy(),
             sender: SenderConfig::DevOutbox,
+            sign_in_limits: SignInLimits { per_address_per_minute: 30, overall_per_minute: 3000 },
+            trusted_proxy: None,
             postgres: PgSettings::default(),
             retention: crate::services::retention::DEFAULT_RETENTION,
             stats_live_ttl: SignedDuration::from_secs(60),

@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub clock: Arc<dyn Clock>,
     pub sender: Arc<dyn OtpSender>,
+    /// The sign-in rate limit's buckets.
+    pub sign_in_limiter: Arc<crate::auth::rate_limit::SignInLimiter>,
     pub metrics: Arc<Metrics>,
     /// Installed fonts for posters, found once at startup.
     pub fonts: Arc<healthcode_poster::Fonts>,

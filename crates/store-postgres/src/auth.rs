@@ -114,6 +114,64 @@ impl AuthStore for PostgresStore {
             .map_err(other("deleting session"))?;
         Ok(())
     }
+
+    async fn count_otp_attempt(
+        &self,
+        contact: &str,
+        max_attempts: u32,
+        now: Timestamp,
+    ) -> StoreResult<Option<[u8; 32]>> {
+        let row = sqlx::query(
+            "UPDATE otp_challenges SET attempts = attempts + 1
+             WHERE contact = $1 AND attempts < $2 AND expires_at > $3
+             RETURNING code_hash",
+        )
+        .bind(contact)
+        .bind(i64::from(max_attempts))
+        .bind(PgTime(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other("counting a one-time code attempt"))?;
+        row.as_ref().map(|r| hash32(r, "code_hash")).transpose()
+    }
+
+    async fn take_otp(&self, contact: &str, code_hash: &[u8; 32]) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM otp_challenges WHERE contact = $1 AND code_hash = $2")
+            .bind(contact)
+            .bind(code_hash.as_slice())
+            .execute(&self.pool)
+            .await
+            .map_err(other("taking a one-time code"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn extend_session(&self, token_hash: &[u8; 32], expires_at: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET expires_at = $2 WHERE token_hash = $1")
+            .bind(token_hash.as_slice())
+            .bind(PgTime(expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(other("extending a session"))?;
+        Ok(())
+    }
+
+    async fn sessions_of(&self, subject: &str) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query("SELECT * FROM sessions WHERE subject = $1 ORDER BY created_at DESC, token_hash")
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing a subject's sessions"))?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    async fn delete_sessions_of(&self, subject: &str) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE subject = $1")
+            .bind(subject)
+            .execute(&self.pool)
+            .await
+            .map_err(other("revoking a subject's sessions"))?;
+        Ok(done.rows_affected())
+    }
 }
 
 pub(crate) fn session_from_row(row: &PgRow) -> StoreResult<SessionRecord> {

@@ -52,4 +52,9 @@ impl OutboxStore for SqliteStore {
             })
             .collect()
     }
+
+    async fn clear_outbox(&self) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM outbox").execute(&self.pool).await.map_err(other("clearing the outbox"))?;
+        Ok(done.rows_affected())
+    }
 }

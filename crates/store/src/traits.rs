@@ -57,6 +57,26 @@ pub trait AuthStore: Send + Sync {
     /// The session for a token hash, if it exists and has not expired at `now`.
     async fn session(&self, token_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<()>;
+    /// Counts one guess at a contact's code in one statement, only while the
+    /// code is live (`expires_at > now`) and fewer than `max_attempts` guesses
+    /// were counted; returns the code's hash for a counted guess, else `None`.
+    /// However many guesses race, at most `max_attempts` get a hash to compare.
+    async fn count_otp_attempt(
+        &self,
+        contact: &str,
+        max_attempts: u32,
+        now: Timestamp,
+    ) -> StoreResult<Option<[u8; 32]>>;
+    /// Deletes the contact's code if it is still the one with `code_hash`;
+    /// `true` for the one caller that deleted it (a code works once).
+    async fn take_otp(&self, contact: &str, code_hash: &[u8; 32]) -> StoreResult<bool>;
+    /// Moves a session's expiry (sliding renewal).
+    async fn extend_session(&self, token_hash: &[u8; 32], expires_at: Timestamp) -> StoreResult<()>;
+    /// Every session and token of a subject (phone or user name), live or
+    /// expired, newest first.
+    async fn sessions_of(&self, subject: &str) -> StoreResult<Vec<SessionRecord>>;
+    /// Deletes every session and token of a subject; returns how many.
+    async fn delete_sessions_of(&self, subject: &str) -> StoreResult<u64>;
 }
 
 /// The development outbox (messages when no SMS gateway is configured).
@@ -72,6 +92,9 @@ pub trait OutboxStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Newest first, optionally for one recipient.
     async fn outbox(&self, recipient: Option<&str>, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
+    /// Empties the outbox (a server with real gateways keeps no code from an
+    /// earlier development run); returns how many messages went.
+    async fn clear_outbox(&self) -> StoreResult<u64>;
 }
 
 /// Reading a whole store out in order, for `healthcode store copy`.

@@ -32,7 +32,10 @@ impl Scale {
 pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<ExitCode> {
     let (seed, residents) = (plan.seed, plan.residents);
     init_logs();
-    let config = build(&common)?;
+    let mut config = build(&common)?;
+    // The demo is development by nature: its codes go to the outbox.
+    super::serve::outbox_only_on_loopback(config.listen, "the demo")?;
+    config.sender = healthcode_server::SenderConfig::DevOutbox;
     let state = build_state(config, super::system_clock()).await?;
     let first = healthcode_domain::Contact::Phone(phone_of(0));
     if state.store.resident_by_contact(&first).await?.is_some() {

@@ -1,7 +1,7 @@
 //! `healthcode serve`.
 
-use anyhow::{Context, Result};
-use healthcode_server::{AppState, build_state, serve};
+use anyhow::{Context, Result, bail};
+use healthcode_server::{AppState, SenderConfig, build_state, serve};
 use std::process::ExitCode;
 use tokio::net::TcpListener;
 
@@ -26,9 +26,32 @@ pub async fn serve_state(state: AppState) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn run(common: CommonArgs) -> Result<ExitCode> {
+/// Refuses the development outbox anywhere but on a loopback address: it
+/// publishes every sign-in code.
+pub fn outbox_only_on_loopback(listen: std::net::SocketAddr, what: &str) -> Result<()> {
+    if !listen.ip().is_loopback() {
+        bail!(
+            "{what} publishes every sign-in code at /dev/outbox, so it is refused on the non-loopback address \
+             {listen}: listen on 127.0.0.1 (--listen 127.0.0.1:8080), or run `healthcode serve` with an [sms] or \
+             [email] gateway in the config file"
+        );
+    }
+    Ok(())
+}
+
+pub async fn run(common: CommonArgs, dev_outbox: bool) -> Result<ExitCode> {
     init_logs();
-    let config = build(&common)?;
+    let mut config = build(&common)?;
+    if dev_outbox {
+        outbox_only_on_loopback(config.listen, "--dev-outbox")?;
+        config.sender = SenderConfig::DevOutbox;
+    } else if config.sender == SenderConfig::DevOutbox {
+        bail!(
+            "no message gateway is configured, so sign-in codes could not reach anyone: add an [sms] table (an \
+             HTTP SMS gateway) and/or an [email] table (SMTP) to the config file given with --config (see README), \
+             or pass --dev-outbox for local development (loopback only; codes are shown at /dev/outbox)"
+        );
+    }
     let state = build_state(config, super::system_clock()).await?;
     serve_state(state).await
 }

@@ -1,4 +1,4 @@
-//! The real `healthcode` binary: serve, token, verify (text and image, with
+//! The real `healthcode` binary: serve (and its refusals), token and tokens, verify (text and image, with
 //! an independent decoder too), keys, migrate, demo, store copy, backup and
 //! restore. Runs on SQLite, or on a fresh PostgreSQL schema when
 //! `HEALTHCODE_TEST_PG` is set.
@@ -10,6 +10,7 @@ mod crash;
 mod loadgen;
 mod stats;
 mod store;
+mod tokens;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -77,7 +78,7 @@ impl Drop for Server {
 
 pub fn start_server(dep: &Deployment) -> Server {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--dev-outbox", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dep.path())
         .arg("--db")
         .arg(&dep.db)

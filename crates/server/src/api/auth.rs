@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::api::json::ApiJson;
 use crate::auth::extract::Authenticated;
+use crate::auth::rate_limit::SignInGate;
 use crate::auth::{otp, session};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
@@ -71,8 +72,13 @@ pub struct TokenResponse {
 
 /// Sends a 6-digit one-time code to a phone (SMS) or e-mail address.
 #[utoipa::path(post, path = "/api/v1/auth/otp/request", tag = "auth", request_body = OtpRequest,
-    responses((status = 202, description = "code sent"), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn request_otp(State(state): State<AppState>, ApiJson(body): ApiJson<OtpRequest>) -> ApiResult<StatusCode> {
+    responses((status = 202, description = "code sent"), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 503, description = "OTP_DELIVERY_FAILED: the gateway did not take the message", body = ErrorBody)))]
+pub async fn request_otp(
+    _gate: SignInGate,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<OtpRequest>,
+) -> ApiResult<StatusCode> {
     let contact = Contact::parse(&body.contact)?;
     otp::request(&state, &contact).await?;
     state.metrics.otp_sent.inc();
@@ -83,10 +89,11 @@ pub async fn request_otp(State(state): State<AppState>, ApiJson(body): ApiJson<O
 #[utoipa::path(post, path = "/api/v1/auth/otp/verify", tag = "auth", request_body = OtpVerifyRequest,
     responses((status = 200, body = TokenResponse), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn verify_otp(
+    _gate: SignInGate,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<OtpVerifyRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
-    let expires_in_seconds = state.config.api_token_lifetime.as_secs();
+    let expires_in_seconds = state.config.session_lifetime.as_secs();
     let role = healthcode_domain::Role::parse(body.role.as_deref().unwrap_or("resident"))?;
     let response = match role {
         healthcode_domain::Role::Resident => {
@@ -120,4 +127,26 @@ pub async fn sign_out(
 ) -> ApiResult<impl IntoResponse> {
     session::end(&state, &session.token_hash).await?;
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session::clear_cookie())])))
+}
+
+/// Exchanges the presented token (or cookie session) for a new one that lasts
+/// `session_days` from now; the presented one is revoked at once.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody)))]
+pub async fn refresh(State(state): State<AppState>, Authenticated(old): Authenticated) -> ApiResult<impl IntoResponse> {
+    let lifetime = state.config.session_lifetime;
+    let now = state.clock.now();
+    let token = session::issue(state.store.as_ref(), old.principal.clone(), old.kind, now, lifetime).await?;
+    session::end(&state, &old.token_hash).await?;
+    let cookie = match old.kind {
+        SessionKind::Cookie => session::session_cookie(&token, lifetime, state.config.secure_cookies()),
+        SessionKind::ApiToken => String::new(),
+    };
+    let body = TokenResponse {
+        token,
+        resident_id: old.principal.resident.map(|r| r.to_string()),
+        expires_in_seconds: lifetime.as_secs(),
+    };
+    let headers = AppendHeaders((!cookie.is_empty()).then_some((SET_COOKIE, cookie)));
+    Ok((headers, axum::Json(body)))
 }

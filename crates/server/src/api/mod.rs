@@ -88,7 +88,7 @@ impl Modify for CommonErrors {
 #[openapi(
     info(title = "healthcode API", version = "1", description = "Health codes, declarations and clock-ins. Errors are `{\"error\":{\"code\",\"message\"}}` with stable codes."),
     paths(
-        auth::request_otp, auth::verify_otp, auth::sign_out,
+        auth::request_otp, auth::verify_otp, auth::sign_out, auth::refresh,
         reports::declare, reports::clock_in, reports::my_status,
         code::my_code, code::my_code_png, code::my_code_svg, code::my_pass, code::my_pass_png,
         trust::trust_list, trust::dev_outbox,
@@ -119,6 +119,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/otp/request", post(auth::request_otp))
         .route("/auth/otp/verify", post(auth::verify_otp))
         .route("/auth/signout", post(auth::sign_out))
+        .route("/auth/refresh", post(auth::refresh))
         .route("/declarations", post(reports::declare))
         .route("/clock-ins", post(reports::clock_in))
         .route("/me/status", get(reports::my_status))

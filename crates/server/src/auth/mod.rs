@@ -1,8 +1,14 @@
 //! Sign-in and who-is-asking: one-time codes ([`otp`]), sessions and API
-//! tokens ([`session`]), the pluggable message [`sender`], and the extractors
-//! ([`extract`]) through which handlers obtain a verified principal.
+//! tokens ([`session`]) with sliding renewal ([`renewal`]), the message
+//! [`sender`] and its gateways ([`sms`], [`email`]), the sign-in
+//! [`rate_limit`], and the extractors ([`extract`]) through which handlers
+//! obtain a verified principal.
 
+pub mod email;
 pub mod extract;
 pub mod otp;
+pub mod rate_limit;
+pub mod renewal;
 pub mod sender;
 pub mod session;
+pub mod sms;

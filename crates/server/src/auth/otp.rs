@@ -1,12 +1,13 @@
 //! One-time sign-in codes: six digits, hashed at rest, valid for minutes,
-//! five tries, five sends an hour per phone or address.
+//! five tries (counted atomically by the store), five sends an hour per
+//! phone or address.
 
 use healthcode_domain::{Contact, Identity, PhoneNumber, Role};
 use healthcode_store::{OtpChallenge, Principal, Resident, SessionKind};
 use jiff::{SignedDuration, Timestamp};
 use ring::digest;
 
-use crate::auth::sender::Message;
+use crate::auth::sender::{Message, SendError};
 use crate::auth::session;
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts;
@@ -69,42 +70,57 @@ pub async fn request(state: &AppState, contact: &Contact) -> Result<(), ApiError
     let minutes = state.config.otp_lifetime.as_secs() / 60;
     let body = format!("Your healthcode sign-in code is {code}. It expires in {minutes} minutes. Never share it.");
     let message = Message { channel, recipient: key.to_string(), body, code: Some(code) };
-    state.sender.send(&message, now).await?;
+    if let Err(e) = state.sender.send(&message, now).await {
+        // The error never holds the message, so the code is not logged.
+        tracing::error!(channel, error = %e, "a one-time code was not delivered");
+        return Err(match e {
+            SendError::NoGateway(_) => ApiError::new(
+                ErrorKind::Unavailable,
+                "OTP_CHANNEL_UNAVAILABLE",
+                "codes cannot be sent to this kind of contact here; use a phone number",
+            ),
+            _ => ApiError::new(
+                ErrorKind::Unavailable,
+                "OTP_DELIVERY_FAILED",
+                "the code could not be delivered; try again in a minute",
+            ),
+        });
+    }
     Ok(())
 }
 
 /// What a visitor supplies the first time they sign in.
 pub type VisitorIdentity = Identity;
 
-/// Checks a code for a contact and consumes it.
+/// Checks a code for a contact and consumes it. The guess is counted by the
+/// store in one statement first ([`healthcode_store::AuthStore::count_otp_attempt`]),
+/// and the hash compared only when it was counted, so concurrent guesses
+/// cannot exceed [`MAX_ATTEMPTS`]; a right code is taken once.
 async fn consume(state: &AppState, key: &str, code: &str, now: Timestamp) -> Result<(), ApiError> {
-    let Some(mut challenge) = state.store.otp(key).await? else {
-        return Err(ApiError::bad_input("OTP_NOT_REQUESTED", "request a code first"));
+    let Some(hash) = state.store.count_otp_attempt(key, MAX_ATTEMPTS, now).await? else {
+        return Err(match state.store.otp(key).await? {
+            None => ApiError::bad_input("OTP_NOT_REQUESTED", "request a code first"),
+            Some(c) if c.expires_at <= now => {
+                ApiError::bad_input("OTP_EXPIRED", "the code has expired; request a new one")
+            }
+            Some(_) => {
+                ApiError::new(ErrorKind::TooMany, "OTP_TOO_MANY_ATTEMPTS", "too many wrong codes; request a new one")
+            }
+        });
     };
-    if challenge.expires_at <= now {
-        return Err(ApiError::bad_input("OTP_EXPIRED", "the code has expired; request a new one"));
-    }
-    if challenge.attempts >= MAX_ATTEMPTS {
-        return Err(ApiError::new(
-            ErrorKind::TooMany,
-            "OTP_TOO_MANY_ATTEMPTS",
-            "too many wrong codes; request a new one",
-        ));
-    }
-    if challenge.code_hash != code_hash(key, code.trim()) {
-        challenge.attempts += 1;
-        state.store.put_otp(&challenge).await?;
+    if hash != code_hash(key, code.trim()) {
         return Err(ApiError::bad_input("OTP_INVALID", "the code is not right; check the message and try again"));
     }
-    state.store.delete_otp(key).await?;
+    if !state.store.take_otp(key, &hash).await? {
+        // Another request used the same code a moment ago.
+        return Err(ApiError::bad_input("OTP_NOT_REQUESTED", "request a code first"));
+    }
     Ok(())
 }
 
-fn lifetime(state: &AppState, kind: SessionKind) -> jiff::SignedDuration {
-    match kind {
-        SessionKind::Cookie => state.config.session_lifetime,
-        SessionKind::ApiToken => state.config.api_token_lifetime,
-    }
+/// Sign-in sessions and tokens last `session_days`, cookie or bearer alike.
+fn lifetime(state: &AppState) -> SignedDuration {
+    state.config.session_lifetime
 }
 
 /// Checks a code; on success creates the account if needed and a session.
@@ -120,7 +136,7 @@ pub async fn verify(
     consume(state, key, code, now).await?;
     let resident = accounts::ensure_resident(state.store.as_ref(), contact, visitor, now).await?;
     let principal = Principal { role: Role::Resident, subject: key.to_string(), resident: Some(resident.id) };
-    let token = session::issue(state.store.as_ref(), principal, kind, now, lifetime(state, kind)).await?;
+    let token = session::issue(state.store.as_ref(), principal, kind, now, lifetime(state)).await?;
     Ok((resident, token))
 }
 
@@ -134,7 +150,7 @@ pub async fn verify_venue_operator(
     let now = state.clock.now();
     consume(state, phone.as_str(), code, now).await?;
     let principal = Principal { role: Role::Venue, subject: phone.as_str().to_string(), resident: None };
-    session::issue(state.store.as_ref(), principal, kind, now, lifetime(state, kind)).await
+    session::issue(state.store.as_ref(), principal, kind, now, lifetime(state)).await
 }
 
 #[cfg(test)]

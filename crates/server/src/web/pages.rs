@@ -15,6 +15,7 @@ use crate::api::reports::{ClockInRequest, DeclarationRequest};
 use crate::api::status_view::{history_entry, reason};
 use crate::api::trust::outbox_entries;
 use crate::auth::extract::{PageResident, optional_resident, presented_token};
+use crate::auth::rate_limit::SignInGate;
 use crate::auth::{otp, session};
 use crate::error::ApiError;
 use crate::services::{code::issue_code, health};
@@ -91,7 +92,12 @@ pub async fn signin_form(lang: Lang, Query(q): Query<Fields>) -> impl IntoRespon
     SignInPage { page: Page::new(lang, "/signin", false), phone: String::new(), next: safe_next(field(&q, "next")) }
 }
 
-pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+pub async fn signin_submit(
+    _gate: SignInGate,
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
     let phone = field(&f, "phone").to_string();
     let next = safe_next(field(&f, "next"));
     let result = async {
@@ -129,7 +135,12 @@ fn visitor_document(f: &Fields) -> VisitorDocument {
     }
 }
 
-pub async fn visitor_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+pub async fn visitor_submit(
+    _gate: SignInGate,
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
     let result = async {
         visitor_document(&f).parse()?;
         let contact = Contact::parse(field(&f, "contact"))?;
@@ -164,7 +175,12 @@ pub async fn verify_form(State(state): State<AppState>, lang: Lang, Query(q): Qu
     }
 }
 
-pub async fn verify_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+pub async fn verify_submit(
+    _gate: SignInGate,
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
     let result = async {
         let contact = Contact::parse(field(&f, "contact"))?;
         let visitor = if field(&f, "document_number").is_empty() { None } else { Some(visitor_document(&f).parse()?) };

@@ -11,6 +11,7 @@ use healthcode_store::SessionKind;
 use jiff::SignedDuration;
 
 use crate::auth::extract::PageVenue;
+use crate::auth::rate_limit::SignInGate;
 use crate::auth::{otp, session};
 use crate::error::ApiError;
 use crate::services::venues::{self, venue_qr_text};
@@ -27,7 +28,12 @@ pub async fn signin_form(State(state): State<AppState>, lang: Lang) -> impl Into
     }
 }
 
-pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+pub async fn signin_submit(
+    _gate: SignInGate,
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
     let result = async {
         let phone = PhoneNumber::parse(field(&f, "phone"))?;
         otp::request(&state, &Contact::Phone(phone.clone())).await?;
@@ -45,7 +51,12 @@ pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): F
     VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }.into_response()
 }
 
-pub async fn signin_verify(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
+pub async fn signin_verify(
+    _gate: SignInGate,
+    State(state): State<AppState>,
+    lang: Lang,
+    Form(f): Form<Fields>,
+) -> Response {
     let result = async {
         let phone = PhoneNumber::parse(field(&f, "phone"))?;
         let token = otp::verify_venue_operator(&state, &phone, field(&f, "code"), SessionKind::Cookie).await?;

@@ -58,6 +58,13 @@ pub async fn spawn_app_on(
     let data = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::with_defaults(data.path().to_path_buf());
     config.listen = "127.0.0.1:0".parse().unwrap();
+    // Every test signs in from 127.0.0.1 under a clock that stands still:
+    // the sign-in limits are tested on their own (`sign_in_limits`).
+    config.sign_in_limits =
+        healthcode_server::SignInLimits { per_address_per_minute: 1_000_000, overall_per_minute: 1_000_000 };
+    // Stories move the clock weeks ahead with residents signed in once; the
+    // 7-day default is tested on its own (`sign_in_limits`).
+    config.session_lifetime = SignedDuration::from_hours(24 * 365);
     configure(&mut config);
     let (url, schema) = fresh_database(data.path()).await;
     config.database_url = url;

@@ -25,7 +25,8 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@each $make;
             accounts_round_trip, duplicate_contact_conflicts, missing_resident_is_not_found,
             report_commit_is_atomic_and_versioned, history_is_newest_first_with_evidence,
-            one_time_codes_upsert_and_delete, sessions_expire_and_delete, outbox_filters_newest_first,
+            one_time_codes_upsert_and_delete, one_time_code_guesses_are_counted_atomically,
+            sessions_expire_and_delete, a_subjects_sessions_are_listed_extended_and_revoked, outbox_filters_newest_first,
             importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
             scans_are_decided_where_they_are_written,

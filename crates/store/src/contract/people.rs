@@ -121,6 +121,71 @@ pub async fn one_time_codes_upsert_and_delete(store: &dyn Store) {
     assert_eq!(store.otp(&c.contact).await.unwrap(), None);
 }
 
+/// Fifty guesses race at one code: at most `max` are counted and get the hash
+/// to compare, the rest see nothing; an expired code counts no guess at all.
+pub async fn one_time_code_guesses_are_counted_atomically(store: &dyn Store) {
+    const MAX: u32 = 5;
+    let c = OtpChallenge {
+        contact: "+8613800000016".into(),
+        code_hash: [9; 32],
+        expires_at: t(300),
+        attempts: 0,
+        window_start: t(0),
+        sent_in_window: 1,
+    };
+    store.put_otp(&c).await.unwrap();
+    let guesses = (0..50).map(|_| store.count_otp_attempt(&c.contact, MAX, t(10))).collect();
+    let results = super::all(guesses).await;
+    let evaluated = results.iter().filter(|r| matches!(r, Ok(Some(h)) if *h == c.code_hash)).count();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(evaluated, MAX as usize, "exactly max guesses were counted");
+    assert_eq!(store.otp(&c.contact).await.unwrap().unwrap().attempts, MAX);
+    assert_eq!(store.count_otp_attempt(&c.contact, MAX, t(10)).await.unwrap(), None);
+
+    let fresh = OtpChallenge { contact: "+8613800000017".into(), ..c.clone() };
+    store.put_otp(&fresh).await.unwrap();
+    assert_eq!(store.count_otp_attempt(&fresh.contact, MAX, t(300)).await.unwrap(), None, "expired at expires_at");
+    assert_eq!(store.otp(&fresh.contact).await.unwrap().unwrap().attempts, 0);
+    assert_eq!(store.count_otp_attempt("+8613800000018", MAX, t(10)).await.unwrap(), None, "never requested");
+
+    // A code works once: only the first taker with the right hash deletes it.
+    assert!(!store.take_otp(&fresh.contact, &[1; 32]).await.unwrap());
+    let takes =
+        super::all(vec![store.take_otp(&fresh.contact, &c.code_hash), store.take_otp(&fresh.contact, &c.code_hash)])
+            .await;
+    assert_eq!(takes.iter().filter(|r| matches!(r, Ok(true))).count(), 1, "{takes:?}");
+    assert_eq!(store.otp(&fresh.contact).await.unwrap(), None);
+}
+
+pub async fn a_subjects_sessions_are_listed_extended_and_revoked(store: &dyn Store) {
+    let r = resident(17);
+    store.create_resident(&r).await.unwrap();
+    let subject = r.contact.to_string();
+    let older = SessionRecord {
+        token_hash: [17; 32],
+        kind: SessionKind::Cookie,
+        principal: Principal { role: Role::Resident, subject: subject.clone(), resident: Some(r.id) },
+        created_at: t(0),
+        expires_at: t(100),
+    };
+    let newer = SessionRecord { token_hash: [18; 32], kind: SessionKind::ApiToken, created_at: t(10), ..older.clone() };
+    let other = SessionRecord {
+        token_hash: [19; 32],
+        principal: Principal { role: Role::Auditor, subject: "audrey".into(), resident: None },
+        ..older.clone()
+    };
+    for s in [&older, &newer, &other] {
+        store.insert_session(s).await.unwrap();
+    }
+    assert_eq!(store.sessions_of(&subject).await.unwrap(), vec![newer.clone(), older.clone()]);
+    store.extend_session(&older.token_hash, t(500)).await.unwrap();
+    assert_eq!(store.session(&older.token_hash, t(200)).await.unwrap().unwrap().expires_at, t(500));
+    assert_eq!(store.delete_sessions_of(&subject).await.unwrap(), 2);
+    assert_eq!(store.sessions_of(&subject).await.unwrap(), vec![]);
+    assert_eq!(store.session(&older.token_hash, t(50)).await.unwrap(), None);
+    assert_eq!(store.session(&other.token_hash, t(50)).await.unwrap(), Some(other));
+}
+
 pub async fn sessions_expire_and_delete(store: &dyn Store) {
     let r = resident(7);
     store.create_resident(&r).await.unwrap();
@@ -154,6 +219,8 @@ pub async fn outbox_filters_newest_first(store: &dyn Store) {
     let mine = store.outbox(Some("+8613800000008"), 10).await.unwrap();
     assert_eq!(mine.iter().map(|m| m.code.as_deref().unwrap()).collect::<Vec<_>>(), vec!["333333", "111111"]);
     assert_eq!(store.outbox(None, 2).await.unwrap().len(), 2);
+    assert_eq!(store.clear_outbox().await.unwrap(), 3);
+    assert_eq!(store.outbox(None, 10).await.unwrap(), vec![]);
 }
 
 pub async fn importing_writes_everything(store: &dyn Store) {
