@@ -22,7 +22,7 @@ pub struct CommonArgs {
     /// Address to listen on.
     #[arg(long, env = "HEALTHCODE_LISTEN", global = true)]
     pub listen: Option<SocketAddr>,
-    /// Optional TOML config file (see docs/CONFIG.md).
+    /// Optional TOML config file (every key: docs/CONFIG.md).
     #[arg(long, env = "HEALTHCODE_CONFIG", global = true)]
     pub config: Option<PathBuf>,
 }
