@@ -3,11 +3,14 @@
 
 mod commands;
 mod gateways;
+#[cfg(feature = "demo")]
 mod loadgen;
 mod settings;
 
 use clap::{Parser, Subcommand};
-use commands::trace::{SampleOutput, TraceRead};
+#[cfg(feature = "demo")]
+use commands::trace_sample::{SampleOutput, TraceRead};
+#[cfg(feature = "demo")]
 use healthcode_server::services::cases::Depth;
 use std::process::ExitCode;
 
@@ -32,6 +35,7 @@ enum Command {
         common: CommonArgs,
     },
     /// Seed a deterministic synthetic city (scale S), then serve it.
+    #[cfg(feature = "demo")]
     Demo {
         #[command(flatten)]
         common: CommonArgs,
@@ -112,26 +116,32 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
-    /// Print a case's trace report (JSON), or time sample traces.
+    /// Print a case's trace report (JSON), or (demo builds) time sample traces.
     Trace {
         /// The case id.
         case: Option<String>,
+        #[cfg(feature = "demo")]
         /// Instead: trace N random residents as if each were a case (median and worst latency).
         #[arg(long)]
         sample: Option<u32>,
+        #[cfg(feature = "demo")]
         /// With --sample: the seed that picks the residents (the same seed, the same cases).
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        #[cfg(feature = "demo")]
         /// With --sample: 1 traces close contacts only, 2 also secondary contacts.
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
         hops: u8,
+        #[cfg(feature = "demo")]
         /// With --sample: print the sampled cases (resident, window start, window end) and trace nothing.
         #[arg(long)]
         print_cases: bool,
+        #[cfg(feature = "demo")]
         /// With --sample: trace the N cases as one outbreak (one sweep, each contact once) and print
         /// its time and how many contacts it found.
         #[arg(long, conflicts_with = "print_cases")]
         outbreak: bool,
+        #[cfg(feature = "demo")]
         /// With --sample: read other people's stays from the in-memory stay index (loaded first, as
         /// a server does at start; needs `trace_index_days` above 0) or from the store.
         #[arg(long, value_enum, default_value_t = TraceRead::Index)]
@@ -174,6 +184,7 @@ enum Command {
         common: CommonArgs,
     },
     /// Generate load against a server on this machine (setup fixtures, then run).
+    #[cfg(feature = "demo")]
     Loadgen {
         #[command(subcommand)]
         action: loadgen::LoadgenAction,
@@ -244,6 +255,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve { dev_outbox, common } => commands::serve::run(common, dev_outbox).await,
+            #[cfg(feature = "demo")]
             Command::Demo { common, seed, scale, residents, days, no_serve } => {
                 let plan = scale.plan(seed);
                 let plan = match residents {
@@ -268,11 +280,13 @@ fn main() -> ExitCode {
                 let query = healthcode_server::api::stats::StatsQuery { from, to, district };
                 commands::stats::run(common, query, format).await
             }
+            #[cfg(feature = "demo")]
             Command::Loadgen { action } => loadgen::run(action).await,
             Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
-            Command::Trace { case, sample, seed, hops, print_cases, outbreak, read, common } => {
-                let sample = sample.map(|cases| commands::trace::Sample {
+            #[cfg(feature = "demo")]
+            Command::Trace { sample: Some(cases), seed, hops, print_cases, outbreak, read, common, .. } => {
+                let sample = commands::trace_sample::Sample {
                     cases,
                     seed,
                     read,
@@ -282,9 +296,10 @@ fn main() -> ExitCode {
                         (_, true) => SampleOutput::Outbreak,
                         _ => SampleOutput::Latency,
                     },
-                });
-                commands::trace::run(common, case, sample).await
+                };
+                commands::trace_sample::run(common, sample).await
             }
+            Command::Trace { case, common, .. } => commands::trace::run(common, case).await,
             Command::Store { action: StoreAction::Copy { from, to, batch } } => {
                 commands::store::copy_cmd(&from, &to, batch).await
             }

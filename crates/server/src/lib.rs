@@ -19,6 +19,7 @@ pub mod keys;
 pub mod metrics;
 pub mod services;
 pub mod state;
+#[cfg(feature = "synthetic")]
 pub mod synthetic;
 pub mod transfer;
 pub mod web;

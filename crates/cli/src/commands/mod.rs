@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod keys;
 pub mod migrate;
@@ -10,6 +11,8 @@ pub mod stats;
 pub mod store;
 pub mod token;
 pub mod trace;
+#[cfg(feature = "demo")]
+pub mod trace_sample;
 pub mod verify;
 
 use std::sync::Arc;

@@ -24,4 +24,5 @@ mod sign_in_limits;
 mod stats;
 mod trace_paths;
 mod tracing_story;
+mod transport;
 mod trust;
