@@ -92,20 +92,26 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// Page text for a key; unknown keys show the key itself (and fail the test).
+    /// Page text for a key; unknown keys show `??` (and fail the tests that look for it).
     pub fn t(self, key: &str) -> &'static str {
-        messages().find(|(k, _)| *k == key).map(|(_, texts)| texts[self as usize]).unwrap_or("??")
+        self.t_opt(key).unwrap_or("??")
+    }
+
+    /// Page text for a key the catalogue may not have (the caller has a fallback).
+    pub fn t_opt(self, key: &str) -> Option<&'static str> {
+        messages().find(|(k, _)| *k == key).map(|(_, texts)| texts[self as usize])
     }
 }
 
 mod enterprises;
 mod general;
 mod governance;
+mod pages;
 mod statistics;
 
 /// The catalogue, one table per area: key -> [English, 简体中文, Tiếng Việt].
-const CATALOGUE: [&[(&str, [&str; 3])]; 4] =
-    [general::MESSAGES, governance::MESSAGES, statistics::MESSAGES, enterprises::MESSAGES];
+const CATALOGUE: [&[(&str, [&str; 3])]; 5] =
+    [general::MESSAGES, governance::MESSAGES, statistics::MESSAGES, enterprises::MESSAGES, pages::MESSAGES];
 
 /// Every catalogue entry.
 pub fn messages() -> impl Iterator<Item = &'static (&'static str, [&'static str; 3])> {

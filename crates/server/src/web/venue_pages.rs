@@ -145,7 +145,12 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
             log: log
                 .iter()
                 .map(|v| {
-                    (fmt(v.entered_at), v.exited_at.map(fmt).unwrap_or_else(|| "—".into()), v.colour.as_str().into())
+                    (
+                        fmt(v.entered_at),
+                        v.exited_at.map(fmt).unwrap_or_else(|| "—".into()),
+                        v.colour.as_str().into(),
+                        crate::web::pages::colour_name(lang, v.colour).into(),
+                    )
                 })
                 .collect(),
         })

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::api::trust::OutboxEntry;
+use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;
 
 /// What every page needs: language, where it is, who is signed in, an error.
@@ -16,11 +17,21 @@ pub struct Page {
     /// A venue operator is signed in (operator menu instead of the resident's).
     pub operator: bool,
     pub error: Option<String>,
+    /// A submitted form's errors, each shown beside its field.
+    pub fields: FieldErrors,
 }
 
 impl Page {
     pub fn new(lang: Lang, path: &str, signed_in: bool) -> Self {
-        Self { lang, langs: Lang::ALL, path: path.to_string(), signed_in, operator: false, error: None }
+        Self {
+            lang,
+            langs: Lang::ALL,
+            path: path.to_string(),
+            signed_in,
+            operator: false,
+            error: None,
+            fields: FieldErrors::default(),
+        }
     }
 
     pub fn operator(lang: Lang, path: &str) -> Self {
@@ -30,6 +41,20 @@ impl Page {
     pub fn with_error(mut self, error: Option<String>) -> Self {
         self.error = error;
         self
+    }
+
+    pub fn with_fields(mut self, fields: FieldErrors) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// The error shown beside a form field, if it has one.
+    pub fn field_error(&self, name: &str) -> Option<&str> {
+        self.fields.get(name)
+    }
+
+    pub fn invalid(&self, name: &str) -> bool {
+        self.fields.get(name).is_some()
     }
 }
 
@@ -52,6 +77,14 @@ pub struct SignInPage {
 #[template(path = "visitor.html")]
 pub struct VisitorPage {
     pub page: Page,
+    /// The fields as typed, kept after an error.
+    pub typed: Vec<(String, String)>,
+}
+
+impl VisitorPage {
+    pub fn value(&self, name: &str) -> &str {
+        self.typed.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -127,8 +160,9 @@ pub struct CodeShown {
     pub holder_hint: String,
     pub svg: String,
     pub expires_in: i64,
+    /// Why the code has its colour, in plain words (the rule and policy
+    /// version are on the history page, not on the card).
     pub reason: String,
-    pub rule: String,
     pub quarantine: Option<QuarantineShown>,
 }
 
@@ -148,6 +182,15 @@ pub struct CodePage {
 pub struct ClockInPage {
     pub page: Page,
     pub symptoms: [Choice; 6],
+    /// What was typed and ticked, kept after an error.
+    pub temperature_c: String,
+    pub checked: Vec<String>,
+}
+
+impl ClockInPage {
+    pub fn has_symptom(&self, value: &str) -> bool {
+        self.checked.iter().any(|s| s == value)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -158,7 +201,8 @@ pub struct HistoryShown {
     pub to: String,
     pub to_name: String,
     pub reason: String,
-    pub rule: String,
+    /// `RULE-ID · policy version`, or none when no rule made the change.
+    pub rule: Option<String>,
     pub evidence: Vec<String>,
 }
 
@@ -176,12 +220,6 @@ pub struct HistoryPage {
 pub struct OutboxPage {
     pub page: Page,
     pub messages: Vec<OutboxEntry>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub page: Page,
 }
 
 #[derive(Debug, Clone)]
@@ -252,8 +290,8 @@ pub struct VenuePage {
     pub closed: bool,
     pub svg: String,
     pub qr_text: String,
-    /// (entered, exited, colour at entry)
-    pub log: Vec<(String, String, String)>,
+    /// (entered, exited, colour at entry, its name)
+    pub log: Vec<(String, String, String, String)>,
 }
 
 #[derive(Template, WebTemplate)]

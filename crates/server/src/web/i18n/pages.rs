@@ -1,0 +1,166 @@
+//! Page texts: error pages, form errors beside their fields, and the check-in
+//! confirmation. key -> [English, 简体中文, Tiếng Việt]
+
+pub const MESSAGES: &[(&str, [&str; 3])] = &[
+    // error pages
+    ("error.401.title", ["Please sign in", "请先登录", "Vui lòng đăng nhập"]),
+    (
+        "error.401.text",
+        [
+            "This page is only for people who are signed in.",
+            "此页面需要登录后才能查看。",
+            "Trang này chỉ dành cho người đã đăng nhập.",
+        ],
+    ),
+    ("error.403.title", ["You may not open this page", "您无权访问此页面", "Bạn không được mở trang này"]),
+    (
+        "error.403.text",
+        [
+            "Your account has no access here. If you think it should, ask whoever gave you the account.",
+            "您的账户无权访问此处。如有疑问，请联系为您开通账户的部门。",
+            "Tài khoản của bạn không được vào đây. Nếu bạn nghĩ là được, hãy hỏi nơi đã cấp tài khoản.",
+        ],
+    ),
+    ("error.404.title", ["Page not found", "找不到此页面", "Không tìm thấy trang"]),
+    (
+        "error.404.text",
+        [
+            "The address may be mistyped, or what it pointed to no longer exists.",
+            "网址可能有误，或其指向的内容已不存在。",
+            "Địa chỉ có thể bị gõ sai, hoặc nội dung không còn tồn tại.",
+        ],
+    ),
+    (
+        "error.405.title",
+        ["This address does not work that way", "此网址不支持该操作", "Địa chỉ này không dùng được như vậy"],
+    ),
+    (
+        "error.405.text",
+        [
+            "Open it from a link or a button on our pages.",
+            "请通过本网站页面上的链接或按钮打开。",
+            "Hãy mở từ một liên kết hoặc nút trên trang của chúng tôi.",
+        ],
+    ),
+    ("error.500.title", ["Something went wrong on our side", "服务器出错了", "Máy chủ gặp sự cố"]),
+    (
+        "error.500.text",
+        [
+            "It has been logged. Please try again in a moment.",
+            "错误已记录，请稍后再试。",
+            "Lỗi đã được ghi lại. Vui lòng thử lại sau ít phút.",
+        ],
+    ),
+    ("error.503.title", ["The service is busy", "服务繁忙", "Hệ thống đang bận"]),
+    ("error.503.text", ["Please try again in a moment.", "请稍后再试。", "Vui lòng thử lại sau ít phút."]),
+    ("error.other.title", ["Something is not right", "出现问题", "Có lỗi xảy ra"]),
+    ("error.other.text", ["This could not be done.", "此操作未能完成。", "Không thực hiện được việc này."]),
+    ("error.home", ["Go to the start page", "返回首页", "Về trang chủ"]),
+    ("error.back", ["Back to the previous page", "返回上一页", "Quay lại trang trước"]),
+    ("error.signin", ["Sign in", "登录", "Đăng nhập"]),
+    ("error.status", ["Error code", "错误代码", "Mã lỗi"]),
+    // details of errors shown on pages, by stable code (else the server's English message)
+    (
+        "apierr.RESIDENT_NOT_FOUND",
+        [
+            "No resident with this phone number.",
+            "没有使用此手机号的居民。",
+            "Không có người dân nào dùng số điện thoại này.",
+        ],
+    ),
+    // forms: every error beside its field
+    (
+        "form.fix",
+        ["Please correct the fields marked below", "请更正下方标出的内容", "Vui lòng sửa các ô được đánh dấu bên dưới"],
+    ),
+    ("field.FIELD_REQUIRED", ["Fill in this field.", "请填写此项。", "Vui lòng điền ô này."]),
+    (
+        "field.PHONE_INVALID",
+        [
+            "Write + and the country code, then the number, e.g. +8613800000000.",
+            "请以 + 和国家代码开头，例如 +8613800000000。",
+            "Viết dấu + và mã quốc gia rồi đến số, ví dụ +84912345678.",
+        ],
+    ),
+    (
+        "field.EMAIL_INVALID",
+        ["This is not an e-mail address.", "这不是有效的电子邮箱地址。", "Đây không phải là địa chỉ e-mail hợp lệ."],
+    ),
+    ("field.NAME_INVALID", ["Write 1 to 100 characters.", "请填写 1 至 100 个字符。", "Viết từ 1 đến 100 ký tự."]),
+    (
+        "field.DOCUMENT_TYPE_INVALID",
+        ["Choose a document type from the list.", "请从列表中选择证件类型。", "Chọn loại giấy tờ trong danh sách."],
+    ),
+    (
+        "field.DOCUMENT_NUMBER_INVALID",
+        [
+            "A document number has 5 to 20 letters or digits.",
+            "证件号码应为 5 至 20 位字母或数字。",
+            "Số giấy tờ gồm 5 đến 20 chữ cái hoặc chữ số.",
+        ],
+    ),
+    (
+        "field.DISTRICT_INVALID",
+        [
+            "Write the district code: up to 32 letters, digits, '-', '_' or '.', e.g. 330102.",
+            "请填写区县代码：最多 32 个字母、数字、'-'、'_' 或 '.'，例如 330102。",
+            "Viết mã quận/huyện: tối đa 32 chữ cái, chữ số, '-', '_' hoặc '.', ví dụ HN-HOAN-KIEM.",
+        ],
+    ),
+    (
+        "field.REGION_INVALID",
+        [
+            "Write region codes separated by commas, e.g. CN-ZJ, CN-SH.",
+            "请填写地区代码，用逗号分隔，例如 CN-ZJ, CN-SH。",
+            "Viết mã vùng, cách nhau bằng dấu phẩy, ví dụ VN-HN, VN-SG.",
+        ],
+    ),
+    ("field.TOO_MANY_REGIONS", ["At most 50 regions.", "最多 50 个地区。", "Tối đa 50 vùng."]),
+    (
+        "field.TEMPERATURE_INVALID",
+        [
+            "Write the temperature as a number, e.g. 36.6.",
+            "请以数字填写体温，例如 36.6。",
+            "Viết nhiệt độ bằng số, ví dụ 36,6.",
+        ],
+    ),
+    (
+        "field.TEMPERATURE_OUT_OF_RANGE",
+        [
+            "A body temperature is between 30.0 and 45.0 °C.",
+            "体温应在 30.0 至 45.0 °C 之间。",
+            "Nhiệt độ cơ thể nằm trong khoảng 30,0 đến 45,0 °C.",
+        ],
+    ),
+    (
+        "field.SYMPTOM_UNKNOWN",
+        [
+            "Tick symptoms from the list only.",
+            "请只勾选列表中的症状。",
+            "Chỉ đánh dấu các triệu chứng trong danh sách.",
+        ],
+    ),
+    ("field.TRAVEL_PLAN_TOO_LONG", ["At most 500 characters.", "最多 500 个字符。", "Tối đa 500 ký tự."]),
+    // the check-in confirmation and the visits list
+    (
+        "checkin.auto_close_future",
+        [
+            "If you forget to check out, this check-in will close automatically at {time}.",
+            "如忘记登记离开，本次登记将于 {time} 自动结束。",
+            "Nếu bạn quên quét mã ra, lượt này sẽ tự động kết thúc lúc {time}.",
+        ],
+    ),
+    (
+        "checkin.auto_close_past",
+        [
+            "This check-in closed automatically at {time}.",
+            "本次登记已于 {time} 自动结束。",
+            "Lượt này đã tự động kết thúc lúc {time}.",
+        ],
+    ),
+    ("checkin.automatically", ["automatically", "自动", "tự động"]),
+    ("code.details", ["Full record", "查看完整记录", "Xem lịch sử đầy đủ"]),
+    ("nav.menu", ["Menu", "菜单", "Menu"]),
+    ("table.actions", ["Actions", "操作", "Thao tác"]),
+    ("stats.day", ["Day", "日期", "Ngày"]),
+];

@@ -1,0 +1,152 @@
+//! Forms keep what was typed and show every error beside its field; the
+//! resident's pages say things plainly (no empty rule code, no policy jargon
+//! on the code card, the right tense for automatic check-out).
+
+use crate::check_in::{operator_token, venue_registered};
+use crate::harness::{TestApp, spawn_app, urlencode};
+use reqwest::StatusCode;
+use reqwest::header::COOKIE;
+
+async fn post_form(app: &TestApp, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> reqwest::Response {
+    let body: String = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
+    let mut req = app
+        .client
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(body);
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    req.send().await.unwrap()
+}
+
+async fn get_page(app: &TestApp, path: &str, cookie: &str) -> String {
+    let resp = app.client.get(app.url(path)).header(COOKIE, cookie).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.text().await.unwrap()
+}
+
+/// The error shown beside `field`, if any.
+fn error_beside(html: &str, field: &str) -> Option<String> {
+    let marker = format!(r#"<span class="field-error" id="e-{field}">"#);
+    let start = html.find(&marker)? + marker.len();
+    Some(html[start..start + html[start..].find("</span>")?].to_string())
+}
+
+#[tokio::test]
+async fn the_declaration_shows_every_error_beside_its_field_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let li = app.resident_signs_in("+8613800000621").await;
+    let cookie = format!("hc_session={}", li.token);
+    let resp = post_form(
+        &app,
+        "/declare",
+        Some(&cookie),
+        &[
+            ("name", "Li Wei"),
+            ("document_type", "national_id"),
+            ("document_number", "x"),
+            ("district", ""),
+            ("temperature_c", "hot"),
+            ("symptoms", "cough"),
+            ("visited_regions", "CN-ZJ, !!"),
+            ("travel_plan", "visit my aunt"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    for field in ["document_number", "district", "temperature_c", "visited_regions"] {
+        assert!(error_beside(&html, field).is_some(), "an error beside {field}: {html}");
+        assert!(html.contains(&format!(r#"aria-describedby="e-{field}""#)), "{field} points at its error");
+    }
+    assert_eq!(error_beside(&html, "name"), None, "a good field has no error");
+    assert!(error_beside(&html, "district").unwrap().contains("Fill in"));
+    for kept in [r#"value="Li Wei""#, r#"value="x""#, r#"value="hot""#, r#"value="CN-ZJ, !!""#, "visit my aunt"] {
+        assert!(html.contains(kept), "kept {kept}: {html}");
+    }
+    assert!(html.contains(r#"value="cough" checked"#), "the ticked symptom stays ticked");
+    assert!(html.contains(r#"id="form-errors""#), "a summary says how many fields to fix");
+
+    // In Chinese, the errors are Chinese.
+    let zh = format!("{cookie}; hc_lang=zh");
+    let resp = post_form(&app, "/declare", Some(&zh), &[("temperature_c", "50")]).await;
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "temperature_c").unwrap().contains("体温应在"), "{html}");
+    assert_eq!(app.get_json("/api/v1/me/status", Some(&li.token)).await.0, StatusCode::CONFLICT, "nothing declared");
+}
+
+#[tokio::test]
+async fn clock_in_and_sign_in_keep_what_was_typed() {
+    let app = spawn_app().await;
+    let li = app.resident_signs_in("+8613800000622").await;
+    app.resident_declares(&li, 36.6, &[]).await;
+    let cookie = format!("hc_session={}", li.token);
+    let resp = post_form(&app, "/clock-in", Some(&cookie), &[("temperature_c", "99"), ("symptoms", "fatigue")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "temperature_c").is_some(), "{html}");
+    assert!(html.contains(r#"value="99""#) && html.contains(r#"value="fatigue" checked"#), "{html}");
+
+    let resp = post_form(&app, "/signin", None, &[("phone", "12345"), ("next", "/me/visits")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "phone").is_some_and(|e| e.contains("country code")), "{html}");
+    assert!(html.contains(r#"value="12345""#) && html.contains(r#"value="/me/visits""#), "{html}");
+
+    let resp =
+        post_form(&app, "/signin/visitor", None, &[("contact", "ann@"), ("name", "Ann Lee"), ("district", "")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    for field in ["contact", "document_number", "district"] {
+        assert!(error_beside(&html, field).is_some(), "{field}: {html}");
+    }
+    assert!(html.contains(r#"value="ann@""#) && html.contains(r#"value="Ann Lee""#), "{html}");
+}
+
+#[tokio::test]
+async fn the_check_in_confirmation_says_when_it_will_close_never_that_it_closed() {
+    let app = spawn_app().await;
+    let li = app.resident_signs_in("+8613800000623").await;
+    app.resident_declares(&li, 36.6, &[]).await;
+    let operator = operator_token(&app, "+84912000623").await;
+    let venue = venue_registered(&app, &operator, "Phở 24").await;
+    let path = format!("/c/{}", venue["qr_text"].as_str().unwrap().rsplit("/c/").next().unwrap());
+    let cookie = format!("hc_session={}", li.token);
+    let resp = post_form(&app, &path, Some(&cookie), &[]).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains(r#"data-outcome="entered""#), "{html}");
+    assert!(html.contains("will close automatically at"), "{html}");
+    assert!(!html.contains("closed automatically") && !html.contains("Checked out automatically"), "{html}");
+    let visits = get_page(&app, "/me/visits", &cookie).await;
+    assert!(visits.contains("will close automatically at"), "{visits}");
+
+    // Past the maximum stay (4 hours by default) the same visit reads in the past tense.
+    app.clock.advance(jiff::SignedDuration::from_hours(5));
+    let visits = get_page(&app, "/me/visits", &cookie).await;
+    assert!(!visits.contains("will close automatically"), "{visits}");
+    assert!(visits.contains("(automatically)"), "the recent list says how it ended: {visits}");
+}
+
+#[tokio::test]
+async fn the_code_card_speaks_plainly_and_no_empty_rule_code_is_shown() {
+    let app = spawn_app().await;
+    let li = app.resident_signs_in("+8613800000624").await;
+    app.resident_declares(&li, 36.6, &[]).await;
+    let cookie = format!("hc_session={}", li.token);
+    let code = get_page(&app, "/me/code", &cookie).await;
+    assert!(code.contains("No risk found in your declaration"), "{code}");
+    assert!(!code.contains("(- ·") && !code.contains("hangzhou"), "no rule code or policy version on the card: {code}");
+    assert!(code.contains(r#"href="/me/history""#), "the details are one link away");
+    let history = get_page(&app, "/me/history", &cookie).await;
+    assert!(!history.contains("Rule -"), "no empty rule code: {history}");
+
+    // A yellow code by rule names its rule in the history, not on the card.
+    app.resident_declares(&li, 38.1, &["fever"]).await;
+    let code = get_page(&app, "/me/code", &cookie).await;
+    assert!(!code.contains("Y-FEVER"), "{code}");
+    let history = get_page(&app, "/me/history", &cookie).await;
+    assert!(history.contains("Rule Y-FEVER ·"), "{history}");
+}
