@@ -243,6 +243,9 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
           await page.goto(`${server.url}${ids.venueLink}`);
           await Promise.all([page.waitForLoadState('load'), page.click('form button[type=submit]')]);
           await page.locator('[data-outcome]').waitFor();
+          // Live: the clock ticks (a screenshot's would not); and a yellow code is told what to do.
+          await page.locator('body[data-clock-ticks="2"]').waitFor({ state: 'attached' });
+          assert.equal(await page.locator('[data-advice=yellow]').count(), 1, 'advice for a yellow code');
           problems.push(...(await audit(page, `${deviceName} ${lang} resident POST /c/{token}`, lang)).problems);
         }
       } finally {

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use healthcode_domain::{ExitKind, VisitId, VisitSource};
+use healthcode_domain::{Colour, ExitKind, VisitId, VisitSource};
 use jiff::Timestamp;
 
 use crate::auth::extract::{PageResident, optional_resident};
@@ -96,6 +96,13 @@ pub async fn venue_scan(
             colour_name: colour_name(lang, result.colour).into(),
             at: local(&state, at),
             auto_checkout: auto,
+            now: now.to_zoned(state.config.time_zone.clone()).strftime("%H:%M:%S").to_string(),
+            time_zone: state.config.time_zone_name.clone(),
+            advice: match result.colour {
+                Colour::Green => None,
+                Colour::Yellow => Some(lang.t("checkin.advice.yellow")),
+                Colour::Red => Some(lang.t("checkin.advice.red")),
+            },
         }),
     }
     .into_response()

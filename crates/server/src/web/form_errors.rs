@@ -43,6 +43,61 @@ impl FieldErrors {
         }
     }
 
+    /// Free text of `min..=max` characters once trimmed (`min` 0: optional).
+    pub fn text(&mut self, lang: Lang, field: &'static str, typed: &str, min: usize, max: usize) -> bool {
+        let n = typed.trim().chars().count();
+        if n == 0 && min > 0 {
+            return self.require(lang, field, typed);
+        }
+        if (min..=max).contains(&n) {
+            return true;
+        }
+        let text = lang.t("field.TEXT_LENGTH").replace("{min}", &min.to_string()).replace("{max}", &max.to_string());
+        self.add(lang, field, "", &text);
+        false
+    }
+
+    /// A whole number in `range` (`None` and no error when left empty and optional).
+    pub fn number(
+        &mut self,
+        lang: Lang,
+        field: &'static str,
+        typed: &str,
+        range: std::ops::RangeInclusive<u32>,
+        (code, english): (&str, &str),
+    ) -> Option<u32> {
+        match typed.trim().parse::<u32>() {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                self.add(lang, field, code, english);
+                None
+            }
+        }
+    }
+
+    /// A date as a date input sends it (`2026-11-20`).
+    pub fn date(&mut self, lang: Lang, field: &'static str, typed: &str) -> Option<jiff::civil::Date> {
+        match typed.trim().parse() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.add(lang, field, "DATE_INVALID", "dates look like 2026-11-20");
+                None
+            }
+        }
+    }
+
+    /// An error a service answered: beside its field when `by_code` names
+    /// one for its code (and `true`), else left for the top of the page.
+    pub fn place(&mut self, lang: Lang, code: &str, message: &str, by_code: &[(&str, &'static str)]) -> bool {
+        match by_code.iter().find(|(c, _)| *c == code) {
+            Some((_, field)) => {
+                self.add(lang, field, code, message);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }

@@ -6,6 +6,7 @@ mod case_pages;
 mod check_in_pages;
 mod enterprise_pages;
 mod error_pages;
+mod form_checks;
 pub mod form_errors;
 pub use error_pages::errors_as_pages;
 mod governance_pages;

@@ -16,9 +16,10 @@ use crate::auth::{otp, session};
 use crate::error::ApiError;
 use crate::services::venues::{self, venue_qr_text};
 use crate::state::AppState;
+use crate::web::form_checks;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, error_page, field};
-use crate::web::view::{Page, VenuePage, VenueSignInPage, VenuesPage};
+use crate::web::view::{Page, Submitted, VenuePage, VenueSignInPage, VenuesPage};
 
 pub async fn signin_form(State(state): State<AppState>, lang: Lang) -> impl IntoResponse {
     VenueSignInPage {
@@ -76,26 +77,34 @@ pub async fn signin_verify(
     }
 }
 
-async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, error: Option<String>) -> Response {
+async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Submitted) -> Response {
+    let status = submitted.status();
     match state.store.venues_of(&who.owner).await {
-        Ok(list) => VenuesPage {
-            page: Page::operator(lang, "/venue").with_error(error),
-            venues: list
-                .iter()
-                .map(|v| (v.id.to_string(), v.profile.name.clone(), v.state == VenueState::Closed))
-                .collect(),
-            categories: VenueCategory::ALL.iter().map(|c| c.as_str()).collect(),
-        }
-        .into_response(),
+        Ok(list) => (
+            status,
+            VenuesPage {
+                page: Page::operator(lang, "/venue").with_submitted(submitted),
+                venues: list
+                    .iter()
+                    .map(|v| (v.id.to_string(), v.profile.name.clone(), v.state == VenueState::Closed))
+                    .collect(),
+                categories: VenueCategory::ALL.iter().map(|c| c.as_str()).collect(),
+            },
+        )
+            .into_response(),
         Err(e) => error_page(lang, "/venue", false, &e.into()),
     }
 }
 
 pub async fn list(State(state): State<AppState>, lang: Lang, who: PageVenue) -> Response {
-    list_page(&state, lang, &who, None).await
+    list_page(&state, lang, &who, Submitted::default()).await
 }
 
 pub async fn register(State(state): State<AppState>, lang: Lang, who: PageVenue, Form(f): Form<Fields>) -> Response {
+    let fields = form_checks::venue(lang, &f);
+    if !fields.is_empty() {
+        return list_page(&state, lang, &who, Submitted::new(fields, &f)).await;
+    }
     let number = |name: &str| field(&f, name).trim().parse::<u32>().ok();
     let result = async {
         let profile = VenueProfile::parse(
@@ -113,7 +122,13 @@ pub async fn register(State(state): State<AppState>, lang: Lang, who: PageVenue,
     .await;
     match result {
         Ok(v) => Redirect::to(&format!("/venue/{}", v.id)).into_response(),
-        Err(e) => list_page(&state, lang, &who, Some(e.message)).await,
+        Err(e) => {
+            let mut submitted = Submitted::new(Default::default(), &f);
+            if !submitted.fields.place(lang, e.code, &e.message, &form_checks::FIELD_OF_CODE) {
+                submitted.error = Some(e.message);
+            }
+            list_page(&state, lang, &who, submitted).await
+        }
     }
 }
 

@@ -19,6 +19,28 @@ pub struct Page {
     pub error: Option<String>,
     /// A submitted form's errors, each shown beside its field.
     pub fields: FieldErrors,
+    /// What the form held when it was sent back with errors.
+    pub typed: Vec<(String, String)>,
+}
+
+/// A form sent back: the message at the top (a failure no field explains),
+/// the errors beside their fields, and what was typed.
+#[derive(Debug, Clone, Default)]
+pub struct Submitted {
+    pub error: Option<String>,
+    pub fields: FieldErrors,
+    pub typed: Vec<(String, String)>,
+}
+
+impl Submitted {
+    pub fn new(fields: FieldErrors, typed: &[(String, String)]) -> Self {
+        Self { error: None, fields, typed: typed.to_vec() }
+    }
+
+    /// 422 when a field is in error, else 200 (the page itself is fine).
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.fields.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY }
+    }
 }
 
 impl Page {
@@ -31,6 +53,7 @@ impl Page {
             operator: false,
             error: None,
             fields: FieldErrors::default(),
+            typed: Vec::new(),
         }
     }
 
@@ -46,6 +69,23 @@ impl Page {
     pub fn with_fields(mut self, fields: FieldErrors) -> Self {
         self.fields = fields;
         self
+    }
+
+    pub fn with_submitted(mut self, s: Submitted) -> Self {
+        self.error = s.error;
+        self.fields = s.fields;
+        self.typed = s.typed;
+        self
+    }
+
+    /// A field's value as it was sent (empty on a fresh form).
+    pub fn value(&self, name: &str) -> &str {
+        self.typed.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// A field was sent with this value (for selects and checkboxes).
+    pub fn sent(&self, name: &str, value: &str) -> bool {
+        self.typed.iter().any(|(k, v)| k == name && v == value)
     }
 
     /// The error shown beside a form field, if it has one.
@@ -230,6 +270,12 @@ pub struct ScanShown {
     pub colour_name: String,
     pub at: String,
     pub auto_checkout: Option<String>,
+    /// The time the page was made (`HH:MM:SS`), which `checkin.js` keeps ticking.
+    pub now: String,
+    /// The city's time zone (IANA name) the clock shows.
+    pub time_zone: String,
+    /// What a person whose code is not green should do, in plain words.
+    pub advice: Option<&'static str>,
 }
 
 #[derive(Template, WebTemplate)]

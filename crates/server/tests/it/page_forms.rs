@@ -120,6 +120,11 @@ async fn the_check_in_confirmation_says_when_it_will_close_never_that_it_closed(
     assert!(html.contains(r#"data-outcome="entered""#), "{html}");
     assert!(html.contains("will close automatically at"), "{html}");
     assert!(!html.contains("closed automatically") && !html.contains("Checked out automatically"), "{html}");
+    // The venue large, a live clock (ticked by checkin.js) and, for a green code, no advice.
+    assert!(html.contains(r#"<h1 class="venue-name">Phở 24</h1>"#), "{html}");
+    assert!(html.contains(r#"id="live-clock" data-tz="Asia/Shanghai">09:00:00</time>"#), "{html}");
+    assert!(html.contains(r#"<script src="/static/checkin.js" defer></script>"#));
+    assert!(!html.contains("data-advice"), "{html}");
     let visits = get_page(&app, "/me/visits", &cookie).await;
     assert!(visits.contains("will close automatically at"), "{visits}");
 
@@ -149,4 +154,80 @@ async fn the_code_card_speaks_plainly_and_no_empty_rule_code_is_shown() {
     assert!(!code.contains("Y-FEVER"), "{code}");
     let history = get_page(&app, "/me/history", &cookie).await;
     assert!(history.contains("Rule Y-FEVER ·"), "{history}");
+}
+
+#[tokio::test]
+async fn staff_and_operator_forms_name_every_bad_field_and_keep_the_rest() {
+    let app = spawn_app().await;
+    let operator = format!("hc_session={}", operator_token(&app, "+84912000625").await);
+    let resp = post_form(
+        &app,
+        "/venue",
+        Some(&operator),
+        &[
+            ("name", "Phở 24"),
+            ("address", ""),
+            ("province", "!"),
+            ("district", "HN-HOAN-KIEM"),
+            ("category", "restaurant"),
+            ("capacity", "0"),
+            ("max_stay_minutes", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    for field in ["address", "province", "capacity", "max_stay_minutes"] {
+        assert!(error_beside(&html, field).is_some(), "{field}: {html}");
+    }
+    assert_eq!(error_beside(&html, "name"), None);
+    assert!(html.contains(r#"value="Phở 24""#) && html.contains(r#"value="restaurant" selected"#), "{html}");
+
+    let anh = format!("hc_session={}", app.token(healthcode_domain::Role::Authority, "anh").await);
+    let resp = post_form(
+        &app,
+        "/authority/cases",
+        Some(&anh),
+        &[("phone", "12"), ("kind", "suspected"), ("onset_date", "last week")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "phone").is_some() && error_beside(&html, "onset_date").is_some(), "{html}");
+    assert!(html.contains(r#"value="suspected" selected"#) && html.contains(r#"value="last week""#), "{html}");
+
+    // An error only the service finds (nobody has this phone) lands beside its field too.
+    let resp = post_form(
+        &app,
+        "/authority/overrides",
+        Some(&anh),
+        &[
+            ("phone", "+8613800000999"),
+            ("colour", "red"),
+            ("reason_code", "LAB_RESULT"),
+            ("basis", "positive PCR at lab 3"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "phone").is_some_and(|e| e.contains("No resident")), "{html}");
+    assert!(html.contains("positive PCR at lab 3") && html.contains(r#"value="red" selected"#), "{html}");
+}
+
+#[tokio::test]
+async fn a_non_green_check_in_says_plainly_what_to_do() {
+    let app = spawn_app().await;
+    let operator = operator_token(&app, "+84912000626").await;
+    let venue = venue_registered(&app, &operator, "Bún Chả 34").await;
+    let path = format!("/c/{}", venue["qr_text"].as_str().unwrap().rsplit("/c/").next().unwrap());
+    let li = app.resident_signs_in("+8613800000626").await;
+    app.resident_declares(&li, 38.2, &["fever"]).await;
+    let cookie = format!("hc_session={}; hc_lang=zh", li.token);
+    let resp = post_form(&app, &path, Some(&cookie), &[]).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains(r#"data-colour="yellow""#), "{html}");
+    assert!(html.contains(r#"data-advice="yellow""#) && html.contains("请勿在此停留"), "{html}");
+    assert!(html.contains(r#"href="/clock-in""#) && html.contains(r#"href="/me/appeal""#), "{html}");
 }

@@ -163,4 +163,98 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("nav.menu", ["Menu", "菜单", "Menu"]),
     ("table.actions", ["Actions", "操作", "Thao tác"]),
     ("stats.day", ["Day", "日期", "Ngày"]),
+    (
+        "field.TEXT_LENGTH",
+        ["Write {min} to {max} characters.", "请填写 {min} 至 {max} 个字符。", "Viết từ {min} đến {max} ký tự."],
+    ),
+    (
+        "field.DATE_INVALID",
+        ["Pick a date, e.g. 2026-11-20.", "请选择日期，例如 2026-11-20。", "Chọn một ngày, ví dụ 2026-11-20."],
+    ),
+    (
+        "field.RESIDENT_NOT_FOUND",
+        [
+            "No resident with this phone number.",
+            "没有使用此手机号的居民。",
+            "Không có người dân nào dùng số điện thoại này.",
+        ],
+    ),
+    (
+        "field.CAPACITY_INVALID",
+        [
+            "Capacity is a number from 1 to 1,000,000.",
+            "容量应为 1 至 1,000,000 之间的数字。",
+            "Sức chứa là số từ 1 đến 1.000.000.",
+        ],
+    ),
+    ("field.MAX_STAY_INVALID", ["Between 15 and 1440 minutes.", "应在 15 至 1440 分钟之间。", "Từ 15 đến 1440 phút."]),
+    (
+        "field.HEADCOUNT_INVALID",
+        ["A number from 1 to 100,000.", "应为 1 至 100,000 之间的数字。", "Một số từ 1 đến 100.000."],
+    ),
+    (
+        "field.SITE_INVALID",
+        [
+            "Write each further site on its own line as: name; address; district.",
+            "每个其他场所单独一行，格式：名称; 地址; 区县。",
+            "Mỗi cơ sở khác một dòng, dạng: tên; địa chỉ; quận/huyện.",
+        ],
+    ),
+    (
+        "field.REASON_CODE_INVALID",
+        [
+            "2 to 40 capital letters, digits or _, e.g. LAB_RESULT_NEGATIVE.",
+            "2 至 40 个大写字母、数字或 _，例如 LAB_RESULT_NEGATIVE。",
+            "2 đến 40 chữ in hoa, chữ số hoặc _, ví dụ LAB_RESULT_NEGATIVE.",
+        ],
+    ),
+    (
+        "field.COLOUR_INVALID",
+        ["Choose a colour from the list.", "请从列表中选择颜色。", "Chọn một màu trong danh sách."],
+    ),
+    (
+        "field.CASE_KIND_INVALID",
+        ["Choose confirmed or suspected.", "请选择确诊或疑似。", "Chọn xác định hoặc nghi ngờ."],
+    ),
+    (
+        "field.CHECKPOINT_KIND_INVALID",
+        ["Choose a kind from the list.", "请从列表中选择类型。", "Chọn một loại trong danh sách."],
+    ),
+    (
+        "field.VENUE_CATEGORY_INVALID",
+        ["Choose a category from the list.", "请从列表中选择类别。", "Chọn một loại hình trong danh sách."],
+    ),
+    // venue categories (the registration form's list)
+    ("venue.category.shop", ["Shop", "商店", "Cửa hàng"]),
+    ("venue.category.restaurant", ["Restaurant", "餐馆", "Nhà hàng"]),
+    ("venue.category.office", ["Office", "办公场所", "Văn phòng"]),
+    ("venue.category.factory", ["Factory", "工厂", "Nhà máy"]),
+    ("venue.category.school", ["School", "学校", "Trường học"]),
+    ("venue.category.hospital", ["Hospital", "医院", "Bệnh viện"]),
+    ("venue.category.transport", ["Transport", "交通场所", "Giao thông"]),
+    ("venue.category.residential", ["Residential", "住宅小区", "Khu dân cư"]),
+    ("venue.category.government", ["Government office", "政府机关", "Cơ quan nhà nước"]),
+    ("venue.category.entertainment", ["Entertainment", "娱乐场所", "Giải trí"]),
+    ("venue.category.other", ["Other", "其他", "Khác"]),
+    // the check-in confirmation: live, and plain about what to do
+    ("checkin.live_clock", ["Live clock", "实时时钟", "Đồng hồ trực tiếp"]),
+    ("checkin.at", ["Scanned at", "扫码时间", "Quét lúc"]),
+    ("checkin.what_to_do", ["What to do now", "您现在需要做什么", "Bạn cần làm gì bây giờ"]),
+    ("checkin.see_why", ["Why is my code this colour?", "为什么是这个颜色？", "Vì sao mã có màu này?"]),
+    (
+        "checkin.advice.yellow",
+        [
+            "Your code is yellow. Do not stay here: tell the staff at the door, go home and stay there, and clock in every day until your code turns green.",
+            "您的健康码为黄码。请勿在此停留：告知门口工作人员，回家居家隔离，并每天打卡，直至转为绿码。",
+            "Mã của bạn màu vàng. Đừng ở lại đây: báo nhân viên ở cửa, về nhà và ở yên tại nhà, điểm danh mỗi ngày cho đến khi mã chuyển xanh.",
+        ],
+    ),
+    (
+        "checkin.advice.red",
+        [
+            "Your code is red. Do not go in: tell the staff at the door, go straight home (or where the health authority tells you), stay away from others, and clock in every day.",
+            "您的健康码为红码。请勿进入：告知门口工作人员，直接回家（或前往卫生部门指定地点），避免与他人接触，并每天打卡。",
+            "Mã của bạn màu đỏ. Đừng vào: báo nhân viên ở cửa, về thẳng nhà (hoặc nơi cơ quan y tế chỉ định), tránh tiếp xúc người khác và điểm danh mỗi ngày.",
+        ],
+    ),
 ];
