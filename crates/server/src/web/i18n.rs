@@ -145,6 +145,47 @@ mod tests {
         }
     }
 
+    /// Every literal key a template or a page handler asks for (`t("…")`) is
+    /// in the catalogue, so no page shows `??` for it. Keys built at run time
+    /// (`format!`) are covered by the e2e sweep, which fails on any `??`.
+    #[test]
+    fn every_literal_key_in_templates_and_pages_exists() {
+        let known: std::collections::HashSet<&str> = messages().map(|(k, _)| *k).collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["templates", "src/web", "src/web/i18n", "src/api"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "html" || e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            for (i, _) in text.match_indices("t(\"") {
+                let before = text[..i].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue; // e.g. `alert("`, `get("`
+                }
+                let rest = &text[i + 3..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                if key.contains('{') || !key.contains('.') {
+                    continue;
+                }
+                checked += 1;
+                if !known.contains(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(checked > 300, "only {checked} keys found: is the pattern still right?");
+        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:#?}");
+    }
+
     #[test]
     fn accept_language_uses_q_values() {
         assert_eq!(Lang::from_accept_language("fr-FR, vi;q=0.8, zh-CN;q=0.9"), Some(Lang::Zh));
