@@ -9,6 +9,8 @@
   };
   // The first line of a chart is solid, the next ones dashed, dotted, dash-dotted.
   var DASHES = [undefined, [10, 5], [2, 4], [12, 4, 2, 4]];
+  // The legend marker's border style for each: the closest CSS has to each pattern.
+  var MARKERS = ['solid', 'dashed', 'dotted', 'double'];
   var holder = document.getElementById('stats-data');
   var data = JSON.parse(holder.dataset.stats);
   var dayLabel = holder.dataset.dayLabel || 'Day';
@@ -29,7 +31,7 @@
       axes: [{}, { size: 48 }],
       // Lines differ by dash pattern as well as by colour, and the legend draws the same
       // pattern; it lists the names only (no "--" values waiting for a pointer).
-      legend: { live: false, markers: { width: 3, dash: function (u, i) { return u.series[i].dash ? 'dashed' : 'solid'; } } },
+      legend: { live: false, markers: { width: 3, dash: function (u, i) { return MARKERS[(i - 1) % MARKERS.length]; } } },
       series: [{ label: dayLabel }].concat(names.map(function (n, i) {
         return {
           label: data.labels[n] || n,

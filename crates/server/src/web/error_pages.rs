@@ -184,6 +184,20 @@ mod tests {
         assert!(!is_page_path("/healthz"));
     }
 
+    /// A 500 is a page too, and never shows the internal cause.
+    #[tokio::test]
+    async fn an_internal_error_is_a_localized_page_without_its_cause() {
+        let response = error_page(Lang::Vi, "/me/code", true, &ApiError::internal("database on fire"));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let content_type = response.headers()[CONTENT_TYPE].to_str().unwrap_or("").to_string();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
+        let html = String::from_utf8_lossy(&bytes);
+        assert!(html.contains(r#"<html lang="vi">"#), "{html}");
+        assert!(html.contains("Máy chủ gặp sự cố") && html.contains(r#"href="/""#), "{html}");
+        assert!(!html.contains("database on fire") && !html.contains("something went wrong on our side"), "{html}");
+    }
+
     #[test]
     fn generic_codes_add_no_detail() {
         assert_eq!(detail_of(Lang::En, "NOT_FOUND", "no such resource"), None);

@@ -424,7 +424,11 @@ pub async fn my_code(
         holder_hint: hint,
         svg,
         expires_in: code.expires_at.as_second() - code.issued_at.as_second(),
-        reason: r.text,
+        // An override's reason code is staff jargon: the card says who decided, plainly.
+        reason: match code.status.basis {
+            healthcode_domain::Basis::Override { .. } => lang.t("code.override_plain").to_string(),
+            _ => r.text,
+        },
         quarantine: code.status.quarantine.map(|q| QuarantineShown {
             required_days: q.required_days,
             streak: q.streak_on(today),

@@ -231,3 +231,28 @@ async fn a_non_green_check_in_says_plainly_what_to_do() {
     assert!(html.contains(r#"data-advice="yellow""#) && html.contains("请勿在此停留"), "{html}");
     assert!(html.contains(r#"href="/clock-in""#) && html.contains(r#"href="/me/appeal""#), "{html}");
 }
+
+#[tokio::test]
+async fn an_overridden_code_says_who_decided_without_the_reason_code() {
+    let app = spawn_app().await;
+    let li = app.resident_signs_in("+8613800000627").await;
+    app.resident_declares(&li, 36.6, &[]).await;
+    let anh = app.token(healthcode_domain::Role::Authority, "anh").await;
+    let sam = app.token(healthcode_domain::Role::Supervisor, "sam").await;
+    let body = serde_json::json!({"phone": "+8613800000627", "colour": "yellow", "reason_code": "LAB_RESULT_POSITIVE",
+        "basis": "positive antigen test at clinic 4"});
+    let (s, o) = app.post_json("/api/v1/overrides", Some(&anh), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{o}");
+    let (s, b) = app
+        .post_json(
+            &format!("/api/v1/overrides/{}/approve", o["id"].as_str().unwrap()),
+            Some(&sam),
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(s.is_success(), "{s} {b}");
+    let code = get_page(&app, "/me/code", &format!("hc_session={}", li.token)).await;
+    assert!(code.contains(r#"data-colour="yellow""#), "{code}");
+    assert!(code.contains("Set by the health authority after two officials reviewed your case"), "{code}");
+    assert!(!code.contains("LAB_RESULT_POSITIVE") && !code.contains("OVERRIDE:"), "{code}");
+}

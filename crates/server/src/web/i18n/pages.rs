@@ -257,4 +257,12 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Mã của bạn màu đỏ. Đừng vào: báo nhân viên ở cửa, về thẳng nhà (hoặc nơi cơ quan y tế chỉ định), tránh tiếp xúc người khác và điểm danh mỗi ngày.",
         ],
     ),
+    (
+        "code.override_plain",
+        [
+            "Set by the health authority after two officials reviewed your case",
+            "经卫生部门两名工作人员审核后调整",
+            "Do cơ quan y tế điều chỉnh sau khi hai cán bộ xem xét trường hợp của bạn",
+        ],
+    ),
 ];
