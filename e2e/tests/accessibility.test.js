@@ -2,8 +2,9 @@
 // the pages' Content-Security-Policy stays as strict as in production) runs on every page route,
 // as every role that page serves, in English, Chinese and Vietnamese on a phone, and in English
 // at desktop width. Any serious or critical violation fails the test. Each page must also say its
-// language in <html lang> and show no untranslated key (`??`). The error pages (404, 403), a form
-// sent back with errors, and the check-in confirmation are pages too, and are checked the same way.
+// language in <html lang> and show no untranslated key (`??`). The error pages (404, 403), forms
+// sent back with errors, the operator's code step and the check-in confirmation are pages too, and
+// are checked the same way.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -159,6 +160,7 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/checkpoint', who: 'authority' },
       { path: '/checkpoint', who: 'officer' },
       { path: `/checkpoint/${ids.checkpoint}`, who: 'officer' },
+      { path: `/checkpoint/${ids.checkpoint}`, who: 'authority' },
       { path: '/authority/cases', who: 'authority' },
       { path: `/authority/cases/${ids.case}`, who: 'authority' },
       { path: '/authority/appeals', who: 'authority' },
@@ -232,6 +234,18 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
         }
         // Pages that only a form post shows: the declaration sent back with its errors, and the
         // check-in confirmation (entered the first time, already checked in after that).
+        if (who === 'anonymous') {
+          // The operator's sign-in: a bad phone sent back beside its field, then the code step.
+          await page.goto(`${server.url}/venue/signin`);
+          await page.fill('input[name=phone]', '0912');
+          await Promise.all([page.waitForURL(`${server.url}/venue/signin`), page.click('form button[type=submit]')]);
+          assert.equal(await page.locator('#e-phone').count(), 1, 'the phone error beside the phone');
+          problems.push(...(await audit(page, `${deviceName} ${lang} anonymous POST /venue/signin (error)`, lang)).problems);
+          await page.fill('input[name=phone]', '+84912000799');
+          await Promise.all([page.waitForURL(`${server.url}/venue/signin`), page.click('form button[type=submit]')]);
+          await page.locator('input[name=code]').waitFor();
+          problems.push(...(await audit(page, `${deviceName} ${lang} anonymous POST /venue/signin (code)`, lang)).problems);
+        }
         if (who === 'resident') {
           await page.goto(`${server.url}/declare`);
           await page.fill('input[name=temperature_c]', 'hot');
@@ -265,7 +279,7 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       const started = Date.now();
       const { problems, minor } = await sweep(lang, device, name);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(`# ${name} ${lang}: ${pages().length + 2} pages in ${seconds} s; minor/moderate rules seen: ${[...minor].join(', ') || 'none'}`);
+      console.log(`# ${name} ${lang}: ${pages().length + 4} pages in ${seconds} s; minor/moderate rules seen: ${[...minor].join(', ') || 'none'}`);
       assert.deepEqual(problems, [], 'no serious or critical accessibility violation');
     });
   }

@@ -9,14 +9,18 @@ use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, field};
 
-/// Service error codes that belong to one field of these forms.
-pub const FIELD_OF_CODE: [(&str, &str); 6] = [
+/// Service error codes that belong to one field of these forms (and the sign-in forms).
+pub const FIELD_OF_CODE: [(&str, &str); 10] = [
     ("RESIDENT_NOT_FOUND", "phone"),
     ("PHONE_INVALID", "phone"),
     ("EMAIL_INVALID", "phone"),
     ("APPEAL_MESSAGE_INVALID", "message"),
     ("REASON_CODE_INVALID", "reason_code"),
     ("BASIS_REQUIRED", "basis"),
+    ("OTP_INVALID", "code"),
+    ("OTP_EXPIRED", "code"),
+    ("OTP_NOT_REQUESTED", "code"),
+    ("OTP_TOO_MANY_ATTEMPTS", "code"),
 ];
 
 fn contact(lang: Lang, e: &mut FieldErrors, name: &'static str, typed: &str) {

@@ -10,6 +10,9 @@ use healthcode_domain::{
 
 use crate::web::i18n::Lang;
 
+/// What is left for the top of the page once an error found (or not) its field.
+pub type Placed = Option<String>;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
 
@@ -96,6 +99,12 @@ impl FieldErrors {
             }
             None => false,
         }
+    }
+
+    /// [`place`](Self::place) for a whole `ApiError`: `None` when it went beside
+    /// its field, else the message for the top of the page.
+    pub fn place_or_top(&mut self, lang: Lang, e: &crate::error::ApiError, by_code: &[(&str, &'static str)]) -> Placed {
+        if self.place(lang, e.code, &e.message, by_code) { None } else { Some(e.message.clone()) }
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {

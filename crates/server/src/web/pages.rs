@@ -233,7 +233,9 @@ pub async fn verify_submit(
         }
         Err(e) => {
             let visitor = f.iter().filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str())).cloned().collect();
-            let page = Page::new(lang, "/signin/verify", false).with_error(Some(e.message.clone()));
+            let mut fields = FieldErrors::default();
+            let top = fields.place_or_top(lang, &e, &crate::web::form_checks::FIELD_OF_CODE);
+            let page = Page::new(lang, "/signin/verify", false).with_error(top).with_fields(fields);
             let body = VerifyPage {
                 page,
                 contact: field(&f, "contact").to_string(),

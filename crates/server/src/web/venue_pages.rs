@@ -3,6 +3,7 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use healthcode_credential::render_svg;
@@ -17,6 +18,7 @@ use crate::error::ApiError;
 use crate::services::venues::{self, venue_qr_text};
 use crate::state::AppState;
 use crate::web::form_checks;
+use crate::web::form_errors::{self, FieldErrors};
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, error_page, field};
 use crate::web::view::{Page, Submitted, VenuePage, VenueSignInPage, VenuesPage};
@@ -35,21 +37,18 @@ pub async fn signin_submit(
     lang: Lang,
     Form(f): Form<Fields>,
 ) -> Response {
-    let result = async {
-        let phone = PhoneNumber::parse(field(&f, "phone"))?;
-        otp::request(&state, &Contact::Phone(phone.clone())).await?;
-        Ok::<_, ApiError>(phone)
-    }
-    .await;
-    let mut page = Page::new(lang, "/venue/signin", false);
-    let code_for = match result {
-        Ok(phone) => Some(phone.as_str().to_string()),
-        Err(e) => {
-            page.error = Some(e.message);
-            None
-        }
+    let mut fields = FieldErrors::default();
+    let result = match form_errors::phone(lang, &mut fields, "phone", field(&f, "phone")) {
+        Some(phone) => otp::request(&state, &Contact::Phone(phone.clone())).await.map(|_| phone).map_err(Some),
+        None => Err(None),
     };
-    VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }.into_response()
+    let (status, code_for, top) = match result {
+        Ok(phone) => (StatusCode::OK, Some(phone.as_str().to_string()), None),
+        Err(Some(e)) => (e.status(), None, Some(e.message)),
+        Err(None) => (StatusCode::UNPROCESSABLE_ENTITY, None, None),
+    };
+    let page = Page::new(lang, "/venue/signin", false).with_submitted(Submitted { error: top, fields, typed: f });
+    (status, VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }).into_response()
 }
 
 pub async fn signin_verify(
@@ -70,7 +69,9 @@ pub async fn signin_verify(
             (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to("/venue")).into_response()
         }
         Err(e) => {
-            let page = Page::new(lang, "/venue/signin", false).with_error(Some(e.message.clone()));
+            let mut fields = FieldErrors::default();
+            let top = fields.place_or_top(lang, &e, &form_checks::FIELD_OF_CODE);
+            let page = Page::new(lang, "/venue/signin", false).with_error(top).with_fields(fields);
             let code_for = Some(field(&f, "phone").to_string());
             (e.status(), VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }).into_response()
         }

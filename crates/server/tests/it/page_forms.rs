@@ -256,3 +256,27 @@ async fn an_overridden_code_says_who_decided_without_the_reason_code() {
     assert!(code.contains("Set by the health authority after two officials reviewed your case"), "{code}");
     assert!(!code.contains("LAB_RESULT_POSITIVE") && !code.contains("OVERRIDE:"), "{code}");
 }
+
+#[tokio::test]
+async fn sign_in_codes_and_tokens_are_refused_beside_their_field() {
+    let app = spawn_app().await;
+    let resp = post_form(&app, "/signin", None, &[("phone", "+8613800000628")]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let resp =
+        post_form(&app, "/signin/verify?lang=vi", None, &[("contact", "+8613800000628"), ("code", "000000")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "code").is_some_and(|e| e.contains("Mã không đúng")), "{html}");
+    assert!(html.contains(r#"value="+8613800000628""#), "the contact is kept");
+
+    let resp = post_form(&app, "/venue/signin", None, &[("phone", "0912")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "phone").is_some() && html.contains(r#"value="0912""#), "{html}");
+
+    let resp = post_form(&app, "/staff/signin", None, &[("token", "not-a-token")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "token").is_some(), "{html}");
+    assert!(!html.contains("not-a-token"), "a secret is never echoed back: {html}");
+}

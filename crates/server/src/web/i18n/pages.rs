@@ -265,4 +265,38 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Do cơ quan y tế điều chỉnh sau khi hai cán bộ xem xét trường hợp của bạn",
         ],
     ),
+    // sign-in forms
+    (
+        "field.OTP_INVALID",
+        [
+            "This code is not right: check the message and try again.",
+            "验证码不正确，请核对短信后重试。",
+            "Mã không đúng: kiểm tra tin nhắn và thử lại.",
+        ],
+    ),
+    (
+        "field.OTP_EXPIRED",
+        [
+            "This code has expired: ask for a new one.",
+            "验证码已过期，请重新获取。",
+            "Mã đã hết hạn: hãy yêu cầu mã mới.",
+        ],
+    ),
+    ("field.OTP_NOT_REQUESTED", ["Ask for a code first.", "请先获取验证码。", "Hãy yêu cầu mã trước."]),
+    (
+        "field.OTP_TOO_MANY_ATTEMPTS",
+        [
+            "Too many wrong codes: ask for a new one.",
+            "错误次数过多，请重新获取验证码。",
+            "Nhập sai quá nhiều lần: hãy yêu cầu mã mới.",
+        ],
+    ),
+    (
+        "field.STAFF_TOKEN_INVALID",
+        [
+            "This is not a valid staff access token.",
+            "这不是有效的工作人员访问令牌。",
+            "Đây không phải là mã truy cập hợp lệ của cán bộ.",
+        ],
+    ),
 ];
