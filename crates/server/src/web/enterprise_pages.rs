@@ -307,13 +307,14 @@ async fn show_page(
     who: &PageVenue,
     id: EnterpriseId,
     gate: Option<&GateResult>,
-    error: Option<String>,
+    submitted: Submitted,
 ) -> Response {
     match enterprises::dashboard(state, &who.owner, id).await {
         Ok(d) => {
+            let status = submitted.status();
             let mut page = enterprise_page(state, lang, &d, gate);
-            page.page.error = error;
-            page.into_response()
+            page.page = page.page.with_submitted(submitted);
+            (status, page).into_response()
         }
         Err(e) => error_page(lang, "/employer", false, &e),
     }
@@ -321,7 +322,7 @@ async fn show_page(
 
 pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Path(id): Path<String>) -> Response {
     match parse_enterprise_id(&id) {
-        Ok(id) => show_page(&state, lang, &who, id, None, None).await,
+        Ok(id) => show_page(&state, lang, &who, id, None, Submitted::default()).await,
         Err(e) => error_page(lang, "/employer", false, &e),
     }
 }
@@ -366,9 +367,18 @@ pub async fn action(
     .await;
     match result {
         Ok(None) => Redirect::to(&format!("/employer/{id}")).into_response(),
-        Ok(Some(gate)) => show_page(&state, lang, &who, id, Some(&gate), None).await,
+        Ok(Some(gate)) => show_page(&state, lang, &who, id, Some(&gate), Submitted::default()).await,
         Err(e) if e.code == "ENTERPRISE_NOT_FOUND" => error_page(lang, "/employer", false, &e),
-        Err(e) => show_page(&state, lang, &who, id, None, Some(e.message)).await,
+        Err(e) if verb == "invite" => {
+            // The invite form's phone: beside the field, and kept.
+            let mut submitted = Submitted::new(Default::default(), &f);
+            submitted.error = submitted.fields.place_or_top(lang, &e, &form_checks::FIELD_OF_CODE);
+            show_page(&state, lang, &who, id, None, submitted).await
+        }
+        Err(e) => {
+            let submitted = Submitted { error: Some(e.message), ..Default::default() };
+            show_page(&state, lang, &who, id, None, submitted).await
+        }
     }
 }
 

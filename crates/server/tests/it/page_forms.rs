@@ -280,3 +280,19 @@ async fn sign_in_codes_and_tokens_are_refused_beside_their_field() {
     assert!(error_beside(&html, "token").is_some(), "{html}");
     assert!(!html.contains("not-a-token"), "a secret is never echoed back: {html}");
 }
+
+#[tokio::test]
+async fn the_employers_invite_keeps_a_bad_phone_beside_its_field() {
+    let app = spawn_app().await;
+    let token = operator_token(&app, "+84912000629").await;
+    let body = serde_json::json!({"name": "Hanoi Textiles", "planned_headcount": 40, "measures": "masks and distancing",
+        "sites": [{"name": "Main", "address": "1 Phố Huế", "district": "HN-HAI-BA-TRUNG"}]});
+    let (s, e) = app.post_json("/api/v1/enterprises", Some(&token), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let path = format!("/employer/{}/invite", e["id"].as_str().unwrap());
+    let resp = post_form(&app, &path, Some(&format!("hc_session={token}; hc_lang=zh")), &[("phone", "0912 abc")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(error_beside(&html, "phone").is_some_and(|m| m.contains("国家代码")), "{html}");
+    assert!(html.contains(r#"value="0912 abc""#), "{html}");
+}
