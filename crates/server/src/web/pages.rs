@@ -124,7 +124,7 @@ pub async fn signin_submit(
 }
 
 pub async fn visitor_form(lang: Lang) -> impl IntoResponse {
-    VisitorPage { page: Page::new(lang, "/signin/visitor", false), typed: Vec::new() }
+    VisitorPage { page: Page::new(lang, "/signin/visitor", false) }
 }
 
 const VISITOR_FIELDS: [&str; 4] = ["name", "document_type", "document_number", "district"];
@@ -188,8 +188,8 @@ pub async fn visitor_submit(
         Err(Some(e)) => (e.status(), Some(e.message)),
         Err(None) => (StatusCode::UNPROCESSABLE_ENTITY, None),
     };
-    let page = Page::new(lang, "/signin/visitor", false).with_error(message).with_fields(fields);
-    (status, VisitorPage { page, typed: f }).into_response()
+    let page = Page::new(lang, "/signin/visitor", false).with_submitted(Submitted { error: message, fields, typed: f });
+    (status, VisitorPage { page }).into_response()
 }
 
 pub async fn verify_form(State(state): State<AppState>, lang: Lang, Query(q): Query<Fields>) -> impl IntoResponse {

@@ -117,14 +117,6 @@ pub struct SignInPage {
 #[template(path = "visitor.html")]
 pub struct VisitorPage {
     pub page: Page,
-    /// The fields as typed, kept after an error.
-    pub typed: Vec<(String, String)>,
-}
-
-impl VisitorPage {
-    pub fn value(&self, name: &str) -> &str {
-        self.typed.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
-    }
 }
 
 #[derive(Template, WebTemplate)]
