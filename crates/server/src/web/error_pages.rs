@@ -7,13 +7,15 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::{ALLOW, CONTENT_TYPE, HOST, REFERER, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::extract::optional_resident;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::i18n::Lang;
 use crate::web::view::Page;
 
@@ -121,8 +123,9 @@ fn is_page_path(path: &str) -> bool {
 /// The most of a non-HTML error body read to find its code and message.
 const MAX_ERROR_BODY: usize = 16 * 1024;
 
-/// Turns an error a page route answered without HTML into the error page.
-pub async fn errors_as_pages(req: Request, next: Next) -> Response {
+/// Turns an error a page route answered without HTML into the error page
+/// (with the resident's menu when a resident is signed in).
+pub async fn errors_as_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if !is_page_path(&path) {
         return next.run(req).await;
@@ -133,6 +136,7 @@ pub async fn errors_as_pages(req: Request, next: Next) -> Response {
         .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()));
     let lang = Lang::negotiate(query.as_deref(), req.headers());
     let back = back_from(req.headers(), &path);
+    let headers = req.headers().clone();
     let response = next.run(req).await;
     let status = response.status();
     let html =
@@ -147,7 +151,8 @@ pub async fn errors_as_pages(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/json"));
     let detail = if json { api_error_detail(lang, body).await } else { None };
-    let mut answer = render(lang, &path, false, status, detail, back);
+    let signed_in = optional_resident(&state, &headers).await.is_some();
+    let mut answer = render(lang, &path, signed_in, status, detail, back);
     for name in [ALLOW, RETRY_AFTER] {
         if let Some(v) = parts.headers.get(&name) {
             answer.headers_mut().insert(name, v.clone());

@@ -78,11 +78,13 @@ async fn a_page_for_another_role_is_a_403_page_not_json() {
     let resp = get(&app, "/authority/cases", &[(COOKIE, &cookie), (REFERER, &referer)]).await;
     let html = html_page(resp, StatusCode::FORBIDDEN, "en").await;
     assert!(html.contains("You may not open this page"), "{html}");
-    assert!(html.contains(r#"href="/me/code""#), "back to where the reader came from: {html}");
+    assert!(html.contains(r#"<details class="menu">"#), "a resident keeps the menu: {html}");
+    let back = r#"<a class="button" href="/me/code">"#;
+    assert!(html.contains(back), "back to where the reader came from: {html}");
     // A Referer from another site is not offered.
     let resp = get(&app, "/authority/cases", &[(COOKIE, &cookie), (REFERER, "https://evil.example/me/code")]).await;
     let html = html_page(resp, StatusCode::FORBIDDEN, "en").await;
-    assert!(!html.contains(r#"href="/me/code""#), "{html}");
+    assert!(!html.contains(back), "{html}");
 }
 
 #[tokio::test]
