@@ -432,6 +432,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(middleware::from_fn(api_errors_as_json))
+        .layer(middleware::from_fn_with_state(state.clone(), web::errors_as_pages))
         .layer(middleware::from_fn_with_state(state.clone(), browser_headers))
         .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(X_FRAME_OPTIONS, "DENY"))

@@ -27,6 +27,8 @@ const VENDORED: &str = "public, max-age=86400";
 const ASSETS: &[Asset] = &[
     Asset { path: "base.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/base.css") },
     Asset { path: "code.js", content_type: JS, cache_control: OURS, body: include_str!("../static/code.js") },
+    // The check-in confirmation's live clock (a screenshot shows a frozen one).
+    Asset { path: "checkin.js", content_type: JS, cache_control: OURS, body: include_str!("../static/checkin.js") },
     Asset { path: "pass.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/pass.css") },
     Asset { path: "pass.js", content_type: JS, cache_control: OURS, body: include_str!("../static/pass.js") },
     Asset { path: "scanner.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/scanner.css") },

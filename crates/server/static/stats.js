@@ -7,7 +7,13 @@
     declarations: '#1a5fb4', symptomatic: '#c62828', clock_ins: '#5f6368', passages_allowed: '#1b7f3b',
     passages_denied: '#c62828', cases_confirmed: '#000000', exposed_close: '#8e44ad',
   };
-  var data = JSON.parse(document.getElementById('stats-data').dataset.stats);
+  // The first line of a chart is solid, the next ones dashed, dotted, dash-dotted.
+  var DASHES = [undefined, [10, 5], [2, 4], [12, 4, 2, 4]];
+  // The legend marker's border style for each: the closest CSS has to each pattern.
+  var MARKERS = ['solid', 'dashed', 'dotted', 'double'];
+  var holder = document.getElementById('stats-data');
+  var data = JSON.parse(holder.dataset.stats);
+  var dayLabel = holder.dataset.dayLabel || 'Day';
   // Days at UTC midnight, drawn in UTC so a day never slides into its neighbour.
   var xs = data.days.map(function (d) { return Date.parse(d + 'T00:00:00Z') / 1000; });
   var plots = [];
@@ -23,8 +29,17 @@
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },
       scales: { x: { time: true } },
       axes: [{}, { size: 48 }],
-      series: [{}].concat(names.map(function (n) {
-        return { label: data.labels[n] || n, stroke: COLOURS[n] || '#333', width: 2, points: { show: xs.length < 40 } };
+      // Lines differ by dash pattern as well as by colour, and the legend draws the same
+      // pattern; it lists the names only (no "--" values waiting for a pointer).
+      legend: { live: false, markers: { width: 3, dash: function (u, i) { return MARKERS[(i - 1) % MARKERS.length]; } } },
+      series: [{ label: dayLabel }].concat(names.map(function (n, i) {
+        return {
+          label: data.labels[n] || n,
+          stroke: COLOURS[n] || '#333',
+          width: 2,
+          dash: DASHES[i % DASHES.length],
+          points: { show: xs.length < 40 },
+        };
       })),
     };
     var columns = [xs].concat(names.map(function (n) { return data.series[n] || []; }));

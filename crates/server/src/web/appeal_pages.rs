@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::web::case_pages::PageAuthority;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, error_page, field};
-use crate::web::view::{AppealInboxPage, AppealRow, MyAppealPage, Page};
+use crate::web::view::{AppealInboxPage, AppealRow, MyAppealPage, Page, Submitted};
 
 fn row(state: &AppState, lang: Lang, a: &Appeal) -> AppealRow {
     let tz = state.config.time_zone.clone();
@@ -33,32 +33,40 @@ fn row(state: &AppState, lang: Lang, a: &Appeal) -> AppealRow {
     }
 }
 
-async fn my_page(state: &AppState, lang: Lang, who: PageResident, error: Option<String>, sent: bool) -> Response {
+async fn my_page(state: &AppState, lang: Lang, who: PageResident, submitted: Submitted, sent: bool) -> Response {
+    let status_code = submitted.status();
     let path = "/me/appeal";
     let (status, list) = match (state.store.status(who.resident).await, state.store.appeals_of(who.resident, 20).await)
     {
         (Ok(s), Ok(l)) => (s, l),
         (Err(e), _) | (_, Err(e)) => return error_page(lang, path, true, &e.into()),
     };
-    MyAppealPage {
-        page: Page::new(lang, path, true).with_error(error),
+    let body = MyAppealPage {
+        page: Page::new(lang, path, true).with_submitted(submitted),
         colour: status.as_ref().map(|s| s.colour.as_str().to_string()).unwrap_or_default(),
         can_appeal: status.is_some_and(|s| s.colour != healthcode_domain::Colour::Green)
             && !list.iter().any(|a| a.state == "pending"),
         sent,
         appeals: list.iter().map(|a| row(state, lang, a)).collect(),
-    }
-    .into_response()
+    };
+    (status_code, body).into_response()
 }
 
 pub async fn mine(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
-    my_page(&state, lang, who, None, false).await
+    my_page(&state, lang, who, Submitted::default(), false).await
 }
 
 pub async fn file(State(state): State<AppState>, lang: Lang, who: PageResident, Form(f): Form<Fields>) -> Response {
+    let fields = crate::web::form_checks::appeal(lang, &f);
+    if !fields.is_empty() {
+        return my_page(&state, lang, who, Submitted::new(fields, &f), false).await;
+    }
     match appeals::file(&state, who.resident, field(&f, "message")).await {
-        Ok(_) => my_page(&state, lang, who, None, true).await,
-        Err(e) => my_page(&state, lang, who, Some(e.message), false).await,
+        Ok(_) => my_page(&state, lang, who, Submitted::default(), true).await,
+        Err(e) => {
+            let submitted = Submitted { error: Some(e.message), ..Submitted::new(Default::default(), &f) };
+            my_page(&state, lang, who, submitted, false).await
+        }
     }
 }
 

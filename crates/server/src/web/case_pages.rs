@@ -14,9 +14,10 @@ use crate::auth::extract::{PageResident, session_of};
 use crate::error::{ApiError, ErrorKind};
 use crate::services::cases;
 use crate::state::AppState;
+use crate::web::form_checks;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, error_page, field};
-use crate::web::view::{CasePage, CasesPage, ExposureSitesPage, NoticesPage, Page};
+use crate::web::view::{CasePage, CasesPage, ExposureSitesPage, NoticesPage, Page, Submitted};
 
 /// A signed-in health authority user, for pages.
 pub struct PageAuthority {
@@ -40,34 +41,42 @@ fn local(state: &AppState, t: Timestamp) -> String {
     t.to_zoned(state.config.time_zone.clone()).strftime("%m-%d %H:%M").to_string()
 }
 
-async fn cases_page(state: &AppState, lang: Lang, error: Option<String>) -> Response {
+async fn cases_page(state: &AppState, lang: Lang, submitted: Submitted) -> Response {
     let today = state.clock.now().to_zoned(state.config.time_zone.clone()).date().to_string();
+    let status = submitted.status();
     match state.store.cases(200).await {
-        Ok(list) => CasesPage {
-            page: Page::new(lang, "/authority/cases", false).with_error(error),
-            today,
-            cases: list
-                .iter()
-                .map(|c| {
-                    (
-                        c.id.to_string(),
-                        lang.t(&format!("case.{}", c.kind.as_str())).to_string(),
-                        c.onset.to_string(),
-                        c.applied_at.map(|t| local(state, t)).unwrap_or_else(|| "—".into()),
-                    )
-                })
-                .collect(),
-        }
-        .into_response(),
+        Ok(list) => (
+            status,
+            CasesPage {
+                page: Page::new(lang, "/authority/cases", false).with_submitted(submitted),
+                today,
+                cases: list
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.id.to_string(),
+                            lang.t(&format!("case.{}", c.kind.as_str())).to_string(),
+                            c.onset.to_string(),
+                            c.applied_at.map(|t| local(state, t)).unwrap_or_else(|| "—".into()),
+                        )
+                    })
+                    .collect(),
+            },
+        )
+            .into_response(),
         Err(e) => error_page(lang, "/authority/cases", false, &e.into()),
     }
 }
 
 pub async fn list(State(state): State<AppState>, lang: Lang, _who: PageAuthority) -> Response {
-    cases_page(&state, lang, None).await
+    cases_page(&state, lang, Submitted::default()).await
 }
 
 pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthority, Form(f): Form<Fields>) -> Response {
+    let fields = form_checks::case(lang, &f);
+    if !fields.is_empty() {
+        return cases_page(&state, lang, Submitted::new(fields, &f)).await;
+    }
     let result = async {
         let contact = Contact::parse(field(&f, "phone"))?;
         let resident =
@@ -85,7 +94,13 @@ pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthorit
     .await;
     match result {
         Ok(case) => Redirect::to(&format!("/authority/cases/{}", case.id)).into_response(),
-        Err(e) => cases_page(&state, lang, Some(e.message)).await,
+        Err(e) => {
+            let mut submitted = Submitted::new(Default::default(), &f);
+            if !submitted.fields.place(lang, e.code, &e.message, &form_checks::FIELD_OF_CODE) {
+                submitted.error = Some(e.message);
+            }
+            cases_page(&state, lang, submitted).await
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use healthcode_domain::{VisitId, VisitSource};
+use healthcode_domain::{Colour, ExitKind, VisitId, VisitSource};
 use jiff::Timestamp;
 
 use crate::auth::extract::{PageResident, optional_resident};
@@ -17,6 +17,14 @@ use crate::web::view::{CheckInPage, Page, ScanShown, VisitShown, VisitsPage};
 
 fn local(state: &AppState, t: Timestamp) -> String {
     t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// When an open visit closes by itself, in words that fit the tense: "will
+/// close automatically at" while that time is still to come, "closed
+/// automatically at" once it has passed (never a past tense for the future).
+fn auto_close_note(state: &AppState, lang: Lang, at: Timestamp, now: Timestamp) -> String {
+    let key = if at > now { "checkin.auto_close_future" } else { "checkin.auto_close_past" };
+    lang.t(key).replace("{time}", &local(state, at))
 }
 
 /// What a phone camera opens: the venue, and one button.
@@ -67,12 +75,12 @@ pub async fn venue_scan(
         Err(e) if e.code == "DECLARATION_REQUIRED" => return Redirect::to("/declare").into_response(),
         Err(e) => return error_page(lang, &path, true, &e),
     };
+    let now = state.clock.now();
+    let open_note = || Some(auto_close_note(&state, lang, result.visit.auto_checkout_at(), now));
     let (key, at, auto) = match result.outcome {
-        ScanOutcome::Entered => {
-            ("checkin.entered", result.visit.entered_at, Some(local(&state, result.visit.auto_checkout_at())))
-        }
+        ScanOutcome::Entered => ("checkin.entered", result.visit.entered_at, open_note()),
         ScanOutcome::Exited => ("checkin.exited", result.visit.effective_end(), None),
-        ScanOutcome::Duplicate => ("checkin.duplicate", result.visit.entered_at, None),
+        ScanOutcome::Duplicate => ("checkin.duplicate", result.visit.entered_at, open_note()),
     };
     CheckInPage {
         page: Page::new(lang, &path, true),
@@ -88,6 +96,13 @@ pub async fn venue_scan(
             colour_name: colour_name(lang, result.colour).into(),
             at: local(&state, at),
             auto_checkout: auto,
+            now: now.to_zoned(state.config.time_zone.clone()).strftime("%H:%M:%S").to_string(),
+            time_zone: state.config.time_zone_name.clone(),
+            advice: match result.colour {
+                Colour::Green => None,
+                Colour::Yellow => Some(lang.t("checkin.advice.yellow")),
+                Colour::Red => Some(lang.t("checkin.advice.red")),
+            },
         }),
     }
     .into_response()
@@ -103,14 +118,23 @@ pub async fn my_visits(State(state): State<AppState>, lang: Lang, who: PageResid
     let mut recent = Vec::new();
     for v in &visits {
         let name = state.store.venue(v.venue).await.map(|venue| venue.profile.name).unwrap_or_default();
+        let open = v.is_open_at(now);
+        let closed_by_itself = v.exit_kind == Some(ExitKind::Auto) || (v.exited_at.is_none() && !open);
+        let exited = if open {
+            "—".to_string()
+        } else if closed_by_itself {
+            format!("{} ({})", local(&state, v.effective_end()), lang.t("checkin.automatically"))
+        } else {
+            local(&state, v.effective_end())
+        };
         let shown = VisitShown {
             id: v.id.to_string(),
             venue: name,
             entered: local(&state, v.entered_at),
-            exited: v.exited_at.map(|t| local(&state, t)).unwrap_or_else(|| "—".into()),
-            auto_checkout: local(&state, v.auto_checkout_at()),
+            exited,
+            auto_checkout: auto_close_note(&state, lang, v.auto_checkout_at(), now),
         };
-        if current.is_none() && v.is_open_at(now) {
+        if current.is_none() && open {
             current = Some(shown.clone());
         }
         recent.push(shown);

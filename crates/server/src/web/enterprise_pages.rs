@@ -18,10 +18,11 @@ use crate::error::{ApiError, ErrorKind};
 use crate::services::enterprises::{self, Dashboard, GateResult, RosterLine, Verdict};
 use crate::state::AppState;
 use crate::web::case_pages::PageAuthority;
+use crate::web::form_checks;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, colour_name, error_page, field};
 use crate::web::scanner_pages::scanner_config;
-use crate::web::view::{Page, ScannerPage};
+use crate::web::view::{Page, ScannerPage, Submitted};
 
 /// One enterprise in the employer's list.
 pub struct EnterpriseShown {
@@ -221,28 +222,32 @@ fn enterprise_page(state: &AppState, lang: Lang, d: &Dashboard, gate: Option<&Ga
     }
 }
 
-async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, error: Option<String>) -> Response {
+async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Submitted) -> Response {
     let now = state.clock.now();
+    let status = submitted.status();
     match state.store.enterprises_of(&who.owner).await {
-        Ok(list) => EmployerPage {
-            page: Page::operator(lang, "/employer").with_error(error),
-            enterprises: list
-                .iter()
-                .map(|e: &Enterprise| EnterpriseShown {
-                    id: e.id.to_string(),
-                    name: e.profile.name.clone(),
-                    state_text: state_text(lang, e.state).into(),
-                    overdue: enterprises::is_overdue(e, now),
-                })
-                .collect(),
-        }
-        .into_response(),
+        Ok(list) => (
+            status,
+            EmployerPage {
+                page: Page::operator(lang, "/employer").with_submitted(submitted),
+                enterprises: list
+                    .iter()
+                    .map(|e: &Enterprise| EnterpriseShown {
+                        id: e.id.to_string(),
+                        name: e.profile.name.clone(),
+                        state_text: state_text(lang, e.state).into(),
+                        overdue: enterprises::is_overdue(e, now),
+                    })
+                    .collect(),
+            },
+        )
+            .into_response(),
         Err(e) => error_page(lang, "/employer", false, &e.into()),
     }
 }
 
 pub async fn list(State(state): State<AppState>, lang: Lang, who: PageVenue) -> Response {
-    list_page(&state, lang, &who, None).await
+    list_page(&state, lang, &who, Submitted::default()).await
 }
 
 /// Extra sites, one a line: `name; address; district`.
@@ -262,6 +267,10 @@ fn more_sites(text: &str) -> Result<Vec<SiteRequest>, ApiError> {
 }
 
 pub async fn apply(State(state): State<AppState>, lang: Lang, who: PageVenue, Form(f): Form<Fields>) -> Response {
+    let fields = form_checks::enterprise(lang, &f);
+    if !fields.is_empty() {
+        return list_page(&state, lang, &who, Submitted::new(fields, &f)).await;
+    }
     let result = async {
         let mut sites = vec![SiteRequest {
             name: field(&f, "site_name").into(),
@@ -284,7 +293,11 @@ pub async fn apply(State(state): State<AppState>, lang: Lang, who: PageVenue, Fo
     .await;
     match result {
         Ok(e) => Redirect::to(&format!("/employer/{}", e.id)).into_response(),
-        Err(e) => list_page(&state, lang, &who, Some(e.message)).await,
+        Err(e) => {
+            let mut submitted = Submitted::new(Default::default(), &f);
+            submitted.error = Some(e.message);
+            list_page(&state, lang, &who, submitted).await
+        }
     }
 }
 
@@ -294,13 +307,14 @@ async fn show_page(
     who: &PageVenue,
     id: EnterpriseId,
     gate: Option<&GateResult>,
-    error: Option<String>,
+    submitted: Submitted,
 ) -> Response {
     match enterprises::dashboard(state, &who.owner, id).await {
         Ok(d) => {
+            let status = submitted.status();
             let mut page = enterprise_page(state, lang, &d, gate);
-            page.page.error = error;
-            page.into_response()
+            page.page = page.page.with_submitted(submitted);
+            (status, page).into_response()
         }
         Err(e) => error_page(lang, "/employer", false, &e),
     }
@@ -308,7 +322,7 @@ async fn show_page(
 
 pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Path(id): Path<String>) -> Response {
     match parse_enterprise_id(&id) {
-        Ok(id) => show_page(&state, lang, &who, id, None, None).await,
+        Ok(id) => show_page(&state, lang, &who, id, None, Submitted::default()).await,
         Err(e) => error_page(lang, "/employer", false, &e),
     }
 }
@@ -353,9 +367,18 @@ pub async fn action(
     .await;
     match result {
         Ok(None) => Redirect::to(&format!("/employer/{id}")).into_response(),
-        Ok(Some(gate)) => show_page(&state, lang, &who, id, Some(&gate), None).await,
+        Ok(Some(gate)) => show_page(&state, lang, &who, id, Some(&gate), Submitted::default()).await,
         Err(e) if e.code == "ENTERPRISE_NOT_FOUND" => error_page(lang, "/employer", false, &e),
-        Err(e) => show_page(&state, lang, &who, id, None, Some(e.message)).await,
+        Err(e) if verb == "invite" => {
+            // The invite form's phone: beside the field, and kept.
+            let mut submitted = Submitted::new(Default::default(), &f);
+            submitted.error = submitted.fields.place_or_top(lang, &e, &form_checks::FIELD_OF_CODE);
+            show_page(&state, lang, &who, id, None, submitted).await
+        }
+        Err(e) => {
+            let submitted = Submitted { error: Some(e.message), ..Default::default() };
+            show_page(&state, lang, &who, id, None, submitted).await
+        }
     }
 }
 

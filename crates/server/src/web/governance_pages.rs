@@ -16,9 +16,10 @@ use crate::auth::extract::session_of;
 use crate::error::{ApiError, ErrorKind};
 use crate::services::{alarms, overrides};
 use crate::state::AppState;
+use crate::web::form_checks;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, colour_name, field};
-use crate::web::view::Page;
+use crate::web::view::{Page, Submitted};
 
 const OVERRIDES: &str = "/authority/overrides";
 const ALARMS: &str = "/authority/alarms";
@@ -108,15 +109,15 @@ pub struct AlarmsPage {
     pub closed: Vec<AlarmShown>,
 }
 
-fn failed(e: &ApiError) -> (StatusCode, Option<String>) {
-    (e.status(), Some(e.message.clone()))
+fn failed(e: &ApiError) -> (StatusCode, Submitted) {
+    (e.status(), Submitted { error: Some(e.message.clone()), ..Default::default() })
 }
 
 async fn overrides_page(
     state: &AppState,
     lang: Lang,
     who: &PageOverseer,
-    (status, error): (StatusCode, Option<String>),
+    (status, submitted): (StatusCode, Submitted),
 ) -> Response {
     let pending = match state.store.pending_overrides().await {
         Ok(list) => list,
@@ -136,7 +137,7 @@ async fn overrides_page(
         })
         .collect();
     let page = OverridesPage {
-        page: Page::new(lang, OVERRIDES, false).with_error(error),
+        page: Page::new(lang, OVERRIDES, false).with_submitted(submitted),
         may_request: who.may_request(),
         may_decide: who.may_decide(),
         pending,
@@ -145,7 +146,7 @@ async fn overrides_page(
 }
 
 pub async fn overrides_list(State(state): State<AppState>, lang: Lang, who: PageOverseer) -> Response {
-    overrides_page(&state, lang, &who, (StatusCode::OK, None)).await
+    overrides_page(&state, lang, &who, (StatusCode::OK, Submitted::default())).await
 }
 
 pub async fn override_request(
@@ -154,6 +155,11 @@ pub async fn override_request(
     who: PageOverseer,
     Form(f): Form<Fields>,
 ) -> Response {
+    let fields = form_checks::override_request(lang, &f);
+    if who.may_request() && !fields.is_empty() {
+        return overrides_page(&state, lang, &who, (StatusCode::UNPROCESSABLE_ENTITY, Submitted::new(fields, &f)))
+            .await;
+    }
     let result = async {
         if !who.may_request() {
             return Err(ApiError::forbidden());
@@ -169,7 +175,13 @@ pub async fn override_request(
     .await;
     match result {
         Ok(_) => Redirect::to(OVERRIDES).into_response(),
-        Err(e) => overrides_page(&state, lang, &who, failed(&e)).await,
+        Err(e) => {
+            let mut submitted = Submitted::new(Default::default(), &f);
+            if !submitted.fields.place(lang, e.code, &e.message, &form_checks::FIELD_OF_CODE) {
+                submitted.error = Some(e.message.clone());
+            }
+            overrides_page(&state, lang, &who, (e.status(), submitted)).await
+        }
     }
 }
 
@@ -203,7 +215,7 @@ async fn alarms_page(
     state: &AppState,
     lang: Lang,
     who: &PageOverseer,
-    (status, error): (StatusCode, Option<String>),
+    (status, submitted): (StatusCode, Submitted),
 ) -> Response {
     let list = match alarms::list(state).await {
         Ok(list) => list,
@@ -226,7 +238,7 @@ async fn alarms_page(
         if shown.acknowledged.is_some() { closed.push(shown) } else { open.push(shown) }
     }
     let page = AlarmsPage {
-        page: Page::new(lang, ALARMS, false).with_error(error),
+        page: Page::new(lang, ALARMS, false).with_submitted(submitted),
         may_acknowledge: who.may_acknowledge(),
         open,
         closed,
@@ -235,7 +247,7 @@ async fn alarms_page(
 }
 
 pub async fn alarms_list(State(state): State<AppState>, lang: Lang, who: PageOverseer) -> Response {
-    alarms_page(&state, lang, &who, (StatusCode::OK, None)).await
+    alarms_page(&state, lang, &who, (StatusCode::OK, Submitted::default())).await
 }
 
 pub async fn alarm_acknowledge(

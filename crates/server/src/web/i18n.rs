@@ -92,20 +92,26 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// Page text for a key; unknown keys show the key itself (and fail the test).
+    /// Page text for a key; unknown keys show `??` (and fail the tests that look for it).
     pub fn t(self, key: &str) -> &'static str {
-        messages().find(|(k, _)| *k == key).map(|(_, texts)| texts[self as usize]).unwrap_or("??")
+        self.t_opt(key).unwrap_or("??")
+    }
+
+    /// Page text for a key the catalogue may not have (the caller has a fallback).
+    pub fn t_opt(self, key: &str) -> Option<&'static str> {
+        messages().find(|(k, _)| *k == key).map(|(_, texts)| texts[self as usize])
     }
 }
 
 mod enterprises;
 mod general;
 mod governance;
+mod pages;
 mod statistics;
 
 /// The catalogue, one table per area: key -> [English, 简体中文, Tiếng Việt].
-const CATALOGUE: [&[(&str, [&str; 3])]; 4] =
-    [general::MESSAGES, governance::MESSAGES, statistics::MESSAGES, enterprises::MESSAGES];
+const CATALOGUE: [&[(&str, [&str; 3])]; 5] =
+    [general::MESSAGES, governance::MESSAGES, statistics::MESSAGES, enterprises::MESSAGES, pages::MESSAGES];
 
 /// Every catalogue entry.
 pub fn messages() -> impl Iterator<Item = &'static (&'static str, [&'static str; 3])> {
@@ -137,6 +143,47 @@ mod tests {
                 assert!(!t.is_empty() || key.ends_with("_suffix"), "{key} lacks language {i}");
             }
         }
+    }
+
+    /// Every literal key a template or a page handler asks for (`t("…")`) is
+    /// in the catalogue, so no page shows `??` for it. Keys built at run time
+    /// (`format!`) are covered by the e2e sweep, which fails on any `??`.
+    #[test]
+    fn every_literal_key_in_templates_and_pages_exists() {
+        let known: std::collections::HashSet<&str> = messages().map(|(k, _)| *k).collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["templates", "src/web", "src/web/i18n", "src/api"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "html" || e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            for (i, _) in text.match_indices("t(\"") {
+                let before = text[..i].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue; // e.g. `alert("`, `get("`
+                }
+                let rest = &text[i + 3..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                if key.contains('{') || !key.contains('.') {
+                    continue;
+                }
+                checked += 1;
+                if !known.contains(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(checked > 300, "only {checked} keys found: is the pattern still right?");
+        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:#?}");
     }
 
     #[test]

@@ -4,14 +4,15 @@
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use healthcode_credential::render_svg;
-use healthcode_domain::{Colour, Contact, local_date};
+use healthcode_domain::{ClockIn, Colour, Contact, SymptomSet, local_date};
 use healthcode_store::SessionKind;
 
 use crate::api::auth::VisitorDocument;
-use crate::api::reports::{ClockInRequest, DeclarationRequest};
+use crate::api::reports::DeclarationRequest;
 use crate::api::status_view::{history_entry, reason};
 use crate::api::trust::outbox_entries;
 use crate::auth::extract::{PageResident, optional_resident, presented_token};
@@ -20,6 +21,7 @@ use crate::auth::{otp, session};
 use crate::error::ApiError;
 use crate::services::{code::issue_code, health};
 use crate::state::AppState;
+use crate::web::form_errors::{self, DeclarationTyped, FieldErrors, declaration_errors};
 use crate::web::i18n::Lang;
 use crate::web::view::*;
 
@@ -37,11 +39,7 @@ pub(crate) fn colour_name(lang: Lang, c: Colour) -> &'static str {
     lang.t(&format!("colour.{}", c.as_str()))
 }
 
-/// A page-level error: the error page with the message, and the API status.
-pub(crate) fn error_page(lang: Lang, path: &str, signed_in: bool, e: &ApiError) -> Response {
-    let page = Page::new(lang, path, signed_in).with_error(Some(e.message.clone()));
-    (e.status(), ErrorPage { page }).into_response()
-}
+pub(crate) use crate::web::error_pages::error_page;
 
 /// The page a cross-site form post gets (403 `CSRF_REFUSED`), in the reader's language.
 pub fn cross_site_refused(lang: Lang, path: &str) -> Response {
@@ -100,8 +98,13 @@ pub async fn signin_submit(
 ) -> Response {
     let phone = field(&f, "phone").to_string();
     let next = safe_next(field(&f, "next"));
+    let mut fields = FieldErrors::default();
+    let Some(number) = form_errors::phone(lang, &mut fields, "phone", &phone) else {
+        let page = Page::new(lang, "/signin", false).with_fields(fields);
+        return (StatusCode::UNPROCESSABLE_ENTITY, SignInPage { page, phone, next }).into_response();
+    };
     let result = async {
-        let contact = Contact::Phone(healthcode_domain::PhoneNumber::parse(&phone)?);
+        let contact = Contact::Phone(number);
         otp::request(&state, &contact).await?;
         state.metrics.otp_sent.inc();
         Ok::<_, ApiError>(contact)
@@ -141,27 +144,52 @@ pub async fn visitor_submit(
     lang: Lang,
     Form(f): Form<Fields>,
 ) -> Response {
-    let result = async {
-        visitor_document(&f).parse()?;
-        let contact = Contact::parse(field(&f, "contact"))?;
-        otp::request(&state, &contact).await?;
-        Ok::<_, ApiError>(contact)
+    let mut fields = FieldErrors::default();
+    let contact = if fields.require(lang, "contact", field(&f, "contact")) {
+        fields.check(lang, "contact", Contact::parse(field(&f, "contact")))
+    } else {
+        None
+    };
+    let identity = DeclarationTyped {
+        name: field(&f, "name"),
+        document_type: field(&f, "document_type"),
+        document_number: field(&f, "document_number"),
+        district: field(&f, "district"),
+        temperature_c: "",
+        symptoms: &[],
+        visited_regions: "",
+        travel_plan: "",
+    };
+    for (name, message) in declaration_errors(lang, &identity).iter() {
+        fields.add(lang, name, "", message);
     }
-    .await;
-    match result {
+    for name in VISITOR_FIELDS {
+        fields.require(lang, name, field(&f, name));
+    }
+    let result = match contact {
+        Some(contact) if fields.is_empty() => async {
+            visitor_document(&f).parse()?;
+            otp::request(&state, &contact).await?;
+            Ok::<_, ApiError>(contact)
+        }
+        .await
+        .map_err(Some),
+        _ => Err(None),
+    };
+    let (status, message) = match result {
         Ok(contact) => {
             let mut q = form_urlencoded::Serializer::new(String::new());
             q.append_pair("contact", contact.as_str());
             for k in VISITOR_FIELDS {
                 q.append_pair(k, field(&f, k));
             }
-            Redirect::to(&format!("/signin/verify?{}", q.finish())).into_response()
+            return Redirect::to(&format!("/signin/verify?{}", q.finish())).into_response();
         }
-        Err(e) => {
-            let page = Page::new(lang, "/signin/visitor", false).with_error(Some(e.message.clone()));
-            (e.status(), VisitorPage { page }).into_response()
-        }
-    }
+        Err(Some(e)) => (e.status(), Some(e.message)),
+        Err(None) => (StatusCode::UNPROCESSABLE_ENTITY, None),
+    };
+    let page = Page::new(lang, "/signin/visitor", false).with_submitted(Submitted { error: message, fields, typed: f });
+    (status, VisitorPage { page }).into_response()
 }
 
 pub async fn verify_form(State(state): State<AppState>, lang: Lang, Query(q): Query<Fields>) -> impl IntoResponse {
@@ -205,7 +233,9 @@ pub async fn verify_submit(
         }
         Err(e) => {
             let visitor = f.iter().filter(|(k, _)| VISITOR_FIELDS.contains(&k.as_str())).cloned().collect();
-            let page = Page::new(lang, "/signin/verify", false).with_error(Some(e.message.clone()));
+            let mut fields = FieldErrors::default();
+            let top = fields.place_or_top(lang, &e, &crate::web::form_checks::FIELD_OF_CODE);
+            let page = Page::new(lang, "/signin/verify", false).with_error(top).with_fields(fields);
             let body = VerifyPage {
                 page,
                 contact: field(&f, "contact").to_string(),
@@ -291,6 +321,22 @@ pub async fn declare_submit(
     Form(f): Form<Fields>,
 ) -> Response {
     let (form, request) = declaration_from_form(&f);
+    let typed = DeclarationTyped {
+        name: &form.name,
+        document_type: &form.document_type,
+        document_number: &form.document_number,
+        district: &form.district,
+        temperature_c: &form.temperature_c,
+        symptoms: &form.symptoms,
+        visited_regions: &form.visited_regions,
+        travel_plan: &form.travel_plan,
+    };
+    let fields = declaration_errors(lang, &typed);
+    if !fields.is_empty() {
+        let page = Page::new(lang, "/declare", true).with_fields(fields);
+        let body = DeclarePage { page, form, doc_types: DOC_TYPES, symptoms: SYMPTOMS };
+        return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
+    }
     let result = async {
         let (identity, declaration) = request?.parse()?;
         health::declare(&state, who.resident, identity, declaration).await
@@ -306,7 +352,12 @@ pub async fn declare_submit(
 }
 
 pub async fn clock_in_form(lang: Lang, _who: PageResident) -> impl IntoResponse {
-    ClockInPage { page: Page::new(lang, "/clock-in", true), symptoms: SYMPTOMS }
+    ClockInPage {
+        page: Page::new(lang, "/clock-in", true),
+        symptoms: SYMPTOMS,
+        temperature_c: String::new(),
+        checked: Vec::new(),
+    }
 }
 
 pub async fn clock_in_submit(
@@ -315,23 +366,24 @@ pub async fn clock_in_submit(
     who: PageResident,
     Form(f): Form<Fields>,
 ) -> Response {
-    let result = async {
-        let temperature_c = field(&f, "temperature_c")
-            .trim()
-            .replace(',', ".")
-            .parse::<f64>()
-            .map_err(|_| ApiError::bad_input("TEMPERATURE_INVALID", "temperature must be a number such as 36.6"))?;
-        let request = ClockInRequest { temperature_c, symptoms: all(&f, "symptoms") };
-        health::clock_in(&state, who.resident, request.parse()?).await
-    }
-    .await;
-    match result {
-        Ok(_) => Redirect::to("/me/code?done=clock_in").into_response(),
-        Err(e) => {
-            let page = Page::new(lang, "/clock-in", true).with_error(Some(e.message.clone()));
-            (e.status(), ClockInPage { page, symptoms: SYMPTOMS }).into_response()
+    let typed = field(&f, "temperature_c").to_string();
+    let checked = all(&f, "symptoms");
+    let mut fields = FieldErrors::default();
+    let temperature = form_errors::temperature(lang, &mut fields, "temperature_c", &typed);
+    let symptoms = fields.check(lang, "symptoms", SymptomSet::parse_all(&checked));
+    let result = match (temperature, symptoms) {
+        (Some(temperature), Some(symptoms)) => {
+            health::clock_in(&state, who.resident, ClockIn { temperature, symptoms }).await.map_err(Some)
         }
-    }
+        _ => Err(None),
+    };
+    let (status, message) = match result {
+        Ok(_) => return Redirect::to("/me/code?done=clock_in").into_response(),
+        Err(Some(e)) => (e.status(), Some(e.message)),
+        Err(None) => (StatusCode::UNPROCESSABLE_ENTITY, None),
+    };
+    let page = Page::new(lang, "/clock-in", true).with_error(message).with_fields(fields);
+    (status, ClockInPage { page, symptoms: SYMPTOMS, temperature_c: typed, checked }).into_response()
 }
 
 pub async fn my_code(
@@ -374,8 +426,11 @@ pub async fn my_code(
         holder_hint: hint,
         svg,
         expires_in: code.expires_at.as_second() - code.issued_at.as_second(),
-        reason: r.text,
-        rule: format!("{} · {}", r.rule_id.unwrap_or_else(|| "-".into()), r.policy_version),
+        // An override's reason code is staff jargon: the card says who decided, plainly.
+        reason: match code.status.basis {
+            healthcode_domain::Basis::Override { .. } => lang.t("code.override_plain").to_string(),
+            _ => r.text,
+        },
         quarantine: code.status.quarantine.map(|q| QuarantineShown {
             required_days: q.required_days,
             streak: q.streak_on(today),
@@ -403,7 +458,8 @@ pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResiden
                 to: h.to.clone(),
                 to_name: colour_name(lang, c.to).into(),
                 reason: h.reason.text,
-                rule: format!("{} · {}", h.reason.rule_id.unwrap_or_else(|| "-".into()), h.reason.policy_version),
+                // A change made by no rule (e.g. a first green declaration) names none.
+                rule: h.reason.rule_id.map(|id| format!("{id} · {}", h.reason.policy_version)),
                 evidence: h.evidence,
             }
         })

@@ -15,7 +15,7 @@ use crate::services::{checkpoints, venues};
 use crate::state::AppState;
 use crate::web::i18n::Lang;
 use crate::web::pages::error_page;
-use crate::web::view::{CheckpointShown, CheckpointsPage, Page, ScannerPage};
+use crate::web::view::{CheckpointShown, CheckpointsPage, Page, ScannerPage, Submitted};
 
 /// Where staff without a session are sent.
 const STAFF_SIGNIN: &str = "/staff/signin";
@@ -133,6 +133,10 @@ pub async fn register_checkpoint(
     if !who.authority {
         return error_page(lang, "/checkpoint", false, &ApiError::forbidden());
     }
+    let fields = crate::web::form_checks::checkpoint(lang, &f);
+    if !fields.is_empty() {
+        return checkpoints_page(&state, lang, who, Submitted::new(fields, &f)).await;
+    }
     let result = crate::services::checkpoints::register(
         &state,
         field(&f, "name"),
@@ -143,32 +147,39 @@ pub async fn register_checkpoint(
     .await;
     match result {
         Ok(c) => Redirect::to(&format!("/checkpoint/{}", c.id)).into_response(),
-        Err(e) => checkpoints_page(&state, lang, who, Some(e.message)).await,
+        Err(e) => {
+            let submitted = Submitted { error: Some(e.message), ..Submitted::new(Default::default(), &f) };
+            checkpoints_page(&state, lang, who, submitted).await
+        }
     }
 }
 
 pub async fn checkpoints(State(state): State<AppState>, lang: Lang, who: PageScanner) -> Response {
-    checkpoints_page(&state, lang, who, None).await
+    checkpoints_page(&state, lang, who, Submitted::default()).await
 }
 
-async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, error: Option<String>) -> Response {
+async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submitted: Submitted) -> Response {
+    let status = submitted.status();
     match state.store.checkpoints().await {
-        Ok(list) => CheckpointsPage {
-            page: Page::new(lang, "/checkpoint", false).with_error(error),
-            authority: who.authority,
-            staff_name: who.name,
-            checkpoints: list
-                .iter()
-                .map(|c| CheckpointShown {
-                    id: c.id.to_string(),
-                    name: c.name.clone(),
-                    kind: lang.t(&format!("scan.kind.{}", c.kind.as_str())).to_string(),
-                    district: c.district.to_string(),
-                    location: c.location.clone(),
-                })
-                .collect(),
-        }
-        .into_response(),
+        Ok(list) => (
+            status,
+            CheckpointsPage {
+                page: Page::new(lang, "/checkpoint", false).with_submitted(submitted),
+                authority: who.authority,
+                staff_name: who.name,
+                checkpoints: list
+                    .iter()
+                    .map(|c| CheckpointShown {
+                        id: c.id.to_string(),
+                        name: c.name.clone(),
+                        kind: lang.t(&format!("scan.kind.{}", c.kind.as_str())).to_string(),
+                        district: c.district.to_string(),
+                        location: c.location.clone(),
+                    })
+                    .collect(),
+            },
+        )
+            .into_response(),
         Err(e) => error_page(lang, "/checkpoint", false, &e.into()),
     }
 }

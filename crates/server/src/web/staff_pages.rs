@@ -12,6 +12,7 @@ use healthcode_domain::Role;
 use crate::auth::session;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, field};
 use crate::web::view::{Page, StaffSignInPage};
@@ -39,7 +40,9 @@ pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): F
         }
         Ok(_) => {
             let e = ApiError::bad_input("STAFF_TOKEN_INVALID", "this is not a valid staff access token");
-            let page = Page::new(lang, "/staff/signin", false).with_error(Some(e.message.clone()));
+            let mut fields = FieldErrors::default();
+            fields.add(lang, "token", e.code, &e.message);
+            let page = Page::new(lang, "/staff/signin", false).with_fields(fields);
             (e.status(), StaffSignInPage { page }).into_response()
         }
         Err(e) => ApiError::from(e).into_response(),

@@ -3,6 +3,7 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use healthcode_credential::render_svg;
@@ -16,9 +17,11 @@ use crate::auth::{otp, session};
 use crate::error::ApiError;
 use crate::services::venues::{self, venue_qr_text};
 use crate::state::AppState;
+use crate::web::form_checks;
+use crate::web::form_errors::{self, FieldErrors};
 use crate::web::i18n::Lang;
 use crate::web::pages::{Fields, error_page, field};
-use crate::web::view::{Page, VenuePage, VenueSignInPage, VenuesPage};
+use crate::web::view::{Page, Submitted, VenuePage, VenueSignInPage, VenuesPage};
 
 pub async fn signin_form(State(state): State<AppState>, lang: Lang) -> impl IntoResponse {
     VenueSignInPage {
@@ -34,21 +37,18 @@ pub async fn signin_submit(
     lang: Lang,
     Form(f): Form<Fields>,
 ) -> Response {
-    let result = async {
-        let phone = PhoneNumber::parse(field(&f, "phone"))?;
-        otp::request(&state, &Contact::Phone(phone.clone())).await?;
-        Ok::<_, ApiError>(phone)
-    }
-    .await;
-    let mut page = Page::new(lang, "/venue/signin", false);
-    let code_for = match result {
-        Ok(phone) => Some(phone.as_str().to_string()),
-        Err(e) => {
-            page.error = Some(e.message);
-            None
-        }
+    let mut fields = FieldErrors::default();
+    let result = match form_errors::phone(lang, &mut fields, "phone", field(&f, "phone")) {
+        Some(phone) => otp::request(&state, &Contact::Phone(phone.clone())).await.map(|_| phone).map_err(Some),
+        None => Err(None),
     };
-    VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }.into_response()
+    let (status, code_for, top) = match result {
+        Ok(phone) => (StatusCode::OK, Some(phone.as_str().to_string()), None),
+        Err(Some(e)) => (e.status(), None, Some(e.message)),
+        Err(None) => (StatusCode::UNPROCESSABLE_ENTITY, None, None),
+    };
+    let page = Page::new(lang, "/venue/signin", false).with_submitted(Submitted { error: top, fields, typed: f });
+    (status, VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }).into_response()
 }
 
 pub async fn signin_verify(
@@ -69,33 +69,43 @@ pub async fn signin_verify(
             (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to("/venue")).into_response()
         }
         Err(e) => {
-            let page = Page::new(lang, "/venue/signin", false).with_error(Some(e.message.clone()));
+            let mut fields = FieldErrors::default();
+            let top = fields.place_or_top(lang, &e, &form_checks::FIELD_OF_CODE);
+            let page = Page::new(lang, "/venue/signin", false).with_error(top).with_fields(fields);
             let code_for = Some(field(&f, "phone").to_string());
             (e.status(), VenueSignInPage { page, code_for, dev_outbox: state.sender.is_dev_outbox() }).into_response()
         }
     }
 }
 
-async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, error: Option<String>) -> Response {
+async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Submitted) -> Response {
+    let status = submitted.status();
     match state.store.venues_of(&who.owner).await {
-        Ok(list) => VenuesPage {
-            page: Page::operator(lang, "/venue").with_error(error),
-            venues: list
-                .iter()
-                .map(|v| (v.id.to_string(), v.profile.name.clone(), v.state == VenueState::Closed))
-                .collect(),
-            categories: VenueCategory::ALL.iter().map(|c| c.as_str()).collect(),
-        }
-        .into_response(),
+        Ok(list) => (
+            status,
+            VenuesPage {
+                page: Page::operator(lang, "/venue").with_submitted(submitted),
+                venues: list
+                    .iter()
+                    .map(|v| (v.id.to_string(), v.profile.name.clone(), v.state == VenueState::Closed))
+                    .collect(),
+                categories: VenueCategory::ALL.iter().map(|c| c.as_str()).collect(),
+            },
+        )
+            .into_response(),
         Err(e) => error_page(lang, "/venue", false, &e.into()),
     }
 }
 
 pub async fn list(State(state): State<AppState>, lang: Lang, who: PageVenue) -> Response {
-    list_page(&state, lang, &who, None).await
+    list_page(&state, lang, &who, Submitted::default()).await
 }
 
 pub async fn register(State(state): State<AppState>, lang: Lang, who: PageVenue, Form(f): Form<Fields>) -> Response {
+    let fields = form_checks::venue(lang, &f);
+    if !fields.is_empty() {
+        return list_page(&state, lang, &who, Submitted::new(fields, &f)).await;
+    }
     let number = |name: &str| field(&f, name).trim().parse::<u32>().ok();
     let result = async {
         let profile = VenueProfile::parse(
@@ -113,7 +123,13 @@ pub async fn register(State(state): State<AppState>, lang: Lang, who: PageVenue,
     .await;
     match result {
         Ok(v) => Redirect::to(&format!("/venue/{}", v.id)).into_response(),
-        Err(e) => list_page(&state, lang, &who, Some(e.message)).await,
+        Err(e) => {
+            let mut submitted = Submitted::new(Default::default(), &f);
+            if !submitted.fields.place(lang, e.code, &e.message, &form_checks::FIELD_OF_CODE) {
+                submitted.error = Some(e.message);
+            }
+            list_page(&state, lang, &who, submitted).await
+        }
     }
 }
 
@@ -145,7 +161,12 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
             log: log
                 .iter()
                 .map(|v| {
-                    (fmt(v.entered_at), v.exited_at.map(fmt).unwrap_or_else(|| "—".into()), v.colour.as_str().into())
+                    (
+                        fmt(v.entered_at),
+                        v.exited_at.map(fmt).unwrap_or_else(|| "—".into()),
+                        v.colour.as_str().into(),
+                        crate::web::pages::colour_name(lang, v.colour).into(),
+                    )
                 })
                 .collect(),
         })

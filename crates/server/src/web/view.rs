@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::api::trust::OutboxEntry;
+use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;
 
 /// What every page needs: language, where it is, who is signed in, an error.
@@ -16,11 +17,44 @@ pub struct Page {
     /// A venue operator is signed in (operator menu instead of the resident's).
     pub operator: bool,
     pub error: Option<String>,
+    /// A submitted form's errors, each shown beside its field.
+    pub fields: FieldErrors,
+    /// What the form held when it was sent back with errors.
+    pub typed: Vec<(String, String)>,
+}
+
+/// A form sent back: the message at the top (a failure no field explains),
+/// the errors beside their fields, and what was typed.
+#[derive(Debug, Clone, Default)]
+pub struct Submitted {
+    pub error: Option<String>,
+    pub fields: FieldErrors,
+    pub typed: Vec<(String, String)>,
+}
+
+impl Submitted {
+    pub fn new(fields: FieldErrors, typed: &[(String, String)]) -> Self {
+        Self { error: None, fields, typed: typed.to_vec() }
+    }
+
+    /// 422 when a field is in error, else 200 (the page itself is fine).
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.fields.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY }
+    }
 }
 
 impl Page {
     pub fn new(lang: Lang, path: &str, signed_in: bool) -> Self {
-        Self { lang, langs: Lang::ALL, path: path.to_string(), signed_in, operator: false, error: None }
+        Self {
+            lang,
+            langs: Lang::ALL,
+            path: path.to_string(),
+            signed_in,
+            operator: false,
+            error: None,
+            fields: FieldErrors::default(),
+            typed: Vec::new(),
+        }
     }
 
     pub fn operator(lang: Lang, path: &str) -> Self {
@@ -30,6 +64,37 @@ impl Page {
     pub fn with_error(mut self, error: Option<String>) -> Self {
         self.error = error;
         self
+    }
+
+    pub fn with_fields(mut self, fields: FieldErrors) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    pub fn with_submitted(mut self, s: Submitted) -> Self {
+        self.error = s.error;
+        self.fields = s.fields;
+        self.typed = s.typed;
+        self
+    }
+
+    /// A field's value as it was sent (empty on a fresh form).
+    pub fn value(&self, name: &str) -> &str {
+        self.typed.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// A field was sent with this value (for selects and checkboxes).
+    pub fn sent(&self, name: &str, value: &str) -> bool {
+        self.typed.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    /// The error shown beside a form field, if it has one.
+    pub fn field_error(&self, name: &str) -> Option<&str> {
+        self.fields.get(name)
+    }
+
+    pub fn invalid(&self, name: &str) -> bool {
+        self.fields.get(name).is_some()
     }
 }
 
@@ -127,8 +192,9 @@ pub struct CodeShown {
     pub holder_hint: String,
     pub svg: String,
     pub expires_in: i64,
+    /// Why the code has its colour, in plain words (the rule and policy
+    /// version are on the history page, not on the card).
     pub reason: String,
-    pub rule: String,
     pub quarantine: Option<QuarantineShown>,
 }
 
@@ -148,6 +214,15 @@ pub struct CodePage {
 pub struct ClockInPage {
     pub page: Page,
     pub symptoms: [Choice; 6],
+    /// What was typed and ticked, kept after an error.
+    pub temperature_c: String,
+    pub checked: Vec<String>,
+}
+
+impl ClockInPage {
+    pub fn has_symptom(&self, value: &str) -> bool {
+        self.checked.iter().any(|s| s == value)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -158,7 +233,8 @@ pub struct HistoryShown {
     pub to: String,
     pub to_name: String,
     pub reason: String,
-    pub rule: String,
+    /// `RULE-ID · policy version`, or none when no rule made the change.
+    pub rule: Option<String>,
     pub evidence: Vec<String>,
 }
 
@@ -178,12 +254,6 @@ pub struct OutboxPage {
     pub messages: Vec<OutboxEntry>,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub page: Page,
-}
-
 #[derive(Debug, Clone)]
 pub struct ScanShown {
     pub outcome: String,
@@ -192,6 +262,12 @@ pub struct ScanShown {
     pub colour_name: String,
     pub at: String,
     pub auto_checkout: Option<String>,
+    /// The time the page was made (`HH:MM:SS`), which `checkin.js` keeps ticking.
+    pub now: String,
+    /// The city's time zone (IANA name) the clock shows.
+    pub time_zone: String,
+    /// What a person whose code is not green should do, in plain words.
+    pub advice: Option<&'static str>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -252,8 +328,8 @@ pub struct VenuePage {
     pub closed: bool,
     pub svg: String,
     pub qr_text: String,
-    /// (entered, exited, colour at entry)
-    pub log: Vec<(String, String, String)>,
+    /// (entered, exited, colour at entry, its name)
+    pub log: Vec<(String, String, String, String)>,
 }
 
 #[derive(Template, WebTemplate)]

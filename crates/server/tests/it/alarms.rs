@@ -214,7 +214,10 @@ async fn the_governance_pages_serve_the_authority_and_supervisors_only() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("reason code"), "the error is shown");
+    assert!(
+        html.contains(r#"id="e-reason_code""#) && html.contains(r#"id="e-basis""#),
+        "both errors are shown, each beside its field"
+    );
     let (s, _, html) = page(&app, "/authority/overrides", Some(&authority), None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("DATA_ERROR") && html.contains("Request an override") && !html.contains("/approve"));

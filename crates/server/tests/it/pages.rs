@@ -104,7 +104,12 @@ async fn a_bad_form_is_shown_again_with_the_message_and_the_values() {
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
     assert!(html.contains(r#"role="alert""#));
-    assert!(html.contains("document number must be 5 to 20 letters or digits"));
+    assert!(
+        html.contains(
+            r#"<span class="field-error" id="e-document_number">A document number has 5 to 20 letters or digits."#
+        ),
+        "the error sits beside its field: {html}"
+    );
     assert!(html.contains(r#"value="Li Wei""#), "the form keeps what was typed");
 }
 

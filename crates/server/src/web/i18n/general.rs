@@ -164,7 +164,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Tin nhắn mà cổng SMS sẽ gửi. Chỉ hiển thị vì chưa cấu hình cổng.",
         ],
     ),
-    ("error.title", ["Something is not right", "出现问题", "Có lỗi xảy ra"]),
     (
         "home.intro",
         [
@@ -189,7 +188,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Đưa màn hình này cho nhân viên ở cửa.",
         ],
     ),
-    ("checkin.auto_checkout", ["Checked out automatically at", "将自动登记离开于", "Tự động ra về lúc"]),
     ("checkin.current", ["Current check-in", "当前所在场所", "Đang ở"]),
     ("checkin.none", ["You are not checked in anywhere.", "您当前未在任何场所登记。", "Bạn chưa quét mã vào nơi nào."]),
     ("checkin.recent", ["Recent visits", "近期到访", "Các lượt gần đây"]),
