@@ -346,13 +346,14 @@ pub mod metric {
     pub const EXPOSED_SECONDARY: &str = "exposed_secondary";
     pub const PASSAGES_ALLOWED: &str = "passages_allowed";
     pub const PASSAGES_DENIED: &str = "passages_denied";
-    /// Applications approved that day (summed: enterprises approved so far).
-    pub const NET_ENTERPRISES_APPROVED: &str = "net_enterprises_approved";
-    /// Approved enterprises with at least one gate scan that day.
+    /// Enterprises whose application was approved by the end of the day.
+    pub const ENTERPRISES_APPROVED: &str = "enterprises_approved";
+    /// Of those, the ones with at least one employee scanned at a gate that day.
     pub const ENTERPRISES_OPERATING: &str = "enterprises_operating";
-    /// Roster links accepted minus those removed that day (summed: employees).
-    pub const NET_EMPLOYEES: &str = "net_employees";
-    /// Distinct employees scanned at a gate that day.
+    /// Roster lines accepted by the end of the day and not removed by then
+    /// (an employee on two rosters counts twice).
+    pub const EMPLOYEES: &str = "employees";
+    /// Of those, the ones scanned at their enterprise's gate that day.
     pub const EMPLOYEES_ON_SITE: &str = "employees_on_site";
 }
 

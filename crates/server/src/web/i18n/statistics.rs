@@ -47,6 +47,10 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ["Checkpoints, cases and contacts", "卡口、病例与接触者", "Chốt kiểm soát, ca bệnh và tiếp xúc"],
     ),
     ("stats.by_district", ["By district", "按区县", "Theo quận/huyện"]),
+    (
+        "stats.top_districts",
+        ["Districts with the most check-ins", "扫码登记最多的区县", "Quận/huyện có nhiều lượt quét mã nhất"],
+    ),
     ("stats.enterprises_operating", ["Enterprises operating", "企业复工率", "Doanh nghiệp hoạt động"]),
     ("stats.employees_back", ["Employees back at work", "员工到岗率", "Người lao động đi làm lại"]),
     (
