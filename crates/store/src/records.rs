@@ -54,6 +54,9 @@ pub struct StoredReport {
     pub at: Timestamp,
     pub local_date: Date,
     pub report: Report,
+    /// How it arrived; `None` for reports stored before channels were
+    /// recorded (migration 0016).
+    pub channel: Option<healthcode_domain::ReportChannel>,
 }
 
 /// Everything one accepted report writes, committed atomically: the report,
@@ -326,6 +329,12 @@ pub mod metric {
     pub const CLOCK_INS: &str = "clock_ins";
     /// People who reported at least one symptom that day.
     pub const SYMPTOMATIC: &str = "symptomatic";
+    /// Declarations that day by channel: `declarations_<channel>`
+    /// (`web`, `app`, `staff_assisted`, `hotline_import`).
+    pub const DECLARATIONS_BY: &str = "declarations_";
+    /// People who reported a symptom that day through a channel:
+    /// `symptomatic_<channel>` (one person may use two channels).
+    pub const SYMPTOMATIC_BY: &str = "symptomatic_";
     /// People who reported a given symptom: `symptom_<name>`.
     pub const SYMPTOM_PREFIX: &str = "symptom_";
     /// Net flow into a colour that day (changes into it minus changes out

@@ -48,7 +48,7 @@ pub fn count_day(dialect: Dialect) -> String {
     let shared = format!(
         "WITH per_venue AS (SELECT v.district AS d, COUNT(*) AS n FROM venues v JOIN visits vi ON vi.venue_id = v.id \
          WHERE {} GROUP BY v.id, v.district), \
-         day_reports AS (SELECT {person} AS d, rp.resident_id, rp.kind, rp.symptoms FROM reports rp \
+         day_reports AS (SELECT {person} AS d, rp.resident_id, rp.kind, rp.symptoms, rp.channel FROM reports rp \
          JOIN residents r ON r.id = rp.resident_id WHERE rp.local_date = {day})",
         window("vi.entered_at")
     );
@@ -68,6 +68,18 @@ pub fn count_day(dialect: Dialect) -> String {
         format!(
             "SELECT d, '{}', COUNT(DISTINCT resident_id) FROM day_reports WHERE symptoms <> 0 GROUP BY 1",
             metric::SYMPTOMATIC
+        ),
+        // By channel (reports stored before channels were recorded have none
+        // and count only in the totals above).
+        format!(
+            "SELECT d, '{}' || channel, COUNT(*) FROM day_reports \
+             WHERE kind = 'declaration' AND channel IS NOT NULL GROUP BY 1, 2",
+            metric::DECLARATIONS_BY
+        ),
+        format!(
+            "SELECT d, '{}' || channel, COUNT(DISTINCT resident_id) FROM day_reports \
+             WHERE symptoms <> 0 AND channel IS NOT NULL GROUP BY 1, 2",
+            metric::SYMPTOMATIC_BY
         ),
         format!(
             "SELECT {person}, '{}' || sc.to_colour, COUNT(*) FROM status_changes sc JOIN residents r ON r.id = sc.resident_id \

@@ -107,6 +107,8 @@ daily_row! {
     counts: [
         new_points, total_points, active_points, check_ins,
         declarations, declarations_total, clock_ins,
+        declarations_web, declarations_app, declarations_staff_assisted, declarations_hotline_import,
+        symptomatic_web, symptomatic_app, symptomatic_staff_assisted, symptomatic_hotline_import,
         symptomatic, symptom_fever, symptom_cough, symptom_difficulty_breathing, symptom_fatigue,
         symptom_sore_throat, symptom_loss_of_taste_smell,
         green, yellow, red, became_green, became_yellow, became_red,

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use healthcode_credential::render_svg;
-use healthcode_domain::{Colour, Contact, local_date};
+use healthcode_domain::{Colour, Contact, ReportChannel, local_date};
 use healthcode_store::SessionKind;
 
 use crate::api::auth::VisitorDocument;
@@ -293,7 +293,7 @@ pub async fn declare_submit(
     let (form, request) = declaration_from_form(&f);
     let result = async {
         let (identity, declaration) = request?.parse()?;
-        health::declare(&state, who.resident, identity, declaration).await
+        health::declare(&state, who.resident, identity, declaration, ReportChannel::Web).await
     }
     .await;
     match result {
@@ -322,7 +322,7 @@ pub async fn clock_in_submit(
             .parse::<f64>()
             .map_err(|_| ApiError::bad_input("TEMPERATURE_INVALID", "temperature must be a number such as 36.6"))?;
         let request = ClockInRequest { temperature_c, symptoms: all(&f, "symptoms") };
-        health::clock_in(&state, who.resident, request.parse()?).await
+        health::clock_in(&state, who.resident, request.parse()?, ReportChannel::Web).await
     }
     .await;
     match result {

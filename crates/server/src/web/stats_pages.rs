@@ -83,6 +83,23 @@ fn breakdown(city: &[Value], min_count: u32, lang: Lang) -> Vec<(String, String)
     symptoms.chain(quarantine).map(|(label, name)| (label, shown(&name, field(last, &name), min_count))).collect()
 }
 
+/// The last day's declarations and people reporting symptoms by channel:
+/// (channel label, declarations, reporting symptoms).
+fn by_channel(city: &[Value], min_count: u32, lang: Lang) -> Vec<(String, String, String)> {
+    let Some(last) = city.last() else { return Vec::new() };
+    healthcode_domain::ReportChannel::ALL
+        .iter()
+        .map(|c| {
+            let (decl, sympt) = (format!("declarations_{c}"), format!("symptomatic_{c}"));
+            (
+                lang.t(&format!("stats.channel.{c}")).to_string(),
+                shown(&decl, field(last, &decl), min_count),
+                shown(&sympt, field(last, &sympt), min_count),
+            )
+        })
+        .collect()
+}
+
 /// The rows as JSON objects, made once per page, to read figures by name.
 fn as_values(rows: &[DailyRow]) -> Vec<Value> {
     rows.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect()
@@ -189,6 +206,7 @@ pub async fn dashboard(
         districts,
         headlines: headlines(&city, out.min_count, lang),
         breakdown: breakdown(&city, out.min_count, lang),
+        channels: by_channel(&city, out.min_count, lang),
         top_districts: out
             .top_check_in_districts
             .iter()

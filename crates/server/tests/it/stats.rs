@@ -145,7 +145,9 @@ async fn every_metric_matches_the_hand_counted_fixture() {
         people1,
         &[
             ("declarations", 3),
+            ("declarations_app", 3),
             ("symptomatic", 1),
+            ("symptomatic_app", 1),
             ("symptom_fever", 1),
             ("green", 2),
             ("yellow", 1),
@@ -521,4 +523,107 @@ async fn districts_are_ranked_by_check_ins_for_staff_and_hidden_when_small() {
     let list = list.split("</ol>").next().unwrap();
     assert!(list.find("HN-HOAN-KIEM").unwrap() < list.find("D1").unwrap(), "{list}");
     assert!(html.contains("Quận/huyện có nhiều lượt quét mã nhất"), "in Vietnamese");
+}
+
+/// Declarations and symptoms by channel, counted by hand: on day 1 two
+/// people declare through the JSON API (app; one with fever), one on the web
+/// page (with a cough), one through staff at a desk (fever) and one from the
+/// hotline import (no symptoms); the last two through the same service
+/// function the resident paths use, as a staff or import path would.
+#[tokio::test]
+async fn declarations_and_symptoms_are_counted_by_channel() {
+    use healthcode_domain::ReportChannel;
+    use healthcode_server::api::reports::DeclarationRequest;
+    use healthcode_server::services::health;
+
+    let app = spawn_app().await;
+    person(&app, "+84912000991", 38.2, &["fever"]).await;
+    person(&app, "+84912000992", 36.5, &[]).await;
+    let web = app.resident_signs_in("+84912000993").await;
+    let body = [
+        ("name", "Tran An"),
+        ("document_type", "national_id"),
+        ("document_number", "001099001234"),
+        ("district", "330102"),
+        ("temperature_c", "36.8"),
+        ("symptoms", "cough"),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", crate::harness::urlencode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let resp = app
+        .client
+        .post(app.url("/declare"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("hc_session={}", web.token))
+        .header("sec-fetch-site", "same-origin")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{:?}", resp.text().await);
+    for (phone, symptoms, channel) in [
+        ("+84912000994", vec!["fever".to_string()], ReportChannel::StaffAssisted),
+        ("+84912000995", vec![], ReportChannel::HotlineImport),
+    ] {
+        app.resident_signs_in(phone).await;
+        let id = resident_id(&app, phone).await;
+        let request = DeclarationRequest {
+            name: Some("Pham Binh".into()),
+            document_type: Some("national_id".into()),
+            document_number: Some(format!("0010990{}", &phone[8..])),
+            district: Some("330102".into()),
+            temperature_c: Some(if symptoms.is_empty() { 36.6 } else { 38.4 }),
+            symptoms,
+            visited_regions: vec![],
+            contact_with_case: false,
+            travel_plan: String::new(),
+        };
+        let (identity, declaration) = request.parse().unwrap();
+        health::declare(&app.state, id, identity, declaration, channel).await.unwrap();
+    }
+
+    let authority = app.token(Role::Authority, "anh").await;
+    let by_channel = |r: &Value| {
+        let n = |k: &str| r[k].as_i64().unwrap();
+        (
+            [
+                n("declarations_app"),
+                n("declarations_web"),
+                n("declarations_staff_assisted"),
+                n("declarations_hotline_import"),
+            ],
+            [
+                n("symptomatic_app"),
+                n("symptomatic_web"),
+                n("symptomatic_staff_assisted"),
+                n("symptomatic_hotline_import"),
+            ],
+            (n("declarations"), n("symptomatic")),
+        )
+    };
+    let want = ([2, 1, 1, 1], [1, 1, 1, 0], (5, 3));
+    let live = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY1}")).await;
+    assert_eq!(by_channel(&live["city"][0]), want, "live: {}", live["city"][0]);
+    app.advance_days(1);
+    let rolled = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY1}")).await;
+    assert_eq!(by_channel(&rolled["city"][0]), want, "rolled up: {}", rolled["city"][0]);
+    // Small counts are hidden from the public, channel by channel.
+    let public = daily(&app, None, &format!("from={DAY1}&to={DAY1}")).await;
+    assert_eq!((&public["city"][0]["declarations_app"], &public["city"][0]["declarations"]), (&Value::Null, &json!(5)));
+
+    let resp = app.client.get(app.url(&format!("/stats?from={DAY1}&to={DAY1}"))).bearer_auth(&authority).send().await;
+    let html = resp.unwrap().text().await.unwrap();
+    let table = html.split("id=\"channels\"").nth(1).expect("the channel table is on the page");
+    let table = table.split("</table>").next().unwrap();
+    let row_of = |label: &str| {
+        let row = table.split(&format!("<th scope=\"row\">{label}</th>")).nth(1).unwrap();
+        let row = row.split("</tr>").next().unwrap();
+        row.split("<td class=\"n\">").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(row_of("App"), ["2", "1"]);
+    assert_eq!(row_of("Web"), ["1", "1"]);
+    assert_eq!(row_of("Staff-assisted"), ["1", "1"]);
+    assert_eq!(row_of("Hotline import"), ["1", "0"]);
 }
