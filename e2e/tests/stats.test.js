@@ -1,5 +1,6 @@
 // The city dashboard on a seeded synthetic city, in a phone-sized Chromium: four charts with
-// drawn plot areas (screenshot kept in test-results/), headline figures, the district table
+// drawn plot areas (screenshot kept in test-results/), headline figures (resumption shares as
+// percentages within 0-100 %), the districts ranked by check-ins, the channel table, the district table
 // sorting by a column, the public view hiding small counts, Chinese text, and the CSV download
 // holding the same rows as the JSON.
 import assert from 'node:assert/strict';
@@ -73,6 +74,15 @@ describe('city dashboard', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
     const ranked = await page.$$eval('#top-districts li .n', (els) => els.map((e) => Number(e.textContent)));
     assert.ok(ranked.length >= 3, `districts ranked (${ranked})`);
     assert.deepEqual(ranked, [...ranked].sort((a, b) => b - a));
+    // Declarations and symptoms by channel: the four channels, each with figures.
+    const channels = await page.$$eval('#channels tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim())),
+    );
+    assert.deepEqual(channels.map((r) => r[0]), ['Web', 'App', 'Staff-assisted', 'Hotline import']);
+    for (const [, declarations, symptoms] of channels) {
+      assert.match(declarations, /^\d+$/);
+      assert.match(symptoms, /^\d+$/);
+    }
 
     await mkdir(RESULTS_DIR, { recursive: true });
     await page.screenshot({ path: path.join(RESULTS_DIR, 'stats-dashboard.png'), fullPage: true });
