@@ -354,3 +354,48 @@ async fn the_zhengzhou_pattern_raises_both_alarms() {
         assert_eq!(app.colour_of(who).await, "red", "an alarm never undoes the change");
     }
 }
+
+/// A case and a traced contact have a recorded basis: turning them red by
+/// hand (after a mistaken yellow) raises no red alarm.
+#[tokio::test]
+async fn a_case_and_a_traced_contact_have_a_basis() {
+    let app = spawn_app().await;
+    let authority = app.token(Role::Authority, "anh").await;
+    let supervisor = app.token(Role::Supervisor, "sam").await;
+    let op = operator_token(&app, "+84912001200").await;
+    let cafe = venue_registered(&app, &op, "Cà phê Giảng").await;
+    let (case_phone, contact_phone) = ("+84912001201", "+84912001202");
+    let mut people = Vec::new();
+    for phone in [case_phone, contact_phone] {
+        let who = app.resident_signs_in(phone).await;
+        app.resident_declares(&who, 36.6, &[]).await;
+        let body = json!({"venue_qr": cafe["qr_text"]});
+        let (s, b) = app.post_json("/api/v1/check-ins", Some(&who.token), body).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        people.push(who);
+    }
+    app.clock.advance(jiff::SignedDuration::from_mins(60));
+    let body = json!({"phone": case_phone, "kind": "confirmed", "onset_date": "2026-11-02"});
+    let (s, case) = app.post_json("/api/v1/cases", Some(&authority), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let case = case["id"].as_str().unwrap();
+    for step in ["trace", "apply"] {
+        let (s, b) = app.post_json(&format!("/api/v1/cases/{case}/{step}"), Some(&authority), json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{step}: {b}");
+    }
+    assert_eq!(app.colour_of(&people[1]).await, "red", "the contact, by rule");
+    app.advance_days(2);
+    overridden(&app, &authority, &supervisor, contact_phone, "yellow").await;
+    overridden(&app, &authority, &supervisor, contact_phone, "red").await;
+    overridden(&app, &authority, &supervisor, case_phone, "red").await;
+    let list = alarms(&app, &authority).await;
+    assert!(of_kind(&list, "RED_WITHOUT_CASE_OR_PRESENCE").is_empty(), "{list:?}");
+
+    // Three weeks on, the shared stay is no longer a basis for the contact.
+    app.advance_days(19);
+    overridden(&app, &authority, &supervisor, contact_phone, "green").await;
+    let turned = overridden(&app, &authority, &supervisor, contact_phone, "red").await;
+    let red = of_kind(&alarms(&app, &authority).await, "RED_WITHOUT_CASE_OR_PRESENCE").len();
+    assert_eq!(red, 1, "the stale link is no basis: {}", turned["resident_id"]);
+    assert_eq!(app.colour_of(&people[1]).await, "red");
+}
