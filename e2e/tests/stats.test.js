@@ -1,5 +1,6 @@
 // The city dashboard on a seeded synthetic city, in a phone-sized Chromium: four charts with
-// drawn plot areas (screenshot kept in test-results/), headline figures, the district table
+// drawn plot areas (screenshot kept in test-results/), headline figures (resumption shares as
+// percentages within 0-100 %), the districts ranked by check-ins, the channel table, the district table
 // sorting by a column, the public view hiding small counts, Chinese text, and the CSV download
 // holding the same rows as the JSON.
 import assert from 'node:assert/strict';
@@ -62,8 +63,26 @@ describe('city dashboard', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
       Object.fromEntries(els.map((e) => [e.querySelector('.label').textContent, e.querySelector('.value').textContent.trim()])),
     );
     assert.match(cards['Check-ins'], /^\d+$/, `staff see the exact figure: ${JSON.stringify(cards)}`);
-    assert.match(cards['Employees back at work'], /^\d+ %$/, 'the share of employees at work, from the seeded enterprises');
-    assert.match(cards['Enterprises operating'], /^\d+ %$/);
+    // Shares are percentages with one decimal, and never more than 100 % (the demo once showed 400 %).
+    for (const name of ['Employees back at work', 'Enterprises operating']) {
+      const shown = cards[name].match(/^(\d+\.\d) %$/);
+      assert.ok(shown, `${name} is a percentage: ${JSON.stringify(cards)}`);
+      const value = Number(shown[1]);
+      assert.ok(value > 0 && value <= 100, `${name} is within 0-100 %: ${cards[name]}`);
+    }
+    // The districts with the most check-ins, most first.
+    const ranked = await page.$$eval('#top-districts li .n', (els) => els.map((e) => Number(e.textContent)));
+    assert.ok(ranked.length >= 3, `districts ranked (${ranked})`);
+    assert.deepEqual(ranked, [...ranked].sort((a, b) => b - a));
+    // Declarations and symptoms by channel: the four channels, each with figures.
+    const channels = await page.$$eval('#channels tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim())),
+    );
+    assert.deepEqual(channels.map((r) => r[0]), ['Web', 'App', 'Staff-assisted', 'Hotline import']);
+    for (const [, declarations, symptoms] of channels) {
+      assert.match(declarations, /^\d+$/);
+      assert.match(symptoms, /^\d+$/);
+    }
 
     await mkdir(RESULTS_DIR, { recursive: true });
     await page.screenshot({ path: path.join(RESULTS_DIR, 'stats-dashboard.png'), fullPage: true });

@@ -243,3 +243,40 @@ mod tests {
         assert_eq!(SymptomSet::parse_all(&["sneeze"]).unwrap_err().code, "SYMPTOM_UNKNOWN");
     }
 }
+
+/// How a report reached the system (the Hanoi figures were reported by
+/// channel). `Web`: the resident's own pages; `App`: the JSON API (phone apps
+/// and scripts); `StaffAssisted`: entered by staff for someone without a
+/// phone; `HotlineImport`: taken by the hotline and imported in bulk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportChannel {
+    Web,
+    App,
+    StaffAssisted,
+    HotlineImport,
+}
+
+impl ReportChannel {
+    pub const ALL: [ReportChannel; 4] =
+        [ReportChannel::Web, ReportChannel::App, ReportChannel::StaffAssisted, ReportChannel::HotlineImport];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportChannel::Web => "web",
+            ReportChannel::App => "app",
+            ReportChannel::StaffAssisted => "staff_assisted",
+            ReportChannel::HotlineImport => "hotline_import",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for ReportChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -9,6 +9,7 @@
 //! Time is always passed in as a [`jiff::Timestamp`]; this crate never reads
 //! the wall clock (clippy `disallowed-methods` enforces it).
 
+pub mod basis;
 pub mod case;
 pub mod checkpoint;
 pub mod colour;
@@ -31,9 +32,10 @@ pub mod values;
 pub mod venue;
 pub mod visit;
 
+pub use basis::{BasisFacts, Presence, RedBasis, RiskWindow, red_basis};
 pub use case::Case;
 pub use checkpoint::{Checkpoint, CheckpointKind, Direction, Passage, Verdict, verdict_for};
-pub use declaration::{ClockIn, Declaration, Identity, Report, ReportKind, Symptom, SymptomSet};
+pub use declaration::{ClockIn, Declaration, Identity, Report, ReportChannel, ReportKind, Symptom, SymptomSet};
 pub use enterprise::{ApplicationState, EnterpriseProfile, GateOutcome, Site, due_date, judge_gate, review_deadline};
 pub use exposure::{Contact as TraceContact, ExposureRules, SharedStay};
 pub use policy::{ColourPolicy, RuleId};

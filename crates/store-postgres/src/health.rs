@@ -1,7 +1,7 @@
 //! Health reports, statuses and status history.
 
 use async_trait::async_trait;
-use healthcode_domain::{Basis, ChangeEvent, HealthStatus, ReportId, ResidentId, StatusChange};
+use healthcode_domain::{Basis, ChangeEvent, HealthStatus, ReportChannel, ReportId, ResidentId, StatusChange};
 use healthcode_store::{HealthStore, ReportCommit, StoreError, StoreResult, StoredReport};
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
@@ -12,14 +12,14 @@ use crate::accounts::update_identity;
 use crate::convert::{PgDate, PgTime, colour, corrupt, date, from_json, get, resident_id, status_from_row, ts};
 use crate::{PostgresStore, other};
 
-pub(crate) const REPORT_COLUMNS: &str = "SELECT id, resident_id, at, local_date, body FROM reports";
+pub(crate) const REPORT_COLUMNS: &str = "SELECT id, resident_id, at, local_date, body, channel FROM reports";
 pub(crate) const CHANGE_COLUMNS: &str =
     "SELECT resident_id, at, event, from_colour, to_colour, basis, evidence, actor FROM status_changes";
 
 pub(crate) async fn insert_report(conn: &mut PgConnection, r: &StoredReport) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body, channel)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(r.id.as_uuid())
     .bind(r.resident.as_uuid())
@@ -29,6 +29,7 @@ pub(crate) async fn insert_report(conn: &mut PgConnection, r: &StoredReport) -> 
     .bind(i16::from(r.report.symptoms().bits()))
     .bind(r.report.temperature().map(|t| i32::from(t.tenths())))
     .bind(Json(&r.report))
+    .bind(r.channel.map(|c| c.as_str()))
     .execute(&mut *conn)
     .await
     .map_err(other("inserting report"))?;
@@ -178,5 +179,8 @@ pub(crate) fn report_from_row(row: &PgRow) -> StoreResult<StoredReport> {
         at: ts(row, "at")?,
         local_date: date(row, "local_date")?,
         report: from_json(row, "body")?,
+        channel: get::<Option<String>>(row, "channel")?
+            .map(|n| ReportChannel::parse(&n).ok_or_else(|| corrupt(format!("report channel {n}"))))
+            .transpose()?,
     })
 }

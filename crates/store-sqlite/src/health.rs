@@ -1,7 +1,7 @@
 //! Health reports, statuses and status history.
 
 use async_trait::async_trait;
-use healthcode_domain::{Basis, HealthStatus, Report, ReportId, ResidentId, StatusChange};
+use healthcode_domain::{Basis, HealthStatus, Report, ReportChannel, ReportId, ResidentId, StatusChange};
 use healthcode_store::{HealthStore, ReportCommit, StoreError, StoreResult, StoredReport};
 use sqlx::SqliteConnection;
 
@@ -11,8 +11,8 @@ use crate::{SqliteStore, other};
 
 pub(crate) async fn insert_report(conn: &mut SqliteConnection, r: &StoredReport) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body, channel)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(r.id.as_bytes().as_slice())
     .bind(r.resident.as_bytes().as_slice())
@@ -22,6 +22,7 @@ pub(crate) async fn insert_report(conn: &mut SqliteConnection, r: &StoredReport)
     .bind(i64::from(r.report.symptoms().bits()))
     .bind(r.report.temperature().map(|t| i64::from(t.tenths())))
     .bind(json(&r.report)?)
+    .bind(r.channel.map(|c| c.as_str()))
     .execute(&mut *conn)
     .await
     .map_err(other("inserting report"))?;
@@ -143,7 +144,7 @@ impl HealthStore for SqliteStore {
 
     async fn reports(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<StoredReport>> {
         let rows = sqlx::query(
-            "SELECT id, resident_id, at, local_date, body FROM reports
+            "SELECT id, resident_id, at, local_date, body, channel FROM reports
              WHERE resident_id = ? ORDER BY at DESC, id DESC LIMIT ?",
         )
         .bind(resident.as_bytes().as_slice())
@@ -181,5 +182,12 @@ pub(crate) fn report_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Stor
         at: ts(get(row, "at")?)?,
         local_date: date(&get::<String>(row, "local_date")?)?,
         report: from_json::<Report>(&get::<String>(row, "body")?)?,
+        channel: channel(get::<Option<String>>(row, "channel")?)?,
     })
+}
+
+/// A stored channel name, checked.
+pub(crate) fn channel(name: Option<String>) -> StoreResult<Option<ReportChannel>> {
+    name.map(|n| ReportChannel::parse(&n).ok_or_else(|| crate::convert::corrupt(format!("report channel {n}"))))
+        .transpose()
 }

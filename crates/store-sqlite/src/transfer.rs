@@ -44,7 +44,7 @@ impl TransferStore for SqliteStore {
                 .await
                 .map_err(other("exporting a resident"))?;
             let reports = sqlx::query(
-                "SELECT id, resident_id, at, local_date, body FROM reports WHERE resident_id = ? ORDER BY at, id",
+                "SELECT id, resident_id, at, local_date, body, channel FROM reports WHERE resident_id = ? ORDER BY at, id",
             )
             .bind(key)
             .fetch_all(&mut *conn)

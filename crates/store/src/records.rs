@@ -54,6 +54,9 @@ pub struct StoredReport {
     pub at: Timestamp,
     pub local_date: Date,
     pub report: Report,
+    /// How it arrived; `None` for reports stored before channels were
+    /// recorded (migration 0016).
+    pub channel: Option<healthcode_domain::ReportChannel>,
 }
 
 /// Everything one accepted report writes, committed atomically: the report,
@@ -326,6 +329,12 @@ pub mod metric {
     pub const CLOCK_INS: &str = "clock_ins";
     /// People who reported at least one symptom that day.
     pub const SYMPTOMATIC: &str = "symptomatic";
+    /// Declarations that day by channel: `declarations_<channel>`
+    /// (`web`, `app`, `staff_assisted`, `hotline_import`).
+    pub const DECLARATIONS_BY: &str = "declarations_";
+    /// People who reported a symptom that day through a channel:
+    /// `symptomatic_<channel>` (one person may use two channels).
+    pub const SYMPTOMATIC_BY: &str = "symptomatic_";
     /// People who reported a given symptom: `symptom_<name>`.
     pub const SYMPTOM_PREFIX: &str = "symptom_";
     /// Net flow into a colour that day (changes into it minus changes out
@@ -346,13 +355,14 @@ pub mod metric {
     pub const EXPOSED_SECONDARY: &str = "exposed_secondary";
     pub const PASSAGES_ALLOWED: &str = "passages_allowed";
     pub const PASSAGES_DENIED: &str = "passages_denied";
-    /// Applications approved that day (summed: enterprises approved so far).
-    pub const NET_ENTERPRISES_APPROVED: &str = "net_enterprises_approved";
-    /// Approved enterprises with at least one gate scan that day.
+    /// Enterprises whose application was approved by the end of the day.
+    pub const ENTERPRISES_APPROVED: &str = "enterprises_approved";
+    /// Of those, the ones with at least one employee scanned at a gate that day.
     pub const ENTERPRISES_OPERATING: &str = "enterprises_operating";
-    /// Roster links accepted minus those removed that day (summed: employees).
-    pub const NET_EMPLOYEES: &str = "net_employees";
-    /// Distinct employees scanned at a gate that day.
+    /// Roster lines accepted by the end of the day and not removed by then
+    /// (an employee on two rosters counts twice).
+    pub const EMPLOYEES: &str = "employees";
+    /// Of those, the ones scanned at their enterprise's gate that day.
     pub const EMPLOYEES_ON_SITE: &str = "employees_on_site";
 }
 

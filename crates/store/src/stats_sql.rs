@@ -1,10 +1,12 @@
 //! The one statement both backends run to count a day for the statistics
 //! (standard SQL both accept; only the placeholders differ). It returns rows
 //! `(d, m, n)`: district, [`metric`] and count, one row per
-//! district and metric, zeros left out. Every branch reads one day of rows
-//! through an index on its instant, so a day costs what happened that day;
-//! colour counts are kept as net daily flows (changes into a colour minus
-//! changes out of it) and summed into running totals by the reader.
+//! district and metric, zeros left out. Every branch but the work-resumption
+//! ones reads one day of rows through an index on its instant, so a day costs
+//! what happened that day; colour counts are kept as net daily flows (changes
+//! into a colour minus changes out of it) and summed into running totals by
+//! the reader. Work resumption is counted as it stood at the end of the day
+//! (enterprises and rosters are small next to visits; one pass over each).
 //!
 //! Parameters: 1 = start of the day, 2 = its end (exclusive; now for today),
 //! 3 = the local date (reports are filed under their local date).
@@ -34,13 +36,19 @@ pub fn count_day(dialect: Dialect) -> String {
     let (start, end, day) = (dialect.param(1), dialect.param(2), dialect.param(3));
     let person = format!("COALESCE(r.district, '{NO_DISTRICT}')");
     let window = |col: &str| format!("{col} >= {start} AND {col} < {end}");
+    // An enterprise approved by the end of the window, and a roster line
+    // accepted by then and not removed by then.
+    let approved = format!("state = 'approved' AND decided_at < {end}");
+    let on_roster = format!(
+        "em.resident_id IS NOT NULL AND em.accepted_at < {end} AND (em.removed_at IS NULL OR em.removed_at >= {end})"
+    );
     // The day's visits per venue (venues outer, the (venue_id, entered_at)
     // index inner), and the day's reports with their person's district: each
     // read once, counted several ways.
     let shared = format!(
         "WITH per_venue AS (SELECT v.district AS d, COUNT(*) AS n FROM venues v JOIN visits vi ON vi.venue_id = v.id \
          WHERE {} GROUP BY v.id, v.district), \
-         day_reports AS (SELECT {person} AS d, rp.resident_id, rp.kind, rp.symptoms FROM reports rp \
+         day_reports AS (SELECT {person} AS d, rp.resident_id, rp.kind, rp.symptoms, rp.channel FROM reports rp \
          JOIN residents r ON r.id = rp.resident_id WHERE rp.local_date = {day})",
         window("vi.entered_at")
     );
@@ -60,6 +68,18 @@ pub fn count_day(dialect: Dialect) -> String {
         format!(
             "SELECT d, '{}', COUNT(DISTINCT resident_id) FROM day_reports WHERE symptoms <> 0 GROUP BY 1",
             metric::SYMPTOMATIC
+        ),
+        // By channel (reports stored before channels were recorded have none
+        // and count only in the totals above).
+        format!(
+            "SELECT d, '{}' || channel, COUNT(*) FROM day_reports \
+             WHERE kind = 'declaration' AND channel IS NOT NULL GROUP BY 1, 2",
+            metric::DECLARATIONS_BY
+        ),
+        format!(
+            "SELECT d, '{}' || channel, COUNT(DISTINCT resident_id) FROM day_reports \
+             WHERE symptoms <> 0 AND channel IS NOT NULL GROUP BY 1, 2",
+            metric::SYMPTOMATIC_BY
         ),
         format!(
             "SELECT {person}, '{}' || sc.to_colour, COUNT(*) FROM status_changes sc JOIN residents r ON r.id = sc.resident_id \
@@ -103,33 +123,30 @@ pub fn count_day(dialect: Dialect) -> String {
             metric::PASSAGES_DENIED,
             window("p.scanned_at")
         ),
-        // Work resumption, by the enterprise's main district.
+        // Work resumption, by the enterprise's main district. The four are
+        // states at the end of the window, not flows, so a record written
+        // after the fact (an import, a copy) counts on every day it covers;
+        // each numerator is a subset of its denominator, so a share never
+        // passes 100 %.
         format!(
-            "SELECT district, '{}', COUNT(*) FROM enterprises WHERE state = 'approved' AND {} GROUP BY 1",
-            metric::NET_ENTERPRISES_APPROVED,
-            window("decided_at")
+            "SELECT district, '{}', COUNT(*) FROM enterprises WHERE {approved} GROUP BY 1",
+            metric::ENTERPRISES_APPROVED,
         ),
         format!(
-            "SELECT e.district, '{}', COUNT(DISTINCT g.enterprise_id) FROM enterprises e \
-             JOIN gate_scans g ON g.enterprise_id = e.id WHERE e.state = 'approved' AND {} GROUP BY 1",
+            "SELECT e.district, '{}', COUNT(*) FROM enterprises e WHERE {approved} \
+             AND EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = e.id AND {}) GROUP BY 1",
             metric::ENTERPRISES_OPERATING,
             window("g.scanned_at")
         ),
         format!(
             "SELECT e.district, '{}', COUNT(*) FROM enterprises e JOIN employees em ON em.enterprise_id = e.id \
-             WHERE {} GROUP BY 1",
-            metric::NET_EMPLOYEES,
-            window("em.accepted_at")
+             WHERE {on_roster} GROUP BY 1",
+            metric::EMPLOYEES,
         ),
         format!(
-            "SELECT e.district, '{}', -COUNT(*) FROM enterprises e JOIN employees em ON em.enterprise_id = e.id \
-             WHERE em.accepted_at IS NOT NULL AND {} GROUP BY 1",
-            metric::NET_EMPLOYEES,
-            window("em.removed_at")
-        ),
-        format!(
-            "SELECT e.district, '{}', COUNT(DISTINCT g.resident_id) FROM enterprises e \
-             JOIN gate_scans g ON g.enterprise_id = e.id WHERE {} GROUP BY 1",
+            "SELECT e.district, '{}', COUNT(*) FROM enterprises e JOIN employees em ON em.enterprise_id = e.id \
+             WHERE {on_roster} AND EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = em.enterprise_id \
+             AND g.resident_id = em.resident_id AND {}) GROUP BY 1",
             metric::EMPLOYEES_ON_SITE,
             window("g.scanned_at")
         ),

@@ -49,7 +49,9 @@ async fn resident(state: &AppState, i: u32) -> Result<ResidentFixture> {
             ..DeclarationRequest::default()
         };
         let (identity, declaration) = request.parse().map_err(api_error)?;
-        health::declare(state, account.id, identity, declaration).await.map_err(api_error)?;
+        health::declare(state, account.id, identity, declaration, healthcode_domain::ReportChannel::App)
+            .await
+            .map_err(api_error)?;
     }
     let principal =
         Principal { role: Role::Resident, subject: contact.as_str().to_string(), resident: Some(account.id) };

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::{
-    ClockIn, Declaration, DistrictCode, DocumentNumber, DocumentType, Identity, PersonName, RegionCode, SymptomSet,
-    Temperature,
+    ClockIn, Declaration, DistrictCode, DocumentNumber, DocumentType, Identity, PersonName, RegionCode, ReportChannel,
+    SymptomSet, Temperature,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -125,7 +125,7 @@ pub async fn declare(
     ApiJson(body): ApiJson<DeclarationRequest>,
 ) -> ApiResult<(StatusCode, Json<ReportResponse>)> {
     let (identity, declaration) = body.parse()?;
-    let outcome = health::declare(&state, auth.resident, identity, declaration).await?;
+    let outcome = health::declare(&state, auth.resident, identity, declaration, ReportChannel::App).await?;
     Ok((StatusCode::CREATED, Json(report_response(&state, &outcome, lang))))
 }
 
@@ -139,7 +139,7 @@ pub async fn clock_in(
     lang: Lang,
     ApiJson(body): ApiJson<ClockInRequest>,
 ) -> ApiResult<(StatusCode, Json<ReportResponse>)> {
-    let outcome = health::clock_in(&state, auth.resident, body.parse()?).await?;
+    let outcome = health::clock_in(&state, auth.resident, body.parse()?, ReportChannel::App).await?;
     Ok((StatusCode::CREATED, Json(report_response(&state, &outcome, lang))))
 }
 

@@ -8,17 +8,25 @@
 //!   `alarm_manual_changes_per_approver_per_hour` by one approver (named).
 //!   At most one unacknowledged alarm of this kind per hour, so a burst does
 //!   not bury the authority in alarms.
-//! - `RED_WITHOUT_CASE_OR_PRESENCE`: the change turned someone red who has no
-//!   recorded case, no case or shared-stay evidence in their history, and no
-//!   visit and no report in the last 14 days. The alarm names the person by
-//!   their pseudonymous id only; at most one open alarm per person per hour.
+//! - `RED_WITHOUT_CASE_OR_PRESENCE`: the change turned someone red whose
+//!   record holds no basis for red ([`recorded_basis`], the rules in
+//!   `healthcode_domain::basis`): no case, no tracing link to a case in the
+//!   last 14 days, no presence in a marked risk area while it was marked. A
+//!   visit to an ordinary venue is no basis (in 2022, 871 of the 1,317 had
+//!   only scanned a venue code). The alarm names the person by their
+//!   pseudonymous id only; at most one open alarm per person per hour.
 //!
 //! Raising an alarm stores it and writes `alarm.raised` to the audit log.
 //! The authority or a supervisor acknowledges it with a note (audited too).
 
-use healthcode_domain::{Actor, Colour, Evidence, Role, StatusChange};
+use healthcode_domain::basis::BASIS_WINDOW;
+use healthcode_domain::{
+    Actor, BasisFacts, Colour, Presence, RedBasis, RegionCode, Report, ResidentId, RiskWindow, Role, StatusChange,
+    VenueId, red_basis,
+};
 use healthcode_store::{Alarm, AlarmKind, MANUAL_CHANGE_EVENTS, StoreError};
 use jiff::{SignedDuration, Timestamp};
+use std::collections::{HashMap, HashSet};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
@@ -28,14 +36,16 @@ use crate::state::AppState;
 /// The window the burst is counted in, and in which an open alarm of the
 /// same kind silences a new one.
 pub const BURST_WINDOW: SignedDuration = SignedDuration::from_hours(1);
-/// How far back a visit or a report shows the person was in the area.
-pub const PRESENCE_WINDOW: SignedDuration = SignedDuration::from_hours(24 * 14);
 /// The subject of a city-wide burst.
 pub const EVERYONE: &str = "all";
 /// How many alarms the list shows.
 const LIST_LIMIT: u32 = 500;
 /// How much of a person's history is searched for case evidence.
 const HISTORY_LIMIT: u32 = 1_000;
+/// How many of a person's latest visits and reports are read for presence
+/// in a risk area (14 days of a busy commuter's scans fit).
+const VISIT_LIMIT: u32 = 200;
+const REPORT_LIMIT: u32 = 60;
 
 fn actor_text(actor: &Actor) -> String {
     match actor {
@@ -98,25 +108,8 @@ async fn red_without_case_or_presence(
         return Ok(None);
     }
     let person = change.resident;
-    if state.store.case_of(person).await?.is_some() {
-        return Ok(None);
-    }
-    let history = state.store.status_history(person, HISTORY_LIMIT).await?;
-    let linked = history
-        .iter()
-        .flat_map(|c| &c.evidence)
-        .any(|e| matches!(e, Evidence::SharedStay { .. } | Evidence::Case { .. }));
-    if linked {
-        return Ok(None);
-    }
-    let since = ago(now, PRESENCE_WINDOW);
-    // Newest first, and a stay lasts at most a day: the first few decide.
-    let visits = state.store.resident_visits(person, 3).await?;
-    if visits.iter().any(|v| v.effective_end() >= since) {
-        return Ok(None);
-    }
-    let reports = state.store.reports(person, 1).await?;
-    if reports.first().is_some_and(|r| r.at >= since) {
+    if let Some(basis) = recorded_basis(state, person, now).await? {
+        tracing::debug!(basis = basis.as_str(), "red change has a recorded basis");
         return Ok(None);
     }
     let kind = AlarmKind::RedWithoutCaseOrPresence;
@@ -125,12 +118,78 @@ async fn red_without_case_or_presence(
         return Ok(None);
     }
     let detail = format!(
-        "resident {subject} turned red by {} ({}) with no recorded case, no case or shared-stay evidence, \
-         and no visit or report in the last 14 days",
+        "resident {subject} turned red by {} ({}) with no recorded basis: no case, no tracing link to a case \
+         in the last 14 days, no presence in a marked risk area while it was marked (visits to ordinary venues \
+         are no basis)",
         change.event.as_str(),
         actor_text(&change.actor),
     );
     raise(state, kind, subject, detail, now).await.map(Some)
+}
+
+/// Gathers what the record says about a person and asks the domain whether
+/// it holds a basis for red ([`healthcode_domain::red_basis`]): a case, a
+/// tracing link, presence in a marked risk area during its period (visits at
+/// venues there, declarations naming it). A positive test result, once
+/// recorded, is one more fact gathered here.
+pub async fn recorded_basis(
+    state: &AppState,
+    person: ResidentId,
+    now: Timestamp,
+) -> Result<Option<RedBasis>, ApiError> {
+    let case_recorded = state.store.case_of(person).await?.is_some();
+    let history = if case_recorded { Vec::new() } else { state.store.status_history(person, HISTORY_LIMIT).await? };
+    let since = ago(now, BASIS_WINDOW);
+    let mut presence = Vec::new();
+    let mut venues: HashMap<VenueId, Vec<RegionCode>> = HashMap::new();
+    // Newest first: stop at the first that ended before the window.
+    for visit in state.store.resident_visits(person, VISIT_LIMIT).await? {
+        if visit.effective_end() < since {
+            break;
+        }
+        let regions = match venues.get(&visit.venue) {
+            Some(r) => r.clone(),
+            None => {
+                let v = state.store.venue(visit.venue).await?;
+                let mut r = vec![v.profile.province.clone()];
+                r.extend(RegionCode::parse(v.profile.district.as_str()).ok());
+                venues.insert(visit.venue, r.clone());
+                r
+            }
+        };
+        presence.push(Presence { regions, from: visit.entered_at, until: visit.effective_end() });
+    }
+    // A report places the person, when filed, in their declared district of
+    // residence; a declaration also where they said they had been (as the
+    // colour policy reads it: against the risk areas in force when filed).
+    let home = state.store.resident(person).await?.identity.and_then(|i| RegionCode::parse(i.district.as_str()).ok());
+    for report in state.store.reports(person, REPORT_LIMIT).await? {
+        if report.at < since {
+            break;
+        }
+        let mut regions: Vec<RegionCode> = home.iter().cloned().collect();
+        if let Report::Declaration(d) = &report.report {
+            regions.extend(d.visited_regions.iter().cloned());
+        }
+        if !regions.is_empty() {
+            presence.push(Presence { regions, from: report.at, until: report.at });
+        }
+    }
+    // The risk areas in force at each instant a presence begins or ends.
+    let mut instants: Vec<Timestamp> = presence.iter().flat_map(|p| [p.from, p.until]).collect();
+    instants.sort_unstable();
+    instants.dedup();
+    let mut risk_areas: Vec<RiskWindow> = Vec::new();
+    let mut seen = HashSet::new();
+    for at in instants {
+        for area in state.store.risk_areas_at(at).await? {
+            if seen.insert(area.id) {
+                risk_areas.push(RiskWindow { code: area.code, from: area.from, until: area.until });
+            }
+        }
+    }
+    let facts = BasisFacts { now, case_recorded, history: &history, presence: &presence, risk_areas: &risk_areas };
+    Ok(red_basis(&facts))
 }
 
 async fn raise(

@@ -3,8 +3,8 @@
 //! the race), and report what happened.
 
 use healthcode_domain::{
-    ClockIn, Declaration, HealthStatus, Identity, Report, ReportContext, ReportId, ResidentId, StatusChange,
-    apply_report, local_date,
+    ClockIn, Declaration, HealthStatus, Identity, Report, ReportChannel, ReportContext, ReportId, ResidentId,
+    StatusChange, apply_report, local_date,
 };
 use healthcode_store::{ReportCommit, StoreError, StoredReport};
 
@@ -29,6 +29,7 @@ pub async fn declare(
     resident: ResidentId,
     identity: Option<Identity>,
     declaration: Declaration,
+    channel: ReportChannel,
 ) -> Result<ReportOutcome, ApiError> {
     declaration.validate()?;
     let account = state.store.resident(resident).await?;
@@ -38,11 +39,16 @@ pub async fn declare(
             "the first declaration must give name, document type, document number and district",
         ));
     }
-    submit(state, resident, identity, Report::Declaration(declaration)).await
+    submit(state, resident, identity, Report::Declaration(declaration), channel).await
 }
 
 /// Records a daily clock-in.
-pub async fn clock_in(state: &AppState, resident: ResidentId, clock_in: ClockIn) -> Result<ReportOutcome, ApiError> {
+pub async fn clock_in(
+    state: &AppState,
+    resident: ResidentId,
+    clock_in: ClockIn,
+    channel: ReportChannel,
+) -> Result<ReportOutcome, ApiError> {
     if state.store.status(resident).await?.is_none() {
         return Err(ApiError::new(
             crate::error::ErrorKind::Conflict,
@@ -50,7 +56,7 @@ pub async fn clock_in(state: &AppState, resident: ResidentId, clock_in: ClockIn)
             "file a declaration before clocking in",
         ));
     }
-    submit(state, resident, None, Report::ClockIn(clock_in)).await
+    submit(state, resident, None, Report::ClockIn(clock_in), channel).await
 }
 
 async fn submit(
@@ -58,6 +64,7 @@ async fn submit(
     resident: ResidentId,
     identity: Option<Identity>,
     report: Report,
+    channel: ReportChannel,
 ) -> Result<ReportOutcome, ApiError> {
     let standing = crate::services::cases::standing_of(state, resident).await?;
     // Risk areas only matter to a declaration that names visited regions:
@@ -90,6 +97,7 @@ async fn submit(
                 at: now,
                 local_date: local_date(now, &state.config.time_zone),
                 report: report.clone(),
+                channel: Some(channel),
             },
             identity: identity.clone(),
             expected_version: current.as_ref().map(|s| s.version),

@@ -107,6 +107,8 @@ daily_row! {
     counts: [
         new_points, total_points, active_points, check_ins,
         declarations, declarations_total, clock_ins,
+        declarations_web, declarations_app, declarations_staff_assisted, declarations_hotline_import,
+        symptomatic_web, symptomatic_app, symptomatic_staff_assisted, symptomatic_hotline_import,
         symptomatic, symptom_fever, symptom_cough, symptom_difficulty_breathing, symptom_fatigue,
         symptom_sore_throat, symptom_loss_of_taste_smell,
         green, yellow, red, became_green, became_yellow, became_red,
@@ -131,6 +133,38 @@ pub struct DailyStats {
     pub rows: Vec<DailyRow>,
     /// The whole city (or the chosen district) by day.
     pub city: Vec<DailyRow>,
+    /// The districts with the most check-ins on the range's last day, most
+    /// first (ties by code), at most [`TOP_DISTRICTS`]; districts with none,
+    /// or with a count the public view hides, are left out.
+    pub top_check_in_districts: Vec<DistrictRank>,
+}
+
+/// How many districts the check-in ranking names.
+pub const TOP_DISTRICTS: usize = 10;
+
+/// A district's place in the day's check-in ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DistrictRank {
+    /// 1 for the most check-ins; equal counts share no rank (ties by code).
+    pub rank: u32,
+    pub district: String,
+    pub check_ins: i64,
+}
+
+/// The districts with the most check-ins on `day`, from its rows.
+fn ranked_by_check_ins(rows: &[DailyRow], day: &str) -> Vec<DistrictRank> {
+    let mut day_rows: Vec<(&str, i64)> = rows
+        .iter()
+        .filter(|r| r.day == day)
+        .filter_map(|r| r.check_ins.filter(|n| *n > 0).map(|n| (r.district.as_str(), n)))
+        .collect();
+    day_rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    day_rows
+        .into_iter()
+        .take(TOP_DISTRICTS)
+        .zip(1..)
+        .map(|((district, check_ins), rank)| DistrictRank { rank, district: district.to_string(), check_ins })
+        .collect()
 }
 
 /// Today's live counts, cached for a short while.
@@ -334,13 +368,20 @@ pub async fn daily(reader: &Reader<'_>, range: &Range, view: View) -> Result<Dai
         View::Public { min_count } => min_count,
         View::Authority => 0,
     };
-    Ok(DailyStats { from: range.from.to_string(), to: range.to.to_string(), view: view.name(), min_count, rows, city })
+    let top_check_in_districts = ranked_by_check_ins(&rows, &range.to.to_string());
+    Ok(DailyStats {
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        view: view.name(),
+        min_count,
+        rows,
+        city,
+        top_check_in_districts,
+    })
 }
 
 /// Running totals: (daily metric, the column that sums it over every day so far).
-const RUNNING_TOTALS: [(&str, &str); 7] = [
-    (metric::NET_ENTERPRISES_APPROVED, "enterprises_approved"),
-    (metric::NET_EMPLOYEES, "employees"),
+const RUNNING_TOTALS: [(&str, &str); 5] = [
     (metric::NEW_POINTS, "total_points"),
     (metric::DECLARATIONS, "declarations_total"),
     ("net_green", "green"),
@@ -412,7 +453,13 @@ fn build<'c>(
 
 impl DailyRow {
     /// The shares of enterprises operating and employees back at work, from
-    /// the counts (`None` when there is nothing to divide by).
+    /// the counts, as fractions from 0 to 1 rounded to 0.001 (`None` when
+    /// there is nothing to divide by). `enterprises_operating_share` =
+    /// approved enterprises with at least one employee scanned at the gate
+    /// that day / enterprises approved by the end of the day;
+    /// `employees_back_share` = roster lines scanned at their enterprise's
+    /// gate that day / roster lines accepted and not removed at the end of the
+    /// day. Each part is counted within its whole, so neither passes 1.
     fn set_shares(&mut self) {
         let share = |part: Option<i64>, whole: Option<i64>| match (part, whole) {
             (Some(p), Some(w)) if w > 0 => Some((p as f64 / w as f64 * 1000.0).round() / 1000.0),
@@ -510,6 +557,43 @@ mod tests {
         row.check_ins_7d_avg = Some(round2(3.0 / 7.0));
         suppress(&mut row, 5);
         assert_eq!((row.check_ins, row.green, row.red, row.check_ins_7d_avg), (None, Some(0), Some(5), None));
+    }
+
+    #[test]
+    fn districts_are_ranked_by_the_last_day_s_check_ins() {
+        let row = |day: &str, district: &str, n: Option<i64>| DailyRow {
+            day: day.into(),
+            district: district.into(),
+            check_ins: n,
+            ..DailyRow::default()
+        };
+        let rows = vec![
+            row("2026-11-10", "D1", Some(90)),
+            row("2026-11-11", "D1", Some(4)),
+            row("2026-11-11", "D2", Some(12)),
+            row("2026-11-11", "D3", Some(0)),
+            row("2026-11-11", "D4", None),
+            row("2026-11-11", "D0", Some(12)),
+        ];
+        let ranked = ranked_by_check_ins(&rows, "2026-11-11");
+        let got: Vec<(u32, &str, i64)> = ranked.iter().map(|r| (r.rank, r.district.as_str(), r.check_ins)).collect();
+        assert_eq!(got, vec![(1, "D0", 12), (2, "D2", 12), (3, "D1", 4)]);
+        let many: Vec<DailyRow> = (0..15).map(|i| row("2026-11-11", &format!("D{i:02}"), Some(i + 1))).collect();
+        let top = ranked_by_check_ins(&many, "2026-11-11");
+        assert_eq!((top.len(), top[0].district.as_str(), top[9].check_ins), (TOP_DISTRICTS, "D14", 6));
+    }
+
+    #[test]
+    fn shares_never_pass_one_and_need_a_whole() {
+        let mut row = DailyRow {
+            enterprises_approved: Some(20),
+            enterprises_operating: Some(19),
+            employees: Some(0),
+            employees_on_site: Some(0),
+            ..DailyRow::default()
+        };
+        row.set_shares();
+        assert_eq!((row.enterprises_operating_share, row.employees_back_share), (Some(0.95), None));
     }
 
     #[test]

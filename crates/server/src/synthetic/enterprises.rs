@@ -158,7 +158,14 @@ async fn clock_in_today(
     // Already reported today: the clock-in is refused, the day counts anyway.
     let Ok(t) = apply_report(policy, Some(&current), &ctx) else { return Ok(Some(current)) };
     let commit = ReportCommit {
-        report: StoredReport { id: report_id, resident, at, local_date: local_date(at, tz), report },
+        report: StoredReport {
+            id: report_id,
+            resident,
+            at,
+            local_date: local_date(at, tz),
+            report,
+            channel: Some(super::channel_of(report_id)),
+        },
         identity: None,
         expected_version: Some(current.version),
         status: t.status,

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use healthcode_credential::render_svg;
-use healthcode_domain::{ClockIn, Colour, Contact, SymptomSet, local_date};
+use healthcode_domain::{ClockIn, Colour, Contact, ReportChannel, SymptomSet, local_date};
 use healthcode_store::SessionKind;
 
 use crate::api::auth::VisitorDocument;
@@ -339,7 +339,7 @@ pub async fn declare_submit(
     }
     let result = async {
         let (identity, declaration) = request?.parse()?;
-        health::declare(&state, who.resident, identity, declaration).await
+        health::declare(&state, who.resident, identity, declaration, ReportChannel::Web).await
     }
     .await;
     match result {
@@ -373,7 +373,7 @@ pub async fn clock_in_submit(
     let symptoms = fields.check(lang, "symptoms", SymptomSet::parse_all(&checked));
     let result = match (temperature, symptoms) {
         (Some(temperature), Some(symptoms)) => {
-            health::clock_in(&state, who.resident, ClockIn { temperature, symptoms }).await.map_err(Some)
+            health::clock_in(&state, who.resident, ClockIn { temperature, symptoms }, ReportChannel::Web).await.map_err(Some)
         }
         _ => Err(None),
     };

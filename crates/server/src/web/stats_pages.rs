@@ -83,6 +83,23 @@ fn breakdown(city: &[Value], min_count: u32, lang: Lang) -> Vec<(String, String)
     symptoms.chain(quarantine).map(|(label, name)| (label, shown(&name, field(last, &name), min_count))).collect()
 }
 
+/// The last day's declarations and people reporting symptoms by channel:
+/// (channel label, declarations, reporting symptoms).
+fn by_channel(city: &[Value], min_count: u32, lang: Lang) -> Vec<(String, String, String)> {
+    let Some(last) = city.last() else { return Vec::new() };
+    healthcode_domain::ReportChannel::ALL
+        .iter()
+        .map(|c| {
+            let (decl, sympt) = (format!("declarations_{c}"), format!("symptomatic_{c}"));
+            (
+                lang.t(&format!("stats.channel.{c}")).to_string(),
+                shown(&decl, field(last, &decl), min_count),
+                shown(&sympt, field(last, &sympt), min_count),
+            )
+        })
+        .collect()
+}
+
 /// The rows as JSON objects, made once per page, to read figures by name.
 fn as_values(rows: &[DailyRow]) -> Vec<Value> {
     rows.iter().map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).collect()
@@ -97,7 +114,7 @@ fn shown(name: &str, v: &Value, min_count: u32) -> String {
     match v {
         Value::Null if name.ends_with("_share") => "—".into(),
         Value::Null => format!("<{min_count}"),
-        Value::Number(n) if name.ends_with("_share") => format!("{:.0} %", n.as_f64().unwrap_or(0.0) * 100.0),
+        Value::Number(n) if name.ends_with("_share") => format!("{:.1} %", n.as_f64().unwrap_or(0.0) * 100.0),
         Value::Number(n) => n.as_i64().map_or_else(|| format!("{:.1}", n.as_f64().unwrap_or(0.0)), |i| i.to_string()),
         other => other.to_string(),
     }
@@ -114,7 +131,7 @@ fn headlines(city: &[Value], min_count: u32, lang: Lang) -> Vec<Headline> {
             let change = match (now.as_i64(), prev.as_i64(), now.as_f64(), prev.as_f64()) {
                 (Some(a), Some(b), _, _) if a != b => format!("{:+}", a - b),
                 (Some(_), Some(_), _, _) => "±0".to_string(),
-                (None, None, Some(a), Some(b)) => format!("{:+.0} pt", (a - b) * 100.0),
+                (None, None, Some(a), Some(b)) => format!("{:+.1} pt", (a - b) * 100.0),
                 _ => "—".to_string(),
             };
             Headline {
@@ -189,6 +206,12 @@ pub async fn dashboard(
         districts,
         headlines: headlines(&city, out.min_count, lang),
         breakdown: breakdown(&city, out.min_count, lang),
+        channels: by_channel(&city, out.min_count, lang),
+        top_districts: out
+            .top_check_in_districts
+            .iter()
+            .map(|r| (r.rank, r.district.clone(), r.check_ins.to_string()))
+            .collect(),
         columns: TABLE.iter().map(|(_, label)| lang.t(label).to_string()).collect(),
         table,
         chart_data: chart_json(&out, &city, lang),

@@ -452,6 +452,10 @@ pub struct StatsPage {
     pub headlines: Vec<Headline>,
     /// The last day's symptoms and quarantine progress: (label, figure).
     pub breakdown: Vec<(String, String)>,
+    /// The last day's declarations and people reporting symptoms by channel.
+    pub channels: Vec<(String, String, String)>,
+    /// The last day's districts with the most check-ins: (rank, district, check-ins).
+    pub top_districts: Vec<(u32, String, String)>,
     pub columns: Vec<String>,
     /// District, then (shown, sort key) per column, for the last day.
     pub table: Vec<(String, Vec<(String, String)>)>,

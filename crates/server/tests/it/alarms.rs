@@ -20,6 +20,15 @@ async fn overridden(app: &TestApp, authority: &str, supervisor: &str, phone: &st
     decided
 }
 
+/// The authority marks a district as a risk area from now for `hours`.
+async fn marks_risk_area(app: &TestApp, authority: &str, code: &str, hours: i64) {
+    use healthcode_server::Clock;
+    let until = app.clock.now().checked_add(jiff::SignedDuration::from_hours(hours)).unwrap();
+    let body = json!({"code": code, "until": until.to_string(), "reason": "cluster at a market"});
+    let (s, b) = app.post_json("/api/v1/risk-areas", Some(authority), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+}
+
 async fn alarms(app: &TestApp, token: &str) -> Vec<Value> {
     let (s, list) = app.get_json("/api/v1/alarms", Some(token)).await;
     assert_eq!(s, StatusCode::OK, "{list}");
@@ -108,7 +117,9 @@ async fn red_without_a_case_or_presence_raises_an_alarm_naming_only_the_pseudony
     app.resident_declares(&here, 36.6, &[]).await;
     app.advance_days(10);
     let op = operator_token(&app, "+84912000903").await;
-    let venue = venue_registered(&app, &op, "Bánh Mì 25").await;
+    let venue = venue_registered(&app, &op, "Bánh Mì 25").await; // HN-HOAN-KIEM
+    // The venue's district is a marked risk area while `here` is there.
+    marks_risk_area(&app, &authority, "HN-HOAN-KIEM", 48).await;
     let (s, b) = app.post_json("/api/v1/check-ins", Some(&here.token), json!({"venue_qr": venue["qr_text"]})).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     app.advance_days(10); // the declarations are 20 days old, the visit 10
@@ -119,7 +130,7 @@ async fn red_without_a_case_or_presence_raises_an_alarm_naming_only_the_pseudony
 
     let list = alarms(&app, &authority).await;
     let red = of_kind(&list, "RED_WITHOUT_CASE_OR_PRESENCE");
-    assert_eq!(red.len(), 1, "the person who checked in 10 days ago was in the area: {list:?}");
+    assert_eq!(red.len(), 1, "the person who checked in 10 days ago was in a risk area then: {list:?}");
     assert_eq!(red[0]["subject"], turned["resident_id"]);
     let detail = red[0]["detail"].as_str().unwrap();
     assert!(detail.contains(turned["resident_id"].as_str().unwrap()) && detail.contains("staff:sam"), "{detail}");
@@ -238,11 +249,9 @@ async fn the_governance_pages_serve_the_authority_and_supervisors_only() {
     // No case and no presence: an alarm, on the page in three languages.
     let (s, _, html) = page(&app, "/authority/alarms", Some(&authority), None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(
-        html.contains("Turned red with no case link and no presence in the area") && html.contains("Open alarms (1)")
-    );
+    assert!(html.contains("Turned red with no recorded basis") && html.contains("Open alarms (1)"));
     let (_, _, zh) = page(&app, "/authority/alarms?lang=zh", Some(&supervisor), None).await;
-    assert!(zh.contains("无病例关联且近期不在本地却被改为红码"), "{zh}");
+    assert!(zh.contains("无记录依据却被改为红码"), "{zh}");
     let auditor = app.token(Role::Auditor, "audrey").await;
     let (s, _, html) = page(&app, "/authority/alarms", Some(&auditor), None).await;
     assert!(s == StatusCode::OK && html.contains("RED_WITHOUT_CASE_OR_PRESENCE") && !html.contains("name=\"note\""));
@@ -279,4 +288,117 @@ async fn upheld_appeals_count_as_manual_changes() {
     let burst = of_kind(&list, "MANUAL_CHANGES_BURST");
     assert_eq!(burst.len(), 1, "an upheld appeal and an override make two: {list:?}");
     assert!(burst[0]["detail"].as_str().unwrap().starts_with("2 manual status changes"), "{}", burst[0]);
+}
+
+/// Zhengzhou, June 2022: bank depositors whose only link to anything was a
+/// scanned venue code, turned red in bulk by one official. Twelve depositors
+/// checked in at a bank branch three days ago; one other person was at a
+/// branch in a district marked as a risk area at the time. One approver turns
+/// all thirteen red. Both alarms fire: the burst, naming the approver, and
+/// one red-without-basis alarm per depositor (and none for the person with
+/// a basis); every one is in the audit log, and every change still stands.
+#[tokio::test]
+async fn the_zhengzhou_pattern_raises_both_alarms() {
+    let app = spawn_app().await; // 10 an hour overall, 5 per approver
+    let authority = app.token(Role::Authority, "anh").await;
+    let supervisor = app.token(Role::Supervisor, "sam").await;
+    let bank_op = operator_token(&app, "+84912000930").await;
+    let branch = venue_registered(&app, &bank_op, "Ngân hàng Thôn Quê — chi nhánh Hàng Bạc").await;
+    let body = json!({"name": "Ngân hàng Thôn Quê — chi nhánh Chợ Dừa", "address": "5 Xã Đàn", "province": "VN-HN",
+        "district": "HN-DONG-DA", "commune": "Văn Chương", "category": "office"});
+    let (s, marked_branch) = app.post_json("/api/v1/venues", Some(&bank_op), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{marked_branch}");
+
+    let mut depositors = Vec::new();
+    for n in 0..12 {
+        let phone = format!("+849120010{n:02}");
+        let who = app.resident_signs_in(&phone).await;
+        let (s, b) = app.resident_declares(&who, 36.6, &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let qr = branch["qr_text"].clone();
+        let (s, b) = app.post_json("/api/v1/check-ins", Some(&who.token), json!({ "venue_qr": qr })).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        depositors.push((phone, who));
+    }
+    marks_risk_area(&app, &authority, "HN-DONG-DA", 24).await;
+    let exposed = app.resident_signs_in("+84912001099").await;
+    app.resident_declares(&exposed, 36.6, &[]).await;
+    let qr = marked_branch["qr_text"].clone();
+    let (s, b) = app.post_json("/api/v1/check-ins", Some(&exposed.token), json!({ "venue_qr": qr })).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    app.advance_days(3);
+
+    let mut turned = Vec::new();
+    for (phone, _) in &depositors {
+        turned.push(overridden(&app, &authority, &supervisor, phone, "red").await["resident_id"].clone());
+    }
+    let control = overridden(&app, &authority, &supervisor, "+84912001099", "red").await["resident_id"].clone();
+
+    let list = alarms(&app, &authority).await;
+    let burst = of_kind(&list, "MANUAL_CHANGES_BURST");
+    assert_eq!(burst.len(), 1, "one open burst alarm an hour: {list:?}");
+    assert_eq!(burst[0]["subject"], "staff:sam", "the approver is named");
+    assert!(burst[0]["detail"].as_str().unwrap().starts_with("sam approved 5 manual"), "{}", burst[0]);
+    let red = of_kind(&list, "RED_WITHOUT_CASE_OR_PRESENCE");
+    let mut subjects: Vec<&Value> = red.iter().map(|a| &a["subject"]).collect();
+    subjects.sort_by_key(|v| v.as_str().unwrap().to_string());
+    let mut want: Vec<&Value> = turned.iter().collect();
+    want.sort_by_key(|v| v.as_str().unwrap().to_string());
+    assert_eq!(subjects, want, "one alarm per depositor: a bank visit is no basis");
+    assert!(!subjects.contains(&&control), "presence in a marked risk area is a basis");
+    for a in &red {
+        let detail = a["detail"].as_str().unwrap();
+        assert!(detail.contains("no recorded basis") && detail.contains("staff:sam"), "{detail}");
+        assert!(!detail.contains("+84912") && !detail.contains("Li Wei"), "no phone, no name: {detail}");
+    }
+    let raised = audit_actions(&app).await.into_iter().filter(|(a, _, _)| a == "alarm.raised").count();
+    assert_eq!(raised, 13, "every alarm is audited");
+    for (_, who) in &depositors {
+        assert_eq!(app.colour_of(who).await, "red", "an alarm never undoes the change");
+    }
+}
+
+/// A case and a traced contact have a recorded basis: turning them red by
+/// hand (after a mistaken yellow) raises no red alarm.
+#[tokio::test]
+async fn a_case_and_a_traced_contact_have_a_basis() {
+    let app = spawn_app().await;
+    let authority = app.token(Role::Authority, "anh").await;
+    let supervisor = app.token(Role::Supervisor, "sam").await;
+    let op = operator_token(&app, "+84912001200").await;
+    let cafe = venue_registered(&app, &op, "Cà phê Giảng").await;
+    let (case_phone, contact_phone) = ("+84912001201", "+84912001202");
+    let mut people = Vec::new();
+    for phone in [case_phone, contact_phone] {
+        let who = app.resident_signs_in(phone).await;
+        app.resident_declares(&who, 36.6, &[]).await;
+        let body = json!({"venue_qr": cafe["qr_text"]});
+        let (s, b) = app.post_json("/api/v1/check-ins", Some(&who.token), body).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        people.push(who);
+    }
+    app.clock.advance(jiff::SignedDuration::from_mins(60));
+    let body = json!({"phone": case_phone, "kind": "confirmed", "onset_date": "2026-11-02"});
+    let (s, case) = app.post_json("/api/v1/cases", Some(&authority), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let case = case["id"].as_str().unwrap();
+    for step in ["trace", "apply"] {
+        let (s, b) = app.post_json(&format!("/api/v1/cases/{case}/{step}"), Some(&authority), json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{step}: {b}");
+    }
+    assert_eq!(app.colour_of(&people[1]).await, "red", "the contact, by rule");
+    app.advance_days(2);
+    overridden(&app, &authority, &supervisor, contact_phone, "yellow").await;
+    overridden(&app, &authority, &supervisor, contact_phone, "red").await;
+    overridden(&app, &authority, &supervisor, case_phone, "red").await;
+    let list = alarms(&app, &authority).await;
+    assert!(of_kind(&list, "RED_WITHOUT_CASE_OR_PRESENCE").is_empty(), "{list:?}");
+
+    // Three weeks on, the shared stay is no longer a basis for the contact.
+    app.advance_days(19);
+    overridden(&app, &authority, &supervisor, contact_phone, "green").await;
+    let turned = overridden(&app, &authority, &supervisor, contact_phone, "red").await;
+    let red = of_kind(&alarms(&app, &authority).await, "RED_WITHOUT_CASE_OR_PRESENCE").len();
+    assert_eq!(red, 1, "the stale link is no basis: {}", turned["resident_id"]);
+    assert_eq!(app.colour_of(&people[1]).await, "red");
 }

@@ -145,7 +145,9 @@ async fn every_metric_matches_the_hand_counted_fixture() {
         people1,
         &[
             ("declarations", 3),
+            ("declarations_app", 3),
             ("symptomatic", 1),
+            ("symptomatic_app", 1),
             ("symptom_fever", 1),
             ("green", 2),
             ("yellow", 1),
@@ -340,4 +342,288 @@ async fn work_resumption_figures_match_the_roster_and_the_gate() {
     let public = daily(&app, None, &format!("from={DAY1}&to={DAY3}&district=330102")).await;
     let r = row(&public, DAY1, "330102");
     assert_eq!((&r["employees_back_share"], &r["enterprises_operating_share"]), (&Value::Null, &Value::Null));
+}
+
+/// The resident id behind a phone, read from the store (for records imported
+/// behind the server's back, as the demo and `store copy` write them).
+async fn resident_id(app: &TestApp, phone: &str) -> healthcode_domain::ResidentId {
+    let contact = healthcode_domain::Contact::parse(phone).unwrap();
+    app.state.store.resident_by_contact(&contact).await.unwrap().unwrap().id
+}
+
+/// A small city counted by hand. Through the API, on day 1 in district
+/// 330102: Acme (approved) with three employees, two scanned at the gate (one
+/// of them twice); Bolt (approved) with two employees, nobody scanned; Cato
+/// (pending) with one employee. Imported as the demo imports them, dated
+/// before any statistics existed: Dyne (approved ten days earlier, district
+/// 330105) with two employees accepted nine days earlier, one scanned on day
+/// 1, and a third who left five days earlier. The old running totals missed
+/// Dyne's approval and roster and answered shares over 100 %.
+///
+/// Day 1: approved 3 (Acme, Bolt, Dyne), operating 2 (Acme, Dyne): 66.7 %;
+/// rosters 8 (3 + 2 + 1 + 2), back 3 (two at Acme, one at Dyne): 37.5 %.
+/// Day 2: one Acme employee scanned and another removed from the roster:
+/// operating 1 of 3: 33.3 %; back 1 of 7: 14.3 %.
+#[tokio::test]
+async fn resumption_shares_of_a_hand_counted_city_stay_within_a_hundred_percent() {
+    use crate::enterprises::{approved_enterprise, code_of as employee_code, delete, employee, gate_scan};
+    use healthcode_domain::{
+        ApplicationState, Colour, EnterpriseId, EnterpriseProfile, PhoneNumber, Site, Temperature,
+    };
+    use healthcode_server::Clock;
+    use healthcode_store::{Employee, Enterprise, EnterpriseRecords, GateScan};
+
+    let app = spawn_app().await;
+    let (acme_op, acme) = approved_enterprise(&app, "+84912000960", "Acme").await;
+    let a1 = employee(&app, &acme_op, &acme, "+84912000961", &[]).await;
+    let a2 = employee(&app, &acme_op, &acme, "+84912000962", &[]).await;
+    employee(&app, &acme_op, &acme, "+84912000963", &[]).await;
+    let (bolt_op, bolt) = approved_enterprise(&app, "+84912000970", "Bolt").await;
+    employee(&app, &bolt_op, &bolt, "+84912000971", &[]).await;
+    employee(&app, &bolt_op, &bolt, "+84912000972", &[]).await;
+    let cato_op = operator_token(&app, "+84912000975").await;
+    let body = json!({"name": "Cato", "sites": [{"name": "Shop", "address": "3 Lake Road", "district": "330102"}],
+        "planned_headcount": 5, "measures": "masks, temperature at the door, one customer at a time"});
+    let (s, cato) = app.post_json("/api/v1/enterprises", Some(&cato_op), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{cato}");
+    let cato = cato["id"].as_str().unwrap().to_string();
+    employee(&app, &cato_op, &cato, "+84912000976", &[]).await;
+    for who in [&a1, &a2, &a1] {
+        let (s, b) = gate_scan(&app, &acme_op, &acme, &employee_code(&app, who).await, Some(36.5)).await;
+        assert!(s.is_success(), "{b}");
+    }
+
+    // Dyne, imported with its history.
+    let now = app.clock.now();
+    let days_ago = |n: i64| now.checked_sub(SignedDuration::from_hours(24 * n)).unwrap();
+    let dyne = EnterpriseId::from_bytes([0xd7; 16]);
+    let site = Site::parse("Mill", "8 Canal Street", "330105").unwrap();
+    let profile = EnterpriseProfile::parse("Dyne", vec![site], 30, "masks and temperature at the gate").unwrap();
+    let mut records = EnterpriseRecords::default();
+    records.enterprises.push(Enterprise {
+        id: dyne,
+        owner: PhoneNumber::parse("+84912000980").unwrap(),
+        profile,
+        state: ApplicationState::Approved,
+        submitted_at: days_ago(12),
+        due_at: days_ago(9),
+        decided_at: Some(days_ago(10)),
+        decided_by: Some("anh".into()),
+        decision_reason: Some("measures adequate".into()),
+    });
+    let mut dyne_people = Vec::new();
+    for (n, phone) in ["+84912000981", "+84912000982", "+84912000983"].into_iter().enumerate() {
+        let who = app.resident_signs_in(phone).await;
+        let (s, b) = app.resident_declares(&who, 36.6, &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let id = resident_id(&app, phone).await;
+        dyne_people.push(id);
+        records.employees.push(Employee {
+            enterprise: dyne,
+            phone: PhoneNumber::parse(phone).unwrap(),
+            resident: Some(id),
+            invited_at: days_ago(10),
+            accepted_at: Some(days_ago(9)),
+            removed_at: (n == 2).then(|| days_ago(5)),
+        });
+    }
+    app.state.store.import_enterprise_records(&records).await.unwrap();
+    let scan = EnterpriseRecords {
+        gate_scans: vec![GateScan {
+            id: uuid_from(0xd8),
+            enterprise: dyne,
+            resident: dyne_people[0],
+            scanned_at: now,
+            colour: Colour::Green,
+            temperature: Temperature::from_tenths(365).ok(),
+            flagged: false,
+            reason: "CLEAR".into(),
+        }],
+        ..EnterpriseRecords::default()
+    };
+    app.state.store.import_enterprise_records(&scan).await.unwrap();
+
+    app.advance_days(1);
+    let (s, b) = gate_scan(&app, &acme_op, &acme, &employee_code(&app, &a1).await, None).await;
+    assert!(s.is_success(), "{b}");
+    let (s, b) = delete(&app, &format!("/api/v1/enterprises/{acme}/employees/%2B84912000963"), &acme_op).await;
+    assert!(s.is_success(), "{b}");
+    app.advance_days(1);
+
+    let authority = app.token(Role::Authority, "anh").await;
+    // Day 1 and 2 from rollups (closed), day 3 live; each the same read twice.
+    for _ in 0..2 {
+        let stats = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY3}")).await;
+        let figures = |r: &Value| {
+            let n = |k: &str| r[k].as_i64().unwrap();
+            let f = |k: &str| r[k].as_f64().unwrap();
+            (
+                n("enterprises_approved"),
+                n("enterprises_operating"),
+                f("enterprises_operating_share"),
+                n("employees"),
+                n("employees_on_site"),
+                f("employees_back_share"),
+            )
+        };
+        let city = stats["city"].as_array().unwrap();
+        assert_eq!(figures(&city[0]), (3, 2, 0.667, 8, 3, 0.375), "day 1: {}", city[0]);
+        assert_eq!(figures(&city[1]), (3, 1, 0.333, 7, 1, 0.143), "day 2: {}", city[1]);
+        assert_eq!(figures(&city[2]), (3, 0, 0.0, 7, 0, 0.0), "day 3: {}", city[2]);
+        // By district: Dyne is in 330105, the others in 330102.
+        assert_eq!(figures(row(&stats, DAY1, "330105")), (1, 1, 1.0, 2, 1, 0.5));
+        assert_eq!(figures(row(&stats, DAY1, "330102")), (2, 1, 0.5, 6, 2, 0.333));
+        for r in stats["rows"].as_array().unwrap().iter().chain(city) {
+            for share in ["enterprises_operating_share", "employees_back_share"] {
+                assert!(r[share].as_f64().is_none_or(|v| (0.0..=1.0).contains(&v)), "{share} in {r}");
+            }
+        }
+    }
+
+    // The dashboard shows the shares as percentages with one decimal.
+    let resp = app.client.get(app.url(&format!("/stats?from={DAY1}&to={DAY2}"))).bearer_auth(&authority).send().await;
+    let html = resp.unwrap().text().await.unwrap();
+    assert!(html.contains("33.3 %") && html.contains("14.3 %"), "{html}");
+}
+
+fn uuid_from(byte: u8) -> uuid::Uuid {
+    uuid::Uuid::from_bytes([byte; 16])
+}
+
+#[tokio::test]
+async fn districts_are_ranked_by_check_ins_for_staff_and_hidden_when_small() {
+    let (app, authority) = fixture().await;
+    let ranks = |stats: &Value| -> Vec<(i64, String, i64)> {
+        stats["top_check_in_districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["rank"].as_i64().unwrap(),
+                    r["district"].as_str().unwrap().to_string(),
+                    r["check_ins"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // Day 1: two check-ins at the café (HN-HOAN-KIEM), one at the market (D1).
+    let day1 = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY1}")).await;
+    assert_eq!(ranks(&day1), vec![(1, "HN-HOAN-KIEM".to_string(), 2), (2, "D1".to_string(), 1)]);
+    // The ranking is of the range's last day: day 2 has only the market.
+    let both = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY2}")).await;
+    assert_eq!(ranks(&both), vec![(1, "D1".to_string(), 1)]);
+    // Counts under five are hidden from the public, and so is their place.
+    assert_eq!(ranks(&daily(&app, None, &format!("from={DAY1}&to={DAY1}")).await), vec![]);
+
+    let resp =
+        app.client.get(app.url(&format!("/stats?from={DAY1}&to={DAY1}&lang=vi"))).bearer_auth(&authority).send().await;
+    let html = resp.unwrap().text().await.unwrap();
+    let list = html.split("id=\"top-districts\"").nth(1).expect("the ranking is on the page");
+    let list = list.split("</ol>").next().unwrap();
+    assert!(list.find("HN-HOAN-KIEM").unwrap() < list.find("D1").unwrap(), "{list}");
+    assert!(html.contains("Quận/huyện có nhiều lượt quét mã nhất"), "in Vietnamese");
+}
+
+/// Declarations and symptoms by channel, counted by hand: on day 1 two
+/// people declare through the JSON API (app; one with fever), one on the web
+/// page (with a cough), one through staff at a desk (fever) and one from the
+/// hotline import (no symptoms); the last two through the same service
+/// function the resident paths use, as a staff or import path would.
+#[tokio::test]
+async fn declarations_and_symptoms_are_counted_by_channel() {
+    use healthcode_domain::ReportChannel;
+    use healthcode_server::api::reports::DeclarationRequest;
+    use healthcode_server::services::health;
+
+    let app = spawn_app().await;
+    person(&app, "+84912000991", 38.2, &["fever"]).await;
+    person(&app, "+84912000992", 36.5, &[]).await;
+    let web = app.resident_signs_in("+84912000993").await;
+    let body = [
+        ("name", "Tran An"),
+        ("document_type", "national_id"),
+        ("document_number", "001099001234"),
+        ("district", "330102"),
+        ("temperature_c", "36.8"),
+        ("symptoms", "cough"),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", crate::harness::urlencode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let resp = app
+        .client
+        .post(app.url("/declare"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("hc_session={}", web.token))
+        .header("sec-fetch-site", "same-origin")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{:?}", resp.text().await);
+    for (phone, symptoms, channel) in [
+        ("+84912000994", vec!["fever".to_string()], ReportChannel::StaffAssisted),
+        ("+84912000995", vec![], ReportChannel::HotlineImport),
+    ] {
+        app.resident_signs_in(phone).await;
+        let id = resident_id(&app, phone).await;
+        let request = DeclarationRequest {
+            name: Some("Pham Binh".into()),
+            document_type: Some("national_id".into()),
+            document_number: Some(format!("0010990{}", &phone[8..])),
+            district: Some("330102".into()),
+            temperature_c: Some(if symptoms.is_empty() { 36.6 } else { 38.4 }),
+            symptoms,
+            visited_regions: vec![],
+            contact_with_case: false,
+            travel_plan: String::new(),
+        };
+        let (identity, declaration) = request.parse().unwrap();
+        health::declare(&app.state, id, identity, declaration, channel).await.unwrap();
+    }
+
+    let authority = app.token(Role::Authority, "anh").await;
+    let by_channel = |r: &Value| {
+        let n = |k: &str| r[k].as_i64().unwrap();
+        (
+            [
+                n("declarations_app"),
+                n("declarations_web"),
+                n("declarations_staff_assisted"),
+                n("declarations_hotline_import"),
+            ],
+            [
+                n("symptomatic_app"),
+                n("symptomatic_web"),
+                n("symptomatic_staff_assisted"),
+                n("symptomatic_hotline_import"),
+            ],
+            (n("declarations"), n("symptomatic")),
+        )
+    };
+    let want = ([2, 1, 1, 1], [1, 1, 1, 0], (5, 3));
+    let live = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY1}")).await;
+    assert_eq!(by_channel(&live["city"][0]), want, "live: {}", live["city"][0]);
+    app.advance_days(1);
+    let rolled = daily(&app, Some(&authority), &format!("from={DAY1}&to={DAY1}")).await;
+    assert_eq!(by_channel(&rolled["city"][0]), want, "rolled up: {}", rolled["city"][0]);
+    // Small counts are hidden from the public, channel by channel.
+    let public = daily(&app, None, &format!("from={DAY1}&to={DAY1}")).await;
+    assert_eq!((&public["city"][0]["declarations_app"], &public["city"][0]["declarations"]), (&Value::Null, &json!(5)));
+
+    let resp = app.client.get(app.url(&format!("/stats?from={DAY1}&to={DAY1}"))).bearer_auth(&authority).send().await;
+    let html = resp.unwrap().text().await.unwrap();
+    let table = html.split("id=\"channels\"").nth(1).expect("the channel table is on the page");
+    let table = table.split("</table>").next().unwrap();
+    let row_of = |label: &str| {
+        let row = table.split(&format!("<th scope=\"row\">{label}</th>")).nth(1).unwrap();
+        let row = row.split("</tr>").next().unwrap();
+        row.split("<td class=\"n\">").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(row_of("App"), ["2", "1"]);
+    assert_eq!(row_of("Web"), ["1", "1"]);
+    assert_eq!(row_of("Staff-assisted"), ["1", "1"]);
+    assert_eq!(row_of("Hotline import"), ["1", "0"]);
 }

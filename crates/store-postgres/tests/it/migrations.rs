@@ -97,6 +97,8 @@ async fn a_database_written_by_the_first_migration_upgrades_and_reads_back() {
             contact_with_case: false,
             travel_plan: "train to Hangzhou".into(),
         }),
+        // Stored before 0016: its channel is unknown, not guessed.
+        channel: None,
     };
     assert_eq!(store.reports(id, 10).await.unwrap(), vec![report]);
     let change = StatusChange {

@@ -5,8 +5,8 @@
 
 use healthcode_domain::{
     Actor, Basis, ChangeEvent, Colour, Contact, Declaration, DistrictCode, DocumentNumber, DocumentType, Evidence,
-    HealthStatus, HolderId, Identity, PersonName, Quarantine, Report, ReportId, ResidentId, Role, StatusChange,
-    SymptomSet, Temperature,
+    HealthStatus, HolderId, Identity, PersonName, Quarantine, Report, ReportChannel, ReportId, ResidentId, Role,
+    StatusChange, SymptomSet, Temperature,
 };
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -100,6 +100,12 @@ fn report(r: &Resident, n: u8, secs: i64) -> StoredReport {
             contact_with_case: false,
             travel_plan: "train to Hangzhou".into(),
         }),
+        // Two of the channels, and the unknown of reports stored before 0016.
+        channel: match n % 3 {
+            0 => Some(ReportChannel::Web),
+            1 => Some(ReportChannel::HotlineImport),
+            _ => None,
+        },
     }
 }
 

@@ -65,7 +65,7 @@ pub async fn report_commit_is_atomic_and_versioned(store: &dyn Store) {
     next.quarantine =
         Some(Quarantine { streak: 1, last_counted_on: Some(date(2026, 11, 3)), ..next.quarantine.unwrap() });
     let ok = ReportCommit {
-        report: report(&r, 4, 40),
+        report: StoredReport { channel: Some(ReportChannel::StaffAssisted), ..report(&r, 4, 40) },
         identity: None,
         expected_version: Some(1),
         status: next,
@@ -78,6 +78,11 @@ pub async fn report_commit_is_atomic_and_versioned(store: &dyn Store) {
     assert_eq!(
         reports.iter().map(|x| x.id).collect::<Vec<_>>(),
         vec![ReportId::from_bytes([4; 16]), ReportId::from_bytes([1; 16])]
+    );
+    // The channel a report arrived by is kept.
+    assert_eq!(
+        reports.iter().map(|x| x.channel).collect::<Vec<_>>(),
+        vec![Some(ReportChannel::StaffAssisted), Some(ReportChannel::HotlineImport)]
     );
 }
 

@@ -26,9 +26,9 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     (
         "alarm.help",
         [
-            "Raised when manual colour changes come in a burst, or turn someone red with no case and no presence in the area.",
-            "当人工改码短时间内集中出现，或无病例关联、近期不在本地的人被改为红码时触发。",
-            "Phát sinh khi có nhiều lần đổi màu thủ công trong thời gian ngắn, hoặc khi một người bị chuyển sang đỏ mà không liên quan ca bệnh và không có mặt tại địa bàn.",
+            "Raised when manual colour changes come in a burst, or turn someone red with no recorded basis: not a case, not linked to one by tracing, not in a risk area while it was marked. A visit to an ordinary venue is no basis.",
+            "当人工改码短时间内集中出现，或有人在无记录依据的情况下被改为红码时触发：非病例、未经流调关联病例、风险区标记期间未到过该区。到访普通场所不构成依据。",
+            "Phát sinh khi có nhiều lần đổi màu thủ công trong thời gian ngắn, hoặc khi một người bị chuyển sang đỏ mà không có căn cứ được ghi nhận: không phải ca bệnh, không được truy vết liên quan ca bệnh, không ở vùng nguy cơ trong thời gian bị khoanh vùng. Việc đến một địa điểm thông thường không phải là căn cứ.",
         ],
     ),
     ("alarm.open", ["Open alarms", "未处理告警", "Cảnh báo chưa xử lý"]),
@@ -48,9 +48,9 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     (
         "alarm.kind.RED_WITHOUT_CASE_OR_PRESENCE",
         [
-            "Turned red with no case link and no presence in the area",
-            "无病例关联且近期不在本地却被改为红码",
-            "Bị chuyển sang đỏ mà không liên quan ca bệnh và không có mặt tại địa bàn",
+            "Turned red with no recorded basis (no case, no tracing link to a case, no stay in a risk area)",
+            "无记录依据却被改为红码（非病例、无病例关联、未到过风险区）",
+            "Bị chuyển sang đỏ mà không có căn cứ được ghi nhận (không phải ca bệnh, không liên quan ca bệnh, không ở vùng nguy cơ)",
         ],
     ),
 ];

@@ -47,6 +47,19 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ["Checkpoints, cases and contacts", "卡口、病例与接触者", "Chốt kiểm soát, ca bệnh và tiếp xúc"],
     ),
     ("stats.by_district", ["By district", "按区县", "Theo quận/huyện"]),
+    (
+        "stats.by_channel",
+        ["Declarations and symptoms by channel", "按渠道统计的申报与症状", "Khai báo và triệu chứng theo kênh"],
+    ),
+    ("stats.channel", ["Channel", "渠道", "Kênh"]),
+    ("stats.channel.web", ["Web", "网页", "Trang web"]),
+    ("stats.channel.app", ["App", "应用", "Ứng dụng"]),
+    ("stats.channel.staff_assisted", ["Staff-assisted", "工作人员协助", "Nhân viên hỗ trợ"]),
+    ("stats.channel.hotline_import", ["Hotline import", "热线导入", "Nhập từ đường dây nóng"]),
+    (
+        "stats.top_districts",
+        ["Districts with the most check-ins", "扫码登记最多的区县", "Quận/huyện có nhiều lượt quét mã nhất"],
+    ),
     ("stats.enterprises_operating", ["Enterprises operating", "企业复工率", "Doanh nghiệp hoạt động"]),
     ("stats.employees_back", ["Employees back at work", "员工到岗率", "Người lao động đi làm lại"]),
     (
