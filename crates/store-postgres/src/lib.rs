@@ -28,6 +28,7 @@ mod enterprises;
 mod health;
 mod outbox;
 mod overrides;
+mod peer_lists;
 mod partitions;
 mod retention;
 mod risk_areas;
