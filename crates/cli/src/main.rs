@@ -230,6 +230,9 @@ enum KeysAction {
     Show,
     /// Make a new key active; the old one stays in the trust list until its codes expire.
     Rotate,
+    /// Print the federation root key's public key (created on first use): what a
+    /// peer region pins as `root_key` in its `[[peers]]` entry. The key is the last line.
+    Root,
 }
 
 fn main() -> ExitCode {
@@ -263,6 +266,7 @@ fn main() -> ExitCode {
             }
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
+            Command::Keys { action: KeysAction::Root, common } => commands::keys::root(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
             Command::Stats { from, to, district, format, common } => {
                 let query = healthcode_server::api::stats::StatsQuery { from, to, district };

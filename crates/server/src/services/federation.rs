@@ -83,7 +83,7 @@ pub enum Foreign {
 pub struct Federation {
     config: FederationConfig,
     region: String,
-    root: SigningKey,
+    root: Option<SigningKey>,
     published: Mutex<Option<Arc<Published>>>,
     peers: RwLock<HashMap<String, Arc<PeerCopy>>>,
     failures: Mutex<HashMap<String, FetchFailure>>,
@@ -135,6 +135,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Federation {
     pub fn new(config: FederationConfig, region: &str, root: SigningKey) -> Self {
+        Self::with_root(config, region, Some(root))
+    }
+
+    /// Only judging peers' codes with kept lists, publishing nothing
+    /// (`healthcode verify`).
+    pub fn receiving_only(config: FederationConfig, region: &str) -> Self {
+        Self::with_root(config, region, None)
+    }
+
+    fn with_root(config: FederationConfig, region: &str, root: Option<SigningKey>) -> Self {
         Self {
             config,
             region: region.to_owned(),
@@ -147,11 +157,6 @@ impl Federation {
 
     pub fn config(&self) -> &FederationConfig {
         &self.config
-    }
-
-    /// The pin peers configure for this region (base64 of the root public key).
-    pub fn root_pin(&self) -> String {
-        healthcode_credential::PinnedRootKey::of(&self.root).to_base64()
     }
 
     fn peer_config(&self, region: &str) -> Option<&PeerConfig> {
@@ -207,7 +212,8 @@ impl Federation {
             keys: trust.keys,
             status,
         };
-        let signed: SignedRegionList = list.sign(&self.root).map_err(crate::ApiError::internal)?;
+        let root = self.root.as_ref().ok_or_else(|| crate::ApiError::internal("no federation root key loaded"))?;
+        let signed: SignedRegionList = list.sign(root).map_err(crate::ApiError::internal)?;
         let json = serde_json::to_string(&signed).map_err(crate::ApiError::internal)?;
         let published = Arc::new(Published { sequence, issued_at: now, json });
         let mut cache = lock(&self.published);
