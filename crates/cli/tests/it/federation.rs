@@ -1,6 +1,7 @@
 //! Federation between real servers: A and B trust each other's pinned root
 //! keys and accept each other's codes at checkpoints and in `verify`; C is
-//! nobody's peer and its codes stay `CODE_KEY_UNKNOWN`. A keeps B's list in
+//! nobody's peer and its codes stay `CODE_KEY_UNKNOWN`. B's status list
+//! reaches A (a B holder turned red is refused there). A keeps B's list in
 //! its store across a restart while B is down, and says `PEER_LIST_STALE`
 //! once that list expired.
 
@@ -248,6 +249,40 @@ async fn two_regions_accept_each_others_codes_a_third_is_refused_and_stale_lists
         .await
         .unwrap();
     assert!(again.status() == 304 || again.headers()["etag"] != etag.as_str(), "same list, 304");
+
+    // B shares its status list: a B resident who turned red since their code
+    // was issued is turned back at A too, once A has B's newer list.
+    let turned = b.token("resident", "+86 138 0000 0004");
+    declare_healthy(&b.base(), &turned, "Duc Do", "passport", "D4445556").await;
+    let turned_code: Value = http()
+        .get(format!("{}/api/v1/me/code", b.base()))
+        .bearer_auth(&turned)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let turned_code = turned_code["qr_text"].as_str().unwrap().to_string();
+    let resp = http()
+        .post(format!("{}/api/v1/declarations", b.base()))
+        .bearer_auth(&turned)
+        .json(&json!({"name": "Duc Do", "document_type": "passport", "document_number": "D4445556",
+            "district": "330102", "symptoms": [], "temperature_c": 36.6, "contact_with_case": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let start = Instant::now();
+    loop {
+        let verdict = a.scan(&post_a, &turned_code).await;
+        if verdict["reason"] == "STATUS_CHANGED" {
+            assert_eq!((&verdict["verdict"], &verdict["colour"]), (&json!("deny"), &json!("red")), "{verdict}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "A never saw B's status change: {verdict}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 
     // B goes down; A restarts and still has B's last good list from its store.
     b.stop();
