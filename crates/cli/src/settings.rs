@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use healthcode_domain::ColourPolicy;
 use healthcode_credential::PinnedRootKey;
+use healthcode_domain::ColourPolicy;
 use healthcode_server::{FederationConfig, PeerConfig, ServerConfig};
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
@@ -109,8 +109,9 @@ fn federation(
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             bail!("peers.url of {region} must start with https:// or http://");
         }
-        let root_key = PinnedRootKey::parse(&peer.root_key)
-            .map_err(|e| anyhow::anyhow!("peers.root_key of {region}: {e} (copy it from the peer's `healthcode keys root`)"))?;
+        let root_key = PinnedRootKey::parse(&peer.root_key).map_err(|e| {
+            anyhow::anyhow!("peers.root_key of {region}: {e} (copy it from the peer's `healthcode keys root`)")
+        })?;
         config.peers.push(PeerConfig { region, url, root_key });
     }
     Ok(config)

@@ -111,9 +111,8 @@ impl FederationError {
 impl PinnedRootKey {
     /// Parses the standard base64 of a 65-byte uncompressed P-256 point.
     pub fn parse(text: &str) -> Result<PinnedRootKey, FederationError> {
-        let point = STANDARD
-            .decode(text.trim())
-            .map_err(|_| FederationError::Malformed("root key is not base64".into()))?;
+        let point =
+            STANDARD.decode(text.trim()).map_err(|_| FederationError::Malformed("root key is not base64".into()))?;
         if point.len() != 65 || point.first() != Some(&0x04) {
             return Err(FederationError::Malformed("root key is not a 65-byte uncompressed P-256 point".into()));
         }
@@ -159,11 +158,7 @@ impl RegionList {
 
     /// The status list's holders that parse, with their colour.
     pub fn statuses(&self) -> Vec<(HolderId, Colour)> {
-        self.status
-            .iter()
-            .flatten()
-            .filter_map(|e| Some((e.h.parse().ok()?, e.c.parse().ok()?)))
-            .collect()
+        self.status.iter().flatten().filter_map(|e| Some((e.h.parse().ok()?, e.c.parse().ok()?))).collect()
     }
 }
 

@@ -22,10 +22,10 @@
 //!
 //! The crate is pure: keys and `now` are passed in, the clock is never read.
 
+pub mod federation;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod federation;
 pub mod health_code;
 pub mod keys;
 pub mod paper_pass;

@@ -159,7 +159,9 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     body.push_str("# TYPE healthcode_trace_index_stays gauge\n");
     body.push_str(&format!("healthcode_trace_index_stays {stays}\n"));
     let now = state.clock.now();
-    body.push_str("# HELP healthcode_peer_list_age_seconds Age of each peer region's kept trust list (since last confirmed).\n");
+    body.push_str(
+        "# HELP healthcode_peer_list_age_seconds Age of each peer region's kept trust list (since last confirmed).\n",
+    );
     body.push_str("# TYPE healthcode_peer_list_age_seconds gauge\n");
     body.push_str("# HELP healthcode_peer_list_stale Whether a peer region's kept trust list is past its expiry.\n");
     body.push_str("# TYPE healthcode_peer_list_stale gauge\n");

@@ -26,7 +26,8 @@ pub mod web;
 pub use app::{StartupError, build_state, open_store, open_store_with, router, serve};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
-    BodyFormat, FederationConfig, PeerConfig, Secret, SenderConfig, ServerConfig, SignInLimits, SmsGatewayConfig, SmtpConfig, SmtpSecurity,
+    BodyFormat, FederationConfig, PeerConfig, Secret, SenderConfig, ServerConfig, SignInLimits, SmsGatewayConfig,
+    SmtpConfig, SmtpSecurity,
 };
 pub use error::{ApiError, ErrorKind};
 pub use healthcode_store_postgres::PgSettings;

@@ -17,8 +17,7 @@ use crate::records::{
     AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
     EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
     PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest,
-    SessionRecord,
-    StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
+    SessionRecord, StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
 };
 
 /// Resident and visitor accounts.

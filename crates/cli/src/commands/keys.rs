@@ -56,7 +56,11 @@ pub async fn root(common: CommonArgs) -> Result<ExitCode> {
     KeyRing::load_or_create(&dir, super::system_clock().now()).context("loading keys")?;
     let root = healthcode_credential::load_or_create_root_key(&dir).context("loading the federation root key")?;
     let pin = healthcode_credential::PinnedRootKey::of(&root);
-    println!("federation root key {} of region {} (pin it as root_key in a peer's [[peers]] entry):", pin.key_id(), config.region_id);
+    println!(
+        "federation root key {} of region {} (pin it as root_key in a peer's [[peers]] entry):",
+        pin.key_id(),
+        config.region_id
+    );
     println!("{}", pin.to_base64());
     Ok(ExitCode::SUCCESS)
 }

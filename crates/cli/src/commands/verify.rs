@@ -130,9 +130,7 @@ async fn peer_verdict(common: &CommonArgs, text: &str, now: jiff::Timestamp) -> 
     let store = healthcode_server::open_store_with(&config.database_url, &config.postgres).await?;
     let federation = Federation::receiving_only(config.federation.clone(), &config.region_id);
     federation.load_kept(store.as_ref()).await.context("reading the kept peer lists")?;
-    let refuse = |code: &str, reason: String, region: String| {
-        json!({ "valid": false, "kind": "health_code", "code": code, "reason": reason, "region": region })
-    };
+    let refuse = |code: &str, reason: String, region: String| json!({ "valid": false, "kind": "health_code", "code": code, "reason": reason, "region": region });
     Ok(match federation.judge_foreign(text, now) {
         Foreign::NotAPeer => None,
         Foreign::Missing { region } => Some(refuse(

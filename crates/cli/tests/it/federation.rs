@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A region: its deployment, listen address, config file and running server.
 struct Region {
@@ -50,7 +50,11 @@ impl Region {
             self.id
         );
         for (peer, pin) in peers {
-            text.push_str(&format!("\n[[peers]]\nregion = \"{}\"\nurl = \"{}\"\nroot_key = \"{pin}\"\n", peer.id, peer.base()));
+            text.push_str(&format!(
+                "\n[[peers]]\nregion = \"{}\"\nurl = \"{}\"\nroot_key = \"{pin}\"\n",
+                peer.id,
+                peer.base()
+            ));
         }
         std::fs::write(&self.config, text).unwrap();
     }
@@ -164,14 +168,16 @@ impl Region {
 
     /// Waits until the peer's list is in `state` here.
     async fn await_peer_state(&self, officer: &str, region: &str, state: &str, within: Duration) -> Value {
-        let start = Instant::now();
+        let step = Duration::from_millis(250);
+        let mut waited = Duration::ZERO;
         loop {
             let view = self.peer_view(officer, region).await;
             if view["state"] == state {
                 return view;
             }
-            assert!(start.elapsed() < within, "{region} never became {state} at {}: {view}", self.id);
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            assert!(waited < within, "{region} never became {state} at {}: {view}", self.id);
+            tokio::time::sleep(step).await;
+            waited += step;
         }
     }
 
@@ -273,14 +279,15 @@ async fn two_regions_accept_each_others_codes_a_third_is_refused_and_stale_lists
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
-    let start = Instant::now();
+    let mut attempts = 0;
     loop {
         let verdict = a.scan(&post_a, &turned_code).await;
         if verdict["reason"] == "STATUS_CHANGED" {
             assert_eq!((&verdict["verdict"], &verdict["colour"]), (&json!("deny"), &json!("red")), "{verdict}");
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "A never saw B's status change: {verdict}");
+        attempts += 1;
+        assert!(attempts < 40, "A never saw B's status change within 20 s: {verdict}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 

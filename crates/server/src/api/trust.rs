@@ -156,10 +156,17 @@ pub async fn peers(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<
                 checked_at: kept.as_ref().map(|k| k.checked_at.to_string()),
                 age_seconds: kept.as_ref().map(|k| now.duration_since(k.checked_at).as_secs()),
                 expires_at: kept.as_ref().map(|k| k.list.expires_at.to_string()),
-                last_error: failure.map(|f| PeerError { at: f.at.to_string(), code: f.code.into(), message: f.message }),
+                last_error: failure.map(|f| PeerError {
+                    at: f.at.to_string(),
+                    code: f.code.into(),
+                    message: f.message,
+                }),
                 trust_list: kept.as_ref().map(|k| k.list.trust_list()),
                 holders: kept.as_ref().and_then(|k| {
-                    k.list.status.as_ref().map(|s| s.iter().map(|e| StatusEntry { h: e.h.clone(), c: e.c.clone() }).collect())
+                    k.list
+                        .status
+                        .as_ref()
+                        .map(|s| s.iter().map(|e| StatusEntry { h: e.h.clone(), c: e.c.clone() }).collect())
                 }),
             }
         })

@@ -110,16 +110,22 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
         Err(e @ (VerifyError::KeyUnknown(_) | VerifyError::IssuerUnknown(_))) => {
             match state.federation.judge_foreign(qr_text, now) {
                 Foreign::NotAPeer => Err(e),
-                Foreign::Missing { region } => return Ok(peer_deny(
-                    "PEER_LIST_MISSING",
-                    format!("issued by peer region {region}, whose trust list this server has not fetched yet"),
-                    region,
-                )),
-                Foreign::Stale { region, expired_at } => return Ok(peer_deny(
-                    "PEER_LIST_STALE",
-                    format!("issued by peer region {region}, whose trust list expired at {expired_at}: it could not be refreshed"),
-                    region,
-                )),
+                Foreign::Missing { region } => {
+                    return Ok(peer_deny(
+                        "PEER_LIST_MISSING",
+                        format!("issued by peer region {region}, whose trust list this server has not fetched yet"),
+                        region,
+                    ));
+                }
+                Foreign::Stale { region, expired_at } => {
+                    return Ok(peer_deny(
+                        "PEER_LIST_STALE",
+                        format!(
+                            "issued by peer region {region}, whose trust list expired at {expired_at}: it could not be refreshed"
+                        ),
+                        region,
+                    ));
+                }
                 Foreign::Refused { region, error } => {
                     return Ok(peer_deny(error.code(), error.to_string(), region));
                 }

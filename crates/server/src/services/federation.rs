@@ -248,7 +248,9 @@ impl Federation {
                     });
                     loaded += 1;
                 }
-                Err(e) => tracing::warn!(region = %record.region, error = %e, "kept peer list no longer verifies; ignored"),
+                Err(e) => {
+                    tracing::warn!(region = %record.region, error = %e, "kept peer list no longer verifies; ignored")
+                }
             }
         }
         Ok(loaded)
@@ -300,7 +302,9 @@ pub async fn fetch_once(
         return Err(FetchError::Status(response.status().as_u16()));
     }
     let etag = response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    if response.content_length().is_some_and(|n| n > 2 * healthcode_credential::federation::MAX_REGION_LIST_BYTES as u64)
+    if response
+        .content_length()
+        .is_some_and(|n| n > 2 * healthcode_credential::federation::MAX_REGION_LIST_BYTES as u64)
     {
         return Err(FederationError::Malformed("document is too large".into()).into());
     }
@@ -329,7 +333,15 @@ pub async fn fetch_once(
     };
     state.store.put_peer_list(&record).await?;
     let statuses = list.statuses().into_iter().collect();
-    federation.keep(PeerCopy { list, trust: Arc::new(trust), statuses, etag, document, fetched_at: now, checked_at: now });
+    federation.keep(PeerCopy {
+        list,
+        trust: Arc::new(trust),
+        statuses,
+        etag,
+        document,
+        fetched_at: now,
+        checked_at: now,
+    });
     Ok(FetchOutcome::Updated { sequence })
 }
 
