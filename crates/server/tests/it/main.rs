@@ -11,6 +11,7 @@ mod check_in;
 mod checkpoints;
 mod concurrency;
 mod enterprises;
+mod federation;
 mod gateways;
 mod governance;
 mod harness;
