@@ -57,6 +57,7 @@ enum Command {
     },
     /// Verify a health code or a venue QR offline (QR text, or a PNG/JPEG image
     /// of one). Prints a JSON verdict per code; exit status 0 only when all are valid.
+    /// A peer region's code is checked with that region's list the server kept in the store.
     Verify {
         /// The QR text (HCODE1:…) or the path of an image file.
         input: String,

@@ -250,3 +250,33 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
     }
     Ok(config)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn peer(region: &str, url: &str, root_key: &str) -> PeerFile {
+        PeerFile { region: region.into(), url: url.into(), root_key: root_key.into() }
+    }
+
+    #[test]
+    fn peers_are_validated_at_start() {
+        let key = healthcode_credential::SigningKey::generate().unwrap();
+        let pin = PinnedRootKey::of(&key).to_base64();
+        let ok =
+            federation(Some(60), Some(3600), Some(true), vec![peer("VN-HN", "https://hn.example/", &pin)], "CN-ZJ-HZ")
+                .unwrap();
+        assert_eq!(ok.peers.len(), 1);
+        assert_eq!(ok.peers[0].url, "https://hn.example", "a trailing slash is dropped");
+        assert_eq!((ok.refresh.as_secs(), ok.publish_status), (60, true));
+
+        let err = |peers: Vec<PeerFile>| federation(None, None, None, peers, "CN-ZJ-HZ").unwrap_err().to_string();
+        assert!(err(vec![peer("CN-ZJ-HZ", "https://a", &pin)]).contains("own region_id"));
+        assert!(err(vec![peer("VN-HN", "https://a", &pin), peer("VN-HN", "https://b", &pin)]).contains("twice"));
+        assert!(err(vec![peer("VN-HN", "ftp://a", &pin)]).contains("https://"));
+        assert!(err(vec![peer("VN-HN", "https://a", "AAAA")]).contains("keys root"));
+        assert!(federation(Some(0), None, None, vec![], "X").is_err());
+        assert!(federation(None, Some(5), None, vec![], "X").is_err());
+    }
+}
