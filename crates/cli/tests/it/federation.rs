@@ -1,5 +1,6 @@
 //! Federation between real servers: A and B trust each other's pinned root
-//! keys and accept each other's codes at checkpoints and in `verify`; C is
+//! keys and accept each other's codes at checkpoints, venue staff scans and
+//! in `verify`; C is
 //! nobody's peer and its codes stay `CODE_KEY_UNKNOWN`. B's status list
 //! reaches A (a B holder turned red is refused there). A keeps B's list in
 //! its store across a restart while B is down, and says `PEER_LIST_STALE`
@@ -228,6 +229,33 @@ async fn two_regions_accept_each_others_codes_a_third_is_refused_and_stale_lists
     assert_eq!((&verdict["verdict"], &verdict["region"]), (&json!("allow"), &json!("XA-AAA")), "{verdict}");
     let own = a.scan(&post_a, &code_a).await;
     assert_eq!((&own["verdict"], &own["region"]), (&json!("allow"), &json!("XA-AAA")), "{own}");
+
+    // Venue staff at A scan B's code: the verdict names B, and no visit is
+    // recorded (the holder is nobody registered at A).
+    let operator = a.token("venue", "+84 912 000 401");
+    let venue: Value = http()
+        .post(format!("{}/api/v1/venues", a.base()))
+        .bearer_auth(&operator)
+        .json(&json!({"name": "Nhà văn hoá", "address": "12 Hàng Bạc", "province": "VN-HN",
+            "district": "HN-HOAN-KIEM", "commune": "Hàng Bạc", "category": "restaurant", "capacity": 40}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let staff_scan: Value = http()
+        .post(format!("{}/api/v1/venues/{}/scans", a.base(), venue["id"].as_str().unwrap()))
+        .bearer_auth(&operator)
+        .json(&json!({"qr_text": code_b}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((&staff_scan["verdict"], &staff_scan["region"]), (&json!("allow"), &json!("XB-BBB")), "{staff_scan}");
+    assert_eq!((&staff_scan["outcome"], &staff_scan["recorded_id"]), (&Value::Null, &Value::Null), "{staff_scan}");
 
     // C's code: nobody pinned C's key.
     let verdict = a.scan(&post_a, &code_c).await;
