@@ -61,6 +61,7 @@ enum Command {
     },
     /// Verify a health code or a venue QR offline (QR text, or a PNG/JPEG image
     /// of one). Prints a JSON verdict per code; exit status 0 only when all are valid.
+    /// A peer region's code is checked with that region's list the server kept in the store.
     Verify {
         /// The QR text (HCODE1:…) or the path of an image file.
         input: String,
@@ -241,6 +242,9 @@ enum KeysAction {
     Show,
     /// Make a new key active; the old one stays in the trust list until its codes expire.
     Rotate,
+    /// Print the federation root key's public key (created on first use): what a
+    /// peer region pins as `root_key` in its `[[peers]]` entry. The key is the last line.
+    Root,
 }
 
 fn main() -> ExitCode {
@@ -275,6 +279,7 @@ fn main() -> ExitCode {
             }
             Command::Keys { action: KeysAction::Show, common } => commands::keys::show(common).await,
             Command::Keys { action: KeysAction::Rotate, common } => commands::keys::rotate(common).await,
+            Command::Keys { action: KeysAction::Root, common } => commands::keys::root(common).await,
             Command::Migrate { common } => commands::migrate::run(common).await,
             Command::Stats { from, to, district, format, common } => {
                 let query = healthcode_server::api::stats::StatsQuery { from, to, district };

@@ -3,8 +3,9 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use healthcode_credential::PinnedRootKey;
 use healthcode_domain::ColourPolicy;
-use healthcode_server::ServerConfig;
+use healthcode_server::{FederationConfig, PeerConfig, ServerConfig};
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -54,8 +55,66 @@ struct FileConfig {
     trusted_proxy: Option<std::net::IpAddr>,
     sign_in_per_address_per_minute: Option<u32>,
     sign_in_per_minute: Option<u32>,
+    federation_refresh_seconds: Option<u64>,
+    federation_list_seconds: Option<i64>,
+    federation_publish_status: Option<bool>,
+    #[serde(default)]
+    peers: Vec<PeerFile>,
     sms: Option<crate::gateways::SmsFile>,
     email: Option<crate::gateways::EmailFile>,
+}
+
+/// One `[[peers]]` entry: a peer region whose codes are accepted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeerFile {
+    region: String,
+    url: String,
+    root_key: String,
+}
+
+fn federation(
+    refresh: Option<u64>,
+    list_seconds: Option<i64>,
+    publish_status: Option<bool>,
+    peers: Vec<PeerFile>,
+    own_region: &str,
+) -> Result<FederationConfig> {
+    let mut config = FederationConfig::default();
+    if let Some(secs) = refresh {
+        if !(1..=86_400).contains(&secs) {
+            bail!("federation_refresh_seconds must be between 1 and 86400");
+        }
+        config.refresh = std::time::Duration::from_secs(secs);
+    }
+    if let Some(secs) = list_seconds {
+        if !(10..=30 * 86_400).contains(&secs) {
+            bail!("federation_list_seconds must be between 10 and 2592000");
+        }
+        config.list_validity = SignedDuration::from_secs(secs);
+    }
+    config.publish_status = publish_status.unwrap_or(false);
+    for peer in peers {
+        let region = peer.region.trim().to_string();
+        if region.is_empty() || region.len() > 64 {
+            bail!("peers.region must be 1 to 64 characters");
+        }
+        if region == own_region {
+            bail!("peers: {region} is this deployment's own region_id");
+        }
+        if config.peers.iter().any(|p| p.region == region) {
+            bail!("peers: {region} is listed twice");
+        }
+        let url = peer.url.trim().trim_end_matches('/').to_string();
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            bail!("peers.url of {region} must start with https:// or http://");
+        }
+        let root_key = PinnedRootKey::parse(&peer.root_key).map_err(|e| {
+            anyhow::anyhow!("peers.root_key of {region}: {e} (copy it from the peer's `healthcode keys root`)")
+        })?;
+        config.peers.push(PeerConfig { region, url, root_key });
+    }
+    Ok(config)
 }
 
 pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
@@ -177,10 +236,47 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
         }
         config.sign_in_limits.overall_per_minute = n;
     }
+    config.federation = federation(
+        file.federation_refresh_seconds,
+        file.federation_list_seconds,
+        file.federation_publish_status,
+        file.peers,
+        &config.region_id,
+    )?;
     config.sender = crate::gateways::sender(file.sms, file.email, &|name: &str| std::env::var(name).ok())?;
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;
         config.policy = ColourPolicy::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn peer(region: &str, url: &str, root_key: &str) -> PeerFile {
+        PeerFile { region: region.into(), url: url.into(), root_key: root_key.into() }
+    }
+
+    #[test]
+    fn peers_are_validated_at_start() {
+        let key = healthcode_credential::SigningKey::generate().unwrap();
+        let pin = PinnedRootKey::of(&key).to_base64();
+        let ok =
+            federation(Some(60), Some(3600), Some(true), vec![peer("VN-HN", "https://hn.example/", &pin)], "CN-ZJ-HZ")
+                .unwrap();
+        assert_eq!(ok.peers.len(), 1);
+        assert_eq!(ok.peers[0].url, "https://hn.example", "a trailing slash is dropped");
+        assert_eq!((ok.refresh.as_secs(), ok.publish_status), (60, true));
+
+        let err = |peers: Vec<PeerFile>| federation(None, None, None, peers, "CN-ZJ-HZ").unwrap_err().to_string();
+        assert!(err(vec![peer("CN-ZJ-HZ", "https://a", &pin)]).contains("own region_id"));
+        assert!(err(vec![peer("VN-HN", "https://a", &pin), peer("VN-HN", "https://b", &pin)]).contains("twice"));
+        assert!(err(vec![peer("VN-HN", "ftp://a", &pin)]).contains("https://"));
+        assert!(err(vec![peer("VN-HN", "https://a", "AAAA")]).contains("keys root"));
+        assert!(federation(Some(0), None, None, vec![], "X").is_err());
+        assert!(federation(None, Some(5), None, vec![], "X").is_err());
+    }
 }

@@ -9,6 +9,9 @@
 //!   persists keys in a directory and rotates them.
 //! - [`TrustList`], the published public keys, and [`PreparedTrustList`], the
 //!   same decoded once for fast verification.
+//! - [`federation`]: the region's [`SignedRegionList`] for peer regions,
+//!   signed by its root key and opened by [`open_region_list`] against a
+//!   [`PinnedRootKey`], with rollback refused by [`check_sequence`].
 //! - [`qr`]: rendering codes as SVG or PNG ([`render_svg`], [`render_png`])
 //!   and reading them back from photos ([`decode_image`]).
 //!
@@ -19,6 +22,7 @@
 //!
 //! The crate is pure: keys and `now` are passed in, the clock is never read.
 
+pub mod federation;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -29,11 +33,15 @@ pub mod qr;
 pub mod trust_list;
 pub mod venue_token;
 
+pub use federation::{
+    FederationError, Freshness, PinnedRootKey, RegionList, SignedRegionList, check_sequence, open_region_list,
+    open_region_list_json,
+};
 pub use health_code::{
     CLOCK_SKEW, HEALTH_CODE_PREFIX, HealthCodeClaims, IssueError, VerifiedCode, VerifyError, decode_unverified, issue,
     verify,
 };
-pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path};
+pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path, load_or_create_root_key};
 pub use paper_pass::{PAPER_PASS_PREFIX, PaperPass, PaperPassError, is_paper_pass, sign_paper_pass, verify_paper_pass};
 pub use qr::{DECODE_TIME_LIMIT, QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
 pub use trust_list::{PreparedKey, PreparedTrustList, TrustList, TrustListError, TrustedKey};

@@ -38,6 +38,7 @@ use crate::config::{SenderConfig, ServerConfig};
 use crate::error::{ApiError, ErrorKind};
 use crate::keys::KeyService;
 use crate::metrics::Metrics;
+use crate::services::federation::Federation;
 use crate::services::trace_index::TraceIndex;
 use crate::state::AppState;
 use crate::web;
@@ -102,6 +103,12 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     if config.sender == SenderConfig::DevOutbox && !config.listen.ip().is_loopback() {
         return Err(StartupError::DevOutboxNotLoopback(config.listen));
     }
+    let root = healthcode_credential::load_or_create_root_key(&config.keys_dir())?;
+    let federation = Federation::new(config.federation.clone(), &config.region_id, root);
+    let kept = federation.load_kept(store.as_ref()).await?;
+    if kept > 0 {
+        tracing::info!(peers = kept, "kept peer trust lists restored");
+    }
     let sender = crate::auth::sender::build(&config.sender, store.clone())?;
     if !sender.is_dev_outbox() {
         // Codes from an earlier development run must not stay in clear.
@@ -120,6 +127,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         sessions: Arc::default(),
         venues: Arc::default(),
         trace_index: Arc::new(TraceIndex::new(trace_index_days)),
+        federation: Arc::new(federation),
     })
 }
 
@@ -154,6 +162,20 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     body.push_str("# HELP healthcode_trace_index_stays Stays held by the trace index (-1 loading, -2 off).\n");
     body.push_str("# TYPE healthcode_trace_index_stays gauge\n");
     body.push_str(&format!("healthcode_trace_index_stays {stays}\n"));
+    let now = state.clock.now();
+    body.push_str(
+        "# HELP healthcode_peer_list_age_seconds Age of each peer region's kept trust list (since last confirmed).\n",
+    );
+    body.push_str("# TYPE healthcode_peer_list_age_seconds gauge\n");
+    body.push_str("# HELP healthcode_peer_list_stale Whether a peer region's kept trust list is past its expiry.\n");
+    body.push_str("# TYPE healthcode_peer_list_stale gauge\n");
+    for peer in state.federation.peers() {
+        let region = &peer.list.region;
+        let age = now.duration_since(peer.checked_at).as_secs();
+        let stale = i32::from(peer.list.is_stale(now));
+        body.push_str(&format!("healthcode_peer_list_age_seconds{{region=\"{region}\"}} {age}\n"));
+        body.push_str(&format!("healthcode_peer_list_stale{{region=\"{region}\"}} {stale}\n"));
+    }
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
@@ -472,6 +494,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
         }
     });
     crate::services::stats::spawn_rollups(state.clone());
+    crate::services::federation::spawn(state.clone());
     crate::services::trace_index::spawn(state.clone());
     let keeper = state.clone();
     tokio::spawn(async move {

@@ -156,6 +156,43 @@ pub struct ServerConfig {
     /// the store); `None`: [`DEFAULT_TRACE_INDEX_DAYS`] on SQLite, off on
     /// PostgreSQL, where other servers may write visits this one never sees.
     pub trace_index_days: Option<u32>,
+    /// Peer regions whose codes this deployment accepts, and how this one
+    /// publishes its own signed trust list to them.
+    pub federation: FederationConfig,
+}
+
+/// A peer region: its id, where it publishes, and its pinned root key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerConfig {
+    /// The peer's region id (the `iss` of its codes).
+    pub region: String,
+    /// The peer's base URL; its list is at `{url}/api/v1/federation/trust-list`.
+    pub url: String,
+    /// The peer's root public key, pinned: only lists it signed are taken.
+    pub root_key: healthcode_credential::PinnedRootKey,
+}
+
+/// Federation settings (`[[peers]]`, `federation_*` keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FederationConfig {
+    pub peers: Vec<PeerConfig>,
+    /// How often each peer's list is fetched (failures back off up to it).
+    pub refresh: Duration,
+    /// How long our published list stays valid for peers (its expiry).
+    pub list_validity: SignedDuration,
+    /// Whether our published list carries the status list (holders not green now).
+    pub publish_status: bool,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        Self {
+            peers: Vec::new(),
+            refresh: Duration::from_secs(300),
+            list_validity: SignedDuration::from_hours(24),
+            publish_status: false,
+        }
+    }
 }
 
 /// Days a sign-in session or token lasts by default (`session_days`).
@@ -197,6 +234,7 @@ impl ServerConfig {
             max_in_flight: None,
             queue_wait: Duration::from_millis(10),
             trace_index_days: None,
+            federation: FederationConfig::default(),
         }
     }
 

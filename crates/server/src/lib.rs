@@ -27,7 +27,8 @@ pub mod web;
 pub use app::{StartupError, build_state, open_store, open_store_with, router, serve};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
-    BodyFormat, Secret, SenderConfig, ServerConfig, SignInLimits, SmsGatewayConfig, SmtpConfig, SmtpSecurity,
+    BodyFormat, FederationConfig, PeerConfig, Secret, SenderConfig, ServerConfig, SignInLimits, SmsGatewayConfig,
+    SmtpConfig, SmtpSecurity,
 };
 pub use error::{ApiError, ErrorKind};
 pub use healthcode_store_postgres::PgSettings;

@@ -32,6 +32,8 @@ pub struct AppState {
     /// The stays traces read, when this server may hold them (see
     /// [`crate::services::trace_index`]).
     pub trace_index: Arc<crate::services::trace_index::TraceIndex>,
+    /// Our root key and published list, and the peer regions' kept lists.
+    pub federation: Arc<crate::services::federation::Federation>,
 }
 
 impl AppState {

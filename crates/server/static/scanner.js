@@ -27,6 +27,7 @@ const SYNC_BATCH = 1_000; // the server takes at most this many per request
 const JSQR_URL = '/static/vendor/jsQR.js';
 const TRUST_KEY = 'hc.scanner.trust-list';
 const STATUS_KEY = 'hc.scanner.status-list';
+const PEERS_KEY = 'hc.scanner.peer-lists'; // peer regions' keys and status lists (federation)
 const DIRECTION_KEY = 'hc.scanner.direction';
 const RANK = { green: 0, yellow: 1, red: 2 };
 
@@ -74,6 +75,7 @@ let reachable = true; // the last request to the server got an answer
 let failedAt = 0; // when a request last failed: scans skip the server for RETRY_ONLINE_MS after
 let trust = null; // prepared trust list
 let statusMap = new Map(); // holder hex -> "yellow" | "red"
+let peers = []; // [{ region, expiresAt (ms), trust (prepared), statusMap }] of peer regions
 
 function isOnline() {
   return navigator.onLine && reachable;
@@ -106,7 +108,13 @@ function renderAges() {
   const trustAt = load(TRUST_KEY)?.fetchedAt;
   const statusAt = load(STATUS_KEY)?.fetchedAt;
   const el = $('lists-age');
-  el.textContent = `${t('scan.trust_list')}: ${age(trustAt)} · ${t('scan.status_list')}: ${age(statusAt)}`;
+  const parts = [`${t('scan.trust_list')}: ${age(trustAt)}`, `${t('scan.status_list')}: ${age(statusAt)}`];
+  // Each peer region's keys, by when the server last heard from that region.
+  const peerList = load(PEERS_KEY)?.body;
+  if (Array.isArray(peerList)) {
+    for (const p of peerList) parts.push(`${p.region}: ${age(p.checked_at ? Date.parse(p.checked_at) : null)}`);
+  }
+  el.textContent = parts.join(' · ');
   // An old status list misses recent colour changes: say so loudly.
   el.dataset.stale = String(!statusAt || Date.now() - statusAt > STALE_LIST_MS);
 }
@@ -139,7 +147,10 @@ function showVerdict(v) {
   el.dataset.reason = v.reason;
   $('verdict-word').textContent = t(v.verdict === 'allow' ? 'scan.allow' : 'scan.deny');
   setLine('verdict-colour', v.colour ? t(`colour.${v.colour}`) : '');
-  setLine('verdict-holder', v.holderHint);
+  // A peer region's code says where it comes from.
+  const foreign = v.region && v.region !== cfg.region ? t('scan.issued_by', v.region) : '';
+  setLine('verdict-holder', [v.holderHint, foreign].filter(Boolean).join(' · '));
+  el.dataset.region = v.region ?? '';
   setLine('verdict-outcome', v.outcome ? t(`checkin.${v.outcome}`) : '');
   setLine('verdict-reason', reasonText(v.reason, v.message));
   $('verdict-code').textContent = v.reason;
@@ -223,7 +234,35 @@ async function refreshLists() {
   } catch {
     // keep the cached list
   }
+  try {
+    const res = await call(cfg.peerListsUrl, {}, SYNC_TIMEOUT_MS);
+    if (res.ok && Array.isArray(res.body)) {
+      peers = await preparePeers(res.body);
+      store(PEERS_KEY, { fetchedAt: Date.now(), body: res.body });
+    }
+  } catch {
+    // keep the cached lists
+  }
   renderAges();
+}
+
+/** Peer regions as GET /api/v1/federation/peers lists them, ready to verify with. */
+async function preparePeers(list) {
+  const out = [];
+  for (const p of list) {
+    if (!p.trust_list || !p.expires_at) continue; // never fetched by the server
+    try {
+      out.push({
+        region: p.region,
+        expiresAt: Date.parse(p.expires_at),
+        trust: await prepareTrustList(p.trust_list),
+        statusMap: new Map((p.holders ?? []).map((e) => [e.h, e.c])),
+      });
+    } catch {
+      // an unusable list: its codes stay unknown here
+    }
+  }
+  return out;
 }
 
 async function loadCachedLists() {
@@ -237,6 +276,8 @@ async function loadCachedLists() {
   }
   const holders = load(STATUS_KEY)?.body?.holders;
   if (Array.isArray(holders)) statusMap = new Map(holders.map((e) => [e.h, e.c]));
+  const cachedPeers = load(PEERS_KEY)?.body;
+  if (Array.isArray(cachedPeers)) peers = await preparePeers(cachedPeers);
 }
 
 let syncing = false;
@@ -279,14 +320,31 @@ async function judgeOffline(qrText) {
     // ago: its verdict needs the server's view of the holder's status.
     return { verdict: 'deny', reason: 'PASS_NEEDS_NETWORK', message: 'paper passes are checked online', colour: null, holder: null, offline: true };
   }
-  const result = trust
+  let result = trust
     ? await verifyHealthCode(qrText, trust, Date.now())
     : { valid: false, code: 'OFFLINE_UNVERIFIABLE' };
+  let region = cfg.region;
+  let listedIn = statusMap;
+  if (result.code === 'CODE_KEY_UNKNOWN' || result.code === 'CODE_ISSUER_UNKNOWN') {
+    // Perhaps a peer region's code: the first peer whose keys know it judges it.
+    for (const peer of peers) {
+      const r = await verifyHealthCode(qrText, peer.trust, Date.now());
+      if (r.code === 'CODE_KEY_UNKNOWN') continue;
+      if (Date.now() >= peer.expiresAt) {
+        const message = `issued by peer region ${peer.region}, whose trust list expired`;
+        return { verdict: 'deny', reason: 'PEER_LIST_STALE', message, colour: null, holder: null, region: peer.region, offline: true };
+      }
+      result = r;
+      region = peer.region;
+      listedIn = peer.statusMap;
+      break;
+    }
+  }
   if (!result.valid) {
     const code = result.code === 'CODE_VERIFIER_UNAVAILABLE' ? 'OFFLINE_UNVERIFIABLE' : result.code;
     return { verdict: 'deny', reason: code, message: result.reason, colour: null, holder: null, offline: true };
   }
-  const listed = statusMap.get(result.holder);
+  const listed = listedIn.get(result.holder);
   const holderHint = `${result.initials} ****${result.documentLast4}`;
   let colour = result.colour;
   let reason = `COLOUR_${colour.toUpperCase()}`;
@@ -297,7 +355,7 @@ async function judgeOffline(qrText) {
     reason = 'CODE_VALID';
   }
   const verdict = colour === 'green' ? 'allow' : 'deny';
-  return { verdict, reason, colour, holder: result.holder, holderHint, offline: true };
+  return { verdict, reason, colour, holder: result.holder, holderHint, region, offline: true };
 }
 
 async function judgeAtCheckpoint(qrText) {
@@ -314,6 +372,7 @@ async function judgeAtCheckpoint(qrText) {
           message: res.body.message,
           colour: res.body.colour,
           holderHint: res.body.holder_hint,
+          region: res.body.region,
         });
         if (readQueue().length > 0) syncQueue();
       } else {
@@ -351,6 +410,7 @@ async function judgeAtVenue(qrText) {
         message: res.body.message,
         colour: res.body.colour,
         holderHint: res.body.holder_hint,
+        region: res.body.region,
         outcome: res.body.outcome,
       });
     } else {
@@ -377,6 +437,7 @@ async function judgeAtGate(qrText) {
         reason: res.body.reason,
         colour: res.body.colour,
         holderHint: res.body.holder_hint,
+        region: res.body.region,
       });
     } else {
       apiError(res);

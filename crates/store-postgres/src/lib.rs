@@ -29,6 +29,7 @@ mod health;
 mod outbox;
 mod overrides;
 mod partitions;
+mod peer_lists;
 mod retention;
 mod risk_areas;
 mod stats;

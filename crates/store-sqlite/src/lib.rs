@@ -22,6 +22,7 @@ mod group_commit;
 mod health;
 mod outbox;
 mod overrides;
+mod peer_lists;
 mod retention;
 mod risk_areas;
 mod stats;

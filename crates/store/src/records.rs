@@ -620,3 +620,21 @@ pub fn decide_request(
     };
     (close, open, ScanApplied::Done { colour, decision, visit })
 }
+
+/// The last good signed trust list fetched from a peer region, kept so a
+/// restart (or a peer that is down) does not lose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerListRecord {
+    /// The peer's region id.
+    pub region: String,
+    /// The list's sequence number; a stored list is never replaced by a lower one.
+    pub sequence: i64,
+    /// The signed document exactly as fetched (JSON), verified again when read.
+    pub document: String,
+    /// The peer's `ETag` for it, sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// When this sequence was first fetched.
+    pub fetched_at: Timestamp,
+    /// When the peer last confirmed it (or sent it).
+    pub checked_at: Timestamp,
+}

@@ -16,8 +16,8 @@ const SCAN_ATTEMPTS: usize = 5;
 use crate::records::{
     AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
     EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
-    PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest, SessionRecord,
-    StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
+    PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest,
+    SessionRecord, StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
 };
 
 /// Resident and visitor accounts.
@@ -359,6 +359,7 @@ pub trait Store:
     + AppealStore
     + EnterpriseStore
     + AlarmStore
+    + PeerListStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
@@ -445,4 +446,14 @@ pub trait AlarmStore: Send + Sync {
     /// How many manual status changes ([`MANUAL_CHANGE_EVENTS`](crate::MANUAL_CHANGE_EVENTS))
     /// were recorded at or after `since`, by anyone or by one actor.
     async fn manual_changes_since(&self, since: Timestamp, by: Option<&Actor>) -> StoreResult<u64>;
+}
+
+/// The last good trust list of each peer region (federation).
+#[async_trait]
+pub trait PeerListStore: Send + Sync {
+    /// Keeps `list` as its region's copy, replacing one with a lower or equal
+    /// sequence; `Conflict` when the kept one's sequence is higher (rollback).
+    async fn put_peer_list(&self, list: &PeerListRecord) -> StoreResult<()>;
+    /// Every kept list, by region.
+    async fn peer_lists(&self) -> StoreResult<Vec<PeerListRecord>>;
 }

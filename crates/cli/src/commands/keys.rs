@@ -1,4 +1,4 @@
-//! `healthcode keys show|rotate`.
+//! `healthcode keys show|rotate|root`.
 
 use anyhow::{Context, Result};
 use healthcode_credential::KeyRing;
@@ -45,5 +45,22 @@ pub async fn rotate(common: CommonArgs) -> Result<ExitCode> {
         config.max_credential_lifetime()
     );
     println!("a running server picks the new key up within 30 seconds");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the root public key peers pin (standard base64 of the P-256 point).
+pub async fn root(common: CommonArgs) -> Result<ExitCode> {
+    let config = build(&common)?;
+    let dir = config.keys_dir();
+    // The code signing ring first, so a fresh directory gets both.
+    KeyRing::load_or_create(&dir, super::system_clock().now()).context("loading keys")?;
+    let root = healthcode_credential::load_or_create_root_key(&dir).context("loading the federation root key")?;
+    let pin = healthcode_credential::PinnedRootKey::of(&root);
+    println!(
+        "federation root key {} of region {} (pin it as root_key in a peer's [[peers]] entry):",
+        pin.key_id(),
+        config.region_id
+    );
+    println!("{}", pin.to_base64());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,10 @@
 //! `healthcode verify <QR text | image file>`: offline verification.
 
 use anyhow::{Context, Result, bail};
-use healthcode_credential::{HEALTH_CODE_PREFIX, KeyRing, PreparedTrustList, decode_image, verify, verify_venue_token};
+use healthcode_credential::{
+    HEALTH_CODE_PREFIX, KeyRing, PreparedTrustList, VerifyError, decode_image, verify, verify_venue_token,
+};
+use healthcode_server::services::federation::{Federation, Foreign};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -85,6 +88,7 @@ pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -
             Ok(v) => {
                 let c = &v.claims;
                 json!({
+                    "region": c.issuer,
                     "valid": true,
                     "kind": "health_code",
                     "code": "CODE_VALID",
@@ -98,6 +102,13 @@ pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -
                     "policy_version": c.policy_version,
                 })
             }
+            Err(e @ (VerifyError::KeyUnknown(_) | VerifyError::IssuerUnknown(_))) => {
+                let verdict = peer_verdict(&common, &text, now).await?;
+                all_valid &= verdict.as_ref().is_some_and(|v| v["valid"] == true);
+                verdict.unwrap_or_else(
+                    || json!({ "valid": false, "kind": "health_code", "code": e.code(), "reason": e.to_string() }),
+                )
+            }
             Err(e) => {
                 all_valid = false;
                 json!({ "valid": false, "kind": "health_code", "code": e.code(), "reason": e.to_string() })
@@ -106,4 +117,50 @@ pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -
         println!("{verdict}");
     }
     Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// A code our keys do not know, judged with the peer regions' lists the
+/// server kept in the store (verified again here against the pinned root
+/// keys). `None` when no configured peer issued it.
+async fn peer_verdict(common: &CommonArgs, text: &str, now: jiff::Timestamp) -> Result<Option<serde_json::Value>> {
+    let config = build(common)?;
+    if config.federation.peers.is_empty() {
+        return Ok(None);
+    }
+    let store = healthcode_server::open_store_with(&config.database_url, &config.postgres).await?;
+    let federation = Federation::receiving_only(config.federation.clone(), &config.region_id);
+    federation.load_kept(store.as_ref()).await.context("reading the kept peer lists")?;
+    let refuse = |code: &str, reason: String, region: String| json!({ "valid": false, "kind": "health_code", "code": code, "reason": reason, "region": region });
+    Ok(match federation.judge_foreign(text, now) {
+        Foreign::NotAPeer => None,
+        Foreign::Missing { region } => Some(refuse(
+            "PEER_LIST_MISSING",
+            format!("issued by peer region {region}, whose trust list was never fetched (is the server running?)"),
+            region,
+        )),
+        Foreign::Stale { region, expired_at } => Some(refuse(
+            "PEER_LIST_STALE",
+            format!("issued by peer region {region}, whose kept trust list expired at {expired_at}"),
+            region,
+        )),
+        Foreign::Refused { region, error } => Some(refuse(error.code(), error.to_string(), region)),
+        Foreign::Verified { region, code, current } => {
+            let c = &code.claims;
+            let colour = current.map_or(c.colour, |now| now.max(c.colour));
+            Some(json!({
+                "valid": true,
+                "kind": "health_code",
+                "code": "CODE_VALID",
+                "region": region,
+                "colour": colour.as_str(),
+                "holder_hint": format!("{} ****{}", c.initials, c.document_last4),
+                "holder_id": c.holder.to_string(),
+                "issuer": c.issuer,
+                "key_id": code.key_id.to_string(),
+                "issued_at": c.issued_at.to_string(),
+                "expires_at": c.expires_at.to_string(),
+                "policy_version": c.policy_version,
+            }))
+        }
+    })
 }

@@ -7,6 +7,7 @@
 mod audit;
 mod concurrency;
 mod crash;
+mod federation;
 mod loadgen;
 mod stats;
 mod store;

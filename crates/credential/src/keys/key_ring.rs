@@ -216,7 +216,7 @@ fn write_index(dir: &Path, entries: &[KeyEntry]) -> Result<(), KeyError> {
 
 /// Writes `bytes` to `path` atomically: a 0600 temporary file in the same
 /// directory, synced, then renamed over `path`.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
+pub(super) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);

@@ -94,13 +94,16 @@ pub struct ScanResponse {
     /// `allow` or `deny`.
     pub verdict: String,
     pub colour: Option<String>,
-    /// Stable reason code: `CODE_VALID`, `COLOUR_YELLOW`, `COLOUR_RED`, `STATUS_CHANGED`, or a `CODE_*` failure.
+    /// Stable reason code: `CODE_VALID`, `COLOUR_YELLOW`, `COLOUR_RED`, `STATUS_CHANGED`, a `CODE_*` failure,
+    /// or `PEER_LIST_STALE` / `PEER_LIST_MISSING` for a peer region's code without a usable list.
     pub reason: String,
     pub message: String,
     pub holder_hint: Option<String>,
     pub expires_at: Option<String>,
     /// The passage (checkpoints) or visit (venues) recorded, if any.
     pub recorded_id: Option<String>,
+    /// The region that issued the code: this one or a peer region.
+    pub region: Option<String>,
 }
 
 fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
@@ -112,6 +115,7 @@ fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
         holder_hint: v.holder_hint.clone(),
         expires_at: v.expires_at.map(|t| t.to_string()),
         recorded_id: recorded,
+        region: v.region.clone(),
     }
 }
 
@@ -269,7 +273,9 @@ pub async fn venue_scan(
     }
     let verdict = checkpoints::judge(&state, &b.qr_text).await?;
     // An unreadable code, or one of nobody registered here: the verdict, no visit.
-    let resident = match verdict.holder {
+    // Only a holder of this region can have a visit recorded here.
+    let ours = verdict.region.as_deref() == Some(state.config.region_id.as_str());
+    let resident = match verdict.holder.filter(|_| ours) {
         Some(holder) => match state.store.resident_by_holder(holder).await {
             Ok(r) => Some(r),
             Err(StoreError::NotFound) => None,

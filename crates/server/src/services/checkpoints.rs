@@ -1,7 +1,7 @@
 //! Checkpoint scans: verify the code, check the holder's current status,
 //! decide allow or deny, record the passage.
 
-use healthcode_credential::{VerifiedCode, is_paper_pass, verify, verify_paper_pass};
+use healthcode_credential::{VerifiedCode, VerifyError, is_paper_pass, verify, verify_paper_pass};
 use healthcode_domain::{
     Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, Verdict, verdict_for,
 };
@@ -10,6 +10,7 @@ use jiff::Timestamp;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
+use crate::services::federation::Foreign;
 use crate::state::AppState;
 
 /// How far ahead of the server's clock a scanning device's clock may run.
@@ -41,7 +42,8 @@ pub fn check_passage_time(
 #[derive(Debug, Clone)]
 pub struct ScanVerdict {
     pub verdict: Verdict,
-    /// Stable: `CODE_VALID`, a `CODE_*` verification failure, `COLOUR_YELLOW`, `COLOUR_RED`, `STATUS_CHANGED`.
+    /// Stable: `CODE_VALID`, a `CODE_*` verification failure, `COLOUR_YELLOW`, `COLOUR_RED`, `STATUS_CHANGED`,
+    /// `PEER_LIST_STALE` / `PEER_LIST_MISSING` (a peer region's code without a usable list).
     pub reason: String,
     pub message: String,
     pub colour: Option<Colour>,
@@ -49,6 +51,8 @@ pub struct ScanVerdict {
     /// Initials and last four characters of the document, for an eye-check.
     pub holder_hint: Option<String>,
     pub expires_at: Option<Timestamp>,
+    /// The region that issued the code (ours or a peer's), once verified.
+    pub region: Option<String>,
 }
 
 pub async fn register(
@@ -99,7 +103,41 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
     }
     let now = state.clock.now();
     let trust = state.keys.prepared_trust_list(now).map_err(ApiError::internal)?;
-    let code: VerifiedCode = match verify(qr_text, &trust, now) {
+    // A code our keys do not know may be a peer region's: judged with its
+    // kept list and, when it shares one, its status list.
+    let mut peer: Option<(String, Option<Colour>)> = None;
+    let verified = match verify(qr_text, &trust, now) {
+        Err(e @ (VerifyError::KeyUnknown(_) | VerifyError::IssuerUnknown(_))) => {
+            match state.federation.judge_foreign(qr_text, now) {
+                Foreign::NotAPeer => Err(e),
+                Foreign::Missing { region } => {
+                    return Ok(peer_deny(
+                        "PEER_LIST_MISSING",
+                        format!("issued by peer region {region}, whose trust list this server has not fetched yet"),
+                        region,
+                    ));
+                }
+                Foreign::Stale { region, expired_at } => {
+                    return Ok(peer_deny(
+                        "PEER_LIST_STALE",
+                        format!(
+                            "issued by peer region {region}, whose trust list expired at {expired_at}: it could not be refreshed"
+                        ),
+                        region,
+                    ));
+                }
+                Foreign::Refused { region, error } => {
+                    return Ok(peer_deny(error.code(), error.to_string(), region));
+                }
+                Foreign::Verified { region, code, current } => {
+                    peer = Some((region, current));
+                    Ok(code)
+                }
+            }
+        }
+        other => other,
+    };
+    let code: VerifiedCode = match verified {
         Ok(v) => v,
         Err(e) => {
             return Ok(ScanVerdict {
@@ -110,15 +148,22 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
                 holder: None,
                 holder_hint: None,
                 expires_at: None,
+                region: None,
             });
         }
     };
-    let claims = &code.claims;
-    let current = match state.store.resident_by_holder(claims.holder).await {
-        Ok(r) => state.store.status(r.id).await?.map(|s| s.colour),
-        Err(StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
+    let (region, current) = match peer {
+        Some(peer) => peer,
+        None => {
+            let current = match state.store.resident_by_holder(code.claims.holder).await {
+                Ok(r) => state.store.status(r.id).await?.map(|s| s.colour),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            (state.config.region_id.clone(), current)
+        }
     };
+    let claims = &code.claims;
     let colour = current.map_or(claims.colour, |c| c.max(claims.colour));
     let (reason, message) = match (colour, current) {
         (Colour::Green, _) => ("CODE_VALID", "green code: may pass"),
@@ -136,7 +181,12 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
         holder: Some(claims.holder),
         holder_hint: Some(format!("{} ****{}", claims.initials, claims.document_last4)),
         expires_at: Some(claims.expires_at),
+        region: Some(region),
     })
+}
+
+fn peer_deny(reason: &str, message: String, region: String) -> ScanVerdict {
+    ScanVerdict { message, region: Some(region), ..deny(reason, "") }
 }
 
 /// A scan at a checkpoint: judge, then record the passage.
@@ -176,6 +226,7 @@ fn deny(reason: &str, message: &str) -> ScanVerdict {
         holder: None,
         holder_hint: None,
         expires_at: None,
+        region: None,
     }
 }
 
@@ -208,5 +259,6 @@ async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiE
         holder: Some(pass.holder),
         holder_hint: hint,
         expires_at: None,
+        region: Some(state.config.region_id.clone()),
     })
 }

@@ -11,6 +11,7 @@ pub mod check_in;
 pub mod checkpoints;
 pub mod code;
 pub mod enterprises;
+pub mod federation;
 pub mod health;
 pub mod overrides;
 pub mod retention;

@@ -93,6 +93,9 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason.CODE_KEY_NOT_VALID",
     "reason.CODE_ISSUER_UNKNOWN",
     "reason.CODE_PREFIX_INVALID",
+    "reason.PEER_LIST_STALE",
+    "reason.PEER_LIST_MISSING",
+    "scan.issued_by",
     "reason.invalid",
     "reason.OFFLINE_UNVERIFIABLE",
     "reason.PASS_VALID",
@@ -207,6 +210,8 @@ pub async fn checkpoint_scanner(
                 "syncUrl": format!("/api/v1/checkpoints/{}/passages:sync", c.id),
                 "trustListUrl": "/api/v1/trust-list",
                 "statusListUrl": "/api/v1/status-list",
+                "peerListsUrl": "/api/v1/federation/peers",
+                "region": state.config.region_id,
                 "signInUrl": STAFF_SIGNIN,
             });
             let kind = lang.t(&format!("scan.kind.{}", c.kind.as_str()));

@@ -12,6 +12,7 @@ mod checkpoints;
 mod concurrency;
 mod enterprises;
 mod error_pages;
+mod federation;
 mod gateways;
 mod governance;
 mod harness;

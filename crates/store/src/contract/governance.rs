@@ -242,3 +242,28 @@ pub async fn appeals_are_answered_once_earliest_deadline_first(store: &dyn Store
     );
     assert_eq!(store.pending_appeals(10).await.unwrap().len(), 1);
 }
+
+pub async fn peer_lists_are_kept_per_region_and_never_roll_back(store: &dyn Store) {
+    use crate::PeerListRecord;
+    let list = |region: &str, sequence: i64, secs: i64| PeerListRecord {
+        region: region.into(),
+        sequence,
+        document: format!("{{\"seq\":{sequence}}}"),
+        etag: Some(format!("\"{sequence}\"")),
+        fetched_at: t(secs),
+        checked_at: t(secs + 1),
+    };
+    assert!(store.peer_lists().await.unwrap().is_empty());
+    store.put_peer_list(&list("XB-BBB", 10, 0)).await.unwrap();
+    store.put_peer_list(&list("XA-AAA", 3, 0)).await.unwrap();
+    let newer = list("XB-BBB", 11, 5);
+    store.put_peer_list(&newer).await.unwrap();
+    assert!(
+        matches!(store.put_peer_list(&list("XB-BBB", 9, 6)).await, Err(StoreError::Conflict(_))),
+        "a lower sequence is refused"
+    );
+    // The same sequence again (the peer confirmed it): the check time moves.
+    let confirmed = PeerListRecord { checked_at: t(20), etag: None, ..newer.clone() };
+    store.put_peer_list(&confirmed).await.unwrap();
+    assert_eq!(store.peer_lists().await.unwrap(), vec![list("XA-AAA", 3, 0), confirmed]);
+}

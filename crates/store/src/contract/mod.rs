@@ -40,7 +40,8 @@ macro_rules! contract_tests {
             appeals_are_answered_once_earliest_deadline_first,
             applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
             gate_scans_feed_the_roster_snapshot_and_copy,
-            alarms_are_listed_open_first_and_acknowledged_once, tracing_reads_many_people_and_venues_at_once);
+            alarms_are_listed_open_first_and_acknowledged_once, tracing_reads_many_people_and_venues_at_once,
+            peer_lists_are_kept_per_region_and_never_roll_back);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

@@ -376,6 +376,19 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("reason.CODE_KEY_NOT_VALID", ["Signing key not valid now", "签发密钥当前无效", "Khóa ký hiện không hợp lệ"]),
     ("reason.CODE_ISSUER_UNKNOWN", ["Code from another region", "其他地区签发的健康码", "Mã của vùng khác"]),
     ("reason.CODE_PREFIX_INVALID", ["Not a health code", "不是健康码", "Không phải mã sức khỏe"]),
+    (
+        "reason.PEER_LIST_STALE",
+        [
+            "Other region's keys are out of date: cannot check",
+            "外地验签名单已过期：无法核验",
+            "Danh sách khóa của vùng khác đã hết hạn: không kiểm tra được",
+        ],
+    ),
+    (
+        "reason.PEER_LIST_MISSING",
+        ["Other region's keys not loaded yet", "尚未获取外地验签名单", "Chưa tải khóa của vùng khác"],
+    ),
+    ("scan.issued_by", ["Issued by {n}", "签发地区：{n}", "Cấp bởi {n}"]),
     ("reason.invalid", ["Damaged or invalid code", "健康码损坏或无效", "Mã bị hỏng hoặc không hợp lệ"]),
     (
         "reason.OFFLINE_UNVERIFIABLE",
