@@ -18,7 +18,6 @@
 mod access_log;
 mod accounts;
 mod alarms;
-mod appeals;
 mod audit;
 mod auth;
 mod cases;
@@ -26,16 +25,12 @@ mod checkpoints;
 mod convert;
 mod enterprises;
 mod health;
-mod outbox;
-mod overrides;
 mod partitions;
 mod retention;
-mod risk_areas;
 mod stats;
 pub mod testing;
 mod trace_reads;
 mod transfer;
-mod venues;
 mod visits;
 
 use async_trait::async_trait;
@@ -150,20 +145,13 @@ fn migrate_error(e: MigrateError) -> StoreError {
     }
 }
 
-/// Maps a sqlx error to `StoreError`, keeping the cause for the logs.
-/// Unique violations are conflicts; so are serialization failures and
-/// deadlocks, which a retry resolves like any other lost race.
-pub(crate) fn other(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(format!("{context}: {}", db.message()))
-        }
-        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")) => {
-            StoreError::Conflict(format!("{context}: concurrent write: {}", db.message()))
-        }
-        _ => StoreError::Other(format!("{context}: {e}")),
-    }
+pub(crate) use healthcode_store_sql::other;
+
+use sql::{appeals, venues};
+
+/// The queries shared with the other backend, stamped for this one.
+mod sql {
+    healthcode_store_sql::shared_queries!(crate::PostgresStore, sqlx::Postgres);
 }
 
 #[async_trait]

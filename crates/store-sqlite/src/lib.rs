@@ -11,7 +11,6 @@
 mod access_log;
 mod accounts;
 mod alarms;
-mod appeals;
 mod audit;
 mod auth;
 mod cases;
@@ -20,14 +19,10 @@ mod convert;
 mod enterprises;
 mod group_commit;
 mod health;
-mod outbox;
-mod overrides;
 mod retention;
-mod risk_areas;
 mod stats;
 mod trace_reads;
 mod transfer;
-mod venues;
 mod visits;
 
 use async_trait::async_trait;
@@ -111,13 +106,13 @@ impl SqliteStore {
     }
 }
 
-/// Maps a sqlx error to `StoreError`, keeping the cause for the logs.
-pub(crate) fn other(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!("{context}: {db}")),
-        _ => StoreError::Other(format!("{context}: {e}")),
-    }
+pub(crate) use healthcode_store_sql::other;
+
+use sql::{appeals, venues};
+
+/// The queries shared with the other backend, stamped for this one.
+mod sql {
+    healthcode_store_sql::shared_queries!(crate::SqliteStore, sqlx::Sqlite);
 }
 
 #[async_trait]
