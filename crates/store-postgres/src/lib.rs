@@ -16,15 +16,7 @@
 //! lock and retry when another instance migrates at the same moment.
 
 mod access_log;
-mod accounts;
-mod alarms;
-mod audit;
-mod auth;
-mod cases;
-mod checkpoints;
 mod convert;
-mod enterprises;
-mod health;
 mod partitions;
 mod retention;
 mod stats;
@@ -124,6 +116,14 @@ impl PostgresStore {
         }
     }
 
+    /// Called before passages are written: creates the partitions of their
+    /// days.
+    async fn before_passages_write(&self, passages: &[healthcode_domain::Passage]) {
+        self.partitions
+            .ensure(&self.pool, partitions::Partitioned::Passages, passages.iter().map(|p| p.scanned_at))
+            .await;
+    }
+
     async fn write_tx(&self) -> StoreResult<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(other("starting a write transaction"))
     }
@@ -147,7 +147,7 @@ fn migrate_error(e: MigrateError) -> StoreError {
 
 pub(crate) use healthcode_store_sql::other;
 
-use sql::{appeals, venues};
+use sql::{accounts, auth, cases, health, venues};
 
 /// The queries shared with the other backend, stamped for this one.
 mod sql {

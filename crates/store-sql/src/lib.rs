@@ -25,7 +25,15 @@
 
 pub mod value;
 
+mod accounts;
+mod alarms;
 mod appeals;
+mod audit;
+mod auth;
+mod cases;
+mod checkpoints;
+mod enterprises;
+mod health;
 mod outbox;
 mod overrides;
 mod risk_areas;
@@ -193,6 +201,14 @@ macro_rules! __prelude {
 macro_rules! shared_queries {
     ($Store:path, $Db:ty) => {
         $crate::__outbox!($Store, $Db);
+        $crate::__checkpoints!($Store, $Db);
+        $crate::__health!($Store, $Db);
+        $crate::__auth!($Store, $Db);
+        $crate::__accounts!($Store, $Db);
+        $crate::__enterprises!($Store, $Db);
+        $crate::__cases!($Store, $Db);
+        $crate::__audit!($Store, $Db);
+        $crate::__alarms!($Store, $Db);
         $crate::__venues!($Store, $Db);
         $crate::__appeals!($Store, $Db);
         $crate::__overrides!($Store, $Db);

@@ -9,16 +9,8 @@
 //! transaction, one SAVEPOINT per scan, and answers each after the commit.
 
 mod access_log;
-mod accounts;
-mod alarms;
-mod audit;
-mod auth;
-mod cases;
-mod checkpoints;
 mod convert;
-mod enterprises;
 mod group_commit;
-mod health;
 mod retention;
 mod stats;
 mod trace_reads;
@@ -101,6 +93,10 @@ impl SqliteStore {
         sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await.map_err(other("integrity check"))
     }
 
+    /// Called before passages are written: SQLite keeps one table, so there
+    /// is nothing to prepare.
+    async fn before_passages_write(&self, _passages: &[healthcode_domain::Passage]) {}
+
     async fn write_tx(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a write transaction"))
     }
@@ -108,7 +104,7 @@ impl SqliteStore {
 
 pub(crate) use healthcode_store_sql::other;
 
-use sql::{appeals, venues};
+use sql::{accounts, auth, cases, health, venues};
 
 /// The queries shared with the other backend, stamped for this one.
 mod sql {
