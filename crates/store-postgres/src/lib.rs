@@ -15,11 +15,10 @@
 //! databases can serve too; migrations therefore run without sqlx's advisory
 //! lock and retry when another instance migrates at the same moment.
 
-mod access_log;
+mod bulk;
 mod convert;
 mod partitions;
 mod retention;
-mod stats;
 pub mod testing;
 mod trace_reads;
 mod transfer;

@@ -161,7 +161,7 @@ macro_rules! __cases {
                 }
                 super::alarms::import_alarms(&mut tx, &r.alarms).await?;
                 super::appeals::import(&mut tx, &r.appeals).await?;
-                crate::access_log::import(&mut tx, &r.accesses).await?;
+                super::access_log::import(&mut tx, &r.accesses).await?;
                 tx.commit().await.map_err(other("committing case records"))
             }
 

@@ -25,6 +25,7 @@
 
 pub mod value;
 
+mod access_log;
 mod accounts;
 mod alarms;
 mod appeals;
@@ -37,6 +38,7 @@ mod health;
 mod outbox;
 mod overrides;
 mod risk_areas;
+mod stats;
 mod venues;
 
 use healthcode_domain::{Colour, ResidentId};
@@ -146,10 +148,23 @@ pub fn colour(s: &str) -> StoreResult<Colour> {
 }
 
 /// The few snippets of SQL whose spelling differs between the backends.
-pub trait Dialect {}
+pub trait Dialect {
+    /// The column that orders the access log as written (it has no key).
+    const ACCESS_LOG_ORDER: &'static str;
+    /// The spelling of the shared statistics statement
+    /// (`healthcode_store::stats_sql`, which numbers its own placeholders).
+    const STATS: healthcode_store::stats_sql::Dialect;
+}
 
-impl Dialect for sqlx::Sqlite {}
-impl Dialect for sqlx::Postgres {}
+impl Dialect for sqlx::Sqlite {
+    const ACCESS_LOG_ORDER: &'static str = "rowid";
+    const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Sqlite;
+}
+
+impl Dialect for sqlx::Postgres {
+    const ACCESS_LOG_ORDER: &'static str = "seq";
+    const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Postgres;
+}
 
 /// Names the stamped code uses; not an API.
 #[doc(hidden)]
@@ -201,6 +216,8 @@ macro_rules! __prelude {
 macro_rules! shared_queries {
     ($Store:path, $Db:ty) => {
         $crate::__outbox!($Store, $Db);
+        $crate::__stats!($Store, $Db);
+        $crate::__access_log!($Store, $Db);
         $crate::__checkpoints!($Store, $Db);
         $crate::__health!($Store, $Db);
         $crate::__auth!($Store, $Db);

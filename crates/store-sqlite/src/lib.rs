@@ -8,19 +8,19 @@
 //! group-committed: one writer task commits every scan waiting in one
 //! transaction, one SAVEPOINT per scan, and answers each after the commit.
 
-mod access_log;
 mod convert;
 mod group_commit;
 mod retention;
-mod stats;
 mod trace_reads;
 mod transfer;
 mod visits;
 
 use async_trait::async_trait;
+use healthcode_store::{AccessRecord, StatCell};
 use healthcode_store::{Store, StoreError, StoreResult};
+use jiff::civil::Date;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -96,6 +96,17 @@ impl SqliteStore {
     /// Called before passages are written: SQLite keeps one table, so there
     /// is nothing to prepare.
     async fn before_passages_write(&self, _passages: &[healthcode_domain::Passage]) {}
+
+    /// Appends access records (one statement each; SQLite's statements are
+    /// cheap inside one transaction).
+    async fn insert_accesses(conn: &mut SqliteConnection, records: &[AccessRecord]) -> StoreResult<()> {
+        sql::access_log::insert_each(conn, records).await
+    }
+
+    /// Writes a day's statistics cells.
+    async fn insert_rollup_cells(conn: &mut SqliteConnection, day: Date, cells: &[StatCell]) -> StoreResult<()> {
+        sql::stats::insert_cells_each(conn, day, cells).await
+    }
 
     async fn write_tx(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a write transaction"))
