@@ -21,7 +21,6 @@ mod partitions;
 mod retention;
 pub mod testing;
 mod trace_reads;
-mod transfer;
 mod visits;
 
 use async_trait::async_trait;
@@ -145,8 +144,6 @@ fn migrate_error(e: MigrateError) -> StoreError {
 }
 
 pub(crate) use healthcode_store_sql::other;
-
-use sql::{accounts, auth, cases, health, venues};
 
 /// The queries shared with the other backend, stamped for this one.
 mod sql {

@@ -39,6 +39,7 @@ mod outbox;
 mod overrides;
 mod risk_areas;
 mod stats;
+mod transfer;
 mod venues;
 
 use healthcode_domain::{Colour, ResidentId};
@@ -154,16 +155,21 @@ pub trait Dialect {
     /// The spelling of the shared statistics statement
     /// (`healthcode_store::stats_sql`, which numbers its own placeholders).
     const STATS: healthcode_store::stats_sql::Dialect;
+    /// Begins a transaction whose reads all see one snapshot (for exports).
+    const BEGIN_SNAPSHOT: &'static str;
 }
 
 impl Dialect for sqlx::Sqlite {
     const ACCESS_LOG_ORDER: &'static str = "rowid";
     const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Sqlite;
+    // A deferred transaction reads from one WAL snapshot from its first read.
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
 }
 
 impl Dialect for sqlx::Postgres {
     const ACCESS_LOG_ORDER: &'static str = "seq";
     const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Postgres;
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 }
 
 /// Names the stamped code uses; not an API.
@@ -216,6 +222,7 @@ macro_rules! __prelude {
 macro_rules! shared_queries {
     ($Store:path, $Db:ty) => {
         $crate::__outbox!($Store, $Db);
+        $crate::__transfer!($Store, $Db);
         $crate::__stats!($Store, $Db);
         $crate::__access_log!($Store, $Db);
         $crate::__checkpoints!($Store, $Db);

@@ -12,7 +12,6 @@ mod convert;
 mod group_commit;
 mod retention;
 mod trace_reads;
-mod transfer;
 mod visits;
 
 use async_trait::async_trait;
@@ -114,8 +113,6 @@ impl SqliteStore {
 }
 
 pub(crate) use healthcode_store_sql::other;
-
-use sql::{accounts, auth, cases, health, venues};
 
 /// The queries shared with the other backend, stamped for this one.
 mod sql {
