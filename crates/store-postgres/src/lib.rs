@@ -16,7 +16,6 @@
 //! lock and retry when another instance migrates at the same moment.
 
 mod bulk;
-mod convert;
 mod partitions;
 mod retention;
 pub mod testing;

@@ -7,9 +7,9 @@ use healthcode_store::{PurgeCounts, PurgeMode, RetentionStore, StoreResult};
 use jiff::Timestamp;
 use sqlx::AssertSqlSafe;
 
-use crate::convert::PgTime;
 use crate::partitions::{Partitioned, day_start, partition_days};
 use crate::{PostgresStore, other};
+use healthcode_store_sql::Time;
 
 // A visit leaves only after it entered, so `entered_at < $1` adds nothing but
 // lets PostgreSQL skip the partitions of days after the cutoff. (With clocks a
@@ -38,14 +38,11 @@ impl RetentionStore for PostgresStore {
             let verb = if dry_run { "SELECT count(*)" } else { "DELETE" };
             let sql = AssertSqlSafe(format!("{verb} {table}"));
             counts[i] = if dry_run {
-                let n: i64 = sqlx::query_scalar(sql)
-                    .bind(PgTime(cutoff))
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(other("counting"))?;
+                let n: i64 =
+                    sqlx::query_scalar(sql).bind(Time(cutoff)).fetch_one(&mut *tx).await.map_err(other("counting"))?;
                 u64::try_from(n).unwrap_or(0)
             } else {
-                sqlx::query(sql).bind(PgTime(cutoff)).execute(&mut *tx).await.map_err(other("purging"))?.rows_affected()
+                sqlx::query(sql).bind(Time(cutoff)).execute(&mut *tx).await.map_err(other("purging"))?.rows_affected()
             };
         }
         tx.commit().await.map_err(other("committing purge"))?;
@@ -103,7 +100,7 @@ impl PostgresStore {
             Partitioned::Passages => "count(*) FILTER (WHERE scanned_at >= $1)",
         };
         let (total, kept): (i64, i64) = sqlx::query_as(AssertSqlSafe(format!("SELECT count(*), {kept} FROM {name}")))
-            .bind(PgTime(cutoff))
+            .bind(Time(cutoff))
             .fetch_one(&mut *tx)
             .await
             .map_err(other("counting a partition"))?;

@@ -7,9 +7,9 @@ use jiff::Timestamp;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
-use crate::convert::PgTime;
-use crate::visits::visit_from_row;
+use crate::sql::visits::visit_from_row;
 use crate::{PostgresStore, other};
+use healthcode_store_sql::Time;
 
 /// Ids bound per statement (one array parameter each).
 const CHUNK: usize = 500;
@@ -58,8 +58,8 @@ impl PostgresStore {
             // Each row becomes a visit as it arrives: rows are never all held at once.
             let visits = sqlx::query(sql)
                 .bind(chunk)
-                .bind(PgTime(from))
-                .bind(PgTime(to))
+                .bind(Time(from))
+                .bind(Time(to))
                 .try_map(|row: PgRow| visit_from_row(&row).map_err(unreadable))
                 .fetch_all(&self.pool)
                 .await

@@ -41,6 +41,7 @@ mod risk_areas;
 mod stats;
 mod transfer;
 mod venues;
+mod visits;
 
 use healthcode_domain::{Colour, ResidentId};
 use healthcode_store::{StoreError, StoreResult};
@@ -222,6 +223,7 @@ macro_rules! __prelude {
 macro_rules! shared_queries {
     ($Store:path, $Db:ty) => {
         $crate::__outbox!($Store, $Db);
+        $crate::__visits!($Store, $Db);
         $crate::__transfer!($Store, $Db);
         $crate::__stats!($Store, $Db);
         $crate::__access_log!($Store, $Db);

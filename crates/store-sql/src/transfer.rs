@@ -118,7 +118,7 @@ macro_rules! __transfer {
                         None => sqlx::query("SELECT * FROM visits ORDER BY id LIMIT $1"),
                     };
                     let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(other("listing visits"))?;
-                    rows.iter().map(crate::visits::visit_from_row).collect()
+                    rows.iter().map(super::visits::visit_from_row).collect()
                 }
 
                 async fn last_venue_and_visit_ids(&self) -> StoreResult<(Option<VenueId>, Option<VisitId>)> {

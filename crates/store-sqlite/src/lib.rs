@@ -8,7 +8,6 @@
 //! group-committed: one writer task commits every scan waiting in one
 //! transaction, one SAVEPOINT per scan, and answers each after the commit.
 
-mod convert;
 mod group_commit;
 mod retention;
 mod trace_reads;

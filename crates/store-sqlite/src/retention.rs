@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use healthcode_store::{PurgeCounts, PurgeMode, RetentionStore, StoreResult};
 use jiff::Timestamp;
 
-use crate::convert::ms;
 use crate::{SqliteStore, other};
+use healthcode_store_sql::Time;
 
 const VISITS: &str = "FROM visits WHERE exited_at IS NOT NULL AND exited_at < ?";
 const REPORTS: &str = "FROM reports WHERE at < ?";
@@ -22,10 +22,10 @@ impl RetentionStore for SqliteStore {
             let sql = sqlx::AssertSqlSafe(format!("{verb} {table}"));
             counts[i] = if dry_run {
                 let n: i64 =
-                    sqlx::query_scalar(sql).bind(ms(cutoff)).fetch_one(&mut *tx).await.map_err(other("counting"))?;
+                    sqlx::query_scalar(sql).bind(Time(cutoff)).fetch_one(&mut *tx).await.map_err(other("counting"))?;
                 u64::try_from(n).unwrap_or(0)
             } else {
-                sqlx::query(sql).bind(ms(cutoff)).execute(&mut *tx).await.map_err(other("purging"))?.rows_affected()
+                sqlx::query(sql).bind(Time(cutoff)).execute(&mut *tx).await.map_err(other("purging"))?.rows_affected()
             };
         }
         tx.commit().await.map_err(other("committing purge"))?;

@@ -7,8 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::convert::{colour, corrupt, ms, ts};
 use crate::{SqliteStore, other};
+use healthcode_store_sql::{Time, colour, corrupt};
 
 /// Ids bound per statement (well under SQLite's limit on variables).
 const CHUNK: usize = 500;
@@ -52,8 +52,8 @@ fn visit_at(row: &SqliteRow) -> StoreResult<Visit> {
         id: VisitId::from_bytes(id16(row, 0)?),
         resident: ResidentId::from_bytes(id16(row, 1)?),
         venue: VenueId::from_bytes(id16(row, 2)?),
-        entered_at: ts(column(row, 3)?)?,
-        exited_at: column::<Option<i64>>(row, 4)?.map(ts).transpose()?,
+        entered_at: column::<Time>(row, 3)?.0,
+        exited_at: column::<Option<Time>>(row, 4)?.map(|t| t.0),
         exit_kind: exit_kind
             .map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}"))))
             .transpose()?,
@@ -110,8 +110,8 @@ impl SqliteStore {
             }
             // Each row becomes a visit as it arrives: rows are never all held at once.
             let visits = query
-                .bind(ms(from))
-                .bind(ms(to))
+                .bind(Time(from))
+                .bind(Time(to))
                 .try_map(|row: SqliteRow| visit_at(&row).map_err(unreadable))
                 .fetch_all(&self.pool)
                 .await
