@@ -37,6 +37,7 @@ mod enterprises;
 mod health;
 mod outbox;
 mod overrides;
+mod retention;
 mod risk_areas;
 mod stats;
 mod transfer;
@@ -223,6 +224,7 @@ macro_rules! __prelude {
 macro_rules! shared_queries {
     ($Store:path, $Db:ty) => {
         $crate::__outbox!($Store, $Db);
+        $crate::__retention!($Store, $Db);
         $crate::__visits!($Store, $Db);
         $crate::__transfer!($Store, $Db);
         $crate::__stats!($Store, $Db);

@@ -9,7 +9,6 @@
 //! transaction, one SAVEPOINT per scan, and answers each after the commit.
 
 mod group_commit;
-mod retention;
 mod trace_reads;
 mod visits;
 
@@ -94,6 +93,12 @@ impl SqliteStore {
     /// Called before passages are written: SQLite keeps one table, so there
     /// is nothing to prepare.
     async fn before_passages_write(&self, _passages: &[healthcode_domain::Passage]) {}
+
+    /// Retention's first step: SQLite keeps one table per kind, so no whole
+    /// day can be dropped; the shared purge deletes row by row.
+    async fn drop_old_days(&self, _cutoff: jiff::Timestamp) -> StoreResult<healthcode_store::PurgeCounts> {
+        Ok(healthcode_store::PurgeCounts::default())
+    }
 
     /// Appends access records (one statement each; SQLite's statements are
     /// cheap inside one transaction).
