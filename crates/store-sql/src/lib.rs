@@ -23,6 +23,7 @@
 //! Where one statement needs a different spelling per backend, [`Dialect`]
 //! holds the two snippets.
 
+pub mod trace_reads;
 pub mod value;
 
 mod access_log;
@@ -53,6 +54,7 @@ use sqlx::types::Json;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
 
+pub use trace_reads::{TRACE_CHUNK, TRACE_COLUMNS, TraceKey, unreadable};
 pub use value::{Day, Time};
 
 /// Maps a sqlx error to `StoreError`, keeping the cause for the logs.
@@ -178,7 +180,8 @@ impl Dialect for sqlx::Postgres {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::{
-        Day, Dialect, Time, colour, column, corrupt, date, from_json, opt_date, opt_ts, other, resident_id, ts,
+        Day, Dialect, TRACE_CHUNK, Time, TraceKey, colour, column, corrupt, date, from_json, opt_date, opt_ts, other,
+        resident_id, ts,
     };
     pub use async_trait::async_trait;
     pub use healthcode_domain as domain;
@@ -224,6 +227,7 @@ macro_rules! __prelude {
 macro_rules! shared_queries {
     ($Store:path, $Db:ty) => {
         $crate::__outbox!($Store, $Db);
+        $crate::__trace_reads!($Store, $Db);
         $crate::__retention!($Store, $Db);
         $crate::__visits!($Store, $Db);
         $crate::__transfer!($Store, $Db);
