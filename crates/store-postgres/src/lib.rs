@@ -22,8 +22,7 @@ pub mod testing;
 mod trace_reads;
 mod visits;
 
-use async_trait::async_trait;
-use healthcode_store::{Store, StoreError, StoreResult};
+use healthcode_store::{StoreError, StoreResult};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -147,15 +146,4 @@ pub(crate) use healthcode_store_sql::other;
 /// The queries shared with the other backend, stamped for this one.
 mod sql {
     healthcode_store_sql::shared_queries!(crate::PostgresStore, sqlx::Postgres);
-}
-
-#[async_trait]
-impl Store for PostgresStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
-    }
 }

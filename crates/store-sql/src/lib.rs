@@ -154,6 +154,8 @@ pub fn colour(s: &str) -> StoreResult<Colour> {
 
 /// The few snippets of SQL whose spelling differs between the backends.
 pub trait Dialect {
+    /// The backend's name, as `Store::backend` answers.
+    const BACKEND: &'static str;
     /// The column that orders the access log as written (it has no key).
     const ACCESS_LOG_ORDER: &'static str;
     /// The spelling of the shared statistics statement
@@ -164,6 +166,7 @@ pub trait Dialect {
 }
 
 impl Dialect for sqlx::Sqlite {
+    const BACKEND: &'static str = "sqlite";
     const ACCESS_LOG_ORDER: &'static str = "rowid";
     const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Sqlite;
     // A deferred transaction reads from one WAL snapshot from its first read.
@@ -171,6 +174,7 @@ impl Dialect for sqlx::Sqlite {
 }
 
 impl Dialect for sqlx::Postgres {
+    const BACKEND: &'static str = "postgres";
     const ACCESS_LOG_ORDER: &'static str = "seq";
     const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Postgres;
     const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
@@ -226,6 +230,7 @@ macro_rules! __prelude {
 #[macro_export]
 macro_rules! shared_queries {
     ($Store:path, $Db:ty) => {
+        $crate::__store!($Store, $Db);
         $crate::__outbox!($Store, $Db);
         $crate::__trace_reads!($Store, $Db);
         $crate::__retention!($Store, $Db);
@@ -245,5 +250,27 @@ macro_rules! shared_queries {
         $crate::__appeals!($Store, $Db);
         $crate::__overrides!($Store, $Db);
         $crate::__risk_areas!($Store, $Db);
+    };
+}
+
+/// The union trait itself: the backend's name and a liveness check.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store {
+    ($Store:path, $Db:ty) => {
+        mod store_impl {
+            $crate::__prelude!($Store, $Db);
+
+            #[async_trait]
+            impl store::Store for Store {
+                fn backend(&self) -> &'static str {
+                    <Db as Dialect>::BACKEND
+                }
+
+                async fn ping(&self) -> store::StoreResult<()> {
+                    sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
+                }
+            }
+        }
     };
 }

@@ -12,9 +12,8 @@ mod group_commit;
 mod trace_reads;
 mod visits;
 
-use async_trait::async_trait;
 use healthcode_store::{AccessRecord, StatCell};
-use healthcode_store::{Store, StoreError, StoreResult};
+use healthcode_store::{StoreError, StoreResult};
 use jiff::civil::Date;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
@@ -121,15 +120,4 @@ pub(crate) use healthcode_store_sql::other;
 /// The queries shared with the other backend, stamped for this one.
 mod sql {
     healthcode_store_sql::shared_queries!(crate::SqliteStore, sqlx::Sqlite);
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
-    }
 }
