@@ -7,7 +7,7 @@ macro_rules! __appeals {
         pub(crate) mod appeals {
             $crate::__prelude!($Store, $Db);
             use domain::ResidentId;
-            use store::{Appeal, AppealStore, StoreError, StoreResult};
+            use store::{AuditEntry, Appeal, AppealStore, StoreError, StoreResult};
             use jiff::Timestamp;
 
             fn appeal_from_row(row: &Row) -> StoreResult<Appeal> {
@@ -119,23 +119,30 @@ macro_rules! __appeals {
                     by: &str,
                     answer: &str,
                     at: Timestamp,
+                    audit: &AuditEntry,
                 ) -> StoreResult<()> {
-                    let done = sqlx::query(
-                        "UPDATE appeals SET state = $1, answered_by = $2, answer = $3, answered_at = $4
-                         WHERE id = $5 AND state = 'pending'",
-                    )
-                    .bind(state)
-                    .bind(by)
-                    .bind(answer)
-                    .bind(Time(at))
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other("answering appeal"))?;
-                    if done.rows_affected() != 1 {
-                        return Err(StoreError::Conflict("the appeal was already answered".into()));
+                    for _ in 0..AUDIT_ATTEMPTS {
+                        let mut tx = self.write_tx().await?;
+                        let done = sqlx::query(
+                            "UPDATE appeals SET state = $1, answered_by = $2, answer = $3, answered_at = $4
+                             WHERE id = $5 AND state = 'pending'",
+                        )
+                        .bind(state)
+                        .bind(by)
+                        .bind(answer)
+                        .bind(Time(at))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other("answering appeal"))?;
+                        if done.rows_affected() != 1 {
+                            return Err(StoreError::Conflict("the appeal was already answered".into()));
+                        }
+                        if super::audit::append_in(&mut tx, audit).await?.is_some() {
+                            return tx.commit().await.map_err(other("committing the answer"));
+                        }
                     }
-                    Ok(())
+                    Err(audit_busy())
                 }
             }
         }

@@ -6,7 +6,7 @@ macro_rules! __audit {
     ($Store:path, $Db:ty) => {
         pub(crate) mod audit {
             $crate::__prelude!($Store, $Db);
-            use store::{AuditRecord, AuditStore, StoreError, StoreResult};
+            use store::{AuditEntry, AuditRecord, AuditStore, StoreError, StoreResult};
 
             fn hash32(v: Vec<u8>) -> StoreResult<[u8; 32]> {
                 <[u8; 32]>::try_from(v.as_slice()).map_err(|_| corrupt("audit hash".into()))
@@ -25,8 +25,55 @@ macro_rules! __audit {
                 })
             }
 
+            /// Appends `entry` after the last entry, inside the caller's
+            /// transaction, so it commits or rolls back with the change it
+            /// records. `None` when another writer took that place first
+            /// (PostgreSQL; SQLite's write transactions queue): the caller
+            /// drops its transaction and tries the whole of it again.
+            pub(crate) async fn append_in(conn: &mut Conn, entry: &AuditEntry) -> StoreResult<Option<AuditRecord>> {
+                let tail = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(other("reading the audit tail"))?;
+                let (seq, prev_hash) = match tail {
+                    Some(row) => (get::<i64>(&row, "seq")? + 1, hash32(get(&row, "hash")?)?),
+                    None => (1, [0u8; 32]),
+                };
+                let e = entry.chained(seq, prev_hash);
+                let inserted = sqlx::query(
+                    "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(e.seq)
+                .bind(Time(e.at))
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(&e.subject)
+                .bind(&e.detail)
+                .bind(e.prev_hash.as_slice())
+                .bind(e.hash.as_slice())
+                .execute(&mut *conn)
+                .await;
+                match inserted {
+                    Ok(_) => Ok(Some(e)),
+                    Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(None),
+                    Err(err) => Err(other("appending audit entry")(err)),
+                }
+            }
+
             #[async_trait]
             impl AuditStore for Store {
+                async fn append_audit_entry(&self, entry: &AuditEntry) -> StoreResult<AuditRecord> {
+                    for _ in 0..AUDIT_ATTEMPTS {
+                        let mut tx = self.write_tx().await?;
+                        if let Some(record) = append_in(&mut tx, entry).await? {
+                            tx.commit().await.map_err(other("committing audit entry"))?;
+                            return Ok(record);
+                        }
+                    }
+                    Err(audit_busy())
+                }
+
                 async fn append_audit(&self, e: &AuditRecord) -> StoreResult<()> {
                     // Appends only right after the last entry, and the primary key on
                     // seq makes a second writer of the same seq fail: the chain cannot

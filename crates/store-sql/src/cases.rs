@@ -8,7 +8,7 @@ macro_rules! __cases {
             $crate::__prelude!($Store, $Db);
             use domain::policy::CaseKind;
             use domain::{Case, CaseId, HealthStatus, ResidentId, StatusChange, VenueId};
-            use store::{CaseRecords, CaseStore, ExposureSite, Notice, StoreError, StoreResult};
+            use store::{AuditEntry, CaseRecords, CaseStore, ExposureSite, Notice, StoreError, StoreResult};
             use jiff::Timestamp;
 
             use super::health::{insert_change, upsert_status};
@@ -214,39 +214,50 @@ macro_rules! __cases {
                     row.as_ref().map(case_from_row).transpose()
                 }
 
-                async fn mark_case_applied(&self, id: CaseId, at: Timestamp, sites: &[ExposureSite]) -> StoreResult<()> {
-                    let mut tx = self.write_tx().await?;
-                    let done = sqlx::query("UPDATE cases SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
-                        .bind(Time(at))
-                        .bind(id.as_uuid())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other("marking case applied"))?;
-                    if done.rows_affected() == 0 {
-                        let exists = sqlx::query("SELECT 1 FROM cases WHERE id = $1")
+                async fn mark_case_applied(
+                    &self,
+                    id: CaseId,
+                    at: Timestamp,
+                    sites: &[ExposureSite],
+                    audit: &AuditEntry,
+                ) -> StoreResult<()> {
+                    for _ in 0..AUDIT_ATTEMPTS {
+                        let mut tx = self.write_tx().await?;
+                        let done = sqlx::query("UPDATE cases SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+                            .bind(Time(at))
                             .bind(id.as_uuid())
-                            .fetch_optional(&mut *tx)
+                            .execute(&mut *tx)
                             .await
-                            .map_err(other("reading case"))?;
-                        return Err(match exists {
-                            Some(_) => StoreError::Conflict("the case is already applied".into()),
-                            None => StoreError::NotFound,
-                        });
+                            .map_err(other("marking case applied"))?;
+                        if done.rows_affected() == 0 {
+                            let exists = sqlx::query("SELECT 1 FROM cases WHERE id = $1")
+                                .bind(id.as_uuid())
+                                .fetch_optional(&mut *tx)
+                                .await
+                                .map_err(other("reading case"))?;
+                            return Err(match exists {
+                                Some(_) => StoreError::Conflict("the case is already applied".into()),
+                                None => StoreError::NotFound,
+                            });
+                        }
+                        for s in sites {
+                            sqlx::query(
+                                "INSERT INTO exposure_sites (case_id, venue_id, from_at, to_at) VALUES ($1, $2, $3, $4)
+                                 ON CONFLICT DO NOTHING",
+                            )
+                            .bind(s.case.as_uuid())
+                            .bind(s.venue.as_uuid())
+                            .bind(Time(s.from))
+                            .bind(Time(s.to))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(other("recording exposure site"))?;
+                        }
+                        if super::audit::append_in(&mut tx, audit).await?.is_some() {
+                            return tx.commit().await.map_err(other("committing applied case"));
+                        }
                     }
-                    for s in sites {
-                        sqlx::query(
-                            "INSERT INTO exposure_sites (case_id, venue_id, from_at, to_at) VALUES ($1, $2, $3, $4)
-                             ON CONFLICT DO NOTHING",
-                        )
-                        .bind(s.case.as_uuid())
-                        .bind(s.venue.as_uuid())
-                        .bind(Time(s.from))
-                        .bind(Time(s.to))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other("recording exposure site"))?;
-                    }
-                    tx.commit().await.map_err(other("committing applied case"))
+                    Err(audit_busy())
                 }
 
                 async fn commit_status(

@@ -10,7 +10,7 @@ macro_rules! __enterprises {
                 ApplicationState, DistrictCode, EnterpriseId, EnterpriseProfile, PersonName, PhoneNumber, ResidentId, Site,
                 Temperature,
             };
-            use store::{
+            use store::{AuditEntry,
                 Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, EnterpriseRecords, EnterpriseStore, GateScan,
                 StoreError, StoreResult,
             };
@@ -253,24 +253,36 @@ macro_rules! __enterprises {
                     rows.iter().map(enterprise_from_row).collect()
                 }
 
-                async fn decide_enterprise(&self, id: EnterpriseId, d: &EnterpriseDecision) -> StoreResult<()> {
-                    let done = sqlx::query(
-                        "UPDATE enterprises SET state = $1, decided_at = $2, decided_by = $3, decision_reason = $4
-                         WHERE id = $5 AND state = 'pending'",
-                    )
-                    .bind(d.state.as_str())
-                    .bind(Time(d.at))
-                    .bind(&d.by)
-                    .bind(&d.reason)
-                    .bind(id.as_uuid())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other("deciding application"))?;
-                    if done.rows_affected() == 1 {
-                        return Ok(());
+                async fn decide_enterprise(
+                    &self,
+                    id: EnterpriseId,
+                    d: &EnterpriseDecision,
+                    audit: &AuditEntry,
+                ) -> StoreResult<()> {
+                    for _ in 0..AUDIT_ATTEMPTS {
+                        let mut tx = self.write_tx().await?;
+                        let done = sqlx::query(
+                            "UPDATE enterprises SET state = $1, decided_at = $2, decided_by = $3, decision_reason = $4
+                             WHERE id = $5 AND state = 'pending'",
+                        )
+                        .bind(d.state.as_str())
+                        .bind(Time(d.at))
+                        .bind(&d.by)
+                        .bind(&d.reason)
+                        .bind(id.as_uuid())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other("deciding application"))?;
+                        if done.rows_affected() != 1 {
+                            drop(tx);
+                            self.enterprise(id).await?;
+                            return Err(StoreError::Conflict("the application was already decided".into()));
+                        }
+                        if super::audit::append_in(&mut tx, audit).await?.is_some() {
+                            return tx.commit().await.map_err(other("committing the decision"));
+                        }
                     }
-                    self.enterprise(id).await?;
-                    Err(StoreError::Conflict("the application was already decided".into()))
+                    Err(audit_busy())
                 }
 
                 async fn invite_employee(&self, enterprise: EnterpriseId, phone: &PhoneNumber, at: Timestamp) -> StoreResult<()> {

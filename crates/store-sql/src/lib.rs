@@ -73,6 +73,15 @@ pub fn other(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     }
 }
 
+/// How many times a transaction that appends to the audit log is tried
+/// when other writers keep taking the log's next place first.
+pub const AUDIT_ATTEMPTS: usize = 20;
+
+/// The error after [`AUDIT_ATTEMPTS`] lost races for the audit log's end.
+pub fn audit_busy() -> StoreError {
+    StoreError::Other("audit log busy: other writers kept appending first".into())
+}
+
 /// A stored value that does not read back as its type.
 pub fn corrupt(what: String) -> StoreError {
     StoreError::Other(format!("stored value unreadable: {what}"))
@@ -184,8 +193,8 @@ impl Dialect for sqlx::Postgres {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::{
-        Day, Dialect, TRACE_CHUNK, Time, TraceKey, colour, column, corrupt, date, from_json, opt_date, opt_ts, other,
-        resident_id, ts,
+        AUDIT_ATTEMPTS, Day, Dialect, TRACE_CHUNK, Time, TraceKey, audit_busy, colour, column, corrupt, date,
+        from_json, opt_date, opt_ts, other, resident_id, ts,
     };
     pub use async_trait::async_trait;
     pub use healthcode_domain as domain;

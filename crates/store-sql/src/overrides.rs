@@ -6,7 +6,7 @@ macro_rules! __overrides {
     ($Store:path, $Db:ty) => {
         pub(crate) mod overrides {
             $crate::__prelude!($Store, $Db);
-            use store::{Override, OverrideStore, StoreError, StoreResult};
+            use store::{AuditEntry, Override, OverrideStore, StoreError, StoreResult};
             use jiff::Timestamp;
 
             fn override_from_row(row: &Row) -> StoreResult<Override> {
@@ -75,21 +75,35 @@ macro_rules! __overrides {
                     rows.iter().map(override_from_row).collect()
                 }
 
-                async fn decide_override(&self, id: Uuid, state: &str, by: &str, at: Timestamp) -> StoreResult<()> {
-                    let done = sqlx::query(
-                        "UPDATE overrides SET state = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND state = 'pending'",
-                    )
-                    .bind(state)
-                    .bind(by)
-                    .bind(Time(at))
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other("deciding override"))?;
-                    if done.rows_affected() != 1 {
-                        return Err(StoreError::Conflict("the override was already decided".into()));
+                async fn decide_override(
+                    &self,
+                    id: Uuid,
+                    state: &str,
+                    by: &str,
+                    at: Timestamp,
+                    audit: &AuditEntry,
+                ) -> StoreResult<()> {
+                    for _ in 0..AUDIT_ATTEMPTS {
+                        let mut tx = self.write_tx().await?;
+                        let done = sqlx::query(
+                            "UPDATE overrides SET state = $1, decided_by = $2, decided_at = $3
+                             WHERE id = $4 AND state = 'pending'",
+                        )
+                        .bind(state)
+                        .bind(by)
+                        .bind(Time(at))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other("deciding override"))?;
+                        if done.rows_affected() != 1 {
+                            return Err(StoreError::Conflict("the override was already decided".into()));
+                        }
+                        if super::audit::append_in(&mut tx, audit).await?.is_some() {
+                            return tx.commit().await.map_err(other("committing the decision"));
+                        }
                     }
-                    Ok(())
+                    Err(audit_busy())
                 }
             }
         }
