@@ -15,32 +15,14 @@
 //! databases can serve too; migrations therefore run without sqlx's advisory
 //! lock and retry when another instance migrates at the same moment.
 
-mod access_log;
-mod accounts;
-mod alarms;
-mod appeals;
-mod audit;
-mod auth;
-mod cases;
-mod checkpoints;
-mod convert;
-mod enterprises;
-mod health;
-mod outbox;
-mod overrides;
+mod bulk;
 mod partitions;
-mod peer_lists;
 mod retention;
-mod risk_areas;
-mod stats;
 pub mod testing;
 mod trace_reads;
-mod transfer;
-mod venues;
 mod visits;
 
-use async_trait::async_trait;
-use healthcode_store::{Store, StoreError, StoreResult};
+use healthcode_store::{StoreError, StoreResult};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -130,6 +112,14 @@ impl PostgresStore {
         }
     }
 
+    /// Called before passages are written: creates the partitions of their
+    /// days.
+    async fn before_passages_write(&self, passages: &[healthcode_domain::Passage]) {
+        self.partitions
+            .ensure(&self.pool, partitions::Partitioned::Passages, passages.iter().map(|p| p.scanned_at))
+            .await;
+    }
+
     async fn write_tx(&self) -> StoreResult<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(other("starting a write transaction"))
     }
@@ -151,29 +141,9 @@ fn migrate_error(e: MigrateError) -> StoreError {
     }
 }
 
-/// Maps a sqlx error to `StoreError`, keeping the cause for the logs.
-/// Unique violations are conflicts; so are serialization failures and
-/// deadlocks, which a retry resolves like any other lost race.
-pub(crate) fn other(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(format!("{context}: {}", db.message()))
-        }
-        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")) => {
-            StoreError::Conflict(format!("{context}: concurrent write: {}", db.message()))
-        }
-        _ => StoreError::Other(format!("{context}: {e}")),
-    }
-}
+pub(crate) use healthcode_store_sql::other;
 
-#[async_trait]
-impl Store for PostgresStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
-    }
+/// The queries shared with the other backend, stamped for this one.
+mod sql {
+    healthcode_store_sql::shared_queries!(crate::PostgresStore, sqlx::Postgres);
 }

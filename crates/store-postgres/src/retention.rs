@@ -1,59 +1,29 @@
-//! Retention: whole daily partitions are dropped when everything in them is
-//! old; rows are deleted one by one only where old and kept rows mix (the day
-//! that straddles the cutoff, DEFAULT, and days still holding an open visit).
+//! Retention on PostgreSQL: whole daily partitions are dropped when
+//! everything in them is old; the shared purge (`healthcode-store-sql`) then
+//! deletes rows one by one only where old and kept rows mix (the day that
+//! straddles the cutoff, DEFAULT, and days still holding an open visit).
 
-use async_trait::async_trait;
-use healthcode_store::{PurgeCounts, PurgeMode, RetentionStore, StoreResult};
+use healthcode_store::{PurgeCounts, StoreResult};
 use jiff::Timestamp;
 use sqlx::AssertSqlSafe;
 
-use crate::convert::PgTime;
 use crate::partitions::{Partitioned, day_start, partition_days};
 use crate::{PostgresStore, other};
-
-// A visit leaves only after it entered, so `entered_at < $1` adds nothing but
-// lets PostgreSQL skip the partitions of days after the cutoff. (With clocks a
-// few milliseconds apart, a visit closed "before" it entered right at the
-// cutoff would wait for the next pass.)
-const VISITS: &str = "FROM visits WHERE exited_at IS NOT NULL AND exited_at < $1 AND entered_at < $1";
-const REPORTS: &str = "FROM reports WHERE at < $1";
-const PASSAGES: &str = "FROM passages WHERE scanned_at < $1";
+use healthcode_store_sql::Time;
 
 /// How long dropping a partition may wait for its lock on the parent table
 /// before leaving that day to row-by-row deletion.
 const DROP_LOCK_TIMEOUT: &str = "5s";
 
-#[async_trait]
-impl RetentionStore for PostgresStore {
-    async fn purge_before(&self, cutoff: Timestamp, mode: PurgeMode) -> StoreResult<PurgeCounts> {
-        let dry_run = mode == PurgeMode::DryRun;
-        let mut dropped = [0u64; 2];
-        if !dry_run {
-            dropped[0] = self.drop_old_partitions(Partitioned::Visits, cutoff).await?;
-            dropped[1] = self.drop_old_partitions(Partitioned::Passages, cutoff).await?;
-        }
-        let mut tx = self.write_tx().await?;
-        let mut counts = [0u64; 3];
-        for (i, table) in [VISITS, REPORTS, PASSAGES].into_iter().enumerate() {
-            let verb = if dry_run { "SELECT count(*)" } else { "DELETE" };
-            let sql = AssertSqlSafe(format!("{verb} {table}"));
-            counts[i] = if dry_run {
-                let n: i64 = sqlx::query_scalar(sql)
-                    .bind(PgTime(cutoff))
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(other("counting"))?;
-                u64::try_from(n).unwrap_or(0)
-            } else {
-                sqlx::query(sql).bind(PgTime(cutoff)).execute(&mut *tx).await.map_err(other("purging"))?.rows_affected()
-            };
-        }
-        tx.commit().await.map_err(other("committing purge"))?;
-        Ok(PurgeCounts { visits: dropped[0] + counts[0], reports: counts[1], passages: dropped[1] + counts[2] })
-    }
-}
-
 impl PostgresStore {
+    /// Drops the daily partitions of visits and passages that hold only rows
+    /// past `cutoff` (the shared purge then deletes row by row elsewhere).
+    pub(crate) async fn drop_old_days(&self, cutoff: Timestamp) -> StoreResult<PurgeCounts> {
+        let visits = self.drop_old_partitions(Partitioned::Visits, cutoff).await?;
+        let passages = self.drop_old_partitions(Partitioned::Passages, cutoff).await?;
+        Ok(PurgeCounts { visits, reports: 0, passages })
+    }
+
     /// Drops every daily partition of `table` that ends at or before
     /// `cutoff` and holds only rows the purge would delete; returns how many
     /// rows went with them.
@@ -103,7 +73,7 @@ impl PostgresStore {
             Partitioned::Passages => "count(*) FILTER (WHERE scanned_at >= $1)",
         };
         let (total, kept): (i64, i64) = sqlx::query_as(AssertSqlSafe(format!("SELECT count(*), {kept} FROM {name}")))
-            .bind(PgTime(cutoff))
+            .bind(Time(cutoff))
             .fetch_one(&mut *tx)
             .await
             .map_err(other("counting a partition"))?;

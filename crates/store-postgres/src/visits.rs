@@ -2,36 +2,14 @@
 
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId};
 use healthcode_store::{StoreError, StoreResult, VisitStore};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use sqlx::PgConnection;
-use sqlx::postgres::PgRow;
-use uuid::Uuid;
 
-use crate::convert::{PgTime, colour, corrupt, get, resident_id, ts};
 use crate::partitions::Partitioned;
 use crate::{PostgresStore, other};
-
-pub(crate) fn visit_from_row(row: &PgRow) -> StoreResult<Visit> {
-    let exit_kind: Option<String> = get(row, "exit_kind")?;
-    let source: String = get(row, "source")?;
-    let exited: Option<PgTime> = get(row, "exited_at")?;
-    Ok(Visit {
-        id: VisitId::from_uuid(get::<Uuid>(row, "id")?),
-        resident: resident_id(row, "resident_id")?,
-        venue: VenueId::from_uuid(get::<Uuid>(row, "venue_id")?),
-        entered_at: ts(row, "entered_at")?,
-        exited_at: exited.map(|e| e.0),
-        exit_kind: exit_kind
-            .as_deref()
-            .map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}"))))
-            .transpose()?,
-        source: VisitSource::parse(&source).ok_or_else(|| corrupt(format!("visit source {source}")))?,
-        max_stay: SignedDuration::from_millis(get(row, "max_stay_ms")?),
-        colour: colour(&get::<String>(row, "colour")?)?,
-    })
-}
+use healthcode_store_sql::Time;
 
 async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
     // The primary key is (id, entered_at), as a partitioned table needs, so
@@ -46,8 +24,8 @@ async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
     .bind(v.id.as_uuid())
     .bind(v.resident.as_uuid())
     .bind(v.venue.as_uuid())
-    .bind(PgTime(v.entered_at))
-    .bind(v.exited_at.map(PgTime))
+    .bind(Time(v.entered_at))
+    .bind(v.exited_at.map(Time))
     .bind(v.exit_kind.map(ExitKind::as_str))
     .bind(v.source.as_str())
     .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
@@ -65,7 +43,7 @@ async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
         sqlx::query("INSERT INTO open_visits (resident_id, visit_id, entered_at) VALUES ($1, $2, $3)")
             .bind(v.resident.as_uuid())
             .bind(v.id.as_uuid())
-            .bind(PgTime(v.entered_at))
+            .bind(Time(v.entered_at))
             .execute(&mut *conn)
             .await
             .map_err(other("opening visit"))?;
@@ -76,33 +54,11 @@ async fn insert_visit(conn: &mut PgConnection, v: &Visit) -> StoreResult<()> {
 #[async_trait]
 impl VisitStore for PostgresStore {
     async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>> {
-        let row = sqlx::query("SELECT * FROM visits WHERE resident_id = $1 ORDER BY entered_at DESC, id DESC LIMIT 1")
-            .bind(resident.as_uuid())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(other("reading the latest visit"))?;
-        row.as_ref().map(visit_from_row).transpose()
+        self.read_latest_visit(resident).await
     }
 
     async fn scan_context(&self, resident: ResidentId) -> StoreResult<(Option<Colour>, Option<Visit>)> {
-        let row = sqlx::query(
-            "SELECT s.colour AS status_colour, v.*
-             FROM (SELECT 1) AS one
-             LEFT JOIN health_status s ON s.resident_id = $1
-             LEFT JOIN LATERAL
-               (SELECT * FROM visits WHERE resident_id = $1
-                ORDER BY exited_at IS NULL DESC, entered_at DESC, exited_at DESC, id DESC LIMIT 1) AS v ON true",
-        )
-        .bind(resident.as_uuid())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(other("reading the status and latest visit"))?;
-        let status: Option<String> = get(&row, "status_colour")?;
-        let latest = match get::<Option<Uuid>>(&row, "id")? {
-            Some(_) => Some(visit_from_row(&row)?),
-            None => None,
-        };
-        Ok((status.as_deref().map(colour).transpose()?, latest))
+        self.read_scan_context(resident).await
     }
 
     async fn record_scan(&self, close: Option<&Closing>, open: Option<&Visit>) -> StoreResult<()> {
@@ -114,7 +70,7 @@ impl VisitStore for PostgresStore {
             // `open_visits` first (as `close_expired_visits` does): its row
             // is the lock two closers of one visit meet on, and it gives the
             // partition key, so the update touches one partition only.
-            let entered: Option<PgTime> =
+            let entered: Option<Time> =
                 sqlx::query_scalar("DELETE FROM open_visits WHERE visit_id = $1 RETURNING entered_at")
                     .bind(c.visit.as_uuid())
                     .fetch_optional(&mut *tx)
@@ -126,7 +82,7 @@ impl VisitStore for PostgresStore {
             let done = sqlx::query(
                 "UPDATE visits SET exited_at = $1, exit_kind = $2 WHERE id = $3 AND entered_at = $4 AND exited_at IS NULL",
             )
-            .bind(PgTime(c.at))
+            .bind(Time(c.at))
             .bind(c.kind.as_str())
             .bind(c.visit.as_uuid())
             .bind(entered)
@@ -144,24 +100,11 @@ impl VisitStore for PostgresStore {
     }
 
     async fn visit(&self, id: VisitId) -> StoreResult<Visit> {
-        let row = sqlx::query("SELECT * FROM visits WHERE id = $1")
-            .bind(id.as_uuid())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(other("reading visit"))?
-            .ok_or(StoreError::NotFound)?;
-        visit_from_row(&row)
+        self.read_visit(id).await
     }
 
     async fn resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>> {
-        let rows =
-            sqlx::query("SELECT * FROM visits WHERE resident_id = $1 ORDER BY entered_at DESC, id DESC LIMIT $2")
-                .bind(resident.as_uuid())
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(other("listing a person's visits"))?;
-        rows.iter().map(visit_from_row).collect()
+        self.read_resident_visits(resident, limit).await
     }
 
     async fn venue_visits(
@@ -171,18 +114,7 @@ impl VisitStore for PostgresStore {
         to: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Visit>> {
-        let rows = sqlx::query(
-            "SELECT * FROM visits WHERE venue_id = $1 AND entered_at >= $2 AND entered_at < $3
-             ORDER BY entered_at DESC, id DESC LIMIT $4",
-        )
-        .bind(venue.as_uuid())
-        .bind(PgTime(from))
-        .bind(PgTime(to))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other("listing a venue's visits"))?;
-        rows.iter().map(visit_from_row).collect()
+        self.read_venue_visits(venue, from, to, limit).await
     }
 
     async fn residents_visits_between(
@@ -220,7 +152,7 @@ impl VisitStore for PostgresStore {
              FROM gone g
              WHERE v.id = g.visit_id AND v.entered_at = g.entered_at AND v.exited_at IS NULL",
         )
-        .bind(PgTime(now))
+        .bind(Time(now))
         .bind(i64::from(limit))
         .execute(&self.pool)
         .await

@@ -23,9 +23,10 @@ use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, decide
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::convert::{colour, get, ms, resident_id};
 use crate::other;
-use crate::visits::{visit_from_row, write_scan};
+use crate::sql::visits::visit_from_row;
+use crate::visits::write_scan;
+use healthcode_store_sql::{Time, colour, column, resident_id};
 
 /// Scans committed in one transaction at most.
 pub const MAX_BATCH: usize = 256;
@@ -223,9 +224,9 @@ async fn contexts(conn: &mut SqliteConnection, requests: &[&ScanRequest]) -> Sto
     }
     let rows = query.fetch_all(&mut *conn).await.map_err(other("reading the scans' people"))?;
     for row in &rows {
-        let person = resident_id(&get::<Vec<u8>>(row, "person")?)?;
-        let status: Option<String> = get(row, "status_colour")?;
-        let latest = match get::<Option<Vec<u8>>>(row, "id")? {
+        let person = resident_id(row, "person")?;
+        let status: Option<String> = column(row, "status_colour")?;
+        let latest = match column::<_, Option<Vec<u8>>>(row, "id")? {
             Some(_) => Some(visit_from_row(row)?),
             None => None,
         };
@@ -247,7 +248,7 @@ async fn close_all(conn: &mut SqliteConnection, closes: &[Closing]) -> StoreResu
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for c in closes {
-        query = query.bind(c.visit.as_bytes().as_slice()).bind(ms(c.at)).bind(c.kind.as_str());
+        query = query.bind(c.visit.as_bytes().as_slice()).bind(Time(c.at)).bind(c.kind.as_str());
     }
     let done = query.execute(&mut *conn).await.map_err(other("closing the scans' visits"))?;
     if done.rows_affected() != closes.len() as u64 {
@@ -276,8 +277,8 @@ async fn open_all(conn: &mut SqliteConnection, opens: &[Visit]) -> StoreResult<(
             .bind(v.id.as_bytes().as_slice())
             .bind(v.resident.as_bytes().as_slice())
             .bind(v.venue.as_bytes().as_slice())
-            .bind(ms(v.entered_at))
-            .bind(v.exited_at.map(ms))
+            .bind(Time(v.entered_at))
+            .bind(v.exited_at.map(Time))
             .bind(v.exit_kind.map(ExitKind::as_str))
             .bind(v.source.as_str())
             .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))

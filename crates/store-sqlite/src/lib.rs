@@ -8,33 +8,15 @@
 //! group-committed: one writer task commits every scan waiting in one
 //! transaction, one SAVEPOINT per scan, and answers each after the commit.
 
-mod access_log;
-mod accounts;
-mod alarms;
-mod appeals;
-mod audit;
-mod auth;
-mod cases;
-mod checkpoints;
-mod convert;
-mod enterprises;
 mod group_commit;
-mod health;
-mod outbox;
-mod overrides;
-mod peer_lists;
-mod retention;
-mod risk_areas;
-mod stats;
 mod trace_reads;
-mod transfer;
-mod venues;
 mod visits;
 
-use async_trait::async_trait;
-use healthcode_store::{Store, StoreError, StoreResult};
+use healthcode_store::{AccessRecord, StatCell};
+use healthcode_store::{StoreError, StoreResult};
+use jiff::civil::Date;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -107,27 +89,35 @@ impl SqliteStore {
         sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await.map_err(other("integrity check"))
     }
 
+    /// Called before passages are written: SQLite keeps one table, so there
+    /// is nothing to prepare.
+    async fn before_passages_write(&self, _passages: &[healthcode_domain::Passage]) {}
+
+    /// Retention's first step: SQLite keeps one table per kind, so no whole
+    /// day can be dropped; the shared purge deletes row by row.
+    async fn drop_old_days(&self, _cutoff: jiff::Timestamp) -> StoreResult<healthcode_store::PurgeCounts> {
+        Ok(healthcode_store::PurgeCounts::default())
+    }
+
+    /// Appends access records (one statement each; SQLite's statements are
+    /// cheap inside one transaction).
+    async fn insert_accesses(conn: &mut SqliteConnection, records: &[AccessRecord]) -> StoreResult<()> {
+        sql::access_log::insert_each(conn, records).await
+    }
+
+    /// Writes a day's statistics cells.
+    async fn insert_rollup_cells(conn: &mut SqliteConnection, day: Date, cells: &[StatCell]) -> StoreResult<()> {
+        sql::stats::insert_cells_each(conn, day, cells).await
+    }
+
     async fn write_tx(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a write transaction"))
     }
 }
 
-/// Maps a sqlx error to `StoreError`, keeping the cause for the logs.
-pub(crate) fn other(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!("{context}: {db}")),
-        _ => StoreError::Other(format!("{context}: {e}")),
-    }
-}
+pub(crate) use healthcode_store_sql::other;
 
-#[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
-    }
+/// The queries shared with the other backend, stamped for this one.
+mod sql {
+    healthcode_store_sql::shared_queries!(crate::SqliteStore, sqlx::Sqlite);
 }

@@ -1,36 +1,15 @@
-//! Tracing reads: many people's or many venues' visits in a time range, a
-//! few statements instead of one per person or venue.
+//! Tracing reads on SQLite: one chunk of ids is an `IN` list, and each row
+//! is read by position, borrowing its text and bytes.
 
 use healthcode_domain::{ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
-use healthcode_store::{StoreError, StoreResult};
+use healthcode_store::StoreResult;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::convert::{colour, corrupt, ms, ts};
 use crate::{SqliteStore, other};
-
-/// Ids bound per statement (well under SQLite's limit on variables).
-const CHUNK: usize = 500;
-
-/// Which index a batch read goes through.
-#[derive(Debug, Clone, Copy)]
-enum Key {
-    Resident,
-    Venue,
-}
-
-impl Key {
-    fn column(self) -> &'static str {
-        match self {
-            Key::Resident => "resident_id",
-            Key::Venue => "venue_id",
-        }
-    }
-}
-
-/// The columns [`visit_at`] reads, in its order.
-const COLUMNS: &str = "id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour";
+use healthcode_store_sql::{TRACE_COLUMNS, Time, TraceKey, colour, corrupt, unreadable};
+use uuid::Uuid;
 
 fn column<'r, T>(row: &'r SqliteRow, i: usize) -> StoreResult<T>
 where
@@ -43,7 +22,7 @@ fn id16(row: &SqliteRow, i: usize) -> StoreResult<[u8; 16]> {
     <[u8; 16]>::try_from(column::<&[u8]>(row, i)?).map_err(|_| corrupt(format!("visit column {i}: not 16 bytes")))
 }
 
-/// A visit from a row of [`COLUMNS`], by position and borrowing the row's
+/// A visit from a row of [`TRACE_COLUMNS`], by position and borrowing the row's
 /// text and bytes (tracing reads hundreds of thousands of rows).
 fn visit_at(row: &SqliteRow) -> StoreResult<Visit> {
     let exit_kind: Option<&str> = column(row, 5)?;
@@ -52,8 +31,8 @@ fn visit_at(row: &SqliteRow) -> StoreResult<Visit> {
         id: VisitId::from_bytes(id16(row, 0)?),
         resident: ResidentId::from_bytes(id16(row, 1)?),
         venue: VenueId::from_bytes(id16(row, 2)?),
-        entered_at: ts(column(row, 3)?)?,
-        exited_at: column::<Option<i64>>(row, 4)?.map(ts).transpose()?,
+        entered_at: column::<Time>(row, 3)?.0,
+        exited_at: column::<Option<Time>>(row, 4)?.map(|t| t.0),
         exit_kind: exit_kind
             .map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}"))))
             .transpose()?,
@@ -63,61 +42,32 @@ fn visit_at(row: &SqliteRow) -> StoreResult<Visit> {
     })
 }
 
-/// A visit that cannot be read, as the error a row mapping returns.
-fn unreadable(e: StoreError) -> sqlx::Error {
-    sqlx::Error::Decode(Box::new(std::io::Error::other(e.to_string())))
-}
-
 impl SqliteStore {
-    pub(crate) async fn visits_of_residents_between(
+    /// The visits of one chunk of ids that began in `[from, to)`.
+    pub(crate) async fn trace_chunk(
         &self,
-        residents: &[ResidentId],
+        key: TraceKey,
+        chunk: &[Uuid],
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<Visit>> {
-        let keys: Vec<[u8; 16]> = residents.iter().map(|r| *r.as_bytes()).collect();
-        self.visits_by_key(Key::Resident, &keys, from, to).await
-    }
-
-    pub(crate) async fn visits_at_venues_between(
-        &self,
-        venues: &[VenueId],
-        from: Timestamp,
-        to: Timestamp,
-    ) -> StoreResult<Vec<Visit>> {
-        let keys: Vec<[u8; 16]> = venues.iter().map(|v| *v.as_bytes()).collect();
-        self.visits_by_key(Key::Venue, &keys, from, to).await
-    }
-
-    async fn visits_by_key(
-        &self,
-        key: Key,
-        keys: &[[u8; 16]],
-        from: Timestamp,
-        to: Timestamp,
-    ) -> StoreResult<Vec<Visit>> {
-        let mut out = Vec::new();
-        for chunk in keys.chunks(CHUNK) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let sql = format!(
-                "SELECT {COLUMNS} FROM visits WHERE {} IN ({marks}) AND entered_at >= ? AND entered_at < ?",
-                key.column()
-            );
-            // Only placeholders and a fixed column name are spliced in.
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for k in chunk {
-                query = query.bind(k.as_slice());
-            }
-            // Each row becomes a visit as it arrives: rows are never all held at once.
-            let visits = query
-                .bind(ms(from))
-                .bind(ms(to))
-                .try_map(|row: SqliteRow| visit_at(&row).map_err(unreadable))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(other("listing visits for tracing"))?;
-            out.extend(visits);
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT {TRACE_COLUMNS} FROM visits WHERE {} IN ({marks}) AND entered_at >= ? AND entered_at < ?",
+            key.column()
+        );
+        // Only placeholders and a fixed column name are spliced in.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for k in chunk {
+            query = query.bind(*k);
         }
-        Ok(out)
+        // Each row becomes a visit as it arrives: rows are never all held at once.
+        query
+            .bind(Time(from))
+            .bind(Time(to))
+            .try_map(|row: SqliteRow| visit_at(&row).map_err(unreadable))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other("listing visits for tracing"))
     }
 }

@@ -2,38 +2,13 @@
 
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId};
 use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, VisitStore};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use sqlx::SqliteConnection;
-use sqlx::sqlite::SqliteRow;
 
-use crate::convert::{colour, corrupt, get, ms, resident_id, ts};
 use crate::{SqliteStore, other};
-
-fn uuid16(v: Vec<u8>, what: &str) -> StoreResult<[u8; 16]> {
-    <[u8; 16]>::try_from(v.as_slice()).map_err(|_| corrupt(what.into()))
-}
-
-pub(crate) fn visit_from_row(row: &SqliteRow) -> StoreResult<Visit> {
-    let exit_kind: Option<String> = get(row, "exit_kind")?;
-    let source: String = get(row, "source")?;
-    let exited: Option<i64> = get(row, "exited_at")?;
-    Ok(Visit {
-        id: VisitId::from_bytes(uuid16(get(row, "id")?, "visit id")?),
-        resident: resident_id(&get::<Vec<u8>>(row, "resident_id")?)?,
-        venue: VenueId::from_bytes(uuid16(get(row, "venue_id")?, "venue id")?),
-        entered_at: ts(get(row, "entered_at")?)?,
-        exited_at: exited.map(ts).transpose()?,
-        exit_kind: exit_kind
-            .as_deref()
-            .map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}"))))
-            .transpose()?,
-        source: VisitSource::parse(&source).ok_or_else(|| corrupt(format!("visit source {source}")))?,
-        max_stay: SignedDuration::from_millis(get(row, "max_stay_ms")?),
-        colour: colour(&get::<String>(row, "colour")?)?,
-    })
-}
+use healthcode_store_sql::Time;
 
 async fn insert_visit(conn: &mut SqliteConnection, v: &Visit) -> StoreResult<()> {
     try_insert_visit(conn, v).await.map_err(other("inserting visit"))
@@ -47,8 +22,8 @@ async fn try_insert_visit(conn: &mut SqliteConnection, v: &Visit) -> Result<(), 
     .bind(v.id.as_bytes().as_slice())
     .bind(v.resident.as_bytes().as_slice())
     .bind(v.venue.as_bytes().as_slice())
-    .bind(ms(v.entered_at))
-    .bind(v.exited_at.map(ms))
+    .bind(Time(v.entered_at))
+    .bind(v.exited_at.map(Time))
     .bind(v.exit_kind.map(ExitKind::as_str))
     .bind(v.source.as_str())
     .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
@@ -73,7 +48,7 @@ pub(crate) async fn write_scan(
 ) -> StoreResult<StoreResult<()>> {
     if let Some(c) = close {
         let done = sqlx::query("UPDATE visits SET exited_at = ?, exit_kind = ? WHERE id = ? AND exited_at IS NULL")
-            .bind(ms(c.at))
+            .bind(Time(c.at))
             .bind(c.kind.as_str())
             .bind(c.visit.as_bytes().as_slice())
             .execute(&mut *conn)
@@ -107,33 +82,11 @@ pub(crate) async fn write_scan(
 #[async_trait]
 impl VisitStore for SqliteStore {
     async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>> {
-        let row = sqlx::query("SELECT * FROM visits WHERE resident_id = ? ORDER BY entered_at DESC, id DESC LIMIT 1")
-            .bind(resident.as_bytes().as_slice())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(other("reading the latest visit"))?;
-        row.as_ref().map(visit_from_row).transpose()
+        self.read_latest_visit(resident).await
     }
 
     async fn scan_context(&self, resident: ResidentId) -> StoreResult<(Option<Colour>, Option<Visit>)> {
-        let id = resident.as_bytes().as_slice();
-        let row = sqlx::query(
-            "SELECT (SELECT colour FROM health_status WHERE resident_id = ?) AS status_colour, v.*
-             FROM (SELECT 1) AS one LEFT JOIN
-               (SELECT * FROM visits WHERE resident_id = ?
-                ORDER BY exited_at IS NULL DESC, entered_at DESC, exited_at DESC, id DESC LIMIT 1) AS v ON 1",
-        )
-        .bind(id)
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(other("reading the status and latest visit"))?;
-        let status: Option<String> = get(&row, "status_colour")?;
-        let latest = match get::<Option<Vec<u8>>>(&row, "id")? {
-            Some(_) => Some(visit_from_row(&row)?),
-            None => None,
-        };
-        Ok((status.as_deref().map(colour).transpose()?, latest))
+        self.read_scan_context(resident).await
     }
 
     async fn scan(&self, request: &ScanRequest) -> StoreResult<ScanApplied> {
@@ -145,23 +98,11 @@ impl VisitStore for SqliteStore {
     }
 
     async fn visit(&self, id: VisitId) -> StoreResult<Visit> {
-        let row = sqlx::query("SELECT * FROM visits WHERE id = ?")
-            .bind(id.as_bytes().as_slice())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(other("reading visit"))?
-            .ok_or(StoreError::NotFound)?;
-        visit_from_row(&row)
+        self.read_visit(id).await
     }
 
     async fn resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>> {
-        let rows = sqlx::query("SELECT * FROM visits WHERE resident_id = ? ORDER BY entered_at DESC, id DESC LIMIT ?")
-            .bind(resident.as_bytes().as_slice())
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(other("listing a person's visits"))?;
-        rows.iter().map(visit_from_row).collect()
+        self.read_resident_visits(resident, limit).await
     }
 
     async fn venue_visits(
@@ -171,18 +112,7 @@ impl VisitStore for SqliteStore {
         to: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Visit>> {
-        let rows = sqlx::query(
-            "SELECT * FROM visits WHERE venue_id = ? AND entered_at >= ? AND entered_at < ?
-             ORDER BY entered_at DESC, id DESC LIMIT ?",
-        )
-        .bind(venue.as_bytes().as_slice())
-        .bind(ms(from))
-        .bind(ms(to))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other("listing a venue's visits"))?;
-        rows.iter().map(visit_from_row).collect()
+        self.read_venue_visits(venue, from, to, limit).await
     }
 
     async fn residents_visits_between(
@@ -209,7 +139,7 @@ impl VisitStore for SqliteStore {
             "UPDATE visits SET exited_at = entered_at + max_stay_ms, exit_kind = 'auto'
              WHERE id IN (SELECT id FROM visits WHERE exited_at IS NULL AND entered_at + max_stay_ms <= ? LIMIT ?)",
         )
-        .bind(ms(now))
+        .bind(Time(now))
         .bind(i64::from(limit))
         .execute(&mut *tx)
         .await

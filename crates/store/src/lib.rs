@@ -7,6 +7,7 @@
 //! [`OutboxStore`], [`VenueStore`], [`VisitStore`] (and [`TransferStore`]
 //! for copies). No SQL and no driver type appears here.
 
+pub mod audit;
 pub mod error;
 pub mod records;
 pub mod stats_sql;
@@ -15,6 +16,7 @@ mod traits;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use audit::{AuditAction, AuditActor, AuditEntry};
 pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{

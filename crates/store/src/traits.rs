@@ -9,6 +9,7 @@ use healthcode_domain::{
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::audit::AuditEntry;
 use crate::error::{StoreError, StoreResult};
 
 /// How many times [`VisitStore::scan`]'s default decides again after a race.
@@ -234,8 +235,15 @@ pub trait CaseStore: Send + Sync {
     async fn cases(&self, limit: u32) -> StoreResult<Vec<Case>>;
     /// The person's most recent case, if any.
     async fn case_of(&self, resident: ResidentId) -> StoreResult<Option<Case>>;
-    /// Marks a case applied and records its exposure sites, in one transaction.
-    async fn mark_case_applied(&self, id: CaseId, at: Timestamp, sites: &[ExposureSite]) -> StoreResult<()>;
+    /// Marks a case applied and records its exposure sites and `audit`, in
+    /// one transaction.
+    async fn mark_case_applied(
+        &self,
+        id: CaseId,
+        at: Timestamp,
+        sites: &[ExposureSite],
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
     /// Writes a status and its changes outside of a report (authority
     /// findings), with the same optimistic version check as `commit_report`.
     async fn commit_status(
@@ -266,8 +274,16 @@ pub trait OverrideStore: Send + Sync {
     async fn get_override(&self, id: uuid::Uuid) -> StoreResult<Override>;
     /// Pending ones, oldest first.
     async fn pending_overrides(&self) -> StoreResult<Vec<Override>>;
-    /// Records the decision; `Conflict` when it was already decided.
-    async fn decide_override(&self, id: uuid::Uuid, state: &str, by: &str, at: Timestamp) -> StoreResult<()>;
+    /// Records the decision and `audit` in one transaction; `Conflict` when
+    /// it was already decided (and then nothing is written).
+    async fn decide_override(
+        &self,
+        id: uuid::Uuid,
+        state: &str,
+        by: &str,
+        at: Timestamp,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
 }
 
 /// Retention: personal records older than the configured period go.
@@ -284,6 +300,9 @@ pub trait AuditStore: Send + Sync {
     /// Appends an entry whose `seq` must be the next one; `Conflict` when
     /// another entry took that place first (the caller re-reads and retries).
     async fn append_audit(&self, entry: &AuditRecord) -> StoreResult<()>;
+    /// Appends `entry` at the end of the chain (the store gives it its place
+    /// and hashes) and returns the stored record.
+    async fn append_audit_entry(&self, entry: &AuditEntry) -> StoreResult<AuditRecord>;
     async fn last_audit(&self) -> StoreResult<Option<AuditRecord>>;
     /// Entries with `seq > after`, in order.
     async fn audit_after(&self, after: i64, limit: u32) -> StoreResult<Vec<AuditRecord>>;
@@ -327,7 +346,8 @@ pub trait AppealStore: Send + Sync {
     async fn appeals_of(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Appeal>>;
     /// Pending appeals, earliest deadline first.
     async fn pending_appeals(&self, limit: u32) -> StoreResult<Vec<Appeal>>;
-    /// Records the answer; `Conflict` when it was already answered.
+    /// Records the answer and `audit` in one transaction; `Conflict` when it
+    /// was already answered (and then nothing is written).
     async fn answer_appeal(
         &self,
         id: uuid::Uuid,
@@ -335,6 +355,7 @@ pub trait AppealStore: Send + Sync {
         by: &str,
         answer: &str,
         at: Timestamp,
+        audit: &AuditEntry,
     ) -> StoreResult<()>;
 }
 
@@ -376,9 +397,15 @@ pub trait EnterpriseStore: Send + Sync {
     async fn enterprises_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Enterprise>>;
     /// Applications in a state, earliest deadline first (so overdue ones lead).
     async fn enterprises_in_state(&self, state: ApplicationState, limit: u32) -> StoreResult<Vec<Enterprise>>;
-    /// Records the decision; `Conflict` when it was already decided,
-    /// `NotFound` when there is no such application.
-    async fn decide_enterprise(&self, id: EnterpriseId, decision: &EnterpriseDecision) -> StoreResult<()>;
+    /// Records the decision and `audit` in one transaction; `Conflict` when
+    /// it was already decided, `NotFound` when there is no such application
+    /// (and then nothing is written).
+    async fn decide_enterprise(
+        &self,
+        id: EnterpriseId,
+        decision: &EnterpriseDecision,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
     /// Puts a phone on the roster, or re-activates a removed line (clearing
     /// its link and acceptance). `Conflict` when the line is active.
     async fn invite_employee(&self, enterprise: EnterpriseId, phone: &PhoneNumber, at: Timestamp) -> StoreResult<()>;

@@ -31,15 +31,14 @@ pub async fn rotate(common: CommonArgs) -> Result<ExitCode> {
     let old = ring.active().key_id();
     let new = ring.rotate(&dir, now).context("rotating keys")?;
     let store = healthcode_server::open_store_with(&config.database_url, &config.postgres).await?;
-    healthcode_server::services::audit::append(
-        store.as_ref(),
+    let rotated = healthcode_server::services::audit::entry_at(
         now,
-        "operator",
-        "keys.rotated",
+        healthcode_store::AuditActor::Operator,
+        healthcode_store::AuditAction::KeysRotated,
         &new.to_string(),
         &old.to_string(),
-    )
-    .await?;
+    );
+    healthcode_server::services::audit::append(store.as_ref(), &rotated).await?;
     println!(
         "new active key {new}; {old} retired and kept in the trust list for {} more",
         config.max_credential_lifetime()

@@ -37,7 +37,8 @@ pub async fn run(common: CommonArgs, query: StatsQuery, format: Format) -> Resul
     };
     let out = stats::daily(&reader, &range, View::Authority).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let detail = format!("{format:?} {}..{} district={}", out.from, out.to, range.district.as_deref().unwrap_or("all"));
-    audit::append(store.as_ref(), now, "cli", "stats.exported", "", &detail.to_lowercase()).await?;
+    let (actor, exported) = (healthcode_store::AuditActor::Cli, healthcode_store::AuditAction::StatsExported);
+    audit::append(store.as_ref(), &audit::entry_at(now, actor, exported, "", &detail.to_lowercase())).await?;
     match format {
         Format::Csv => print!("{}", stats::to_csv(&out.rows)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),

@@ -19,7 +19,8 @@ pub async fn run(common: CommonArgs, case: Option<String>) -> Result<ExitCode> {
     let id: CaseId = case.parse().map_err(|_| anyhow::anyhow!("not a case id: {case}"))?;
     let report = trace(&state, id).await.map_err(api_error)?;
     let read = async {
-        healthcode_server::services::audit::record(&state, "cli", "trace.viewed", &case, "terminal").await?;
+        let (actor, viewed) = (healthcode_store::AuditActor::Cli, healthcode_store::AuditAction::TraceViewed);
+        healthcode_server::services::audit::record(&state, actor, viewed, &case, "terminal").await?;
         healthcode_server::services::access::trace_viewed(&state, &report).await
     };
     read.await.map_err(api_error)?;

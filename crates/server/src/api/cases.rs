@@ -177,7 +177,8 @@ pub async fn trace(
     need_authority(&auth)?;
     let report = cases::trace(&state, parse_case_id(&id)?).await?;
     let detail = format!("close={} secondary={}", report.close.len(), report.secondary.len());
-    crate::services::audit::record(&state, &format!("authority:{}", auth.name), "trace.viewed", &id, &detail).await?;
+    let actor = healthcode_store::AuditActor::authority(&auth.name);
+    crate::services::audit::record(&state, actor, healthcode_store::AuditAction::TraceViewed, &id, &detail).await?;
     crate::services::access::trace_viewed(&state, &report).await?;
     Ok(Json(trace_response(&report)))
 }

@@ -78,8 +78,8 @@ pub async fn mark(
     let detail = format!("{} until {}", area.code, area.until);
     crate::services::audit::record(
         &state,
-        &format!("authority:{}", auth.name),
-        "risk_area.marked",
+        healthcode_store::AuditActor::authority(&auth.name),
+        healthcode_store::AuditAction::RiskAreaMarked,
         &area.id.to_string(),
         &detail,
     )

@@ -22,7 +22,7 @@ use crate::state::AppState;
 /// Who is reading the statistics: staff who may see every figure, or anyone.
 #[derive(Debug, Clone)]
 pub enum StatsReader {
-    Staff { name: String },
+    Staff { role: Role, name: String },
     Public,
 }
 
@@ -41,7 +41,7 @@ impl FromRequestParts<AppState> for StatsReader {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(match session_of(parts, state).await? {
             Some(s) if matches!(s.principal.role, Role::Authority | Role::Supervisor | Role::Auditor) => {
-                StatsReader::Staff { name: s.principal.subject }
+                StatsReader::Staff { role: s.principal.role, name: s.principal.subject }
             }
             _ => StatsReader::Public,
         })
@@ -79,7 +79,7 @@ async fn read(state: &AppState, reader: &StatsReader, q: &StatsQuery, format: &s
     let today = state.clock.now().to_zoned(state.config.time_zone.clone()).date();
     let range = range_of(q, today)?;
     let out = stats::daily(&state.stats_reader(), &range, reader.view(state)).await?;
-    if let StatsReader::Staff { name } = reader {
+    if let StatsReader::Staff { role, name } = reader {
         let detail = format!(
             "{format} {}..{} district={} rows={}",
             out.from,
@@ -87,7 +87,8 @@ async fn read(state: &AppState, reader: &StatsReader, q: &StatsQuery, format: &s
             range.district.as_deref().unwrap_or("all"),
             out.rows.len()
         );
-        crate::services::audit::record(state, name, "stats.exported", "", &detail).await?;
+        let actor = healthcode_store::AuditActor::Staff { role: *role, name: name.clone() };
+        crate::services::audit::record(state, actor, healthcode_store::AuditAction::StatsExported, "", &detail).await?;
     }
     Ok(out)
 }

@@ -203,11 +203,11 @@ pub async fn visits(
     )?;
     let from = instant(q.from.as_deref(), to.checked_sub(SignedDuration::from_hours(24)).unwrap_or(to))?;
     let visits = state.store.venue_visits(venue.id, from, to, 1000).await?;
-    let actor = format!("venue:{}", auth.owner.as_str());
+    let actor = healthcode_store::AuditActor::VenueOperator(auth.owner.clone());
     crate::services::audit::record(
         &state,
-        &actor,
-        "venue_log.read",
+        actor,
+        healthcode_store::AuditAction::VenueLogRead,
         &venue.id.to_string(),
         &format!("{} visits", visits.len()),
     )

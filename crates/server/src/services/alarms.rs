@@ -24,7 +24,7 @@ use healthcode_domain::{
     Actor, BasisFacts, Colour, Presence, RedBasis, RegionCode, Report, ResidentId, RiskWindow, Role, StatusChange,
     VenueId, red_basis,
 };
-use healthcode_store::{Alarm, AlarmKind, MANUAL_CHANGE_EVENTS, StoreError};
+use healthcode_store::{Alarm, AlarmKind, AuditAction, AuditActor, MANUAL_CHANGE_EVENTS, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{HashMap, HashSet};
 
@@ -203,7 +203,7 @@ async fn raise(
         Alarm { id: new_uuid_v7(now), at: now, kind, subject, detail, acknowledged_by: None, acknowledged_at: None };
     state.store.raise_alarm(&alarm).await?;
     let audited = format!("{} {}: {}", kind.as_str(), alarm.subject, alarm.detail);
-    audit::record(state, "system", "alarm.raised", &alarm.id.to_string(), &audited).await?;
+    audit::record(state, AuditActor::System, AuditAction::AlarmRaised, &alarm.id.to_string(), &audited).await?;
     tracing::warn!(kind = kind.as_str(), subject = %alarm.subject, "alarm raised");
     Ok(alarm)
 }
@@ -252,6 +252,7 @@ pub async fn acknowledge(
         StoreError::Conflict(_) => already(),
         e => e.into(),
     })?;
-    audit::record(state, &by, "alarm.acknowledged", &id.to_string(), note).await?;
+    let actor = AuditActor::Staff { role, name: name.to_string() };
+    audit::record(state, actor, AuditAction::AlarmAcknowledged, &id.to_string(), note).await?;
     Ok(state.store.alarm(id).await?)
 }

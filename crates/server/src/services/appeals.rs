@@ -6,7 +6,7 @@
 //! in the authority's inbox.
 
 use healthcode_domain::{ChangeEvent, Colour, Evidence, ResidentId};
-use healthcode_store::{Appeal, StoreError};
+use healthcode_store::{Appeal, AuditAction, AuditActor, StoreError};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
@@ -84,7 +84,8 @@ pub async fn file(state: &AppState, resident: ResidentId, message: &str) -> Resu
     };
     state.store.create_appeal(&appeal).await?;
     let detail = format!("{} due {due_at}", status.colour);
-    audit::record(state, &format!("resident:{resident}"), "appeal.filed", &appeal.id.to_string(), &detail).await?;
+    audit::record(state, AuditActor::Resident(resident), AuditAction::AppealFiled, &appeal.id.to_string(), &detail)
+        .await?;
     Ok(appeal)
 }
 
@@ -111,13 +112,16 @@ pub async fn answer(
         return Err(decided());
     }
     let now = state.clock.now();
-    state.store.answer_appeal(id, outcome.as_str(), by, &answer, now).await.map_err(|e| match e {
+    let overdue = if now > appeal.due_at { " (overdue)" } else { "" };
+    let action = match outcome {
+        Outcome::Upheld => AuditAction::AppealUpheld,
+        Outcome::Rejected => AuditAction::AppealRejected,
+    };
+    let entry = audit::entry(state, AuditActor::authority(by), action, &id.to_string(), &format!("answered{overdue}"));
+    state.store.answer_appeal(id, outcome.as_str(), by, &answer, now, &entry).await.map_err(|e| match e {
         StoreError::Conflict(_) => decided(),
         e => e.into(),
     })?;
-    let overdue = if now > appeal.due_at { " (overdue)" } else { "" };
-    let action = format!("appeal.{}", outcome.as_str());
-    audit::record(state, &format!("authority:{by}"), &action, &id.to_string(), &format!("answered{overdue}")).await?;
     if outcome == Outcome::Upheld {
         reverse(state, &appeal, by, &answer).await?;
     }

@@ -3,82 +3,43 @@
 //! previous entry's hash, so editing or removing any row breaks the chain
 //! from that row on (`healthcode audit verify`).
 
-use healthcode_store::{AuditRecord, Store, StoreError, StoreResult};
+use healthcode_store::{AuditAction, AuditActor, AuditEntry, AuditRecord, Store, StoreResult};
 use jiff::Timestamp;
-use ring::digest::{Context, SHA256};
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const MAX_ATTEMPTS: usize = 20;
+/// The hash of an entry (kept by the store, which chains the entries).
+pub use healthcode_store::audit::entry_hash;
 
-fn field(ctx: &mut Context, bytes: &[u8]) {
-    // Length-prefixed, so no two different entries hash the same input.
-    ctx.update(&(bytes.len() as u64).to_be_bytes());
-    ctx.update(bytes);
+/// Appends an entry at the end of the chain. A change that has an entry of
+/// its own (an override's decision, an appeal's answer, a case applied, an
+/// application decided) passes it to the store method that makes the change
+/// instead, so both commit together or neither does.
+pub async fn append(store: &dyn Store, entry: &AuditEntry) -> StoreResult<AuditRecord> {
+    store.append_audit_entry(entry).await
 }
 
-/// The hash of an entry: SHA-256 over the previous hash and every field.
-pub fn entry_hash(
-    prev: &[u8; 32],
-    seq: i64,
-    at: Timestamp,
-    actor: &str,
-    action: &str,
+/// The entry for something an actor did now.
+pub fn entry(state: &AppState, actor: AuditActor, action: AuditAction, subject: &str, detail: &str) -> AuditEntry {
+    AuditEntry::new(state.clock.now(), actor, action, subject, detail)
+}
+
+/// Records an action by an actor, now.
+pub async fn record(
+    state: &AppState,
+    actor: AuditActor,
+    action: AuditAction,
     subject: &str,
     detail: &str,
-) -> [u8; 32] {
-    let mut ctx = Context::new(&SHA256);
-    ctx.update(b"healthcode-audit-v1");
-    field(&mut ctx, prev);
-    field(&mut ctx, &seq.to_be_bytes());
-    field(&mut ctx, &at.as_millisecond().to_be_bytes());
-    for f in [actor, action, subject, detail] {
-        field(&mut ctx, f.as_bytes());
-    }
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    out
-}
-
-/// Appends an entry at the end of the chain (retrying when another writer
-/// appended first).
-pub async fn append(
-    store: &dyn Store,
-    at: Timestamp,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    detail: &str,
-) -> StoreResult<AuditRecord> {
-    let mut last_error = None;
-    for _ in 0..MAX_ATTEMPTS {
-        let tail = store.last_audit().await?;
-        let (seq, prev_hash) = tail.map_or((1, [0u8; 32]), |t| (t.seq + 1, t.hash));
-        let at = Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at);
-        let entry = AuditRecord {
-            seq,
-            at,
-            actor: actor.into(),
-            action: action.into(),
-            subject: subject.into(),
-            detail: detail.into(),
-            prev_hash,
-            hash: entry_hash(&prev_hash, seq, at, actor, action, subject, detail),
-        };
-        match store.append_audit(&entry).await {
-            Ok(()) => return Ok(entry),
-            Err(StoreError::Conflict(e)) => last_error = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(StoreError::Other(format!("audit log busy: {}", last_error.unwrap_or_default())))
-}
-
-/// Records an action by a principal (`role:name`).
-pub async fn record(state: &AppState, actor: &str, action: &str, subject: &str, detail: &str) -> Result<(), ApiError> {
-    append(state.store.as_ref(), state.clock.now(), actor, action, subject, detail).await?;
+) -> Result<(), ApiError> {
+    append(state.store.as_ref(), &entry(state, actor, action, subject, detail)).await?;
     Ok(())
+}
+
+/// An entry at `at` (for jobs and commands that hold their own clock).
+pub fn entry_at(at: Timestamp, actor: AuditActor, action: AuditAction, subject: &str, detail: &str) -> AuditEntry {
+    AuditEntry::new(at, actor, action, subject, detail)
 }
 
 /// The first entry whose link is broken, and why.

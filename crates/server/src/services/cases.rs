@@ -8,7 +8,7 @@ use healthcode_domain::stays::{SourceStay, StayIndex};
 use healthcode_domain::{
     Actor, Case, CaseId, Evidence, ResidentId, SharedStay, StandingFacts, TraceContact, VenueId, Visit, apply_finding,
 };
-use healthcode_store::{ExposureSite, Notice, StoreError};
+use healthcode_store::{AuditAction, AuditActor, ExposureSite, Notice, StoreError};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{BTreeSet, HashMap};
@@ -144,8 +144,8 @@ pub async fn record(
     .await?;
     crate::services::audit::record(
         state,
-        &format!("authority:{by}"),
-        "case.recorded",
+        AuditActor::authority(by),
+        AuditAction::CaseRecorded,
         &case.id.to_string(),
         kind.as_str(),
     )
@@ -452,9 +452,18 @@ pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport
             to: v.effective_end().checked_add(rules.buffer_after).unwrap_or(v.effective_end()),
         })
         .collect();
-    // Claim the case first: of two appliers at once, one applies and the
-    // other is told so, and nobody's colour changes twice for one case.
-    match state.store.mark_case_applied(id, state.clock.now(), &sites).await {
+    // Claim the case first, with its audit entry in the same transaction: of
+    // two appliers at once, one applies and the other is told so, and
+    // nobody's colour changes twice for one case.
+    let detail = format!("close={} secondary={} sites={}", report.close.len(), report.secondary.len(), sites.len());
+    let audit = crate::services::audit::entry(
+        state,
+        AuditActor::authority(by),
+        AuditAction::CaseApplied,
+        &id.to_string(),
+        &detail,
+    );
+    match state.store.mark_case_applied(id, state.clock.now(), &sites, &audit).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(ApiError::new(
@@ -489,8 +498,6 @@ pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport
             notify(state, contact.resident, id, label, message).await?;
         }
     }
-    let detail = format!("close={} secondary={} changed={changed}", report.close.len(), report.secondary.len());
-    crate::services::audit::record(state, &format!("authority:{by}"), "case.applied", &id.to_string(), &detail).await?;
     tracing::info!(case = %id, close = report.close.len(), secondary = report.secondary.len(), "trace applied");
     Ok(ApplyReport { close: report.close.len(), secondary: report.secondary.len(), changed, sites: sites.len() })
 }

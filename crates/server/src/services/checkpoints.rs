@@ -80,8 +80,14 @@ pub async fn register(
         created_at: now,
     };
     state.store.create_checkpoint(&checkpoint).await?;
-    crate::services::audit::record(state, "authority", "checkpoint.registered", &checkpoint.id.to_string(), name)
-        .await?;
+    crate::services::audit::record(
+        state,
+        healthcode_store::AuditActor::Authority,
+        healthcode_store::AuditAction::CheckpointRegistered,
+        &checkpoint.id.to_string(),
+        name,
+    )
+    .await?;
     Ok(checkpoint)
 }
 

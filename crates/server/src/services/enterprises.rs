@@ -9,7 +9,9 @@ use healthcode_domain::{
     ApplicationState, Colour, Contact, EnterpriseId, EnterpriseProfile, PhoneNumber, ResidentId, Temperature,
     judge_gate, local_date, review_deadline,
 };
-use healthcode_store::{Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, GateScan, StoreError};
+use healthcode_store::{
+    AuditAction, AuditActor, Employee, EmployeeSnapshot, Enterprise, EnterpriseDecision, GateScan, StoreError,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -61,7 +63,8 @@ pub async fn apply(state: &AppState, owner: &PhoneNumber, profile: EnterprisePro
     state.store.create_enterprise(&enterprise).await?;
     let detail =
         format!("district {}, headcount {}", enterprise.profile.district, enterprise.profile.planned_headcount);
-    audit::record(state, "employer", "enterprise.applied", &enterprise.id.to_string(), &detail).await?;
+    audit::record(state, AuditActor::Employer, AuditAction::EnterpriseApplied, &enterprise.id.to_string(), &detail)
+        .await?;
     Ok(enterprise)
 }
 
@@ -113,24 +116,19 @@ pub async fn decide(
         return Err(already_decided());
     }
     let now = state.clock.now();
-    let decided = match verdict {
-        Verdict::Approve => ApplicationState::Approved,
-        Verdict::Reject => ApplicationState::Rejected,
+    let (decided, action) = match verdict {
+        Verdict::Approve => (ApplicationState::Approved, AuditAction::EnterpriseApproved),
+        Verdict::Reject => (ApplicationState::Rejected, AuditAction::EnterpriseRejected),
     };
     let decision = EnterpriseDecision { state: decided, by: authority.into(), reason: reason.into(), at: now };
-    state.store.decide_enterprise(id, &decision).await.map_err(|e| match e {
+    let timing = if is_overdue(&enterprise, now) { "after the deadline" } else { "within the deadline" };
+    let entry =
+        audit::entry(state, AuditActor::authority(authority), action, &id.to_string(), &format!("{timing}: {reason}"));
+    // The decision and its audit entry commit together, or neither does.
+    state.store.decide_enterprise(id, &decision, &entry).await.map_err(|e| match e {
         StoreError::Conflict(_) => already_decided(),
         e => e.into(),
     })?;
-    let timing = if is_overdue(&enterprise, now) { "after the deadline" } else { "within the deadline" };
-    audit::record(
-        state,
-        &format!("authority:{authority}"),
-        &format!("enterprise.{decided}"),
-        &id.to_string(),
-        &format!("{timing}: {reason}"),
-    )
-    .await?;
     find(state, id).await
 }
 

@@ -6,7 +6,7 @@
 use healthcode_domain::{
     Actor, Basis, ChangeEvent, Colour, Evidence, HealthStatus, Quarantine, ResidentId, StatusChange, local_date,
 };
-use healthcode_store::{Override, StoreError};
+use healthcode_store::{AuditAction, AuditActor, Override, StoreError};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
@@ -51,7 +51,8 @@ pub async fn request(
     };
     state.store.create_override(&o).await?;
     let detail = format!("{} {} (pending)", colour, reason_code);
-    audit::record(state, &format!("authority:{requester}"), "override.requested", &o.id.to_string(), &detail).await?;
+    audit::record(state, AuditActor::authority(requester), AuditAction::OverrideRequested, &o.id.to_string(), &detail)
+        .await?;
     Ok(o)
 }
 
@@ -78,21 +79,16 @@ pub async fn decide(state: &AppState, supervisor: &str, id: uuid::Uuid, approve:
         return Err(ApiError::new(ErrorKind::Conflict, "OVERRIDE_DECIDED", "this override was already decided"));
     }
     let now = state.clock.now();
-    let verdict = if approve { "approved" } else { "rejected" };
-    state.store.decide_override(id, verdict, supervisor, now).await.map_err(|e| match e {
+    let (verdict, action) =
+        if approve { ("approved", AuditAction::OverrideApproved) } else { ("rejected", AuditAction::OverrideRejected) };
+    let entry = audit::entry(state, AuditActor::supervisor(supervisor), action, &id.to_string(), &o.reason_code);
+    // The decision and its audit entry commit together, or neither does.
+    state.store.decide_override(id, verdict, supervisor, now, &entry).await.map_err(|e| match e {
         StoreError::Conflict(_) => {
             ApiError::new(ErrorKind::Conflict, "OVERRIDE_DECIDED", "this override was already decided")
         }
         e => e.into(),
     })?;
-    audit::record(
-        state,
-        &format!("supervisor:{supervisor}"),
-        &format!("override.{verdict}"),
-        &id.to_string(),
-        &o.reason_code,
-    )
-    .await?;
     if approve {
         let change = apply(state, &o, supervisor).await?;
         // The change stands whatever the check finds; a failing check is logged.

@@ -20,7 +20,14 @@ pub async fn purge_once(
     if mode == PurgeMode::Delete && counts != PurgeCounts::default() {
         let detail =
             format!("visits={} reports={} passages={} before {cutoff}", counts.visits, counts.reports, counts.passages);
-        crate::services::audit::append(store, now, "system", "retention.purged", "", &detail).await?;
+        let entry = crate::services::audit::entry_at(
+            now,
+            healthcode_store::AuditActor::System,
+            healthcode_store::AuditAction::RetentionPurged,
+            "",
+            &detail,
+        );
+        crate::services::audit::append(store, &entry).await?;
     }
     Ok(counts)
 }

@@ -121,8 +121,9 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageAuthority,
     let result = async {
         let id: CaseId = id.parse().map_err(|_| ApiError::not_found())?;
         let report = cases::trace(&state, id).await?;
-        let actor = format!("authority:{}", who.name);
-        crate::services::audit::record(&state, &actor, "trace.viewed", &id.to_string(), "page").await?;
+        let actor = healthcode_store::AuditActor::authority(&who.name);
+        let viewed = healthcode_store::AuditAction::TraceViewed;
+        crate::services::audit::record(&state, actor, viewed, &id.to_string(), "page").await?;
         crate::services::access::trace_viewed(&state, &report).await?;
         let all: Vec<&TraceContact> = report.close.iter().chain(&report.secondary).collect();
         let names = venue_names(&state, &all).await;

@@ -31,3 +31,21 @@ healthcode_store::contract_tests!({
     let Some(base) = database_or_skip() else { return };
     fresh(base)
 });
+
+#[tokio::test]
+async fn an_audit_entry_that_cannot_be_written_undoes_its_change() {
+    let Some(base) = database_or_skip() else { return };
+    let (url, _guard) = fresh_schema(&base).await.unwrap();
+    let store = PostgresStore::open(&url, &PgSettings::default()).await.unwrap();
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    // Test-only: the schema itself has no functions or triggers.
+    sqlx::raw_sql(
+        "CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit down'; END $$;
+         CREATE TRIGGER audit_down BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_down();",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    healthcode_store::contract::a_failing_audit_entry_undoes_its_change(&store).await;
+}

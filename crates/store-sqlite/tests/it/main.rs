@@ -128,3 +128,16 @@ async fn a_database_written_by_the_first_migration_upgrades_and_reads_back() {
     assert_eq!(reports[0].report.temperature().unwrap().tenths(), 381);
     assert_eq!(store.integrity_check().await.unwrap(), "ok");
 }
+
+#[tokio::test]
+async fn an_audit_entry_that_cannot_be_written_undoes_its_change() {
+    let (store, dir) = fresh().await;
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("healthcode.db").display())).await.unwrap();
+    sqlx::query("CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    healthcode_store::contract::a_failing_audit_entry_undoes_its_change(&store).await;
+}

@@ -15,17 +15,18 @@ pub async fn cases_notices_and_exposure_sites(store: &dyn Store) {
     let cafe = venue(16, "+84912000016");
     store.create_venue(&cafe).await.unwrap();
     let site = crate::ExposureSite { case: first.id, venue: cafe.id, from: t(100), to: t(200) };
-    store.mark_case_applied(first.id, t(300), &[site.clone(), site.clone()]).await.unwrap();
+    store.mark_case_applied(first.id, t(300), &[site.clone(), site.clone()], &audited(300)).await.unwrap();
     assert_eq!(store.case(first.id).await.unwrap().applied_at, Some(t(300)));
     assert!(
-        matches!(store.mark_case_applied(first.id, t(301), &[]).await, Err(StoreError::Conflict(_))),
+        matches!(store.mark_case_applied(first.id, t(301), &[], &audited(301)).await, Err(StoreError::Conflict(_))),
         "a case is applied once"
     );
     assert_eq!(store.case(first.id).await.unwrap().applied_at, Some(t(300)));
+    assert_eq!(store.counts().await.unwrap().audit_entries, 1, "the application is audited once");
     assert_eq!(store.exposure_sites(t(150), 10).await.unwrap(), vec![site.clone()]);
     assert!(store.exposure_sites(t(200), 10).await.unwrap().is_empty(), "ended");
     assert!(matches!(
-        store.mark_case_applied(healthcode_domain::CaseId::from_bytes([9; 16]), t(1), &[]).await,
+        store.mark_case_applied(healthcode_domain::CaseId::from_bytes([9; 16]), t(1), &[], &audited(1)).await,
         Err(StoreError::NotFound)
     ));
 
@@ -232,8 +233,8 @@ pub async fn appeals_are_answered_once_earliest_deadline_first(store: &dyn Store
     let mine: Vec<_> = store.appeals_of(r.id, 10).await.unwrap().into_iter().map(|a| a.id).collect();
     assert_eq!(mine, vec![second.id, first.id], "newest first");
 
-    store.answer_appeal(second.id, "upheld", "anh", "right", t(50)).await.unwrap();
-    let again = store.answer_appeal(second.id, "rejected", "bao", "wrong", t(60)).await;
+    store.answer_appeal(second.id, "upheld", "anh", "right", t(50), &audited(50)).await.unwrap();
+    let again = store.answer_appeal(second.id, "rejected", "bao", "wrong", t(60), &audited(60)).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "answered once");
     let answered = store.appeal(second.id).await.unwrap();
     assert_eq!(
@@ -241,6 +242,84 @@ pub async fn appeals_are_answered_once_earliest_deadline_first(store: &dyn Store
         ("upheld", Some("anh"), Some("right"), Some(t(50)))
     );
     assert_eq!(store.pending_appeals(10).await.unwrap().len(), 1);
+    assert_eq!(store.counts().await.unwrap().audit_entries, 1, "the answer is audited, the refused one not");
+}
+
+pub async fn audited_changes_commit_with_their_entry_or_not_at_all(store: &dyn Store) {
+    use crate::{AuditAction, AuditActor, AuditEntry};
+    let who = someone(store, 95).await;
+    let first = store
+        .append_audit_entry(&AuditEntry::new(t(1), AuditActor::System, AuditAction::RetentionPurged, "", "n=0"))
+        .await
+        .unwrap();
+    assert_eq!((first.seq, first.prev_hash, first.actor.as_str()), (1, [0; 32], "system"));
+
+    // An override decided with its entry: both are written, the entry next in the chain.
+    let o = crate::Override {
+        id: uuid::Uuid::from_bytes([7; 16]),
+        resident: who.id,
+        colour: Colour::Green,
+        reason_code: "LAB-NEGATIVE".into(),
+        basis: "two negative tests".into(),
+        requested_by: "anh".into(),
+        requested_at: t(10),
+        state: "pending".into(),
+        decided_by: None,
+        decided_at: None,
+    };
+    store.create_override(&o).await.unwrap();
+    let approve = AuditEntry::new(
+        t(20),
+        AuditActor::supervisor("bao"),
+        AuditAction::OverrideApproved,
+        &o.id.to_string(),
+        "LAB-NEGATIVE",
+    );
+    store.decide_override(o.id, "approved", "bao", t(20), &approve).await.unwrap();
+    assert_eq!(store.get_override(o.id).await.unwrap().state, "approved");
+    let second = store.last_audit().await.unwrap().unwrap();
+    assert_eq!(second, approve.chained(2, first.hash), "appended after the first, hashed over it");
+    assert_eq!(second.actor, "supervisor:bao");
+    assert_eq!(second.action, "override.approved");
+
+    // A refused change writes no entry either.
+    let again = AuditEntry { at: t(30), ..approve.clone() };
+    let refused = store.decide_override(o.id, "rejected", "chi", t(30), &again).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "decided once");
+    let missing = store.decide_override(uuid::Uuid::from_bytes([8; 16]), "approved", "chi", t(30), &again).await;
+    assert!(missing.is_err());
+    assert_eq!(store.last_audit().await.unwrap(), Some(second.clone()), "no entry for a refused change");
+    assert_eq!(store.counts().await.unwrap().audit_entries, 2);
+}
+
+/// An audit entry for tests of changes that carry one.
+fn audited(secs: i64) -> crate::AuditEntry {
+    crate::AuditEntry::new(t(secs), crate::AuditActor::authority("anh"), crate::AuditAction::CaseApplied, "x", "test")
+}
+
+/// For a store whose audit log refuses every insert (each backend's own
+/// test breaks it with a trigger): a change with an audit entry fails whole,
+/// so neither the change nor the entry is left.
+pub async fn a_failing_audit_entry_undoes_its_change(store: &dyn Store) {
+    use crate::{AuditAction, AuditActor, AuditEntry};
+    let who = someone(store, 96).await;
+    let o = crate::Override {
+        id: uuid::Uuid::from_bytes([7; 16]),
+        resident: who.id,
+        colour: Colour::Green,
+        reason_code: "LAB-NEGATIVE".into(),
+        basis: "two negative tests".into(),
+        requested_by: "anh".into(),
+        requested_at: t(10),
+        state: "pending".into(),
+        decided_by: None,
+        decided_at: None,
+    };
+    store.create_override(&o).await.unwrap();
+    let entry = AuditEntry::new(t(20), AuditActor::supervisor("bao"), AuditAction::OverrideApproved, "o", "x");
+    assert!(store.decide_override(o.id, "approved", "bao", t(20), &entry).await.is_err(), "the audit insert fails");
+    assert_eq!(store.get_override(o.id).await.unwrap().state, "pending", "so the decision is undone");
+    assert_eq!(store.last_audit().await.unwrap(), None);
 }
 
 pub async fn peer_lists_are_kept_per_region_and_never_roll_back(store: &dyn Store) {

@@ -25,19 +25,23 @@ pub async fn applications_are_decided_once_earliest_deadline_first(store: &dyn S
         reason: "no temperature checks at the warehouse".into(),
         at: t(50),
     };
-    store.decide_enterprise(b.id, &decision).await.unwrap();
+    store.decide_enterprise(b.id, &decision, &decided_entry()).await.unwrap();
     let decided = store.enterprise(b.id).await.unwrap();
     assert_eq!(
         (decided.state, decided.decided_at, decided.decided_by.as_deref(), decided.decision_reason.as_deref()),
         (ApplicationState::Rejected, Some(t(50)), Some("anh"), Some("no temperature checks at the warehouse"))
     );
     let again = crate::EnterpriseDecision { state: ApplicationState::Approved, ..decision.clone() };
-    assert!(matches!(store.decide_enterprise(b.id, &again).await, Err(StoreError::Conflict(_))), "decided once");
+    assert!(
+        matches!(store.decide_enterprise(b.id, &again, &decided_entry()).await, Err(StoreError::Conflict(_))),
+        "decided once"
+    );
     assert_eq!(store.enterprise(b.id).await.unwrap(), decided, "a refused decision changes nothing");
     let missing = healthcode_domain::EnterpriseId::from_bytes([9; 16]);
-    assert!(matches!(store.decide_enterprise(missing, &again).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.decide_enterprise(missing, &again, &decided_entry()).await, Err(StoreError::NotFound)));
     assert!(matches!(store.enterprise(missing).await, Err(StoreError::NotFound)));
     assert_eq!(store.enterprises_in_state(ApplicationState::Pending, 10).await.unwrap().len(), 2);
+    assert_eq!(store.counts().await.unwrap().audit_entries, 1, "only the decision that was made is audited");
     assert_eq!(store.enterprises_in_state(ApplicationState::Rejected, 10).await.unwrap(), vec![decided]);
 }
 
@@ -175,4 +179,14 @@ pub async fn rollups_replace_sum_and_list_their_days(store: &dyn Store) {
     assert_eq!(store.first_activity().await.unwrap(), Some(t(0)));
     let day = crate::StatDay { day: date(2026, 11, 2), start: t(-10), end: t(10) };
     assert_eq!(store.count_day(&day).await.unwrap(), vec![], "a resident alone counts nothing");
+}
+
+fn decided_entry() -> crate::AuditEntry {
+    crate::AuditEntry::new(
+        t(50),
+        crate::AuditActor::authority("anh"),
+        crate::AuditAction::EnterpriseRejected,
+        "enterprise",
+        "within the deadline",
+    )
 }

@@ -1,0 +1,145 @@
+//! Resident and visitor accounts.
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __accounts {
+    ($Store:path, $Db:ty) => {
+        pub(crate) mod accounts {
+            $crate::__prelude!($Store, $Db);
+            use domain::{
+                Contact, DistrictCode, DocumentNumber, DocumentType, HolderId, Identity, PersonName, ResidentId,
+            };
+            use store::{AccountKind, AccountStore, Resident, ResidentBundle, StoreError, StoreResult};
+
+            use super::health::{insert_change, insert_report, upsert_status};
+
+            pub(crate) const RESIDENT_COLUMNS: &str =
+                "SELECT id, holder_id, contact, kind, name, document_type, document_number, district, created_at FROM residents";
+
+            pub(crate) fn resident_from_row(row: &Row) -> StoreResult<Resident> {
+                let contact: String = get(row, "contact")?;
+                let holder: Uuid = get(row, "holder_id")?;
+                let kind: String = get(row, "kind")?;
+                let name: Option<String> = get(row, "name")?;
+                let identity = match name {
+                    Some(name) => {
+                        let doc_type: String = get(row, "document_type")?;
+                        let doc_number: String = get(row, "document_number")?;
+                        let district: String = get(row, "district")?;
+                        Some(Identity {
+                            name: PersonName::parse(&name).map_err(|e| corrupt(e.to_string()))?,
+                            document_type: DocumentType::parse(&doc_type).map_err(|e| corrupt(e.to_string()))?,
+                            document_number: DocumentNumber::parse(&doc_number).map_err(|e| corrupt(e.to_string()))?,
+                            district: DistrictCode::parse(&district).map_err(|e| corrupt(e.to_string()))?,
+                        })
+                    }
+                    None => None,
+                };
+                Ok(Resident {
+                    id: resident_id(row, "id")?,
+                    holder: HolderId::from_bytes(holder.into_bytes()),
+                    contact: Contact::parse(&contact).map_err(|e| corrupt(e.to_string()))?,
+                    kind: AccountKind::parse(&kind).ok_or_else(|| corrupt(format!("account kind {kind}")))?,
+                    identity,
+                    created_at: ts(row, "created_at")?,
+                })
+            }
+
+            pub(crate) async fn insert_resident(conn: &mut Conn, r: &Resident) -> StoreResult<()> {
+                let id = r.identity.as_ref();
+                sqlx::query(
+                    "INSERT INTO residents (id, holder_id, contact, kind, name, document_type, document_number, district, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(r.id.as_uuid())
+                .bind(Uuid::from_bytes(*r.holder.as_bytes()))
+                .bind(r.contact.as_str())
+                .bind(r.kind.as_str())
+                .bind(id.map(|i| i.name.as_str()))
+                .bind(id.map(|i| i.document_type.as_str()))
+                .bind(id.map(|i| i.document_number.as_str()))
+                .bind(id.map(|i| i.district.as_str()))
+                .bind(Time(r.created_at))
+                .execute(&mut *conn)
+                .await
+                .map_err(other("inserting resident"))?;
+                Ok(())
+            }
+
+            pub(crate) async fn update_identity(conn: &mut Conn, resident: ResidentId, i: &Identity) -> StoreResult<()> {
+                let done = sqlx::query(
+                    "UPDATE residents SET name = $1, document_type = $2, document_number = $3, district = $4 WHERE id = $5",
+                )
+                .bind(i.name.as_str())
+                .bind(i.document_type.as_str())
+                .bind(i.document_number.as_str())
+                .bind(i.district.as_str())
+                .bind(resident.as_uuid())
+                .execute(&mut *conn)
+                .await
+                .map_err(other("updating identity"))?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            #[async_trait]
+            impl AccountStore for Store {
+                async fn create_resident(&self, resident: &Resident) -> StoreResult<()> {
+                    let mut conn = self.pool.acquire().await.map_err(other("creating resident"))?;
+                    insert_resident(&mut conn, resident).await
+                }
+
+                async fn resident(&self, id: ResidentId) -> StoreResult<Resident> {
+                    let sql = sqlx::AssertSqlSafe(format!("{RESIDENT_COLUMNS} WHERE id = $1"));
+                    let row = sqlx::query(sql)
+                        .bind(id.as_uuid())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other("reading resident"))?
+                        .ok_or(StoreError::NotFound)?;
+                    resident_from_row(&row)
+                }
+
+                async fn resident_by_contact(&self, contact: &Contact) -> StoreResult<Option<Resident>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{RESIDENT_COLUMNS} WHERE contact = $1"));
+                    let row = sqlx::query(sql)
+                        .bind(contact.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other("reading resident by contact"))?;
+                    row.as_ref().map(resident_from_row).transpose()
+                }
+
+                async fn resident_by_holder(&self, holder: HolderId) -> StoreResult<Resident> {
+                    let sql = sqlx::AssertSqlSafe(format!("{RESIDENT_COLUMNS} WHERE holder_id = $1"));
+                    let row = sqlx::query(sql)
+                        .bind(Uuid::from_bytes(*holder.as_bytes()))
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other("reading resident by holder"))?
+                        .ok_or(StoreError::NotFound)?;
+                    resident_from_row(&row)
+                }
+
+                async fn import_residents(&self, batch: &[ResidentBundle]) -> StoreResult<()> {
+                    let mut tx = self.write_tx().await?;
+                    for seed in batch {
+                        insert_resident(&mut tx, &seed.resident).await?;
+                        for report in &seed.reports {
+                            insert_report(&mut tx, report).await?;
+                        }
+                        if let Some(status) = &seed.status {
+                            upsert_status(&mut tx, status, None).await?;
+                        }
+                        for change in &seed.changes {
+                            insert_change(&mut tx, change).await?;
+                        }
+                    }
+                    tx.commit().await.map_err(other("committing seed batch"))
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,122 @@
+//! Venues.
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __venues {
+    ($Store:path, $Db:ty) => {
+        pub(crate) mod venues {
+            $crate::__prelude!($Store, $Db);
+            use domain::{DistrictCode, PhoneNumber, RegionCode, VenueCategory, VenueId, VenueProfile, VenueState};
+            use store::{StoreError, StoreResult, Venue, VenueStore};
+
+            pub(crate) fn venue_from_row(row: &Row) -> StoreResult<Venue> {
+                let text = |col: &str| get::<String>(row, col);
+                let parse_err = |e: domain::ParseError| corrupt(e.to_string());
+                let state = text("state")?;
+                let capacity: Option<i64> = get(row, "capacity")?;
+                let previous: Option<Time> = get(row, "previous_generation_until")?;
+                Ok(Venue {
+                    id: VenueId::from_uuid(get::<Uuid>(row, "id")?),
+                    owner: PhoneNumber::parse(&text("owner_phone")?).map_err(parse_err)?,
+                    profile: VenueProfile {
+                        name: text("name")?,
+                        address: text("address")?,
+                        province: RegionCode::parse(&text("province")?).map_err(parse_err)?,
+                        district: DistrictCode::parse(&text("district")?).map_err(parse_err)?,
+                        commune: text("commune")?,
+                        category: VenueCategory::parse(&text("category")?).map_err(parse_err)?,
+                        capacity: capacity.map(u32::try_from).transpose().map_err(|_| corrupt("capacity".into()))?,
+                        max_stay_minutes: u32::try_from(get::<i32>(row, "max_stay_minutes")?)
+                            .map_err(|_| corrupt("max stay".into()))?,
+                    },
+                    state: VenueState::parse(&state).ok_or_else(|| corrupt(format!("venue state {state}")))?,
+                    token_generation: u32::try_from(get::<i64>(row, "token_generation")?)
+                        .map_err(|_| corrupt("token generation".into()))?,
+                    previous_generation_until: previous.map(|p| p.0),
+                    qr_token: text("qr_token")?,
+                    created_at: ts(row, "created_at")?,
+                })
+            }
+
+            #[async_trait]
+            impl VenueStore for Store {
+                async fn create_venue(&self, v: &Venue) -> StoreResult<()> {
+                    let p = &v.profile;
+                    sqlx::query(
+                        "INSERT INTO venues (id, owner_phone, name, address, province, district, commune, category, capacity,
+                             max_stay_minutes, state, token_generation, previous_generation_until, created_at, qr_token)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                    )
+                    .bind(v.id.as_uuid())
+                    .bind(v.owner.as_str())
+                    .bind(&p.name)
+                    .bind(&p.address)
+                    .bind(p.province.as_str())
+                    .bind(p.district.as_str())
+                    .bind(&p.commune)
+                    .bind(p.category.as_str())
+                    .bind(p.capacity.map(i64::from))
+                    .bind(i32::try_from(p.max_stay_minutes).unwrap_or(i32::MAX))
+                    .bind(v.state.as_str())
+                    .bind(i64::from(v.token_generation))
+                    .bind(v.previous_generation_until.map(Time))
+                    .bind(Time(v.created_at))
+                    .bind(&v.qr_token)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other("inserting venue"))?;
+                    Ok(())
+                }
+
+                async fn venue(&self, id: VenueId) -> StoreResult<Venue> {
+                    let row = sqlx::query("SELECT * FROM venues WHERE id = $1")
+                        .bind(id.as_uuid())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other("reading venue"))?
+                        .ok_or(StoreError::NotFound)?;
+                    venue_from_row(&row)
+                }
+
+                async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>> {
+                    let rows = sqlx::query("SELECT * FROM venues WHERE owner_phone = $1 ORDER BY created_at DESC, id DESC")
+                        .bind(owner.as_str())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(other("listing venues"))?;
+                    rows.iter().map(venue_from_row).collect()
+                }
+
+                async fn save_venue(&self, v: &Venue) -> StoreResult<()> {
+                    let p = &v.profile;
+                    let done = sqlx::query(
+                        "UPDATE venues SET name = $1, address = $2, province = $3, district = $4, commune = $5, category = $6,
+                             capacity = $7, max_stay_minutes = $8, state = $9, token_generation = $10,
+                             previous_generation_until = $11, qr_token = $12
+                         WHERE id = $13",
+                    )
+                    .bind(&p.name)
+                    .bind(&p.address)
+                    .bind(p.province.as_str())
+                    .bind(p.district.as_str())
+                    .bind(&p.commune)
+                    .bind(p.category.as_str())
+                    .bind(p.capacity.map(i64::from))
+                    .bind(i32::try_from(p.max_stay_minutes).unwrap_or(i32::MAX))
+                    .bind(v.state.as_str())
+                    .bind(i64::from(v.token_generation))
+                    .bind(v.previous_generation_until.map(Time))
+                    .bind(&v.qr_token)
+                    .bind(v.id.as_uuid())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other("updating venue"))?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(())
+                }
+            }
+        }
+    };
+}
