@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchBrowser, newPhoneContext } from '../lib/browser.js';
 import { mintToken, startServer } from '../lib/server.js';
+import { call as api } from '../lib/api.js';
 
 const TEST_TIMEOUT_MS = 90_000;
 const STEP_TIMEOUT_MS = 15_000;
@@ -22,25 +23,6 @@ const DECLARATION = {
   temperature_c: 36.6,
 };
 
-/** A JSON API call with a bearer token; returns [status, body]. */
-async function api(base, method, pathname, token, body) {
-  const res = await fetch(`${base}${pathname}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let parsed = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return [res.status, parsed];
-}
 
 /** Serves one HTML page on 127.0.0.1 (another port: another origin, the same site). */
 async function attackerSite(html) {

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchBrowser, newPhoneContext } from '../lib/browser.js';
 import { runCli, startServer } from '../lib/server.js';
+import { api } from '../lib/api.js';
 
 const TEST_TIMEOUT_MS = 120_000;
 const STEP_TIMEOUT_MS = 15_000;
@@ -24,19 +25,6 @@ async function mintTokenIn(server, store, role, subject) {
   return out.trim().split('\n').pop().trim();
 }
 
-async function api(base, method, pathname, token, body, expect = 200) {
-  const res = await fetch(`${base}${pathname}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.equal(res.status, expect, `${method} ${pathname} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /**
  * The store for one region: SQLite in its data directory, or, when HEALTHCODE_TEST_PG is set,

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, launchBrowserWithCamera, newPhoneContext } from '../lib/browser.js';
 import { mintToken, startServer } from '../lib/server.js';
 import { pngToY4m } from '../lib/y4m.js';
+import { api } from '../lib/api.js';
 
 const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
 const TEST_TIMEOUT_MS = 90_000;
@@ -28,20 +29,6 @@ const DECLARATION = {
   temperature_c: 36.6,
 };
 
-/** A JSON API call with a bearer token; fails with the answer when the status is not `expect`. */
-async function api(base, method, pathname, token, body, expect = 200) {
-  const res = await fetch(`${base}${pathname}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.equal(res.status, expect, `${method} ${pathname} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** A resident with a declaration (extra fields change the colour); returns the token. */
 async function declaredResident(server, phone, extra = {}) {
