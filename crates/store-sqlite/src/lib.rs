@@ -6,7 +6,8 @@
 //! `BEGIN IMMEDIATE` transaction so concurrent writers queue instead of
 //! failing mid-transaction. Check-ins and check-outs (`record_scan`) are
 //! group-committed: one writer task commits every scan waiting in one
-//! transaction, one SAVEPOINT per scan, and answers each after the commit.
+//! transaction (a refused scan undone alone, see `visits::write_scan`), and
+//! answers each after the commit.
 
 mod group_commit;
 mod trace_reads;
