@@ -373,7 +373,9 @@ pub async fn clock_in_submit(
     let symptoms = fields.check(lang, "symptoms", SymptomSet::parse_all(&checked));
     let result = match (temperature, symptoms) {
         (Some(temperature), Some(symptoms)) => {
-            health::clock_in(&state, who.resident, ClockIn { temperature, symptoms }, ReportChannel::Web).await.map_err(Some)
+            health::clock_in(&state, who.resident, ClockIn { temperature, symptoms }, ReportChannel::Web)
+                .await
+                .map_err(Some)
         }
         _ => Err(None),
     };
