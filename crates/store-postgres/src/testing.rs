@@ -49,6 +49,20 @@ pub async fn fresh_schema(base_url: &str) -> StoreResult<(String, SchemaGuard)> 
     Ok((url, SchemaGuard { base_url: base_url.to_owned(), schema }))
 }
 
+/// Runs a script of several statements (such as a `pg_dump`) on the database
+/// at `url`, in one round trip of the simple query protocol.
+pub async fn execute_script(url: &str, script: &str) -> StoreResult<()> {
+    let mut conn = PgConnection::connect(url)
+        .await
+        .map_err(|e| StoreError::Other(format!("connecting to the test database: {e}")))?;
+    sqlx::raw_sql(AssertSqlSafe(script.to_owned()))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| StoreError::Other(format!("running the script: {e}")))?;
+    let _ = conn.close().await;
+    Ok(())
+}
+
 /// Drops its schema (with everything in it) when dropped.
 #[derive(Debug)]
 pub struct SchemaGuard {

@@ -142,7 +142,7 @@ macro_rules! __alarms {
                     .bind(Time(since))
                     .bind(first)
                     .bind(second)
-                    .bind(by.map(Json))
+                    .bind(by.map(|actor| Json(stored::StoredActor::from(actor))))
                     .fetch_one(&self.pool)
                     .await
                     .map_err(other("counting manual changes"))?;

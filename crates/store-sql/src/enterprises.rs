@@ -30,7 +30,7 @@ macro_rules! __enterprises {
 
             fn enterprise_from_row(row: &Row) -> StoreResult<Enterprise> {
                 let state: String = get(row, "state")?;
-                let sites: Vec<Site> = from_json(row, "sites")?;
+                let sites: Vec<Site> = stored::sites_from_stored(from_json(row, "sites")?)?;
                 Ok(Enterprise {
                     id: enterprise_id(row, "id")?,
                     owner: phone(&get::<String>(row, "owner_phone")?)?,
@@ -128,7 +128,7 @@ macro_rules! __enterprises {
                     .bind(e.id.as_uuid())
                     .bind(e.owner.as_str())
                     .bind(&e.profile.name)
-                    .bind(Json(&e.profile.sites))
+                    .bind(Json(stored::sites_to_stored(&e.profile.sites)))
                     .bind(e.profile.district.as_str())
                     .bind(
                         i32::try_from(e.profile.planned_headcount)

@@ -60,7 +60,7 @@ macro_rules! __health {
                 .bind(r.report.kind().as_str())
                 .bind(i16::from(r.report.symptoms().bits()))
                 .bind(r.report.temperature().map(|t| i32::from(t.tenths())))
-                .bind(Json(&r.report))
+                .bind(Json(stored::ReportBody::from(&r.report)))
                 .bind(r.channel.map(|c| c.as_str()))
                 .execute(&mut *conn)
                 .await
@@ -132,9 +132,9 @@ macro_rules! __health {
                 .bind(c.event.as_str())
                 .bind(c.from.map(|f| f.as_str()))
                 .bind(c.to.as_str())
-                .bind(Json(&c.basis))
-                .bind(Json(&c.evidence))
-                .bind(Json(&c.actor))
+                .bind(Json(stored::StoredBasis::from(&c.basis)))
+                .bind(Json(stored::evidence_to_stored(&c.evidence)))
+                .bind(Json(stored::StoredActor::from(&c.actor)))
                 .execute(&mut *conn)
                 .await
                 .map_err(other("inserting status change"))?;
@@ -198,9 +198,9 @@ macro_rules! __health {
                     event: ChangeEvent::parse(&event).ok_or_else(|| corrupt(format!("event {event}")))?,
                     from: from.as_deref().map(colour).transpose()?,
                     to: colour(&get::<String>(row, "to_colour")?)?,
-                    basis: from_json(row, "basis")?,
-                    evidence: from_json(row, "evidence")?,
-                    actor: from_json(row, "actor")?,
+                    basis: from_json::<_, stored::StoredBasis>(row, "basis")?.into(),
+                    evidence: stored::evidence_from_stored(from_json(row, "evidence")?),
+                    actor: from_json::<_, stored::StoredActor>(row, "actor")?.into(),
                 })
             }
 
@@ -210,7 +210,7 @@ macro_rules! __health {
                     resident: resident_id(row, "resident_id")?,
                     at: ts(row, "at")?,
                     local_date: date(row, "local_date")?,
-                    report: from_json(row, "body")?,
+                    report: from_json::<_, stored::ReportBody>(row, "body")?.try_into()?,
                     channel: get::<Option<String>>(row, "channel")?
                         .map(|n| ReportChannel::parse(&n).ok_or_else(|| corrupt(format!("report channel {n}"))))
                         .transpose()?,

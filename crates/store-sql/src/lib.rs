@@ -23,6 +23,7 @@
 //! Where one statement needs a different spelling per backend, [`Dialect`]
 //! holds the two snippets.
 
+pub mod stored;
 pub mod trace_reads;
 pub mod value;
 
@@ -193,6 +194,7 @@ impl Dialect for sqlx::Postgres {
 /// Names the stamped code uses; not an API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::stored;
     pub use crate::{
         AUDIT_ATTEMPTS, Day, Dialect, TRACE_CHUNK, Time, TraceKey, audit_busy, colour, column, corrupt, date,
         from_json, opt_date, opt_ts, other, resident_id, ts,

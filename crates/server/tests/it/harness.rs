@@ -85,6 +85,11 @@ pub struct Resident {
 }
 
 impl TestApp {
+    /// The PostgreSQL schema this app's store lives in, when it runs on PostgreSQL.
+    pub fn schema_name(&self) -> Option<&str> {
+        self._schema.as_ref().map(|g| g.schema())
+    }
+
     /// An API token for any role, as `healthcode token` would mint it.
     pub async fn token(&self, role: healthcode_domain::Role, subject: &str) -> String {
         use healthcode_server::Clock;
