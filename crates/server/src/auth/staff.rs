@@ -65,10 +65,10 @@ fn staff_role(role: Role) -> bool {
 
 /// The staff principal of a session record.
 pub(crate) async fn principal_of(state: &AppState, s: SessionRecord) -> Result<StaffSession, ApiError> {
-    if s.kind == SessionKind::Staff {
-        let Some(id) = s.principal.subject.strip_prefix("staff:").and_then(|i| uuid::Uuid::parse_str(i).ok()) else {
-            return Ok(StaffSession::None);
-        };
+    let account_id = s.principal.subject.strip_prefix("staff:").and_then(|i| uuid::Uuid::parse_str(i).ok());
+    if s.kind == SessionKind::Staff
+        && let Some(id) = account_id
+    {
         let account = match state.store.staff(id).await {
             Ok(a) => a,
             Err(StoreError::NotFound) => return Ok(StaffSession::None),
