@@ -159,12 +159,13 @@ pub async fn invite_submit(
     let password = field(&f, "password");
     let code = field(&f, "code");
     match staff::enrol(&state, &secret, password, Some(&raw), code).await {
-        Ok(a) => match staff::sign_in(&state, a.login.as_str(), password, "").await {
-            // Enrolled without a second factor: signed in at once.
+        // Enrolled without a second factor: signed in at once.
+        Ok(a) if a.totp_secret.is_none() => match staff::sign_in(&state, a.login.as_str(), password, "").await {
             Ok(s) => signed_in(&state, &s.token, state.config.staff_shift, landing(s.account.roles.first())),
-            // With one, the code just used cannot be used again: sign in with the next.
             Err(_) => Redirect::to("/staff/signin").into_response(),
         },
+        // With one, the code just used cannot be used again: sign in with the next.
+        Ok(_) => Redirect::to("/staff/signin").into_response(),
         Err(e) if e.kind == ErrorKind::BadInput => {
             let at = if e.code == "PASSWORD_TOO_SHORT" { "password" } else { "code" };
             let mut fields = FieldErrors::default();

@@ -24,6 +24,7 @@ mod quarantine_story;
 mod scanner_pages;
 mod sign_in;
 mod sign_in_limits;
+mod staff;
 mod stats;
 mod trace_paths;
 mod tracing_story;
