@@ -21,6 +21,7 @@ mod overload;
 mod page_forms;
 mod pages;
 mod quarantine_story;
+mod role_matrix;
 mod scanner_pages;
 mod sign_in;
 mod sign_in_limits;
