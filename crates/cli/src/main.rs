@@ -233,9 +233,7 @@ enum TokenAction {
     /// Every device and script token: hash prefix, name, role, scope, created, expires, state; never the secret.
     List,
     /// Revoke one token by the hash prefix `token list` shows (8 hex digits or more).
-    Revoke {
-        hash: String,
-    },
+    Revoke { hash: String },
 }
 
 #[derive(Subcommand)]
@@ -324,7 +322,9 @@ fn main() -> ExitCode {
                 commands::demo::run(common, plan, no_serve).await
             }
             Command::Verify { input, trust_list, common } => commands::verify::run(common, &input, trust_list).await,
-            Command::Token { action: Some(TokenAction::List), common, .. } => commands::token::list_tokens(common).await,
+            Command::Token { action: Some(TokenAction::List), common, .. } => {
+                commands::token::list_tokens(common).await
+            }
             Command::Token { action: Some(TokenAction::Revoke { hash }), common, .. } => {
                 commands::token::revoke_token(common, &hash).await
             }

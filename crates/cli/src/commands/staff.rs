@@ -22,7 +22,13 @@ pub async fn add(common: CommonArgs, login: &str, name: &str, roles: &str, scope
     let state = state(&common).await?;
     let invited = staff::create(&state, &AuditActor::Operator, login, name, roles, scope).await.map_err(api_error)?;
     let a = &invited.account;
-    eprintln!("staff {} ({}) roles {}; invitation valid until {}", a.login, a.id, a.roles, a.invite_expires_at.map(|t| t.to_string()).unwrap_or_default());
+    eprintln!(
+        "staff {} ({}) roles {}; invitation valid until {}",
+        a.login,
+        a.id,
+        a.roles,
+        a.invite_expires_at.map(|t| t.to_string()).unwrap_or_default()
+    );
     println!("{}", staff::invitation_link(&state, &invited.invitation));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,10 @@
 //! `healthcode token --role ROLE [--subject ID]`.
 
 use anyhow::{Result, bail};
+use healthcode_domain::StaffScope;
 use healthcode_domain::{Contact, PhoneNumber, Role};
 use healthcode_server::auth::session;
 use healthcode_server::services::accounts::ensure_resident;
-use healthcode_domain::StaffScope;
 use healthcode_store::{AuditAction, AuditActor, AuditEntry, Principal, SessionKind, SessionRecord};
 use jiff::SignedDuration;
 use std::process::ExitCode;
@@ -116,12 +116,8 @@ pub async fn list_tokens(common: CommonArgs) -> Result<ExitCode> {
     let tokens = store.api_tokens().await?;
     println!("{:<18} {:<20} {:<10} {:<24} {:<25} {:<25} state", "token", "name", "role", "scope", "created", "expires");
     for s in &tokens {
-        let scope = s
-            .scope
-            .as_deref()
-            .and_then(|j| serde_json::from_str::<StaffScope>(j).ok())
-            .unwrap_or_default()
-            .to_string();
+        let scope =
+            s.scope.as_deref().and_then(|j| serde_json::from_str::<StaffScope>(j).ok()).unwrap_or_default().to_string();
         let state = if s.expires_at > now { "live" } else { "expired" };
         println!(
             "{:<18} {:<20} {:<10} {scope:<24} {:<25} {:<25} {state}",
@@ -158,6 +154,11 @@ pub async fn revoke_token(common: CommonArgs, prefix: &str) -> Result<ExitCode> 
     let detail = format!("{} ({})", token.principal.subject, token.principal.role);
     let entry = AuditEntry::new(now, AuditActor::Operator, AuditAction::TokenRevoked, &token_id(token), &detail);
     store.append_audit_entry(&entry).await?;
-    println!("revoked token {} ({}, {}); a running server may accept it for two seconds more", token_id(token), token.principal.subject, token.principal.role);
+    println!(
+        "revoked token {} ({}, {}); a running server may accept it for two seconds more",
+        token_id(token),
+        token.principal.subject,
+        token.principal.role
+    );
     Ok(ExitCode::SUCCESS)
 }

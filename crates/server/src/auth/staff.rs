@@ -19,7 +19,8 @@
 //! Each rejects with 401 `UNAUTHENTICATED` when nobody (or a disabled
 //! account) is signed in and 403 `FORBIDDEN` for anyone else. `Page…`
 //! variants ([`PageAuth`]) send the signed-out to `/staff/signin` and show
-//! others a 403 page. Four eyes compare [`StaffPrincipal::id`], never names.
+//! others a 403 page (the scanner pages send residents and venue operators,
+//! who may be at a shared phone, to the staff sign-in too). Four eyes compare [`StaffPrincipal::id`], never names.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -199,7 +200,7 @@ impl<R> RoleAuth<R> {
 }
 
 impl<R: StaffRule> RoleAuth<R> {
-    fn admit(staff: StaffPrincipal) -> Option<Self> {
+    pub(crate) fn admit(staff: StaffPrincipal) -> Option<Self> {
         let role = R::ROLES.iter().copied().find(|r| staff.roles.contains(*r))?;
         Some(Self { role, name: staff.name.clone(), staff, rule: PhantomData })
     }

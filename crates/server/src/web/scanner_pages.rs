@@ -33,8 +33,16 @@ impl FromRequestParts<AppState> for PageScanner {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let who = crate::auth::staff::PageOfficer::from_request_parts(parts, state).await?;
-        Ok(PageScanner { authority: who.is_authority(), name: who.name.clone() })
+        use crate::auth::staff::{OfficerAuth, StaffSession, staff_session};
+        match staff_session(parts, state).await {
+            Ok(StaffSession::Staff(p)) => match OfficerAuth::admit(p) {
+                Some(who) => Ok(PageScanner { authority: who.is_authority(), name: who.name.clone() }),
+                None => Err(ApiError::forbidden().into_response()),
+            },
+            // A resident or venue operator at a shared phone: the staff sign-in.
+            Ok(_) => Err(Redirect::to(STAFF_SIGNIN).into_response()),
+            Err(e) => Err(e.into_response()),
+        }
     }
 }
 

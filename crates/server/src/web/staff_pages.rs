@@ -103,7 +103,13 @@ async fn device_sign_in(state: &AppState, lang: Lang, f: &Fields, token: &str) -
     signed_in(state, &secret, lifetime, landing(s.principal.role))
 }
 
-async fn invite_page(state: &AppState, lang: Lang, secret: &str, submitted: Submitted, totp_key: Option<String>) -> Response {
+async fn invite_page(
+    state: &AppState,
+    lang: Lang,
+    secret: &str,
+    submitted: Submitted,
+    totp_key: Option<String>,
+) -> Response {
     let path = "/staff/invite";
     let account = match staff::invitation(state, secret).await {
         Ok(a) => a,
@@ -154,7 +160,12 @@ pub async fn invite_submit(
 ) -> Response {
     let key = field(&f, "totp_key").to_string();
     let Some(raw) = cred::totp_from_base32(&key) else {
-        return error_page(lang, "/staff/invite", false, &ApiError::bad_input("TOTP_KEY_INVALID", "the enrolment form was altered"));
+        return error_page(
+            lang,
+            "/staff/invite",
+            false,
+            &ApiError::bad_input("TOTP_KEY_INVALID", "the enrolment form was altered"),
+        );
     };
     let password = field(&f, "password");
     let code = field(&f, "code");
@@ -253,12 +264,15 @@ pub async fn account_action(
         return error_page(lang, path, false, &ApiError::not_found());
     };
     if who.staff.account == Some(id) {
-        let e = ApiError::new(ErrorKind::Forbidden, "STAFF_SELF_CHANGE", "a second supervisor changes your own account");
+        let e =
+            ApiError::new(ErrorKind::Forbidden, "STAFF_SELF_CHANGE", "a second supervisor changes your own account");
         return error_page(lang, path, false, &e);
     }
     let result = match action.as_str() {
         "disable" => staff::disable(&state, &who.actor(), id).await.map(|_| None),
-        "reset" => staff::reset(&state, &who.actor(), id).await.map(|i| Some(staff::invitation_link(&state, &i.invitation))),
+        "reset" => {
+            staff::reset(&state, &who.actor(), id).await.map(|i| Some(staff::invitation_link(&state, &i.invitation)))
+        }
         _ => Err(ApiError::not_found()),
     };
     match result {

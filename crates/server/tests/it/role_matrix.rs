@@ -28,10 +28,14 @@ enum Access {
     Venue,
     /// Staff holding one of these roles (device tokens here; accounts in `staff.rs`).
     Staff(&'static [Role]),
-    /// Pages: the signed-out are sent to `/signin`, `/venue/signin` or `/staff/signin`.
+    /// Pages: the signed-out are sent to `/signin`, `/venue/signin` or `/staff/signin`; anyone
+    /// else signed in gets 403 on a staff page.
     PageResident,
     PageVenue,
     PageStaff(&'static [Role]),
+    /// The scanner pages: like `PageStaff`, but residents and venue operators (perhaps at a shared
+    /// phone) are sent to the staff sign-in too.
+    PageScanner(&'static [Role]),
 }
 
 use Access::*;
@@ -165,9 +169,9 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/staff/accounts", PageStaff(SUPERVISOR)),
     ("POST", "/staff/accounts", PageStaff(SUPERVISOR)),
     ("POST", "/staff/accounts/{id}/{action}", PageStaff(SUPERVISOR)),
-    ("GET", "/checkpoint", PageStaff(OFFICERS)),
-    ("POST", "/checkpoint", PageStaff(AUTHORITY)),
-    ("GET", "/checkpoint/{id}", PageStaff(OFFICERS)),
+    ("GET", "/checkpoint", PageScanner(OFFICERS)),
+    ("POST", "/checkpoint", PageScanner(AUTHORITY)),
+    ("GET", "/checkpoint/{id}", PageScanner(OFFICERS)),
     ("GET", "/venue/{id}/scan", PageVenue),
     ("GET", "/employer", PageVenue),
     ("POST", "/employer", PageVenue),
@@ -197,7 +201,9 @@ fn declared(file: &str, prefix: &str) -> Vec<(String, String)> {
         let Some(rest) = line.trim().strip_prefix(".route(\"") else { continue };
         let path = rest.split('"').next().unwrap();
         let path = if path == "/" && !prefix.is_empty() { prefix.to_string() } else { format!("{prefix}{path}") };
-        for (call, method) in [("get(", "GET"), ("post(", "POST"), ("delete(", "DELETE"), ("put(", "PUT"), ("patch(", "PATCH")] {
+        for (call, method) in
+            [("get(", "GET"), ("post(", "POST"), ("delete(", "DELETE"), ("put(", "PUT"), ("patch(", "PATCH")]
+        {
             if rest.contains(call) {
                 out.push((method.to_string(), path.clone()));
             }
@@ -233,7 +239,10 @@ async fn every_route_answers_every_role_as_the_table_says() {
         .filter(|(m, p)| !ROUTES.iter().any(|(rm, rp, _)| rm == m && rp == p))
         .map(|(m, p)| format!("{m} {p}"))
         .collect();
-    assert!(missing.is_empty(), "routes missing from role_matrix::ROUTES (list each with who may call it): {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from role_matrix::ROUTES (list each with who may call it): {missing:#?}"
+    );
     let stale: Vec<String> = ROUTES
         .iter()
         .filter(|(m, p, _)| !declared_routes.iter().any(|(dm, dp)| dm == m && dp == p))
@@ -243,7 +252,10 @@ async fn every_route_answers_every_role_as_the_table_says() {
 
     let app = spawn_app().await;
     let resident = app.resident_signs_in("+8613800000171").await;
-    let resident_id = app.state.store.session(&healthcode_server::auth::session::hash_token(&resident.token), app.clock.now())
+    let resident_id = app
+        .state
+        .store
+        .session(&healthcode_server::auth::session::hash_token(&resident.token), app.clock.now())
         .await
         .unwrap()
         .unwrap()
@@ -322,7 +334,13 @@ async fn every_route_answers_every_role_as_the_table_says() {
             };
             let expected = match access {
                 Public => "allowed",
-                SignedIn => if signed_in { "allowed" } else { "401" },
+                SignedIn => {
+                    if signed_in {
+                        "allowed"
+                    } else {
+                        "401"
+                    }
+                }
                 SignOut => "sign-in",
                 EmptySignIn => "401",
                 Resident | Venue | Staff(_) => {
@@ -332,10 +350,38 @@ async fn every_route_answers_every_role_as_the_table_says() {
                         Staff(roles) => role.is_some_and(|r| roles.contains(&r)),
                         _ => false,
                     };
-                    if admitted { "allowed" } else if signed_in { "403" } else { "401" }
+                    if admitted {
+                        "allowed"
+                    } else if signed_in {
+                        "403"
+                    } else {
+                        "401"
+                    }
                 }
-                PageResident => if role == Some(Role::Resident) { "allowed" } else { "sign-in" },
-                PageVenue => if role == Some(Role::Venue) { "allowed" } else { "sign-in" },
+                PageResident => {
+                    if role == Some(Role::Resident) {
+                        "allowed"
+                    } else {
+                        "sign-in"
+                    }
+                }
+                PageVenue => {
+                    if role == Some(Role::Venue) {
+                        "allowed"
+                    } else {
+                        "sign-in"
+                    }
+                }
+                PageScanner(roles) => {
+                    let staff = role.is_some_and(|r| !matches!(r, Role::Resident | Role::Venue));
+                    if role.is_some_and(|r| roles.contains(&r)) {
+                        "allowed"
+                    } else if staff {
+                        "403"
+                    } else {
+                        "sign-in"
+                    }
+                }
                 PageStaff(roles) => {
                     if role.is_some_and(|r| roles.contains(&r)) {
                         "allowed"
@@ -347,7 +393,9 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 }
             };
             if outcome != expected {
-                wrong.push(format!("{method} {path} as {who:?}: expected {expected}, got {outcome} ({status} {location})"));
+                wrong.push(format!(
+                    "{method} {path} as {who:?}: expected {expected}, got {outcome} ({status} {location})"
+                ));
             }
         }
     }

@@ -58,9 +58,8 @@ async fn signs_in(app: &TestApp, login: &str, password: &str, secret: &[u8]) -> 
 
 /// A supervisor made by the operator, enrolled with a second factor.
 async fn supervisor(app: &TestApp, login: &str) -> (String, Vec<u8>) {
-    let invited = staff::create(&app.state, &AuditActor::Operator, login, "Sam Supervisor", "supervisor", "")
-        .await
-        .unwrap();
+    let invited =
+        staff::create(&app.state, &AuditActor::Operator, login, "Sam Supervisor", "supervisor", "").await.unwrap();
     let secret = b"supervisor-secret-20".to_vec();
     let code = code_at(&secret, app.clock.now()).unwrap();
     staff::enrol(&app.state, &invited.invitation, "a long supervisor password", Some(&secret), &code).await.unwrap();
@@ -89,7 +88,8 @@ async fn a_supervisor_invites_an_officer_who_enrols_scans_is_locked_and_disabled
     let invite_path = &link[link.find("/staff/invite/").unwrap()..];
 
     // The same login in other case is taken.
-    let resp = form(&app, "/staff/accounts", Some(&sam), &[("login", "OLGA"), ("name", "Other"), ("role", "officer")]).await;
+    let resp =
+        form(&app, "/staff/accounts", Some(&sam), &[("login", "OLGA"), ("name", "Other"), ("role", "officer")]).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "logins ignore case");
 
     // The officer opens the link, sets a password and enrols the second factor.
@@ -101,7 +101,8 @@ async fn a_supervisor_invites_an_officer_who_enrols_scans_is_locked_and_disabled
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "a short password is refused");
     let code = code_at(&secret, app.clock.now()).unwrap();
     let resp =
-        form(&app, invite_path, None, &[("password", "olga's long password"), ("totp_key", &key), ("code", &code)]).await;
+        form(&app, invite_path, None, &[("password", "olga's long password"), ("totp_key", &key), ("code", &code)])
+            .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     // The link worked once.
     let (s, _) = page(&app, invite_path, None).await;
@@ -161,7 +162,9 @@ async fn a_supervisor_invites_an_officer_who_enrols_scans_is_locked_and_disabled
     let link = between(&html, "id=\"invitation-link\" href=\"", "\"").to_string();
     let invite_path = &link[link.find("/staff/invite/").unwrap()..];
     let code = code_at(&secret, app.clock.now()).unwrap();
-    let resp = form(&app, invite_path, None, &[("password", "a brand new password"), ("totp_key", &key), ("code", &code)]).await;
+    let resp =
+        form(&app, invite_path, None, &[("password", "a brand new password"), ("totp_key", &key), ("code", &code)])
+            .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     app.clock.advance(jiff::SignedDuration::from_secs(30));
     let resp = signs_in(&app, "olga", "a brand new password", &secret).await;
@@ -216,7 +219,9 @@ async fn four_eyes_compare_ids_not_names() {
     let body = json!({"phone": "+8613800000162", "colour": "yellow", "reason_code": "DATA_ERROR", "basis": "wrong district on file"});
     let (s, o) = app.post_json("/api/v1/overrides", Some(&authority), body).await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
-    let (s, b) = app.post_json(&format!("/api/v1/overrides/{}/approve", o["id"].as_str().unwrap()), Some(&supervisor), json!({})).await;
+    let (s, b) = app
+        .post_json(&format!("/api/v1/overrides/{}/approve", o["id"].as_str().unwrap()), Some(&supervisor), json!({}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     assert_eq!(b["error"]["code"], "OVERRIDE_SELF_APPROVAL");
     // Staff logins ignore case: a second `SAM` cannot be created.

@@ -7,7 +7,10 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("staff.code", ["Code from the authenticator app", "验证器应用中的验证码", "Mã từ ứng dụng xác thực"]),
     ("staff.device_token", ["Sign in with a device token", "使用设备令牌登录", "Đăng nhập bằng mã thiết bị"]),
     ("staff.invite_title", ["Set up your staff account", "设置工作人员账号", "Thiết lập tài khoản cán bộ"]),
-    ("staff.new_password", ["New password (10 characters or more)", "新密码（至少 10 个字符）", "Mật khẩu mới (từ 10 ký tự)"]),
+    (
+        "staff.new_password",
+        ["New password (10 characters or more)", "新密码（至少 10 个字符）", "Mật khẩu mới (từ 10 ký tự)"],
+    ),
     ("staff.second_factor", ["Second factor", "第二重验证", "Xác thực lớp hai"]),
     (
         "staff.totp_required",
@@ -40,7 +43,14 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     ("staff.display_name", ["Name", "姓名", "Họ tên"]),
     ("staff.roles", ["Roles", "角色", "Vai trò"]),
-    ("staff.scope", ["Where (optional): district:CODE, checkpoint:ID", "工作范围（可选）：district:代码, checkpoint:编号", "Phạm vi (tùy chọn): district:MÃ, checkpoint:ID"]),
+    (
+        "staff.scope",
+        [
+            "Where (optional): district:CODE, checkpoint:ID",
+            "工作范围（可选）：district:代码, checkpoint:编号",
+            "Phạm vi (tùy chọn): district:MÃ, checkpoint:ID",
+        ],
+    ),
     ("staff.role_officer", ["Checkpoint officer", "卡口执勤人员", "Cán bộ chốt kiểm soát"]),
     ("staff.role_authority", ["Health authority", "卫健部门", "Cơ quan y tế"]),
     ("staff.role_supervisor", ["Supervisor", "主管", "Giám sát viên"]),
