@@ -47,12 +47,13 @@ impl StaffRoles {
     pub fn new(roles: impl IntoIterator<Item = Role>) -> Result<Self, ParseError> {
         let roles: Vec<Role> = roles.into_iter().collect();
         if roles.is_empty() || roles.iter().any(|r| !Self::STAFF.contains(r)) {
-            return Err(ParseError::new(
-                "STAFF_ROLES_INVALID",
-                "roles are one or more of officer, authority, supervisor, auditor",
-            ));
+            return Err(Self::invalid());
         }
         Ok(Self(Self::STAFF.into_iter().filter(|r| roles.contains(r)).collect()))
+    }
+
+    fn invalid() -> ParseError {
+        ParseError::new("STAFF_ROLES_INVALID", "roles are one or more of officer, authority, supervisor, auditor")
     }
 
     /// Parses `officer,supervisor` (commas or spaces).
@@ -60,7 +61,7 @@ impl StaffRoles {
         let roles = s
             .split([',', ' '])
             .filter(|p| !p.trim().is_empty())
-            .map(|p| Role::parse(p).map_err(|_| Self::new([]).unwrap_err()))
+            .map(|p| Role::parse(p).map_err(|_| Self::invalid()))
             .collect::<Result<Vec<_>, _>>()?;
         Self::new(roles)
     }
