@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
 import { launchBrowser } from '../lib/browser.js';
-import { mintToken, startServer } from '../lib/server.js';
+import { mintToken, runCli, startServer } from '../lib/server.js';
 import { api as checked } from '../lib/api.js';
 
 // Calls here check their status only when they name one.
@@ -99,6 +99,8 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       phone: '+8613800000703', kind: 'confirmed', onset_date: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10),
     }, 201);
     ids.case = recorded.id;
+    const invited = await runCli(server.dataDir, ['staff', 'add', 'olga', '--name', 'Olga', '--roles', 'officer']);
+    ids.invitation = new URL(invited.trim().split('\n').pop()).pathname;
     await api(base, 'POST', '/api/v1/overrides', tokens.authority, {
       phone: '+8613800000702', colour: 'yellow', reason_code: 'LAB_RESULT', basis: 'positive antigen test at clinic 4',
     }, 201);
@@ -155,6 +157,8 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/authority/alarms', who: 'authority' },
       { path: '/authority/alarms', who: 'supervisor' },
       { path: '/authority/alarms', who: 'auditor' },
+      { path: ids.invitation, who: null },
+      { path: '/staff/accounts', who: 'supervisor' },
       { path: '/no-such-page', who: null, status: 404 },
       { path: '/authority/cases', who: 'resident', status: 403 },
     ];

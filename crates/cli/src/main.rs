@@ -72,10 +72,14 @@ enum Command {
         common: CommonArgs,
     },
     /// Mint an API token for scripts and devices (operator command). The token is the last line printed.
+    /// `token list` shows every device and script token; `token revoke` revokes one.
+    #[command(args_conflicts_with_subcommands = true)]
     Token {
+        #[command(subcommand)]
+        action: Option<TokenAction>,
         /// resident, venue, officer, authority, supervisor or auditor.
         #[arg(long)]
-        role: String,
+        role: Option<String>,
         /// Phone number for resident/venue (account created when missing), user name for staff roles.
         #[arg(long)]
         subject: Option<String>,
@@ -83,6 +87,16 @@ enum Command {
         #[arg(long, default_value_t = commands::token::DEFAULT_DAYS,
               value_parser = clap::value_parser!(i64).range(1..=3650))]
         days: i64,
+        /// Where a staff token may be used: district:CODE and checkpoint:ID, comma-separated (default anywhere).
+        #[arg(long, default_value = "")]
+        scope: String,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Staff accounts (operator command): add, list, disable, reset, roles.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -215,6 +229,44 @@ enum StoreAction {
 }
 
 #[derive(Subcommand)]
+enum TokenAction {
+    /// Every device and script token: hash prefix, name, role, scope, created, expires, state; never the secret.
+    List,
+    /// Revoke one token by the hash prefix `token list` shows (8 hex digits or more).
+    Revoke { hash: String },
+}
+
+#[derive(Subcommand)]
+enum StaffAction {
+    /// Create an invited account; prints the one-use invitation link as the last line.
+    Add {
+        /// The sign-in name (2 to 64 of a-z 0-9 . _ -; case is ignored).
+        login: String,
+        /// The display name.
+        #[arg(long)]
+        name: String,
+        /// One or more of officer, authority, supervisor, auditor, comma-separated.
+        #[arg(long)]
+        roles: String,
+        /// Where they work: district:CODE and checkpoint:ID, comma-separated (default anywhere).
+        #[arg(long, default_value = "")]
+        scope: String,
+    },
+    /// Every account: id, login, state, roles, second factor, scope, name.
+    List,
+    /// Disable an account (by login or id); its sessions end at once.
+    Disable { who: String },
+    /// Clear the password and second factor, end the sessions, unlock; prints a new invitation link.
+    Reset { who: String },
+    /// Replace an account's roles.
+    Roles {
+        who: String,
+        /// One or more of officer, authority, supervisor, auditor, comma-separated.
+        roles: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokensAction {
     /// Every session and token of a person (hash prefix, kind, role, created, expires); never the secret.
     List {
@@ -270,7 +322,25 @@ fn main() -> ExitCode {
                 commands::demo::run(common, plan, no_serve).await
             }
             Command::Verify { input, trust_list, common } => commands::verify::run(common, &input, trust_list).await,
-            Command::Token { role, subject, days, common } => commands::token::run(common, &role, subject, days).await,
+            Command::Token { action: Some(TokenAction::List), common, .. } => {
+                commands::token::list_tokens(common).await
+            }
+            Command::Token { action: Some(TokenAction::Revoke { hash }), common, .. } => {
+                commands::token::revoke_token(common, &hash).await
+            }
+            Command::Token { action: None, role, subject, days, scope, common } => {
+                let Some(role) = role else { anyhow::bail!("--role is required (or: token list, token revoke HASH)") };
+                commands::token::run(common, &role, subject, days, &scope).await
+            }
+            Command::Staff { action, common } => match action {
+                StaffAction::Add { login, name, roles, scope } => {
+                    commands::staff::add(common, &login, &name, &roles, &scope).await
+                }
+                StaffAction::List => commands::staff::list(common).await,
+                StaffAction::Disable { who } => commands::staff::disable(common, &who).await,
+                StaffAction::Reset { who } => commands::staff::reset(common, &who).await,
+                StaffAction::Roles { who, roles } => commands::staff::roles(common, &who, &roles).await,
+            },
             Command::Tokens { action: TokensAction::List { subject }, common } => {
                 commands::token::list(common, &subject).await
             }

@@ -52,6 +52,8 @@ struct FileConfig {
     queue_wait_ms: Option<u64>,
     trace_index_days: Option<u32>,
     session_days: Option<i64>,
+    staff_shift_hours: Option<i64>,
+    staff_max_failures: Option<u32>,
     trusted_proxy: Option<std::net::IpAddr>,
     sign_in_per_address_per_minute: Option<u32>,
     sign_in_per_minute: Option<u32>,
@@ -222,6 +224,18 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
             bail!("session_days must be between 1 and 90");
         }
         config.session_lifetime = SignedDuration::from_hours(24 * days);
+    }
+    if let Some(hours) = file.staff_shift_hours {
+        if !(1..=24).contains(&hours) {
+            bail!("staff_shift_hours must be between 1 and 24");
+        }
+        config.staff_shift = SignedDuration::from_hours(hours);
+    }
+    if let Some(n) = file.staff_max_failures {
+        if !(3..=20).contains(&n) {
+            bail!("staff_max_failures must be between 3 and 20");
+        }
+        config.staff_max_failures = n;
     }
     config.trusted_proxy = file.trusted_proxy;
     if let Some(n) = file.sign_in_per_address_per_minute {

@@ -25,6 +25,7 @@ pub mod enterprise;
 pub mod policy;
 pub mod random;
 pub mod role;
+pub mod staff;
 pub mod status;
 pub mod stays;
 pub mod transition;
@@ -40,6 +41,7 @@ pub use enterprise::{ApplicationState, EnterpriseProfile, GateOutcome, Site, due
 pub use exposure::{Contact as TraceContact, ExposureRules, SharedStay};
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;
+pub use staff::{StaffLogin, StaffRoles, StaffScope, StaffState};
 pub use status::{Actor, Basis, ChangeEvent, Evidence, HealthStatus, Quarantine, StatusChange};
 pub use transition::{
     ReportContext, ReportRejected, StandingFacts, Transition, apply_finding, apply_report, local_date,

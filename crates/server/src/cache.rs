@@ -52,6 +52,11 @@ impl<K: Eq + Hash, V: Clone> Recent<K, V> {
         entries.insert(key, (now, value));
     }
 
+    /// Forgets everything (a change that touches values under many keys).
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
     /// Forgets a value this server just changed.
     pub fn forget(&self, key: &K) {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner).remove(key);

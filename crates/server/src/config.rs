@@ -120,6 +120,12 @@ pub struct ServerConfig {
     pub session_lifetime: SignedDuration,
     /// The default lifetime of operator-minted tokens (`healthcode token`).
     pub api_token_lifetime: SignedDuration,
+    /// A staff member's session after signing in: one shift (`staff_shift_hours`, default 12), never renewed.
+    pub staff_shift: SignedDuration,
+    /// Wrong passwords or codes in a row that lock a staff account (`staff_max_failures`, default 5).
+    pub staff_max_failures: u32,
+    /// How long an invitation link works (`staff_invite_hours`, default 24); it works once.
+    pub staff_invite_lifetime: SignedDuration,
     pub otp_lifetime: SignedDuration,
     /// Public base URL (`https://…` makes cookies `Secure`).
     pub public_base_url: String,
@@ -220,6 +226,9 @@ impl ServerConfig {
             api_token_lifetime: SignedDuration::from_hours(24 * 365),
             otp_lifetime: SignedDuration::from_mins(5),
             public_base_url: "http://127.0.0.1:8080".into(),
+            staff_shift: SignedDuration::from_hours(12),
+            staff_max_failures: 5,
+            staff_invite_lifetime: SignedDuration::from_hours(24),
             policy: ColourPolicy::default_policy(),
             sender: SenderConfig::DevOutbox,
             sign_in_limits: SignInLimits { per_address_per_minute: 30, overall_per_minute: 3000 },

@@ -22,11 +22,11 @@ macro_rules! __auth {
             /// as it is instead of conflicting.
             pub(crate) async fn write_session(conn: &mut Conn, s: &SessionRecord, skip_existing: bool) -> StoreResult<()> {
                 let sql = if skip_existing {
-                    "INSERT INTO sessions (token_hash, kind, role, subject, resident_id, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (token_hash) DO NOTHING"
+                    "INSERT INTO sessions (token_hash, kind, role, subject, resident_id, created_at, expires_at, scope)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (token_hash) DO NOTHING"
                 } else {
-                    "INSERT INTO sessions (token_hash, kind, role, subject, resident_id, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    "INSERT INTO sessions (token_hash, kind, role, subject, resident_id, created_at, expires_at, scope)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                 };
                 sqlx::query(sql)
                     .bind(s.token_hash.as_slice())
@@ -36,6 +36,7 @@ macro_rules! __auth {
                     .bind(s.principal.resident.map(|r| r.as_uuid()))
                     .bind(Time(s.created_at))
                     .bind(Time(s.expires_at))
+                    .bind(&s.scope)
                     .execute(&mut *conn)
                     .await
                     .map_err(other("writing a session"))?;
@@ -163,6 +164,16 @@ macro_rules! __auth {
                     rows.iter().map(session_from_row).collect()
                 }
 
+                async fn api_tokens(&self) -> StoreResult<Vec<SessionRecord>> {
+                    let rows = sqlx::query(
+                        "SELECT * FROM sessions WHERE kind = 'api_token' ORDER BY created_at DESC, token_hash",
+                    )
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other("listing API tokens"))?;
+                    rows.iter().map(session_from_row).collect()
+                }
+
                 async fn delete_sessions_of(&self, subject: &str) -> StoreResult<u64> {
                     let done = sqlx::query("DELETE FROM sessions WHERE subject = $1")
                         .bind(subject)
@@ -187,6 +198,7 @@ macro_rules! __auth {
                     },
                     created_at: ts(row, "created_at")?,
                     expires_at: ts(row, "expires_at")?,
+                    scope: get(row, "scope")?,
                 })
             }
         }

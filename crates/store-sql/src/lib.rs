@@ -42,6 +42,7 @@ mod overrides;
 mod peer_lists;
 mod retention;
 mod risk_areas;
+mod staff;
 mod stats;
 mod transfer;
 mod venues;
@@ -263,6 +264,7 @@ macro_rules! shared_queries {
         $crate::__overrides!($Store, $Db);
         $crate::__risk_areas!($Store, $Db);
         $crate::__peer_lists!($Store, $Db);
+        $crate::__staff!($Store, $Db);
     };
 }
 

@@ -18,6 +18,7 @@ macro_rules! __overrides {
                     reason_code: get(row, "reason_code")?,
                     basis: get(row, "basis")?,
                     requested_by: get(row, "requested_by")?,
+                    requested_by_id: get(row, "requested_by_id")?,
                     requested_at: ts(row, "requested_at")?,
                     state: get(row, "state")?,
                     decided_by: get(row, "decided_by")?,
@@ -40,8 +41,8 @@ macro_rules! __overrides {
             impl OverrideStore for Store {
                 async fn create_override(&self, o: &Override) -> StoreResult<()> {
                     sqlx::query(
-                        "INSERT INTO overrides (id, resident_id, colour, reason_code, basis, requested_by, requested_at, state)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO overrides (id, resident_id, colour, reason_code, basis, requested_by, requested_at, state, requested_by_id)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .bind(o.id)
                     .bind(o.resident.as_uuid())
@@ -51,6 +52,7 @@ macro_rules! __overrides {
                     .bind(&o.requested_by)
                     .bind(Time(o.requested_at))
                     .bind(&o.state)
+                    .bind(&o.requested_by_id)
                     .execute(&self.pool)
                     .await
                     .map_err(other("inserting override"))?;

@@ -33,6 +33,8 @@ pub enum AuditActor {
     VenueOperator(PhoneNumber),
     /// An employer, not named (`employer`).
     Employer,
+    /// Someone not signed in (a failed staff sign-in, an invitation taken up).
+    Anonymous,
 }
 
 impl AuditActor {
@@ -57,6 +59,7 @@ impl AuditActor {
             Self::Resident(id) => format!("resident:{id}"),
             Self::VenueOperator(owner) => format!("venue:{}", owner.as_str()),
             Self::Employer => "employer".into(),
+            Self::Anonymous => "anonymous".into(),
         }
     }
 }
@@ -81,7 +84,18 @@ pub enum AuditAction {
     OverrideRejected,
     RetentionPurged,
     RiskAreaMarked,
+    StaffCreated,
+    StaffEnrolled,
+    StaffSignedIn,
+    StaffSignInFailed,
+    StaffLocked,
+    StaffRolesChanged,
+    StaffDisabled,
+    StaffReset,
+    StaffSignedOut,
     StatsExported,
+    TokenIssued,
+    TokenRevoked,
     TraceViewed,
     VenueLogRead,
 }
@@ -107,7 +121,18 @@ impl AuditAction {
             Self::OverrideRejected => "override.rejected",
             Self::RetentionPurged => "retention.purged",
             Self::RiskAreaMarked => "risk_area.marked",
+            Self::StaffCreated => "staff.created",
+            Self::StaffEnrolled => "staff.enrolled",
+            Self::StaffSignedIn => "staff.signed_in",
+            Self::StaffSignInFailed => "staff.sign_in_failed",
+            Self::StaffLocked => "staff.locked",
+            Self::StaffRolesChanged => "staff.roles_changed",
+            Self::StaffDisabled => "staff.disabled",
+            Self::StaffReset => "staff.reset",
+            Self::StaffSignedOut => "staff.signed_out",
             Self::StatsExported => "stats.exported",
+            Self::TokenIssued => "token.issued",
+            Self::TokenRevoked => "token.revoked",
             Self::TraceViewed => "trace.viewed",
             Self::VenueLogRead => "venue_log.read",
         }

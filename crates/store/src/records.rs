@@ -77,6 +77,10 @@ pub struct ReportCommit {
 pub enum SessionKind {
     Cookie,
     ApiToken,
+    /// A staff member's browser session after password (and second factor):
+    /// ends after a shift, never renewed, and ends when the account is
+    /// disabled or reset.
+    Staff,
 }
 
 impl SessionKind {
@@ -84,6 +88,7 @@ impl SessionKind {
         match self {
             SessionKind::Cookie => "cookie",
             SessionKind::ApiToken => "api_token",
+            SessionKind::Staff => "staff",
         }
     }
 
@@ -91,6 +96,7 @@ impl SessionKind {
         match s {
             "cookie" => Some(SessionKind::Cookie),
             "api_token" => Some(SessionKind::ApiToken),
+            "staff" => Some(SessionKind::Staff),
             _ => None,
         }
     }
@@ -113,6 +119,8 @@ pub struct SessionRecord {
     pub principal: Principal,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Where a device token may be used (`StaffScope` as JSON); `None`: anywhere.
+    pub scope: Option<String>,
 }
 
 /// A one-time sign-in code waiting to be entered. Only its hash is stored.
@@ -273,6 +281,9 @@ pub struct Override {
     /// The free-text basis: what justifies it.
     pub basis: String,
     pub requested_by: String,
+    /// The requester's stable id (a staff account id, or `token:<name>`);
+    /// `None` for overrides requested before accounts existed.
+    pub requested_by_id: Option<String>,
     pub requested_at: Timestamp,
     /// `pending`, `approved` or `rejected`.
     pub state: String,
@@ -637,4 +648,53 @@ pub struct PeerListRecord {
     pub fetched_at: Timestamp,
     /// When the peer last confirmed it (or sent it).
     pub checked_at: Timestamp,
+}
+
+/// A staff member's account (`staff_accounts`). Sessions of a staff person
+/// carry the subject [`StaffAccount::subject`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub id: uuid::Uuid,
+    pub login: healthcode_domain::StaffLogin,
+    pub display_name: String,
+    pub roles: healthcode_domain::StaffRoles,
+    pub scope: healthcode_domain::StaffScope,
+    pub state: healthcode_domain::StaffState,
+    /// The argon2id PHC string, once the person has set a password.
+    pub password_hash: Option<String>,
+    /// The RFC 6238 secret, once the person has enrolled a second factor.
+    pub totp_secret: Option<Vec<u8>>,
+    /// The last time step a code was accepted for (a code is used once).
+    pub totp_last_step: Option<i64>,
+    /// Wrong passwords or codes since the last good sign-in.
+    pub failed_attempts: u32,
+    /// SHA-256 of the invitation secret and when it stops working.
+    pub invite_hash: Option<[u8; 32]>,
+    pub invite_expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Bumped by every write; an update names the version it read.
+    pub version: i64,
+}
+
+impl StaffAccount {
+    /// The session subject of this person: `staff:<id>`.
+    pub fn subject(&self) -> String {
+        staff_subject(self.id)
+    }
+}
+
+/// The session subject of a staff account.
+pub fn staff_subject(id: uuid::Uuid) -> String {
+    format!("staff:{id}")
+}
+
+/// What else commits with a staff account's update, in its transaction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StaffChange<'a> {
+    pub audit: &'a [crate::audit::AuditEntry],
+    /// Ends every session of the account (disable, reset, lock).
+    pub end_sessions: bool,
+    /// A session to start (a good sign-in).
+    pub new_session: Option<&'a SessionRecord>,
 }

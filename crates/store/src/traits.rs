@@ -18,7 +18,7 @@ use crate::records::{
     AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
     EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
     PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest,
-    SessionRecord, StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
+    SessionRecord, StaffAccount, StaffChange, StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
 };
 
 /// Resident and visitor accounts.
@@ -78,6 +78,8 @@ pub trait AuthStore: Send + Sync {
     async fn sessions_of(&self, subject: &str) -> StoreResult<Vec<SessionRecord>>;
     /// Deletes every session and token of a subject; returns how many.
     async fn delete_sessions_of(&self, subject: &str) -> StoreResult<u64>;
+    /// Every API token (device and script tokens), live or expired, newest first.
+    async fn api_tokens(&self) -> StoreResult<Vec<SessionRecord>>;
 }
 
 /// The development outbox (messages when no SMS gateway is configured).
@@ -381,6 +383,7 @@ pub trait Store:
     + EnterpriseStore
     + AlarmStore
     + PeerListStore
+    + StaffStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
@@ -483,4 +486,20 @@ pub trait PeerListStore: Send + Sync {
     async fn put_peer_list(&self, list: &PeerListRecord) -> StoreResult<()>;
     /// Every kept list, by region.
     async fn peer_lists(&self) -> StoreResult<Vec<PeerListRecord>>;
+}
+
+/// Staff accounts (issue 16).
+#[async_trait]
+pub trait StaffStore: Send + Sync {
+    /// Creates an account and its audit entry; `Conflict` when the login is taken.
+    async fn create_staff(&self, account: &StaffAccount, audit: &AuditEntry) -> StoreResult<()>;
+    async fn staff(&self, id: uuid::Uuid) -> StoreResult<StaffAccount>;
+    async fn staff_by_login(&self, login: &str) -> StoreResult<Option<StaffAccount>>;
+    async fn staff_by_invite(&self, invite_hash: &[u8; 32]) -> StoreResult<Option<StaffAccount>>;
+    /// Every account, by login.
+    async fn staff_accounts(&self) -> StoreResult<Vec<StaffAccount>>;
+    /// Writes `account` (every field) if the stored version is still
+    /// `account.version`, bumping it, with `change` in the same transaction;
+    /// `Conflict` when someone else wrote first (nothing is written).
+    async fn update_staff(&self, account: &StaffAccount, change: StaffChange<'_>) -> StoreResult<()>;
 }

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod migrate;
 pub mod purge;
 pub mod serve;
+pub mod staff;
 pub mod stats;
 pub mod store;
 pub mod token;

@@ -3,14 +3,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use healthcode_domain::Role;
 use healthcode_store::Alarm;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::json::{ApiJson, ApiPath};
-use crate::auth::extract::StaffAuth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::auth::staff::{AuditorAuth, OversightAuth};
+use crate::error::{ApiResult, ErrorBody};
 use crate::services::alarms;
 use crate::state::AppState;
 
@@ -50,10 +49,7 @@ pub struct AcknowledgeRequest {
 /// Alarms, open ones first, newest first (authority, supervisor, auditor).
 #[utoipa::path(get, path = "/api/v1/alarms", tag = "governance", security(("bearer" = [])),
     responses((status = 200, body = [AlarmView]), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<Vec<AlarmView>>> {
-    if !matches!(auth.role, Role::Authority | Role::Supervisor | Role::Auditor) {
-        return Err(ApiError::forbidden());
-    }
+pub async fn list(State(state): State<AppState>, _auth: AuditorAuth) -> ApiResult<Json<Vec<AlarmView>>> {
     Ok(Json(alarms::list(&state).await?.iter().map(view).collect()))
 }
 
@@ -66,13 +62,10 @@ pub async fn list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<J
         (status = 422, body = ErrorBody, description = "ALARM_NOTE_REQUIRED")))]
 pub async fn acknowledge(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: OversightAuth,
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<AcknowledgeRequest>,
 ) -> ApiResult<Json<AlarmView>> {
-    if !matches!(auth.role, Role::Authority | Role::Supervisor) {
-        return Err(ApiError::forbidden());
-    }
     let id = alarms::parse_id(&id)?;
     Ok(Json(view(&alarms::acknowledge(&state, auth.role, &auth.name, id, &b.note).await?)))
 }

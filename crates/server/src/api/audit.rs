@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use healthcode_domain::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::ApiQuery;
-use crate::auth::extract::StaffAuth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::auth::staff::AuditorAuth;
+use crate::error::{ApiResult, ErrorBody};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,12 +39,9 @@ fn hex(b: &[u8; 32]) -> String {
     responses((status = 200, body = [AuditEntryView]), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    _auth: AuditorAuth,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntryView>>> {
-    if !matches!(auth.role, Role::Auditor | Role::Authority | Role::Supervisor) {
-        return Err(ApiError::forbidden());
-    }
     let entries = state.store.audit_after(q.after.unwrap_or(0), 500).await?;
     Ok(Json(
         entries

@@ -140,7 +140,7 @@ pub async fn refresh(State(state): State<AppState>, Authenticated(old): Authenti
     session::end(&state, &old.token_hash).await?;
     let cookie = match old.kind {
         SessionKind::Cookie => session::session_cookie(&token, lifetime, state.config.secure_cookies()),
-        SessionKind::ApiToken => String::new(),
+        SessionKind::ApiToken | SessionKind::Staff => String::new(),
     };
     let body = TokenResponse {
         token,

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use crate::api::json::{ApiJson, ApiPath};
 use crate::api::venues::parse_venue_id;
-use crate::auth::extract::{StaffAuth, VenueAuth};
+use crate::auth::extract::VenueAuth;
+use crate::auth::staff::{AuthorityAuth, OfficerAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::checkpoints::{self, ScanVerdict};
 use crate::services::{check_in, venues};
@@ -46,14 +47,6 @@ fn checkpoint_response(c: &healthcode_domain::Checkpoint) -> CheckpointResponse 
     }
 }
 
-fn need_authority(auth: &StaffAuth) -> ApiResult<()> {
-    if auth.is_authority() { Ok(()) } else { Err(ApiError::forbidden()) }
-}
-
-fn need_scanner(auth: &StaffAuth) -> ApiResult<()> {
-    if auth.may_scan() { Ok(()) } else { Err(ApiError::forbidden()) }
-}
-
 fn parse_checkpoint_id(id: &str) -> ApiResult<CheckpointId> {
     id.parse().map_err(|_| ApiError::new(ErrorKind::NotFound, "CHECKPOINT_NOT_FOUND", "no such checkpoint"))
 }
@@ -63,10 +56,9 @@ fn parse_checkpoint_id(id: &str) -> ApiResult<CheckpointId> {
     responses((status = 201, body = CheckpointResponse), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    _auth: AuthorityAuth,
     ApiJson(b): ApiJson<CheckpointRequest>,
 ) -> ApiResult<(StatusCode, Json<CheckpointResponse>)> {
-    need_authority(&auth)?;
     let c = checkpoints::register(&state, &b.name, &b.kind, &b.district, &b.location).await?;
     Ok((StatusCode::CREATED, Json(checkpoint_response(&c))))
 }
@@ -74,8 +66,7 @@ pub async fn register(
 /// All checkpoints (officers and the authority).
 #[utoipa::path(get, path = "/api/v1/checkpoints", tag = "checkpoints", security(("bearer" = [])),
     responses((status = 200, body = [CheckpointResponse])))]
-pub async fn list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<Vec<CheckpointResponse>>> {
-    need_scanner(&auth)?;
+pub async fn list(State(state): State<AppState>, _auth: OfficerAuth) -> ApiResult<Json<Vec<CheckpointResponse>>> {
     Ok(Json(state.store.checkpoints().await?.iter().map(checkpoint_response).collect()))
 }
 
@@ -124,14 +115,15 @@ fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
     responses((status = 200, body = ScanResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn scan(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: OfficerAuth,
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ScanRequest>,
 ) -> ApiResult<Json<ScanResponse>> {
-    need_scanner(&auth)?;
     let direction = Direction::parse(b.direction.as_deref().unwrap_or("in"))?;
+    let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;
+    auth.check_checkpoint(&checkpoint.id.to_string(), Some(checkpoint.district.as_str()))?;
     let (verdict, passage) =
-        checkpoints::scan(&state, parse_checkpoint_id(&id)?, &auth.name, &b.qr_text, direction, b.client_id).await?;
+        checkpoints::scan(&state, checkpoint.id, &auth.name, &b.qr_text, direction, b.client_id).await?;
     Ok(Json(scan_response(&verdict, Some(passage.id.to_string()))))
 }
 
@@ -196,15 +188,15 @@ fn queued(q: &QueuedPassage, checkpoint: CheckpointId, officer: &str) -> ApiResu
     responses((status = 200, body = SyncResponse), (status = 422, body = ErrorBody)))]
 pub async fn sync(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: OfficerAuth,
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<SyncRequest>,
 ) -> ApiResult<Json<SyncResponse>> {
-    need_scanner(&auth)?;
     if b.passages.len() > 1000 {
         return Err(ApiError::bad_input("TOO_MANY_PASSAGES", "sync at most 1000 passages at a time"));
     }
     let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;
+    auth.check_checkpoint(&checkpoint.id.to_string(), Some(checkpoint.district.as_str()))?;
     let now = state.clock.now();
     let mut passages = Vec::with_capacity(b.passages.len());
     let mut refused = Vec::new();
@@ -239,8 +231,7 @@ pub struct StatusEntry {
 /// The status list an offline scanner caches: everyone not green now.
 #[utoipa::path(get, path = "/api/v1/status-list", tag = "checkpoints", security(("bearer" = [])),
     responses((status = 200, body = StatusListResponse)))]
-pub async fn status_list(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<StatusListResponse>> {
-    need_scanner(&auth)?;
+pub async fn status_list(State(state): State<AppState>, _auth: OfficerAuth) -> ApiResult<Json<StatusListResponse>> {
     let holders = state.store.non_green_holders().await?;
     Ok(Json(StatusListResponse {
         issuer: state.config.region_id.clone(),
@@ -312,11 +303,11 @@ pub struct PassageView {
     responses((status = 200, body = [PassageView]), (status = 404, body = ErrorBody)))]
 pub async fn passages(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: OfficerAuth,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Vec<PassageView>>> {
-    need_scanner(&auth)?;
     let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;
+    auth.check_checkpoint(&checkpoint.id.to_string(), Some(checkpoint.district.as_str()))?;
     let now = state.clock.now();
     let from = now.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(now);
     let to = now.checked_add(jiff::SignedDuration::from_mins(10)).unwrap_or(now);

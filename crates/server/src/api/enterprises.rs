@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::json::{ApiJson, ApiPath, ApiQuery};
-use crate::auth::extract::{ResidentAuth, StaffAuth, VenueAuth};
+use crate::auth::extract::{ResidentAuth, VenueAuth};
+use crate::auth::staff::AuthorityAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::enterprises::{self, Dashboard, RosterLine, Verdict};
 use crate::state::AppState;
@@ -136,12 +137,9 @@ pub struct ApplicationsQuery {
     responses((status = 200, body = [EnterpriseView]), (status = 403, body = ErrorBody)))]
 pub async fn applications(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    _auth: AuthorityAuth,
     ApiQuery(q): ApiQuery<ApplicationsQuery>,
 ) -> ApiResult<Json<Vec<EnterpriseView>>> {
-    if !auth.is_authority() {
-        return Err(ApiError::forbidden());
-    }
     let wanted = match q.state.as_deref() {
         None => ApplicationState::Pending,
         Some(s) => ApplicationState::parse(s)
@@ -159,14 +157,11 @@ pub struct DecisionRequest {
 
 async fn decide(
     state: &AppState,
-    auth: &StaffAuth,
+    auth: &AuthorityAuth,
     id: &str,
     verdict: Verdict,
     reason: &str,
 ) -> ApiResult<Json<EnterpriseView>> {
-    if !auth.is_authority() {
-        return Err(ApiError::forbidden());
-    }
     let e = enterprises::decide(state, &auth.name, parse_enterprise_id(id)?, verdict, reason).await?;
     Ok(Json(enterprise_view(&e, state.clock.now())))
 }
@@ -176,7 +171,7 @@ async fn decide(
     responses((status = 200, body = EnterpriseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "APPLICATION_ALREADY_DECIDED")))]
 pub async fn approve(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: AuthorityAuth,
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<EnterpriseView>> {
@@ -188,7 +183,7 @@ pub async fn approve(
     responses((status = 200, body = EnterpriseView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "APPLICATION_ALREADY_DECIDED")))]
 pub async fn reject(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: AuthorityAuth,
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<DecisionRequest>,
 ) -> ApiResult<Json<EnterpriseView>> {

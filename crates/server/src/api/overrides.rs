@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use healthcode_domain::{Colour, Contact, Role};
+use healthcode_domain::{Colour, Contact};
 use healthcode_store::Override;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::json::{ApiJson, ApiPath};
-use crate::auth::extract::StaffAuth;
+use crate::auth::staff::{AuditorAuth, AuthorityAuth, SupervisorAuth};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
 use crate::services::overrides;
 use crate::state::AppState;
@@ -63,12 +63,9 @@ fn parse_id(id: &str) -> ApiResult<uuid::Uuid> {
     responses((status = 201, body = OverrideView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn request(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: AuthorityAuth,
     ApiJson(b): ApiJson<OverrideRequest>,
 ) -> ApiResult<(StatusCode, Json<OverrideView>)> {
-    if !auth.is_authority() {
-        return Err(ApiError::forbidden());
-    }
     let contact = Contact::parse(&b.phone)?;
     let resident = state
         .store
@@ -76,25 +73,20 @@ pub async fn request(
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no resident with this phone"))?;
     let colour: Colour = b.colour.parse()?;
-    let o = overrides::request(&state, &auth.name, resident.id, colour, &b.reason_code, &b.basis).await?;
+    let o =
+        overrides::request(&state, &auth.name, &auth.staff.id, resident.id, colour, &b.reason_code, &b.basis).await?;
     Ok((StatusCode::CREATED, Json(view(&o))))
 }
 
 /// Overrides waiting for a supervisor.
 #[utoipa::path(get, path = "/api/v1/overrides", tag = "governance", security(("bearer" = [])),
     responses((status = 200, body = [OverrideView])))]
-pub async fn pending(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<Vec<OverrideView>>> {
-    if !matches!(auth.role, Role::Supervisor | Role::Authority | Role::Auditor) {
-        return Err(ApiError::forbidden());
-    }
+pub async fn pending(State(state): State<AppState>, _auth: AuditorAuth) -> ApiResult<Json<Vec<OverrideView>>> {
     Ok(Json(state.store.pending_overrides().await?.iter().map(view).collect()))
 }
 
-async fn decide(state: &AppState, auth: &StaffAuth, id: &str, approve: bool) -> ApiResult<Json<OverrideView>> {
-    if auth.role != Role::Supervisor {
-        return Err(ApiError::forbidden());
-    }
-    Ok(Json(view(&overrides::decide(state, &auth.name, parse_id(id)?, approve).await?)))
+async fn decide(state: &AppState, auth: &SupervisorAuth, id: &str, approve: bool) -> ApiResult<Json<OverrideView>> {
+    Ok(Json(view(&overrides::decide(state, &auth.name, &auth.staff.id, parse_id(id)?, approve).await?)))
 }
 
 /// A supervisor other than the requester approves: the colour changes now.
@@ -102,7 +94,7 @@ async fn decide(state: &AppState, auth: &StaffAuth, id: &str, approve: bool) -> 
     responses((status = 200, body = OverrideView), (status = 403, body = ErrorBody, description = "FORBIDDEN or OVERRIDE_SELF_APPROVAL"), (status = 409, body = ErrorBody)))]
 pub async fn approve(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: SupervisorAuth,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<OverrideView>> {
     decide(&state, &auth, &id, true).await
@@ -113,7 +105,7 @@ pub async fn approve(
     responses((status = 200, body = OverrideView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn reject(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: SupervisorAuth,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<OverrideView>> {
     decide(&state, &auth, &id, false).await

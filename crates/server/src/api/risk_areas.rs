@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::json::ApiJson;
-use crate::auth::extract::StaffAuth;
+use crate::auth::staff::AuthorityAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::services::accounts::new_uuid_v7;
 use crate::state::AppState;
@@ -49,12 +49,9 @@ fn view(a: &RiskArea) -> RiskAreaView {
     responses((status = 201, body = RiskAreaView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn mark(
     State(state): State<AppState>,
-    auth: StaffAuth,
+    auth: AuthorityAuth,
     ApiJson(b): ApiJson<RiskAreaRequest>,
 ) -> ApiResult<(StatusCode, Json<RiskAreaView>)> {
-    if !auth.is_authority() {
-        return Err(ApiError::forbidden());
-    }
     let now = state.clock.now();
     let time = |s: &str| s.parse().map_err(|_| ApiError::bad_input("TIME_INVALID", "times are RFC 3339"));
     let from = b.from.as_deref().map(time).transpose()?.unwrap_or(now);

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::json::ApiQuery;
-use crate::auth::extract::session_of;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::services::stats::{self, DailyStats, Range, View};
 use crate::state::AppState;
@@ -39,12 +38,12 @@ impl FromRequestParts<AppState> for StatsReader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(match session_of(parts, state).await? {
-            Some(s) if matches!(s.principal.role, Role::Authority | Role::Supervisor | Role::Auditor) => {
-                StatsReader::Staff { role: s.principal.role, name: s.principal.subject }
-            }
-            _ => StatsReader::Public,
-        })
+        let staff = crate::auth::staff::optional_staff(parts, state).await?;
+        let reader = staff.and_then(|p| {
+            let role = [Role::Authority, Role::Supervisor, Role::Auditor].into_iter().find(|r| p.roles.contains(*r))?;
+            Some(StatsReader::Staff { role, name: p.name })
+        });
+        Ok(reader.unwrap_or(StatsReader::Public))
     }
 }
 

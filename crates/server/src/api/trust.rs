@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::checkpoints::StatusEntry;
 use crate::api::json::ApiQuery;
-use crate::auth::extract::StaffAuth;
+use crate::auth::staff::OfficerAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 
@@ -129,10 +129,7 @@ pub struct PeerError {
 /// The configured peer regions and the age of each kept list (officers and staff).
 #[utoipa::path(get, path = "/api/v1/federation/peers", tag = "trust", security(("bearer" = [])),
     responses((status = 200, body = [PeerView]), (status = 403, body = ErrorBody)))]
-pub async fn peers(State(state): State<AppState>, auth: StaffAuth) -> ApiResult<Json<Vec<PeerView>>> {
-    if !auth.may_scan() {
-        return Err(ApiError::forbidden());
-    }
+pub async fn peers(State(state): State<AppState>, _auth: OfficerAuth) -> ApiResult<Json<Vec<PeerView>>> {
     let now = state.clock.now();
     let views = state
         .federation

@@ -141,34 +141,6 @@ impl FromRequestParts<AppState> for PageVenue {
     }
 }
 
-/// A signed-in staff member (officer, authority, supervisor, auditor) by user name.
-#[derive(Debug, Clone)]
-pub struct StaffAuth {
-    pub role: Role,
-    pub name: String,
-}
-
-impl StaffAuth {
-    /// Checkpoint work: officers, and the authority that runs them.
-    pub fn may_scan(&self) -> bool {
-        matches!(self.role, Role::Officer | Role::Authority)
-    }
-
-    pub fn is_authority(&self) -> bool {
-        self.role == Role::Authority
-    }
-}
-
-impl FromRequestParts<AppState> for StaffAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let s = session_of(parts, state).await?.ok_or_else(ApiError::unauthenticated)?;
-        let staff = matches!(s.principal.role, Role::Officer | Role::Authority | Role::Supervisor | Role::Auditor);
-        if staff {
-            Ok(StaffAuth { role: s.principal.role, name: s.principal.subject })
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-}
+/// The staff extractors live in [`crate::auth::staff`]; `StaffAuth` is re-exported
+/// here for handlers written before them.
+pub use crate::auth::staff::StaffAuth;

@@ -12,3 +12,5 @@ pub mod renewal;
 pub mod sender;
 pub mod session;
 pub mod sms;
+pub mod staff;
+pub mod staff_credentials;

@@ -29,6 +29,11 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     out
 }
 
+/// A new session or token secret (`hct_…`).
+pub fn new_secret() -> Result<String, ApiError> {
+    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)))
+}
+
 /// Creates a session (cookie) or API token for a principal and returns the
 /// secret, which is shown once and never stored.
 pub async fn issue(
@@ -38,13 +43,14 @@ pub async fn issue(
     now: Timestamp,
     lifetime: SignedDuration,
 ) -> Result<String, ApiError> {
-    let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
+    let token = new_secret()?;
     let record = SessionRecord {
         token_hash: hash_token(&token),
         kind,
         principal,
         created_at: now,
         expires_at: now.saturating_add(lifetime).unwrap_or(now),
+        scope: None,
     };
     store.insert_session(&record).await?;
     Ok(token)

@@ -15,6 +15,7 @@ pub mod federation;
 pub mod health;
 pub mod overrides;
 pub mod retention;
+pub mod staff;
 pub mod stats;
 pub mod trace_index;
 pub mod venues;

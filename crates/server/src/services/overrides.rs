@@ -20,6 +20,7 @@ fn reason_code_ok(code: &str) -> bool {
 pub async fn request(
     state: &AppState,
     requester: &str,
+    requester_id: &str,
     resident: ResidentId,
     colour: Colour,
     reason_code: &str,
@@ -44,6 +45,7 @@ pub async fn request(
         reason_code: reason_code.into(),
         basis: basis.into(),
         requested_by: requester.into(),
+        requested_by_id: Some(requester_id.into()),
         requested_at: now,
         state: "pending".into(),
         decided_by: None,
@@ -65,10 +67,22 @@ async fn find(state: &AppState, id: uuid::Uuid) -> Result<Override, ApiError> {
 }
 
 /// A supervisor approves (`approve`) or rejects. The requester never decides
-/// their own request.
-pub async fn decide(state: &AppState, supervisor: &str, id: uuid::Uuid, approve: bool) -> Result<Override, ApiError> {
+/// their own request: the stable ids are compared (an account id, or a
+/// token's name without case), and for overrides requested before ids were
+/// kept, the names without case.
+pub async fn decide(
+    state: &AppState,
+    supervisor: &str,
+    supervisor_id: &str,
+    id: uuid::Uuid,
+    approve: bool,
+) -> Result<Override, ApiError> {
     let o = find(state, id).await?;
-    if o.requested_by == supervisor {
+    let same = match &o.requested_by_id {
+        Some(requester) => requester == supervisor_id,
+        None => o.requested_by.eq_ignore_ascii_case(supervisor),
+    };
+    if same {
         return Err(ApiError::new(
             ErrorKind::Forbidden,
             "OVERRIDE_SELF_APPROVAL",

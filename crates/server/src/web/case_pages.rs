@@ -6,11 +6,11 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use healthcode_domain::policy::CaseKind;
-use healthcode_domain::{CaseId, Contact, Role, TraceContact};
+use healthcode_domain::{CaseId, Contact, TraceContact};
 use jiff::Timestamp;
 use std::collections::HashMap;
 
-use crate::auth::extract::{PageResident, session_of};
+use crate::auth::extract::PageResident;
 use crate::error::{ApiError, ErrorKind};
 use crate::services::cases;
 use crate::state::AppState;
@@ -28,12 +28,8 @@ impl FromRequestParts<AppState> for PageAuthority {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match session_of(parts, state).await {
-            Ok(Some(s)) if s.principal.role == Role::Authority => Ok(PageAuthority { name: s.principal.subject }),
-            Ok(Some(_)) => Err(ApiError::forbidden().into_response()),
-            Ok(None) => Err(Redirect::to("/staff/signin").into_response()),
-            Err(e) => Err(e.into_response()),
-        }
+        let who = crate::auth::staff::PageAuthority::from_request_parts(parts, state).await?;
+        Ok(PageAuthority { name: who.name.clone() })
     }
 }
 

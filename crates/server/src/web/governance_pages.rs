@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use healthcode_domain::{Colour, Contact, Role};
 use jiff::Timestamp;
 
-use crate::auth::extract::session_of;
 use crate::error::{ApiError, ErrorKind};
 use crate::services::{alarms, overrides};
 use crate::state::AppState;
@@ -29,19 +28,22 @@ const ALARMS: &str = "/authority/alarms";
 pub struct PageOverseer {
     pub role: Role,
     pub name: String,
+    /// The stable id four eyes compare.
+    pub id: String,
+    pub roles: healthcode_domain::StaffRoles,
 }
 
 impl PageOverseer {
     fn may_request(&self) -> bool {
-        self.role == Role::Authority
+        self.roles.contains(Role::Authority)
     }
 
     fn may_decide(&self) -> bool {
-        self.role == Role::Supervisor
+        self.roles.contains(Role::Supervisor)
     }
 
     fn may_acknowledge(&self) -> bool {
-        matches!(self.role, Role::Authority | Role::Supervisor)
+        self.roles.contains(Role::Authority) || self.roles.contains(Role::Supervisor)
     }
 }
 
@@ -49,14 +51,13 @@ impl FromRequestParts<AppState> for PageOverseer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match session_of(parts, state).await {
-            Ok(Some(s)) if matches!(s.principal.role, Role::Authority | Role::Supervisor | Role::Auditor) => {
-                Ok(PageOverseer { role: s.principal.role, name: s.principal.subject })
-            }
-            Ok(Some(_)) => Err(ApiError::forbidden().into_response()),
-            Ok(None) => Err(Redirect::to("/staff/signin").into_response()),
-            Err(e) => Err(e.into_response()),
-        }
+        let who = crate::auth::staff::PageAuditor::from_request_parts(parts, state).await?;
+        Ok(PageOverseer {
+            role: who.role,
+            name: who.name.clone(),
+            id: who.staff.id.clone(),
+            roles: who.staff.roles.clone(),
+        })
     }
 }
 
@@ -170,7 +171,16 @@ pub async fn override_request(
                 ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no resident with this phone")
             })?;
         let colour: Colour = field(&f, "colour").parse()?;
-        overrides::request(&state, &who.name, resident.id, colour, field(&f, "reason_code"), field(&f, "basis")).await
+        overrides::request(
+            &state,
+            &who.name,
+            &who.id,
+            resident.id,
+            colour,
+            field(&f, "reason_code"),
+            field(&f, "basis"),
+        )
+        .await
     }
     .await;
     match result {
@@ -202,7 +212,7 @@ pub async fn override_decide(
         };
         let id =
             id.parse().map_err(|_| ApiError::new(ErrorKind::NotFound, "OVERRIDE_NOT_FOUND", "no such override"))?;
-        overrides::decide(&state, &who.name, id, approve).await
+        overrides::decide(&state, &who.name, &who.id, id, approve).await
     }
     .await;
     match result {

@@ -6,10 +6,10 @@
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use healthcode_domain::{CheckpointId, Role, VenueId, VenueState};
+use healthcode_domain::{CheckpointId, VenueId, VenueState};
 use serde_json::{Map, Value, json};
 
-use crate::auth::extract::{PageVenue, session_of};
+use crate::auth::extract::PageVenue;
 use crate::error::{ApiError, ErrorKind};
 use crate::services::{checkpoints, venues};
 use crate::state::AppState;
@@ -33,19 +33,14 @@ impl FromRequestParts<AppState> for PageScanner {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let to_signin = || Redirect::to(STAFF_SIGNIN).into_response();
-        match session_of(parts, state).await {
-            Ok(Some(s)) => match s.principal.role {
-                Role::Officer | Role::Authority => {
-                    Ok(PageScanner { authority: s.principal.role == Role::Authority, name: s.principal.subject })
-                }
-                Role::Supervisor | Role::Auditor => {
-                    let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
-                    Err(error_page(lang, parts.uri.path(), false, &ApiError::forbidden()))
-                }
-                _ => Err(to_signin()),
+        use crate::auth::staff::{OfficerAuth, StaffSession, staff_session};
+        match staff_session(parts, state).await {
+            Ok(StaffSession::Staff(p)) => match OfficerAuth::admit(p) {
+                Some(who) => Ok(PageScanner { authority: who.is_authority(), name: who.name.clone() }),
+                None => Err(ApiError::forbidden().into_response()),
             },
-            Ok(None) => Err(to_signin()),
+            // A resident or venue operator at a shared phone: the staff sign-in.
+            Ok(_) => Err(Redirect::to(STAFF_SIGNIN).into_response()),
             Err(e) => Err(e.into_response()),
         }
     }

@@ -338,6 +338,41 @@ pub struct StaffSignInPage {
     pub page: Page,
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_invite.html")]
+pub struct StaffInvitePage {
+    pub page: Page,
+    pub secret: String,
+    pub login: String,
+    pub display_name: String,
+    pub roles: String,
+    /// The authority and supervisors must enrol a second factor.
+    pub required: bool,
+    pub totp_key: String,
+    pub qr_svg: String,
+}
+
+/// One account on the supervisor's page.
+#[derive(Debug, Clone)]
+pub struct StaffAccountShown {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub roles: String,
+    pub state_key: &'static str,
+    /// Not the supervisor's own account.
+    pub may_change: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_accounts.html")]
+pub struct StaffAccountsPage {
+    pub page: Page,
+    pub accounts: Vec<StaffAccountShown>,
+    pub invitation: Option<String>,
+    pub role_choices: [(&'static str, &'static str); 4],
+}
+
 /// One checkpoint in the officer's list.
 #[derive(Debug, Clone)]
 pub struct CheckpointShown {

@@ -214,6 +214,8 @@ const PAGE_ROUTES: &[(&str, &str, Who)] = &[
     ("/me/notices", "/me/notices", Who::Resident),
     ("/exposure-sites", "/exposure-sites", Who::Nobody),
     ("/staff/signin", "/staff/signin", Who::Nobody),
+    ("/staff/invite/{secret}", "/staff/invite/{invitation}", Who::Nobody),
+    ("/staff/accounts", "/staff/accounts", Who::Supervisor),
     ("/checkpoint", "/checkpoint", Who::Authority),
     ("/checkpoint/{id}", "/checkpoint/{checkpoint}", Who::Authority),
     ("/venue/{id}/scan", "/venue/{venue}/scan", Who::Operator),
@@ -232,6 +234,7 @@ enum Who {
     Resident,
     Operator,
     Authority,
+    Supervisor,
 }
 
 /// The GET page routes `web::routes` declares, read from its source.
@@ -262,17 +265,23 @@ async fn every_page_carries_the_content_security_policy_and_the_browser_headers(
     let venue_token = &venue_qr[venue_qr.find("/c/").unwrap() + 3..];
     let authority = app.token(healthcode_domain::Role::Authority, "anh").await;
     let (checkpoint, _) = crate::checkpoints::checkpoint(&app).await;
+    let supervisor = app.token(healthcode_domain::Role::Supervisor, "sam").await;
+    let actor = healthcode_store::AuditActor::Operator;
+    let invited =
+        healthcode_server::services::staff::create(&app.state, &actor, "olga", "Olga", "officer", "").await.unwrap();
 
     for (route, path, who) in PAGE_ROUTES {
         let path = path
             .replace("{venue_token}", venue_token)
             .replace("{venue}", venue["id"].as_str().unwrap())
-            .replace("{checkpoint}", &checkpoint);
+            .replace("{checkpoint}", &checkpoint)
+            .replace("{invitation}", &invited.invitation);
         let token = match who {
             Who::Nobody => None,
             Who::Resident => Some(resident.token.as_str()),
             Who::Operator => Some(operator.as_str()),
             Who::Authority => Some(authority.as_str()),
+            Who::Supervisor => Some(supervisor.as_str()),
         };
         let mut req = app.client.get(app.url(&path));
         if let Some(t) = token {

@@ -172,6 +172,7 @@ pub async fn a_subjects_sessions_are_listed_extended_and_revoked(store: &dyn Sto
         principal: Principal { role: Role::Resident, subject: subject.clone(), resident: Some(r.id) },
         created_at: t(0),
         expires_at: t(100),
+        scope: None,
     };
     let newer = SessionRecord { token_hash: [18; 32], kind: SessionKind::ApiToken, created_at: t(10), ..older.clone() };
     let other = SessionRecord {
@@ -200,6 +201,7 @@ pub async fn sessions_expire_and_delete(store: &dyn Store) {
         principal: Principal { role: Role::Resident, subject: r.contact.to_string(), resident: Some(r.id) },
         created_at: t(0),
         expires_at: t(100),
+        scope: None,
     };
     store.insert_session(&s).await.unwrap();
     let staff = SessionRecord {
@@ -297,6 +299,7 @@ pub async fn sessions_transfer_idempotently(store: &dyn Store) {
             principal: Principal { role: Role::Officer, subject: format!("officer{n}"), resident: None },
             created_at: t(0),
             expires_at: t(i64::from(n)),
+            scope: Some(format!("{{\"checkpoints\":[\"c{n}\"]}}")),
         })
         .collect();
     store.import_sessions(&sessions).await.unwrap();
