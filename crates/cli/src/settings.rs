@@ -62,6 +62,39 @@ struct FileConfig {
     peers: Vec<PeerFile>,
     sms: Option<crate::gateways::SmsFile>,
     email: Option<crate::gateways::EmailFile>,
+    dcc: Option<DccFile>,
+}
+
+/// The `[dcc]` section: where the DSC list comes from, and the acceptance
+/// rules (`version`, `[dcc.vaccination]`, `[dcc.test]`, `[dcc.recovery]`).
+#[derive(Debug, Default, Deserialize)]
+struct DccFile {
+    dsc_list_file: Option<PathBuf>,
+    dsc_list_url: Option<String>,
+    dsc_refresh_seconds: Option<u64>,
+    #[serde(flatten)]
+    rules: healthcode_domain::dcc_rules::DccRules,
+}
+
+fn dcc(file: Option<DccFile>) -> anyhow::Result<healthcode_server::services::dcc::DccConfig> {
+    let mut config = healthcode_server::services::dcc::DccConfig::default();
+    let Some(file) = file else { return Ok(config) };
+    file.rules.validate().map_err(|e| anyhow::anyhow!(e))?;
+    config.rules = file.rules;
+    config.dsc_list_file = file.dsc_list_file;
+    if let Some(url) = file.dsc_list_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            bail!("dcc.dsc_list_url must start with https:// or http://");
+        }
+        config.dsc_list_url = Some(url);
+    }
+    if let Some(secs) = file.dsc_refresh_seconds {
+        if !(60..=7 * 86_400).contains(&secs) {
+            bail!("dcc.dsc_refresh_seconds must be between 60 and 604800");
+        }
+        config.refresh = std::time::Duration::from_secs(secs);
+    }
+    Ok(config)
 }
 
 /// One `[[peers]]` entry: a peer region whose codes are accepted.
@@ -243,6 +276,7 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
         file.peers,
         &config.region_id,
     )?;
+    config.dcc = dcc(file.dcc)?;
     config.sender = crate::gateways::sender(file.sms, file.email, &|name: &str| std::env::var(name).ok())?;
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;
