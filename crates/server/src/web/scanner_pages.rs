@@ -211,6 +211,7 @@ pub async fn checkpoint_scanner(
                 "trustListUrl": "/api/v1/trust-list",
                 "statusListUrl": "/api/v1/status-list",
                 "peerListsUrl": "/api/v1/federation/peers",
+                "dccListUrl": "/api/v1/dcc/dsc-list",
                 "region": state.config.region_id,
                 "signInUrl": STAFF_SIGNIN,
             });
