@@ -152,7 +152,9 @@ function showVerdict(v) {
   setLine('verdict-colour', v.colour ? t(`colour.${v.colour}`) : '');
   // A peer region's code says where it comes from.
   const foreign = v.region && v.region !== cfg.region ? t('scan.issued_by', v.region) : '';
-  setLine('verdict-holder', [v.holderHint, foreign].filter(Boolean).join(' · '));
+  // An EU DCC names its type and the acceptance rule applied.
+  const dcc = v.dcc?.kind ? t('scan.dcc', `${t(`dcc.kind.${v.dcc.kind}`)} · ${v.dcc.rule_id} v${v.dcc.rule_version}`) : '';
+  setLine('verdict-holder', [v.holderHint, foreign, dcc].filter(Boolean).join(' · '));
   el.dataset.region = v.region ?? '';
   el.dataset.dccKind = v.dcc?.kind ?? '';
   el.dataset.dccRule = v.dcc?.rule_id ?? '';
