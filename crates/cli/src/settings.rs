@@ -295,6 +295,27 @@ mod tests {
     }
 
     #[test]
+    fn the_dcc_section_is_read_and_checked() {
+        let parse = |text: &str| {
+            toml::from_str::<FileConfig>(text)
+                .map_err(|e| e.to_string())
+                .and_then(|f| dcc(f.dcc).map_err(|e| e.to_string()))
+        };
+        let config = parse(
+            "[dcc]\ndsc_list_url = \"https://dsc.example/list\"\nversion = \"v9\"\n[dcc.test]\nnaat_max_hours = 24\n",
+        )
+        .unwrap();
+        assert_eq!(config.rules.version, "v9");
+        assert_eq!(config.rules.test.naat_max_hours, 24);
+        assert_eq!(config.rules.test.rat_max_hours, 48, "unset keys keep their defaults");
+        assert_eq!(config.dsc_list_url.as_deref(), Some("https://dsc.example/list"));
+        assert!(parse("[dcc]\nversoin = \"typo\"\n").is_err(), "an unknown key stops the start");
+        assert!(parse("[dcc.vaccination]\nmin_days = 300\nmax_days = 10\n").is_err());
+        assert!(parse("[dcc]\ndsc_list_url = \"ftp://x\"\n").is_err());
+        assert!(parse("[dcc]\ndsc_refresh_seconds = 5\n").is_err());
+    }
+
+    #[test]
     fn peers_are_validated_at_start() {
         let key = healthcode_credential::SigningKey::generate().unwrap();
         let pin = PinnedRootKey::of(&key).to_base64();

@@ -21,7 +21,7 @@ fn schema(reason: impl Into<String>) -> DccError {
     DccError::SchemaInvalid(reason.into())
 }
 
-fn int_key<'a>(map: &'a [(Value, Value)], key: i128) -> Option<&'a Value> {
+fn int_key(map: &[(Value, Value)], key: i128) -> Option<&Value> {
     map.iter().find(|(k, _)| k.as_integer().map(i128::from) == Some(key)).map(|(_, v)| v)
 }
 

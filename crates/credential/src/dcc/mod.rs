@@ -116,7 +116,7 @@ fn int_label(v: &Value) -> Option<i128> {
     v.as_integer().map(i128::from)
 }
 
-fn header_field<'a>(map: &'a [(Value, Value)], label: i128) -> Option<&'a Value> {
+fn header_field(map: &[(Value, Value)], label: i128) -> Option<&Value> {
     map.iter().find(|(k, _)| int_label(k) == Some(label)).map(|(_, v)| v)
 }
 

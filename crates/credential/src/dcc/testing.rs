@@ -121,10 +121,10 @@ impl TestDsc {
                 sig
             }
         };
-        if options.tamper_signature {
-            if let Some(b) = sig.last_mut() {
-                *b ^= 1;
-            }
+        if options.tamper_signature
+            && let Some(b) = sig.last_mut()
+        {
+            *b ^= 1;
         }
         let sign1 = Value::Array(vec![
             Value::Bytes(protected),
