@@ -68,19 +68,31 @@ struct FileConfig {
 /// The `[dcc]` section: where the DSC list comes from, and the acceptance
 /// rules (`version`, `[dcc.vaccination]`, `[dcc.test]`, `[dcc.recovery]`).
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DccFile {
     dsc_list_file: Option<PathBuf>,
     dsc_list_url: Option<String>,
     dsc_refresh_seconds: Option<u64>,
-    #[serde(flatten)]
-    rules: healthcode_domain::dcc_rules::DccRules,
+    version: Option<String>,
+    #[serde(default)]
+    vaccination: healthcode_domain::dcc_rules::VaccinationRule,
+    #[serde(default)]
+    test: healthcode_domain::dcc_rules::TestRule,
+    #[serde(default)]
+    recovery: healthcode_domain::dcc_rules::RecoveryRule,
 }
 
 fn dcc(file: Option<DccFile>) -> anyhow::Result<healthcode_server::services::dcc::DccConfig> {
     let mut config = healthcode_server::services::dcc::DccConfig::default();
     let Some(file) = file else { return Ok(config) };
-    file.rules.validate().map_err(|e| anyhow::anyhow!(e))?;
-    config.rules = file.rules;
+    let rules = healthcode_domain::dcc_rules::DccRules {
+        version: file.version.unwrap_or(config.rules.version.clone()),
+        vaccination: file.vaccination,
+        test: file.test,
+        recovery: file.recovery,
+    };
+    rules.validate().map_err(|e| anyhow::anyhow!(e))?;
+    config.rules = rules;
     config.dsc_list_file = file.dsc_list_file;
     if let Some(url) = file.dsc_list_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
