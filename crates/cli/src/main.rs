@@ -68,6 +68,16 @@ enum Command {
         /// Trust list JSON file (default: built from the data directory's keys).
         #[arg(long)]
         trust_list: Option<std::path::PathBuf>,
+        /// EU DSC list (gateway JSON) for an EU DCC (HC1:…); default: the list imported into the data directory.
+        #[arg(long)]
+        dsc_list: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// EU Digital COVID Certificates: import the DSC list that verifies them.
+    Dcc {
+        #[command(subcommand)]
+        action: DccAction,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -283,6 +293,25 @@ enum TokensAction {
 }
 
 #[derive(Subcommand)]
+enum DccAction {
+    /// Import a DSC list (EU gateway JSON array, or {"certificates": [..]}) from a file or URL
+    /// into the data directory; the server reads it at start.
+    Import {
+        /// A file path or an http(s) URL.
+        source: String,
+    },
+    /// Write TEST DSCs and EU DCCs signed with them (for the browser tests; never for production).
+    #[command(hide = true)]
+    TestVectors {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// An RSA PKCS#8 DER key for a PS256 test DSC.
+        #[arg(long)]
+        rsa_pkcs8: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditAction {
     /// Recompute the hash chain; exit status 0 only when it is intact.
     Verify,
@@ -321,7 +350,15 @@ fn main() -> ExitCode {
                 };
                 commands::demo::run(common, plan, no_serve).await
             }
-            Command::Verify { input, trust_list, common } => commands::verify::run(common, &input, trust_list).await,
+            Command::Verify { input, trust_list, dsc_list, common } => {
+                commands::verify::run(common, &input, trust_list, dsc_list).await
+            }
+            Command::Dcc { action: DccAction::Import { source }, common } => {
+                commands::dcc::import(common, &source).await.map(|()| ExitCode::SUCCESS)
+            }
+            Command::Dcc { action: DccAction::TestVectors { out, rsa_pkcs8 }, .. } => {
+                commands::dcc::test_vectors(&out, rsa_pkcs8, commands::system_clock().now()).map(|()| ExitCode::SUCCESS)
+            }
             Command::Token { action: Some(TokenAction::List), common, .. } => {
                 commands::token::list_tokens(common).await
             }

@@ -64,6 +64,51 @@ struct FileConfig {
     peers: Vec<PeerFile>,
     sms: Option<crate::gateways::SmsFile>,
     email: Option<crate::gateways::EmailFile>,
+    dcc: Option<DccFile>,
+}
+
+/// The `[dcc]` section: where the DSC list comes from, and the acceptance
+/// rules (`version`, `[dcc.vaccination]`, `[dcc.test]`, `[dcc.recovery]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DccFile {
+    dsc_list_file: Option<PathBuf>,
+    dsc_list_url: Option<String>,
+    dsc_refresh_seconds: Option<u64>,
+    version: Option<String>,
+    #[serde(default)]
+    vaccination: healthcode_domain::dcc_rules::VaccinationRule,
+    #[serde(default)]
+    test: healthcode_domain::dcc_rules::TestRule,
+    #[serde(default)]
+    recovery: healthcode_domain::dcc_rules::RecoveryRule,
+}
+
+fn dcc(file: Option<DccFile>) -> anyhow::Result<healthcode_server::services::dcc::DccConfig> {
+    let mut config = healthcode_server::services::dcc::DccConfig::default();
+    let Some(file) = file else { return Ok(config) };
+    let rules = healthcode_domain::dcc_rules::DccRules {
+        version: file.version.unwrap_or(config.rules.version.clone()),
+        vaccination: file.vaccination,
+        test: file.test,
+        recovery: file.recovery,
+    };
+    rules.validate().map_err(|e| anyhow::anyhow!(e))?;
+    config.rules = rules;
+    config.dsc_list_file = file.dsc_list_file;
+    if let Some(url) = file.dsc_list_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            bail!("dcc.dsc_list_url must start with https:// or http://");
+        }
+        config.dsc_list_url = Some(url);
+    }
+    if let Some(secs) = file.dsc_refresh_seconds {
+        if !(60..=7 * 86_400).contains(&secs) {
+            bail!("dcc.dsc_refresh_seconds must be between 60 and 604800");
+        }
+        config.refresh = std::time::Duration::from_secs(secs);
+    }
+    Ok(config)
 }
 
 /// One `[[peers]]` entry: a peer region whose codes are accepted.
@@ -257,6 +302,7 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
         file.peers,
         &config.region_id,
     )?;
+    config.dcc = dcc(file.dcc)?;
     config.sender = crate::gateways::sender(file.sms, file.email, &|name: &str| std::env::var(name).ok())?;
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;
@@ -272,6 +318,27 @@ mod tests {
 
     fn peer(region: &str, url: &str, root_key: &str) -> PeerFile {
         PeerFile { region: region.into(), url: url.into(), root_key: root_key.into() }
+    }
+
+    #[test]
+    fn the_dcc_section_is_read_and_checked() {
+        let parse = |text: &str| {
+            toml::from_str::<FileConfig>(text)
+                .map_err(|e| e.to_string())
+                .and_then(|f| dcc(f.dcc).map_err(|e| e.to_string()))
+        };
+        let config = parse(
+            "[dcc]\ndsc_list_url = \"https://dsc.example/list\"\nversion = \"v9\"\n[dcc.test]\nnaat_max_hours = 24\n",
+        )
+        .unwrap();
+        assert_eq!(config.rules.version, "v9");
+        assert_eq!(config.rules.test.naat_max_hours, 24);
+        assert_eq!(config.rules.test.rat_max_hours, 48, "unset keys keep their defaults");
+        assert_eq!(config.dsc_list_url.as_deref(), Some("https://dsc.example/list"));
+        assert!(parse("[dcc]\nversoin = \"typo\"\n").is_err(), "an unknown key stops the start");
+        assert!(parse("[dcc.vaccination]\nmin_days = 300\nmax_days = 10\n").is_err());
+        assert!(parse("[dcc]\ndsc_list_url = \"ftp://x\"\n").is_err());
+        assert!(parse("[dcc]\ndsc_refresh_seconds = 5\n").is_err());
     }
 
     #[test]

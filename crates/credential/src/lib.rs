@@ -15,6 +15,8 @@
 //! - [`qr`]: rendering codes as SVG or PNG ([`render_svg`], [`render_png`])
 //!   and reading them back from photos ([`decode_image`]).
 //!
+//! - [`dcc`]: EU Digital COVID Certificates shown by visitors (`HC1:`),
+//!   verified by [`verify_dcc`] against an imported [`DscList`].
 //! - [`paper_pass`]: the long-lived identity-only pass for people without a
 //!   smartphone ([`sign_paper_pass`], [`verify_paper_pass`]).
 //! - [`venue_token`]: the signed token in a venue poster's URL
@@ -22,6 +24,7 @@
 //!
 //! The crate is pure: keys and `now` are passed in, the clock is never read.
 
+pub mod dcc;
 pub mod federation;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -33,6 +36,7 @@ pub mod qr;
 pub mod trust_list;
 pub mod venue_token;
 
+pub use dcc::{DCC_PREFIX, DccError, DscList, VerifiedDcc, is_dcc, verify_dcc};
 pub use federation::{
     FederationError, Freshness, PinnedRootKey, RegionList, SignedRegionList, check_sequence, open_region_list,
     open_region_list_json,

@@ -13,6 +13,7 @@ pub mod basis;
 pub mod case;
 pub mod checkpoint;
 pub mod colour;
+pub mod dcc_rules;
 pub mod error;
 pub mod exposure;
 pub mod ids;

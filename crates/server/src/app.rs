@@ -62,6 +62,8 @@ pub enum StartupError {
     Gateway(#[from] crate::auth::sender::SendError),
     #[error("listening: {0}")]
     Io(#[from] std::io::Error),
+    #[error("EU DCC: {0}")]
+    Dcc(String),
 }
 
 /// Opens the store named by a URL with default pool settings.
@@ -109,6 +111,8 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     if kept > 0 {
         tracing::info!(peers = kept, "kept peer trust lists restored");
     }
+    let dcc = crate::services::dcc::DccService::open(config.dcc.clone(), &config.data_dir)
+        .map_err(|e| StartupError::Dcc(e.to_string()))?;
     let sender = crate::auth::sender::build(&config.sender, store.clone())?;
     if !sender.is_dev_outbox() {
         // Codes from an earlier development run must not stay in clear.
@@ -128,6 +132,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         venues: Arc::default(),
         trace_index: Arc::new(TraceIndex::new(trace_index_days)),
         federation: Arc::new(federation),
+        dcc: Arc::new(dcc),
     })
 }
 
@@ -495,6 +500,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
     });
     crate::services::stats::spawn_rollups(state.clone());
     crate::services::federation::spawn(state.clone());
+    crate::services::dcc::spawn(state.clone());
     crate::services::trace_index::spawn(state.clone());
     let keeper = state.clone();
     tokio::spawn(async move {

@@ -165,6 +165,8 @@ pub struct ServerConfig {
     /// Peer regions whose codes this deployment accepts, and how this one
     /// publishes its own signed trust list to them.
     pub federation: FederationConfig,
+    /// EU DCC verification: DSC list source and acceptance rules (`[dcc]`).
+    pub dcc: crate::services::dcc::DccConfig,
 }
 
 /// A peer region: its id, where it publishes, and its pinned root key.
@@ -244,6 +246,7 @@ impl ServerConfig {
             queue_wait: Duration::from_millis(10),
             trace_index_days: None,
             federation: FederationConfig::default(),
+            dcc: crate::services::dcc::DccConfig::default(),
         }
     }
 

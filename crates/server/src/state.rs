@@ -34,6 +34,8 @@ pub struct AppState {
     pub trace_index: Arc<crate::services::trace_index::TraceIndex>,
     /// Our root key and published list, and the peer regions' kept lists.
     pub federation: Arc<crate::services::federation::Federation>,
+    /// EU DCC: the imported DSC list and the acceptance rules.
+    pub dcc: Arc<crate::services::dcc::DccService>,
 }
 
 impl AppState {

@@ -12,6 +12,7 @@
 //
 // Venue staff mode: online only; POST /api/v1/venues/{id}/scans, verdict plus entered/exited.
 import { prepareTrustList, verifyHealthCode } from '/static/hc-verify.js';
+import { prepareDscList, verifyDcc } from '/static/dcc-verify.js';
 
 const REPEAT_MS = 3_000; // the same QR text read again within this window is ignored
 const FETCH_TIMEOUT_MS = 1_500; // a slower scan answer counts as offline
@@ -29,6 +30,7 @@ const TRUST_KEY = 'hc.scanner.trust-list';
 const STATUS_KEY = 'hc.scanner.status-list';
 const PEERS_KEY = 'hc.scanner.peer-lists'; // peer regions' keys and status lists (federation)
 const DIRECTION_KEY = 'hc.scanner.direction';
+const DCC_KEY = 'hc.scanner.dcc-list'; // EU DCC: DSCs and acceptance rules
 const RANK = { green: 0, yellow: 1, red: 2 };
 
 const cfg = JSON.parse(document.getElementById('scanner-config').dataset.config);
@@ -76,6 +78,7 @@ let failedAt = 0; // when a request last failed: scans skip the server for RETRY
 let trust = null; // prepared trust list
 let statusMap = new Map(); // holder hex -> "yellow" | "red"
 let peers = []; // [{ region, expiresAt (ms), trust (prepared), statusMap }] of peer regions
+let dccList = null; // prepared EU DSC list and rules (dcc-verify.js)
 
 function isOnline() {
   return navigator.onLine && reachable;
@@ -149,8 +152,12 @@ function showVerdict(v) {
   setLine('verdict-colour', v.colour ? t(`colour.${v.colour}`) : '');
   // A peer region's code says where it comes from.
   const foreign = v.region && v.region !== cfg.region ? t('scan.issued_by', v.region) : '';
-  setLine('verdict-holder', [v.holderHint, foreign].filter(Boolean).join(' · '));
+  // An EU DCC names its type and the acceptance rule applied.
+  const dcc = v.dcc?.kind ? t('scan.dcc', `${t(`dcc.kind.${v.dcc.kind}`)} · ${v.dcc.rule_id} v${v.dcc.rule_version}`) : '';
+  setLine('verdict-holder', [v.holderHint, foreign, dcc].filter(Boolean).join(' · '));
   el.dataset.region = v.region ?? '';
+  el.dataset.dccKind = v.dcc?.kind ?? '';
+  el.dataset.dccRule = v.dcc?.rule_id ?? '';
   setLine('verdict-outcome', v.outcome ? t(`checkin.${v.outcome}`) : '');
   setLine('verdict-reason', reasonText(v.reason, v.message));
   $('verdict-code').textContent = v.reason;
@@ -235,6 +242,15 @@ async function refreshLists() {
     // keep the cached list
   }
   try {
+    const res = await call(cfg.dccListUrl, {}, SYNC_TIMEOUT_MS);
+    if (res.ok) {
+      dccList = await prepareDscList(res.body);
+      store(DCC_KEY, { fetchedAt: Date.now(), body: res.body });
+    }
+  } catch {
+    // keep the cached list
+  }
+  try {
     const res = await call(cfg.peerListsUrl, {}, SYNC_TIMEOUT_MS);
     if (res.ok && Array.isArray(res.body)) {
       peers = await preparePeers(res.body);
@@ -276,6 +292,8 @@ async function loadCachedLists() {
   }
   const holders = load(STATUS_KEY)?.body?.holders;
   if (Array.isArray(holders)) statusMap = new Map(holders.map((e) => [e.h, e.c]));
+  const cachedDcc = load(DCC_KEY)?.body;
+  if (cachedDcc) dccList = await prepareDscList(cachedDcc).catch(() => null);
   const cachedPeers = load(PEERS_KEY)?.body;
   if (Array.isArray(cachedPeers)) peers = await preparePeers(cachedPeers);
 }
@@ -319,6 +337,22 @@ async function judgeOffline(qrText) {
     // A paper pass carries no colour and may be signed by a key retired long
     // ago: its verdict needs the server's view of the holder's status.
     return { verdict: 'deny', reason: 'PASS_NEEDS_NETWORK', message: 'paper passes are checked online', colour: null, holder: null, offline: true };
+  }
+  if (qrText.trim().startsWith('HC1:')) {
+    // A visitor's EU DCC: signature, validity, key usage and the acceptance rule, all here.
+    if (!dccList) return { verdict: 'deny', reason: 'OFFLINE_UNVERIFIABLE', message: 'no DSC list cached', colour: null, holder: null, offline: true };
+    const r = await verifyDcc(qrText, dccList, Date.now());
+    return {
+      verdict: r.accepted ? 'allow' : 'deny',
+      reason: r.reason,
+      message: r.message,
+      colour: null,
+      holder: null,
+      holderHint: r.holder,
+      region: r.country,
+      dcc: r.kind ? { kind: r.kind, rule_id: r.ruleId, rule_version: r.ruleVersion } : null,
+      offline: true,
+    };
   }
   let result = trust
     ? await verifyHealthCode(qrText, trust, Date.now())
@@ -373,6 +407,7 @@ async function judgeAtCheckpoint(qrText) {
           colour: res.body.colour,
           holderHint: res.body.holder_hint,
           region: res.body.region,
+          dcc: res.body.dcc,
         });
         if (readQueue().length > 0) syncQueue();
       } else {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod dcc;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod keys;

@@ -44,7 +44,11 @@ fn trust_list(common: &CommonArgs, file: Option<PathBuf>, now: jiff::Timestamp) 
 /// The QR texts to check: the argument itself, or what an image holds.
 fn texts(input: &str) -> Result<Vec<String>> {
     let trimmed = input.trim();
-    if trimmed.starts_with(HEALTH_CODE_PREFIX) || looks_like_venue_qr(trimmed) || !Path::new(trimmed).is_file() {
+    if trimmed.starts_with(HEALTH_CODE_PREFIX)
+        || healthcode_credential::is_dcc(trimmed)
+        || looks_like_venue_qr(trimmed)
+        || !Path::new(trimmed).is_file()
+    {
         return Ok(vec![trimmed.to_string()]);
     }
     let bytes = std::fs::read(trimmed).with_context(|| format!("reading {trimmed}"))?;
@@ -55,11 +59,21 @@ fn texts(input: &str) -> Result<Vec<String>> {
     Ok(found)
 }
 
-pub async fn run(common: CommonArgs, input: &str, trust_file: Option<PathBuf>) -> Result<ExitCode> {
+pub async fn run(
+    common: CommonArgs,
+    input: &str,
+    trust_file: Option<PathBuf>,
+    dsc_file: Option<PathBuf>,
+) -> Result<ExitCode> {
     let now = super::system_clock().now();
     let mut all_valid = true;
     let mut trust = None;
     for text in texts(input)? {
+        if let Some(verdict) = super::dcc::verdict(&common, &text, dsc_file.as_deref(), now)? {
+            all_valid &= verdict["valid"] == true;
+            println!("{verdict}");
+            continue;
+        }
         if looks_like_venue_qr(&text) {
             let keys = all_keys(&common, now)?;
             let verdict = match verify_venue_token(&text, &keys) {

@@ -18,6 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 
 pub use claims::{CLAIMS_VERSION, HealthCodeClaims, MAX_HINT_CHARS, MAX_LABEL_BYTES};
 pub use encoding::MAX_INFLATED;
+pub(crate) use encoding::base45_decode;
 pub use error::{IssueError, VerifyError};
 
 use crate::keys::{KeyId, SigningKey};

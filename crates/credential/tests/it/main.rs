@@ -1,6 +1,7 @@
 //! Integration tests for healthcode-credential: one binary, one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
+mod dcc;
 mod fuzz_regressions;
 mod health_code;
 mod keys;

@@ -93,8 +93,21 @@ pub struct ScanResponse {
     pub expires_at: Option<String>,
     /// The passage (checkpoints) or visit (venues) recorded, if any.
     pub recorded_id: Option<String>,
-    /// The region that issued the code: this one or a peer region.
+    /// The region that issued the code: this one or a peer region (for an EU DCC: its member state).
     pub region: Option<String>,
+    /// Present for an EU DCC (`HC1:`): the certificate type and the rule applied.
+    pub dcc: Option<DccScan>,
+}
+
+/// The EU DCC part of a verdict. `reason` above is `DCC_ACCEPTED`,
+/// `DCC_RULE_NOT_MET` or a `DCC_*` verification failure (docs/API.md).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DccScan {
+    /// `v` (vaccination), `t` (test) or `r` (recovery); absent when the certificate could not be verified.
+    pub kind: Option<String>,
+    pub rule_id: Option<String>,
+    pub rule_version: Option<String>,
+    pub accepted: bool,
 }
 
 fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
@@ -107,6 +120,12 @@ fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
         expires_at: v.expires_at.map(|t| t.to_string()),
         recorded_id: recorded,
         region: v.region.clone(),
+        dcc: v.dcc.as_ref().map(|d| DccScan {
+            kind: d.kind.map(str::to_owned),
+            rule_id: d.rule_id.map(str::to_owned),
+            rule_version: d.rule_version.clone(),
+            accepted: d.accepted,
+        }),
     }
 }
 

@@ -53,6 +53,8 @@ pub struct ScanVerdict {
     pub expires_at: Option<Timestamp>,
     /// The region that issued the code (ours or a peer's), once verified.
     pub region: Option<String>,
+    /// For an EU DCC (`HC1:`): its type, the rule applied and the outcome.
+    pub dcc: Option<crate::services::dcc::DccVerdict>,
 }
 
 pub async fn register(
@@ -107,6 +109,9 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
     if is_paper_pass(qr_text) {
         return judge_pass(state, qr_text).await;
     }
+    if healthcode_credential::is_dcc(qr_text) {
+        return Ok(judge_dcc(state, qr_text));
+    }
     let now = state.clock.now();
     let trust = state.keys.prepared_trust_list(now).map_err(ApiError::internal)?;
     // A code our keys do not know may be a peer region's: judged with its
@@ -155,6 +160,7 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
                 holder_hint: None,
                 expires_at: None,
                 region: None,
+                dcc: None,
             });
         }
     };
@@ -188,6 +194,7 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
         holder_hint: Some(format!("{} ****{}", claims.initials, claims.document_last4)),
         expires_at: Some(claims.expires_at),
         region: Some(region),
+        dcc: None,
     })
 }
 
@@ -233,6 +240,24 @@ fn deny(reason: &str, message: &str) -> ScanVerdict {
         holder_hint: None,
         expires_at: None,
         region: None,
+        dcc: None,
+    }
+}
+
+/// A visitor's EU DCC: no colour and no holder of ours; the verdict is the
+/// certificate's checks and the acceptance rule for its type.
+fn judge_dcc(state: &AppState, qr_text: &str) -> ScanVerdict {
+    let dcc = state.dcc.judge(qr_text, state.clock.now());
+    ScanVerdict {
+        verdict: if dcc.accepted { Verdict::Allow } else { Verdict::Deny },
+        reason: dcc.reason.into(),
+        message: dcc.message.clone(),
+        colour: None,
+        holder: None,
+        holder_hint: dcc.holder.clone(),
+        expires_at: dcc.expires_at,
+        region: dcc.country.clone(),
+        dcc: Some(dcc),
     }
 }
 
@@ -266,5 +291,6 @@ async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiE
         holder_hint: hint,
         expires_at: None,
         region: Some(state.config.region_id.clone()),
+        dcc: None,
     })
 }

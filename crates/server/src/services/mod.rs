@@ -10,6 +10,7 @@ pub mod cases;
 pub mod check_in;
 pub mod checkpoints;
 pub mod code;
+pub mod dcc;
 pub mod enterprises;
 pub mod federation;
 pub mod health;

@@ -103,6 +103,7 @@ impl Lang {
     }
 }
 
+mod dcc;
 mod enterprises;
 mod general;
 mod governance;
@@ -111,13 +112,14 @@ mod staff;
 mod statistics;
 
 /// The catalogue, one table per area: key -> [English, 简体中文, Tiếng Việt].
-const CATALOGUE: [&[(&str, [&str; 3])]; 6] = [
+const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     general::MESSAGES,
     governance::MESSAGES,
     statistics::MESSAGES,
     enterprises::MESSAGES,
     pages::MESSAGES,
     staff::MESSAGES,
+    dcc::MESSAGES,
 ];
 
 /// Every catalogue entry.

@@ -100,6 +100,22 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason.PASS_NEEDS_NETWORK",
     "reason.CLEAR",
     "reason.FEVER",
+    // dcc
+    "scan.dcc",
+    "dcc.kind.v",
+    "dcc.kind.t",
+    "dcc.kind.r",
+    "reason.DCC_ACCEPTED",
+    "reason.DCC_RULE_NOT_MET",
+    "reason.DCC_MALFORMED",
+    "reason.DCC_ALGORITHM_UNSUPPORTED",
+    "reason.DCC_KEY_UNKNOWN",
+    "reason.DCC_SIGNATURE_INVALID",
+    "reason.DCC_SCHEMA_INVALID",
+    "reason.DCC_EXPIRED",
+    "reason.DCC_NOT_YET_VALID",
+    "reason.DCC_DSC_NOT_VALID",
+    "reason.DCC_WRONG_USAGE",
 ];
 
 /// JSON for the page's `data-config` attribute (askama escapes it there); no
@@ -206,6 +222,7 @@ pub async fn checkpoint_scanner(
                 "trustListUrl": "/api/v1/trust-list",
                 "statusListUrl": "/api/v1/status-list",
                 "peerListsUrl": "/api/v1/federation/peers",
+                "dccListUrl": "/api/v1/dcc/dsc-list",
                 "region": state.config.region_id,
                 "signInUrl": STAFF_SIGNIN,
             });

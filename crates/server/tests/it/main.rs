@@ -10,6 +10,7 @@ mod browser_safety;
 mod check_in;
 mod checkpoints;
 mod concurrency;
+mod dcc;
 mod enterprises;
 mod error_pages;
 mod federation;
