@@ -16,5 +16,6 @@ pub mod health;
 pub mod overrides;
 pub mod retention;
 pub mod stats;
+pub mod time_zones;
 pub mod trace_index;
 pub mod venues;

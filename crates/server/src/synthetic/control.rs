@@ -1,4 +1,4 @@
-//! Epidemic control in the synthetic city: three checkpoints with their
+//! Epidemic control in the synthetic city: a checkpoint of each kind with their
 //! daily passages (a few turned back), and a handful of confirmed cases a day
 //! whose colours turn red by the real policy. So the city dashboard shows
 //! every kind of figure on first start.
@@ -16,6 +16,9 @@ use jiff::{SignedDuration, Timestamp};
 use super::{CityPlan, districts, ids, resident_id_of};
 
 const CONTROL_STREAM: u64 = 0xC0_47_20_1C;
+/// One checkpoint of each kind (national highway, station, other, provincial
+/// border, airport), so every kind and direction has passages.
+const CHECKPOINTS: u8 = 5;
 /// The share of passages turned back (expired or non-green codes).
 const DENIED_SHARE: f64 = 0.04;
 
@@ -29,9 +32,11 @@ pub struct ControlCounts {
 
 fn checkpoint(plan: &CityPlan, i: u8, start: Timestamp) -> Option<Checkpoint> {
     let (name, kind, location) = match i {
-        0 => ("G60 toll gate north", CheckpointKind::CityEntry, "inbound lanes"),
+        0 => ("G60 toll gate north", CheckpointKind::NationalHighway, "inbound lanes"),
         1 => ("East railway station", CheckpointKind::Station, "arrivals hall"),
-        _ => ("Provincial hospital", CheckpointKind::Other, "main entrance"),
+        2 => ("Provincial hospital", CheckpointKind::Other, "main entrance"),
+        3 => ("S9 bridge, provincial border", CheckpointKind::ProvincialBorder, "both directions"),
+        _ => ("Xiaoshan airport", CheckpointKind::Airport, "domestic arrivals"),
     };
     let all = districts();
     let district: DistrictCode = all.get(usize::from(i) * 7 % all.len())?.clone();
@@ -43,6 +48,7 @@ fn checkpoint(plan: &CityPlan, i: u8, start: Timestamp) -> Option<Checkpoint> {
         district,
         location: location.into(),
         created_at: start,
+        province: None,
     })
 }
 
@@ -58,7 +64,7 @@ pub async fn seed_control(
     let mut counts = ControlCounts::default();
     let days = i64::from(plan.days);
     let start = now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(now);
-    let checkpoints: Vec<Checkpoint> = (0..3).filter_map(|i| checkpoint(plan, i, start)).collect();
+    let checkpoints: Vec<Checkpoint> = (0..CHECKPOINTS).filter_map(|i| checkpoint(plan, i, start)).collect();
     if let Some(first) = checkpoints.first()
         && store.checkpoint(first.id).await.is_ok()
     {

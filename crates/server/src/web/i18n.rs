@@ -103,6 +103,7 @@ impl Lang {
     }
 }
 
+mod checkpoint_control;
 mod enterprises;
 mod general;
 mod governance;
@@ -110,8 +111,14 @@ mod pages;
 mod statistics;
 
 /// The catalogue, one table per area: key -> [English, 简体中文, Tiếng Việt].
-const CATALOGUE: [&[(&str, [&str; 3])]; 5] =
-    [general::MESSAGES, governance::MESSAGES, statistics::MESSAGES, enterprises::MESSAGES, pages::MESSAGES];
+const CATALOGUE: [&[(&str, [&str; 3])]; 6] = [
+    general::MESSAGES,
+    governance::MESSAGES,
+    statistics::MESSAGES,
+    enterprises::MESSAGES,
+    pages::MESSAGES,
+    checkpoint_control::MESSAGES,
+];
 
 /// Every catalogue entry.
 pub fn messages() -> impl Iterator<Item = &'static (&'static str, [&'static str; 3])> {

@@ -6,7 +6,7 @@
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use healthcode_domain::{CheckpointId, Role, VenueId, VenueState};
+use healthcode_domain::{CheckpointId, CheckpointKind, Role, VenueId, VenueState};
 use serde_json::{Map, Value, json};
 
 use crate::auth::extract::{PageVenue, session_of};
@@ -105,6 +105,13 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason.PASS_NEEDS_NETWORK",
     "reason.CLEAR",
     "reason.FEVER",
+    // checkpoint control (cp): what the holder declared; a venue's refusal
+    "scan.origin",
+    "scan.origin_none",
+    "scan.origin_risk",
+    "scan.declared_today_yes",
+    "scan.declared_today_no",
+    "checkin.refused",
 ];
 
 /// JSON for the page's `data-config` attribute (askama escapes it there); no
@@ -146,6 +153,7 @@ pub async fn register_checkpoint(
         field(&f, "kind"),
         field(&f, "district"),
         field(&f, "location"),
+        Some(field(&f, "province")),
     )
     .await;
     match result {
@@ -169,6 +177,10 @@ async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submit
             CheckpointsPage {
                 page: Page::new(lang, "/checkpoint", false).with_submitted(submitted),
                 authority: who.authority,
+                kinds: CheckpointKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str(), lang.t(&format!("scan.kind.{}", k.as_str()))))
+                    .collect(),
                 staff_name: who.name,
                 checkpoints: list
                     .iter()
@@ -215,10 +227,11 @@ pub async fn checkpoint_scanner(
                 "signInUrl": STAFF_SIGNIN,
             });
             let kind = lang.t(&format!("scan.kind.{}", c.kind.as_str()));
+            let zone = crate::services::time_zones::zone_of_checkpoint(&state.config, &c);
             let subtitle = if c.location.is_empty() {
-                format!("{kind} · {}", c.district)
+                format!("{kind} · {} · {}", c.district, zone.name)
             } else {
-                format!("{kind} · {} · {}", c.district, c.location)
+                format!("{kind} · {} · {} · {}", c.district, c.location, zone.name)
             };
             ScannerPage {
                 page: Page::new(lang, &path, false),

@@ -221,10 +221,11 @@ fn post(n: u8) -> healthcode_domain::Checkpoint {
     healthcode_domain::Checkpoint {
         id: healthcode_domain::CheckpointId::from_bytes([n; 16]),
         name: format!("QL1A km {n}"),
-        kind: healthcode_domain::CheckpointKind::CityEntry,
+        kind: healthcode_domain::CheckpointKind::NationalHighway,
         district: DistrictCode::parse("HN-THANH-TRI").unwrap(),
         location: "National highway 1A, southbound".into(),
         created_at: t(i64::from(n)),
+        province: Some(healthcode_domain::RegionCode::parse("VN-HN").unwrap()),
     }
 }
 
