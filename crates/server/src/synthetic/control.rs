@@ -173,3 +173,88 @@ async fn seed_case(
     }
     Ok(false)
 }
+
+/// What [`seed_turned_away`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TurnedAwayCounts {
+    /// The Hanoi venue (0 when seeded before).
+    pub hanoi_venues: u32,
+    pub attempts: u32,
+}
+
+/// How many yellow or red people the demo sends to a venue's door.
+const TURNED_AWAY_PEOPLE: usize = 60;
+
+/// A venue in Hanoi (province `VN-HN`, so its pages show Hanoi time on a
+/// server whose zone is Asia/Shanghai), owned by the first synthetic
+/// operator (`+84900000000`), and attempted entries: people who are yellow
+/// or red now, turned away at it or at one of the synthetic venues since
+/// their colour changed, so the venue log, the trace report and the daily
+/// figures have some.
+pub async fn seed_turned_away(
+    store: &dyn Store,
+    plan: &CityPlan,
+    now: Timestamp,
+    sign: super::TokenSigner<'_>,
+) -> StoreResult<TurnedAwayCounts> {
+    use healthcode_domain::{AttemptedEntry, PhoneNumber, VenueId, VenueProfile, VenueState, VisitSource};
+    let mut counts = TurnedAwayCounts::default();
+    let mut rng = SeededRng::for_item(plan.seed ^ CONTROL_STREAM, 2_000);
+    let id = VenueId::from_bytes(ids(&mut rng).0);
+    if store.venue(id).await.is_ok() {
+        return Ok(counts); // seeded before
+    }
+    let profile = VenueProfile::parse(
+        "Phở Hà Nội (Hanoi)",
+        "49 Bát Đàn, Hoàn Kiếm",
+        "VN-HN",
+        "HN-HOAN-KIEM",
+        "Cửa Đông",
+        "restaurant",
+        Some(40),
+        None,
+    )
+    .map_err(|e| StoreError::Other(e.to_string()))?;
+    let owner = PhoneNumber::parse("+84900000000").map_err(|e| StoreError::Other(e.to_string()))?;
+    let start = now.checked_sub(SignedDuration::from_hours(24 * i64::from(plan.days))).unwrap_or(now);
+    let Some(qr_token) = sign(id, 0) else { return Ok(counts) };
+    let hanoi = healthcode_store::Venue {
+        id,
+        qr_token,
+        owner,
+        profile,
+        state: VenueState::Open,
+        token_generation: 0,
+        previous_generation_until: None,
+        created_at: start,
+    };
+    store.create_venue(&hanoi).await?;
+    counts.hanoi_venues = 1;
+    let mut places = vec![hanoi.id];
+    places.extend((0..plan.venue_count.min(20)).filter_map(|i| super::venue_of(plan, i, now, sign)).map(|v| v.id));
+    for (holder, colour) in store.non_green_holders().await?.into_iter().take(TURNED_AWAY_PEOPLE) {
+        let resident = match store.resident_by_holder(holder).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        let since = store.status(resident.id).await?.map_or(start, |s| s.since.max(start));
+        let span = now.duration_since(since).as_secs().max(1) as u64;
+        for _ in 0..=rng.below(2) {
+            let at = since.checked_add(SignedDuration::from_secs(rng.below(span) as i64)).unwrap_or(since);
+            // Half of them at the Hanoi venue, the rest anywhere.
+            let venue = if rng.unit() < 0.5 { places[0] } else { places[rng.below(places.len() as u64) as usize] };
+            let attempt = AttemptedEntry {
+                id: uuid::Uuid::from_bytes(ids(&mut rng).0),
+                venue,
+                resident: resident.id,
+                at,
+                colour,
+                source: if rng.unit() < 0.3 { VisitSource::Staff } else { VisitSource::SelfScan },
+            };
+            store.record_attempt(&attempt).await?;
+            counts.attempts += 1;
+        }
+    }
+    Ok(counts)
+}
