@@ -445,7 +445,7 @@ pub async fn attempted_entries_are_kept_per_venue_and_person(store: &dyn Store) 
         resident: who.id,
         at: t(secs),
         colour,
-        source: if n % 2 == 0 { VisitSource::SelfScan } else { VisitSource::Staff },
+        source: if n.is_multiple_of(2) { VisitSource::SelfScan } else { VisitSource::Staff },
     };
     let all = [
         attempt(1, &cafe, &a, 10, Colour::Yellow),
