@@ -70,7 +70,7 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
     await api(base, 'POST', '/api/v1/appeals', tokens.resident, { message: 'I had a cold, not a fever.' }, 201);
 
     const checkpoint = await api(base, 'POST', '/api/v1/checkpoints', tokens.authority, {
-      name: 'QL1A km 12', kind: 'city_entry', district: 'HN-THANH-TRI', location: 'southbound',
+      name: 'QL1A km 12', kind: 'national_highway', district: 'HN-THANH-TRI', location: 'southbound', province: 'VN-HN',
     }, 201);
     ids.checkpoint = checkpoint.id;
     const venue = await api(base, 'POST', '/api/v1/venues', tokens.operator, {
@@ -244,11 +244,10 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
           problems.push(...(await audit(page, `${deviceName} ${lang} resident POST /declare (errors)`, lang)).problems);
           await page.goto(`${server.url}${ids.venueLink}`);
           await Promise.all([page.waitForLoadState('load'), page.click('form button[type=submit]')]);
-          await page.locator('[data-outcome]').waitFor();
-          // Live: the clock ticks (a screenshot's would not); and a yellow code is told what to do.
-          await page.locator('body[data-clock-ticks="2"]').waitFor({ state: 'attached' });
-          assert.equal(await page.locator('[data-advice=yellow]').count(), 1, 'advice for a yellow code');
-          problems.push(...(await audit(page, `${deviceName} ${lang} resident POST /c/{token}`, lang)).problems);
+          // A yellow code is not let in: the full-screen "do not enter" with what to do (cp).
+          await page.locator('[data-outcome=refused]').waitFor();
+          assert.equal(await page.locator('section.stop.yellow').count(), 1, 'do not enter, for a yellow code');
+          problems.push(...(await audit(page, `${deviceName} ${lang} resident POST /c/{token} (refused)`, lang)).problems);
         }
       } finally {
         await ctx.close();

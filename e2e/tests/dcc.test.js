@@ -61,7 +61,7 @@ describe('EU DCC at a checkpoint', () => {
     const scanUrl = `/api/v1/checkpoints/${checkpoint.id}/scans`;
 
     for (const [name, [verdict, reason, kind]] of Object.entries(EXPECTED)) {
-      const res = await api(server.url, 'POST', scanUrl, officer, { qr_text: certs[name] });
+      const res = await api(server.url, 'POST', scanUrl, officer, { qr_text: certs[name], direction: 'in' });
       assert.deepEqual([res.verdict, res.reason], [verdict, reason], `${name} online: ${JSON.stringify(res)}`);
       assert.equal(res.dcc?.kind ?? '', kind, `${name} online type`);
       if (kind) {

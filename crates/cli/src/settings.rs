@@ -62,6 +62,10 @@ struct FileConfig {
     federation_publish_status: Option<bool>,
     #[serde(default)]
     peers: Vec<PeerFile>,
+    /// Region code -> IANA zone (`[region_time_zones]`), overriding the
+    /// built-in zone of a venue's or checkpoint's province.
+    #[serde(default)]
+    region_time_zones: std::collections::BTreeMap<String, String>,
     sms: Option<crate::gateways::SmsFile>,
     email: Option<crate::gateways::EmailFile>,
     dcc: Option<DccFile>,
@@ -191,6 +195,10 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
     if let Some(zone) = file.time_zone {
         config.time_zone = TimeZone::get(&zone).with_context(|| format!("unknown time zone '{zone}'"))?;
         config.time_zone_name = zone;
+    }
+    for (region, zone) in file.region_time_zones {
+        TimeZone::get(&zone).with_context(|| format!("region_time_zones: unknown time zone '{zone}' for {region}"))?;
+        config.region_time_zones.insert(region.trim().to_ascii_uppercase(), zone);
     }
     if let Some(secs) = file.code_lifetime_seconds {
         if !(30..=3600).contains(&secs) {

@@ -7,33 +7,53 @@ use serde::{Deserialize, Serialize};
 use crate::colour::Colour;
 use crate::error::ParseError;
 use crate::ids::{CheckpointId, HolderId};
-use crate::values::DistrictCode;
+use crate::values::{DistrictCode, RegionCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckpointKind {
-    /// A post on a road into the city.
-    CityEntry,
-    /// A railway or bus station, an airport.
+    /// A police post on a national highway into the city (Hanoi: 22 of 55).
+    NationalHighway,
+    /// A post at the border with a neighbouring province (Hanoi: 33 of 55).
+    ProvincialBorder,
+    /// A railway or bus station.
     Station,
+    Airport,
+    /// Anything else, and every post registered before kinds were told apart.
     Other,
 }
 
 impl CheckpointKind {
+    pub const ALL: [CheckpointKind; 5] = [
+        CheckpointKind::NationalHighway,
+        CheckpointKind::ProvincialBorder,
+        CheckpointKind::Station,
+        CheckpointKind::Airport,
+        CheckpointKind::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
-            CheckpointKind::CityEntry => "city_entry",
+            CheckpointKind::NationalHighway => "national_highway",
+            CheckpointKind::ProvincialBorder => "provincial_border",
             CheckpointKind::Station => "station",
+            CheckpointKind::Airport => "airport",
             CheckpointKind::Other => "other",
         }
     }
 
+    /// Parses a kind. `city_entry`, the one road kind before there were
+    /// five, is still taken and means `other`, as migration 0020 did to the
+    /// posts stored with it (it never said which road or border).
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         match s.trim() {
-            "city_entry" => Ok(CheckpointKind::CityEntry),
-            "station" => Ok(CheckpointKind::Station),
-            "other" => Ok(CheckpointKind::Other),
-            _ => Err(ParseError::new("CHECKPOINT_KIND_INVALID", "kind must be city_entry, station or other")),
+            "city_entry" => Ok(CheckpointKind::Other),
+            t => CheckpointKind::ALL.into_iter().find(|k| k.as_str() == t).ok_or_else(|| {
+                ParseError::new(
+                    "CHECKPOINT_KIND_INVALID",
+                    "kind must be national_highway, provincial_border, station, airport or other",
+                )
+            }),
         }
     }
 }
@@ -47,6 +67,9 @@ pub struct Checkpoint {
     /// Where it is, in words (road, kilometre, station hall).
     pub location: String,
     pub created_at: Timestamp,
+    /// The province (region code, e.g. `VN-HN`) whose time zone its times
+    /// are shown in; `None`: the deployment's zone.
+    pub province: Option<RegionCode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +80,8 @@ pub enum Direction {
 }
 
 impl Direction {
+    pub const ALL: [Direction; 2] = [Direction::In, Direction::Out];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::In => "in",

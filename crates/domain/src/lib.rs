@@ -51,4 +51,4 @@ pub use values::{
     Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber, RegionCode, Temperature,
 };
 pub use venue::{DEFAULT_MAX_STAY_MINUTES, VenueCategory, VenueProfile, VenueState};
-pub use visit::{ExitKind, ScanDecision, Visit, VisitSource, decide_scan};
+pub use visit::{AttemptedEntry, ExitKind, ScanDecision, Visit, VisitSource, decide_scan, may_enter};

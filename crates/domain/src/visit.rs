@@ -151,3 +151,29 @@ pub fn decide_scan(
     }
     ScanDecision::Enter { close: None }
 }
+
+/// A yellow or red holder told not to enter a venue: they scanned its QR, or
+/// its staff scanned their code. No visit is opened (they were not let in),
+/// but the attempt is kept for tracing and counted in statistics.
+///
+/// Tracing reads it as evidence, not as a contact source: an attempt is an
+/// instant at the door, with no stay whose overlap could be measured, and
+/// the exposure rule needs at least 15 minutes of overlap; the holder is
+/// already yellow or red and on their way to isolation. So a case's
+/// attempts appear in its trace report (where the person went), and nobody
+/// becomes a contact through one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptedEntry {
+    pub id: uuid::Uuid,
+    pub venue: VenueId,
+    pub resident: ResidentId,
+    pub at: Timestamp,
+    /// Yellow or red: only those are turned away.
+    pub colour: Colour,
+    pub source: VisitSource,
+}
+
+/// Whether a person of `colour` may enter a venue: green only.
+pub fn may_enter(colour: Colour) -> bool {
+    colour == Colour::Green
+}

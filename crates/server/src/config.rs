@@ -113,6 +113,11 @@ pub struct ServerConfig {
     pub time_zone: TimeZone,
     /// The zone's name, for display.
     pub time_zone_name: String,
+    /// Region code (a province like `VN-HN`, or a country like `VN`) -> IANA
+    /// zone name, overriding the built-in rule of
+    /// [`crate::services::time_zones::zone_of_region`] (`[region_time_zones]`
+    /// in the config file). Keys are upper case; names are checked at load.
+    pub region_time_zones: std::collections::BTreeMap<String, String>,
     /// How long a health code is valid (default 5 minutes).
     pub code_lifetime: SignedDuration,
     /// Sign-in sessions and tokens of residents and venue operators
@@ -223,6 +228,7 @@ impl ServerConfig {
             region_id: "CN-ZJ-HZ".into(),
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             time_zone_name: "Asia/Shanghai".into(),
+            region_time_zones: std::collections::BTreeMap::new(),
             code_lifetime: SignedDuration::from_mins(5),
             session_lifetime: SignedDuration::from_hours(24 * DEFAULT_SESSION_DAYS),
             api_token_lifetime: SignedDuration::from_hours(24 * 365),

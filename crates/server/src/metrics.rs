@@ -35,6 +35,8 @@ pub struct Metrics {
     /// Offline passages refused at sync for a `scanned_at` outside the
     /// accepted window (`PASSAGE_TIME_OUT_OF_RANGE`).
     pub passages_out_of_range: Counter,
+    /// Yellow or red holders turned away at a venue (attempted entries).
+    pub attempted_entries: Counter,
 }
 
 impl Metrics {
@@ -75,6 +77,11 @@ impl Metrics {
                 "healthcode_passages_out_of_range_total",
                 "Synced offline passages refused for a scan time outside the retention window (PASSAGE_TIME_OUT_OF_RANGE).",
                 &self.passages_out_of_range,
+            ),
+            (
+                "healthcode_attempted_entries_total",
+                "Yellow or red holders turned away at a venue (recorded as attempted entries, no visit).",
+                &self.attempted_entries,
             ),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());

@@ -158,6 +158,12 @@ function showVerdict(v) {
   el.dataset.region = v.region ?? '';
   el.dataset.dccKind = v.dcc?.kind ?? '';
   el.dataset.dccRule = v.dcc?.rule_id ?? '';
+  // Checkpoints, this region's holders: what they declared (origin, risk area, today).
+  const origin = v.declaredOrigin;
+  setLine('verdict-origin', origin == null ? '' : (origin.length ? t('scan.origin', origin.join(', ')) : t('scan.origin_none'))
+    + (v.originInRiskArea ? ` · ${t('scan.origin_risk')}` : ''));
+  $('verdict').dataset.originRisk = v.originInRiskArea == null ? '' : String(v.originInRiskArea);
+  setLine('verdict-declared-today', v.declaredToday == null ? '' : t(v.declaredToday ? 'scan.declared_today_yes' : 'scan.declared_today_no'));
   setLine('verdict-outcome', v.outcome ? t(`checkin.${v.outcome}`) : '');
   setLine('verdict-reason', reasonText(v.reason, v.message));
   $('verdict-code').textContent = v.reason;
@@ -408,6 +414,9 @@ async function judgeAtCheckpoint(qrText) {
           holderHint: res.body.holder_hint,
           region: res.body.region,
           dcc: res.body.dcc,
+          declaredOrigin: res.body.declared_origin,
+          originInRiskArea: res.body.origin_in_risk_area,
+          declaredToday: res.body.declared_today,
         });
         if (readQueue().length > 0) syncQueue();
       } else {

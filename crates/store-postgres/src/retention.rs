@@ -21,7 +21,7 @@ impl PostgresStore {
     pub(crate) async fn drop_old_days(&self, cutoff: Timestamp) -> StoreResult<PurgeCounts> {
         let visits = self.drop_old_partitions(Partitioned::Visits, cutoff).await?;
         let passages = self.drop_old_partitions(Partitioned::Passages, cutoff).await?;
-        Ok(PurgeCounts { visits, reports: 0, passages })
+        Ok(PurgeCounts { visits, reports: 0, passages, attempts: 0 })
     }
 
     /// Drops every daily partition of `table` that ends at or before

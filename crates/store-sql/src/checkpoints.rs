@@ -7,7 +7,7 @@ macro_rules! __checkpoints {
         pub(crate) mod checkpoints {
             $crate::__prelude!($Store, $Db);
             use domain::{
-                Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, Verdict,
+                Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, RegionCode, Verdict,
             };
             use store::{CheckpointStore, StoreError, StoreResult};
             use jiff::Timestamp;
@@ -22,6 +22,11 @@ macro_rules! __checkpoints {
                     district: DistrictCode::parse(&get::<String>(row, "district")?).map_err(parse)?,
                     location: get(row, "location")?,
                     created_at: ts(row, "created_at")?,
+                    province: get::<Option<String>>(row, "province")?
+                        .as_deref()
+                        .map(RegionCode::parse)
+                        .transpose()
+                        .map_err(parse)?,
                 })
             }
 
@@ -47,7 +52,8 @@ macro_rules! __checkpoints {
             impl CheckpointStore for Store {
                 async fn create_checkpoint(&self, c: &Checkpoint) -> StoreResult<()> {
                     sqlx::query(
-                        "INSERT INTO checkpoints (id, name, kind, district, location, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO checkpoints (id, name, kind, district, location, created_at, province)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(c.id.as_uuid())
                     .bind(&c.name)
@@ -55,6 +61,7 @@ macro_rules! __checkpoints {
                     .bind(c.district.as_str())
                     .bind(&c.location)
                     .bind(Time(c.created_at))
+                    .bind(c.province.as_ref().map(|p| p.as_str()))
                     .execute(&self.pool)
                     .await
                     .map_err(other("inserting checkpoint"))?;

@@ -395,8 +395,11 @@ macro_rules! __enterprises {
                 ) -> StoreResult<Vec<EmployeeSnapshot>> {
                     let rows = sqlx::query(
                         "SELECT e.phone, e.resident_id, e.accepted_at, r.name, h.colour, h.last_report_on,
-                             EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = e.enterprise_id
-                                 AND g.resident_id = e.resident_id AND g.scanned_at >= $1 AND g.scanned_at < $2) AS scanned,
+                             (EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = e.enterprise_id
+                                 AND g.resident_id = e.resident_id AND g.scanned_at >= $1 AND g.scanned_at < $2)
+                              AND NOT EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = e.enterprise_id
+                                 AND g.resident_id = e.resident_id AND g.scanned_at >= $7 AND g.scanned_at < $8
+                                 AND g.flagged)) AS scanned,
                              EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = e.enterprise_id
                                  AND g.resident_id = e.resident_id AND g.scanned_at >= $3 AND g.scanned_at < $4
                                  AND g.temperature_dc >= $5) AS fever
@@ -412,6 +415,8 @@ macro_rules! __enterprises {
                     .bind(Time(to))
                     .bind(i32::from(fever_tenths))
                     .bind(enterprise.as_uuid())
+                    .bind(Time(from))
+                    .bind(Time(to))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other("reading roster"))?;

@@ -1,4 +1,4 @@
-//! Retention: deleting closed visits, reports and passages past the period.
+//! Retention: deleting closed visits, reports, passages and attempted entries past the period.
 
 #[doc(hidden)]
 #[macro_export]
@@ -16,6 +16,7 @@ macro_rules! __retention {
             const VISITS: &str = "FROM visits WHERE exited_at IS NOT NULL AND exited_at < $1 AND entered_at < $1";
             const REPORTS: &str = "FROM reports WHERE at < $1";
             const PASSAGES: &str = "FROM passages WHERE scanned_at < $1";
+            const ATTEMPTS: &str = "FROM venue_attempts WHERE attempted_at < $1";
 
             #[async_trait]
             impl RetentionStore for Store {
@@ -24,8 +25,8 @@ macro_rules! __retention {
                     // Whole days first, where the backend keeps visits and passages by day.
                     let dropped = if dry_run { PurgeCounts::default() } else { self.drop_old_days(cutoff).await? };
                     let mut tx = self.write_tx().await?;
-                    let mut counts = [0u64; 3];
-                    for (i, table) in [VISITS, REPORTS, PASSAGES].into_iter().enumerate() {
+                    let mut counts = [0u64; 4];
+                    for (i, table) in [VISITS, REPORTS, PASSAGES, ATTEMPTS].into_iter().enumerate() {
                         let verb = if dry_run { "SELECT count(*)" } else { "DELETE" };
                         let sql = sqlx::AssertSqlSafe(format!("{verb} {table}"));
                         counts[i] = if dry_run {
@@ -49,6 +50,7 @@ macro_rules! __retention {
                         visits: dropped.visits + counts[0],
                         reports: dropped.reports + counts[1],
                         passages: dropped.passages + counts[2],
+                        attempts: dropped.attempts + counts[3],
                     })
                 }
             }

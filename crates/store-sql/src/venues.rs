@@ -6,7 +6,11 @@ macro_rules! __venues {
     ($Store:path, $Db:ty) => {
         pub(crate) mod venues {
             $crate::__prelude!($Store, $Db);
-            use domain::{DistrictCode, PhoneNumber, RegionCode, VenueCategory, VenueId, VenueProfile, VenueState};
+            use domain::{
+                AttemptedEntry, DistrictCode, PhoneNumber, RegionCode, ResidentId, VenueCategory, VenueId, VenueProfile,
+                VenueState, VisitSource,
+            };
+            use jiff::Timestamp;
             use store::{StoreError, StoreResult, Venue, VenueStore};
 
             pub(crate) fn venue_from_row(row: &Row) -> StoreResult<Venue> {
@@ -116,6 +120,77 @@ macro_rules! __venues {
                     }
                     Ok(())
                 }
+
+                async fn record_attempt(&self, a: &AttemptedEntry) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO venue_attempts (id, venue_id, resident_id, attempted_at, colour, source)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(a.id)
+                    .bind(a.venue.as_uuid())
+                    .bind(a.resident.as_uuid())
+                    .bind(Time(a.at))
+                    .bind(a.colour.as_str())
+                    .bind(a.source.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other("recording an attempted entry"))?;
+                    Ok(())
+                }
+
+                async fn venue_attempts(
+                    &self,
+                    venue: VenueId,
+                    from: Timestamp,
+                    to: Timestamp,
+                    limit: u32,
+                ) -> StoreResult<Vec<AttemptedEntry>> {
+                    let rows = sqlx::query(
+                        "SELECT * FROM venue_attempts WHERE venue_id = $1 AND attempted_at >= $2 AND attempted_at < $3
+                         ORDER BY attempted_at DESC, id DESC LIMIT $4",
+                    )
+                    .bind(venue.as_uuid())
+                    .bind(Time(from))
+                    .bind(Time(to))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other("reading a venue's attempted entries"))?;
+                    rows.iter().map(attempt_from_row).collect()
+                }
+
+                async fn resident_attempts(
+                    &self,
+                    resident: ResidentId,
+                    from: Timestamp,
+                    to: Timestamp,
+                    limit: u32,
+                ) -> StoreResult<Vec<AttemptedEntry>> {
+                    let rows = sqlx::query(
+                        "SELECT * FROM venue_attempts WHERE resident_id = $1 AND attempted_at >= $2 AND attempted_at < $3
+                         ORDER BY attempted_at, id LIMIT $4",
+                    )
+                    .bind(resident.as_uuid())
+                    .bind(Time(from))
+                    .bind(Time(to))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other("reading a person's attempted entries"))?;
+                    rows.iter().map(attempt_from_row).collect()
+                }
+            }
+
+            fn attempt_from_row(row: &Row) -> StoreResult<AttemptedEntry> {
+                let source = get::<String>(row, "source")?;
+                Ok(AttemptedEntry {
+                    id: get(row, "id")?,
+                    venue: VenueId::from_uuid(get::<Uuid>(row, "venue_id")?),
+                    resident: ResidentId::from_uuid(get::<Uuid>(row, "resident_id")?),
+                    at: ts(row, "attempted_at")?,
+                    colour: colour(&get::<String>(row, "colour")?)?,
+                    source: VisitSource::parse(&source).ok_or_else(|| corrupt(format!("attempt source {source}")))?,
+                })
             }
         }
     };

@@ -297,6 +297,8 @@ pub struct PurgeCounts {
     pub visits: u64,
     pub reports: u64,
     pub passages: u64,
+    /// Attempted entries at venues (yellow/red holders turned away).
+    pub attempts: u64,
 }
 
 /// Whether a retention pass deletes or only counts.
@@ -366,6 +368,14 @@ pub mod metric {
     pub const EXPOSED_SECONDARY: &str = "exposed_secondary";
     pub const PASSAGES_ALLOWED: &str = "passages_allowed";
     pub const PASSAGES_DENIED: &str = "passages_denied";
+    /// Passages by the checkpoint's kind and the direction:
+    /// `passages_<kind>_<in|out>` (`passages_national_highway_in`, ...).
+    pub const PASSAGES_BY: &str = "passages_";
+    /// Of those, the ones turned back (deny): `turned_back_<kind>_<in|out>`.
+    pub const TURNED_BACK_BY: &str = "turned_back_";
+    /// Yellow and red holders turned away at venues (attempted entries), by
+    /// the venue's district.
+    pub const ATTEMPTED_ENTRIES: &str = "attempted_entries";
     /// Enterprises whose application was approved by the end of the day.
     pub const ENTERPRISES_APPROVED: &str = "enterprises_approved";
     /// Of those, the ones with at least one employee scanned at a gate that day.
@@ -460,7 +470,8 @@ pub struct EmployeeSnapshot {
     pub colour: Option<healthcode_domain::Colour>,
     /// The local date of the latest declaration or clock-in.
     pub last_report_on: Option<Date>,
-    /// Gate-scanned in the day asked for.
+    /// Gate-scanned in the day asked for, and never flagged that day (a
+    /// fever or a code not green): a person flagged at the gate is not on site.
     pub scanned_today: bool,
     /// A gate scan that day measured a fever.
     pub fever_today: bool,
@@ -582,6 +593,15 @@ impl ScanRequest {
 pub enum ScanApplied {
     /// The person has no status yet (no declaration): nothing was recorded.
     NoStatus,
+    /// The person is yellow or red and the scan would have let them in:
+    /// nothing was written (the caller records the attempted entry). A scan
+    /// that leaves (or repeats) a visit they are already in is `Done`.
+    Refused {
+        /// The person's colour at the scan (yellow or red).
+        colour: Colour,
+        /// The scan's instant, after [`scan_time`].
+        at: Timestamp,
+    },
     /// Decided and, unless a duplicate, committed.
     Done {
         /// The person's colour at the scan.
@@ -618,6 +638,11 @@ pub fn decide_request(
         (ScanDecision::Exit { close }, Some(last)) => {
             let closed = Visit { exited_at: Some(close.at), exit_kind: Some(close.kind), ..last.clone() };
             (ScanDecision::Exit { close }, Some(close), None, closed)
+        }
+        // An entry of someone not green: refused, and nothing written (an
+        // open visit elsewhere stays open: they did not get in here).
+        (_, _) if !healthcode_domain::may_enter(colour) => {
+            return (None, None, ScanApplied::Refused { colour, at: request.at });
         }
         // An entry (`decide_scan` repeats or closes only a latest visit).
         (decided, _) => {

@@ -123,6 +123,28 @@ pub fn count_day(dialect: Dialect) -> String {
             metric::PASSAGES_DENIED,
             window("p.scanned_at")
         ),
+        // Checkpoint control (Hanoi 2021): passages and the turned back, by
+        // the post's kind and the direction (`passages_<kind>_<in|out>`,
+        // `turned_back_<kind>_<in|out>`).
+        format!(
+            "SELECT c.district, '{}' || c.kind || '_' || p.direction, COUNT(*) \
+             FROM checkpoints c JOIN passages p ON p.checkpoint_id = c.id WHERE {} GROUP BY 1, 2",
+            metric::PASSAGES_BY,
+            window("p.scanned_at")
+        ),
+        format!(
+            "SELECT c.district, '{}' || c.kind || '_' || p.direction, COUNT(*) \
+             FROM checkpoints c JOIN passages p ON p.checkpoint_id = c.id WHERE {} AND p.verdict = 'deny' GROUP BY 1, 2",
+            metric::TURNED_BACK_BY,
+            window("p.scanned_at")
+        ),
+        // Yellow and red holders turned away at venues, by the venue's district.
+        format!(
+            "SELECT v.district, '{}', COUNT(*) FROM venue_attempts a JOIN venues v ON v.id = a.venue_id \
+             WHERE {} GROUP BY 1",
+            metric::ATTEMPTED_ENTRIES,
+            window("a.attempted_at")
+        ),
         // Work resumption, by the enterprise's main district. The four are
         // states at the end of the window, not flows, so a record written
         // after the fact (an import, a copy) counts on every day it covers;
@@ -179,5 +201,6 @@ mod tests {
         assert!(lite.contains("?1") && lite.contains("?3") && !lite.contains("$1"));
         assert!(pg.contains("$2") && !pg.contains("?2"));
         assert!(lite.contains("'symptom_loss_of_taste_smell'"));
+        assert!(lite.contains("'passages_' || c.kind") && lite.contains("'attempted_entries'"));
     }
 }

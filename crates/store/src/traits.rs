@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
-    Actor, ApplicationState, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId, HealthStatus,
-    HolderId, Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
+    Actor, ApplicationState, AttemptedEntry, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId,
+    HealthStatus, HolderId, Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -140,6 +140,25 @@ pub trait VenueStore: Send + Sync {
     async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>>;
     /// Writes the mutable fields (profile, state, token generation).
     async fn save_venue(&self, venue: &Venue) -> StoreResult<()>;
+    /// Records a yellow or red holder turned away at a venue (no visit).
+    /// The id is new: a taken one is a `Conflict`.
+    async fn record_attempt(&self, attempt: &AttemptedEntry) -> StoreResult<()>;
+    /// A venue's attempted entries in `[from, to)`, newest first.
+    async fn venue_attempts(
+        &self,
+        venue: VenueId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<AttemptedEntry>>;
+    /// A person's attempted entries in `[from, to)`, oldest first (tracing).
+    async fn resident_attempts(
+        &self,
+        resident: ResidentId,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<AttemptedEntry>>;
 }
 
 /// Visits: entries and exits at venues.

@@ -98,6 +98,16 @@ pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<E
     if c.checkpoints > 0 {
         eprintln!("seeded {} checkpoints with {} passages, and {} confirmed cases", c.checkpoints, c.passages, c.cases);
     }
+    let sign = |id: healthcode_domain::VenueId, generation: u32| {
+        healthcode_server::services::venues::sign_token(&state, id, generation).ok()
+    };
+    let turned = healthcode_server::synthetic::seed_turned_away(store, &plan, now, &sign).await?;
+    if turned.hanoi_venues > 0 {
+        eprintln!(
+            "seeded a Hanoi venue (owner +84900000000, shown in Hanoi time) and {} attempted entries of yellow and red people",
+            turned.attempts
+        );
+    }
     let days = healthcode_server::services::stats::roll_closed_days(store, now, tz).await?;
     eprintln!("rolled up {days} days of statistics");
     let base = format!("http://{}", state.config.listen);

@@ -24,10 +24,11 @@ pub async fn run(common: CommonArgs, dry_run: bool, days: Option<i64>) -> Result
     let c = purge_once(store.as_ref(), now, retention, mode).await?;
     let verb = if dry_run { "would delete" } else { "deleted" };
     println!(
-        "{verb} {} visits, {} declarations and clock-ins, {} passages older than {} days",
+        "{verb} {} visits, {} declarations and clock-ins, {} passages, {} attempted entries older than {} days",
         c.visits,
         c.reports,
         c.passages,
+        c.attempts,
         retention.as_hours() / 24
     );
     Ok(ExitCode::SUCCESS)

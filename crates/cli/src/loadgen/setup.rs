@@ -113,8 +113,9 @@ pub async fn run(state: AppState, residents: u32, venue_count: u32, out: &Path) 
         });
     }
 
-    let checkpoint =
-        checkpoints::register(&state, "Load checkpoint", "station", "330102", "platform 1").await.map_err(api_error)?;
+    let checkpoint = checkpoints::register(&state, "Load checkpoint", "station", "330102", "platform 1", None)
+        .await
+        .map_err(api_error)?;
     let officer = Principal { role: Role::Officer, subject: "loadgen-officer".into(), resident: None };
     let fixtures = Fixtures {
         format: FORMAT,

@@ -145,7 +145,7 @@ impl Region {
         let resp = http()
             .post(format!("{}/api/v1/checkpoints/{checkpoint}/scans", self.base()))
             .bearer_auth(officer)
-            .json(&json!({"qr_text": qr_text}))
+            .json(&json!({"qr_text": qr_text, "direction": "in"}))
             .send()
             .await
             .unwrap();

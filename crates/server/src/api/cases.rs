@@ -126,6 +126,9 @@ pub struct TraceResponse {
     pub window_to: String,
     /// The case's own visits in the window.
     pub case_visits: usize,
+    /// The case's attempted entries in the window (turned away at a venue
+    /// while yellow or red): evidence of where they went, not a contact source.
+    pub case_attempted_entries: Vec<AttemptedEntryView>,
     pub close_contacts: Vec<ContactView>,
     pub secondary_contacts: Vec<ContactView>,
 }
@@ -149,8 +152,25 @@ fn contact_view(c: &TraceContact) -> ContactView {
     }
 }
 
+/// One attempted entry of a case: which venue, when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptedEntryView {
+    pub venue_id: String,
+    pub attempted_at: String,
+    pub colour: String,
+}
+
 pub fn trace_response(r: &TraceReport) -> TraceResponse {
     TraceResponse {
+        case_attempted_entries: r
+            .case_attempts
+            .iter()
+            .map(|a| AttemptedEntryView {
+                venue_id: a.venue.to_string(),
+                attempted_at: a.at.to_string(),
+                colour: a.colour.as_str().into(),
+            })
+            .collect(),
         case: case_response(&r.case),
         window_from: r.window.0.to_string(),
         window_to: r.window.1.to_string(),

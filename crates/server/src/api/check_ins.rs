@@ -104,16 +104,19 @@ impl VisitView {
 }
 
 /// Scans a venue QR: enters, exits (a rescan of the same venue) or nothing (a repeat within 5 minutes).
+/// A yellow or red holder who would enter is refused (403 `ENTRY_REFUSED`, saying why and what to do):
+/// no visit is recorded, an attempted entry is.
 #[utoipa::path(post, path = "/api/v1/check-ins", tag = "check-in", request_body = CheckInRequest, security(("bearer" = [])),
     responses((status = 201, body = CheckInResponse, description = "entered"), (status = 200, body = CheckInResponse, description = "exited or duplicate"),
         (status = 422, body = ErrorBody, description = "VENUE_TOKEN_FORGED, VENUE_TOKEN_ROTATED"), (status = 404, body = ErrorBody, description = "VENUE_UNKNOWN"),
+        (status = 403, body = ErrorBody, description = "ENTRY_REFUSED: a yellow or red code; the attempt is recorded, no visit"),
         (status = 409, body = ErrorBody, description = "VENUE_CLOSED, DECLARATION_REQUIRED")))]
 pub async fn check_in(
     State(state): State<AppState>,
     auth: ResidentAuth,
     ApiJson(body): ApiJson<CheckInRequest>,
 ) -> ApiResult<(StatusCode, Json<CheckInResponse>)> {
-    let result = check_in::scan(&state, auth.resident, &body.venue_qr, VisitSource::SelfScan).await?;
+    let result = check_in::scan(&state, auth.resident, &body.venue_qr, VisitSource::SelfScan).await?.into_recorded()?;
     let status = match result.outcome {
         check_in::ScanOutcome::Entered => StatusCode::CREATED,
         _ => StatusCode::OK,

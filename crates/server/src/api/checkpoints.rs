@@ -21,11 +21,15 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckpointRequest {
     pub name: String,
-    /// `city_entry`, `station` or `other`.
+    /// `national_highway`, `provincial_border`, `station`, `airport` or `other`
+    /// (`city_entry`, the kind before there were five, is taken as `other`).
     pub kind: String,
     pub district: String,
     #[serde(default)]
     pub location: String,
+    /// The province (region code, e.g. `VN-HN`) whose time zone the post's
+    /// times are shown in; absent: the deployment's zone.
+    pub province: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,15 +39,20 @@ pub struct CheckpointResponse {
     pub kind: String,
     pub district: String,
     pub location: String,
+    pub province: Option<String>,
+    /// The IANA zone of the post's region (its province, else the deployment's).
+    pub time_zone: String,
 }
 
-fn checkpoint_response(c: &healthcode_domain::Checkpoint) -> CheckpointResponse {
+fn checkpoint_response(state: &AppState, c: &healthcode_domain::Checkpoint) -> CheckpointResponse {
     CheckpointResponse {
         id: c.id.to_string(),
         name: c.name.clone(),
         kind: c.kind.as_str().into(),
         district: c.district.to_string(),
         location: c.location.clone(),
+        province: c.province.as_ref().map(ToString::to_string),
+        time_zone: crate::services::time_zones::zone_of_checkpoint(&state.config, c).name,
     }
 }
 
@@ -59,22 +68,23 @@ pub async fn register(
     _auth: AuthorityAuth,
     ApiJson(b): ApiJson<CheckpointRequest>,
 ) -> ApiResult<(StatusCode, Json<CheckpointResponse>)> {
-    let c = checkpoints::register(&state, &b.name, &b.kind, &b.district, &b.location).await?;
-    Ok((StatusCode::CREATED, Json(checkpoint_response(&c))))
+    let c = checkpoints::register(&state, &b.name, &b.kind, &b.district, &b.location, b.province.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(checkpoint_response(&state, &c))))
 }
 
 /// All checkpoints (officers and the authority).
 #[utoipa::path(get, path = "/api/v1/checkpoints", tag = "checkpoints", security(("bearer" = [])),
     responses((status = 200, body = [CheckpointResponse])))]
 pub async fn list(State(state): State<AppState>, _auth: OfficerAuth) -> ApiResult<Json<Vec<CheckpointResponse>>> {
-    Ok(Json(state.store.checkpoints().await?.iter().map(checkpoint_response).collect()))
+    Ok(Json(state.store.checkpoints().await?.iter().map(|c| checkpoint_response(&state, c)).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ScanRequest {
     /// The scanned QR text (`HCODE1:…`).
     pub qr_text: String,
-    /// `in` (default) or `out`.
+    /// `in` or `out`: required at checkpoints (`DIRECTION_REQUIRED` without
+    /// it); venue staff scans ignore it.
     pub direction: Option<String>,
     /// A device-made id, so a retried request records one passage.
     pub client_id: Option<uuid::Uuid>,
@@ -95,6 +105,14 @@ pub struct ScanResponse {
     pub recorded_id: Option<String>,
     /// The region that issued the code: this one or a peer region (for an EU DCC: its member state).
     pub region: Option<String>,
+    /// Checkpoints only, for this region's holders: where they declared
+    /// coming from (regions visited in their latest declaration, else their
+    /// district of residence).
+    pub declared_origin: Option<Vec<String>>,
+    /// Whether that origin lies in a risk area marked now.
+    pub origin_in_risk_area: Option<bool>,
+    /// Whether they filed a declaration or clock-in today.
+    pub declared_today: Option<bool>,
     /// Present for an EU DCC (`HC1:`): the certificate type and the rule applied.
     pub dcc: Option<DccScan>,
 }
@@ -112,6 +130,9 @@ pub struct DccScan {
 
 fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
     ScanResponse {
+        declared_origin: v.declared.as_ref().map(|d| d.origin.clone()),
+        origin_in_risk_area: v.declared.as_ref().map(|d| d.origin_in_risk_area),
+        declared_today: v.declared.as_ref().map(|d| d.declared_today),
         verdict: v.verdict.as_str().into(),
         colour: v.colour.map(|c| c.as_str().into()),
         reason: v.reason.clone(),
@@ -138,7 +159,10 @@ pub async fn scan(
     ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ScanRequest>,
 ) -> ApiResult<Json<ScanResponse>> {
-    let direction = Direction::parse(b.direction.as_deref().unwrap_or("in"))?;
+    let Some(direction) = b.direction.as_deref() else {
+        return Err(ApiError::bad_input("DIRECTION_REQUIRED", "direction is required: in or out"));
+    };
+    let direction = Direction::parse(direction)?;
     let checkpoint = checkpoints::find(&state, parse_checkpoint_id(&id)?).await?;
     auth.check_checkpoint(&checkpoint.id.to_string(), Some(checkpoint.district.as_str()))?;
     let (verdict, passage) =
@@ -263,12 +287,15 @@ pub async fn status_list(State(state): State<AppState>, _auth: OfficerAuth) -> A
 pub struct StaffScanResponse {
     #[serde(flatten)]
     pub verdict: ScanResponse,
-    /// `entered`, `exited` or `duplicate` when a visit was recorded.
+    /// `entered`, `exited` or `duplicate` when a visit was recorded;
+    /// `refused` for a yellow or red holder (deny: no visit, an attempted
+    /// entry recorded, whose id is `recorded_id`).
     pub outcome: Option<String>,
 }
 
 /// Venue staff scan a visitor's code (people without smartphones show a
-/// paper pass or a printed code): the visit is recorded for that person.
+/// paper pass or a printed code): the visit is recorded for that person, or,
+/// for a yellow or red holder, deny and an attempted entry (no visit).
 #[utoipa::path(post, path = "/api/v1/venues/{id}/scans", tag = "venues", request_body = ScanRequest, security(("bearer" = [])),
     responses((status = 200, body = StaffScanResponse), (status = 404, body = ErrorBody)))]
 pub async fn venue_scan(
@@ -296,11 +323,26 @@ pub async fn venue_scan(
     let Some(resident) = resident else {
         return Ok(Json(StaffScanResponse { verdict: scan_response(&verdict, None), outcome: None }));
     };
-    let result = check_in::scan_at(&state, resident.id, venue, VisitSource::Staff).await?;
-    Ok(Json(StaffScanResponse {
-        verdict: scan_response(&verdict, Some(result.visit.id.to_string())),
-        outcome: Some(result.outcome.as_str().into()),
-    }))
+    match check_in::scan_at(&state, resident.id, venue, VisitSource::Staff).await? {
+        check_in::ScanAnswer::Recorded(result) => Ok(Json(StaffScanResponse {
+            verdict: scan_response(&verdict, Some(result.visit.id.to_string())),
+            outcome: Some(result.outcome.as_str().into()),
+        })),
+        // Yellow or red now: deny, no visit; the attempt is recorded.
+        check_in::ScanAnswer::Refused(refusal) => {
+            let denied = ScanVerdict {
+                verdict: Verdict::Deny,
+                reason: refusal.reason().into(),
+                message: refusal.error().message,
+                colour: Some(refusal.attempt.colour),
+                ..verdict
+            };
+            Ok(Json(StaffScanResponse {
+                verdict: scan_response(&denied, Some(refusal.attempt.id.to_string())),
+                outcome: Some("refused".into()),
+            }))
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

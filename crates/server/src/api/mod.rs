@@ -94,7 +94,7 @@ impl Modify for CommonErrors {
         code::my_code, code::my_code_png, code::my_code_svg, code::my_pass, code::my_pass_png,
         trust::trust_list, trust::signed_trust_list, trust::peers, trust::dev_outbox, dcc::dsc_list,
         venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
-        venues::visits, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
+        venues::visits, venues::attempts, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
         check_ins::check_in, check_ins::check_out, check_ins::my_visits,
         checkpoints::register, checkpoints::list, checkpoints::scan, checkpoints::sync, checkpoints::status_list,
         checkpoints::venue_scan, checkpoints::passages,
@@ -140,6 +140,7 @@ pub fn routes() -> Router<AppState> {
         .route("/venues/{id}/reopen", post(venues::reopen))
         .route("/venues/{id}/rotate-token", post(venues::rotate))
         .route("/venues/{id}/visits", get(venues::visits))
+        .route("/venues/{id}/attempts", get(venues::attempts))
         .route("/venues/{id}/qr.svg", get(venues::qr_svg))
         .route("/venues/{id}/qr.png", get(venues::qr_png))
         .route("/venues/{id}/poster.pdf", get(venues::poster_pdf))

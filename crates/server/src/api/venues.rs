@@ -219,6 +219,51 @@ pub async fn visits(
     Ok(Json(visits.iter().map(|v| VisitView::for_venue(v, &venue)).collect()))
 }
 
+/// One yellow or red holder turned away at the venue (no visit recorded).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptView {
+    pub id: String,
+    pub attempted_at: String,
+    /// `yellow` or `red`.
+    pub colour: String,
+    /// `self_scan` (they scanned the poster) or `staff` (staff scanned them).
+    pub source: String,
+}
+
+/// The venue's attempted entries (its operator only): yellow and red
+/// holders told not to enter, newest first, in `[from, to)` (default: the
+/// last 24 hours). Kept for tracing, like the log; no visit was recorded.
+#[utoipa::path(get, path = "/api/v1/venues/{id}/attempts", tag = "venues", params(LogQuery), security(("bearer" = [])),
+    responses((status = 200, body = [AttemptView]), (status = 404, body = ErrorBody)))]
+pub async fn attempts(
+    State(state): State<AppState>,
+    auth: VenueAuth,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<LogQuery>,
+) -> ApiResult<Json<Vec<AttemptView>>> {
+    let venue = venues::owned(&state, &auth.owner, parse_venue_id(&id)?).await?;
+    let to = instant(
+        q.to.as_deref(),
+        state.clock.now().checked_add(SignedDuration::from_secs(1)).unwrap_or(state.clock.now()),
+    )?;
+    let from = instant(q.from.as_deref(), to.checked_sub(SignedDuration::from_hours(24)).unwrap_or(to))?;
+    let list = state.store.venue_attempts(venue.id, from, to, 1000).await?;
+    let people = list.iter().map(|a| a.resident);
+    let purpose = crate::services::access::Purpose::VenueLog;
+    crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())
+        .await?;
+    Ok(Json(
+        list.iter()
+            .map(|a| AttemptView {
+                id: a.id.to_string(),
+                attempted_at: a.at.to_string(),
+                colour: a.colour.as_str().into(),
+                source: a.source.as_str().into(),
+            })
+            .collect(),
+    ))
+}
+
 /// The venue QR alone, as SVG (print it at 15 cm or more).
 #[utoipa::path(get, path = "/api/v1/venues/{id}/qr.svg", tag = "venues", security(("bearer" = [])),
     responses((status = 200, content_type = "image/svg+xml", description = "venue QR")))]

@@ -27,6 +27,11 @@ pub struct TraceReport {
     pub case: Case,
     pub window: (Timestamp, Timestamp),
     pub case_visits: Vec<Visit>,
+    /// The case's attempted entries in the window (turned away at a venue's
+    /// door while yellow or red): where they went, shown as evidence. Not a
+    /// contact source: an attempt is an instant with no stay to overlap
+    /// (`healthcode_domain::AttemptedEntry`).
+    pub case_attempts: Vec<healthcode_domain::AttemptedEntry>,
     pub close: Vec<TraceContact>,
     pub secondary: Vec<TraceContact>,
     /// Where the contacts came from.
@@ -276,10 +281,12 @@ pub async fn trace_case_to(state: &AppState, case: Case, depth: Depth) -> Result
     let window = window_of(state, &case, &rules);
     let case_visits = visits_of(state, &HashMap::from([(case.resident, window.0)]), window.1).await?;
     let found = contacts_of(state, &[case.resident], &case_visits, window, depth, &rules).await?;
+    let case_attempts = state.store.resident_attempts(case.resident, window.0, window.1, 1000).await?;
     Ok(TraceReport {
         case,
         window,
         case_visits,
+        case_attempts,
         close: found.close,
         secondary: found.secondary,
         read_from: found.read_from,
@@ -296,6 +303,11 @@ pub struct OutbreakReport {
     /// From the earliest window's start to the latest one's end.
     pub span: (Timestamp, Timestamp),
     pub case_visits: Vec<Visit>,
+    /// The case's attempted entries in the window (turned away at a venue's
+    /// door while yellow or red): where they went, shown as evidence. Not a
+    /// contact source: an attempt is an instant with no stay to overlap
+    /// (`healthcode_domain::AttemptedEntry`).
+    pub case_attempts: Vec<healthcode_domain::AttemptedEntry>,
     pub close: Vec<TraceContact>,
     pub secondary: Vec<TraceContact>,
     pub read_from: TraceSource,
@@ -321,10 +333,15 @@ pub async fn trace_outbreak(state: &AppState, cases: Vec<Case>, depth: Depth) ->
     let mut people: Vec<ResidentId> = windows.into_keys().collect();
     people.sort_unstable();
     let found = contacts_of(state, &people, &case_visits, span, depth, &rules).await?;
+    let mut case_attempts = Vec::new();
+    for (who, window) in people.iter().filter_map(|p| firsts.get(p).map(|from| (*p, (*from, span.1)))) {
+        case_attempts.extend(state.store.resident_attempts(who, window.0, window.1, 1000).await?);
+    }
     Ok(OutbreakReport {
         cases,
         span,
         case_visits,
+        case_attempts,
         close: found.close,
         secondary: found.secondary,
         read_from: found.read_from,

@@ -2,7 +2,7 @@
 //! the job that closes visits left open past their maximum stay.
 
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Colour, ExitKind, ResidentId, ScanDecision, Visit, VisitId, VisitSource};
+use healthcode_domain::{AttemptedEntry, Colour, ExitKind, ResidentId, ScanDecision, Visit, VisitId, VisitSource};
 use healthcode_store::{ScanApplied, ScanRequest, Store, StoreError, StoreResult, Venue};
 use jiff::{SignedDuration, Timestamp};
 
@@ -40,6 +40,59 @@ pub struct ScanResult {
     pub colour: Colour,
 }
 
+/// What a scan of a venue QR came to: a visit recorded (entered, exited,
+/// a repeat), or, for a yellow or red holder who would have entered, an
+/// attempted entry recorded instead and "do not enter".
+#[derive(Debug, Clone)]
+pub enum ScanAnswer {
+    Recorded(ScanResult),
+    Refused(Refusal),
+}
+
+/// A yellow or red holder turned away at a venue.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub attempt: AttemptedEntry,
+    pub venue: Venue,
+}
+
+impl Refusal {
+    /// The stable reason: `COLOUR_YELLOW` or `COLOUR_RED`.
+    pub fn reason(&self) -> &'static str {
+        match self.attempt.colour {
+            Colour::Red => "COLOUR_RED",
+            Colour::Yellow | Colour::Green => "COLOUR_YELLOW",
+        }
+    }
+
+    /// The refusal as an API error: 403 `ENTRY_REFUSED`, saying why and what to do.
+    pub fn error(&self) -> ApiError {
+        let what = match self.attempt.colour {
+            Colour::Red => {
+                "red code: do not enter. Go home or to your place of isolation, avoid contact and follow the health authority's instructions"
+            }
+            Colour::Yellow | Colour::Green => {
+                "yellow code: do not enter. Stay at home for your quarantine and clock in every day"
+            }
+        };
+        ApiError::new(
+            ErrorKind::Forbidden,
+            "ENTRY_REFUSED",
+            format!("{what}. The attempt was recorded (id {}).", self.attempt.id),
+        )
+    }
+}
+
+impl ScanAnswer {
+    /// The recorded visit, or the refusal as `ENTRY_REFUSED`.
+    pub fn into_recorded(self) -> Result<ScanResult, ApiError> {
+        match self {
+            ScanAnswer::Recorded(r) => Ok(r),
+            ScanAnswer::Refused(r) => Err(r.error()),
+        }
+    }
+}
+
 fn declaration_required() -> ApiError {
     ApiError::new(ErrorKind::Conflict, "DECLARATION_REQUIRED", "file a health declaration before checking in")
 }
@@ -50,7 +103,7 @@ pub async fn scan(
     resident: ResidentId,
     venue_qr: &str,
     source: VisitSource,
-) -> Result<ScanResult, ApiError> {
+) -> Result<ScanAnswer, ApiError> {
     let venue = venues::resolve(state, venue_qr).await?;
     scan_at(state, resident, venue, source).await
 }
@@ -58,12 +111,15 @@ pub async fn scan(
 /// Records a scan for a person at a known, open venue. The store decides it
 /// against the person's colour and latest visit where it writes
 /// ([`healthcode_store::VisitStore::scan`]), so two scans of one person never race.
+/// A yellow or red person who would enter is refused there, with nothing
+/// written; their attempt is then recorded on its own (an insert that
+/// conflicts with nothing, outside the visits' group commit).
 pub async fn scan_at(
     state: &AppState,
     resident: ResidentId,
     venue: Venue,
     source: VisitSource,
-) -> Result<ScanResult, ApiError> {
+) -> Result<ScanAnswer, ApiError> {
     let now = state.clock.now();
     let request = ScanRequest {
         visit: VisitId::from_uuid(new_uuid_v7(now)),
@@ -77,6 +133,12 @@ pub async fn scan_at(
     let (colour, decision, visit) = match state.store.scan(&request).await {
         Ok(ScanApplied::Done { colour, decision, visit }) => (colour, decision, visit),
         Ok(ScanApplied::NoStatus) => return Err(declaration_required()),
+        Ok(ScanApplied::Refused { colour, at }) => {
+            let attempt = AttemptedEntry { id: new_uuid_v7(at), venue: venue.id, resident, at, colour, source };
+            state.store.record_attempt(&attempt).await?;
+            state.metrics.attempted_entries.inc();
+            return Ok(ScanAnswer::Refused(Refusal { attempt, venue }));
+        }
         Err(StoreError::Conflict(_)) => {
             return Err(ApiError::new(
                 ErrorKind::Conflict,
@@ -101,7 +163,7 @@ pub async fn scan_at(
             ScanOutcome::Entered
         }
     };
-    Ok(ScanResult { outcome, visit, venue, colour })
+    Ok(ScanAnswer::Recorded(ScanResult { outcome, visit, venue, colour }))
 }
 
 /// The person's own visit, or 404 (the same for "missing" and "not yours").

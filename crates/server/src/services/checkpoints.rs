@@ -3,7 +3,8 @@
 
 use healthcode_credential::{VerifiedCode, VerifyError, is_paper_pass, verify, verify_paper_pass};
 use healthcode_domain::{
-    Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, Verdict, verdict_for,
+    Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, RegionCode, Report,
+    ResidentId, Verdict, verdict_for,
 };
 use healthcode_store::StoreError;
 use jiff::Timestamp;
@@ -55,6 +56,24 @@ pub struct ScanVerdict {
     pub region: Option<String>,
     /// For an EU DCC (`HC1:`): its type, the rule applied and the outcome.
     pub dcc: Option<crate::services::dcc::DccVerdict>,
+    /// What the holder declared, for a checkpoint officer (filled by [`scan`]
+    /// for this region's holders only; `None` elsewhere).
+    pub declared: Option<DeclaredFacts>,
+}
+
+/// The few declared facts a checkpoint officer sees besides colour and
+/// reason (Hanoi 2021: control people coming from epidemic and risk areas),
+/// and nothing more personal: no name, no symptoms, no travel plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredFacts {
+    /// Where the holder declared coming from: the regions visited in their
+    /// latest full declaration, else their district of residence; empty when
+    /// they declared neither.
+    pub origin: Vec<String>,
+    /// Whether any of them lies in a risk area marked now.
+    pub origin_in_risk_area: bool,
+    /// Whether they filed a declaration or clock-in today (local day).
+    pub declared_today: bool,
 }
 
 pub async fn register(
@@ -63,6 +82,7 @@ pub async fn register(
     kind: &str,
     district: &str,
     location: &str,
+    province: Option<&str>,
 ) -> Result<Checkpoint, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
@@ -73,6 +93,7 @@ pub async fn register(
         return Err(ApiError::bad_input("LOCATION_INVALID", "location is limited to 200 characters"));
     }
     let now = state.clock.now();
+    let province = province.map(str::trim).filter(|p| !p.is_empty()).map(RegionCode::parse).transpose()?;
     let checkpoint = Checkpoint {
         id: CheckpointId::from_uuid(new_uuid_v7(now)),
         name: name.to_string(),
@@ -80,6 +101,7 @@ pub async fn register(
         district: DistrictCode::parse(district)?,
         location: location.to_string(),
         created_at: now,
+        province,
     };
     state.store.create_checkpoint(&checkpoint).await?;
     crate::services::audit::record(
@@ -161,6 +183,7 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
                 expires_at: None,
                 region: None,
                 dcc: None,
+                declared: None,
             });
         }
     };
@@ -195,6 +218,7 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
         expires_at: Some(claims.expires_at),
         region: Some(region),
         dcc: None,
+        declared: None,
     })
 }
 
@@ -212,7 +236,15 @@ pub async fn scan(
     client_id: Option<uuid::Uuid>,
 ) -> Result<(ScanVerdict, Passage), ApiError> {
     let checkpoint = find(state, checkpoint).await?;
-    let verdict = judge(state, qr_text).await?;
+    let mut verdict = judge(state, qr_text).await?;
+    let ours = verdict.region.as_deref() == Some(state.config.region_id.as_str());
+    if let Some(holder) = verdict.holder.filter(|_| ours) {
+        match state.store.resident_by_holder(holder).await {
+            Ok(r) => verdict.declared = Some(declared_facts(state, r.id).await?),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let now = state.clock.now();
     let passage = Passage {
         id: client_id.unwrap_or_else(|| new_uuid_v7(now)),
@@ -241,6 +273,7 @@ fn deny(reason: &str, message: &str) -> ScanVerdict {
         expires_at: None,
         region: None,
         dcc: None,
+        declared: None,
     }
 }
 
@@ -258,6 +291,7 @@ fn judge_dcc(state: &AppState, qr_text: &str) -> ScanVerdict {
         expires_at: dcc.expires_at,
         region: dcc.country.clone(),
         dcc: Some(dcc),
+        declared: None,
     }
 }
 
@@ -292,5 +326,33 @@ async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiE
         expires_at: None,
         region: Some(state.config.region_id.clone()),
         dcc: None,
+        declared: None,
     })
+}
+
+/// How many of a person's latest reports are searched for their latest full
+/// declaration (a quarantine's daily clock-ins come after it).
+const REPORTS_SEARCHED: u32 = 40;
+
+/// The declared facts a checkpoint officer sees (see [`DeclaredFacts`]).
+pub async fn declared_facts(state: &AppState, resident: ResidentId) -> Result<DeclaredFacts, ApiError> {
+    let now = state.clock.now();
+    let today = healthcode_domain::local_date(now, &state.config.time_zone);
+    let reports = state.store.reports(resident, REPORTS_SEARCHED).await?;
+    let declared_today = reports.first().is_some_and(|r| r.local_date >= today);
+    let visited = reports.iter().find_map(|r| match &r.report {
+        Report::Declaration(d) => Some(d.visited_regions.clone()),
+        Report::ClockIn(_) => None,
+    });
+    let origin: Vec<RegionCode> = match visited.filter(|v| !v.is_empty()) {
+        Some(regions) => regions,
+        None => match state.store.resident(resident).await?.identity {
+            Some(identity) => RegionCode::parse(identity.district.as_str()).into_iter().collect(),
+            None => Vec::new(),
+        },
+    };
+    let areas = state.store.risk_areas_at(now).await?;
+    let origin_in_risk_area =
+        origin.iter().any(|place| areas.iter().any(|a| healthcode_domain::basis::within(place, &a.code)));
+    Ok(DeclaredFacts { origin: origin.iter().map(ToString::to_string).collect(), origin_in_risk_area, declared_today })
 }

@@ -18,5 +18,6 @@ pub mod overrides;
 pub mod retention;
 pub mod staff;
 pub mod stats;
+pub mod time_zones;
 pub mod trace_index;
 pub mod venues;

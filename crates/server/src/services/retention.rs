@@ -18,8 +18,10 @@ pub async fn purge_once(
     let cutoff = now.checked_sub(retention).unwrap_or(Timestamp::MIN);
     let counts = store.purge_before(cutoff, mode).await?;
     if mode == PurgeMode::Delete && counts != PurgeCounts::default() {
-        let detail =
-            format!("visits={} reports={} passages={} before {cutoff}", counts.visits, counts.reports, counts.passages);
+        let detail = format!(
+            "visits={} reports={} passages={} attempts={} before {cutoff}",
+            counts.visits, counts.reports, counts.passages, counts.attempts
+        );
         let entry = crate::services::audit::entry_at(
             now,
             healthcode_store::AuditActor::System,

@@ -1,4 +1,4 @@
-//! Epidemic control in the synthetic city: three checkpoints with their
+//! Epidemic control in the synthetic city: a checkpoint of each kind with their
 //! daily passages (a few turned back), and a handful of confirmed cases a day
 //! whose colours turn red by the real policy. So the city dashboard shows
 //! every kind of figure on first start.
@@ -16,6 +16,9 @@ use jiff::{SignedDuration, Timestamp};
 use super::{CityPlan, districts, ids, resident_id_of};
 
 const CONTROL_STREAM: u64 = 0xC0_47_20_1C;
+/// One checkpoint of each kind (national highway, station, other, provincial
+/// border, airport), so every kind and direction has passages.
+const CHECKPOINTS: u8 = 5;
 /// The share of passages turned back (expired or non-green codes).
 const DENIED_SHARE: f64 = 0.04;
 
@@ -29,9 +32,11 @@ pub struct ControlCounts {
 
 fn checkpoint(plan: &CityPlan, i: u8, start: Timestamp) -> Option<Checkpoint> {
     let (name, kind, location) = match i {
-        0 => ("G60 toll gate north", CheckpointKind::CityEntry, "inbound lanes"),
+        0 => ("G60 toll gate north", CheckpointKind::NationalHighway, "inbound lanes"),
         1 => ("East railway station", CheckpointKind::Station, "arrivals hall"),
-        _ => ("Provincial hospital", CheckpointKind::Other, "main entrance"),
+        2 => ("Provincial hospital", CheckpointKind::Other, "main entrance"),
+        3 => ("S9 bridge, provincial border", CheckpointKind::ProvincialBorder, "both directions"),
+        _ => ("Xiaoshan airport", CheckpointKind::Airport, "domestic arrivals"),
     };
     let all = districts();
     let district: DistrictCode = all.get(usize::from(i) * 7 % all.len())?.clone();
@@ -43,6 +48,7 @@ fn checkpoint(plan: &CityPlan, i: u8, start: Timestamp) -> Option<Checkpoint> {
         district,
         location: location.into(),
         created_at: start,
+        province: None,
     })
 }
 
@@ -58,7 +64,7 @@ pub async fn seed_control(
     let mut counts = ControlCounts::default();
     let days = i64::from(plan.days);
     let start = now.checked_sub(SignedDuration::from_hours(24 * days)).unwrap_or(now);
-    let checkpoints: Vec<Checkpoint> = (0..3).filter_map(|i| checkpoint(plan, i, start)).collect();
+    let checkpoints: Vec<Checkpoint> = (0..CHECKPOINTS).filter_map(|i| checkpoint(plan, i, start)).collect();
     if let Some(first) = checkpoints.first()
         && store.checkpoint(first.id).await.is_ok()
     {
@@ -166,4 +172,89 @@ async fn seed_case(
         return Ok(true);
     }
     Ok(false)
+}
+
+/// What [`seed_turned_away`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TurnedAwayCounts {
+    /// The Hanoi venue (0 when seeded before).
+    pub hanoi_venues: u32,
+    pub attempts: u32,
+}
+
+/// How many yellow or red people the demo sends to a venue's door.
+const TURNED_AWAY_PEOPLE: usize = 60;
+
+/// A venue in Hanoi (province `VN-HN`, so its pages show Hanoi time on a
+/// server whose zone is Asia/Shanghai), owned by the first synthetic
+/// operator (`+84900000000`), and attempted entries: people who are yellow
+/// or red now, turned away at it or at one of the synthetic venues since
+/// their colour changed, so the venue log, the trace report and the daily
+/// figures have some.
+pub async fn seed_turned_away(
+    store: &dyn Store,
+    plan: &CityPlan,
+    now: Timestamp,
+    sign: super::TokenSigner<'_>,
+) -> StoreResult<TurnedAwayCounts> {
+    use healthcode_domain::{AttemptedEntry, PhoneNumber, VenueId, VenueProfile, VenueState, VisitSource};
+    let mut counts = TurnedAwayCounts::default();
+    let mut rng = SeededRng::for_item(plan.seed ^ CONTROL_STREAM, 2_000);
+    let id = VenueId::from_bytes(ids(&mut rng).0);
+    if store.venue(id).await.is_ok() {
+        return Ok(counts); // seeded before
+    }
+    let profile = VenueProfile::parse(
+        "Phở Hà Nội (Hanoi)",
+        "49 Bát Đàn, Hoàn Kiếm",
+        "VN-HN",
+        "HN-HOAN-KIEM",
+        "Cửa Đông",
+        "restaurant",
+        Some(40),
+        None,
+    )
+    .map_err(|e| StoreError::Other(e.to_string()))?;
+    let owner = PhoneNumber::parse("+84900000000").map_err(|e| StoreError::Other(e.to_string()))?;
+    let start = now.checked_sub(SignedDuration::from_hours(24 * i64::from(plan.days))).unwrap_or(now);
+    let Some(qr_token) = sign(id, 0) else { return Ok(counts) };
+    let hanoi = healthcode_store::Venue {
+        id,
+        qr_token,
+        owner,
+        profile,
+        state: VenueState::Open,
+        token_generation: 0,
+        previous_generation_until: None,
+        created_at: start,
+    };
+    store.create_venue(&hanoi).await?;
+    counts.hanoi_venues = 1;
+    let mut places = vec![hanoi.id];
+    places.extend((0..plan.venue_count.min(20)).filter_map(|i| super::venue_of(plan, i, now, sign)).map(|v| v.id));
+    for (holder, colour) in store.non_green_holders().await?.into_iter().take(TURNED_AWAY_PEOPLE) {
+        let resident = match store.resident_by_holder(holder).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        let since = store.status(resident.id).await?.map_or(start, |s| s.since.max(start));
+        let span = now.duration_since(since).as_secs().max(1) as u64;
+        for _ in 0..=rng.below(2) {
+            let at = since.checked_add(SignedDuration::from_secs(rng.below(span) as i64)).unwrap_or(since);
+            // Half of them at the Hanoi venue, the rest anywhere.
+            let venue = if rng.unit() < 0.5 { places[0] } else { places[rng.below(places.len() as u64) as usize] };
+            let attempt = AttemptedEntry {
+                id: uuid::Uuid::from_bytes(ids(&mut rng).0),
+                venue,
+                resident: resident.id,
+                at,
+                colour,
+                source: if rng.unit() < 0.3 { VisitSource::Staff } else { VisitSource::SelfScan },
+            };
+            store.record_attempt(&attempt).await?;
+            counts.attempts += 1;
+        }
+    }
+    Ok(counts)
 }

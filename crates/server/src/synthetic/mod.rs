@@ -6,7 +6,7 @@ mod control;
 mod enterprises;
 mod places;
 
-pub use control::{ControlCounts, seed_control};
+pub use control::{ControlCounts, TurnedAwayCounts, seed_control, seed_turned_away};
 pub use enterprises::{EnterpriseSeed, enterprise_count, enterprise_id_of, seed_enterprises};
 pub use places::{TokenSigner, seed_places, venue_of};
 

@@ -8,23 +8,25 @@ use jiff::Timestamp;
 
 use crate::auth::extract::{PageResident, optional_resident};
 use crate::error::ApiError;
-use crate::services::check_in::{self, ScanOutcome};
+use crate::services::check_in::{self, Refusal, ScanAnswer, ScanOutcome};
+use crate::services::time_zones::{Zone, zone_of_region, zone_of_venue};
 use crate::services::venues;
 use crate::state::AppState;
 use crate::web::i18n::Lang;
 use crate::web::pages::{colour_name, error_page};
 use crate::web::view::{CheckInPage, Page, ScanShown, VisitShown, VisitsPage};
 
-fn local(state: &AppState, t: Timestamp) -> String {
-    t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+/// `t` in the venue's zone (its province's: `services::time_zones`).
+fn local(zone: &Zone, t: Timestamp) -> String {
+    t.to_zoned(zone.tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 /// When an open visit closes by itself, in words that fit the tense: "will
 /// close automatically at" while that time is still to come, "closed
 /// automatically at" once it has passed (never a past tense for the future).
-fn auto_close_note(state: &AppState, lang: Lang, at: Timestamp, now: Timestamp) -> String {
+fn auto_close_note(zone: &Zone, lang: Lang, at: Timestamp, now: Timestamp) -> String {
     let key = if at > now { "checkin.auto_close_future" } else { "checkin.auto_close_past" };
-    lang.t(key).replace("{time}", &local(state, at))
+    lang.t(key).replace("{time}", &local(zone, at))
 }
 
 /// What a phone camera opens: the venue, and one button.
@@ -71,12 +73,14 @@ pub async fn venue_scan(
 ) -> Response {
     let path = format!("/c/{token}");
     let result = match check_in::scan(&state, who.resident, &token, VisitSource::SelfScan).await {
-        Ok(r) => r,
+        Ok(ScanAnswer::Recorded(r)) => r,
+        Ok(ScanAnswer::Refused(refusal)) => return refused_page(&state, lang, path, &refusal),
         Err(e) if e.code == "DECLARATION_REQUIRED" => return Redirect::to("/declare").into_response(),
         Err(e) => return error_page(lang, &path, true, &e),
     };
     let now = state.clock.now();
-    let open_note = || Some(auto_close_note(&state, lang, result.visit.auto_checkout_at(), now));
+    let zone = zone_of_venue(&state.config, &result.venue);
+    let open_note = || Some(auto_close_note(&zone, lang, result.visit.auto_checkout_at(), now));
     let (key, at, auto) = match result.outcome {
         ScanOutcome::Entered => ("checkin.entered", result.visit.entered_at, open_note()),
         ScanOutcome::Exited => ("checkin.exited", result.visit.effective_end(), None),
@@ -94,18 +98,55 @@ pub async fn venue_scan(
             outcome_text: lang.t(key).into(),
             colour: result.colour.as_str().into(),
             colour_name: colour_name(lang, result.colour).into(),
-            at: local(&state, at),
+            at: local(&zone, at),
             auto_checkout: auto,
-            now: now.to_zoned(state.config.time_zone.clone()).strftime("%H:%M:%S").to_string(),
-            time_zone: state.config.time_zone_name.clone(),
+            now: now.to_zoned(zone.tz.clone()).strftime("%H:%M:%S").to_string(),
+            time_zone: zone.name.clone(),
             advice: match result.colour {
                 Colour::Green => None,
                 Colour::Yellow => Some(lang.t("checkin.advice.yellow")),
                 Colour::Red => Some(lang.t("checkin.advice.red")),
             },
+            refused_reason: None,
         }),
     }
     .into_response()
+}
+
+/// A yellow or red holder who scanned to enter: a full-screen "do not
+/// enter", the reason and what to do. No visit was recorded; the attempt was.
+fn refused_page(state: &AppState, lang: Lang, path: String, refusal: &Refusal) -> Response {
+    let zone = zone_of_venue(&state.config, &refusal.venue);
+    let colour = refusal.attempt.colour;
+    let (reason, advice) = match colour {
+        Colour::Red => ("checkin.refused.reason_red", "checkin.advice.red"),
+        Colour::Yellow | Colour::Green => ("checkin.refused.reason_yellow", "checkin.advice.yellow"),
+    };
+    let now = state.clock.now();
+    (
+        axum::http::StatusCode::FORBIDDEN,
+        CheckInPage {
+            page: Page::new(lang, &path, true),
+            venue_name: refusal.venue.profile.name.clone(),
+            venue_address: refusal.venue.profile.address.clone(),
+            action: path,
+            signed_in_resident: true,
+            here_now: false,
+            result: Some(ScanShown {
+                outcome: "refused".into(),
+                outcome_text: lang.t("checkin.refused.title").into(),
+                colour: colour.as_str().into(),
+                colour_name: colour_name(lang, colour).into(),
+                at: local(&zone, refusal.attempt.at),
+                auto_checkout: None,
+                now: now.to_zoned(zone.tz.clone()).strftime("%H:%M:%S").to_string(),
+                time_zone: zone.name.clone(),
+                advice: Some(lang.t(advice)),
+                refused_reason: Some(lang.t(reason)),
+            }),
+        },
+    )
+        .into_response()
 }
 
 pub async fn my_visits(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
@@ -117,22 +158,27 @@ pub async fn my_visits(State(state): State<AppState>, lang: Lang, who: PageResid
     let mut current = None;
     let mut recent = Vec::new();
     for v in &visits {
-        let name = state.store.venue(v.venue).await.map(|venue| venue.profile.name).unwrap_or_default();
+        let venue = state.store.venue(v.venue).await.ok();
+        let zone = match &venue {
+            Some(venue) => zone_of_venue(&state.config, venue),
+            None => zone_of_region(&state.config, None),
+        };
+        let name = venue.map(|venue| venue.profile.name).unwrap_or_default();
         let open = v.is_open_at(now);
         let closed_by_itself = v.exit_kind == Some(ExitKind::Auto) || (v.exited_at.is_none() && !open);
         let exited = if open {
             "—".to_string()
         } else if closed_by_itself {
-            format!("{} ({})", local(&state, v.effective_end()), lang.t("checkin.automatically"))
+            format!("{} ({})", local(&zone, v.effective_end()), lang.t("checkin.automatically"))
         } else {
-            local(&state, v.effective_end())
+            local(&zone, v.effective_end())
         };
         let shown = VisitShown {
             id: v.id.to_string(),
             venue: name,
-            entered: local(&state, v.entered_at),
+            entered: local(&zone, v.entered_at),
             exited,
-            auto_checkout: auto_close_note(&state, lang, v.auto_checkout_at(), now),
+            auto_checkout: auto_close_note(&zone, lang, v.auto_checkout_at(), now),
         };
         if current.is_none() && open {
             current = Some(shown.clone());

@@ -113,6 +113,9 @@ pub fn checkpoint(lang: Lang, f: &Fields) -> FieldErrors {
         e.check(lang, "district", DistrictCode::parse(field(f, "district")));
     }
     e.text(lang, "location", field(f, "location"), 0, 200);
+    if !field(f, "province").trim().is_empty() {
+        e.check(lang, "province", healthcode_domain::RegionCode::parse(field(f, "province")));
+    }
     e
 }
 

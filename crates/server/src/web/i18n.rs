@@ -104,6 +104,7 @@ impl Lang {
 }
 
 mod dcc;
+mod checkpoint_control;
 mod enterprises;
 mod general;
 mod governance;
@@ -120,6 +121,7 @@ const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     pages::MESSAGES,
     staff::MESSAGES,
     dcc::MESSAGES,
+    checkpoint_control::MESSAGES,
 ];
 
 /// Every catalogue entry.

@@ -6,7 +6,7 @@
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use healthcode_domain::{CheckpointId, VenueId, VenueState};
+use healthcode_domain::{CheckpointId, CheckpointKind, VenueId, VenueState};
 use serde_json::{Map, Value, json};
 
 use crate::auth::extract::PageVenue;
@@ -116,6 +116,13 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason.DCC_NOT_YET_VALID",
     "reason.DCC_DSC_NOT_VALID",
     "reason.DCC_WRONG_USAGE",
+    // checkpoint control (cp): what the holder declared; a venue's refusal
+    "scan.origin",
+    "scan.origin_none",
+    "scan.origin_risk",
+    "scan.declared_today_yes",
+    "scan.declared_today_no",
+    "checkin.refused",
 ];
 
 /// JSON for the page's `data-config` attribute (askama escapes it there); no
@@ -157,6 +164,7 @@ pub async fn register_checkpoint(
         field(&f, "kind"),
         field(&f, "district"),
         field(&f, "location"),
+        Some(field(&f, "province")),
     )
     .await;
     match result {
@@ -180,6 +188,10 @@ async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submit
             CheckpointsPage {
                 page: Page::new(lang, "/checkpoint", false).with_submitted(submitted),
                 authority: who.authority,
+                kinds: CheckpointKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str(), lang.t(&format!("scan.kind.{}", k.as_str()))))
+                    .collect(),
                 staff_name: who.name,
                 checkpoints: list
                     .iter()
@@ -227,10 +239,11 @@ pub async fn checkpoint_scanner(
                 "signInUrl": STAFF_SIGNIN,
             });
             let kind = lang.t(&format!("scan.kind.{}", c.kind.as_str()));
+            let zone = crate::services::time_zones::zone_of_checkpoint(&state.config, &c);
             let subtitle = if c.location.is_empty() {
-                format!("{kind} · {}", c.district)
+                format!("{kind} · {} · {}", c.district, zone.name)
             } else {
-                format!("{kind} · {} · {}", c.district, c.location)
+                format!("{kind} · {} · {} · {}", c.district, c.location, zone.name)
             };
             ScannerPage {
                 page: Page::new(lang, &path, false),

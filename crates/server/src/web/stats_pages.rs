@@ -15,7 +15,7 @@ use crate::web::pages::error_page;
 use crate::web::view::{Headline, Page, StatsPage};
 
 /// Columns of the district table: (row field, label key).
-const TABLE: [(&str, &str); 15] = [
+const TABLE: [(&str, &str); 16] = [
     ("check_ins", "stats.check_ins"),
     ("check_ins_7d_avg", "stats.avg7"),
     ("active_points", "stats.active_points"),
@@ -29,12 +29,13 @@ const TABLE: [(&str, &str); 15] = [
     ("exposed_close", "stats.exposed"),
     ("passages_allowed", "stats.passages_allowed"),
     ("passages_denied", "stats.passages_denied"),
+    ("attempted_entries", "stats.attempted_entries"),
     ("enterprises_operating_share", "stats.enterprises_operating"),
     ("employees_back_share", "stats.employees_back"),
 ];
 
 /// Headline figures: (row field, label key, colour class).
-const HEADLINES: [(&str, &str, &str); 12] = [
+const HEADLINES: [(&str, &str, &str); 13] = [
     ("enterprises_operating_share", "stats.enterprises_operating", ""),
     ("employees_back_share", "stats.employees_back", ""),
     ("check_ins", "stats.check_ins", ""),
@@ -47,10 +48,11 @@ const HEADLINES: [(&str, &str, &str); 12] = [
     ("red", "stats.red", "red"),
     ("cases_confirmed", "stats.cases", ""),
     ("passages_denied", "stats.passages_denied", ""),
+    ("attempted_entries", "stats.attempted_entries", ""),
 ];
 
 /// Series the charts draw, with their labels.
-const SERIES: [(&str, &str); 12] = [
+const SERIES: [(&str, &str); 13] = [
     ("check_ins", "stats.check_ins"),
     ("check_ins_7d_avg", "stats.avg7"),
     ("green", "stats.green"),
@@ -63,7 +65,30 @@ const SERIES: [(&str, &str); 12] = [
     ("passages_denied", "stats.passages_denied"),
     ("cases_confirmed", "stats.cases"),
     ("exposed_close", "stats.exposed"),
+    ("attempted_entries", "stats.attempted_entries"),
 ];
+
+/// The last day's checkpoint passages by kind: (kind label, in, out,
+/// turned back in, turned back out), Hanoi's figures by post.
+fn by_checkpoint_kind(city: &[Value], min_count: u32, lang: Lang) -> Vec<(String, [String; 4])> {
+    let Some(last) = city.last() else { return Vec::new() };
+    healthcode_domain::CheckpointKind::ALL
+        .iter()
+        .map(|k| {
+            let k = k.as_str();
+            let cell = |name: String| shown(&name, field(last, &name), min_count);
+            (
+                lang.t(&format!("scan.kind.{k}")).to_string(),
+                [
+                    cell(format!("passages_{k}_in")),
+                    cell(format!("passages_{k}_out")),
+                    cell(format!("turned_back_{k}_in")),
+                    cell(format!("turned_back_{k}_out")),
+                ],
+            )
+        })
+        .collect()
+}
 
 /// The last day's breakdown: symptoms reported, and quarantine progress.
 fn breakdown(city: &[Value], min_count: u32, lang: Lang) -> Vec<(String, String)> {
@@ -207,6 +232,7 @@ pub async fn dashboard(
         headlines: headlines(&city, out.min_count, lang),
         breakdown: breakdown(&city, out.min_count, lang),
         channels: by_channel(&city, out.min_count, lang),
+        checkpoint_kinds: by_checkpoint_kind(&city, out.min_count, lang),
         top_districts: out
             .top_check_in_districts
             .iter()

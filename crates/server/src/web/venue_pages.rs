@@ -144,11 +144,14 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
         let from = now.checked_sub(SignedDuration::from_hours(24)).unwrap_or(now);
         let to = now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now);
         let log = state.store.venue_visits(venue.id, from, to, 500).await?;
+        let attempts = state.store.venue_attempts(venue.id, from, to, 500).await?;
         let purpose = crate::services::access::Purpose::VenueLog;
-        let people = log.iter().map(|v| v.resident);
+        let people = log.iter().map(|v| v.resident).chain(attempts.iter().map(|a| a.resident));
         crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())
             .await?;
-        let tz = state.config.time_zone.clone();
+        // In the venue's own zone (its province's), not the deployment's.
+        let zone = crate::services::time_zones::zone_of_venue(&state.config, &venue);
+        let tz = zone.tz.clone();
         let fmt = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%m-%d %H:%M").to_string();
         Ok::<_, ApiError>(VenuePage {
             page: Page::operator(lang, &path),
@@ -169,6 +172,22 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
                     )
                 })
                 .collect(),
+            attempts: attempts
+                .iter()
+                .map(|a| {
+                    (
+                        fmt(a.at),
+                        a.colour.as_str().into(),
+                        crate::web::pages::colour_name(lang, a.colour).into(),
+                        lang.t(if a.source == healthcode_domain::VisitSource::Staff {
+                            "venue.attempt_by_staff"
+                        } else {
+                            "venue.attempt_self"
+                        }),
+                    )
+                })
+                .collect(),
+            time_zone: zone.name,
         })
     }
     .await;

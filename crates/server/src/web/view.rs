@@ -268,6 +268,8 @@ pub struct ScanShown {
     pub time_zone: String,
     /// What a person whose code is not green should do, in plain words.
     pub advice: Option<&'static str>,
+    /// Outcome `refused` (a yellow or red holder told not to enter): why.
+    pub refused_reason: Option<&'static str>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -330,6 +332,10 @@ pub struct VenuePage {
     pub qr_text: String,
     /// (entered, exited, colour at entry, its name)
     pub log: Vec<(String, String, String, String)>,
+    /// Yellow and red holders turned away: (when, colour, its name, how).
+    pub attempts: Vec<(String, String, String, &'static str)>,
+    /// The venue's zone (its province's), which the times are in.
+    pub time_zone: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -388,6 +394,8 @@ pub struct CheckpointShown {
 pub struct CheckpointsPage {
     pub page: Page,
     pub authority: bool,
+    /// The checkpoint kinds for the registration form: (value, label).
+    pub kinds: Vec<(&'static str, &'static str)>,
     pub staff_name: String,
     pub checkpoints: Vec<CheckpointShown>,
 }
@@ -489,6 +497,8 @@ pub struct StatsPage {
     pub breakdown: Vec<(String, String)>,
     /// The last day's declarations and people reporting symptoms by channel.
     pub channels: Vec<(String, String, String)>,
+    /// The last day's checkpoint passages by kind: (kind, [in, out, turned back in, turned back out]).
+    pub checkpoint_kinds: Vec<(String, [String; 4])>,
     /// The last day's districts with the most check-ins: (rank, district, check-ins).
     pub top_districts: Vec<(u32, String, String)>,
     pub columns: Vec<String>,

@@ -292,14 +292,19 @@ async fn the_gate_flags_fever_and_colour_and_refuses_non_employees() {
     let d = dashboard(&app, &operator, &id).await;
     assert_eq!(
         (d["employees"].as_u64(), d["green"].as_u64(), d["clocked_in"].as_u64(), d["on_site"].as_u64()),
-        (Some(2), Some(1), Some(2), Some(2)),
+        // Both were flagged at the gate today (a fever, a yellow code): neither is on site.
+        (Some(2), Some(1), Some(2), Some(0)),
         "{d}"
     );
     assert_eq!(d["share_green"].as_f64(), Some(0.5));
     let attention = d["attention"].as_array().unwrap();
     assert_eq!(attention.len(), 2, "a fever at the gate and a yellow code: {d}");
     let green_line = d["roster"].as_array().unwrap().iter().find(|l| l["phone"] == "+8613800000721").unwrap();
-    assert_eq!((green_line["fever"].as_bool(), green_line["on_site"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(
+        (green_line["fever"].as_bool(), green_line["on_site"].as_bool()),
+        (Some(true), Some(false)),
+        "flagged at the gate: not on site"
+    );
 
     // A pending enterprise does not scan yet.
     let other_operator = operator_token(&app, "+84912000704").await;
@@ -332,8 +337,9 @@ async fn the_employer_never_sees_declarations_symptoms_or_visits() {
     let worker = employee(&app, &operator, &id, "+8613800000731", &["cough", "sore_throat"]).await;
     let cafe_owner = operator_token(&app, "+84912000706").await;
     let cafe = venue_registered(&app, &cafe_owner, "Cà phê Giảng").await;
+    // Yellow (symptoms): turned away at the café, an attempted entry the employer never sees either.
     let (s, b) = app.post_json("/api/v1/check-ins", Some(&worker.token), json!({ "venue_qr": cafe["qr_text"] })).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     gate_scan(&app, &operator, &id, &code_of(&app, &worker).await, Some(36.8)).await;
 
     let d = dashboard(&app, &operator, &id).await;

@@ -8,6 +8,7 @@ mod api_errors;
 mod appeals;
 mod browser_safety;
 mod check_in;
+mod checkpoint_control;
 mod checkpoints;
 mod concurrency;
 mod dcc;

@@ -122,7 +122,8 @@ async fn the_check_in_confirmation_says_when_it_will_close_never_that_it_closed(
     assert!(!html.contains("closed automatically") && !html.contains("Checked out automatically"), "{html}");
     // The venue large, a live clock (ticked by checkin.js) and, for a green code, no advice.
     assert!(html.contains(r#"<h1 class="venue-name">Phở 24</h1>"#), "{html}");
-    assert!(html.contains(r#"id="live-clock" data-tz="Asia/Shanghai">09:00:00</time>"#), "{html}");
+    // A Hanoi venue (VN-HN) on an Asia/Shanghai server shows Hanoi time (cp).
+    assert!(html.contains(r#"id="live-clock" data-tz="Asia/Ho_Chi_Minh">08:00:00</time>"#), "{html}");
     assert!(html.contains(r#"<script src="/static/checkin.js" defer></script>"#));
     assert!(!html.contains("data-advice"), "{html}");
     let visits = get_page(&app, "/me/visits", &cookie).await;
@@ -225,11 +226,21 @@ async fn a_non_green_check_in_says_plainly_what_to_do() {
     app.resident_declares(&li, 38.2, &["fever"]).await;
     let cookie = format!("hc_session={}; hc_lang=zh", li.token);
     let resp = post_form(&app, &path, Some(&cookie), &[]).await;
-    assert_eq!(resp.status(), StatusCode::OK);
+    // A yellow code at a venue: "do not enter", full screen, no visit (cp).
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let html = resp.text().await.unwrap();
-    assert!(html.contains(r#"data-colour="yellow""#), "{html}");
-    assert!(html.contains(r#"data-advice="yellow""#) && html.contains("请勿在此停留"), "{html}");
-    assert!(html.contains(r#"href="/clock-in""#) && html.contains(r#"href="/me/appeal""#), "{html}");
+    assert!(html.contains(r#"class="stop yellow""#) && html.contains(r#"data-outcome="refused""#), "{html}");
+    assert!(html.contains("请勿进入") && html.contains("请勿在此停留"), "{html}");
+    assert!(html.contains(r#"href="/me/appeal""#), "{html}");
+    let (_, visits) = app.get_json("/api/v1/me/visits", Some(&li.token)).await;
+    assert!(visits["recent"].as_array().unwrap().is_empty(), "{visits}");
+    let (_, attempts) =
+        app.get_json(&format!("/api/v1/venues/{}/attempts", venue["id"].as_str().unwrap()), Some(&operator)).await;
+    assert_eq!(attempts.as_array().unwrap().len(), 1, "{attempts}");
+    // The venue's page lists the attempt, in the venue's (Hanoi) time.
+    let page =
+        get_page(&app, &format!("/venue/{}", venue["id"].as_str().unwrap()), &format!("hc_session={operator}")).await;
+    assert!(page.contains(r#"data-attempt="yellow""#) && page.contains("Asia/Ho_Chi_Minh"), "{page}");
 }
 
 #[tokio::test]

@@ -74,6 +74,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/venues/{id}/reopen", Venue),
     ("POST", "/api/v1/venues/{id}/rotate-token", Venue),
     ("GET", "/api/v1/venues/{id}/visits", Venue),
+    ("GET", "/api/v1/venues/{id}/attempts", Venue),
     ("GET", "/api/v1/venues/{id}/qr.svg", Venue),
     ("GET", "/api/v1/venues/{id}/qr.png", Venue),
     ("GET", "/api/v1/venues/{id}/poster.pdf", Venue),

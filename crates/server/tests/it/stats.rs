@@ -29,7 +29,8 @@ async fn check_in(app: &TestApp, who: &Resident, qr: &str) -> Value {
 }
 
 /// Day 1: two venues in two districts, three people (one with fever, so
-/// yellow), three check-ins (one exit), two checkpoint passages. Day 2: one
+/// yellow), three check-ins (one exit), the yellow person turned away at the
+/// market (an attempted entry), two checkpoint passages. Day 2: one
 /// check-in, the yellow person's clock-in with fever (the streak restarts),
 /// a confirmed case, traced and applied (the person who shared the café with
 /// it turns red and is notified). Day 3 (today): nothing.
@@ -52,14 +53,17 @@ async fn fixture() -> (TestApp, String) {
     check_in(&app, &p2, cafe_qr).await;
     app.clock.advance(SignedDuration::from_mins(30));
     assert_eq!(check_in(&app, &p1, cafe_qr).await["outcome"], "exited");
-    check_in(&app, &p3, market_qr).await;
+    check_in(&app, &p2, market_qr).await; // closes p2's café visit
+    // The yellow person is turned away at the market: an attempted entry, no visit.
+    let (s, b) = app.post_json("/api/v1/check-ins", Some(&p3.token), json!({ "venue_qr": market_qr })).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("ENTRY_REFUSED")), "{b}");
 
     let (cp, officer) = checkpoint(&app).await; // HN-THANH-TRI
     assert_eq!(checkpoint_scan(&app, &officer, &cp, &code_of(&app, &p1.token).await).await["verdict"], "allow");
     assert_eq!(checkpoint_scan(&app, &officer, &cp, &code_of(&app, &p3.token).await).await["verdict"], "deny");
 
     app.advance_days(1);
-    check_in(&app, &p2, market_qr).await; // closes the open café visit first
+    check_in(&app, &p2, market_qr).await; // a new visit (yesterday's closed automatically)
     let authority = app.token(Role::Authority, "anh").await;
     let (s, b) = app
         .post_json(
@@ -134,7 +138,10 @@ async fn every_metric_matches_the_hand_counted_fixture() {
     assert_eq!(row(&stats, DAY3, "HN-HOAN-KIEM")["check_ins_7d_avg"], 0.29);
 
     // The market: one check-in each day.
-    assert_figures(row(&stats, DAY1, "D1"), &[("new_points", 1), ("active_points", 1), ("check_ins", 1)]);
+    assert_figures(
+        row(&stats, DAY1, "D1"),
+        &[("new_points", 1), ("active_points", 1), ("check_ins", 1), ("attempted_entries", 1)],
+    );
     assert_figures(row(&stats, DAY2, "D1"), &[("active_points", 1), ("check_ins", 1)]);
     assert_eq!(row(&stats, DAY2, "D1")["check_ins_7d_avg"], 0.29);
     assert_eq!(row(&stats, DAY3, "D1")["check_ins_7d_avg"], 0.29);
@@ -173,7 +180,12 @@ async fn every_metric_matches_the_hand_counted_fixture() {
     assert_figures(row(&stats, DAY3, "330102"), &[("yellow", 1), ("red", 2)]);
 
     // Passages by the checkpoint's district.
-    assert_figures(row(&stats, DAY1, "HN-THANH-TRI"), &[("passages_allowed", 1), ("passages_denied", 1)]);
+    // Passages by the checkpoint's district, and by its kind (registered as
+    // `city_entry`, taken as `other`) and direction (both in).
+    assert_figures(
+        row(&stats, DAY1, "HN-THANH-TRI"),
+        &[("passages_allowed", 1), ("passages_denied", 1), ("passages_other_in", 2), ("turned_back_other_in", 1)],
+    );
 
     // The city line adds the districts up.
     let city1 = stats["city"].as_array().unwrap().iter().find(|r| r["day"] == DAY1).unwrap();

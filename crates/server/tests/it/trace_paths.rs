@@ -218,10 +218,11 @@ async fn the_stay_index_reports_what_the_straightforward_trace_does_and_follows_
     let venue = state.store.venues_after(None, 1).await.unwrap().remove(0);
     app.clock.advance(SignedDuration::from_hours(1));
     for who in [case_person, other] {
-        scan_at(state, who, venue.clone(), VisitSource::SelfScan).await.unwrap();
+        scan_at(state, who, venue.clone(), VisitSource::SelfScan).await.unwrap().into_recorded().unwrap();
     }
     app.clock.advance(SignedDuration::from_mins(40));
-    let left = scan_at(state, case_person, venue.clone(), VisitSource::SelfScan).await.unwrap();
+    let left =
+        scan_at(state, case_person, venue.clone(), VisitSource::SelfScan).await.unwrap().into_recorded().unwrap();
     assert_eq!(left.outcome, ScanOutcome::Exited);
     let today = app.clock_now().to_zoned(state.config.time_zone.clone()).date();
     let case = Case {

@@ -63,10 +63,11 @@ async fn post(store: &PostgresStore) -> CheckpointId {
     let c = Checkpoint {
         id: CheckpointId::from_bytes([9; 16]),
         name: "QL1A km 9".into(),
-        kind: CheckpointKind::CityEntry,
+        kind: CheckpointKind::NationalHighway,
         district: DistrictCode::parse("HN-THANH-TRI").unwrap(),
         location: "National highway 1A".into(),
         created_at: at("2026-10-01T00:00:00Z"),
+        province: None,
     };
     store.create_checkpoint(&c).await.unwrap();
     c.id
@@ -160,7 +161,7 @@ async fn old_days_are_dropped_whole_and_open_visits_survive() {
     assert_eq!(in_default, 0, "every visit went to its day");
 
     let cutoff = at("2026-11-03T12:00:00Z");
-    let expected = PurgeCounts { visits: 3, reports: 0, passages: 2 };
+    let expected = PurgeCounts { visits: 3, reports: 0, passages: 2, attempts: 0 };
     assert_eq!(store.purge_before(cutoff, PurgeMode::DryRun).await.unwrap(), expected, "dry run");
     assert_eq!(partitions(&mut conn, schema, "visits").await, with_default("visits"), "a dry run drops nothing");
     assert_eq!(store.purge_before(cutoff, PurgeMode::Delete).await.unwrap(), expected);
@@ -245,7 +246,7 @@ async fn a_day_already_in_default_stays_there_and_still_purges() {
 
     // Retention deletes DEFAULT's old rows one by one and keeps the open one.
     let counts = store.purge_before(at("2026-12-03T00:00:00Z"), PurgeMode::Delete).await.unwrap();
-    assert_eq!(counts, PurgeCounts { visits: 1, reports: 0, passages: 0 });
+    assert_eq!(counts, PurgeCounts { visits: 1, reports: 0, passages: 0, attempts: 0 });
     assert_eq!(store.visit(same_day.id).await.unwrap(), same_day);
     let names = partitions(&mut conn, schema, "visits").await;
     assert!(!names.contains(&"visits_20261202".to_owned()), "an empty old day is dropped: {names:?}");

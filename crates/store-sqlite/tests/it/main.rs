@@ -141,3 +141,42 @@ async fn an_audit_entry_that_cannot_be_written_undoes_its_change() {
     pool.close().await;
     healthcode_store::contract::a_failing_audit_entry_undoes_its_change(&store).await;
 }
+
+/// Migration 0020 rebuilds `checkpoints` (SQLite cannot change a CHECK in
+/// place): a post stored as `city_entry` becomes `other`, a station stays a
+/// station, and the passages that point at them keep pointing at them.
+#[tokio::test]
+async fn checkpoints_before_0020_keep_their_passages_and_city_entry_becomes_other() {
+    use healthcode_store::CheckpointStore;
+    use healthcode_store_sqlite::MIGRATOR;
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("healthcode.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let before =
+        sqlx::migrate::Migrator::with_migrations(MIGRATOR.iter().filter(|m| m.version < 20).cloned().collect());
+    before.run(&mut conn).await.unwrap();
+    sqlx::raw_sql(
+        "PRAGMA foreign_keys = ON;
+         INSERT INTO checkpoints (id, name, kind, district, location, created_at)
+         VALUES (x'09090909090909090909090909090909', 'QL1A', 'city_entry', 'HN-THANH-TRI', 'km 9', 1800000000000),
+                (x'08080808080808080808080808080808', 'Ga Hà Nội', 'station', 'HN-DONG-DA', 'hall', 1800000000000);
+         INSERT INTO passages (id, checkpoint_id, holder_id, colour, verdict, reason, direction, scanned_at, officer, offline)
+         VALUES (x'0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c', x'09090909090909090909090909090909', NULL, NULL, 'deny',
+                 'CODE_UNREADABLE', 'in', 1800000001000, 'olga', 1);",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let store = SqliteStore::open_path(&path).await.unwrap();
+    let kinds: Vec<(String, &str)> =
+        store.checkpoints().await.unwrap().iter().map(|c| (c.name.clone(), c.kind.as_str())).collect();
+    assert_eq!(kinds, vec![("Ga Hà Nội".to_string(), "station"), ("QL1A".to_string(), "other")]);
+    assert!(store.checkpoints().await.unwrap().iter().all(|c| c.province.is_none()));
+    let id = healthcode_domain::CheckpointId::from_bytes([9; 16]);
+    let t = |s| jiff::Timestamp::from_second(s).unwrap();
+    assert_eq!(store.passages(id, t(1_799_999_999), t(1_800_000_100), 10).await.unwrap().len(), 1);
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}

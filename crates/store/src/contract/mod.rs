@@ -29,7 +29,7 @@ macro_rules! contract_tests {
             sessions_expire_and_delete, a_subjects_sessions_are_listed_extended_and_revoked, outbox_filters_newest_first,
             importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
             venues_round_trip_and_belong_to_their_owner, scans_open_and_close_visits_atomically,
-            scans_are_decided_where_they_are_written,
+            scans_are_decided_where_they_are_written, attempted_entries_are_kept_per_venue_and_person,
             one_open_visit_per_person, concurrent_scans_succeed_or_conflict_one_by_one,
             scans_out_of_clock_order_keep_visits_in_line,
             expired_visits_close_automatically, venue_logs_are_time_ranged,
@@ -224,10 +224,11 @@ fn post(n: u8) -> healthcode_domain::Checkpoint {
     healthcode_domain::Checkpoint {
         id: healthcode_domain::CheckpointId::from_bytes([n; 16]),
         name: format!("QL1A km {n}"),
-        kind: healthcode_domain::CheckpointKind::CityEntry,
+        kind: healthcode_domain::CheckpointKind::NationalHighway,
         district: DistrictCode::parse("HN-THANH-TRI").unwrap(),
         location: "National highway 1A, southbound".into(),
         created_at: t(i64::from(n)),
+        province: Some(healthcode_domain::RegionCode::parse("VN-HN").unwrap()),
     }
 }
 

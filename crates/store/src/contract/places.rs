@@ -78,7 +78,7 @@ pub async fn scans_are_decided_where_they_are_written(store: &dyn Store) {
     };
     let done = |applied: ScanApplied| match applied {
         ScanApplied::Done { colour, decision, visit } => (colour, decision, visit),
-        ScanApplied::NoStatus => panic!("the person has a status"),
+        other => panic!("the person has a status and is green: {other:?}"),
     };
     assert_eq!(store.scan(&scan(80, &cafe, 0)).await.unwrap(), ScanApplied::NoStatus);
     assert_eq!(store.latest_visit(who.id).await.unwrap(), None, "no declaration, nothing written");
@@ -87,9 +87,24 @@ pub async fn scans_are_decided_where_they_are_written(store: &dyn Store) {
     let commit =
         ReportCommit { report: report(&who, 70, 1), identity: None, expected_version: None, status, changes: vec![] };
     store.commit_report(&commit).await.unwrap();
+    // Yellow: the entry is refused where it is decided, and nothing is written.
+    assert_eq!(
+        store.scan(&scan(79, &cafe, 0)).await.unwrap(),
+        ScanApplied::Refused { colour: Colour::Yellow, at: t(0) }
+    );
+    assert_eq!(store.latest_visit(who.id).await.unwrap(), None, "a refused entry writes no visit");
+    let status = HealthStatus { version: 0, colour: Colour::Green, quarantine: None, ..yellow(&who) };
+    let commit = ReportCommit {
+        report: report(&who, 71, 1),
+        identity: None,
+        expected_version: Some(1),
+        status,
+        changes: vec![],
+    };
+    store.commit_report(&commit).await.unwrap();
     let (colour, decision, entered) = done(store.scan(&scan(81, &cafe, 0)).await.unwrap());
-    assert_eq!((colour, decision), (Colour::Yellow, ScanDecision::Enter { close: None }));
-    assert_eq!((entered.id, entered.colour), (VisitId::from_bytes([81; 16]), Colour::Yellow), "the colour at the scan");
+    assert_eq!((colour, decision), (Colour::Green, ScanDecision::Enter { close: None }));
+    assert_eq!((entered.id, entered.colour), (VisitId::from_bytes([81; 16]), Colour::Green), "the colour at the scan");
     assert_eq!(store.visit(entered.id).await.unwrap(), entered, "what it answers is what it wrote");
 
     let (_, decision, repeated) = done(store.scan(&scan(82, &cafe, 60)).await.unwrap());
@@ -336,7 +351,17 @@ pub async fn retention_purges_exactly_what_is_old(store: &dyn Store) {
         store.commit_report(&commit).await.unwrap();
     }
 
-    let expected = crate::PurgeCounts { visits: 1, reports: 1, passages: 1 };
+    let attempt = |n: u8, secs: i64| healthcode_domain::AttemptedEntry {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        venue: cafe.id,
+        resident: r.id,
+        at: t(secs),
+        colour: Colour::Red,
+        source: healthcode_domain::VisitSource::SelfScan,
+    };
+    store.record_attempt(&attempt(60, 20)).await.unwrap();
+    store.record_attempt(&attempt(61, 800)).await.unwrap();
+    let expected = crate::PurgeCounts { visits: 1, reports: 1, passages: 1, attempts: 1 };
     assert_eq!(store.purge_before(t(100), crate::PurgeMode::DryRun).await.unwrap(), expected, "dry run counts");
     assert_eq!(store.counts().await.unwrap().visits, 3, "a dry run deletes nothing");
     assert_eq!(store.purge_before(t(100), crate::PurgeMode::Delete).await.unwrap(), expected);
@@ -345,6 +370,7 @@ pub async fn retention_purges_exactly_what_is_old(store: &dyn Store) {
     assert_eq!(store.visit(open_old.id).await.unwrap(), open_old, "an open visit is never purged");
     assert_eq!(store.reports(r.id, 10).await.unwrap(), vec![late]);
     assert_eq!(store.passages_after(None, 10).await.unwrap().len(), 1);
+    assert_eq!(store.venue_attempts(cafe.id, t(0), t(1000), 10).await.unwrap(), vec![attempt(61, 800)]);
     assert_eq!(
         store.purge_before(t(100), crate::PurgeMode::Delete).await.unwrap(),
         crate::PurgeCounts::default(),
@@ -365,7 +391,8 @@ pub async fn scans_out_of_clock_order_keep_visits_in_line(store: &dyn Store) {
     for v in &places {
         store.create_venue(v).await.unwrap();
     }
-    let status = HealthStatus { version: 0, ..yellow(&who) };
+    // Green: a yellow person's entries would be refused (attempted entries).
+    let status = HealthStatus { version: 0, colour: Colour::Green, quarantine: None, ..yellow(&who) };
     let commit =
         ReportCommit { report: report(&who, 75, 1), identity: None, expected_version: None, status, changes: vec![] };
     store.commit_report(&commit).await.unwrap();
@@ -401,4 +428,39 @@ pub async fn scans_out_of_clock_order_keep_visits_in_line(store: &dyn Store) {
     for pair in visits.windows(2) {
         assert!(pair[0].exited_at.is_some_and(|exit| exit <= pair[1].entered_at), "overlap: {pair:#?}");
     }
+}
+
+/// Yellow and red holders turned away at a venue: kept per venue (newest
+/// first) and per person (oldest first, for tracing), time-ranged, and an id
+/// taken twice is a conflict.
+pub async fn attempted_entries_are_kept_per_venue_and_person(store: &dyn Store) {
+    use healthcode_domain::{AttemptedEntry, VisitSource};
+    let (cafe, shop) = (venue(72, "+84912000072"), venue(73, "+84912000073"));
+    store.create_venue(&cafe).await.unwrap();
+    store.create_venue(&shop).await.unwrap();
+    let (a, b) = (someone(store, 74).await, someone(store, 75).await);
+    let attempt = |n: u8, at: &crate::Venue, who: &Resident, secs: i64, colour: Colour| AttemptedEntry {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        venue: at.id,
+        resident: who.id,
+        at: t(secs),
+        colour,
+        source: if n.is_multiple_of(2) { VisitSource::SelfScan } else { VisitSource::Staff },
+    };
+    let all = [
+        attempt(1, &cafe, &a, 10, Colour::Yellow),
+        attempt(2, &cafe, &b, 20, Colour::Red),
+        attempt(3, &shop, &a, 30, Colour::Red),
+        attempt(4, &cafe, &a, 40, Colour::Red),
+    ];
+    for x in &all {
+        store.record_attempt(x).await.unwrap();
+    }
+    assert!(matches!(store.record_attempt(&all[0]).await, Err(StoreError::Conflict(_))), "an id is kept once");
+    let at_cafe = store.venue_attempts(cafe.id, t(0), t(100), 10).await.unwrap();
+    assert_eq!(at_cafe, vec![all[3].clone(), all[1].clone(), all[0].clone()], "newest first");
+    assert_eq!(store.venue_attempts(cafe.id, t(15), t(40), 10).await.unwrap(), vec![all[1].clone()], "[from, to)");
+    let of_a = store.resident_attempts(a.id, t(0), t(100), 10).await.unwrap();
+    assert_eq!(of_a, vec![all[0].clone(), all[2].clone(), all[3].clone()], "oldest first");
+    assert_eq!(store.resident_attempts(a.id, t(0), t(100), 1).await.unwrap().len(), 1, "limited");
 }

@@ -262,9 +262,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("scan.signed_in_as", ["Signed in as", "当前登录", "Đăng nhập với tên"]),
-    ("scan.kind.city_entry", ["City entry", "进城卡口", "Cửa ngõ thành phố"]),
-    ("scan.kind.station", ["Station", "车站/机场", "Nhà ga / sân bay"]),
-    ("scan.kind.other", ["Other", "其他", "Khác"]),
     ("scan.staff_title", ["Scan visitors' codes", "扫描访客健康码", "Quét mã của khách"]),
     (
         "scan.staff_help",
