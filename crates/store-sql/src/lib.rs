@@ -36,6 +36,7 @@ mod cases;
 mod checkpoints;
 mod enterprises;
 mod health;
+mod lab;
 mod outbox;
 mod overrides;
 mod peer_lists;
@@ -261,6 +262,7 @@ macro_rules! shared_queries {
         $crate::__overrides!($Store, $Db);
         $crate::__risk_areas!($Store, $Db);
         $crate::__peer_lists!($Store, $Db);
+        $crate::__lab!($Store, $Db);
     };
 }
 
