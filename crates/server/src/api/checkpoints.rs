@@ -104,6 +104,9 @@ pub struct ScanResponse {
     pub recorded_id: Option<String>,
     /// The region that issued the code: this one or a peer region.
     pub region: Option<String>,
+    /// lab: at a checkpoint, whether the holder has a negative test sampled within the last 72 hours
+    /// (null for a code of another region or an unreadable one, and at venues). Never the result itself.
+    pub negative_test_within_72h: Option<bool>,
 }
 
 fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
@@ -116,6 +119,7 @@ fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
         expires_at: v.expires_at.map(|t| t.to_string()),
         recorded_id: recorded,
         region: v.region.clone(),
+        negative_test_within_72h: v.negative_test_72h,
     }
 }
 
@@ -271,7 +275,9 @@ pub async fn venue_scan(
     if venue.state == healthcode_domain::VenueState::Closed {
         return Err(ApiError::new(ErrorKind::Conflict, "VENUE_CLOSED", "this venue is closed and takes no check-ins"));
     }
-    let verdict = checkpoints::judge(&state, &b.qr_text).await?;
+    let mut verdict = checkpoints::judge(&state, &b.qr_text).await?;
+    // lab: venue staff do not learn about tests.
+    verdict.negative_test_72h = None;
     // An unreadable code, or one of nobody registered here: the verdict, no visit.
     // Only a holder of this region can have a visit recorded here.
     let ours = verdict.region.as_deref() == Some(state.config.region_id.as_str());

@@ -53,6 +53,9 @@ pub struct ScanVerdict {
     pub expires_at: Option<Timestamp>,
     /// The region that issued the code (ours or a peer's), once verified.
     pub region: Option<String>,
+    /// lab: whether the holder has a negative test sampled in the last 72 h
+    /// (`None` when the holder is not one of ours); never the result itself.
+    pub negative_test_72h: Option<bool>,
 }
 
 pub async fn register(
@@ -155,14 +158,19 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
                 holder_hint: None,
                 expires_at: None,
                 region: None,
+                negative_test_72h: None,
             });
         }
     };
+    let mut negative_test_72h = None;
     let (region, current) = match peer {
         Some(peer) => peer,
         None => {
             let current = match state.store.resident_by_holder(code.claims.holder).await {
-                Ok(r) => state.store.status(r.id).await?.map(|s| s.colour),
+                Ok(r) => {
+                    negative_test_72h = Some(crate::services::lab::negative_within_72h(state, r.id).await?);
+                    state.store.status(r.id).await?.map(|s| s.colour)
+                }
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
             };
@@ -188,6 +196,7 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
         holder_hint: Some(format!("{} ****{}", claims.initials, claims.document_last4)),
         expires_at: Some(claims.expires_at),
         region: Some(region),
+        negative_test_72h,
     })
 }
 
@@ -233,6 +242,7 @@ fn deny(reason: &str, message: &str) -> ScanVerdict {
         holder_hint: None,
         expires_at: None,
         region: None,
+        negative_test_72h: None,
     }
 }
 
@@ -266,5 +276,6 @@ async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiE
         holder_hint: hint,
         expires_at: None,
         region: Some(state.config.region_id.clone()),
+        negative_test_72h: Some(crate::services::lab::negative_within_72h(state, resident.id).await?),
     })
 }

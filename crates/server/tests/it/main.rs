@@ -16,6 +16,7 @@ mod federation;
 mod gateways;
 mod governance;
 mod harness;
+mod lab;
 mod openapi;
 mod overload;
 mod page_forms;
