@@ -9,6 +9,7 @@ pub mod purge;
 pub mod serve;
 pub mod stats;
 pub mod store;
+pub mod tests;
 pub mod token;
 pub mod trace;
 #[cfg(feature = "demo")]
