@@ -106,7 +106,8 @@ pub async fn seed_lab(
         if !approved {
             continue;
         }
-        let at = hours_ago(28);
+        // Approved now, so the change follows everything in the person's history.
+        let at = now;
         let entry = AuditEntry::new(
             at,
             AuditActor::supervisor("synthetic-supervisor"),
