@@ -214,6 +214,13 @@ enum Command {
         #[command(subcommand)]
         action: loadgen::LoadgenAction,
     },
+    /// Laboratory test results (import a CSV file).
+    Tests {
+        #[command(subcommand)]
+        action: TestsAction,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -273,6 +280,19 @@ enum StaffAction {
         who: String,
         /// One or more of officer, authority, supervisor, auditor, comma-separated.
         roles: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TestsAction {
+    /// Import results from a CSV file with the header `phone,kind,outcome,sampled_at,lab` (any order).
+    /// Every row is checked first: one bad row refuses the file (each named by line) and nothing is
+    /// recorded; a sample already recorded is skipped, so running it again records nothing twice.
+    Import {
+        file: std::path::PathBuf,
+        /// The authority member or lab account importing (recorded with each result and in the audit log).
+        #[arg(long)]
+        recorded_by: String,
     },
 }
 
@@ -394,6 +414,9 @@ fn main() -> ExitCode {
             }
             #[cfg(feature = "demo")]
             Command::Loadgen { action } => loadgen::run(action).await,
+            Command::Tests { action: TestsAction::Import { file, recorded_by }, common } => {
+                commands::tests::import(common, &file, &recorded_by).await
+            }
             Command::Purge { dry_run, days, common } => commands::purge::run(common, dry_run, days).await,
             Command::Audit { action: AuditAction::Verify, common } => commands::audit::verify(common).await,
             #[cfg(feature = "demo")]

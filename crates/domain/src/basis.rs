@@ -12,9 +12,10 @@
 //!   filed during the period naming it as residence or as a place visited;
 //!   both within the basis window.
 //!
+//! - a positive test result whose sample was taken within the basis window.
+//!
 //! A visit anywhere else is presence, not a basis. New kinds of evidence
-//! (a positive test result) become one more field of [`BasisFacts`] and one
-//! more [`RedBasis`] variant; the callers need not change.
+//! become one more field of [`BasisFacts`] and one more [`RedBasis`] variant.
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -32,6 +33,8 @@ pub enum RedBasis {
     SharedStay { case: CaseId },
     /// The person was in a risk area while it was marked.
     RiskArea { area: RegionCode },
+    /// A positive test result, sampled within the window.
+    PositiveTest,
 }
 
 impl RedBasis {
@@ -41,6 +44,7 @@ impl RedBasis {
             RedBasis::Case => "case",
             RedBasis::SharedStay { .. } => "shared_stay",
             RedBasis::RiskArea { .. } => "risk_area",
+            RedBasis::PositiveTest => "positive_test",
         }
     }
 }
@@ -75,6 +79,8 @@ pub struct BasisFacts<'a> {
     pub presence: &'a [Presence],
     /// The risk areas whose period reaches into the basis window.
     pub risk_areas: &'a [RiskWindow],
+    /// When the latest positive test's sample was taken, if any.
+    pub latest_positive_test: Option<Timestamp>,
 }
 
 /// Whether `place` is `area` or lies within it (`AREA-…`), as the colour
@@ -90,6 +96,9 @@ pub fn red_basis(facts: &BasisFacts<'_>) -> Option<RedBasis> {
         return Some(RedBasis::Case);
     }
     let since = facts.now.checked_sub(BASIS_WINDOW).unwrap_or(Timestamp::MIN);
+    if facts.latest_positive_test.is_some_and(|t| t >= since && t <= facts.now) {
+        return Some(RedBasis::PositiveTest);
+    }
     for change in facts.history {
         for evidence in &change.evidence {
             match evidence {
@@ -146,7 +155,7 @@ mod tests {
     }
 
     fn facts<'a>(history: &'a [StatusChange], presence: &'a [Presence], areas: &'a [RiskWindow]) -> BasisFacts<'a> {
-        BasisFacts { now: t(0), case_recorded: false, history, presence, risk_areas: areas }
+        BasisFacts { now: t(0), case_recorded: false, history, presence, risk_areas: areas, latest_positive_test: None }
     }
 
     #[test]
@@ -180,6 +189,14 @@ mod tests {
         assert!(matches!(red_basis(&facts(&recent, &[], &[])), Some(RedBasis::SharedStay { .. })));
         let stale = [traced(t(-24 * 15))];
         assert_eq!(red_basis(&facts(&stale, &[], &[])), None, "a shared stay past the window");
+    }
+
+    #[test]
+    fn a_recent_positive_test_is_a_basis() {
+        let recent = BasisFacts { latest_positive_test: Some(t(-24 * 13)), ..facts(&[], &[], &[]) };
+        assert_eq!(red_basis(&recent), Some(RedBasis::PositiveTest));
+        let stale = BasisFacts { latest_positive_test: Some(t(-24 * 15)), ..facts(&[], &[], &[]) };
+        assert_eq!(red_basis(&stale), None, "a positive test past the window");
     }
 
     #[test]

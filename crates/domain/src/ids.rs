@@ -86,6 +86,12 @@ uuid_id!(
     EnterpriseId,
     "ENTERPRISE_ID_INVALID"
 );
+// lab: test results
+uuid_id!(
+    /// One laboratory test result (PCR or antigen).
+    TestResultId,
+    "TEST_RESULT_ID_INVALID"
+);
 
 /// The pseudonymous holder id carried in a health code. It is random, stored
 /// with the resident, and never derived from the document number, so a code

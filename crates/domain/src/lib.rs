@@ -20,9 +20,12 @@ pub mod ids;
 
 pub use colour::Colour;
 pub use error::ParseError;
-pub use ids::{CaseId, CheckpointId, EnterpriseId, HolderId, ReportId, ResidentId, StatusChangeId, VenueId, VisitId};
+pub use ids::{
+    CaseId, CheckpointId, EnterpriseId, HolderId, ReportId, ResidentId, StatusChangeId, TestResultId, VenueId, VisitId,
+};
 pub mod declaration;
 pub mod enterprise;
+pub mod lab;
 pub mod policy;
 pub mod random;
 pub mod role;
@@ -40,6 +43,7 @@ pub use checkpoint::{Checkpoint, CheckpointKind, Direction, Passage, Verdict, ve
 pub use declaration::{ClockIn, Declaration, Identity, Report, ReportChannel, ReportKind, Symptom, SymptomSet};
 pub use enterprise::{ApplicationState, EnterpriseProfile, GateOutcome, Site, due_date, judge_gate, review_deadline};
 pub use exposure::{Contact as TraceContact, ExposureRules, SharedStay};
+pub use lab::{LabName, NEGATIVE_TEST_CHECK_HOURS, TestKind, TestOutcome, TestResult, negative_within};
 pub use policy::{ColourPolicy, RuleId};
 pub use role::Role;
 pub use staff::{StaffLogin, StaffRoles, StaffScope, StaffState};

@@ -3,6 +3,7 @@
 //! matching colour wins and, among rules of that colour, the first in the file
 //! is the one cited.
 
+use jiff::SignedDuration;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,6 +14,11 @@ use crate::values::{RegionCode, Temperature};
 
 /// The policy the binary ships with (Hangzhou 2020).
 pub const DEFAULT_POLICY_TOML: &str = include_str!("../policy/default.toml");
+
+/// An example policy that requires a negative test from arrivals: the
+/// default rules, with `Y-RISK-ARRIVAL-UNTESTED` (yellow unless a negative
+/// test was sampled within 72 hours) in place of `Y-RISK-REGION`.
+pub const ARRIVAL_TEST_POLICY_TOML: &str = include_str!("../policy/arrival-test.toml");
 
 /// A rule id as written in the policy, e.g. `Y-FEVER`.
 pub type RuleId = String;
@@ -72,6 +78,10 @@ pub struct Condition {
     pub visited_risk_region: Option<bool>,
     /// Restrict the rule to one kind of report.
     pub report: Option<ReportKind>,
+    /// No negative test sampled within this many hours before the
+    /// evaluation (e.g. 72, with `visited_risk_region = true`: arrivals from
+    /// risk areas must show a recent negative test).
+    pub no_negative_test_within_hours: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -117,6 +127,9 @@ pub struct Facts {
     pub temperature: Option<Temperature>,
     pub visited_risk_region: bool,
     pub report: Option<ReportKind>,
+    /// How long ago the latest negative test's sample was taken (None: no
+    /// negative test on record).
+    pub negative_test_age: Option<SignedDuration>,
 }
 
 /// The outcome of evaluating the rules against facts.
@@ -172,6 +185,9 @@ impl ColourPolicy {
                     rule.id
                 ));
             }
+            if rule.when.no_negative_test_within_hours.is_some_and(|h| !(1..=720).contains(&h)) {
+                return bad(format!("rule {}: no_negative_test_within_hours must be 1 to 720", rule.id));
+            }
             if rule.quarantine_days == Some(0) {
                 return bad(format!("rule {}: quarantine_days must be at least 1", rule.id));
             }
@@ -217,7 +233,11 @@ impl ColourPolicy {
             .is_none_or(|min| f.temperature.is_some_and(|t| f64::from(t.tenths()) >= (min * 10.0).round()));
         let region_ok = c.visited_risk_region.is_none_or(|want| f.visited_risk_region == want);
         let report_ok = c.report.is_none_or(|want| f.report == Some(want));
-        case_ok && contact_ok && false_ok && symptoms_ok && fever_ok && temp_ok && region_ok && report_ok
+        let untested_ok = c.no_negative_test_within_hours.is_none_or(|hours| {
+            !f.negative_test_age
+                .is_some_and(|age| age >= SignedDuration::ZERO && age <= SignedDuration::from_hours(i64::from(hours)))
+        });
+        case_ok && contact_ok && false_ok && symptoms_ok && fever_ok && temp_ok && region_ok && report_ok && untested_ok
     }
 
     /// Evaluates every rule against the facts.

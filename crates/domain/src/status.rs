@@ -166,6 +166,10 @@ pub enum Evidence {
     Override { override_id: String, basis: String, requested_by: String, approved_by: String },
     /// An upheld appeal: the person's message was found right; the answer says why.
     Appeal { appeal_id: String, answer: String, answered_by: String },
+    /// A laboratory test result (a positive one opens a case).
+    TestResult { result_id: String, test_kind: String, outcome: String, sampled_at: Timestamp, lab: String },
+    /// A false declaration the authority recorded and a second person approved.
+    FalseDeclaration { declaration_id: String, evidence: String, requested_by: String, approved_by: String },
 }
 
 /// A recorded status change: what changed, why, on what evidence, by whom, when.

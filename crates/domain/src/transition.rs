@@ -28,6 +28,9 @@ pub struct StandingFacts {
     pub case: Option<CaseKind>,
     pub contacts: BTreeSet<ContactKind>,
     pub false_declaration: bool,
+    /// When the latest negative test's sample was taken, if any (for rules
+    /// with `no_negative_test_within_hours`).
+    pub latest_negative_test: Option<Timestamp>,
 }
 
 /// Everything [`apply_report`] needs besides the policy and current status.
@@ -109,6 +112,7 @@ fn facts(policy: &ColourPolicy, ctx: &ReportContext<'_>) -> Facts {
         temperature: ctx.report.temperature(),
         visited_risk_region,
         report: Some(ctx.report.kind()),
+        negative_test_age: ctx.standing.latest_negative_test.map(|t| ctx.now.duration_since(t)),
     }
 }
 
@@ -253,6 +257,7 @@ pub fn apply_finding(
         case: standing.case,
         contacts: standing.contacts.clone(),
         false_declaration: standing.false_declaration,
+        negative_test_age: standing.latest_negative_test.map(|t| now.duration_since(t)),
         ..Facts::default()
     };
     let rule = policy.evaluate(&facts).rule?;

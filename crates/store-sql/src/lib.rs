@@ -37,6 +37,7 @@ mod cases;
 mod checkpoints;
 mod enterprises;
 mod health;
+mod lab;
 mod outbox;
 mod overrides;
 mod peer_lists;
@@ -265,6 +266,7 @@ macro_rules! shared_queries {
         $crate::__risk_areas!($Store, $Db);
         $crate::__peer_lists!($Store, $Db);
         $crate::__staff!($Store, $Db);
+        $crate::__lab!($Store, $Db);
     };
 }
 

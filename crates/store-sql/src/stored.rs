@@ -96,6 +96,8 @@ pub enum StoredEvidence {
     SharedStay { case: Uuid, venue: Uuid, from: Timestamp, to: Timestamp, minutes: i64, contact: String },
     Override { override_id: String, basis: String, requested_by: String, approved_by: String },
     Appeal { appeal_id: String, answer: String, answered_by: String },
+    TestResult { result_id: String, test_kind: String, outcome: String, sampled_at: Timestamp, lab: String },
+    FalseDeclaration { declaration_id: String, evidence: String, requested_by: String, approved_by: String },
 }
 
 impl From<&Evidence> for StoredEvidence {
@@ -112,6 +114,12 @@ impl From<&Evidence> for StoredEvidence {
                 Self::Override { override_id, basis, requested_by, approved_by }
             }
             Evidence::Appeal { appeal_id, answer, answered_by } => Self::Appeal { appeal_id, answer, answered_by },
+            Evidence::TestResult { result_id, test_kind, outcome, sampled_at, lab } => {
+                Self::TestResult { result_id, test_kind, outcome, sampled_at, lab }
+            }
+            Evidence::FalseDeclaration { declaration_id, evidence, requested_by, approved_by } => {
+                Self::FalseDeclaration { declaration_id, evidence, requested_by, approved_by }
+            }
         }
     }
 }
@@ -138,6 +146,12 @@ impl From<StoredEvidence> for Evidence {
             }
             StoredEvidence::Appeal { appeal_id, answer, answered_by } => {
                 Evidence::Appeal { appeal_id, answer, answered_by }
+            }
+            StoredEvidence::TestResult { result_id, test_kind, outcome, sampled_at, lab } => {
+                Evidence::TestResult { result_id, test_kind, outcome, sampled_at, lab }
+            }
+            StoredEvidence::FalseDeclaration { declaration_id, evidence, requested_by, approved_by } => {
+                Evidence::FalseDeclaration { declaration_id, evidence, requested_by, approved_by }
             }
         }
     }

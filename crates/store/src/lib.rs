@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod lab;
 pub mod records;
 pub mod stats_sql;
 mod traits;
@@ -18,6 +19,7 @@ pub mod contract;
 
 pub use audit::{AuditAction, AuditActor, AuditEntry};
 pub use error::{StoreError, StoreResult};
+pub use lab::{FalseDeclaration, LabStore};
 pub use records::*;
 pub use traits::{
     AccessLogStore, AccountStore, AlarmStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore,

@@ -403,6 +403,7 @@ pub trait Store:
     + AlarmStore
     + PeerListStore
     + StaffStore
+    + crate::lab::LabStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

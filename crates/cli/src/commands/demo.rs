@@ -108,6 +108,13 @@ pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<E
             turned.attempts
         );
     }
+    let l = healthcode_server::synthetic::seed_lab(store, &plan, &state.config.policy, tz, now).await?;
+    if l.results > 0 {
+        eprintln!(
+            "seeded {} test results ({} positive) and {} false declarations",
+            l.results, l.positives, l.false_declarations
+        );
+    }
     let days = healthcode_server::services::stats::roll_closed_days(store, now, tz).await?;
     eprintln!("rolled up {days} days of statistics");
     let base = format!("http://{}", state.config.listen);

@@ -11,6 +11,7 @@ pub mod serve;
 pub mod staff;
 pub mod stats;
 pub mod store;
+pub mod tests;
 pub mod token;
 pub mod trace;
 #[cfg(feature = "demo")]

@@ -8,6 +8,7 @@ mod audit;
 mod concurrency;
 mod crash;
 mod federation;
+mod lab_import;
 mod loadgen;
 mod stats;
 mod store;

@@ -46,7 +46,8 @@ fn standing_facts_from_the_authority(
     #[case] colour: Colour,
     #[case] rule: &str,
 ) {
-    let standing = StandingFacts { case, contacts: contacts.iter().copied().collect(), false_declaration };
+    let standing =
+        StandingFacts { case, contacts: contacts.iter().copied().collect(), false_declaration, ..Default::default() };
     let mut p = Person::new();
     let t = p.report_with(declaration(36.6, &[]), morning(2), &standing).unwrap();
     assert_eq!(t.status.colour, colour);
@@ -102,4 +103,41 @@ fn a_rule_without_condition_is_refused() {
     assert!(text.rules.iter().all(|r| r.when != Default::default()));
     let bad = healthcode_domain::policy::DEFAULT_POLICY_TOML.replace("when = { fever = true }", "when = {}");
     assert!(ColourPolicy::from_toml(&bad).unwrap_err().message.contains("no condition"));
+}
+
+// lab: the negative-test requirement on arrivals from risk regions.
+#[rstest]
+#[case::no_test(None, Colour::Yellow, Some("Y-RISK-ARRIVAL-UNTESTED"))]
+#[case::negative_10_hours_ago(Some(10), Colour::Green, None)]
+#[case::negative_exactly_72_hours_ago(Some(72), Colour::Green, None)]
+#[case::negative_80_hours_ago(Some(80), Colour::Yellow, Some("Y-RISK-ARRIVAL-UNTESTED"))]
+fn arrivals_from_risk_regions_need_a_recent_negative_test(
+    #[case] hours_ago: Option<i64>,
+    #[case] colour: Colour,
+    #[case] rule: Option<&str>,
+) {
+    let policy = ColourPolicy::from_toml(healthcode_domain::policy::ARRIVAL_TEST_POLICY_TOML).unwrap();
+    assert!(policy.rule("Y-RISK-REGION").is_none());
+    let now = morning(2);
+    let standing = StandingFacts {
+        latest_negative_test: hours_ago.map(|h| now.checked_sub(jiff::SignedDuration::from_hours(h)).unwrap()),
+        ..Default::default()
+    };
+    let mut p = Person::new();
+    p.policy = policy;
+    let t = p.report_with(declaration_with(&["CN-HB-WUHAN"], false), now, &standing).unwrap();
+    assert_eq!(t.status.colour, colour);
+    assert_eq!(t.status.basis.rule_id(), rule);
+    assert_eq!(t.status.basis.policy_version(), "hangzhou-2020.1+arrival-test.1");
+    // Without the arrival, a test changes nothing.
+    let mut q = Person::new();
+    let t = q.report_with(declaration_with(&["CN-ZJ"], false), now, &standing).unwrap();
+    assert_eq!(t.status.colour, Colour::Green);
+}
+
+#[test]
+fn a_negative_test_window_out_of_range_is_refused() {
+    let bad = healthcode_domain::policy::ARRIVAL_TEST_POLICY_TOML
+        .replace("no_negative_test_within_hours = 72", "no_negative_test_within_hours = 0");
+    assert!(ColourPolicy::from_toml(&bad).unwrap_err().message.contains("no_negative_test_within_hours"));
 }

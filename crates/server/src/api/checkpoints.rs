@@ -113,6 +113,9 @@ pub struct ScanResponse {
     pub origin_in_risk_area: Option<bool>,
     /// Whether they filed a declaration or clock-in today.
     pub declared_today: Option<bool>,
+    /// lab: at a checkpoint, whether the holder has a negative test sampled within the last 72 hours
+    /// (null for a code of another region or an unreadable one, and at venues). Never the result itself.
+    pub negative_test_within_72h: Option<bool>,
     /// Present for an EU DCC (`HC1:`): the certificate type and the rule applied.
     pub dcc: Option<DccScan>,
 }
@@ -147,6 +150,7 @@ fn scan_response(v: &ScanVerdict, recorded: Option<String>) -> ScanResponse {
             rule_version: d.rule_version.clone(),
             accepted: d.accepted,
         }),
+        negative_test_within_72h: v.negative_test_72h,
     }
 }
 
@@ -308,7 +312,9 @@ pub async fn venue_scan(
     if venue.state == healthcode_domain::VenueState::Closed {
         return Err(ApiError::new(ErrorKind::Conflict, "VENUE_CLOSED", "this venue is closed and takes no check-ins"));
     }
-    let verdict = checkpoints::judge(&state, &b.qr_text).await?;
+    let mut verdict = checkpoints::judge(&state, &b.qr_text).await?;
+    // lab: venue staff do not learn about tests.
+    verdict.negative_test_72h = None;
     // An unreadable code, or one of nobody registered here: the verdict, no visit.
     // Only a holder of this region can have a visit recorded here.
     let ours = verdict.region.as_deref() == Some(state.config.region_id.as_str());

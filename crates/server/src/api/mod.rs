@@ -11,7 +11,9 @@ pub mod checkpoints;
 pub mod code;
 pub mod dcc;
 pub mod enterprises;
+pub mod false_declarations;
 pub mod json;
+pub mod lab;
 pub mod overrides;
 pub mod reports;
 pub mod risk_areas;
@@ -108,6 +110,9 @@ impl Modify for CommonErrors {
         enterprises::approve, enterprises::reject, enterprises::invite, enterprises::remove,
         enterprises::my_employers, enterprises::accept, enterprises::leave, enterprises::gate_scan,
         enterprises::dashboard,
+        lab::record, lab::import, lab::mine,
+        false_declarations::request, false_declarations::pending, false_declarations::approve,
+        false_declarations::reject, false_declarations::mine,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &CommonErrors),
@@ -185,4 +190,12 @@ pub fn routes() -> Router<AppState> {
         .route("/me/employers", get(enterprises::my_employers))
         .route("/me/employers/{id}/accept", post(enterprises::accept))
         .route("/me/employers/{id}/leave", post(enterprises::leave))
+        // lab: test results and false declarations
+        .route("/test-results", post(lab::record))
+        .route("/test-results/import", post(lab::import))
+        .route("/me/test-results", get(lab::mine))
+        .route("/false-declarations", post(false_declarations::request).get(false_declarations::pending))
+        .route("/false-declarations/{id}/approve", post(false_declarations::approve))
+        .route("/false-declarations/{id}/reject", post(false_declarations::reject))
+        .route("/me/false-declarations", get(false_declarations::mine))
 }

@@ -93,6 +93,12 @@ fn evidence_text(e: &Evidence) -> String {
             format!("manual override: {basis} (requested by {requested_by}, approved by {approved_by})")
         }
         Evidence::Appeal { answer, .. } => format!("appeal upheld by the health authority: {answer}"),
+        Evidence::TestResult { test_kind, outcome, sampled_at, lab, .. } => {
+            format!("{test_kind} test {outcome}, sampled {sampled_at} by {lab}")
+        }
+        Evidence::FalseDeclaration { evidence, requested_by, approved_by, .. } => {
+            format!("false declaration: {evidence} (recorded by {requested_by}, approved by {approved_by})")
+        }
         // The case is never named to the contact: only the place and the time.
         Evidence::SharedStay { from, to, minutes, contact, .. } => {
             format!("{contact} contact: {minutes} minutes at a venue with a case, {from} to {to}")

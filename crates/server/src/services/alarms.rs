@@ -188,7 +188,16 @@ pub async fn recorded_basis(
             }
         }
     }
-    let facts = BasisFacts { now, case_recorded, history: &history, presence: &presence, risk_areas: &risk_areas };
+    // lab: a positive test result is a basis too.
+    let latest_positive_test = state.store.latest_sample(person, healthcode_domain::TestOutcome::Positive, now).await?;
+    let facts = BasisFacts {
+        now,
+        case_recorded,
+        history: &history,
+        presence: &presence,
+        risk_areas: &risk_areas,
+        latest_positive_test,
+    };
     Ok(red_basis(&facts))
 }
 

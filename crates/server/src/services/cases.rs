@@ -117,6 +117,20 @@ pub async fn record(
     isolated_on: Option<Date>,
     by: &str,
 ) -> Result<Case, ApiError> {
+    record_with_evidence(state, resident, kind, onset, isolated_on, by, Vec::new()).await
+}
+
+/// [`record`], citing `more` evidence beside the case in the status change
+/// (a positive test result that opened it).
+pub async fn record_with_evidence(
+    state: &AppState,
+    resident: ResidentId,
+    kind: CaseKind,
+    onset: Date,
+    isolated_on: Option<Date>,
+    by: &str,
+    more: Vec<Evidence>,
+) -> Result<Case, ApiError> {
     state.store.resident(resident).await.map_err(|e| match e {
         StoreError::NotFound => ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no such resident"),
         e => e.into(),
@@ -137,7 +151,8 @@ pub async fn record(
     };
     state.store.create_case(&case).await?;
     let standing = StandingFacts { case: Some(kind), ..StandingFacts::default() };
-    let evidence = vec![Evidence::Case { case: case.id, case_kind: kind.as_str().into() }];
+    let mut evidence = vec![Evidence::Case { case: case.id, case_kind: kind.as_str().into() }];
+    evidence.extend(more);
     apply_to(state, resident, &standing, evidence, by).await?;
     notify(
         state,

@@ -54,6 +54,9 @@ pub struct ScanVerdict {
     pub expires_at: Option<Timestamp>,
     /// The region that issued the code (ours or a peer's), once verified.
     pub region: Option<String>,
+    /// lab: whether the holder has a negative test sampled in the last 72 h
+    /// (`None` when the holder is not one of ours); never the result itself.
+    pub negative_test_72h: Option<bool>,
     /// For an EU DCC (`HC1:`): its type, the rule applied and the outcome.
     pub dcc: Option<crate::services::dcc::DccVerdict>,
     /// What the holder declared, for a checkpoint officer (filled by [`scan`]
@@ -184,14 +187,19 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
                 region: None,
                 dcc: None,
                 declared: None,
+                negative_test_72h: None,
             });
         }
     };
+    let mut negative_test_72h = None;
     let (region, current) = match peer {
         Some(peer) => peer,
         None => {
             let current = match state.store.resident_by_holder(code.claims.holder).await {
-                Ok(r) => state.store.status(r.id).await?.map(|s| s.colour),
+                Ok(r) => {
+                    negative_test_72h = Some(crate::services::lab::negative_within_72h(state, r.id).await?);
+                    state.store.status(r.id).await?.map(|s| s.colour)
+                }
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
             };
@@ -219,6 +227,7 @@ pub async fn judge(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiEr
         region: Some(region),
         dcc: None,
         declared: None,
+        negative_test_72h,
     })
 }
 
@@ -274,6 +283,7 @@ fn deny(reason: &str, message: &str) -> ScanVerdict {
         region: None,
         dcc: None,
         declared: None,
+        negative_test_72h: None,
     }
 }
 
@@ -292,6 +302,7 @@ fn judge_dcc(state: &AppState, qr_text: &str) -> ScanVerdict {
         region: dcc.country.clone(),
         dcc: Some(dcc),
         declared: None,
+        negative_test_72h: None,
     }
 }
 
@@ -327,6 +338,7 @@ async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiE
         region: Some(state.config.region_id.clone()),
         dcc: None,
         declared: None,
+        negative_test_72h: Some(crate::services::lab::negative_within_72h(state, resident.id).await?),
     })
 }
 

@@ -66,10 +66,14 @@ async fn submit(
     report: Report,
     channel: ReportChannel,
 ) -> Result<ReportOutcome, ApiError> {
-    let standing = crate::services::cases::standing_of(state, resident).await?;
+    let mut standing = crate::services::cases::standing_of(state, resident).await?;
     // Risk areas only matter to a declaration that names visited regions:
     // clock-ins (the bulk of reports) skip the query.
     let names_regions = matches!(&report, Report::Declaration(d) if !d.visited_regions.is_empty());
+    // lab: a recent negative test is read only where a rule could ask for it.
+    if names_regions {
+        standing.latest_negative_test = crate::services::lab::latest_negative(state, resident).await?;
+    }
     let risk_areas: Vec<healthcode_domain::RegionCode> = if names_regions {
         state.store.risk_areas_at(state.clock.now()).await?.into_iter().map(|a| a.code).collect()
     } else {

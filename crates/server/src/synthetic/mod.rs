@@ -4,10 +4,12 @@
 
 mod control;
 mod enterprises;
+mod lab;
 mod places;
 
 pub use control::{ControlCounts, TurnedAwayCounts, seed_control, seed_turned_away};
 pub use enterprises::{EnterpriseSeed, enterprise_count, enterprise_id_of, seed_enterprises};
+pub use lab::{LabCounts, seed_lab};
 pub use places::{TokenSigner, seed_places, venue_of};
 
 use healthcode_domain::random::SeededRng;

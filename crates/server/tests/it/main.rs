@@ -18,6 +18,7 @@ mod federation;
 mod gateways;
 mod governance;
 mod harness;
+mod lab;
 mod openapi;
 mod overload;
 mod page_forms;

@@ -223,6 +223,8 @@ fn evidence_kind(evidence: &Evidence) -> &'static str {
         Evidence::SharedStay { .. } => "shared_stay",
         Evidence::Override { .. } => "override",
         Evidence::Appeal { .. } => "appeal",
+        Evidence::TestResult { .. } => "test_result",
+        Evidence::FalseDeclaration { .. } => "false_declaration",
     }
 }
 

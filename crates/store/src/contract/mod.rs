@@ -43,7 +43,9 @@ macro_rules! contract_tests {
             gate_scans_feed_the_roster_snapshot_and_copy,
             alarms_are_listed_open_first_and_acknowledged_once, tracing_reads_many_people_and_venues_at_once,
             peer_lists_are_kept_per_region_and_never_roll_back,
-            staff_accounts_are_unique_versioned_and_end_their_sessions);
+            staff_accounts_are_unique_versioned_and_end_their_sessions,
+            test_results_are_recorded_once_and_open_one_case, false_declarations_are_decided_once);
+
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -57,12 +59,14 @@ macro_rules! contract_tests {
 }
 
 mod governance;
+mod lab;
 mod people;
 mod places;
 mod staff;
 mod work;
 
 pub use governance::*;
+pub use lab::*;
 pub use people::*;
 pub use places::*;
 pub use staff::*;
