@@ -38,6 +38,7 @@ mod enterprises;
 mod health;
 mod outbox;
 mod overrides;
+mod paper_passes;
 mod peer_lists;
 mod retention;
 mod risk_areas;
@@ -261,6 +262,7 @@ macro_rules! shared_queries {
         $crate::__overrides!($Store, $Db);
         $crate::__risk_areas!($Store, $Db);
         $crate::__peer_lists!($Store, $Db);
+        $crate::__paper_passes!($Store, $Db);
     };
 }
 

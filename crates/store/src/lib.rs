@@ -21,6 +21,6 @@ pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{
     AccessLogStore, AccountStore, AlarmStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore,
-    EnterpriseStore, HealthStore, OutboxStore, OverrideStore, PeerListStore, RetentionStore, RiskAreaStore, StatsStore,
-    Store, TransferStore, VenueStore, VisitStore,
+    EnterpriseStore, HealthStore, OutboxStore, OverrideStore, PaperPassStore, PeerListStore, RetentionStore,
+    RiskAreaStore, StatsStore, Store, TransferStore, VenueStore, VisitStore,
 };

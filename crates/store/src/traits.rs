@@ -17,8 +17,9 @@ const SCAN_ATTEMPTS: usize = 5;
 use crate::records::{
     AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
     EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
-    PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest,
-    SessionRecord, StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
+    PaperPassPrint, PaperPassRecord, PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle,
+    RiskArea, ScanApplied, ScanRequest, SessionRecord, StatCell, StatDay, StoredReport, TableCounts, Venue,
+    decide_request,
 };
 
 /// Resident and visitor accounts.
@@ -381,6 +382,7 @@ pub trait Store:
     + EnterpriseStore
     + AlarmStore
     + PeerListStore
+    + PaperPassStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
@@ -483,4 +485,26 @@ pub trait PeerListStore: Send + Sync {
     async fn put_peer_list(&self, list: &PeerListRecord) -> StoreResult<()>;
     /// Every kept list, by region.
     async fn peer_lists(&self) -> StoreResult<Vec<PeerListRecord>>;
+}
+
+/// Paper passes: each resident's current print number and window.
+#[async_trait]
+pub trait PaperPassStore: Send + Sync {
+    /// The resident's current print while it is valid after `renew_at`;
+    /// otherwise (none yet, or it ends by then) records `fresh` as the next
+    /// print. Concurrent callers get the same print.
+    async fn current_paper_pass(
+        &self,
+        resident: ResidentId,
+        fresh: &PaperPassPrint,
+        renew_at: Timestamp,
+    ) -> StoreResult<PaperPassRecord>;
+    /// Records `fresh` as the next print, revoking the current one.
+    async fn reprint_paper_pass(&self, resident: ResidentId, fresh: &PaperPassPrint) -> StoreResult<PaperPassRecord>;
+    /// The resident's current print, if any.
+    async fn paper_pass(&self, resident: ResidentId) -> StoreResult<Option<PaperPassRecord>>;
+    /// Holders whose current print is a reprint made at or after `since`
+    /// (earlier prints of theirs may still be in their window), with its
+    /// number: what an offline scanner needs to refuse the revoked ones.
+    async fn reprinted_paper_passes(&self, since: Timestamp) -> StoreResult<Vec<(HolderId, u32)>>;
 }

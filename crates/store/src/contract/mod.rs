@@ -42,7 +42,8 @@ macro_rules! contract_tests {
             applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
             gate_scans_feed_the_roster_snapshot_and_copy,
             alarms_are_listed_open_first_and_acknowledged_once, tracing_reads_many_people_and_venues_at_once,
-            peer_lists_are_kept_per_region_and_never_roll_back);
+            peer_lists_are_kept_per_region_and_never_roll_back,
+            paper_passes_are_kept_while_valid_and_reprints_count_up);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -56,11 +57,13 @@ macro_rules! contract_tests {
 }
 
 mod governance;
+mod paper_passes;
 mod people;
 mod places;
 mod work;
 
 pub use governance::*;
+pub use paper_passes::*;
 pub use people::*;
 pub use places::*;
 pub use work::*;
