@@ -35,6 +35,8 @@ const ASSETS: &[Asset] = &[
     Asset { path: "stats.css", content_type: CSS, cache_control: OURS, body: include_str!("../static/stats.css") },
     // The offline verifier for checkpoint pages (mirrors crates/credential; tested against the shared vectors).
     Asset { path: "hc-verify.js", content_type: JS, cache_control: OURS, body: include_str!("../static/hc-verify.js") },
+    // Paper passes checked offline on checkpoint pages (mirrors crates/credential/src/paper_pass.rs).
+    Asset { path: "hc-pass.js", content_type: JS, cache_control: OURS, body: include_str!("../static/hc-pass.js") },
     // The camera scanner page's script and the QR decoder it falls back on (no native BarcodeDetector).
     Asset { path: "scanner.js", content_type: JS, cache_control: OURS, body: include_str!("../static/scanner.js") },
     Asset {
