@@ -9,6 +9,7 @@ mod concurrency;
 mod crash;
 mod federation;
 mod loadgen;
+mod paper_pass;
 mod stats;
 mod store;
 mod tokens;
