@@ -253,6 +253,49 @@ describe('camera scanner pages', () => {
     });
   });
 
+  test('offline: a paper pass is verified on the phone; a reprinted or altered one is refused', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    if (setupError) throw setupError;
+    const elder = await declaredResident(server, '+8613800000207');
+    const first = (await api(server.url, 'GET', '/api/v1/me/pass', elder)).qr_text;
+    const reprint = await api(server.url, 'POST', '/api/v1/me/pass/reprint', elder, {});
+    assert.equal(reprint.print, 2);
+    const current = reprint.qr_text;
+    const chars = [...current];
+    const i = chars.length - 5;
+    chars[i] = chars[i] === 'A' ? 'B' : 'A';
+    const altered = chars.join('');
+
+    const browser = await browserFilming('blank-pass', null);
+    await onPhone(t, browser, officer, 'scanner-offline-pass', async (page, context) => {
+      await step(page, 'open the scanner online: the lists are cached', async () => {
+        await page.goto(`${server.url}/checkpoint/${checkpointId}`);
+        await page.waitForFunction(() => JSON.parse(localStorage.getItem('hc.scanner.status-list') ?? 'null')?.body?.passes?.length > 0);
+        await page.waitForFunction(() => localStorage.getItem('hc.scanner.trust-list') !== null);
+      });
+      await step(page, 'go offline', async () => {
+        await context.setOffline(true);
+        await page.locator('#net[data-online=false]').waitFor();
+      });
+      const judge = async (text, verdict, reason) => {
+        await page.fill('#manual-text', text);
+        await page.click('#manual button[type=submit]');
+        await page.locator(`#verdict[data-verdict=${verdict}][data-reason=${reason}]`).waitFor({ timeout: VERDICT_TIMEOUT_MS });
+        assert.match(await page.locator('#verdict').innerText(), /checked offline/);
+      };
+      await step(page, 'the current pass: allow, with the signed eye-check hint', async () => {
+        await judge(current, 'allow', 'PASS_VALID_OFFLINE');
+        assert.match(await page.locator('#verdict').innerText(), /LW \*\*\*\*1234/);
+      });
+      await page.screenshot({ path: shot('scanner-offline-pass'), fullPage: false });
+      await step(page, 'the first print, revoked by the reprint: deny', () => judge(first, 'deny', 'PASS_REVOKED'));
+      await step(page, 'an altered pass: deny', () => judge(altered, 'deny', 'PASS_FORGED'));
+      await step(page, 'a first-format pass: deny', () =>
+        judge('HPASS1:AQAAAAAAAAAAAwMDAwMDAwMDAwMDAwMDAwAAAABrSd0A', 'deny', 'PASS_OUTDATED'),
+      );
+      await context.setOffline(false);
+    });
+  });
+
   test('no camera API (an insecure page): said so, and manual entry still works', { timeout: TEST_TIMEOUT_MS }, async (t) => {
     if (setupError) throw setupError;
     const yellow = await declaredResident(server, '+8613800000206', { temperature_c: 38.2, symptoms: ['fever'] });

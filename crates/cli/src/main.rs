@@ -59,8 +59,10 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Verify a health code or a venue QR offline (QR text, or a PNG/JPEG image
-    /// of one). Prints a JSON verdict per code; exit status 0 only when all are valid.
+    /// Verify a health code, paper pass or venue QR offline (QR text, or a PNG/JPEG image
+    /// of one). Prints a JSON verdict per code; exit status 0 only when all are valid,
+    /// 1 when one is not, 3 (`NO_QR_FOUND`) when an image holds no readable QR code,
+    /// 4 (`IMAGE_UNREADABLE`) when the file is not a PNG or JPEG.
     /// A peer region's code is checked with that region's list the server kept in the store.
     Verify {
         /// The QR text (HCODE1:…) or the path of an image file.

@@ -17,8 +17,9 @@
 //!
 //! - [`dcc`]: EU Digital COVID Certificates shown by visitors (`HC1:`),
 //!   verified by [`verify_dcc`] against an imported [`DscList`].
-//! - [`paper_pass`]: the long-lived identity-only pass for people without a
-//!   smartphone ([`sign_paper_pass`], [`verify_paper_pass`]).
+//! - [`paper_pass`]: the signed, expiring, identity-only pass for people
+//!   without a smartphone ([`sign_paper_pass`], [`verify_paper_pass`],
+//!   [`check_print`] for reprints).
 //! - [`venue_token`]: the signed token in a venue poster's URL
 //!   ([`sign_venue_token`], [`verify_venue_token`]).
 //!
@@ -46,7 +47,10 @@ pub use health_code::{
     verify,
 };
 pub use keys::{KeyEntry, KeyError, KeyId, KeyRing, SigningKey, index_path, load_or_create_root_key};
-pub use paper_pass::{PAPER_PASS_PREFIX, PaperPass, PaperPassError, is_paper_pass, sign_paper_pass, verify_paper_pass};
+pub use paper_pass::{
+    OUTDATED_PAPER_PASS_PREFIX, PAPER_PASS_PREFIX, PaperPass, PaperPassClaims, PaperPassError, SignPassError,
+    check_print, is_paper_pass, sign_paper_pass, verify_paper_pass,
+};
 pub use qr::{DECODE_TIME_LIMIT, QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
 pub use trust_list::{PreparedKey, PreparedTrustList, TrustList, TrustListError, TrustedKey};
 pub use venue_token::{VenueToken, VenueTokenError, sign_venue_token, token_from_qr, verify_venue_token};

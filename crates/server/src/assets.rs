@@ -41,6 +41,8 @@ const ASSETS: &[Asset] = &[
         cache_control: OURS,
         body: include_str!("../static/dcc-verify.js"),
     },
+    // Paper passes checked offline on checkpoint pages (mirrors crates/credential/src/paper_pass.rs).
+    Asset { path: "hc-pass.js", content_type: JS, cache_control: OURS, body: include_str!("../static/hc-pass.js") },
     // The camera scanner page's script and the QR decoder it falls back on (no native BarcodeDetector).
     Asset { path: "scanner.js", content_type: JS, cache_control: OURS, body: include_str!("../static/scanner.js") },
     Asset {

@@ -13,6 +13,7 @@
 // Venue staff mode: online only; POST /api/v1/venues/{id}/scans, verdict plus entered/exited.
 import { prepareTrustList, verifyHealthCode } from '/static/hc-verify.js';
 import { prepareDscList, verifyDcc } from '/static/dcc-verify.js';
+import { verifyPaperPass } from '/static/hc-pass.js';
 
 const REPEAT_MS = 3_000; // the same QR text read again within this window is ignored
 const FETCH_TIMEOUT_MS = 1_500; // a slower scan answer counts as offline
@@ -77,6 +78,7 @@ let reachable = true; // the last request to the server got an answer
 let failedAt = 0; // when a request last failed: scans skip the server for RETRY_ONLINE_MS after
 let trust = null; // prepared trust list
 let statusMap = new Map(); // holder hex -> "yellow" | "red"
+let passPrints = new Map(); // holder hex -> current paper pass print number (reprinted holders only)
 let peers = []; // [{ region, expiresAt (ms), trust (prepared), statusMap }] of peer regions
 let dccList = null; // prepared EU DSC list and rules (dcc-verify.js)
 
@@ -240,6 +242,7 @@ async function refreshLists() {
     const res = await call(cfg.statusListUrl, {}, SYNC_TIMEOUT_MS);
     if (res.ok && Array.isArray(res.body.holders)) {
       statusMap = new Map(res.body.holders.map((e) => [e.h, e.c]));
+      passPrints = new Map((res.body.passes ?? []).map((e) => [e.h, e.n]));
       store(STATUS_KEY, { fetchedAt: Date.now(), body: res.body });
     } else if (res.status === 401) {
       apiError(res);
@@ -300,6 +303,8 @@ async function loadCachedLists() {
   if (Array.isArray(holders)) statusMap = new Map(holders.map((e) => [e.h, e.c]));
   const cachedDcc = load(DCC_KEY)?.body;
   if (cachedDcc) dccList = await prepareDscList(cachedDcc).catch(() => null);
+  const passes = load(STATUS_KEY)?.body?.passes;
+  if (Array.isArray(passes)) passPrints = new Map(passes.map((e) => [e.h, e.n]));
   const cachedPeers = load(PEERS_KEY)?.body;
   if (Array.isArray(cachedPeers)) peers = await preparePeers(cachedPeers);
 }
@@ -339,11 +344,8 @@ function direction() {
 
 /** The verdict without the server: signature and expiry here, then the cached status list. */
 async function judgeOffline(qrText) {
-  if (qrText.trim().startsWith('HPASS1:')) {
-    // A paper pass carries no colour and may be signed by a key retired long
-    // ago: its verdict needs the server's view of the holder's status.
-    return { verdict: 'deny', reason: 'PASS_NEEDS_NETWORK', message: 'paper passes are checked online', colour: null, holder: null, offline: true };
-  }
+  const text = qrText.trim();
+  if (text.startsWith('HPASS2:') || text.startsWith('HPASS1:')) return judgePassOffline(text);
   if (qrText.trim().startsWith('HC1:')) {
     // A visitor's EU DCC: signature, validity, key usage and the acceptance rule, all here.
     if (!dccList) return { verdict: 'deny', reason: 'OFFLINE_UNVERIFIABLE', message: 'no DSC list cached', colour: null, holder: null, offline: true };
@@ -396,6 +398,20 @@ async function judgeOffline(qrText) {
   }
   const verdict = colour === 'green' ? 'allow' : 'deny';
   return { verdict, reason, colour, holder: result.holder, holderHint, region, offline: true };
+}
+
+/** A paper pass without the server: signature and window here, revocation and colour from the status list. */
+async function judgePassOffline(text) {
+  const deny = (reason, holder = null) => ({ verdict: 'deny', reason, message: null, colour: null, holder, offline: true });
+  if (!trust) return deny('OFFLINE_UNVERIFIABLE');
+  const pass = await verifyPaperPass(text, trust, Date.now());
+  if (!pass.valid) return deny(pass.code);
+  if (pass.print < (passPrints.get(pass.holder) ?? 0)) return deny('PASS_REVOKED', pass.holder);
+  const colour = statusMap.get(pass.holder) ?? 'green';
+  const holderHint = `${pass.initials} ****${pass.documentLast4}`;
+  const reason = colour === 'green' ? 'PASS_VALID_OFFLINE' : `STATUS_LIST_${colour.toUpperCase()}`;
+  const verdict = colour === 'green' ? 'allow' : 'deny';
+  return { verdict, reason, colour, holder: pass.holder, holderHint, region: cfg.region, offline: true };
 }
 
 async function judgeAtCheckpoint(qrText) {

@@ -40,6 +40,7 @@ mod health;
 mod lab;
 mod outbox;
 mod overrides;
+mod paper_passes;
 mod peer_lists;
 mod retention;
 mod risk_areas;
@@ -267,6 +268,7 @@ macro_rules! shared_queries {
         $crate::__peer_lists!($Store, $Db);
         $crate::__staff!($Store, $Db);
         $crate::__lab!($Store, $Db);
+        $crate::__paper_passes!($Store, $Db);
     };
 }
 

@@ -23,6 +23,6 @@ pub use lab::{FalseDeclaration, LabStore};
 pub use records::*;
 pub use traits::{
     AccessLogStore, AccountStore, AlarmStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore,
-    EnterpriseStore, HealthStore, OutboxStore, OverrideStore, PeerListStore, RetentionStore, RiskAreaStore, StaffStore,
-    StatsStore, Store, TransferStore, VenueStore, VisitStore,
+    EnterpriseStore, HealthStore, OutboxStore, OverrideStore, PaperPassStore, PeerListStore, RetentionStore,
+    RiskAreaStore, StaffStore, StatsStore, Store, TransferStore, VenueStore, VisitStore,
 };

@@ -723,3 +723,23 @@ pub struct StaffChange<'a> {
     /// A session to start (a good sign-in).
     pub new_session: Option<&'a SessionRecord>,
 }
+
+/// A resident's current paper pass print (the pass text itself is signed
+/// from it on demand and never stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaperPassRecord {
+    pub resident: ResidentId,
+    /// 1 for the first print, +1 for each reprint; lower numbers are revoked.
+    pub print: u32,
+    pub valid_from: Timestamp,
+    pub valid_until: Timestamp,
+    pub printed_at: Timestamp,
+}
+
+/// The window and time of a new print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaperPassPrint {
+    pub valid_from: Timestamp,
+    pub valid_until: Timestamp,
+    pub printed_at: Timestamp,
+}

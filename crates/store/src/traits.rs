@@ -17,8 +17,9 @@ const SCAN_ATTEMPTS: usize = 5;
 use crate::records::{
     AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
     EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
-    PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest,
-    SessionRecord, StaffAccount, StaffChange, StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
+    PaperPassPrint, PaperPassRecord, PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle,
+    RiskArea, ScanApplied, ScanRequest, SessionRecord, StaffAccount, StaffChange, StatCell, StatDay, StoredReport,
+    TableCounts, Venue, decide_request,
 };
 
 /// Resident and visitor accounts.
@@ -404,6 +405,7 @@ pub trait Store:
     + PeerListStore
     + StaffStore
     + crate::lab::LabStore
+    + PaperPassStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;
@@ -522,4 +524,26 @@ pub trait StaffStore: Send + Sync {
     /// `account.version`, bumping it, with `change` in the same transaction;
     /// `Conflict` when someone else wrote first (nothing is written).
     async fn update_staff(&self, account: &StaffAccount, change: StaffChange<'_>) -> StoreResult<()>;
+}
+
+/// Paper passes: each resident's current print number and window.
+#[async_trait]
+pub trait PaperPassStore: Send + Sync {
+    /// The resident's current print while it is valid after `renew_at`;
+    /// otherwise (none yet, or it ends by then) records `fresh` as the next
+    /// print. Concurrent callers get the same print.
+    async fn current_paper_pass(
+        &self,
+        resident: ResidentId,
+        fresh: &PaperPassPrint,
+        renew_at: Timestamp,
+    ) -> StoreResult<PaperPassRecord>;
+    /// Records `fresh` as the next print, revoking the current one.
+    async fn reprint_paper_pass(&self, resident: ResidentId, fresh: &PaperPassPrint) -> StoreResult<PaperPassRecord>;
+    /// The resident's current print, if any.
+    async fn paper_pass(&self, resident: ResidentId) -> StoreResult<Option<PaperPassRecord>>;
+    /// Holders whose current print is a reprint made at or after `since`
+    /// (earlier prints of theirs may still be in their window), with its
+    /// number: what an offline scanner needs to refuse the revoked ones.
+    async fn reprinted_paper_passes(&self, since: Timestamp) -> StoreResult<Vec<(HolderId, u32)>>;
 }

@@ -1,8 +1,9 @@
 //! `healthcode verify <QR text | image file>`: offline verification.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use healthcode_credential::{
-    HEALTH_CODE_PREFIX, KeyRing, PreparedTrustList, VerifyError, decode_image, verify, verify_venue_token,
+    HEALTH_CODE_PREFIX, KeyRing, PaperPassError, PreparedTrustList, QrError, VerifyError, decode_image, is_paper_pass,
+    verify, verify_paper_pass, verify_venue_token,
 };
 use healthcode_server::services::federation::{Federation, Foreign};
 use serde_json::json;
@@ -41,22 +42,83 @@ fn trust_list(common: &CommonArgs, file: Option<PathBuf>, now: jiff::Timestamp) 
         .context("preparing the trust list")
 }
 
-/// The QR texts to check: the argument itself, or what an image holds.
-fn texts(input: &str) -> Result<Vec<String>> {
+/// Exit status when an image holds no readable QR code (1 is an invalid code).
+pub const EXIT_NO_QR_FOUND: u8 = 3;
+/// Exit status when the file is not a readable PNG or JPEG image.
+pub const EXIT_IMAGE_UNREADABLE: u8 = 4;
+
+/// The QR texts to check: the argument itself, or what an image holds; or,
+/// for an image without one, the JSON verdict and exit status to answer.
+fn texts(input: &str) -> Result<Result<Vec<String>, (serde_json::Value, u8)>> {
     let trimmed = input.trim();
     if trimmed.starts_with(HEALTH_CODE_PREFIX)
         || healthcode_credential::is_dcc(trimmed)
+        || is_paper_pass(trimmed)
         || looks_like_venue_qr(trimmed)
         || !Path::new(trimmed).is_file()
     {
-        return Ok(vec![trimmed.to_string()]);
+        return Ok(Ok(vec![trimmed.to_string()]));
     }
     let bytes = std::fs::read(trimmed).with_context(|| format!("reading {trimmed}"))?;
-    let found = decode_image(&bytes).with_context(|| format!("decoding the image {trimmed}"))?;
-    if found.is_empty() {
-        bail!("no QR code found in {trimmed}");
+    let refuse = |code: &str, reason: String, status| {
+        Err((json!({ "valid": false, "kind": "image", "code": code, "reason": reason }), status))
+    };
+    Ok(match decode_image(&bytes) {
+        Ok(found) if found.is_empty() => {
+            refuse("NO_QR_FOUND", format!("no readable QR code in {trimmed}"), EXIT_NO_QR_FOUND)
+        }
+        Ok(found) => Ok(found),
+        Err(QrError::TooSlow | QrError::Decoder) => {
+            refuse("NO_QR_FOUND", format!("no readable QR code in {trimmed} (the decoder gave up)"), EXIT_NO_QR_FOUND)
+        }
+        Err(e) => {
+            refuse("IMAGE_UNREADABLE", format!("{trimmed} is not a readable PNG or JPEG: {e}"), EXIT_IMAGE_UNREADABLE)
+        }
+    })
+}
+
+/// A paper pass: signature and window against every key of the ring, and
+/// the print number against the store's current one when the store opens.
+async fn pass_verdict(common: &CommonArgs, text: &str, now: jiff::Timestamp) -> Result<serde_json::Value> {
+    let keys = all_keys(common, now)?;
+    let pass = match verify_paper_pass(text, &keys, now) {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(json!({ "valid": false, "kind": "paper_pass", "code": e.code(), "reason": e.to_string() }));
+        }
+    };
+    let c = &pass.claims;
+    let config = build(common)?;
+    let current = match healthcode_server::open_store_with(&config.database_url, &config.postgres).await {
+        Ok(store) => match store.resident_by_holder(c.holder).await {
+            Ok(r) => store.paper_pass(r.id).await.ok().flatten().map(|p| p.print),
+            Err(_) => None,
+        },
+        Err(_) => None,
+    };
+    // The store gives out numbers in order: any other than its current one is revoked.
+    if let Some(current) = current
+        && current != c.print
+    {
+        let e = PaperPassError::Revoked;
+        return Ok(
+            json!({ "valid": false, "kind": "paper_pass", "code": e.code(), "reason": e.to_string(), "print": c.print }),
+        );
     }
-    Ok(found)
+    Ok(json!({
+        "valid": true,
+        "kind": "paper_pass",
+        "code": "PASS_VALID",
+        "region": config.region_id,
+        "holder_id": c.holder.to_string(),
+        "holder_hint": format!("{} ****{}", c.initials, c.document_last4),
+        "print": c.print,
+        "valid_from": c.valid_from.to_string(),
+        "valid_until": c.valid_until.to_string(),
+        "key_id": pass.key_id.to_string(),
+        "current_print_checked": current.is_some(),
+        "note": "identity only: the holder's colour is the server's (or the status list's) current one",
+    }))
 }
 
 pub async fn run(
@@ -68,8 +130,21 @@ pub async fn run(
     let now = super::system_clock().now();
     let mut all_valid = true;
     let mut trust = None;
-    for text in texts(input)? {
+    let texts = match texts(input)? {
+        Ok(texts) => texts,
+        Err((verdict, status)) => {
+            println!("{verdict}");
+            return Ok(ExitCode::from(status));
+        }
+    };
+    for text in texts {
         if let Some(verdict) = super::dcc::verdict(&common, &text, dsc_file.as_deref(), now)? {
+            all_valid &= verdict["valid"] == true;
+            println!("{verdict}");
+            continue;
+        }
+        if is_paper_pass(&text) {
+            let verdict = pass_verdict(&common, &text, now).await?;
             all_valid &= verdict["valid"] == true;
             println!("{verdict}");
             continue;

@@ -10,6 +10,7 @@ mod crash;
 mod federation;
 mod lab_import;
 mod loadgen;
+mod paper_pass;
 mod stats;
 mod store;
 mod tokens;

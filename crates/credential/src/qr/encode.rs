@@ -1,5 +1,6 @@
-//! From text to the final codeword sequence: one segment in alphanumeric or
-//! byte mode, the smallest version at level M that holds it, terminator and
+//! From text to the final codeword sequence: one segment in numeric,
+//! alphanumeric or byte mode (text that is not ASCII preceded by the UTF-8
+//! ECI designator, 26, so readers do not guess another character set), the smallest version at level M that holds it, terminator and
 //! pad codewords, then Reed–Solomon blocks interleaved (ISO/IEC 18004:2015
 //! 7.4 and 7.5).
 
@@ -9,16 +10,27 @@ use super::version::{MAX_VERSION, MIN_VERSION, Version};
 /// How the text is turned into bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
+    /// 0-9 only, three digits in 10 bits.
+    Numeric,
     /// 0-9, A-Z, space and `$%*+-./:`, two characters in 11 bits.
     Alphanumeric,
     /// The UTF-8 bytes, 8 bits each.
     Byte,
+    /// Byte mode after an ECI header naming UTF-8: text that is not ASCII.
+    Utf8Byte,
 }
+
+/// ECI mode indicator and the 8-bit designator of UTF-8 (assignment 26).
+const ECI_UTF8_HEADER_BITS: usize = 4 + 8;
 
 impl Mode {
     /// Alphanumeric when every character is in its set, byte otherwise.
     pub(crate) fn for_text(text: &str) -> Self {
-        if text.bytes().all(|b| ALPHANUMERIC_VALUES[usize::from(b)] != NOT_ALPHANUMERIC) {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            Self::Numeric
+        } else if !text.is_ascii() {
+            Self::Utf8Byte
+        } else if text.bytes().all(|b| ALPHANUMERIC_VALUES[usize::from(b)] != NOT_ALPHANUMERIC) {
             Self::Alphanumeric
         } else {
             Self::Byte
@@ -27,24 +39,29 @@ impl Mode {
 
     fn indicator(self) -> u32 {
         match self {
+            Self::Numeric => 0b0001,
             Self::Alphanumeric => 0b0010,
-            Self::Byte => 0b0100,
+            Self::Byte | Self::Utf8Byte => 0b0100,
         }
     }
 
     /// Bits of the segment for `len` bytes of text, without the header.
     fn payload_bits(self, len: usize) -> usize {
         match self {
+            Self::Numeric => len / 3 * 10 + [0, 4, 7][len % 3],
             Self::Alphanumeric => len / 2 * 11 + len % 2 * 6,
             Self::Byte => len * 8,
+            Self::Utf8Byte => ECI_UTF8_HEADER_BITS + len * 8,
         }
     }
 
     fn count_bits(self, version: Version) -> usize {
         let (alphanumeric, byte) = version.count_bits();
         match self {
+            // 10, 12 and 14 bits, one more than alphanumeric at each size.
+            Self::Numeric => alphanumeric + 1,
             Self::Alphanumeric => alphanumeric,
-            Self::Byte => byte,
+            Self::Byte | Self::Utf8Byte => byte,
         }
     }
 }
@@ -91,9 +108,19 @@ pub(crate) fn codewords(text: &str) -> Option<Codewords> {
     let version = smallest_version(mode, bytes.len())?;
     let capacity = version.data_codewords();
     let mut data = BitWriter::new(capacity);
+    if mode == Mode::Utf8Byte {
+        data.push(0b0111, 4);
+        data.push(26, 8);
+    }
     data.push(mode.indicator(), 4);
     data.push(bytes.len() as u32, mode.count_bits(version));
     match mode {
+        Mode::Numeric => {
+            let digits = |group: &[u8]| group.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+            for group in bytes.chunks(3) {
+                data.push(digits(group), [0, 4, 7, 10][group.len()]);
+            }
+        }
         Mode::Alphanumeric => {
             let value = |b: u8| u32::from(ALPHANUMERIC_VALUES[usize::from(b)]);
             let mut pairs = bytes.chunks_exact(2);
@@ -104,7 +131,7 @@ pub(crate) fn codewords(text: &str) -> Option<Codewords> {
                 data.push(value(*last), 6);
             }
         }
-        Mode::Byte => {
+        Mode::Byte | Mode::Utf8Byte => {
             for &b in bytes {
                 data.push(u32::from(b), 8);
             }
@@ -210,10 +237,12 @@ mod tests {
     fn mode_follows_the_character_set() {
         assert_eq!(Mode::for_text("HCODE1:AB $%*+-./"), Mode::Alphanumeric);
         assert_eq!(Mode::for_text(""), Mode::Alphanumeric);
-        assert_eq!(Mode::for_text("0123"), Mode::Alphanumeric);
+        assert_eq!(Mode::for_text("0123"), Mode::Numeric);
+        assert_eq!(Mode::for_text("0123A"), Mode::Alphanumeric);
         assert_eq!(Mode::for_text("https://example.org/v?t=1"), Mode::Byte);
         assert_eq!(Mode::for_text("HELLO!"), Mode::Byte);
-        assert_eq!(Mode::for_text("日本"), Mode::Byte);
+        assert_eq!(Mode::for_text("日本"), Mode::Utf8Byte);
+        assert_eq!(Mode::for_text("Hà Nội"), Mode::Utf8Byte);
     }
 
     #[test]

@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use healthcode_credential::health_code::MAX_INFLATED;
 use healthcode_credential::{
-    DECODE_TIME_LIMIT, PreparedTrustList, TrustList, VenueToken, decode_image, decode_unverified, is_paper_pass,
-    render_png, sign_paper_pass, sign_venue_token, token_from_qr, verify, verify_paper_pass, verify_venue_token,
+    DECODE_TIME_LIMIT, PaperPassClaims, PreparedTrustList, TrustList, VenueToken, decode_image, decode_unverified,
+    is_paper_pass, render_png, sign_paper_pass, sign_venue_token, token_from_qr, verify, verify_paper_pass,
+    verify_venue_token,
 };
 use healthcode_domain::{HolderId, VenueId};
 use jiff::Timestamp;
@@ -116,8 +117,9 @@ fn venue_token(data: &[u8]) {
 
 fn paper_pass(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(pass) = verify_paper_pass(text, trust()) {
+    if let Ok(pass) = verify_paper_pass(text, trust(), now()) {
         assert!(is_paper_pass(text) && trust().find(&pass.key_id).is_some());
+        assert!(pass.claims.valid_from < pass.claims.valid_until && pass.claims.print > 0);
     }
 }
 
@@ -210,7 +212,7 @@ fn accepted(target: &str, data: &[u8]) -> bool {
     match target {
         "health_code" => verify(text(), trust(), now()).is_ok(),
         "venue_token" => verify_venue_token(text(), trust()).is_ok(),
-        "paper_pass" => verify_paper_pass(text(), trust()).is_ok(),
+        "paper_pass" => verify_paper_pass(text(), trust(), now()).is_ok(),
         "cbor" => decode_unverified(&pack(data)).is_ok(),
         "trust_list" => TrustList::from_json(text()).and_then(|list| list.prepare()).is_ok(),
         "qr_image" => decode_image(data).is_ok_and(|texts| !texts.is_empty()),
@@ -242,7 +244,15 @@ fn build_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let stranger = vectors::key("stranger");
     let venue = VenueToken { venue: VenueId::from_bytes([0x42; 16]), generation: 3 };
     let token = sign_venue_token(&venue, active).unwrap();
-    let pass = sign_paper_pass(HolderId::from_bytes([0x5a; 16]), now(), active).unwrap();
+    let claims = PaperPassClaims {
+        holder: HolderId::from_bytes([0x5a; 16]),
+        print: 3,
+        valid_from: now(),
+        valid_until: now() + jiff::SignedDuration::from_hours(30 * 24),
+        initials: "WX".into(),
+        document_last4: "5678".into(),
+    };
+    let pass = sign_paper_pass(&claims, active).unwrap();
     let mut seeds = Vec::new();
     let mut add = |target, name: &str, bytes: Vec<u8>| seeds.push((target, name.to_owned(), bytes));
     for name in [
@@ -274,7 +284,7 @@ fn build_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     add("venue_token", "forged_by_stranger", sign_venue_token(&venue, stranger).unwrap().into_bytes());
     add("paper_pass", "valid_pass", pass.clone().into_bytes());
     add("paper_pass", "valid_pass_padded", format!("  {pass}\n").into_bytes());
-    let forged = sign_paper_pass(HolderId::from_bytes([0x5a; 16]), now(), stranger).unwrap();
+    let forged = sign_paper_pass(&claims, stranger).unwrap();
     add("paper_pass", "forged_by_stranger", forged.into_bytes());
     let list = &VECTORS.0.trust_list;
     add("trust_list", "valid_vectors", list.to_json_pretty().into_bytes());

@@ -94,6 +94,49 @@ fn a_decoder_reads_every_version_in_both_modes() {
 }
 
 #[test]
+fn numeric_payloads_take_numeric_mode_and_a_smaller_symbol() {
+    // A 30-digit manual entry code: numeric mode fits version 1 (21 x 21
+    // modules); alphanumeric mode (one letter in it) needs version 2.
+    let digits = "123456789012345678901234567890";
+    assert_eq!(version(&matrix(digits).unwrap()), 1);
+    assert_eq!(version(&matrix(&format!("{digits}A")).unwrap()), 2);
+    // ISO/IEC 18004 table 7, level M, numeric: 34 digits in version 1, 63 in 2, 5596 in 40.
+    for (len, v) in [(34, 1), (35, 2), (63, 2), (64, 3), (5_596, 40)] {
+        assert_eq!(version(&matrix(&"7".repeat(len)).unwrap()), v, "{len} digits");
+    }
+    assert!(matches!(matrix(&"7".repeat(5_597)), Err(QrError::TooLong)));
+    for len in 1..=40 {
+        let t: String = (0..len).map(|i| char::from(b'0' + (i * 7 % 10) as u8)).collect();
+        assert!(decodes(&t), "{len} digits");
+    }
+    assert!(decodes(&"9".repeat(5_596)));
+}
+
+/// zbarimg, an independent decoder: it reads our numeric segments, and text
+/// that is not ASCII as UTF-8 (without the ECI marker it guesses Shift_JIS).
+#[test]
+fn zbar_reads_numeric_and_utf8_text_as_written() {
+    let available = std::process::Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(std::env::var("HEALTHCODE_REQUIRE_TOOLS").is_err(), "zbarimg is required (apt-get install zbar-tools)");
+        eprintln!("skipping: zbar-tools not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in
+        ["0123456789012345678901", "健康码 · Hà Nội · venue 名称", "Nguyễn Thị Hồng", "東京都", "HCODE1:ABC"]
+            .iter()
+            .enumerate()
+    {
+        let path = dir.path().join(format!("{i}.png"));
+        std::fs::write(&path, render_png(text, 4).unwrap()).unwrap();
+        let out = std::process::Command::new("zbarimg").args(["-q", "--raw"]).arg(&path).output().unwrap();
+        assert!(out.status.success(), "zbarimg read nothing for {text:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'), *text);
+    }
+}
+
+#[test]
 fn a_decoder_reads_short_texts_of_every_length() {
     for len in 0..=60 {
         assert!(decodes(&text(ALPHANUMERIC, len, len as u64)), "alphanumeric, {len} characters");
@@ -172,7 +215,13 @@ mod against_fast_qr {
             Mask::Diamonds,
             Mask::Meadow,
         ];
-        let mode = if text.bytes().all(|b| ALPHANUMERIC.contains(&b)) { Mode::Alphanumeric } else { Mode::Byte };
+        let mode = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            Mode::Numeric
+        } else if text.bytes().all(|b| ALPHANUMERIC.contains(&b)) {
+            Mode::Alphanumeric
+        } else {
+            Mode::Byte
+        };
         let code =
             QRBuilder::new(text.as_bytes()).ecl(ECL::M).mode(mode).mask(masks[usize::from(mask)]).build().unwrap();
         code.data[..code.size * code.size].iter().map(|m| m.value()).collect()

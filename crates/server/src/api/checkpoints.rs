@@ -267,6 +267,15 @@ pub struct StatusListResponse {
     pub generated_at: String,
     /// Holders whose code is not green now: `{"h": "<32 hex>", "c": "yellow"|"red"}`.
     pub holders: Vec<StatusEntry>,
+    /// Holders who reprinted their paper pass within a pass's validity, with the current print
+    /// number: `{"h": "<32 hex>", "n": 3}`. A pass with a lower number is revoked.
+    pub passes: Vec<PassEntry>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassEntry {
+    pub h: String,
+    pub n: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -280,10 +289,13 @@ pub struct StatusEntry {
     responses((status = 200, body = StatusListResponse)))]
 pub async fn status_list(State(state): State<AppState>, _auth: OfficerAuth) -> ApiResult<Json<StatusListResponse>> {
     let holders = state.store.non_green_holders().await?;
+    let now = state.clock.now();
+    let reprinted = state.store.reprinted_paper_passes(now - crate::services::code::PASS_VALIDITY).await?;
     Ok(Json(StatusListResponse {
         issuer: state.config.region_id.clone(),
-        generated_at: state.clock.now().to_string(),
+        generated_at: now.to_string(),
         holders: holders.iter().map(|(h, c)| StatusEntry { h: h.to_string(), c: c.as_str().into() }).collect(),
+        passes: reprinted.iter().map(|(h, n)| PassEntry { h: h.to_string(), n: *n }).collect(),
     }))
 }
 

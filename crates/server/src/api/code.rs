@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::auth::extract::ResidentAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::services::code::issue_code;
+use crate::services::code::{IssuedPass, PassRequest, issue_code, issue_pass};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,33 +63,52 @@ pub async fn my_code_svg(State(state): State<AppState>, auth: ResidentAuth) -> A
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PassResponse {
-    /// `HPASS1:…`: identity only; scanners look up the current colour.
+    /// `HPASS2:…`: identity only, signed, valid from `valid_from` to `valid_until`; scanners look up
+    /// the current colour.
     pub qr_text: String,
     pub name: String,
     /// The document's last four characters, for the eye-check.
     pub document_hint: String,
-    pub issued_at: String,
+    /// The holder's print number: a reprint revokes every pass with a lower one.
+    pub print: u32,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub printed_at: String,
 }
 
-/// A printable paper pass for people without a smartphone (print it, or let staff scan it).
-#[utoipa::path(get, path = "/api/v1/me/pass", tag = "code", security(("bearer" = [])),
-    responses((status = 200, body = PassResponse), (status = 409, body = ErrorBody, description = "DECLARATION_REQUIRED")))]
-pub async fn my_pass(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<PassResponse>> {
-    let pass = crate::services::code::issue_pass(&state, auth.resident).await?;
+fn pass_response(pass: &IssuedPass) -> ApiResult<Json<PassResponse>> {
     let identity = pass.resident.identity.as_ref().ok_or_else(|| ApiError::internal("pass without identity"))?;
     Ok(Json(PassResponse {
         qr_text: pass.qr_text.clone(),
         name: identity.name.as_str().into(),
         document_hint: format!("****{}", identity.document_number.last4()),
-        issued_at: pass.issued_at.to_string(),
+        print: pass.print.print,
+        valid_from: pass.print.valid_from.to_string(),
+        valid_until: pass.print.valid_until.to_string(),
+        printed_at: pass.print.printed_at.to_string(),
     }))
+}
+
+/// The current printable paper pass for people without a smartphone (print it, or let staff
+/// scan it); the first call, or one when the current pass ends within a day, prints a new one.
+#[utoipa::path(get, path = "/api/v1/me/pass", tag = "code", security(("bearer" = [])),
+    responses((status = 200, body = PassResponse), (status = 409, body = ErrorBody, description = "DECLARATION_REQUIRED")))]
+pub async fn my_pass(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<PassResponse>> {
+    pass_response(&issue_pass(&state, auth.resident, PassRequest::Current).await?)
+}
+
+/// Prints a new paper pass, revoking every earlier one (a lost or stolen pass).
+#[utoipa::path(post, path = "/api/v1/me/pass/reprint", tag = "code", security(("bearer" = [])),
+    responses((status = 200, body = PassResponse), (status = 409, body = ErrorBody, description = "DECLARATION_REQUIRED")))]
+pub async fn reprint_pass(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<PassResponse>> {
+    pass_response(&issue_pass(&state, auth.resident, PassRequest::Reprint).await?)
 }
 
 /// The paper pass QR as PNG.
 #[utoipa::path(get, path = "/api/v1/me/pass.png", tag = "code", security(("bearer" = [])),
     responses((status = 200, content_type = "image/png", description = "paper pass QR")))]
 pub async fn my_pass_png(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<impl IntoResponse> {
-    let pass = crate::services::code::issue_pass(&state, auth.resident).await?;
+    let pass = issue_pass(&state, auth.resident, PassRequest::Current).await?;
     let png = render_png(&pass.qr_text, 8).map_err(ApiError::internal)?;
     Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "no-store")], png))
 }

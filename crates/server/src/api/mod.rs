@@ -93,7 +93,7 @@ impl Modify for CommonErrors {
     paths(
         auth::request_otp, auth::verify_otp, auth::sign_out, auth::refresh,
         reports::declare, reports::clock_in, reports::my_status,
-        code::my_code, code::my_code_png, code::my_code_svg, code::my_pass, code::my_pass_png,
+        code::my_code, code::my_code_png, code::my_code_svg, code::my_pass, code::reprint_pass, code::my_pass_png,
         trust::trust_list, trust::signed_trust_list, trust::peers, trust::dev_outbox, dcc::dsc_list,
         venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
         venues::visits, venues::attempts, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
@@ -134,6 +134,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/code.svg", get(code::my_code_svg))
         .route("/me/pass", get(code::my_pass))
         .route("/me/pass.png", get(code::my_pass_png))
+        .route("/me/pass/reprint", post(code::reprint_pass))
         .route("/trust-list", get(trust::trust_list))
         .route("/federation/trust-list", get(trust::signed_trust_list))
         .route("/federation/peers", get(trust::peers))

@@ -1,7 +1,7 @@
 //! Checkpoint scans: verify the code, check the holder's current status,
 //! decide allow or deny, record the passage.
 
-use healthcode_credential::{VerifiedCode, VerifyError, is_paper_pass, verify, verify_paper_pass};
+use healthcode_credential::{PaperPassError, VerifiedCode, VerifyError, is_paper_pass, verify, verify_paper_pass};
 use healthcode_domain::{
     Checkpoint, CheckpointId, CheckpointKind, Colour, Direction, DistrictCode, HolderId, Passage, RegionCode, Report,
     ResidentId, Verdict, verdict_for,
@@ -306,18 +306,27 @@ fn judge_dcc(state: &AppState, qr_text: &str) -> ScanVerdict {
     }
 }
 
-/// A paper pass names a holder and no colour: the verdict is the holder's
-/// current status.
+/// A paper pass names a holder and no colour: once its signature and
+/// window are checked and it is the holder's current print, the verdict is
+/// the holder's current status.
 async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiError> {
-    let pass = match verify_paper_pass(qr_text, &state.keys.all_keys()) {
+    let now = state.clock.now();
+    let pass = match verify_paper_pass(qr_text, &state.keys.all_keys(), now) {
         Ok(p) => p,
         Err(e) => return Ok(deny(e.code(), &e.to_string())),
     };
-    let resident = match state.store.resident_by_holder(pass.holder).await {
+    let resident = match state.store.resident_by_holder(pass.claims.holder).await {
         Ok(r) => r,
         Err(StoreError::NotFound) => return Ok(deny("PASS_UNKNOWN", "this pass belongs to no one registered here")),
         Err(e) => return Err(e.into()),
     };
+    // Only the current print is honoured: a reprint revokes the earlier ones
+    // (and a number the store never gave out, e.g. after `store copy`, too).
+    let current = state.store.paper_pass(resident.id).await?.map(|p| p.print);
+    if current != Some(pass.claims.print) {
+        let e = PaperPassError::Revoked;
+        return Ok(deny(e.code(), &e.to_string()));
+    }
     let Some(status) = state.store.status(resident.id).await? else {
         return Ok(deny("DECLARATION_REQUIRED", "the holder has not declared yet"));
     };
@@ -332,9 +341,9 @@ async fn judge_pass(state: &AppState, qr_text: &str) -> Result<ScanVerdict, ApiE
         reason: reason.into(),
         message: message.into(),
         colour: Some(status.colour),
-        holder: Some(pass.holder),
+        holder: Some(pass.claims.holder),
         holder_hint: hint,
-        expires_at: None,
+        expires_at: Some(pass.claims.valid_until),
         region: Some(state.config.region_id.clone()),
         dcc: None,
         declared: None,

@@ -1,9 +1,9 @@
 //! Issuing the short-lived signed health code.
 
-use healthcode_credential::{HealthCodeClaims, issue};
+use healthcode_credential::{HealthCodeClaims, PaperPassClaims, issue, sign_paper_pass};
 use healthcode_domain::{Colour, HealthStatus, ResidentId};
-use healthcode_store::Resident;
-use jiff::Timestamp;
+use healthcode_store::{PaperPassPrint, PaperPassRecord, Resident};
+use jiff::{SignedDuration, Timestamp};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
@@ -47,28 +47,51 @@ pub async fn issue_code(state: &AppState, resident: ResidentId) -> Result<Issued
     Ok(IssuedCode { qr_text, colour: status.colour, issued_at: now, expires_at, resident: account, status })
 }
 
-/// A printable paper pass: identity only, valid until reissued; the
-/// scanner looks up the current status.
+/// How long a printed paper pass is valid.
+pub const PASS_VALIDITY: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// A pass ending within this is replaced by the next print when viewed.
+pub const PASS_RENEWAL: SignedDuration = SignedDuration::from_hours(24);
+
+/// A printable paper pass: identity only, valid for [`PASS_VALIDITY`] and
+/// until reprinted; the scanner looks up the current status.
 #[derive(Debug, Clone)]
 pub struct IssuedPass {
     pub qr_text: String,
     pub resident: Resident,
-    pub issued_at: Timestamp,
+    pub print: PaperPassRecord,
 }
 
-pub async fn issue_pass(state: &AppState, resident: ResidentId) -> Result<IssuedPass, ApiError> {
+/// Whether viewing the pass keeps the current print or the holder asked
+/// for a new one (which revokes every earlier pass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassRequest {
+    Current,
+    Reprint,
+}
+
+pub async fn issue_pass(state: &AppState, resident: ResidentId, request: PassRequest) -> Result<IssuedPass, ApiError> {
     let account = state.store.resident(resident).await?;
-    if account.identity.is_none() {
+    let Some(identity) = account.identity.as_ref() else {
         return Err(ApiError::new(
             ErrorKind::Conflict,
             "DECLARATION_REQUIRED",
             "file a declaration first: the pass prints your name and document",
         ));
-    }
+    };
     let now = Timestamp::from_second(state.clock.now().as_second()).map_err(ApiError::internal)?;
-    let qr_text = state
-        .keys
-        .with_active(|key| healthcode_credential::sign_paper_pass(account.holder, now, key))
-        .map_err(ApiError::internal)?;
-    Ok(IssuedPass { qr_text, resident: account, issued_at: now })
+    let fresh = PaperPassPrint { valid_from: now, valid_until: now + PASS_VALIDITY, printed_at: now };
+    let print = match request {
+        PassRequest::Current => state.store.current_paper_pass(resident, &fresh, now + PASS_RENEWAL).await?,
+        PassRequest::Reprint => state.store.reprint_paper_pass(resident, &fresh).await?,
+    };
+    let claims = PaperPassClaims {
+        holder: account.holder,
+        print: print.print,
+        valid_from: print.valid_from,
+        valid_until: print.valid_until,
+        initials: identity.name.initials(),
+        document_last4: identity.document_number.last4().to_owned(),
+    };
+    let qr_text = state.keys.with_active(|key| sign_paper_pass(&claims, key)).map_err(ApiError::internal)?;
+    Ok(IssuedPass { qr_text, resident: account, print })
 }

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/code", get(pages::my_code))
         .route("/me/history", get(pages::history))
         .route("/me/pass", get(pages::paper_pass))
+        .route("/me/pass/reprint", post(pages::reprint_pass))
         .route("/dev/outbox", get(pages::outbox))
         .route("/c/{token}", get(check_in_pages::venue_link).post(check_in_pages::venue_scan))
         .route("/me/visits", get(check_in_pages::my_visits))

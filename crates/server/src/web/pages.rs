@@ -19,7 +19,8 @@ use crate::auth::extract::{PageResident, optional_resident, presented_token};
 use crate::auth::rate_limit::SignInGate;
 use crate::auth::{otp, session};
 use crate::error::ApiError;
-use crate::services::{code::issue_code, health};
+use crate::services::code::{PassRequest, issue_code};
+use crate::services::health;
 use crate::state::AppState;
 use crate::web::form_errors::{self, DeclarationTyped, FieldErrors, declaration_errors};
 use crate::web::i18n::Lang;
@@ -491,15 +492,28 @@ pub async fn outbox(State(state): State<AppState>, lang: Lang, headers: HeaderMa
 }
 
 pub async fn paper_pass(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
+    pass_page(&state, lang, &who, PassRequest::Current).await
+}
+
+/// Prints a new pass, revoking the earlier ones, and shows it.
+pub async fn reprint_pass(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
+    pass_page(&state, lang, &who, PassRequest::Reprint).await
+}
+
+async fn pass_page(state: &AppState, lang: Lang, who: &PageResident, request: PassRequest) -> Response {
     let result = async {
-        let pass = crate::services::code::issue_pass(&state, who.resident).await?;
+        let pass = crate::services::code::issue_pass(state, who.resident, request).await?;
         let svg = render_svg(&pass.qr_text).map_err(ApiError::internal)?;
         let identity = pass.resident.identity.ok_or_else(|| ApiError::internal("pass without identity"))?;
+        let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%d").to_string();
         Ok::<_, ApiError>(PassPage {
             page: Page::new(lang, "/me/pass", true),
             name: identity.name.as_str().into(),
             document_hint: format!("****{}", identity.document_number.last4()),
             svg,
+            print: pass.print.print,
+            valid_from: day(pass.print.valid_from),
+            valid_until: day(pass.print.valid_until),
         })
     }
     .await;

@@ -98,6 +98,12 @@ const SCRIPT_TEXTS: &[&str] = &[
     "reason.PASS_INVALID",
     "reason.PASS_UNKNOWN",
     "reason.PASS_NEEDS_NETWORK",
+    "reason.PASS_EXPIRED",
+    "reason.PASS_NOT_YET_VALID",
+    "reason.PASS_REVOKED",
+    "reason.PASS_OUTDATED",
+    "reason.PASS_VALID_OFFLINE",
+    "reason.PASS_KEY_UNKNOWN",
     "reason.CLEAR",
     "reason.FEVER",
     // dcc

@@ -426,6 +426,11 @@ pub struct PassPage {
     pub name: String,
     pub document_hint: String,
     pub svg: String,
+    /// The print number, printed on the pass: a reprint revokes lower ones.
+    pub print: u32,
+    /// The validity window, as dates (UTC).
+    pub valid_from: String,
+    pub valid_until: String,
 }
 
 #[derive(Template, WebTemplate)]

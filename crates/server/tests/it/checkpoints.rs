@@ -157,8 +157,11 @@ async fn a_paper_pass_is_judged_by_the_holders_current_status() {
     app.resident_declares(&elder, 36.6, &[]).await;
     let (_, pass) = app.get_json("/api/v1/me/pass", Some(&elder.token)).await;
     let text = pass["qr_text"].as_str().unwrap().to_string();
-    assert!(text.starts_with("HPASS1:"));
-    assert_eq!(pass["document_hint"], "****1234");
+    assert!(text.starts_with("HPASS2:"));
+    assert_eq!((pass["document_hint"].as_str(), pass["print"].as_u64()), (Some("****1234"), Some(1)));
+    // Viewing again keeps the same print (and window).
+    let (_, again) = app.get_json("/api/v1/me/pass", Some(&elder.token)).await;
+    assert_eq!((again["print"].as_u64(), &again["valid_until"]), (Some(1), &pass["valid_until"]));
 
     let ok = scan(&app, &officer, &cp, &text).await;
     assert_eq!((ok["verdict"].as_str(), ok["reason"].as_str()), (Some("allow"), Some("PASS_VALID")));
@@ -173,12 +176,63 @@ async fn a_paper_pass_is_judged_by_the_holders_current_status() {
     let i = forged.len() - 5;
     forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
     let bad = scan(&app, &officer, &cp, &forged.into_iter().collect::<String>()).await;
-    assert_eq!(bad["verdict"], "deny");
-    assert!(bad["reason"].as_str().unwrap().starts_with("PASS_"), "{bad}");
+    assert_eq!((bad["verdict"].as_str(), bad["reason"].as_str()), (Some("deny"), Some("PASS_FORGED")), "{bad}");
+
+    // Past its printed window it is refused; viewing the page then prints the next one.
+    app.advance_days(11);
+    let officer = staff_token(&app, healthcode_domain::Role::Officer, "olga").await;
+    let late = scan(&app, &officer, &cp, &text).await;
+    assert_eq!((late["verdict"].as_str(), late["reason"].as_str()), (Some("deny"), Some("PASS_EXPIRED")), "{late}");
+    let (_, next) = app.get_json("/api/v1/me/pass", Some(&elder.token)).await;
+    assert_eq!(next["print"].as_u64(), Some(2));
 
     let png = app.client.get(app.url("/api/v1/me/pass.png")).bearer_auth(&elder.token).send().await.unwrap();
     let decoded = healthcode_credential::decode_image(&png.bytes().await.unwrap()).unwrap();
-    assert!(decoded[0].starts_with("HPASS1:"));
+    assert!(decoded[0].starts_with("HPASS2:"));
+}
+
+#[tokio::test]
+async fn reprinting_a_paper_pass_revokes_the_earlier_ones_online_and_in_the_status_list() {
+    let app = spawn_app().await;
+    let (cp, officer) = checkpoint(&app).await;
+    let elder = app.resident_signs_in("+8613800000606").await;
+    app.resident_declares(&elder, 36.6, &[]).await;
+    let (_, first) = app.get_json("/api/v1/me/pass", Some(&elder.token)).await;
+    let first = first["qr_text"].as_str().unwrap().to_string();
+    let (_, list) = app.get_json("/api/v1/status-list", Some(&officer)).await;
+    assert_eq!(list["passes"], json!([]), "a first print revokes nothing");
+
+    // Concurrent reprints (a lost pass, two tabs): each succeeds with its own number.
+    let reprint = || app.post_json("/api/v1/me/pass/reprint", Some(&elder.token), json!({}));
+    let (a, b, c) = tokio::join!(reprint(), reprint(), reprint());
+    let mut numbers: Vec<u64> = [a, b, c]
+        .iter()
+        .map(|(s, body)| {
+            assert_eq!(*s, StatusCode::OK, "{body}");
+            body["print"].as_u64().unwrap()
+        })
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, vec![2, 3, 4]);
+    let (_, current) = app.get_json("/api/v1/me/pass", Some(&elder.token)).await;
+    assert_eq!(current["print"].as_u64(), Some(4));
+    let current = current["qr_text"].as_str().unwrap().to_string();
+
+    let old = scan(&app, &officer, &cp, &first).await;
+    assert_eq!((old["verdict"].as_str(), old["reason"].as_str()), (Some("deny"), Some("PASS_REVOKED")), "{old}");
+    let new = scan(&app, &officer, &cp, &current).await;
+    assert_eq!((new["verdict"].as_str(), new["reason"].as_str()), (Some("allow"), Some("PASS_VALID")), "{new}");
+
+    let (_, list) = app.get_json("/api/v1/status-list", Some(&officer)).await;
+    assert_eq!(list["passes"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list["passes"][0]["n"], 4);
+
+    // Residents only: an officer token cannot reprint anyone's pass.
+    let (s, _) = app.post_json("/api/v1/me/pass/reprint", Some(&officer), json!({})).await;
+    assert!(s == StatusCode::FORBIDDEN || s == StatusCode::UNAUTHORIZED, "{s}");
+    // The first format never expires and cannot be revoked: refused outright.
+    let v1 = scan(&app, &officer, &cp, "HPASS1:AQAAAAAAAAAAAwMDAwMDAwMDAwMDAwMDAwAAAABrSd0A").await;
+    assert_eq!(v1["reason"], "PASS_OUTDATED");
 }
 
 #[tokio::test]

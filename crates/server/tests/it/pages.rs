@@ -248,5 +248,10 @@ async fn the_paper_pass_page_prints_the_name_and_a_pass_qr() {
     let (s, html) = page(&app, "/me/pass", Some(&cookie)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Wang Fang") && html.contains("****5678") && html.contains("<svg"));
+    assert!(html.contains("Print no. 1") && html.contains("action=\"/me/pass/reprint\""), "{html}");
+    let resp = form(&app, "/me/pass/reprint", Some(&cookie), &[]).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Print no. 2"), "the reprint shows the new print");
     assert!(html.contains(r#"id="print-pass""#) && html.contains(r#"<script src="/static/pass.js" defer>"#));
 }

@@ -44,7 +44,8 @@ macro_rules! contract_tests {
             alarms_are_listed_open_first_and_acknowledged_once, tracing_reads_many_people_and_venues_at_once,
             peer_lists_are_kept_per_region_and_never_roll_back,
             staff_accounts_are_unique_versioned_and_end_their_sessions,
-            test_results_are_recorded_once_and_open_one_case, false_declarations_are_decided_once);
+            test_results_are_recorded_once_and_open_one_case, false_declarations_are_decided_once,
+            paper_passes_are_kept_while_valid_and_reprints_count_up);
 
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -60,6 +61,7 @@ macro_rules! contract_tests {
 
 mod governance;
 mod lab;
+mod paper_passes;
 mod people;
 mod places;
 mod staff;
@@ -67,6 +69,7 @@ mod work;
 
 pub use governance::*;
 pub use lab::*;
+pub use paper_passes::*;
 pub use people::*;
 pub use places::*;
 pub use staff::*;

@@ -417,6 +417,52 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("pass.link", ["Print a paper pass", "打印纸质通行证", "In thẻ giấy"]),
+    // paper passes v2 (pass engineer): window, print number, reprint, offline verdicts
+    ("pass.valid", ["Valid", "有效期", "Hiệu lực"]),
+    ("pass.print_number", ["Print no.", "打印序号", "Lần in số"]),
+    ("pass.reprint", ["Print a new pass", "重新打印通行证", "In thẻ mới"]),
+    (
+        "pass.reprint_help",
+        [
+            "Lost your pass? A new one revokes every earlier pass.",
+            "通行证遗失？重新打印后，之前打印的通行证全部作废。",
+            "Mất thẻ? Thẻ mới sẽ thu hồi mọi thẻ in trước đó.",
+        ],
+    ),
+    ("reason.PASS_EXPIRED", ["Paper pass expired", "纸质通行证已过期", "Thẻ giấy đã hết hạn"]),
+    ("reason.PASS_NOT_YET_VALID", ["Paper pass not valid yet", "纸质通行证尚未生效", "Thẻ giấy chưa có hiệu lực"]),
+    (
+        "reason.PASS_REVOKED",
+        [
+            "Paper pass replaced by a newer print",
+            "纸质通行证已被重新打印的新证取代",
+            "Thẻ giấy đã bị thay bằng thẻ in mới",
+        ],
+    ),
+    (
+        "reason.PASS_OUTDATED",
+        [
+            "Old paper pass without expiry: print a new one",
+            "旧版无有效期纸质通行证：请重新打印",
+            "Thẻ giấy cũ không có hạn: hãy in thẻ mới",
+        ],
+    ),
+    (
+        "reason.PASS_VALID_OFFLINE",
+        [
+            "Paper pass valid, green by the status list",
+            "纸质通行证有效，状态名单显示绿码",
+            "Thẻ giấy hợp lệ, xanh theo danh sách",
+        ],
+    ),
+    (
+        "reason.PASS_KEY_UNKNOWN",
+        [
+            "Paper pass signed by a key this scanner does not have: check online",
+            "纸质通行证签名密钥不在本机：请联网核验",
+            "Thẻ giấy ký bằng khóa máy quét không có: kiểm tra trực tuyến",
+        ],
+    ),
     ("scan.register", ["Register a checkpoint", "登记新卡口", "Đăng ký chốt kiểm soát"]),
     ("case.title", ["Cases", "病例", "Ca bệnh"]),
     ("case.record", ["Record a case", "登记病例", "Ghi nhận ca bệnh"]),
