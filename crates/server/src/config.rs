@@ -159,6 +159,12 @@ pub struct ServerConfig {
     /// Peer regions whose codes this deployment accepts, and how this one
     /// publishes its own signed trust list to them.
     pub federation: FederationConfig,
+    /// The region catalogue pages name places from (`regions_file`, else
+    /// the embedded Hangzhou and Hanoi divisions).
+    pub regions: std::sync::Arc<crate::regions::Catalogue>,
+    /// The deployment's name, printed at the top of venue posters
+    /// (`deployment_name`; default: the app's name in each language).
+    pub deployment_name: Option<String>,
 }
 
 /// A peer region: its id, where it publishes, and its pinned root key.
@@ -235,6 +241,8 @@ impl ServerConfig {
             queue_wait: Duration::from_millis(10),
             trace_index_days: None,
             federation: FederationConfig::default(),
+            regions: std::sync::Arc::new(crate::regions::Catalogue::embedded()),
+            deployment_name: None,
         }
     }
 

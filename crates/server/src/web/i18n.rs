@@ -107,11 +107,18 @@ mod enterprises;
 mod general;
 mod governance;
 mod pages;
+mod places;
 mod statistics;
 
 /// The catalogue, one table per area: key -> [English, 简体中文, Tiếng Việt].
-const CATALOGUE: [&[(&str, [&str; 3])]; 5] =
-    [general::MESSAGES, governance::MESSAGES, statistics::MESSAGES, enterprises::MESSAGES, pages::MESSAGES];
+const CATALOGUE: [&[(&str, [&str; 3])]; 6] = [
+    general::MESSAGES,
+    governance::MESSAGES,
+    statistics::MESSAGES,
+    enterprises::MESSAGES,
+    pages::MESSAGES,
+    places::MESSAGES,
+];
 
 /// Every catalogue entry.
 pub fn messages() -> impl Iterator<Item = &'static (&'static str, [&'static str; 3])> {

@@ -16,7 +16,7 @@ pub use pages::cross_site_refused;
 mod scanner_pages;
 mod staff_pages;
 mod stats_pages;
-mod venue_pages;
+pub(crate) mod venue_pages;
 mod view;
 
 use axum::Router;
