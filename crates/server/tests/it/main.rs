@@ -20,6 +20,7 @@ mod openapi;
 mod overload;
 mod page_forms;
 mod pages;
+mod places;
 mod quarantine_story;
 mod scanner_pages;
 mod sign_in;
