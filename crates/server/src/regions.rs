@@ -319,6 +319,12 @@ impl Catalogue {
 mod tests {
     use super::*;
 
+    impl Place {
+        fn children_count(&self, c: &Catalogue) -> usize {
+            c.places.iter().filter(|p| p.parent.as_deref() == Some(self.code.as_str())).count()
+        }
+    }
+
     #[test]
     fn the_embedded_file_parses_with_both_cities() {
         let c = Catalogue::parse(EMBEDDED).unwrap();
@@ -379,12 +385,5 @@ mod tests {
         assert!(bad("A,,province,1,en,,,,,").contains("needs a name"));
         assert!(bad("A,,province").contains("fields"));
         assert!(Catalogue::parse("code,name\n").unwrap_err().to_string().contains("header"));
-    }
-}
-
-#[cfg(test)]
-impl Place {
-    fn children_count(&self, c: &Catalogue) -> usize {
-        c.places.iter().filter(|p| p.parent.as_deref() == Some(self.code.as_str())).count()
     }
 }
