@@ -60,6 +60,8 @@ struct FileConfig {
     federation_refresh_seconds: Option<u64>,
     federation_list_seconds: Option<i64>,
     federation_publish_status: Option<bool>,
+    regions_file: Option<PathBuf>,
+    deployment_name: Option<String>,
     #[serde(default)]
     peers: Vec<PeerFile>,
     /// Region code -> IANA zone (`[region_time_zones]`), overriding the
@@ -312,6 +314,18 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
     )?;
     config.dcc = dcc(file.dcc)?;
     config.sender = crate::gateways::sender(file.sms, file.email, &|name: &str| std::env::var(name).ok())?;
+    if let Some(path) = file.regions_file {
+        let regions = healthcode_server::regions::Catalogue::from_file(&path)
+            .map_err(|e| anyhow::anyhow!("regions_file {}: {e}", path.display()))?;
+        config.regions = std::sync::Arc::new(regions);
+    }
+    if let Some(name) = file.deployment_name {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() || name.chars().count() > 60 {
+            bail!("deployment_name must be 1 to 60 characters");
+        }
+        config.deployment_name = Some(name);
+    }
     if let Some(path) = file.policy_file {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading policy file {}", path.display()))?;
         config.policy = ColourPolicy::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

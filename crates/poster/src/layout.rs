@@ -20,6 +20,11 @@ const ASCENT: f32 = 0.95;
 const LINE_HEIGHT: f32 = 1.25;
 /// Font sizes before any shrinking to make room for the QR code.
 const TITLE_SIZE: f32 = 10.0;
+/// The headline in the other languages, and the deployment's name.
+const SUBTITLE_SIZE: f32 = 5.5;
+const BANNER_SIZE: f32 = 4.5;
+/// The first instruction (the venue region's language) is this much larger.
+const FIRST_INSTRUCTION: f32 = 1.3;
 const NAME_SIZE: (f32, f32) = (14.0, 8.0);
 const NAME_LINES: usize = 2;
 const ADDRESS_SIZE: f32 = 5.5;
@@ -74,15 +79,23 @@ pub(crate) fn layout(content: &PosterContent, fonts: &Fonts) -> Result<Page, Pos
 }
 
 fn top_blocks(c: &Cleaned<'_>, fonts: &Fonts, scale: f32) -> Result<Vec<Vec<Line>>, PosterError> {
-    let title = vec![text::fit(fonts, TITLE, Weight::BOLD, TITLE_SIZE * scale, TEXT_WIDTH)?];
+    let banner = lines(fonts, std::slice::from_ref(&c.banner), BANNER_SIZE * scale)?;
+    let mut title = Vec::new();
+    for (i, headline) in c.headlines.iter().enumerate() {
+        let (weight, size) = if i == 0 { (Weight::BOLD, TITLE_SIZE) } else { (Weight::NORMAL, SUBTITLE_SIZE) };
+        title.push(text::fit(fonts, headline, weight, size * scale, TEXT_WIDTH)?);
+    }
     let sizes = (NAME_SIZE.0 * scale, NAME_SIZE.1 * scale);
     let name = text::wrap(fonts, &c.venue_name, Weight::BOLD, sizes, TEXT_WIDTH, NAME_LINES)?;
     let address = lines(fonts, &c.address_lines, ADDRESS_SIZE * scale)?;
-    Ok(vec![title, name, address])
+    Ok(vec![banner, title, name, address])
 }
 
 fn bottom_blocks(c: &Cleaned<'_>, fonts: &Fonts, scale: f32) -> Result<Vec<Vec<Line>>, PosterError> {
-    let instructions = lines(fonts, &c.instructions, INSTRUCTION_SIZE * scale)?;
+    let mut instructions = lines(fonts, &c.instructions, INSTRUCTION_SIZE * scale)?;
+    if let (Some(first), Some(text)) = (instructions.first_mut(), c.instructions.iter().find(|t| !t.is_empty())) {
+        *first = text::fit(fonts, text, Weight::BOLD, INSTRUCTION_SIZE * FIRST_INSTRUCTION * scale, TEXT_WIDTH)?;
+    }
     let reference = lines(fonts, std::slice::from_ref(&c.reference), REFERENCE_SIZE * scale)?;
     Ok(vec![instructions, reference])
 }
@@ -116,6 +129,8 @@ struct Cleaned<'a> {
     address_lines: Vec<Cow<'a, str>>,
     instructions: Vec<Cow<'a, str>>,
     reference: Cow<'a, str>,
+    headlines: Vec<Cow<'a, str>>,
+    banner: Cow<'a, str>,
 }
 
 impl<'a> Cleaned<'a> {
@@ -139,7 +154,22 @@ impl<'a> Cleaned<'a> {
         let instructions =
             c.instructions.iter().map(|l| limit(clean(l), 160, "an instruction line")).collect::<Result<_, _>>()?;
         let reference = limit(clean(&c.reference), 40, "the reference")?;
-        Ok(Self { venue_name, address_lines, instructions, reference })
+        if c.headlines.len() > 3 {
+            return fail("more than 3 headlines");
+        }
+        let mut headlines: Vec<Cow<'a, str>> = c
+            .headlines
+            .iter()
+            .map(|l| limit(clean(l), 60, "a headline"))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .collect();
+        if headlines.is_empty() {
+            headlines.push(Cow::Borrowed(TITLE));
+        }
+        let banner = limit(clean(&c.banner), 60, "the deployment name")?;
+        Ok(Self { venue_name, address_lines, instructions, reference, headlines, banner })
     }
 }
 

@@ -39,8 +39,53 @@ pub const QUIET_ZONE_MODULES: usize = 4;
 pub const PAGE_WIDTH_MM: f32 = 210.0;
 /// Page height (A4 portrait), in millimetres.
 pub const PAGE_HEIGHT_MM: f32 = 297.0;
-/// The heading printed at the top of every poster.
+/// The heading printed at the top of a poster whose content gives none.
 pub const TITLE: &str = "Scan to check in";
+
+/// The paper a poster is printed on. All three are ISO A sizes, so they share
+/// one layout: A5 and A6 are the A4 page scaled by 1/√2 and 1/2 (the QR code
+/// is 113 mm and 80 mm wide; A6 folds into a table tent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PaperSize {
+    #[default]
+    A4,
+    A5,
+    A6,
+}
+
+impl PaperSize {
+    /// `a4`, `a5` or `a6` (any case).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "a4" => Some(Self::A4),
+            "a5" => Some(Self::A5),
+            "a6" => Some(Self::A6),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::A4 => "A4",
+            Self::A5 => "A5",
+            Self::A6 => "A6",
+        }
+    }
+
+    /// Page width and height in millimetres.
+    pub fn mm(self) -> (f32, f32) {
+        match self {
+            Self::A4 => (210.0, 297.0),
+            Self::A5 => (148.0, 210.0),
+            Self::A6 => (105.0, 148.0),
+        }
+    }
+
+    /// The printed QR symbol's side in millimetres.
+    pub fn qr_side_mm(self) -> f32 {
+        QR_SIDE_MM * self.mm().0 / PAGE_WIDTH_MM
+    }
+}
 /// Lowest and highest resolution [`Poster::png`] accepts, in dots per inch.
 pub const DPI_RANGE: std::ops::RangeInclusive<u32> = 36..=600;
 
@@ -55,15 +100,24 @@ pub struct PosterContent {
     pub address_lines: Vec<String>,
     /// A short venue reference printed small at the bottom, e.g. `V-3F9A21`.
     pub reference: String,
-    /// One line per language, e.g. English, 简体中文, Tiếng Việt (at most six).
+    /// One line per language, e.g. English, 简体中文, Tiếng Việt (at most six); the
+    /// first, in the venue region's language, is printed larger.
     pub instructions: Vec<String>,
+    /// The headline in each language, the venue region's first (printed large,
+    /// the others smaller; at most three). Empty: [`TITLE`].
+    pub headlines: Vec<String>,
+    /// The deployment's name, printed small above the headline (empty: none).
+    pub banner: String,
+    /// The paper size.
+    pub size: PaperSize,
 }
 
 /// A laid-out poster, ready to be written in any of the three formats.
 #[derive(Debug, Clone)]
 pub struct Poster {
     svg: String,
-    venue_name: String,
+    title: String,
+    size: PaperSize,
     fonts: Fonts,
 }
 
@@ -75,11 +129,12 @@ impl Poster {
         let page = layout::layout(content, fonts)?;
         let svg = svg::write(&page, content, fonts);
         let venue_name = content.venue_name.split_whitespace().collect::<Vec<_>>().join(" ");
-        Ok(Self { svg, venue_name, fonts: fonts.clone() })
+        let headline = content.headlines.first().map_or(TITLE, String::as_str);
+        Ok(Self { svg, title: format!("{headline}: {venue_name}"), size: content.size, fonts: fonts.clone() })
     }
 
-    /// The poster as an SVG document: A4, `viewBox="0 0 210 297"` in millimetres, text kept as
-    /// text with `font-family` lists naming the fonts found.
+    /// The poster as an SVG document: `viewBox="0 0 210 297"` (A4 millimetres) on a page of
+    /// the chosen size, text kept as text with `font-family` lists naming the fonts found.
     pub fn svg(&self) -> &str {
         &self.svg
     }
@@ -87,7 +142,7 @@ impl Poster {
     /// The poster as a one-page A4 PDF with the fonts embedded (subset) and the QR code as
     /// vector rectangles.
     pub fn pdf(&self) -> Result<Vec<u8>, PosterError> {
-        pdf::write(&tree::parse(&self.svg, &self.fonts)?, &self.venue_name)
+        pdf::write(&tree::parse(&self.svg, &self.fonts)?, &self.title, self.size)
     }
 
     /// The poster rasterised at `dpi` (150 dpi gives 1240 x 1754 pixels), as PNG.
@@ -95,7 +150,7 @@ impl Poster {
         if !DPI_RANGE.contains(&dpi) {
             return Err(PosterError::Dpi(dpi));
         }
-        png::write(&tree::parse(&self.svg, &self.fonts)?, dpi)
+        png::write(&tree::parse(&self.svg, &self.fonts)?, dpi, self.size)
     }
 }
 

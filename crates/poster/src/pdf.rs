@@ -8,16 +8,17 @@ use krilla::{Document, SerializeSettings};
 use krilla_svg::{SurfaceExt, SvgSettings};
 use resvg::usvg::Tree;
 
-use crate::{PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PosterError, TITLE};
+use crate::{PaperSize, PosterError};
 
 /// PostScript points per millimetre.
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
-pub(crate) fn write(tree: &Tree, venue_name: &str) -> Result<Vec<u8>, PosterError> {
-    let size = Size::from_wh(PAGE_WIDTH_MM * PT_PER_MM, PAGE_HEIGHT_MM * PT_PER_MM)
-        .ok_or_else(|| PosterError::Pdf("invalid page size".to_owned()))?;
+pub(crate) fn write(tree: &Tree, title: &str, paper: PaperSize) -> Result<Vec<u8>, PosterError> {
+    let (w, h) = paper.mm();
+    let size =
+        Size::from_wh(w * PT_PER_MM, h * PT_PER_MM).ok_or_else(|| PosterError::Pdf("invalid page size".to_owned()))?;
     let mut document = Document::new_with(SerializeSettings::default());
-    document.set_metadata(Metadata::new().title(format!("{TITLE}: {venue_name}")).creator("healthcode".to_owned()));
+    document.set_metadata(Metadata::new().title(title.to_owned()).creator("healthcode".to_owned()));
     let mut page = document.start_page_with(PageSettings::new(size));
     let mut surface = page.surface();
     let drawn = surface.draw_svg(tree, size, SvgSettings::default());

@@ -5,13 +5,14 @@ use flate2::Crc;
 use resvg::tiny_skia::{Color, Pixmap, Transform};
 use resvg::usvg::Tree;
 
-use crate::{PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PosterError};
+use crate::{PaperSize, PosterError};
 
 const MM_PER_INCH: f32 = 25.4;
 
-pub(crate) fn write(tree: &Tree, dpi: u32) -> Result<Vec<u8>, PosterError> {
+pub(crate) fn write(tree: &Tree, dpi: u32, paper: PaperSize) -> Result<Vec<u8>, PosterError> {
     let px = |mm: f32| (mm / MM_PER_INCH * dpi as f32).round() as u32;
-    let (width, height) = (px(PAGE_WIDTH_MM), px(PAGE_HEIGHT_MM));
+    let (w, h) = paper.mm();
+    let (width, height) = (px(w), px(h));
     let mut pixmap =
         Pixmap::new(width, height).ok_or_else(|| PosterError::Png(format!("cannot allocate {width}x{height}")))?;
     pixmap.fill(Color::WHITE);

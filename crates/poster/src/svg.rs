@@ -7,6 +7,12 @@ use std::fmt::Write;
 use crate::layout::Page;
 use crate::{Fonts, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PosterContent, TITLE};
 
+/// The page's `width` and `height` attributes: the A4 viewBox printed on the chosen paper.
+fn page_size(content: &PosterContent) -> (String, String) {
+    let (w, h) = content.size.mm();
+    (num(w), num(h))
+}
+
 /// The `id` of the QR path in the SVG.
 pub(crate) const QR_ID: &str = "qr";
 
@@ -14,15 +20,16 @@ pub(crate) fn write(page: &Page, content: &PosterContent, fonts: &Fonts) -> Stri
     let used: BTreeSet<usize> = page.lines.iter().flat_map(|p| &p.line.runs).map(|r| r.family).collect();
     let families = |first: usize| family_list(fonts, first, &used);
     let (w, h) = (num(PAGE_WIDTH_MM), num(PAGE_HEIGHT_MM));
+    let (page_w, page_h) = page_size(content);
     let mut out = String::with_capacity(24 * 1024);
     let _ = write!(
         out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}mm\" height=\"{h}mm\" viewBox=\"0 0 {w} {h}\" \
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{page_w}mm\" height=\"{page_h}mm\" viewBox=\"0 0 {w} {h}\" \
          font-family=\"{}\">\n<title>{}: {}</title>\n<rect width=\"{w}\" height=\"{h}\" fill=\"#fff\"/>\n\
          <g fill=\"#000\" text-anchor=\"middle\">\n",
         families(used.first().copied().unwrap_or(0)),
-        TITLE,
+        escape(content.headlines.first().map_or(TITLE, String::as_str)),
         escape(content.venue_name.trim()),
     );
     for placed in &page.lines {

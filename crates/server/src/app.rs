@@ -450,6 +450,8 @@ pub fn router(state: AppState) -> Router {
         )
         .nest("/api/v1", api::routes())
         .route("/static/{*path}", get(assets::serve))
+        .route("/sw.js", get(assets::service_worker))
+        .route("/scanner.webmanifest", get(web::scanner_manifest))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))

@@ -52,6 +52,13 @@ const ASSETS: &[Asset] = &[
         body: include_str!("../static/vendor/jsQR.js"),
     },
     Asset { path: "stats.js", content_type: JS, cache_control: OURS, body: include_str!("../static/stats.js") },
+    // The installed scanner's icon (the web app manifest names it).
+    Asset {
+        path: "icon.svg",
+        content_type: "image/svg+xml",
+        cache_control: OURS,
+        body: include_str!("../static/icon.svg"),
+    },
     Asset {
         path: "vendor/uPlot.js",
         content_type: JS,
@@ -65,6 +72,36 @@ const ASSETS: &[Asset] = &[
         body: include_str!("../static/vendor/uPlot.css"),
     },
 ];
+
+/// The service worker's source; [`service_worker`] writes [`version`] into it.
+const SERVICE_WORKER: &str = include_str!("../static/sw.js");
+
+/// A hash of every embedded file (and the service worker's own source), in
+/// hex: the offline scanners' cache version. Any change to a file is a new
+/// version, hence new worker bytes, so browsers install it and drop the old
+/// cache. FNV-1a: a change detector, not a security measure.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let parts = ASSETS.iter().flat_map(|a| [a.path, a.body]).chain([SERVICE_WORKER]);
+        for part in parts {
+            for byte in part.bytes().chain([0]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{hash:016x}")
+    })
+}
+
+/// `GET /sw.js`: the offline scanners' service worker, served from the root so
+/// its scope covers `/checkpoint/{id}` and `/venue/{id}/scan`. Browsers check
+/// it for updates on each visit (`no-cache`).
+pub async fn service_worker() -> Response {
+    let body = SERVICE_WORKER.replace("__VERSION__", version());
+    ([(CONTENT_TYPE, JS), (CACHE_CONTROL, "no-cache")], body).into_response()
+}
 
 /// The paths of every embedded file, for tests that check each is served.
 pub fn paths() -> impl Iterator<Item = &'static str> {

@@ -172,6 +172,12 @@ pub struct ServerConfig {
     pub federation: FederationConfig,
     /// EU DCC verification: DSC list source and acceptance rules (`[dcc]`).
     pub dcc: crate::services::dcc::DccConfig,
+    /// The region catalogue pages name places from (`regions_file`, else
+    /// the embedded Hangzhou and Hanoi divisions).
+    pub regions: std::sync::Arc<crate::regions::Catalogue>,
+    /// The deployment's name, printed at the top of venue posters
+    /// (`deployment_name`; default: the app's name in each language).
+    pub deployment_name: Option<String>,
 }
 
 /// A peer region: its id, where it publishes, and its pinned root key.
@@ -253,6 +259,8 @@ impl ServerConfig {
             trace_index_days: None,
             federation: FederationConfig::default(),
             dcc: crate::services::dcc::DccConfig::default(),
+            regions: std::sync::Arc::new(crate::regions::Catalogue::embedded()),
+            deployment_name: None,
         }
     }
 

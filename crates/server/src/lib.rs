@@ -17,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod keys;
 pub mod metrics;
+pub mod regions;
 pub mod services;
 pub mod state;
 #[cfg(feature = "synthetic")]

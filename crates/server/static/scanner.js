@@ -603,8 +603,10 @@ async function startCamera() {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
     } catch (e) {
-      cameraMessage(e?.name === 'NotAllowedError' ? 'scan.camera_denied' : 'scan.camera_missing');
-      $('camera-start').hidden = false;
+      const denied = e?.name === 'NotAllowedError';
+      cameraMessage(denied ? 'scan.camera_denied' : 'scan.camera_missing');
+      // Asking again helps after a refusal; with no camera at all the button would only contradict the message.
+      $('camera-start').hidden = !denied;
       return;
     }
     video.srcObject = stream;
@@ -677,6 +679,26 @@ if (checkpointMode) {
   }, SYNC_RETRY_MS);
 } else {
   renderNet();
+}
+// Installable and offline from a cold start: the service worker keeps this page and its files.
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker
+    .register('/sw.js')
+    .then(() => navigator.serviceWorker.ready)
+    .then(
+      (registration) =>
+        new Promise((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = (e) => resolve(e.data?.kept === true);
+          registration.active.postMessage({ keep: location.pathname }, [channel.port2]);
+        }),
+    )
+    .then((kept) => {
+      if (!kept) return;
+      $('offline-ready').hidden = false;
+      document.body.dataset.offlineReady = 'true';
+    })
+    .catch(() => {}); // no worker (private mode, an old browser): the page still works online
 }
 document.body.dataset.scannerReady = 'true';
 startCamera();

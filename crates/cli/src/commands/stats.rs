@@ -40,7 +40,10 @@ pub async fn run(common: CommonArgs, query: StatsQuery, format: Format) -> Resul
     let (actor, exported) = (healthcode_store::AuditActor::Cli, healthcode_store::AuditAction::StatsExported);
     audit::append(store.as_ref(), &audit::entry_at(now, actor, exported, "", &detail.to_lowercase())).await?;
     match format {
-        Format::Csv => print!("{}", stats::to_csv(&out.rows)),
+        Format::Csv => {
+            let name_of = |d: &str| config.regions.name(d, healthcode_server::web::i18n::Lang::En).to_owned();
+            print!("{}", stats::to_csv(&out.rows, &name_of))
+        }
         Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
         Format::Table => print_table(&out.rows, &out.city),
     }

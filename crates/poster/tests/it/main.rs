@@ -32,6 +32,7 @@ pub fn sample() -> PosterContent {
             "到达和离开时，请用手机相机扫描二维码登记。".to_owned(),
             "Quét mã bằng camera điện thoại khi đến và khi rời đi.".to_owned(),
         ],
+        ..PosterContent::default()
     }
 }
 

@@ -109,6 +109,7 @@ pub async fn daily(
     responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = ErrorBody)))]
 pub async fn daily_csv(
     State(state): State<AppState>,
+    lang: crate::web::i18n::Lang,
     reader: StatsReader,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Response> {
@@ -120,7 +121,7 @@ pub async fn daily_csv(
             (CONTENT_DISPOSITION, name),
             (CACHE_CONTROL, "no-store".into()),
         ],
-        stats::to_csv(&out.rows),
+        stats::to_csv(&out.rows, &|d| state.config.regions.name(d, lang).to_owned()),
     )
         .into_response())
 }

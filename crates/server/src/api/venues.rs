@@ -1,5 +1,6 @@
 //! Venues: registration, the signed QR, the operator's own entry/exit log.
 
+use crate::web::i18n::Lang;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -290,26 +291,68 @@ pub async fn qr_png(
     Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "private, no-cache")], png))
 }
 
-/// The three deployment languages' instructions for a poster.
-fn poster_instructions() -> Vec<String> {
-    use crate::web::i18n::Lang;
-    Lang::ALL.iter().map(|l| l.t("poster.instructions").to_string()).collect()
+/// The deployment's languages, the venue region's first: its district's (or
+/// province's) language in the region catalogue, else the deployment's order.
+pub(crate) fn poster_languages(state: &AppState, p: &VenueProfile) -> Vec<Lang> {
+    let regions = &state.config.regions;
+    let first = regions.language(p.district.as_str()).or_else(|| regions.language(p.province.as_str()));
+    let mut langs: Vec<Lang> = first.into_iter().collect();
+    langs.extend(Lang::ALL.iter().copied().filter(|l| Some(*l) != first));
+    langs
 }
 
-async fn poster_of(state: &AppState, auth: &VenueAuth, id: &str) -> ApiResult<healthcode_poster::Poster> {
-    let venue = venues::owned(state, &auth.owner, parse_venue_id(id)?).await?;
+/// `?size=a4|a5|a6` on the poster routes (default A4).
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PosterQuery {
+    /// `a4` (default), `a5`, or `a6` (a table tent).
+    pub size: Option<String>,
+}
+
+fn paper_size(q: &PosterQuery) -> ApiResult<healthcode_poster::PaperSize> {
+    match q.size.as_deref() {
+        None | Some("") => Ok(healthcode_poster::PaperSize::A4),
+        Some(s) => healthcode_poster::PaperSize::parse(s)
+            .ok_or_else(|| ApiError::bad_input("POSTER_SIZE_INVALID", "size must be a4, a5 or a6")),
+    }
+}
+
+/// What a venue's poster shows: the headline and instructions in the venue
+/// region's language first (the others smaller), the place by name in that
+/// language, the deployment's name.
+pub(crate) fn poster_content(
+    state: &AppState,
+    venue: &Venue,
+    size: healthcode_poster::PaperSize,
+) -> ApiResult<healthcode_poster::PosterContent> {
     let p = &venue.profile;
-    let mut address = vec![p.address.clone()];
-    let place: Vec<&str> =
-        [p.commune.as_str(), p.district.as_str(), p.province.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
-    address.push(place.join(", "));
-    let content = healthcode_poster::PosterContent {
-        qr_text: venue_qr_text(state, &venue)?,
-        venue_name: p.name.clone(),
-        address_lines: address,
-        reference: format!("V-{}", &venue.id.to_string()[..8].to_uppercase()),
-        instructions: poster_instructions(),
+    let langs = poster_languages(state, p);
+    let first = langs[0];
+    let place = crate::web::venue_pages::place_line(&state.config.regions, p, first);
+    let banner = match &state.config.deployment_name {
+        Some(name) => name.clone(),
+        None => first.t("app.name").to_owned(),
     };
+    Ok(healthcode_poster::PosterContent {
+        qr_text: venue_qr_text(state, venue)?,
+        venue_name: p.name.clone(),
+        address_lines: vec![p.address.clone(), place],
+        reference: format!("V-{}", &venue.id.to_string()[..8].to_uppercase()),
+        instructions: langs.iter().map(|l| l.t("poster.instructions").to_owned()).collect(),
+        headlines: langs.iter().map(|l| l.t("poster.headline").to_owned()).collect(),
+        banner,
+        size,
+    })
+}
+
+async fn poster_of(
+    state: &AppState,
+    auth: &VenueAuth,
+    id: &str,
+    q: &PosterQuery,
+) -> ApiResult<healthcode_poster::Poster> {
+    let size = paper_size(q)?;
+    let venue = venues::owned(state, &auth.owner, parse_venue_id(id)?).await?;
+    let content = poster_content(state, &venue, size)?;
     let fonts = state.fonts.clone();
     // Layout shapes text: keep it off the async workers.
     tokio::task::spawn_blocking(move || healthcode_poster::Poster::new(&content, &fonts))
@@ -328,29 +371,31 @@ fn poster_error(e: healthcode_poster::PosterError) -> ApiError {
     }
 }
 
-/// The printable A4 poster as PDF (QR 16 cm, fonts embedded).
-#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.pdf", tag = "venues", security(("bearer" = [])),
+/// The printable poster as PDF (A4 by default: QR 16 cm; A5 11.3 cm; A6 8 cm), fonts embedded.
+#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.pdf", tag = "venues", security(("bearer" = [])), params(PosterQuery),
     responses((status = 200, content_type = "application/pdf", description = "A4 poster"), (status = 503, body = ErrorBody, description = "POSTER_FONT_MISSING")))]
 pub async fn poster_pdf(
     State(state): State<AppState>,
     auth: VenueAuth,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PosterQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let poster = poster_of(&state, &auth, &id).await?;
+    let poster = poster_of(&state, &auth, &id, &q).await?;
     let pdf =
         tokio::task::spawn_blocking(move || poster.pdf()).await.map_err(ApiError::internal)?.map_err(poster_error)?;
     Ok(([(CONTENT_TYPE, "application/pdf"), (CACHE_CONTROL, "private, no-cache")], pdf))
 }
 
 /// The poster as a 150 dpi PNG.
-#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.png", tag = "venues", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.png", tag = "venues", security(("bearer" = [])), params(PosterQuery),
     responses((status = 200, content_type = "image/png", description = "A4 poster at 150 dpi")))]
 pub async fn poster_png(
     State(state): State<AppState>,
     auth: VenueAuth,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PosterQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let poster = poster_of(&state, &auth, &id).await?;
+    let poster = poster_of(&state, &auth, &id, &q).await?;
     let png = tokio::task::spawn_blocking(move || poster.png(150))
         .await
         .map_err(ApiError::internal)?
@@ -359,13 +404,14 @@ pub async fn poster_png(
 }
 
 /// The poster as SVG (A4, millimetres).
-#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.svg", tag = "venues", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/venues/{id}/poster.svg", tag = "venues", security(("bearer" = [])), params(PosterQuery),
     responses((status = 200, content_type = "image/svg+xml", description = "A4 poster")))]
 pub async fn poster_svg(
     State(state): State<AppState>,
     auth: VenueAuth,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PosterQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let poster = poster_of(&state, &auth, &id).await?;
+    let poster = poster_of(&state, &auth, &id, &q).await?;
     Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "private, no-cache")], poster.svg().to_string()))
 }

@@ -508,12 +508,17 @@ fn suppress(row: &mut DailyRow, min: i64) {
 
 /// The rows as CSV (RFC 4180; districts are codes, so nothing needs quoting
 /// but a stray comma or quote is quoted anyway).
-pub fn to_csv(rows: &[DailyRow]) -> String {
-    let mut out = DailyRow::COLUMNS.join(",");
+/// The rows as CSV: [`DailyRow::COLUMNS`] with `district_name` (the district's
+/// name from `name_of`, e.g. the region catalogue) after `district`.
+pub fn to_csv(rows: &[DailyRow], name_of: &dyn Fn(&str) -> String) -> String {
+    let mut header: Vec<&str> = DailyRow::COLUMNS.to_vec();
+    header.insert(2, "district_name");
+    let mut out = header.join(",");
     out.push_str("\r\n");
     for row in rows {
-        let cells: Vec<String> = row
-            .csv_cells()
+        let mut cells = row.csv_cells();
+        cells.insert(2, name_of(&row.district));
+        let cells: Vec<String> = cells
             .into_iter()
             .map(|c| if c.contains([',', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c })
             .collect();
@@ -608,10 +613,11 @@ mod tests {
     #[test]
     fn csv_has_a_header_and_one_line_per_row() {
         let rows = vec![DailyRow { day: "2026-11-10".into(), district: "D1".into(), ..DailyRow::default() }];
-        let csv = to_csv(&rows);
+        let csv = to_csv(&rows, &|d| format!("name of {d}"));
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].split(',').count(), lines[1].split(',').count());
-        assert!(lines[0].starts_with("day,district,new_points"));
+        assert!(lines[0].starts_with("day,district,district_name,new_points"));
+        assert!(lines[1].starts_with("2026-11-10,D1,name of D1,"));
     }
 }

@@ -74,9 +74,15 @@ pub fn phone_of(i: u32) -> PhoneNumber {
     }
 }
 
-/// The 30 districts of the synthetic city.
+/// The districts of the synthetic city: Hangzhou's 13 since the 2021
+/// redivision, as in the region catalogue (`crates/server/data/regions.csv`), so pages
+/// and statistics show them by name.
 pub fn districts() -> Vec<DistrictCode> {
-    (1..=30).filter_map(|d| DistrictCode::parse(&format!("3301{d:02}")).ok()).collect()
+    const HANGZHOU: [&str; 13] = [
+        "330102", "330105", "330106", "330108", "330109", "330110", "330111", "330112", "330113", "330114", "330122",
+        "330127", "330182",
+    ];
+    HANGZHOU.iter().filter_map(|d| DistrictCode::parse(d).ok()).collect()
 }
 
 const SURNAMES: [&str; 12] =

@@ -25,7 +25,8 @@ pub type TokenSigner<'a> = &'a dyn Fn(VenueId, u32) -> Option<String>;
 /// Synthetic venue `i` (owner `+8490` + seven digits; one owner per three venues).
 pub fn venue_of(plan: &CityPlan, i: u32, now: Timestamp, sign: TokenSigner<'_>) -> Option<Venue> {
     let mut rng = SeededRng::for_item(plan.seed ^ VENUE_STREAM, u64::from(i));
-    let district = &districts()[rng.below(30) as usize];
+    let all = districts();
+    let district = &all[rng.below(all.len() as u64) as usize];
     let category = VenueCategory::ALL[rng.below(VenueCategory::ALL.len() as u64) as usize];
     let name = format!("{} {}", NAMES[rng.below(NAMES.len() as u64) as usize], i);
     let profile = VenueProfile::parse(

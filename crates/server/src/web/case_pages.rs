@@ -191,7 +191,12 @@ pub async fn exposure_sites(State(state): State<AppState>, lang: Lang) -> Respon
     let mut rows = Vec::with_capacity(sites.len());
     for s in sites {
         if let Ok(v) = state.store.venue(s.venue).await {
-            rows.push((v.profile.name, v.profile.district.to_string(), local(&state, s.from), local(&state, s.to)));
+            rows.push((
+                v.profile.name,
+                state.config.regions.name(v.profile.district.as_str(), lang).to_string(),
+                local(&state, s.from),
+                local(&state, s.to),
+            ));
         }
     }
     ExposureSitesPage { page: Page::new(lang, "/exposure-sites", false), sites: rows }.into_response()

@@ -229,7 +229,7 @@ async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Sub
         Ok(list) => (
             status,
             EmployerPage {
-                page: Page::operator(lang, "/employer").with_submitted(submitted),
+                page: Page::operator(lang, "/employer").with_regions(&state.config.regions).with_submitted(submitted),
                 enterprises: list
                     .iter()
                     .map(|e: &Enterprise| EnterpriseShown {
@@ -266,7 +266,8 @@ fn more_sites(text: &str) -> Result<Vec<SiteRequest>, ApiError> {
         .collect()
 }
 
-pub async fn apply(State(state): State<AppState>, lang: Lang, who: PageVenue, Form(f): Form<Fields>) -> Response {
+pub async fn apply(State(state): State<AppState>, lang: Lang, who: PageVenue, Form(mut f): Form<Fields>) -> Response {
+    state.config.regions.codes_in_form(&mut f, &["site_district"]);
     let fields = form_checks::enterprise(lang, &f);
     if !fields.is_empty() {
         return list_page(&state, lang, &who, Submitted::new(fields, &f)).await;
@@ -439,12 +440,19 @@ async fn review_page(state: &AppState, lang: Lang, error: Option<String>) -> Res
                     due: local_day(state, e.due_at),
                     overdue: enterprises::is_overdue(e, now),
                     headcount: e.profile.planned_headcount,
-                    district: e.profile.district.to_string(),
+                    district: state.config.regions.name(e.profile.district.as_str(), lang).to_string(),
                     sites: e
                         .profile
                         .sites
                         .iter()
-                        .map(|s: &Site| format!("{}, {} ({})", s.name, s.address, s.district))
+                        .map(|s: &Site| {
+                            format!(
+                                "{}, {} ({})",
+                                s.name,
+                                s.address,
+                                state.config.regions.name(s.district.as_str(), lang)
+                            )
+                        })
                         .collect(),
                     measures: e.profile.measures.clone(),
                 })

@@ -109,6 +109,7 @@ mod enterprises;
 mod general;
 mod governance;
 mod pages;
+mod places;
 mod staff;
 mod statistics;
 
@@ -122,6 +123,7 @@ const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     staff::MESSAGES,
     dcc::MESSAGES,
     checkpoint_control::MESSAGES,
+    places::MESSAGES,
 ];
 
 /// Every catalogue entry.

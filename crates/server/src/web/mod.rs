@@ -9,14 +9,16 @@ mod error_pages;
 mod form_checks;
 pub mod form_errors;
 pub use error_pages::errors_as_pages;
+pub use install::scanner_manifest;
 mod governance_pages;
 pub mod i18n;
+mod install;
 mod pages;
 pub use pages::cross_site_refused;
 mod scanner_pages;
 mod staff_pages;
 mod stats_pages;
-mod venue_pages;
+pub(crate) mod venue_pages;
 mod view;
 
 use axum::Router;

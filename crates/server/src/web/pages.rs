@@ -124,8 +124,8 @@ pub async fn signin_submit(
     }
 }
 
-pub async fn visitor_form(lang: Lang) -> impl IntoResponse {
-    VisitorPage { page: Page::new(lang, "/signin/visitor", false) }
+pub async fn visitor_form(State(state): State<AppState>, lang: Lang) -> impl IntoResponse {
+    VisitorPage { page: Page::new(lang, "/signin/visitor", false).with_regions(&state.config.regions) }
 }
 
 const VISITOR_FIELDS: [&str; 4] = ["name", "document_type", "document_number", "district"];
@@ -143,8 +143,9 @@ pub async fn visitor_submit(
     _gate: SignInGate,
     State(state): State<AppState>,
     lang: Lang,
-    Form(f): Form<Fields>,
+    Form(mut f): Form<Fields>,
 ) -> Response {
+    state.config.regions.codes_in_form(&mut f, &["district"]);
     let mut fields = FieldErrors::default();
     let contact = if fields.require(lang, "contact", field(&f, "contact")) {
         fields.check(lang, "contact", Contact::parse(field(&f, "contact")))
@@ -189,7 +190,9 @@ pub async fn visitor_submit(
         Err(Some(e)) => (e.status(), Some(e.message)),
         Err(None) => (StatusCode::UNPROCESSABLE_ENTITY, None),
     };
-    let page = Page::new(lang, "/signin/visitor", false).with_submitted(Submitted { error: message, fields, typed: f });
+    let page = Page::new(lang, "/signin/visitor", false)
+        .with_regions(&state.config.regions)
+        .with_submitted(Submitted { error: message, fields, typed: f });
     (status, VisitorPage { page }).into_response()
 }
 
@@ -258,24 +261,27 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
     (AppendHeaders([(SET_COOKIE, session::clear_cookie())]), Redirect::to("/signin")).into_response()
 }
 
-async fn declaration_form_for(state: &AppState, who: PageResident) -> Result<DeclarationForm, ApiError> {
+async fn declaration_form_for(state: &AppState, lang: Lang, who: PageResident) -> Result<DeclarationForm, ApiError> {
     let account = state.store.resident(who.resident).await?;
     let mut form = DeclarationForm { document_type: "national_id".into(), ..Default::default() };
     if let Some(i) = account.identity {
         form.name = i.name.as_str().into();
         form.document_type = i.document_type.as_str().into();
         form.document_number = i.document_number.as_str().into();
-        form.district = i.district.as_str().into();
+        form.district = state.config.regions.picker_value(i.district.as_str(), lang);
     }
     Ok(form)
 }
 
 pub async fn declare_form(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
-    match declaration_form_for(&state, who).await {
-        Ok(form) => {
-            DeclarePage { page: Page::new(lang, "/declare", true), form, doc_types: DOC_TYPES, symptoms: SYMPTOMS }
-                .into_response()
+    match declaration_form_for(&state, lang, who).await {
+        Ok(form) => DeclarePage {
+            page: Page::new(lang, "/declare", true).with_regions(&state.config.regions),
+            form,
+            doc_types: DOC_TYPES,
+            symptoms: SYMPTOMS,
         }
+        .into_response(),
         Err(e) => error_page(lang, "/declare", true, &e),
     }
 }
@@ -319,8 +325,9 @@ pub async fn declare_submit(
     State(state): State<AppState>,
     lang: Lang,
     who: PageResident,
-    Form(f): Form<Fields>,
+    Form(mut f): Form<Fields>,
 ) -> Response {
+    state.config.regions.codes_in_form(&mut f, &["district", "visited_regions"]);
     let (form, request) = declaration_from_form(&f);
     let typed = DeclarationTyped {
         name: &form.name,
@@ -334,7 +341,7 @@ pub async fn declare_submit(
     };
     let fields = declaration_errors(lang, &typed);
     if !fields.is_empty() {
-        let page = Page::new(lang, "/declare", true).with_fields(fields);
+        let page = Page::new(lang, "/declare", true).with_regions(&state.config.regions).with_fields(fields);
         let body = DeclarePage { page, form, doc_types: DOC_TYPES, symptoms: SYMPTOMS };
         return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
     }
@@ -346,7 +353,9 @@ pub async fn declare_submit(
     match result {
         Ok(_) => Redirect::to("/me/code").into_response(),
         Err(e) => {
-            let page = Page::new(lang, "/declare", true).with_error(Some(e.message.clone()));
+            let page = Page::new(lang, "/declare", true)
+                .with_regions(&state.config.regions)
+                .with_error(Some(e.message.clone()));
             (e.status(), DeclarePage { page, form, doc_types: DOC_TYPES, symptoms: SYMPTOMS }).into_response()
         }
     }

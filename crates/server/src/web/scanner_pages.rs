@@ -154,9 +154,10 @@ pub async fn register_checkpoint(
     State(state): State<AppState>,
     lang: Lang,
     who: PageScanner,
-    axum::Form(f): axum::Form<crate::web::pages::Fields>,
+    axum::Form(mut f): axum::Form<crate::web::pages::Fields>,
 ) -> Response {
     use crate::web::pages::field;
+    state.config.regions.codes_in_form(&mut f, &["district"]);
     if !who.authority {
         return error_page(lang, "/checkpoint", false, &ApiError::forbidden());
     }
@@ -192,7 +193,9 @@ async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submit
         Ok(list) => (
             status,
             CheckpointsPage {
-                page: Page::new(lang, "/checkpoint", false).with_submitted(submitted),
+                page: Page::new(lang, "/checkpoint", false)
+                    .with_regions(&state.config.regions)
+                    .with_submitted(submitted),
                 authority: who.authority,
                 kinds: CheckpointKind::ALL
                     .iter()
@@ -205,7 +208,7 @@ async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submit
                         id: c.id.to_string(),
                         name: c.name.clone(),
                         kind: lang.t(&format!("scan.kind.{}", c.kind.as_str())).to_string(),
-                        district: c.district.to_string(),
+                        district: state.config.regions.name(c.district.as_str(), lang).to_string(),
                         location: c.location.clone(),
                     })
                     .collect(),
@@ -247,9 +250,9 @@ pub async fn checkpoint_scanner(
             let kind = lang.t(&format!("scan.kind.{}", c.kind.as_str()));
             let zone = crate::services::time_zones::zone_of_checkpoint(&state.config, &c);
             let subtitle = if c.location.is_empty() {
-                format!("{kind} · {} · {}", c.district, zone.name)
+                format!("{kind} · {} · {}", state.config.regions.name(c.district.as_str(), lang), zone.name)
             } else {
-                format!("{kind} · {} · {} · {}", c.district, c.location, zone.name)
+                format!("{kind} · {} · {} · {}", state.config.regions.name(c.district.as_str(), lang), c.location, zone.name)
             };
             ScannerPage {
                 page: Page::new(lang, &path, false),

@@ -202,7 +202,9 @@ pub async fn dashboard(
     let last_day = to.to_string();
     // Every day lists every district, so the last day's rows name them all once.
     let last_rows: Vec<&DailyRow> = out.rows.iter().filter(|r| r.day == last_day).collect();
-    let districts: Vec<String> = last_rows.iter().map(|r| r.district.clone()).collect();
+    let regions = &state.config.regions;
+    let named = |code: &str| regions.name(code, lang).to_owned();
+    let districts: Vec<(String, String)> = last_rows.iter().map(|r| (r.district.clone(), named(&r.district))).collect();
     let table = last_rows
         .iter()
         .map(|r| {
@@ -214,7 +216,7 @@ pub async fn dashboard(
                     (shown(name, v, out.min_count), v.as_f64().map_or_else(|| "-1".into(), |f| f.to_string()))
                 })
                 .collect();
-            (r.district.clone(), cells)
+            (named(&r.district), cells)
         })
         .collect();
     let city = as_values(&out.city);
@@ -228,6 +230,7 @@ pub async fn dashboard(
         to: to.to_string(),
         today: today.to_string(),
         district: district.clone().unwrap_or_default(),
+        district_name: district.as_deref().map(named).unwrap_or_default(),
         districts,
         headlines: headlines(&city, out.min_count, lang),
         breakdown: breakdown(&city, out.min_count, lang),
@@ -236,7 +239,7 @@ pub async fn dashboard(
         top_districts: out
             .top_check_in_districts
             .iter()
-            .map(|r| (r.rank, r.district.clone(), r.check_ins.to_string()))
+            .map(|r| (r.rank, named(&r.district), r.check_ins.to_string()))
             .collect(),
         columns: TABLE.iter().map(|(_, label)| lang.t(label).to_string()).collect(),
         table,

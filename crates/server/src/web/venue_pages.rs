@@ -84,7 +84,7 @@ async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Sub
         Ok(list) => (
             status,
             VenuesPage {
-                page: Page::operator(lang, "/venue").with_submitted(submitted),
+                page: Page::operator(lang, "/venue").with_regions(&state.config.regions).with_submitted(submitted),
                 venues: list
                     .iter()
                     .map(|v| (v.id.to_string(), v.profile.name.clone(), v.state == VenueState::Closed))
@@ -101,7 +101,13 @@ pub async fn list(State(state): State<AppState>, lang: Lang, who: PageVenue) -> 
     list_page(&state, lang, &who, Submitted::default()).await
 }
 
-pub async fn register(State(state): State<AppState>, lang: Lang, who: PageVenue, Form(f): Form<Fields>) -> Response {
+pub async fn register(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageVenue,
+    Form(mut f): Form<Fields>,
+) -> Response {
+    state.config.regions.codes_in_form(&mut f, &["province", "district", "commune"]);
     let fields = form_checks::venue(lang, &f);
     if !fields.is_empty() {
         return list_page(&state, lang, &who, Submitted::new(fields, &f)).await;
@@ -133,6 +139,20 @@ pub async fn register(State(state): State<AppState>, lang: Lang, who: PageVenue,
     }
 }
 
+/// Where a venue lies, by name: commune, district, province (a code the
+/// catalogue does not know shows as itself).
+pub fn place_line(regions: &crate::regions::Catalogue, p: &healthcode_domain::VenueProfile, lang: Lang) -> String {
+    let commune = (!p.commune.is_empty()).then(|| regions.name(&p.commune, lang));
+    let parts = [commune, Some(regions.name(p.district.as_str(), lang)), Some(regions.name(p.province.as_str(), lang))];
+    let mut names: Vec<&str> = Vec::new();
+    for name in parts.into_iter().flatten() {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
+}
+
 pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Path(id): Path<String>) -> Response {
     let path = format!("/venue/{id}");
     let result = async {
@@ -158,6 +178,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
             id: venue.id.to_string(),
             name: venue.profile.name.clone(),
             address: venue.profile.address.clone(),
+            place: place_line(&state.config.regions, &venue.profile, lang),
             closed: venue.state == VenueState::Closed,
             svg,
             qr_text,

@@ -21,6 +21,43 @@ pub struct Page {
     pub fields: FieldErrors,
     /// What the form held when it was sent back with errors.
     pub typed: Vec<(String, String)>,
+    /// Region pickers the page's forms use (`<datalist>`s after the content).
+    pub datalists: Vec<Datalist>,
+}
+
+/// A searchable list of places for a text field (`list="<id>"`): each
+/// option's value is `Name (code)` in the page's language, its label the
+/// other languages' names and the official code, so typing a name in any of
+/// the three finds it; the server turns the value back into the code.
+#[derive(Debug, Clone, Default)]
+pub struct Datalist {
+    pub id: &'static str,
+    pub options: Vec<(String, String)>,
+}
+
+fn datalist(
+    catalogue: &crate::regions::Catalogue,
+    lang: Lang,
+    id: &'static str,
+    levels: &[crate::regions::Level],
+) -> Datalist {
+    let options = catalogue
+        .places()
+        .iter()
+        .filter(|p| levels.contains(&p.level))
+        .map(|p| {
+            let mut others: Vec<&str> = Vec::new();
+            for other in Lang::ALL {
+                let name = p.name(other);
+                if other != lang && name != p.name(lang) && !others.contains(&name) {
+                    others.push(name);
+                }
+            }
+            others.push(&p.official);
+            (catalogue.picker_value(&p.code, lang), others.join(" · "))
+        })
+        .collect();
+    Datalist { id, options }
 }
 
 /// A form sent back: the message at the top (a failure no field explains),
@@ -54,7 +91,21 @@ impl Page {
             error: None,
             fields: FieldErrors::default(),
             typed: Vec::new(),
+            datalists: Vec::new(),
         }
+    }
+
+    /// Adds the region pickers (`hc-provinces`, `hc-districts`, `hc-communes`,
+    /// `hc-regions`) for the page's forms.
+    pub fn with_regions(mut self, catalogue: &crate::regions::Catalogue) -> Self {
+        use crate::regions::Level;
+        self.datalists = vec![
+            datalist(catalogue, self.lang, "hc-provinces", &[Level::Province]),
+            datalist(catalogue, self.lang, "hc-districts", &[Level::District]),
+            datalist(catalogue, self.lang, "hc-communes", &[Level::Commune]),
+            datalist(catalogue, self.lang, "hc-regions", &[Level::Province, Level::City, Level::District]),
+        ];
+        self
     }
 
     pub fn operator(lang: Lang, path: &str) -> Self {
@@ -327,6 +378,8 @@ pub struct VenuePage {
     pub id: String,
     pub name: String,
     pub address: String,
+    /// Commune, district and province by name.
+    pub place: String,
     pub closed: bool,
     pub svg: String,
     pub qr_text: String,
@@ -496,7 +549,10 @@ pub struct StatsPage {
     pub to: String,
     pub today: String,
     pub district: String,
-    pub districts: Vec<String>,
+    /// The chosen district's name (the code when the catalogue lacks it).
+    pub district_name: String,
+    /// (code, name) of every district in the table.
+    pub districts: Vec<(String, String)>,
     pub headlines: Vec<Headline>,
     /// The last day's symptoms and quarantine progress: (label, figure).
     pub breakdown: Vec<(String, String)>,
@@ -513,6 +569,13 @@ pub struct StatsPage {
     pub chart_data: String,
     /// The filter as a query string, for the export links.
     pub query: String,
+}
+
+impl StatsPage {
+    /// The chosen district is one of the table's.
+    pub fn district_listed(&self) -> bool {
+        self.districts.iter().any(|(code, _)| *code == self.district)
+    }
 }
 
 /// An appeal as listed on a page.

@@ -339,7 +339,8 @@ async fn static_assets_are_served_from_the_binary() {
         for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_str().unwrap().to_string();
-            if path.is_file() && !name.ends_with(".LICENSE") {
+            // sw.js is served from the root (`/sw.js`, its version written in), not under /static/.
+            if path.is_file() && !name.ends_with(".LICENSE") && name != "sw.js" {
                 files.push(if sub.is_empty() { name } else { format!("{sub}/{name}") });
             }
         }
@@ -349,11 +350,25 @@ async fn static_assets_are_served_from_the_binary() {
     files.sort();
     assert_eq!(embedded, files, "every static file is embedded");
     for file in &files {
-        let kind = if file.ends_with(".css") { "text/css" } else { "text/javascript" };
+        let kind = if file.ends_with(".css") {
+            "text/css"
+        } else if file.ends_with(".svg") {
+            "image/svg+xml"
+        } else {
+            "text/javascript"
+        };
         let resp = app.client.get(app.url(&format!("/static/{file}"))).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{file}");
         assert!(resp.headers()[CONTENT_TYPE].to_str().unwrap().starts_with(kind), "{file}");
     }
+    let resp = app.client.get(app.url("/sw.js")).send().await.unwrap();
+    assert!(resp.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    let worker = resp.text().await.unwrap();
+    let version = healthcode_server::assets::version();
+    assert!(
+        worker.contains(&format!("const VERSION = '{version}';")) && version.len() == 16,
+        "the cache version is written in"
+    );
     let resp = app.client.get(app.url("/static/../Cargo.toml")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     let resp = app.client.get(app.url("/static/nope.js")).send().await.unwrap();

@@ -23,6 +23,7 @@ mod openapi;
 mod overload;
 mod page_forms;
 mod pages;
+mod places;
 mod quarantine_story;
 mod release_fixture;
 mod role_matrix;

@@ -202,6 +202,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // the server's own
     ("GET", "/static/{*path}", Public),
     ("GET", "/healthz", Public),
+    ("GET", "/sw.js", Public),
+    ("GET", "/scanner.webmanifest", Public),
     ("GET", "/metrics", Public),
 ];
 

@@ -7,6 +7,7 @@ use crate::check_in::{operator_token, venue_registered};
 use crate::checkpoints::{checkpoint, code_of, scan as checkpoint_scan};
 use crate::harness::{Resident, TestApp, spawn_app};
 use healthcode_domain::Role;
+use healthcode_server::web::i18n::Lang;
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -276,6 +277,9 @@ async fn the_csv_has_the_json_rows() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = resp.text().await.unwrap();
+    assert!(csv.contains(",330102,Shangcheng District,"), "codes and names: {csv}");
+    assert!(csv.contains(",HN-HOAN-KIEM,Hoan Kiem District,"), "an older code by its alias");
+    assert!(csv.contains(",D1,D1,"), "an unknown code shows as itself");
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let rows = stats["rows"].as_array().unwrap();
@@ -283,6 +287,12 @@ async fn the_csv_has_the_json_rows() {
     assert_eq!(body.len(), rows.len());
     for (line, json_row) in body.iter().zip(rows) {
         for (name, cell) in header.iter().zip(line.split(',')) {
+            if *name == "district_name" {
+                let code = json_row["district"].as_str().unwrap();
+                let named = healthcode_server::regions::Catalogue::embedded().name(code, Lang::En).to_owned();
+                assert_eq!(cell, named, "{line}");
+                continue;
+            }
             match &json_row[*name] {
                 Value::String(s) => assert_eq!(cell, s, "{name} in {line}"),
                 Value::Null => assert_eq!(cell, "", "{name} in {line}"),
@@ -533,7 +543,10 @@ async fn districts_are_ranked_by_check_ins_for_staff_and_hidden_when_small() {
     let html = resp.unwrap().text().await.unwrap();
     let list = html.split("id=\"top-districts\"").nth(1).expect("the ranking is on the page");
     let list = list.split("</ol>").next().unwrap();
-    assert!(list.find("HN-HOAN-KIEM").unwrap() < list.find("D1").unwrap(), "{list}");
+    assert!(
+        list.find("Quận Hoàn Kiếm").unwrap() < list.find("D1").unwrap(),
+        "by name (an unknown code as itself): {list}"
+    );
     assert!(html.contains("Quận/huyện có nhiều lượt quét mã nhất"), "in Vietnamese");
 }
 

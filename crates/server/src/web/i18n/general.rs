@@ -51,7 +51,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("doc.passport", ["Passport", "护照", "Hộ chiếu"]),
     ("doc.foreign_id", ["Foreign ID", "外国人证件", "Giấy tờ nước ngoài"]),
     ("declare.document_number", ["Document number", "证件号码", "Số giấy tờ"]),
-    ("declare.district", ["District of residence (code)", "居住区县（代码）", "Quận/huyện cư trú (mã)"]),
+    ("declare.district", ["District of residence", "居住区县", "Quận/huyện cư trú"]),
     ("declare.health", ["Health today", "今日健康状况", "Sức khỏe hôm nay"]),
     ("declare.temperature", ["Temperature (°C)", "体温（°C）", "Nhiệt độ (°C)"]),
     ("declare.symptoms", ["Symptoms", "症状", "Triệu chứng"]),
@@ -59,9 +59,9 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     (
         "declare.regions",
         [
-            "Regions visited in the last 14 days (codes, comma-separated)",
-            "14天内到访地区（代码，逗号分隔）",
-            "Vùng đã đến trong 14 ngày (mã, cách nhau bởi dấu phẩy)",
+            "Regions visited in the last 14 days (comma-separated)",
+            "14天内到访地区（逗号分隔）",
+            "Vùng đã đến trong 14 ngày (cách nhau bởi dấu phẩy)",
         ],
     ),
     (
@@ -198,8 +198,8 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("venue.register", ["Register a scanning point", "登记新的扫码点", "Đăng ký điểm quét mã"]),
     ("venue.name", ["Place", "场所", "Địa điểm"]),
     ("venue.address", ["Address", "地址", "Địa chỉ"]),
-    ("venue.province", ["Province (code)", "省份（代码）", "Tỉnh/thành (mã)"]),
-    ("venue.district", ["District (code)", "区县（代码）", "Quận/huyện (mã)"]),
+    ("venue.province", ["Province", "省份", "Tỉnh/thành"]),
+    ("venue.district", ["District", "区县", "Quận/huyện"]),
     ("venue.commune", ["Commune / ward", "街道/乡镇", "Phường/xã"]),
     ("venue.category", ["Category", "类别", "Loại hình"]),
     ("venue.capacity", ["Capacity (optional)", "容量（可选）", "Sức chứa (không bắt buộc)"]),
