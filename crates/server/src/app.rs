@@ -128,6 +128,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         venues: Arc::default(),
         trace_index: Arc::new(TraceIndex::new(trace_index_days)),
         federation: Arc::new(federation),
+        jobs: Arc::default(),
     })
 }
 
@@ -162,6 +163,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     body.push_str("# HELP healthcode_trace_index_stays Stays held by the trace index (-1 loading, -2 off).\n");
     body.push_str("# TYPE healthcode_trace_index_stays gauge\n");
     body.push_str(&format!("healthcode_trace_index_stays {stays}\n"));
+    body.push_str(&state.jobs.render());
     let now = state.clock.now();
     body.push_str(
         "# HELP healthcode_peer_list_age_seconds Age of each peer region's kept trust list (since last confirmed).\n",
@@ -486,10 +488,18 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
+            if !crate::services::jobs::leads(&jobs, crate::services::jobs::AUTO_CHECK_OUT).await {
+                continue;
+            }
             match crate::services::check_in::close_expired_once(jobs.store.as_ref(), jobs.clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(closed = n, "visits past their maximum stay checked out"),
                 Err(e) => tracing::error!(error = %e, "auto check-out failed; will retry"),
+            }
+            // Shared sign-in buckets untouched for a minute are full again.
+            let idle = jobs.clock.now() - jiff::SignedDuration::from_mins(1);
+            if let Err(e) = jobs.store.forget_idle_buckets(idle).await {
+                tracing::warn!(error = %e, "forgetting idle rate-limit buckets failed; will retry");
             }
         }
     });
@@ -501,6 +511,9 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
+            if !crate::services::jobs::leads(&keeper, crate::services::jobs::RETENTION).await {
+                continue;
+            }
             let now = keeper.clock.now();
             // Count the days about to lose their raw rows first.
             if let Err(e) =

@@ -34,6 +34,8 @@ pub struct AppState {
     pub trace_index: Arc<crate::services::trace_index::TraceIndex>,
     /// Our root key and published list, and the peer regions' kept lists.
     pub federation: Arc<crate::services::federation::Federation>,
+    /// Which periodic jobs this server leads among the servers on its database.
+    pub jobs: Arc<crate::services::jobs::Jobs>,
 }
 
 impl AppState {

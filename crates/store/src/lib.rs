@@ -8,6 +8,7 @@
 //! for copies). No SQL and no driver type appears here.
 
 pub mod audit;
+pub mod cluster;
 pub mod error;
 pub mod records;
 pub mod stats_sql;
@@ -17,6 +18,7 @@ mod traits;
 pub mod contract;
 
 pub use audit::{AuditAction, AuditActor, AuditEntry};
+pub use cluster::{ClusterStore, FeedEvent, SharedBucket, VisitChange, VisitFeed};
 pub use error::{StoreError, StoreResult};
 pub use records::*;
 pub use traits::{

@@ -381,6 +381,7 @@ pub trait Store:
     + EnterpriseStore
     + AlarmStore
     + PeerListStore
+    + crate::cluster::ClusterStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

@@ -13,6 +13,7 @@ pub mod code;
 pub mod enterprises;
 pub mod federation;
 pub mod health;
+pub mod jobs;
 pub mod overrides;
 pub mod retention;
 pub mod stats;
