@@ -97,8 +97,11 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
 pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
     create_private_dir(&config.data_dir)
         .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
-    let store = open_store_with(&config.database_url, &config.postgres).await?;
     let trace_index_days = config.trace_index_days_in_force();
+    // Every server's trace index follows every server's visits: each
+    // announces its own when the indexes are on.
+    let pg = PgSettings { announce_visits: trace_index_days > 0, ..config.postgres.clone() };
+    let store = open_store_with(&config.database_url, &pg).await?;
     let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;
     if config.sender == SenderConfig::DevOutbox && !config.listen.ip().is_loopback() {
         return Err(StartupError::DevOutboxNotLoopback(config.listen));

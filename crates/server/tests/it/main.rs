@@ -9,6 +9,7 @@ mod appeals;
 mod browser_safety;
 mod check_in;
 mod checkpoints;
+mod cluster;
 mod concurrency;
 mod enterprises;
 mod error_pages;
