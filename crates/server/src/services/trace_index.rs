@@ -2,10 +2,11 @@
 //! from the store when the server starts, then kept up to date by this
 //! server's own check-ins and check-outs.
 //!
-//! Only a server that is the one writer of its visits may use it (the
-//! SQLite default); with several servers on one PostgreSQL database the
-//! others' check-ins would be missing, so there it is off unless configured
-//! (`trace_index_days`). A trace uses the index only once it is loaded and
+//! On SQLite this server is the one writer of its visits. On PostgreSQL
+//! (off unless `trace_index_days` is set, since each server holds a whole
+//! copy) every server announces its visit changes with NOTIFY and each
+//! index follows the store's feed of all of them ([`sync`] makes a trace
+//! wait until everything committed before it has arrived). A trace uses the index only once it is loaded and
 //! when it holds every stay the trace could read; otherwise the trace reads
 //! the store, as it always could.
 //!
