@@ -99,8 +99,11 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
 pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
     create_private_dir(&config.data_dir)
         .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
-    let store = open_store_with(&config.database_url, &config.postgres).await?;
     let trace_index_days = config.trace_index_days_in_force();
+    // Every server's trace index follows every server's visits: each
+    // announces its own when the indexes are on.
+    let pg = PgSettings { announce_visits: trace_index_days > 0, ..config.postgres.clone() };
+    let store = open_store_with(&config.database_url, &pg).await?;
     let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;
     if config.sender == SenderConfig::DevOutbox && !config.listen.ip().is_loopback() {
         return Err(StartupError::DevOutboxNotLoopback(config.listen));
@@ -133,6 +136,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         trace_index: Arc::new(TraceIndex::new(trace_index_days)),
         federation: Arc::new(federation),
         dcc: Arc::new(dcc),
+        jobs: Arc::default(),
     })
 }
 
@@ -167,6 +171,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     body.push_str("# HELP healthcode_trace_index_stays Stays held by the trace index (-1 loading, -2 off).\n");
     body.push_str("# TYPE healthcode_trace_index_stays gauge\n");
     body.push_str(&format!("healthcode_trace_index_stays {stays}\n"));
+    body.push_str(&state.jobs.render());
     let now = state.clock.now();
     body.push_str(
         "# HELP healthcode_peer_list_age_seconds Age of each peer region's kept trust list (since last confirmed).\n",
@@ -493,10 +498,18 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
+            if !crate::services::jobs::leads(&jobs, crate::services::jobs::AUTO_CHECK_OUT).await {
+                continue;
+            }
             match crate::services::check_in::close_expired_once(jobs.store.as_ref(), jobs.clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(closed = n, "visits past their maximum stay checked out"),
                 Err(e) => tracing::error!(error = %e, "auto check-out failed; will retry"),
+            }
+            // Shared sign-in buckets untouched for a minute are full again.
+            let idle = jobs.clock.now() - jiff::SignedDuration::from_mins(1);
+            if let Err(e) = jobs.store.forget_idle_buckets(idle).await {
+                tracing::warn!(error = %e, "forgetting idle rate-limit buckets failed; will retry");
             }
         }
     });
@@ -509,6 +522,9 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
+            if !crate::services::jobs::leads(&keeper, crate::services::jobs::RETENTION).await {
+                continue;
+            }
             let now = keeper.clock.now();
             // Count the days about to lose their raw rows first.
             if let Err(e) =

@@ -165,7 +165,8 @@ pub struct ServerConfig {
     pub queue_wait: Duration,
     /// Days of stays the trace index holds in memory (0: off, traces read
     /// the store); `None`: [`DEFAULT_TRACE_INDEX_DAYS`] on SQLite, off on
-    /// PostgreSQL, where other servers may write visits this one never sees.
+    /// PostgreSQL, where each server would hold a whole copy (set there,
+    /// every server announces its visits and each index follows them all).
     pub trace_index_days: Option<u32>,
     /// Peer regions whose codes this deployment accepts, and how this one
     /// publishes its own signed trust list to them.

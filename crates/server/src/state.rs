@@ -36,6 +36,8 @@ pub struct AppState {
     pub federation: Arc<crate::services::federation::Federation>,
     /// EU DCC: the imported DSC list and the acceptance rules.
     pub dcc: Arc<crate::services::dcc::DccService>,
+    /// Which periodic jobs this server leads among the servers on its database.
+    pub jobs: Arc<crate::services::jobs::Jobs>,
 }
 
 impl AppState {

@@ -16,6 +16,7 @@
 //! lock and retry when another instance migrates at the same moment.
 
 mod bulk;
+mod cluster;
 mod partitions;
 mod retention;
 pub mod testing;
@@ -44,6 +45,10 @@ pub struct PgSettings {
     pub statement_timeout: Duration,
     /// How long a caller waits for a free connection.
     pub acquire_timeout: Duration,
+    /// Announce every visit change with NOTIFY in the transaction that
+    /// makes it, for the trace indexes of every server on the database
+    /// (on when the trace index is).
+    pub announce_visits: bool,
 }
 
 impl Default for PgSettings {
@@ -52,6 +57,7 @@ impl Default for PgSettings {
             max_connections: 16,
             statement_timeout: Duration::from_secs(30),
             acquire_timeout: Duration::from_secs(10),
+            announce_visits: false,
         }
     }
 }
@@ -62,6 +68,11 @@ pub struct PostgresStore {
     pool: PgPool,
     /// Days whose partition of `visits` or `passages` is known to exist.
     partitions: std::sync::Arc<partitions::PartitionCache>,
+    /// This process's job locks ([`cluster`]).
+    leadership: std::sync::Arc<cluster::Leadership>,
+    /// The channel of this schema's visit changes.
+    channel: std::sync::Arc<str>,
+    announce_visits: bool,
 }
 
 impl PostgresStore {
@@ -83,7 +94,17 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Other(format!("connecting to PostgreSQL at {target}: {e}")))?;
-        let store = Self { pool, partitions: std::sync::Arc::default() };
+        let schema: Option<String> = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("reading the schema at {target}: {e}")))?;
+        let store = Self {
+            pool,
+            partitions: std::sync::Arc::default(),
+            leadership: std::sync::Arc::default(),
+            channel: cluster::channel_of(schema.as_deref().unwrap_or("public")).into(),
+            announce_visits: settings.announce_visits,
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId};
-use healthcode_store::{StoreError, StoreResult, VisitStore};
+use healthcode_store::{StoreError, StoreResult, VisitChange, VisitStore};
 use jiff::Timestamp;
 use sqlx::PgConnection;
 
@@ -66,19 +66,21 @@ impl VisitStore for PostgresStore {
             self.partitions.ensure(&self.pool, Partitioned::Visits, [v.entered_at]).await;
         }
         let mut tx = self.write_tx().await?;
+        let mut changes = Vec::new();
         if let Some(c) = close {
             // `open_visits` first (as `close_expired_visits` does): its row
             // is the lock two closers of one visit meet on, and it gives the
             // partition key, so the update touches one partition only.
-            let entered: Option<Time> =
-                sqlx::query_scalar("DELETE FROM open_visits WHERE visit_id = $1 RETURNING entered_at")
+            let entered: Option<(Time, uuid::Uuid)> =
+                sqlx::query_as("DELETE FROM open_visits WHERE visit_id = $1 RETURNING entered_at, resident_id")
                     .bind(c.visit.as_uuid())
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(other("closing visit"))?;
-            let Some(entered) = entered else {
+            let Some((entered, resident)) = entered else {
                 return Err(StoreError::Conflict("the visit was already closed".into()));
             };
+            changes.push(VisitChange::Closed { resident: ResidentId::from_uuid(resident), visit: c.visit, at: c.at });
             let done = sqlx::query(
                 "UPDATE visits SET exited_at = $1, exit_kind = $2 WHERE id = $3 AND entered_at = $4 AND exited_at IS NULL",
             )
@@ -95,7 +97,9 @@ impl VisitStore for PostgresStore {
         }
         if let Some(v) = open {
             insert_visit(&mut tx, v).await?;
+            changes.push(VisitChange::Entered(v.clone()));
         }
+        crate::cluster::announce(self, &mut tx, &changes).await?;
         tx.commit().await.map_err(other("committing scan"))
     }
 

@@ -122,3 +122,8 @@ pub(crate) use healthcode_store_sql::other;
 mod sql {
     healthcode_store_sql::shared_queries!(crate::SqliteStore, sqlx::Sqlite);
 }
+
+/// One process owns the file (the group-commit writer and the in-memory
+/// trace index and rate limits assume it), so every cluster default holds:
+/// this process leads every job and sees every visit change itself.
+impl healthcode_store::ClusterStore for SqliteStore {}

@@ -8,6 +8,7 @@
 //! for copies). No SQL and no driver type appears here.
 
 pub mod audit;
+pub mod cluster;
 pub mod error;
 pub mod lab;
 pub mod records;
@@ -18,6 +19,7 @@ mod traits;
 pub mod contract;
 
 pub use audit::{AuditAction, AuditActor, AuditEntry};
+pub use cluster::{ClusterStore, FeedEvent, SharedBucket, VisitChange, VisitFeed};
 pub use error::{StoreError, StoreResult};
 pub use lab::{FalseDeclaration, LabStore};
 pub use records::*;

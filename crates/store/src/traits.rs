@@ -406,6 +406,7 @@ pub trait Store:
     + StaffStore
     + crate::lab::LabStore
     + PaperPassStore
+    + crate::cluster::ClusterStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

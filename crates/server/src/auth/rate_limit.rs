@@ -142,6 +142,29 @@ pub fn rate_limited(retry_after_secs: u64) -> Response {
     response
 }
 
+/// Takes the tokens from the buckets every server shares (PostgreSQL: a
+/// table, so N servers behind a load balancer allow what one would), else
+/// from this server's (SQLite: one process owns the file, and memory is the
+/// fast path). A shared bucket the store cannot reach falls back to memory.
+async fn check_shared_or_here(state: &AppState, addr: Option<IpAddr>) -> Result<(), u64> {
+    let (now, limits) = (state.clock.now(), &state.config.sign_in_limits);
+    let shared = [
+        healthcode_store::SharedBucket {
+            key: format!("sign-in {}", key(addr)),
+            per_minute: limits.per_address_per_minute,
+        },
+        healthcode_store::SharedBucket { key: "sign-in *".into(), per_minute: limits.overall_per_minute },
+    ];
+    match state.store.take_shared_tokens(&shared, now).await {
+        Ok(Some(taken)) => taken,
+        Ok(None) => state.sign_in_limiter.check(addr, now, limits),
+        Err(e) => {
+            tracing::warn!(error = %e, "shared sign-in buckets unreachable; using this server's");
+            state.sign_in_limiter.check(addr, now, limits)
+        }
+    }
+}
+
 /// Taken by every sign-in handler: present only when the request is within
 /// the limits.
 #[derive(Debug, Clone, Copy)]
@@ -153,7 +176,7 @@ impl FromRequestParts<AppState> for SignInGate {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         let addr = client_address(peer, &parts.headers, state.config.trusted_proxy);
-        match state.sign_in_limiter.check(addr, state.clock.now(), &state.config.sign_in_limits) {
+        match check_shared_or_here(state, addr).await {
             Ok(()) => Ok(SignInGate),
             Err(secs) => {
                 tracing::info!(client = ?addr, retry_after = secs, "sign-in request rate limited");

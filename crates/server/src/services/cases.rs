@@ -384,8 +384,11 @@ async fn contacts_of(
     // The close contacts' stays are read from a day before their first shared
     // stay, which is at most a day before the window.
     let earliest = window.0.checked_sub(LONGEST_STAY * 2).unwrap_or(window.0);
-    let indexed =
-        state.trace_index.read(earliest, |index| contacts_in(index, cases, case_visits, window, depth, rules));
+    // On PostgreSQL: every server's visits committed so far are in the index first.
+    let synced = crate::services::trace_index::sync(state).await;
+    let indexed = synced
+        .then(|| state.trace_index.read(earliest, |index| contacts_in(index, cases, case_visits, window, depth, rules)))
+        .flatten();
     match indexed {
         Some((close, secondary)) => Ok(Found { close, secondary, read_from: TraceSource::Index }),
         None => trace_from_store(state, cases, case_visits, window, depth, rules).await,

@@ -393,7 +393,16 @@ pub fn spawn(state: AppState) {
         tokio::spawn(async move {
             let refresh = state.federation.config().refresh;
             let mut failures = 0u32;
+            let job = format!("{}:{}", crate::services::jobs::PEER_LIST, peer.region);
             loop {
+                if !crate::services::jobs::leads(&state, &job).await {
+                    // Another server fetches this peer: take its kept copy from the store.
+                    if let Err(e) = state.federation.load_kept(state.store.as_ref()).await {
+                        tracing::warn!(region = %peer.region, error = %e, "reading the kept peer lists failed");
+                    }
+                    tokio::time::sleep(refresh).await;
+                    continue;
+                }
                 match fetch_once(&state, &peer, &client).await {
                     Ok(FetchOutcome::Updated { sequence }) => {
                         failures = 0;

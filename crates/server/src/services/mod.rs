@@ -16,6 +16,7 @@ pub mod false_declarations;
 pub mod federation;
 pub mod health;
 pub mod lab;
+pub mod jobs;
 pub mod overrides;
 pub mod retention;
 pub mod staff;

@@ -263,6 +263,9 @@ pub fn spawn_rollups(state: crate::state::AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
+            if !crate::services::jobs::leads(&roller, crate::services::jobs::ROLLUPS).await {
+                continue;
+            }
             let now = roller.clock.now();
             match roll_closed_days(roller.store.as_ref(), now, &roller.config.time_zone).await {
                 Ok(0) => {}

@@ -2,10 +2,11 @@
 //! from the store when the server starts, then kept up to date by this
 //! server's own check-ins and check-outs.
 //!
-//! Only a server that is the one writer of its visits may use it (the
-//! SQLite default); with several servers on one PostgreSQL database the
-//! others' check-ins would be missing, so there it is off unless configured
-//! (`trace_index_days`). A trace uses the index only once it is loaded and
+//! On SQLite this server is the one writer of its visits. On PostgreSQL
+//! (off unless `trace_index_days` is set, since each server holds a whole
+//! copy) every server announces its visit changes with NOTIFY and each
+//! index follows the store's feed of all of them ([`sync`] makes a trace
+//! wait until everything committed before it has arrived). A trace uses the index only once it is loaded and
 //! when it holds every stay the trace could read; otherwise the trace reads
 //! the store, as it always could.
 //!
@@ -62,6 +63,16 @@ pub struct TraceIndex {
     /// Loads begun so far; a load installs only if none begun after it has.
     loads: AtomicU64,
     installed: AtomicU64,
+    /// Set when changes arrive from the store's feed of every server's
+    /// writes (PostgreSQL): this server's own then come that way too.
+    fed: AtomicBool,
+    /// The feed lost changes: traces read the store until a reload.
+    stale: AtomicBool,
+    /// Markers this server sent down the feed, and the last one seen back.
+    markers_sent: AtomicU64,
+    marker_seen: tokio::sync::watch::Sender<u64>,
+    /// This process's marker prefix (random), so servers tell theirs apart.
+    marker_prefix: String,
 }
 
 impl TraceIndex {
@@ -75,6 +86,14 @@ impl TraceIndex {
             queueing: AtomicBool::new(false),
             loads: AtomicU64::new(0),
             installed: AtomicU64::new(0),
+            fed: AtomicBool::new(false),
+            stale: AtomicBool::new(false),
+            markers_sent: AtomicU64::new(0),
+            marker_seen: tokio::sync::watch::Sender::new(0),
+            marker_prefix: format!(
+                "{:08x}",
+                crate::auth::session::random_bytes::<4>().map(u32::from_be_bytes).unwrap_or(0)
+            ),
         }
     }
 
@@ -93,11 +112,17 @@ impl TraceIndex {
 
     /// A visit this server opened (committed).
     pub fn entered(&self, visit: &Visit) {
+        if self.fed.load(Ordering::Acquire) {
+            return;
+        }
         self.push(Change::Entered(visit.clone()));
     }
 
     /// A visit this server closed (committed) at `at`.
     pub fn closed(&self, resident: ResidentId, visit: VisitId, at: Timestamp) {
+        if self.fed.load(Ordering::Acquire) {
+            return;
+        }
         self.push(Change::Closed { resident, visit, at });
     }
 
@@ -136,6 +161,9 @@ impl TraceIndex {
     /// Runs `read` on the index when it is loaded and holds every stay that
     /// began at or after `from`; `None` otherwise (read the store instead).
     pub fn read<R>(&self, from: Timestamp, read: impl FnOnce(&StayIndex) -> R) -> Option<R> {
+        if self.stale.load(Ordering::Acquire) {
+            return None;
+        }
         self.catch_up();
         let held = self.held.read().unwrap_or_else(|e| e.into_inner());
         match &*held {
@@ -172,6 +200,7 @@ impl TraceIndex {
         self.installed.store(load, Ordering::Release);
         *held = Held::Ready(Box::new(index));
         self.apply_queue(&mut held);
+        self.stale.store(false, Ordering::Release);
     }
 }
 
@@ -222,13 +251,109 @@ async fn read_all(state: &AppState) -> Result<StayIndex, ApiError> {
         .map_err(|e| ApiError::internal(format!("sorting the trace index: {e}")))
 }
 
+/// Before a trace reads the index: on a store whose feed brings every
+/// server's visit changes (PostgreSQL), sends a marker down the feed and
+/// waits until it comes back, so every change committed before the trace
+/// began (on any server) is queued. `false`: the index may miss some (the
+/// trace reads the store). Without a feed, this server saw every change.
+pub async fn sync(state: &AppState) -> bool {
+    let index = &state.trace_index;
+    if !index.fed.load(Ordering::Acquire) {
+        return true;
+    }
+    if index.stale.load(Ordering::Acquire) {
+        return false;
+    }
+    let n = index.markers_sent.fetch_add(1, Ordering::AcqRel) + 1;
+    let mut seen = index.marker_seen.subscribe();
+    if let Err(e) = state.store.mark_visit_feed(&format!("{}:{n}", index.marker_prefix)).await {
+        tracing::warn!(error = %e, "could not mark the visit feed; this trace reads the store");
+        return false;
+    }
+    let arrived = tokio::time::timeout(SYNC_WAIT, seen.wait_for(|seen| *seen >= n)).await;
+    matches!(arrived, Ok(Ok(_)))
+}
+
+/// How long a trace waits for its marker before it reads the store instead.
+const SYNC_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Follows the store's feed of every server's visit changes into the queue.
+/// When the feed loses its connection (changes may be missing), traces read
+/// the store until the index is loaded again, behind a marker that proves
+/// the feed is listening once more.
+async fn follow(state: AppState, mut feed: Box<dyn healthcode_store::VisitFeed>) {
+    use healthcode_store::{FeedEvent, VisitChange};
+    let index = state.trace_index.clone();
+    let ours = format!("{}:", index.marker_prefix);
+    let reload = format!("{}:reload", index.marker_prefix);
+    let reloading = std::sync::Arc::new(AtomicBool::new(false));
+    loop {
+        match feed.next().await {
+            Ok(FeedEvent::Change(VisitChange::Entered(visit))) => index.push(Change::Entered(visit)),
+            Ok(FeedEvent::Change(VisitChange::Closed { resident, visit, at })) => {
+                index.push(Change::Closed { resident, visit, at });
+            }
+            Ok(FeedEvent::Marker(marker)) if marker == reload => {
+                if index.stale.load(Ordering::Acquire) && !reloading.swap(true, Ordering::AcqRel) {
+                    let (state, reloading) = (state.clone(), reloading.clone());
+                    tokio::spawn(async move {
+                        match load(&state).await {
+                            Ok(stays) => tracing::info!(stays, "trace index loaded again after the feed came back"),
+                            Err(e) => tracing::error!(error = %e.message, "reloading the trace index failed"),
+                        }
+                        reloading.store(false, Ordering::Release);
+                    });
+                }
+            }
+            Ok(FeedEvent::Marker(marker)) => {
+                if let Some(n) = marker.strip_prefix(&ours).and_then(|n| n.parse::<u64>().ok()) {
+                    index.marker_seen.send_if_modified(|seen| {
+                        let newer = n > *seen;
+                        if newer {
+                            *seen = n;
+                        }
+                        newer
+                    });
+                }
+            }
+            Ok(FeedEvent::Lost) | Err(_) => {
+                if !index.stale.swap(true, Ordering::AcqRel) {
+                    tracing::warn!("the visit feed lost its connection; traces read the store until the index reloads");
+                    // The next `next` listens again; a marker seen after it proves it.
+                    let (state, reload) = (state.clone(), reload.clone());
+                    tokio::spawn(async move {
+                        while state.trace_index.stale.load(Ordering::Acquire) {
+                            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                            let _ = state.store.mark_visit_feed(&reload).await;
+                        }
+                    });
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
 /// Loads the index in the background, then keeps the queue applied and
-/// the old days dropped.
+/// the old days dropped. On a store with a feed of every server's visit
+/// changes, listens first, so nothing committed after the load's reads is missed.
 pub fn spawn(state: AppState) {
     if state.trace_index.days() == 0 {
         return;
     }
     tokio::spawn(async move {
+        match state.store.visit_feed().await {
+            Ok(None) => {}
+            Ok(Some(feed)) => {
+                state.trace_index.fed.store(true, Ordering::Release);
+                tokio::spawn(follow(state.clone(), feed));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "listening for other servers' visits failed; traces read the store");
+                state.trace_index.give_up();
+                return;
+            }
+        }
         #[allow(clippy::disallowed_methods)] // how long the load took, for the log
         let started = std::time::Instant::now();
         match load(&state).await {

@@ -79,6 +79,33 @@ pub async fn spawn_app_on(
     TestApp { base, clock, client, data, state, _schema: schema }
 }
 
+/// A second server on `first`'s database (PostgreSQL: several servers, one
+/// city), with its own data directory holding a copy of `first`'s keys (the
+/// servers of one city sign with one key set), its own clock, pool, jobs and
+/// trace index.
+pub async fn spawn_app_beside(first: &TestApp, configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let keys = data.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    for entry in std::fs::read_dir(first.state.config.keys_dir()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), keys.join(entry.file_name())).unwrap();
+        }
+    }
+    let mut config = (*first.state.config).clone();
+    config.data_dir = data.path().to_path_buf();
+    configure(&mut config);
+    config.database_url = first.state.config.database_url.clone();
+    let clock = FixedClock::new(start_time());
+    let state = build_state(config, Arc::new(clock.clone())).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(serve(state.clone(), listener));
+    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { base, clock, client, data, state, _schema: None }
+}
+
 /// A signed-in resident's bearer token.
 pub struct Resident {
     pub token: String,

@@ -10,6 +10,7 @@ mod browser_safety;
 mod check_in;
 mod checkpoint_control;
 mod checkpoints;
+mod cluster;
 mod concurrency;
 mod dcc;
 mod enterprises;

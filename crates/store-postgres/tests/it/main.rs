@@ -3,6 +3,7 @@
 //! database skips when `HEALTHCODE_TEST_PG` is unset.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cluster;
 mod migrations;
 mod partitions;
 
