@@ -67,7 +67,12 @@ pub async fn pending(State(state): State<AppState>, _auth: AuditorAuth) -> ApiRe
     Ok(Json(state.store.pending_false_declarations().await?.iter().map(view).collect()))
 }
 
-async fn decide(state: &AppState, auth: &SupervisorAuth, id: &str, approve: bool) -> ApiResult<Json<FalseDeclarationView>> {
+async fn decide(
+    state: &AppState,
+    auth: &SupervisorAuth,
+    id: &str,
+    approve: bool,
+) -> ApiResult<Json<FalseDeclarationView>> {
     let id = false_declarations::parse_id(id)?;
     Ok(Json(view(&false_declarations::decide(state, &auth.name, id, approve).await?)))
 }

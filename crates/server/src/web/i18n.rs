@@ -103,8 +103,8 @@ impl Lang {
     }
 }
 
-mod dcc;
 mod checkpoint_control;
+mod dcc;
 mod enterprises;
 mod general;
 mod governance;

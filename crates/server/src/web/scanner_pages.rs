@@ -252,7 +252,12 @@ pub async fn checkpoint_scanner(
             let subtitle = if c.location.is_empty() {
                 format!("{kind} · {} · {}", state.config.regions.name(c.district.as_str(), lang), zone.name)
             } else {
-                format!("{kind} · {} · {} · {}", state.config.regions.name(c.district.as_str(), lang), c.location, zone.name)
+                format!(
+                    "{kind} · {} · {} · {}",
+                    state.config.regions.name(c.district.as_str(), lang),
+                    c.location,
+                    zone.name
+                )
             };
             ScannerPage {
                 page: Page::new(lang, &path, false),

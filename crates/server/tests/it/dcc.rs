@@ -101,7 +101,11 @@ async fn dcc_verdicts_name_the_type_and_rule_and_are_logged() {
     // A resident may not scan.
     let resident = app.token(healthcode_domain::Role::Resident, "+8613800000999").await;
     let (s, _) = app
-        .post_json(&format!("/api/v1/checkpoints/{cp}/scans"), Some(&resident), json!({"qr_text": v.es256_vaccination, "direction": "in"}))
+        .post_json(
+            &format!("/api/v1/checkpoints/{cp}/scans"),
+            Some(&resident),
+            json!({"qr_text": v.es256_vaccination, "direction": "in"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
@@ -139,7 +143,13 @@ async fn concurrent_dcc_scans_each_get_their_verdict() {
         let (client, url, officer) =
             (client.clone(), app.url(&format!("/api/v1/checkpoints/{cp}/scans")), officer.clone());
         tasks.spawn(async move {
-            let res = client.post(url).bearer_auth(officer).json(&json!({"qr_text": qr, "direction": "in"})).send().await.unwrap();
+            let res = client
+                .post(url)
+                .bearer_auth(officer)
+                .json(&json!({"qr_text": qr, "direction": "in"}))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), StatusCode::OK);
             let b: serde_json::Value = res.json().await.unwrap();
             (i, b["reason"].as_str().unwrap().to_owned())
