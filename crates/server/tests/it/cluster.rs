@@ -133,7 +133,11 @@ async fn a_visit_written_through_one_server_is_traced_by_the_other_s_index() {
     for app in [&a, &b] {
         app.clock.advance(SignedDuration::from_mins(40));
     }
-    let left = scan_at(state, case_person, venue.clone(), VisitSource::SelfScan).await.unwrap();
+    let healthcode_server::services::check_in::ScanAnswer::Recorded(left) =
+        scan_at(state, case_person, venue.clone(), VisitSource::SelfScan).await.unwrap()
+    else {
+        panic!("a green person's exit is recorded")
+    };
     assert_eq!(left.outcome, ScanOutcome::Exited);
 
     // B is asked at once: its index has the visits (no wait, no store path).
