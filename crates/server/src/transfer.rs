@@ -198,6 +198,20 @@ pub async fn copy_store(
         to.import_visits(&page).await?;
         after_visit = Some(last);
     }
+    // Attempted entries at venues (idempotent by id), venue by venue over
+    // every source venue, so a resumed copy misses none.
+    let (since, until) = (jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX);
+    let mut after_attempts = None;
+    loop {
+        let page = from.venues_after(after_attempts, batch).await?;
+        let Some(last) = page.last().map(|v| v.id) else { break };
+        for venue in &page {
+            for attempt in from.venue_attempts(venue.id, since, until, u32::MAX).await? {
+                to.record_attempt(&attempt).await?;
+            }
+        }
+        after_attempts = Some(last);
+    }
     // Checkpoints (few) and passages (idempotent by id).
     for checkpoint in from.checkpoints().await? {
         match to.checkpoint(checkpoint.id).await {

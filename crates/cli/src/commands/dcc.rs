@@ -56,7 +56,18 @@ pub fn verdict(
         return Ok(None);
     }
     let config = build(common)?;
-    let list = dsc_list(common, file, &config.data_dir)?;
+    let list = match dsc_list(common, file, &config.data_dir) {
+        Ok(list) => list,
+        // Still a JSON verdict: without a list no certificate can be checked.
+        Err(e) => {
+            return Ok(Some(json!({
+                "valid": false,
+                "kind": "eu_dcc",
+                "code": "DCC_LIST_MISSING",
+                "reason": format!("{e:#}"),
+            })));
+        }
+    };
     let v = judge_with(&list, &config.dcc.rules, text, now);
     Ok(Some(json!({
         "valid": v.accepted,

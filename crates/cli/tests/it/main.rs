@@ -189,7 +189,12 @@ async fn verify_with_an_exported_trust_list_and_clear_errors() {
     let trust_path = dir.path().join("trust.json");
     std::fs::write(&trust_path, &shown[json_start..]).unwrap();
 
+    // An EU certificate is judged as one: without an imported DSC list, a JSON verdict saying so.
     let out = healthcode(&dir, &["verify", "HC1:6BFOXN", "--trust-list", trust_path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!(verdict["code"], "DCC_LIST_MISSING");
+    let out = healthcode(&dir, &["verify", "HCX1:6BFOXN", "--trust-list", trust_path.to_str().unwrap()]);
     assert!(!out.status.success());
     let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
     assert_eq!(verdict["code"], "CODE_PREFIX_INVALID");
