@@ -198,7 +198,7 @@ pub async fn copy_store(
         to.import_visits(&page).await?;
         after_visit = Some(last);
     }
-    // Attempted entries at venues (idempotent by id), venue by venue over
+    // Attempted entries at venues (one taken id is skipped), venue by venue over
     // every source venue, so a resumed copy misses none.
     let (since, until) = (jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX);
     let mut after_attempts = None;
@@ -207,7 +207,10 @@ pub async fn copy_store(
         let Some(last) = page.last().map(|v| v.id) else { break };
         for venue in &page {
             for attempt in from.venue_attempts(venue.id, since, until, u32::MAX).await? {
-                to.record_attempt(&attempt).await?;
+                match to.record_attempt(&attempt).await {
+                    Ok(()) | Err(StoreError::Conflict(_)) => {} // copied before this run
+                    Err(e) => return Err(e),
+                }
             }
         }
         after_attempts = Some(last);

@@ -124,7 +124,7 @@ macro_rules! __venues {
                 async fn record_attempt(&self, a: &AttemptedEntry) -> StoreResult<()> {
                     sqlx::query(
                         "INSERT INTO venue_attempts (id, venue_id, resident_id, attempted_at, colour, source)
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+                         VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(a.id)
                     .bind(a.venue.as_uuid())
