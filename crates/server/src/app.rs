@@ -28,10 +28,9 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, ApiDoc};
+use crate::api;
 use crate::assets;
 use crate::clock::Clock;
 use crate::config::{SenderConfig, ServerConfig};
@@ -447,17 +446,18 @@ pub fn router(state: AppState) -> Router {
         wait: state.config.queue_wait,
         metrics: state.metrics.clone(),
     };
+    let (api, api_doc) = api::routes();
     Router::new()
         .merge(
             web::routes()
                 .layer(middleware::from_fn(web::remember_language))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::auth::renewal::renew_cookie)),
         )
-        .nest("/api/v1", api::routes())
+        .merge(api)
         .route("/static/{*path}", get(assets::serve))
         .route("/sw.js", get(assets::service_worker))
         .route("/scanner.webmanifest", get(web::scanner_manifest))
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api_doc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(middleware::from_fn_with_state(in_flight, shed_load))

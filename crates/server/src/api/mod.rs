@@ -23,9 +23,10 @@ pub mod trust;
 pub mod venues;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::state::AppState;
@@ -89,114 +90,101 @@ impl Modify for CommonErrors {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "healthcode API", version = "1", description = "Health codes, declarations and clock-ins. Errors are `{\"error\":{\"code\",\"message\"}}` with stable codes."),
-    paths(
-        auth::request_otp, auth::verify_otp, auth::sign_out, auth::refresh,
-        reports::declare, reports::clock_in, reports::my_status,
-        code::my_code, code::my_code_png, code::my_code_svg, code::my_pass, code::reprint_pass, code::my_pass_png,
-        trust::trust_list, trust::signed_trust_list, trust::peers, trust::dev_outbox, dcc::dsc_list,
-        venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
-        venues::visits, venues::attempts, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
-        check_ins::check_in, check_ins::check_out, check_ins::my_visits,
-        checkpoints::register, checkpoints::list, checkpoints::scan, checkpoints::sync, checkpoints::status_list,
-        checkpoints::venue_scan, checkpoints::passages,
-        cases::record, cases::list, cases::trace, cases::apply, cases::my_notices, cases::exposure_sites,
-        audit::list, risk_areas::mark, risk_areas::in_force,
-        overrides::request, overrides::pending, overrides::approve, overrides::reject,
-        alarms::list, alarms::acknowledge,
-        stats::daily, stats::daily_csv, access::my_access,
-        appeals::file, appeals::mine, appeals::pending, appeals::answer,
-        enterprises::apply, enterprises::list, enterprises::get_one, enterprises::applications,
-        enterprises::approve, enterprises::reject, enterprises::invite, enterprises::remove,
-        enterprises::my_employers, enterprises::accept, enterprises::leave, enterprises::gate_scan,
-        enterprises::dashboard,
-        lab::record, lab::import, lab::mine,
-        false_declarations::request, false_declarations::pending, false_declarations::approve,
-        false_declarations::reject, false_declarations::mine,
+    info(
+        title = "healthcode API",
+        version = "1",
+        description = "Health codes, declarations and clock-ins. Errors are `{\"error\":{\"code\",\"message\"}}` with stable codes."
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth, &CommonErrors),
+    components(schemas(ErrorBody, ErrorDetail))
 )]
 pub struct ApiDoc;
 
-/// The `/api/v1` routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/otp/request", post(auth::request_otp))
-        .route("/auth/otp/verify", post(auth::verify_otp))
-        .route("/auth/signout", post(auth::sign_out))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/declarations", post(reports::declare))
-        .route("/clock-ins", post(reports::clock_in))
-        .route("/me/status", get(reports::my_status))
-        .route("/me/code", get(code::my_code))
-        .route("/me/code.png", get(code::my_code_png))
-        .route("/me/code.svg", get(code::my_code_svg))
-        .route("/me/pass", get(code::my_pass))
-        .route("/me/pass.png", get(code::my_pass_png))
-        .route("/me/pass/reprint", post(code::reprint_pass))
-        .route("/trust-list", get(trust::trust_list))
-        .route("/federation/trust-list", get(trust::signed_trust_list))
-        .route("/federation/peers", get(trust::peers))
-        .route("/dcc/dsc-list", get(dcc::dsc_list))
-        .route("/dev/outbox", get(trust::dev_outbox))
-        .route("/venues", post(venues::register).get(venues::list))
-        .route("/venues/{id}", get(venues::get_one))
-        .route("/venues/{id}/close", post(venues::close))
-        .route("/venues/{id}/reopen", post(venues::reopen))
-        .route("/venues/{id}/rotate-token", post(venues::rotate))
-        .route("/venues/{id}/visits", get(venues::visits))
-        .route("/venues/{id}/attempts", get(venues::attempts))
-        .route("/venues/{id}/qr.svg", get(venues::qr_svg))
-        .route("/venues/{id}/qr.png", get(venues::qr_png))
-        .route("/venues/{id}/poster.pdf", get(venues::poster_pdf))
-        .route("/venues/{id}/poster.png", get(venues::poster_png))
-        .route("/venues/{id}/poster.svg", get(venues::poster_svg))
-        .route("/check-ins", post(check_ins::check_in))
-        .route("/check-ins/{id}/check-out", post(check_ins::check_out))
-        .route("/me/visits", get(check_ins::my_visits))
-        .route("/venues/{id}/scans", post(checkpoints::venue_scan))
-        .route("/checkpoints", post(checkpoints::register).get(checkpoints::list))
-        .route("/checkpoints/{id}/scans", post(checkpoints::scan))
-        .route("/checkpoints/{id}/passages:sync", post(checkpoints::sync))
-        .route("/checkpoints/{id}/passages", get(checkpoints::passages))
-        .route("/status-list", get(checkpoints::status_list))
-        .route("/cases", post(cases::record).get(cases::list))
-        .route("/cases/{id}/trace", post(cases::trace))
-        .route("/cases/{id}/apply", post(cases::apply))
-        .route("/me/notices", get(cases::my_notices))
-        .route("/exposure-sites", get(cases::exposure_sites))
-        .route("/audit", get(audit::list))
-        .route("/overrides", post(overrides::request).get(overrides::pending))
-        .route("/overrides/{id}/approve", post(overrides::approve))
-        .route("/overrides/{id}/reject", post(overrides::reject))
-        .route("/alarms", get(alarms::list))
-        .route("/alarms/{id}/acknowledge", post(alarms::acknowledge))
-        .route("/risk-areas", post(risk_areas::mark).get(risk_areas::in_force))
-        .route("/me/access", get(access::my_access))
-        .route("/appeals", post(appeals::file).get(appeals::pending))
-        .route("/appeals/{id}/answer", post(appeals::answer))
-        .route("/me/appeals", get(appeals::mine))
-        .route("/stats/daily", get(stats::daily))
-        .route("/stats/daily.csv", get(stats::daily_csv))
-        .route("/enterprises", post(enterprises::apply).get(enterprises::list))
-        .route("/enterprises/{id}", get(enterprises::get_one))
-        .route("/enterprise-applications", get(enterprises::applications))
-        .route("/enterprises/{id}/approve", post(enterprises::approve))
-        .route("/enterprises/{id}/reject", post(enterprises::reject))
-        .route("/enterprises/{id}/employees", post(enterprises::invite))
-        .route("/enterprises/{id}/employees/{phone}", delete(enterprises::remove))
-        .route("/enterprises/{id}/gate-scans", post(enterprises::gate_scan))
-        .route("/enterprises/{id}/dashboard", get(enterprises::dashboard))
-        .route("/me/employers", get(enterprises::my_employers))
-        .route("/me/employers/{id}/accept", post(enterprises::accept))
-        .route("/me/employers/{id}/leave", post(enterprises::leave))
+/// The `/api/v1` routes and the OpenAPI document, both from this one list:
+/// `routes!` takes each handler's path and method from its `#[utoipa::path]`,
+/// so a handler is registered once and is documented where it is routed.
+/// The paths are whole (`/api/v1/...`): `app::router` merges this router, it
+/// does not nest it. Add a route here, and to `tests/it/role_matrix.rs`.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::request_otp))
+        .routes(routes!(auth::verify_otp))
+        .routes(routes!(auth::sign_out))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(reports::declare))
+        .routes(routes!(reports::clock_in))
+        .routes(routes!(reports::my_status))
+        .routes(routes!(code::my_code))
+        .routes(routes!(code::my_code_png))
+        .routes(routes!(code::my_code_svg))
+        .routes(routes!(code::my_pass))
+        .routes(routes!(code::my_pass_png))
+        .routes(routes!(code::reprint_pass))
+        .routes(routes!(trust::trust_list))
+        .routes(routes!(trust::signed_trust_list))
+        .routes(routes!(trust::peers))
+        .routes(routes!(dcc::dsc_list))
+        .routes(routes!(trust::dev_outbox))
+        .routes(routes!(venues::register, venues::list))
+        .routes(routes!(venues::get_one))
+        .routes(routes!(venues::close))
+        .routes(routes!(venues::reopen))
+        .routes(routes!(venues::rotate))
+        .routes(routes!(venues::visits))
+        .routes(routes!(venues::attempts))
+        .routes(routes!(venues::qr_svg))
+        .routes(routes!(venues::qr_png))
+        .routes(routes!(venues::poster_pdf))
+        .routes(routes!(venues::poster_png))
+        .routes(routes!(venues::poster_svg))
+        .routes(routes!(check_ins::check_in))
+        .routes(routes!(check_ins::check_out))
+        .routes(routes!(check_ins::my_visits))
+        .routes(routes!(checkpoints::venue_scan))
+        .routes(routes!(checkpoints::register, checkpoints::list))
+        .routes(routes!(checkpoints::scan))
+        .routes(routes!(checkpoints::sync))
+        .routes(routes!(checkpoints::passages))
+        .routes(routes!(checkpoints::status_list))
+        .routes(routes!(cases::record, cases::list))
+        .routes(routes!(cases::trace))
+        .routes(routes!(cases::apply))
+        .routes(routes!(cases::my_notices))
+        .routes(routes!(cases::exposure_sites))
+        .routes(routes!(audit::list))
+        .routes(routes!(overrides::request, overrides::pending))
+        .routes(routes!(overrides::approve))
+        .routes(routes!(overrides::reject))
+        .routes(routes!(alarms::list))
+        .routes(routes!(alarms::acknowledge))
+        .routes(routes!(risk_areas::mark, risk_areas::in_force))
+        .routes(routes!(access::my_access))
+        .routes(routes!(appeals::file, appeals::pending))
+        .routes(routes!(appeals::answer))
+        .routes(routes!(appeals::mine))
+        .routes(routes!(stats::daily))
+        .routes(routes!(stats::daily_csv))
+        .routes(routes!(enterprises::apply, enterprises::list))
+        .routes(routes!(enterprises::get_one))
+        .routes(routes!(enterprises::applications))
+        .routes(routes!(enterprises::approve))
+        .routes(routes!(enterprises::reject))
+        .routes(routes!(enterprises::invite))
+        .routes(routes!(enterprises::remove))
+        .routes(routes!(enterprises::gate_scan))
+        .routes(routes!(enterprises::dashboard))
+        .routes(routes!(enterprises::my_employers))
+        .routes(routes!(enterprises::accept))
+        .routes(routes!(enterprises::leave))
         // lab: test results and false declarations
-        .route("/test-results", post(lab::record))
-        .route("/test-results/import", post(lab::import))
-        .route("/me/test-results", get(lab::mine))
-        .route("/false-declarations", post(false_declarations::request).get(false_declarations::pending))
-        .route("/false-declarations/{id}/approve", post(false_declarations::approve))
-        .route("/false-declarations/{id}/reject", post(false_declarations::reject))
-        .route("/me/false-declarations", get(false_declarations::mine))
+        .routes(routes!(lab::record))
+        .routes(routes!(lab::import))
+        .routes(routes!(lab::mine))
+        .routes(routes!(false_declarations::request, false_declarations::pending))
+        .routes(routes!(false_declarations::approve))
+        .routes(routes!(false_declarations::reject))
+        .routes(routes!(false_declarations::mine))
+        .split_for_parts();
+    BearerAuth.modify(&mut doc);
+    CommonErrors.modify(&mut doc);
+    (router, doc)
 }
