@@ -82,6 +82,27 @@ macro_rules! __venues {
                     venue_from_row(&row)
                 }
 
+                async fn venues_by_id(&self, ids: &[VenueId]) -> StoreResult<Vec<Venue>> {
+                    let mut wanted: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+                    wanted.sort_unstable();
+                    wanted.dedup();
+                    let mut out = Vec::with_capacity(wanted.len());
+                    // One statement per 500 ids keeps under SQLite's bound-variable limit.
+                    for chunk in wanted.chunks(500) {
+                        let mut query = sqlx::QueryBuilder::<Db>::new("SELECT * FROM venues WHERE id IN (");
+                        let mut list = query.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        query.push(")");
+                        let rows = query.build().fetch_all(&self.pool).await.map_err(other("reading venues by id"))?;
+                        for row in &rows {
+                            out.push(venue_from_row(row)?);
+                        }
+                    }
+                    Ok(out)
+                }
+
                 async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>> {
                     let rows = sqlx::query("SELECT * FROM venues WHERE owner_phone = $1 ORDER BY created_at DESC, id DESC")
                         .bind(owner.as_str())

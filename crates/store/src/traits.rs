@@ -137,6 +137,10 @@ pub trait TransferStore: Send + Sync {
 pub trait VenueStore: Send + Sync {
     async fn create_venue(&self, venue: &Venue) -> StoreResult<()>;
     async fn venue(&self, id: VenueId) -> StoreResult<Venue>;
+    /// The venues among `ids` that exist, in one read (lists that name the
+    /// venues of many rows), in no particular order; a duplicate id gives
+    /// its venue once, an unknown one nothing.
+    async fn venues_by_id(&self, ids: &[VenueId]) -> StoreResult<Vec<Venue>>;
     /// The venues a phone registered, newest first.
     async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>>;
     /// Writes the mutable fields (profile, state, token generation).

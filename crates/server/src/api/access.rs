@@ -25,7 +25,7 @@ pub struct AccessView {
 #[utoipa::path(get, path = "/api/v1/me/access", tag = "governance", security(("bearer" = [])),
     responses((status = 200, body = [AccessView])))]
 pub async fn my_access(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<Vec<AccessView>>> {
-    let entries = state.store.accesses_of(auth.resident, 200).await?;
+    let entries = crate::services::access::of_resident(&state, auth.resident, 200).await?;
     Ok(Json(
         entries
             .into_iter()

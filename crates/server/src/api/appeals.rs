@@ -85,7 +85,9 @@ pub async fn file(
     responses((status = 200, body = [AppealView])))]
 pub async fn mine(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<Vec<AppealView>>> {
     let now = state.clock.now();
-    Ok(Json(state.store.appeals_of(auth.resident, 50).await?.iter().map(|a| view(a, now)).collect()))
+    Ok(Json(
+        crate::services::appeals::of_resident(&state, auth.resident, 50).await?.iter().map(|a| view(a, now)).collect(),
+    ))
 }
 
 /// Pending appeals, earliest deadline (so overdue) first (health authority).
@@ -93,7 +95,7 @@ pub async fn mine(State(state): State<AppState>, auth: ResidentAuth) -> ApiResul
     responses((status = 200, body = [AppealView]), (status = 403, body = ErrorBody)))]
 pub async fn pending(State(state): State<AppState>, _auth: AuditorAuth) -> ApiResult<Json<Vec<AppealView>>> {
     let now = state.clock.now();
-    Ok(Json(state.store.pending_appeals(500).await?.iter().map(|a| view(a, now)).collect()))
+    Ok(Json(crate::services::appeals::pending(&state, 500).await?.iter().map(|a| view(a, now)).collect()))
 }
 
 /// Answers an appeal (health authority). Upheld reverses the contested change.

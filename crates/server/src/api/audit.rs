@@ -42,7 +42,7 @@ pub async fn list(
     _auth: AuditorAuth,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntryView>>> {
-    let entries = state.store.audit_after(q.after.unwrap_or(0), 500).await?;
+    let entries = crate::services::audit::after(&state, q.after.unwrap_or(0), 500).await?;
     Ok(Json(
         entries
             .iter()

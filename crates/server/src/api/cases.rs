@@ -69,11 +69,16 @@ async fn person(state: &AppState, b: &CaseRequest) -> ApiResult<ResidentId> {
     }
     if let Some(phone) = &b.phone {
         let contact = Contact::parse(phone)?;
-        return state.store.resident_by_contact(&contact).await?.map(|r| r.id).ok_or_else(not_found);
+        return crate::services::accounts::by_contact(state, &contact).await?.map(|r| r.id).ok_or_else(not_found);
     }
     if let Some(holder) = &b.holder_id {
         let holder: HolderId = holder.parse()?;
-        return state.store.resident_by_holder(holder).await.map(|r| r.id).map_err(|_| not_found());
+        return crate::services::accounts::by_holder(state, holder)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.id)
+            .ok_or_else(not_found);
     }
     Err(ApiError::bad_input("PERSON_REQUIRED", "give resident_id, phone or holder_id"))
 }
@@ -98,7 +103,7 @@ pub async fn record(
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
     responses((status = 200, body = [CaseResponse])))]
 pub async fn list(State(state): State<AppState>, _auth: AuthorityAuth) -> ApiResult<Json<Vec<CaseResponse>>> {
-    Ok(Json(state.store.cases(500).await?.iter().map(case_response).collect()))
+    Ok(Json(cases::list(&state, 500).await?.iter().map(case_response).collect()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -235,7 +240,7 @@ pub struct NoticeView {
 #[utoipa::path(get, path = "/api/v1/me/notices", tag = "cases", security(("bearer" = [])),
     responses((status = 200, body = [NoticeView])))]
 pub async fn my_notices(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<Vec<NoticeView>>> {
-    let notices = state.store.notices_of(auth.resident, 100).await?;
+    let notices = cases::notices_of(&state, auth.resident, 100).await?;
     Ok(Json(
         notices
             .iter()
@@ -256,19 +261,16 @@ pub struct ExposureSiteView {
 #[utoipa::path(get, path = "/api/v1/exposure-sites", tag = "cases",
     responses((status = 200, body = [ExposureSiteView])))]
 pub async fn exposure_sites(State(state): State<AppState>) -> ApiResult<Json<Vec<ExposureSiteView>>> {
-    let now = state.clock.now();
-    let since = now.checked_sub(jiff::SignedDuration::from_hours(24 * 14)).unwrap_or(now);
-    let sites = state.store.exposure_sites(since, 1000).await?;
-    let mut out = Vec::with_capacity(sites.len());
-    for s in sites {
-        if let Ok(v) = state.store.venue(s.venue).await {
-            out.push(ExposureSiteView {
+    let sites = cases::recent_exposure_sites(&state).await?;
+    Ok(Json(
+        sites
+            .into_iter()
+            .map(|(s, v)| ExposureSiteView {
                 venue_name: v.profile.name,
                 district: v.profile.district.to_string(),
                 from: s.from.to_string(),
                 to: s.to.to_string(),
-            });
-        }
-    }
-    Ok(Json(out))
+            })
+            .collect(),
+    ))
 }

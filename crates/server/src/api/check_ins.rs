@@ -154,12 +154,11 @@ pub struct MyVisits {
     responses((status = 200, body = MyVisits)))]
 pub async fn my_visits(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<MyVisits>> {
     let now = state.clock.now();
-    let visits = state.store.resident_visits(auth.resident, 50).await?;
+    let visits = crate::services::check_in::recent_visits(&state, auth.resident, 50).await?;
     let mut recent = Vec::with_capacity(visits.len());
     let mut current = None;
-    for v in &visits {
-        let name = state.store.venue(v.venue).await.ok().map(|venue| venue.profile.name);
-        let view = VisitView::of(v, name);
+    for (v, venue) in &visits {
+        let view = VisitView::of(v, venue.as_ref().map(|venue| venue.profile.name.clone()));
         if v.is_open_at(now) && current.is_none() {
             current = Some(VisitView::of(v, view.venue_name.clone()));
         }

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use healthcode_domain::{CheckpointId, Colour, Direction, HolderId, Passage, Verdict, VisitSource};
-use healthcode_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -76,7 +75,7 @@ pub async fn register(
 #[utoipa::path(get, path = "/api/v1/checkpoints", tag = "checkpoints", security(("bearer" = [])),
     responses((status = 200, body = [CheckpointResponse])))]
 pub async fn list(State(state): State<AppState>, _auth: OfficerAuth) -> ApiResult<Json<Vec<CheckpointResponse>>> {
-    Ok(Json(state.store.checkpoints().await?.iter().map(|c| checkpoint_response(&state, c)).collect()))
+    Ok(Json(crate::services::checkpoints::list(&state).await?.iter().map(|c| checkpoint_response(&state, c)).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -257,7 +256,7 @@ pub async fn sync(
             }
         }
     }
-    let recorded = if passages.is_empty() { 0 } else { state.store.record_passages(&passages).await? };
+    let recorded = checkpoints::record_passages(&state, &passages).await?;
     Ok(Json(SyncResponse { received: b.passages.len(), recorded, refused }))
 }
 
@@ -288,9 +287,8 @@ pub struct StatusEntry {
 #[utoipa::path(get, path = "/api/v1/status-list", tag = "checkpoints", security(("bearer" = [])),
     responses((status = 200, body = StatusListResponse)))]
 pub async fn status_list(State(state): State<AppState>, _auth: OfficerAuth) -> ApiResult<Json<StatusListResponse>> {
-    let holders = state.store.non_green_holders().await?;
     let now = state.clock.now();
-    let reprinted = state.store.reprinted_paper_passes(now - crate::services::code::PASS_VALIDITY).await?;
+    let checkpoints::StatusList { holders, reprinted } = checkpoints::status_list(&state, now).await?;
     Ok(Json(StatusListResponse {
         issuer: state.config.region_id.clone(),
         generated_at: now.to_string(),
@@ -331,11 +329,7 @@ pub async fn venue_scan(
     // Only a holder of this region can have a visit recorded here.
     let ours = verdict.region.as_deref() == Some(state.config.region_id.as_str());
     let resident = match verdict.holder.filter(|_| ours) {
-        Some(holder) => match state.store.resident_by_holder(holder).await {
-            Ok(r) => Some(r),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        },
+        Some(holder) => crate::services::accounts::by_holder(&state, holder).await?,
         None => None,
     };
     let Some(resident) = resident else {
@@ -390,7 +384,7 @@ pub async fn passages(
     let now = state.clock.now();
     let from = now.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(now);
     let to = now.checked_add(jiff::SignedDuration::from_mins(10)).unwrap_or(now);
-    let list = state.store.passages(checkpoint.id, from, to, 1000).await?;
+    let list = checkpoints::passages(&state, checkpoint.id, from, to, 1000).await?;
     Ok(Json(
         list.iter()
             .map(|p| PassageView {

@@ -111,7 +111,13 @@ pub async fn apply(
     responses((status = 200, body = [EnterpriseView])))]
 pub async fn list(State(state): State<AppState>, auth: VenueAuth) -> ApiResult<Json<Vec<EnterpriseView>>> {
     let now = state.clock.now();
-    Ok(Json(state.store.enterprises_of(&auth.owner).await?.iter().map(|e| enterprise_view(e, now)).collect()))
+    Ok(Json(
+        crate::services::enterprises::of_owner(&state, &auth.owner)
+            .await?
+            .iter()
+            .map(|e| enterprise_view(e, now))
+            .collect(),
+    ))
 }
 
 /// One of the employer's enterprises (anyone else's is 404).
@@ -146,7 +152,13 @@ pub async fn applications(
             .ok_or_else(|| ApiError::bad_input("STATE_INVALID", "state is pending, approved or rejected"))?,
     };
     let now = state.clock.now();
-    Ok(Json(state.store.enterprises_in_state(wanted, 500).await?.iter().map(|e| enterprise_view(e, now)).collect()))
+    Ok(Json(
+        crate::services::enterprises::in_state(&state, wanted, 500)
+            .await?
+            .iter()
+            .map(|e| enterprise_view(e, now))
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -64,7 +64,7 @@ pub async fn request(
 #[utoipa::path(get, path = "/api/v1/false-declarations", tag = "governance", security(("bearer" = [])),
     responses((status = 200, body = [FalseDeclarationView])))]
 pub async fn pending(State(state): State<AppState>, _auth: AuditorAuth) -> ApiResult<Json<Vec<FalseDeclarationView>>> {
-    Ok(Json(state.store.pending_false_declarations().await?.iter().map(view).collect()))
+    Ok(Json(crate::services::false_declarations::pending(&state).await?.iter().map(view).collect()))
 }
 
 async fn decide(
@@ -103,6 +103,6 @@ pub async fn reject(
 #[utoipa::path(get, path = "/api/v1/me/false-declarations", tag = "governance", security(("bearer" = [])),
     responses((status = 200, body = [FalseDeclarationView])))]
 pub async fn mine(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<Vec<FalseDeclarationView>>> {
-    let list = state.store.false_declarations_of(auth.resident).await?;
+    let list = crate::services::false_declarations::of_resident(&state, auth.resident).await?;
     Ok(Json(list.iter().filter(|f| f.state == "approved").map(view).collect()))
 }

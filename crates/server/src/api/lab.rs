@@ -145,5 +145,5 @@ pub async fn import(
 #[utoipa::path(get, path = "/api/v1/me/test-results", tag = "tests", security(("bearer" = [])),
     responses((status = 200, body = [TestResultView])))]
 pub async fn mine(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<Vec<TestResultView>>> {
-    Ok(Json(state.store.test_results_of(auth.resident, 100).await?.iter().map(view).collect()))
+    Ok(Json(crate::services::lab::results_of(&state, auth.resident, 100).await?.iter().map(view).collect()))
 }

@@ -67,9 +67,7 @@ pub async fn request(
     ApiJson(b): ApiJson<OverrideRequest>,
 ) -> ApiResult<(StatusCode, Json<OverrideView>)> {
     let contact = Contact::parse(&b.phone)?;
-    let resident = state
-        .store
-        .resident_by_contact(&contact)
+    let resident = crate::services::accounts::by_contact(&state, &contact)
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no resident with this phone"))?;
     let colour: Colour = b.colour.parse()?;
@@ -82,7 +80,7 @@ pub async fn request(
 #[utoipa::path(get, path = "/api/v1/overrides", tag = "governance", security(("bearer" = [])),
     responses((status = 200, body = [OverrideView])))]
 pub async fn pending(State(state): State<AppState>, _auth: AuditorAuth) -> ApiResult<Json<Vec<OverrideView>>> {
-    Ok(Json(state.store.pending_overrides().await?.iter().map(view).collect()))
+    Ok(Json(crate::services::overrides::pending(&state).await?.iter().map(view).collect()))
 }
 
 async fn decide(state: &AppState, auth: &SupervisorAuth, id: &str, approve: bool) -> ApiResult<Json<OverrideView>> {

@@ -151,9 +151,9 @@ pub async fn my_status(
     auth: ResidentAuth,
     lang: Lang,
 ) -> ApiResult<Json<StatusResponse>> {
-    let status = state.store.status(auth.resident).await?.ok_or_else(|| {
+    let status = crate::services::health::status_of(&state, auth.resident).await?.ok_or_else(|| {
         ApiError::new(ErrorKind::Conflict, "DECLARATION_REQUIRED", "no declaration yet: file one to get a status")
     })?;
-    let history = state.store.status_history(auth.resident, 100).await?;
+    let history = crate::services::health::history_of(&state, auth.resident, 100).await?;
     Ok(Json(status_response(&state, &status, &history, lang)))
 }

@@ -71,21 +71,12 @@ pub async fn mark(
         marked_by: auth.name.clone(),
         reason: reason.to_string(),
     };
-    state.store.add_risk_area(&area).await?;
-    let detail = format!("{} until {}", area.code, area.until);
-    crate::services::audit::record(
-        &state,
-        healthcode_store::AuditActor::authority(&auth.name),
-        healthcode_store::AuditAction::RiskAreaMarked,
-        &area.id.to_string(),
-        &detail,
-    )
-    .await?;
+    crate::services::risk_areas::mark(&state, &area, &auth.name).await?;
     Ok((StatusCode::CREATED, Json(view(&area))))
 }
 
 /// Public: the risk areas in force now.
 #[utoipa::path(get, path = "/api/v1/risk-areas", tag = "cases", responses((status = 200, body = [RiskAreaView])))]
 pub async fn in_force(State(state): State<AppState>) -> ApiResult<Json<Vec<RiskAreaView>>> {
-    Ok(Json(state.store.risk_areas_at(state.clock.now()).await?.iter().map(view).collect()))
+    Ok(Json(crate::services::risk_areas::in_force(&state).await?.iter().map(view).collect()))
 }

@@ -121,7 +121,7 @@ pub async fn register(
 #[utoipa::path(get, path = "/api/v1/venues", tag = "venues", security(("bearer" = [])),
     responses((status = 200, body = [VenueResponse])))]
 pub async fn list(State(state): State<AppState>, auth: VenueAuth) -> ApiResult<Json<Vec<VenueResponse>>> {
-    let venues = state.store.venues_of(&auth.owner).await?;
+    let venues = crate::services::venues::of_owner(&state, &auth.owner).await?;
     Ok(Json(venues.iter().map(|v| venue_response(&state, v)).collect::<ApiResult<_>>()?))
 }
 
@@ -203,7 +203,7 @@ pub async fn visits(
         state.clock.now().checked_add(SignedDuration::from_secs(1)).unwrap_or(state.clock.now()),
     )?;
     let from = instant(q.from.as_deref(), to.checked_sub(SignedDuration::from_hours(24)).unwrap_or(to))?;
-    let visits = state.store.venue_visits(venue.id, from, to, 1000).await?;
+    let visits = crate::services::venues::visits(&state, venue.id, from, to, 1000).await?;
     let actor = healthcode_store::AuditActor::VenueOperator(auth.owner.clone());
     crate::services::audit::record(
         &state,
@@ -248,7 +248,7 @@ pub async fn attempts(
         state.clock.now().checked_add(SignedDuration::from_secs(1)).unwrap_or(state.clock.now()),
     )?;
     let from = instant(q.from.as_deref(), to.checked_sub(SignedDuration::from_hours(24)).unwrap_or(to))?;
-    let list = state.store.venue_attempts(venue.id, from, to, 1000).await?;
+    let list = crate::services::venues::attempts(&state, venue.id, from, to, 1000).await?;
     let people = list.iter().map(|a| a.resident);
     let purpose = crate::services::access::Purpose::VenueLog;
     crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())

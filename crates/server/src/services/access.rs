@@ -63,3 +63,12 @@ pub async fn trace_viewed(state: &AppState, report: &TraceReport) -> Result<(), 
         .chain(report.secondary.iter().map(|c| c.resident));
     record(state, people, Role::Authority, Purpose::TraceReport, &report.case.id.to_string()).await
 }
+
+/// Who read a person's data, newest first.
+pub async fn of_resident(
+    state: &AppState,
+    resident: healthcode_domain::ResidentId,
+    limit: u32,
+) -> Result<Vec<healthcode_store::AccessRecord>, ApiError> {
+    Ok(state.store.accesses_of(resident, limit).await?)
+}

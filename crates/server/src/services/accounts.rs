@@ -47,3 +47,22 @@ pub async fn ensure_resident(
         Err(e) => Err(e.into()),
     }
 }
+
+/// The account holding a contact, if any.
+pub async fn by_contact(state: &crate::state::AppState, contact: &Contact) -> Result<Option<Resident>, ApiError> {
+    Ok(state.store.resident_by_contact(contact).await?)
+}
+
+/// The account a code's holder id names, if any.
+pub async fn by_holder(state: &crate::state::AppState, holder: HolderId) -> Result<Option<Resident>, ApiError> {
+    match state.store.resident_by_holder(holder).await {
+        Ok(r) => Ok(Some(r)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A resident's account.
+pub async fn resident(state: &crate::state::AppState, id: ResidentId) -> Result<Resident, ApiError> {
+    Ok(state.store.resident(id).await?)
+}

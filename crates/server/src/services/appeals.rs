@@ -167,3 +167,17 @@ async fn reverse(state: &AppState, appeal: &Appeal, by: &str, answer: &str) -> R
     }
     Err(ApiError::new(ErrorKind::Conflict, "STATUS_CHANGED_CONCURRENTLY", "the status kept changing; answer again"))
 }
+
+/// A person's appeals, newest first.
+pub async fn of_resident(
+    state: &AppState,
+    resident: healthcode_domain::ResidentId,
+    limit: u32,
+) -> Result<Vec<Appeal>, ApiError> {
+    Ok(state.store.appeals_of(resident, limit).await?)
+}
+
+/// Pending appeals, earliest deadline first.
+pub async fn pending(state: &AppState, limit: u32) -> Result<Vec<Appeal>, ApiError> {
+    Ok(state.store.pending_appeals(limit).await?)
+}

@@ -74,3 +74,8 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<Result<u64, BrokenLi
         }
     }
 }
+
+/// Audit entries after the sequence number `after`, oldest first.
+pub async fn after(state: &AppState, after: i64, limit: u32) -> Result<Vec<AuditRecord>, crate::error::ApiError> {
+    Ok(state.store.audit_after(after, limit).await?)
+}

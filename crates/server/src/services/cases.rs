@@ -536,3 +536,40 @@ pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport
     tracing::info!(case = %id, close = report.close.len(), secondary = report.secondary.len(), "trace applied");
     Ok(ApplyReport { close: report.close.len(), secondary: report.secondary.len(), changed, sites: sites.len() })
 }
+
+/// How far back the public list of exposure sites reaches.
+pub const EXPOSURE_SITES_SPAN: SignedDuration = SignedDuration::from_hours(24 * 14);
+
+/// The exposure sites of the last 14 days, each with its venue, the venues
+/// read in one go; a site whose venue is gone is left out.
+pub async fn recent_exposure_sites(state: &AppState) -> Result<Vec<(ExposureSite, healthcode_store::Venue)>, ApiError> {
+    let now = state.clock.now();
+    let since = now.checked_sub(EXPOSURE_SITES_SPAN).unwrap_or(now);
+    let sites = state.store.exposure_sites(since, 1000).await?;
+    let venues = crate::services::venues::by_id(state, sites.iter().map(|s| s.venue)).await?;
+    Ok(sites.into_iter().filter_map(|s| venues.get(&s.venue).cloned().map(|v| (s, v))).collect())
+}
+
+/// A person's exposure notices, newest first.
+pub async fn notices_of(state: &AppState, resident: ResidentId, limit: u32) -> Result<Vec<Notice>, ApiError> {
+    Ok(state.store.notices_of(resident, limit).await?)
+}
+
+/// The cases, newest first.
+pub async fn list(state: &AppState, limit: u32) -> Result<Vec<Case>, ApiError> {
+    Ok(state.store.cases(limit).await?)
+}
+
+/// The names of the venues a traced case's contacts shared and the case
+/// itself visited, in one read ("" for a venue gone since).
+pub async fn venue_names_of(state: &AppState, report: &TraceReport) -> Result<HashMap<VenueId, String>, ApiError> {
+    let ids = report
+        .close
+        .iter()
+        .chain(&report.secondary)
+        .flat_map(|c| c.shared.iter().map(|s| s.venue))
+        .chain(report.case_visits.iter().map(|v| v.venue))
+        .collect::<Vec<VenueId>>();
+    let venues = crate::services::venues::by_id(state, ids).await?;
+    Ok(venues.into_iter().map(|(id, v)| (id, v.profile.name)).collect())
+}

@@ -210,3 +210,26 @@ pub async fn close_expired_once(store: &dyn Store, now: Timestamp) -> StoreResul
         }
     }
 }
+
+/// A person's recent visits, newest first, each with its venue while it
+/// exists; the venues are read in one go.
+pub async fn recent_visits(
+    state: &AppState,
+    resident: ResidentId,
+    limit: u32,
+) -> Result<Vec<(Visit, Option<Venue>)>, ApiError> {
+    let visits = state.store.resident_visits(resident, limit).await?;
+    let venues = venues::by_id(state, visits.iter().map(|v| v.venue)).await?;
+    Ok(visits
+        .into_iter()
+        .map(|v| {
+            let venue = venues.get(&v.venue).cloned();
+            (v, venue)
+        })
+        .collect())
+}
+
+/// The person's most recent visit, open or not.
+pub async fn latest_visit(state: &AppState, resident: ResidentId) -> Result<Option<Visit>, ApiError> {
+    Ok(state.store.latest_visit(resident).await?)
+}

@@ -377,3 +377,43 @@ pub async fn declared_facts(state: &AppState, resident: ResidentId) -> Result<De
         origin.iter().any(|place| areas.iter().any(|a| healthcode_domain::basis::within(place, &a.code)));
     Ok(DeclaredFacts { origin: origin.iter().map(ToString::to_string).collect(), origin_in_risk_area, declared_today })
 }
+
+/// Every checkpoint.
+pub async fn list(state: &AppState) -> Result<Vec<healthcode_domain::Checkpoint>, ApiError> {
+    Ok(state.store.checkpoints().await?)
+}
+
+/// Records synced passages (ids already recorded are skipped); the number new.
+pub async fn record_passages(state: &AppState, passages: &[healthcode_domain::Passage]) -> Result<u64, ApiError> {
+    if passages.is_empty() {
+        return Ok(0);
+    }
+    Ok(state.store.record_passages(passages).await?)
+}
+
+/// The holders an offline scanner treats as not green, and recent reprints.
+#[derive(Debug, Clone)]
+pub struct StatusList {
+    pub holders: Vec<(healthcode_domain::HolderId, healthcode_domain::Colour)>,
+    pub reprinted: Vec<(healthcode_domain::HolderId, u32)>,
+}
+
+/// What an offline scanner caches: every holder not green now with their
+/// colour, and the paper passes reprinted within a pass's validity (holder,
+/// print number).
+pub async fn status_list(state: &AppState, now: Timestamp) -> Result<StatusList, ApiError> {
+    let holders = state.store.non_green_holders().await?;
+    let reprinted = state.store.reprinted_paper_passes(now - crate::services::code::PASS_VALIDITY).await?;
+    Ok(StatusList { holders, reprinted })
+}
+
+/// A checkpoint's passages in `[from, to)`.
+pub async fn passages(
+    state: &AppState,
+    checkpoint: healthcode_domain::CheckpointId,
+    from: Timestamp,
+    to: Timestamp,
+    limit: u32,
+) -> Result<Vec<healthcode_domain::Passage>, ApiError> {
+    Ok(state.store.passages(checkpoint, from, to, limit).await?)
+}

@@ -384,3 +384,17 @@ pub async fn dashboard(state: &AppState, owner: &PhoneNumber, id: EnterpriseId) 
         roster,
     })
 }
+
+/// The enterprises a phone applied for, newest first.
+pub async fn of_owner(state: &AppState, owner: &PhoneNumber) -> Result<Vec<Enterprise>, ApiError> {
+    Ok(state.store.enterprises_of(owner).await?)
+}
+
+/// Applications in a state, earliest deadline first.
+pub async fn in_state(
+    state: &AppState,
+    wanted: healthcode_domain::ApplicationState,
+    limit: u32,
+) -> Result<Vec<Enterprise>, ApiError> {
+    Ok(state.store.enterprises_in_state(wanted, limit).await?)
+}

@@ -145,3 +145,16 @@ async fn apply(state: &AppState, f: &FalseDeclaration, supervisor: &str) -> Resu
     }
     Err(ApiError::new(ErrorKind::Conflict, "STATUS_CHANGED_CONCURRENTLY", "the status kept changing; retry"))
 }
+
+/// Findings waiting for a second officer.
+pub async fn pending(state: &AppState) -> Result<Vec<FalseDeclaration>, ApiError> {
+    Ok(state.store.pending_false_declarations().await?)
+}
+
+/// A person's findings, newest first.
+pub async fn of_resident(
+    state: &AppState,
+    resident: healthcode_domain::ResidentId,
+) -> Result<Vec<FalseDeclaration>, ApiError> {
+    Ok(state.store.false_declarations_of(resident).await?)
+}

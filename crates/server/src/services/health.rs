@@ -133,3 +133,20 @@ async fn submit(
         "other reports for this person were being recorded at the same moment; nothing was saved, please retry",
     ))
 }
+
+/// A person's current status (`None` before their first declaration).
+pub async fn status_of(
+    state: &AppState,
+    resident: healthcode_domain::ResidentId,
+) -> Result<Option<healthcode_domain::HealthStatus>, ApiError> {
+    Ok(state.store.status(resident).await?)
+}
+
+/// A person's status changes, newest first.
+pub async fn history_of(
+    state: &AppState,
+    resident: healthcode_domain::ResidentId,
+    limit: u32,
+) -> Result<Vec<healthcode_domain::StatusChange>, ApiError> {
+    Ok(state.store.status_history(resident, limit).await?)
+}

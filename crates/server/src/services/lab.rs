@@ -325,6 +325,15 @@ async fn parse_row(state: &AppState, at: &[usize; 5], text: &str) -> Result<NewR
     Ok(NewResult { resident, kind, outcome, sampled_at, lab })
 }
 
+/// A person's test results, newest first.
+pub async fn results_of(
+    state: &AppState,
+    resident: healthcode_domain::ResidentId,
+    limit: u32,
+) -> Result<Vec<healthcode_domain::TestResult>, ApiError> {
+    Ok(state.store.test_results_of(resident, limit).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::split_line;

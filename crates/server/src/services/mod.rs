@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod lab;
 pub mod overrides;
 pub mod retention;
+pub mod risk_areas;
 pub mod staff;
 pub mod stats;
 pub mod time_zones;

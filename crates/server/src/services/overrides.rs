@@ -191,3 +191,8 @@ async fn apply(state: &AppState, o: &Override, supervisor: &str) -> Result<Statu
     }
     Err(ApiError::new(ErrorKind::Conflict, "STATUS_CHANGED_CONCURRENTLY", "the status kept changing; approve again"))
 }
+
+/// Overrides waiting for a second officer.
+pub async fn pending(state: &AppState) -> Result<Vec<healthcode_store::Override>, ApiError> {
+    Ok(state.store.pending_overrides().await?)
+}

@@ -371,3 +371,8 @@ pub async fn reset(state: &AppState, actor: &AuditActor, id: uuid::Uuid) -> Resu
 pub fn invitation_link(state: &AppState, secret: &str) -> String {
     format!("{}/staff/invite/{secret}", state.config.public_base_url.trim_end_matches('/'))
 }
+
+/// Every staff account.
+pub async fn accounts(state: &AppState) -> Result<Vec<StaffAccount>, ApiError> {
+    Ok(state.store.staff_accounts().await?)
+}

@@ -5,6 +5,7 @@ use healthcode_credential::{VenueToken, sign_venue_token};
 use healthcode_domain::{PhoneNumber, VenueId, VenueProfile, VenueState};
 use healthcode_store::{StoreError, Venue};
 use jiff::{SignedDuration, Timestamp};
+use std::collections::HashMap;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
@@ -124,4 +125,45 @@ pub async fn resolve(state: &AppState, qr_text: &str) -> Result<Venue, ApiError>
         return Err(ApiError::new(ErrorKind::Conflict, "VENUE_CLOSED", "this venue is closed and takes no check-ins"));
     }
     Ok(venue)
+}
+
+/// The venues `ids` name, by id, in one store read however many rows name
+/// them (an unknown id has no entry). Lists of visits, sites or contacts
+/// take their venues from here, never one read per row.
+pub async fn by_id(
+    state: &AppState,
+    ids: impl IntoIterator<Item = VenueId>,
+) -> Result<HashMap<VenueId, Venue>, ApiError> {
+    let ids: Vec<VenueId> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(state.store.venues_by_id(&ids).await?.into_iter().map(|v| (v.id, v)).collect())
+}
+
+/// The venues a phone registered, newest first.
+pub async fn of_owner(state: &AppState, owner: &PhoneNumber) -> Result<Vec<Venue>, ApiError> {
+    Ok(state.store.venues_of(owner).await?)
+}
+
+/// A venue's visits in `[from, to)`, newest first.
+pub async fn visits(
+    state: &AppState,
+    venue: VenueId,
+    from: Timestamp,
+    to: Timestamp,
+    limit: u32,
+) -> Result<Vec<healthcode_domain::Visit>, ApiError> {
+    Ok(state.store.venue_visits(venue, from, to, limit).await?)
+}
+
+/// A venue's attempted entries in `[from, to)`, newest first.
+pub async fn attempts(
+    state: &AppState,
+    venue: VenueId,
+    from: Timestamp,
+    to: Timestamp,
+    limit: u32,
+) -> Result<Vec<healthcode_domain::AttemptedEntry>, ApiError> {
+    Ok(state.store.venue_attempts(venue, from, to, limit).await?)
 }

@@ -36,10 +36,12 @@ fn row(state: &AppState, lang: Lang, a: &Appeal) -> AppealRow {
 async fn my_page(state: &AppState, lang: Lang, who: PageResident, submitted: Submitted, sent: bool) -> Response {
     let status_code = submitted.status();
     let path = "/me/appeal";
-    let (status, list) = match (state.store.status(who.resident).await, state.store.appeals_of(who.resident, 20).await)
-    {
+    let (status, list) = match (
+        crate::services::health::status_of(state, who.resident).await,
+        crate::services::appeals::of_resident(state, who.resident, 20).await,
+    ) {
         (Ok(s), Ok(l)) => (s, l),
-        (Err(e), _) | (_, Err(e)) => return error_page(lang, path, true, &e.into()),
+        (Err(e), _) | (_, Err(e)) => return error_page(lang, path, true, &e),
     };
     let body = MyAppealPage {
         page: Page::new(lang, path, true).with_submitted(submitted),
@@ -72,13 +74,13 @@ pub async fn file(State(state): State<AppState>, lang: Lang, who: PageResident, 
 
 async fn inbox_page(state: &AppState, lang: Lang, error: Option<String>) -> Response {
     let path = "/authority/appeals";
-    match state.store.pending_appeals(500).await {
+    match crate::services::appeals::pending(state, 500).await {
         Ok(list) => AppealInboxPage {
             page: Page::new(lang, path, false).with_error(error),
             appeals: list.iter().map(|a| row(state, lang, a)).collect(),
         }
         .into_response(),
-        Err(e) => error_page(lang, path, false, &e.into()),
+        Err(e) => error_page(lang, path, false, &e),
     }
 }
 

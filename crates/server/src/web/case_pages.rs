@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{CaseId, Contact, TraceContact};
 use jiff::Timestamp;
-use std::collections::HashMap;
 
 use crate::auth::extract::PageResident;
 use crate::error::{ApiError, ErrorKind};
@@ -40,7 +39,7 @@ fn local(state: &AppState, t: Timestamp) -> String {
 async fn cases_page(state: &AppState, lang: Lang, submitted: Submitted) -> Response {
     let today = state.clock.now().to_zoned(state.config.time_zone.clone()).date().to_string();
     let status = submitted.status();
-    match state.store.cases(200).await {
+    match cases::list(state, 200).await {
         Ok(list) => (
             status,
             CasesPage {
@@ -60,7 +59,7 @@ async fn cases_page(state: &AppState, lang: Lang, submitted: Submitted) -> Respo
             },
         )
             .into_response(),
-        Err(e) => error_page(lang, "/authority/cases", false, &e.into()),
+        Err(e) => error_page(lang, "/authority/cases", false, &e),
     }
 }
 
@@ -75,10 +74,9 @@ pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthorit
     }
     let result = async {
         let contact = Contact::parse(field(&f, "phone"))?;
-        let resident =
-            state.store.resident_by_contact(&contact).await?.ok_or_else(|| {
-                ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no resident with this phone")
-            })?;
+        let resident = crate::services::accounts::by_contact(&state, &contact)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no resident with this phone"))?;
         let kind = CaseKind::parse(field(&f, "kind"))?;
         let date = |name: &str| {
             field(&f, name).parse().map_err(|_| ApiError::bad_input("DATE_INVALID", "dates look like 2026-11-20"))
@@ -100,18 +98,6 @@ pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthorit
     }
 }
 
-async fn venue_names(state: &AppState, contacts: &[&TraceContact]) -> HashMap<healthcode_domain::VenueId, String> {
-    let mut names = HashMap::new();
-    for c in contacts {
-        for s in &c.shared {
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(s.venue) {
-                slot.insert(state.store.venue(s.venue).await.map(|v| v.profile.name).unwrap_or_default());
-            }
-        }
-    }
-    names
-}
-
 pub async fn show(State(state): State<AppState>, lang: Lang, who: PageAuthority, Path(id): Path<String>) -> Response {
     let path = format!("/authority/cases/{id}");
     let result = async {
@@ -121,8 +107,7 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageAuthority,
         let viewed = healthcode_store::AuditAction::TraceViewed;
         crate::services::audit::record(&state, actor, viewed, &id.to_string(), "page").await?;
         crate::services::access::trace_viewed(&state, &report).await?;
-        let all: Vec<&TraceContact> = report.close.iter().chain(&report.secondary).collect();
-        let names = venue_names(&state, &all).await;
+        let names = cases::venue_names_of(&state, &report).await?;
         let rows = |list: &[TraceContact]| -> Vec<(String, String, i64)> {
             list.iter()
                 .map(|c| {
@@ -133,11 +118,14 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageAuthority,
                 })
                 .collect()
         };
-        let mut timeline = Vec::new();
-        for v in &report.case_visits {
-            let name = state.store.venue(v.venue).await.map(|x| x.profile.name).unwrap_or_default();
-            timeline.push((name, local(&state, v.entered_at), local(&state, v.effective_end())));
-        }
+        let timeline = report
+            .case_visits
+            .iter()
+            .map(|v| {
+                let name = names.get(&v.venue).cloned().unwrap_or_default();
+                (name, local(&state, v.entered_at), local(&state, v.effective_end()))
+            })
+            .collect();
         Ok::<_, ApiError>(CasePage {
             page: Page::new(lang, &path, false),
             id: report.case.id.to_string(),
@@ -171,33 +159,27 @@ pub async fn apply(State(state): State<AppState>, lang: Lang, who: PageAuthority
 }
 
 pub async fn notices(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
-    match state.store.notices_of(who.resident, 100).await {
+    match cases::notices_of(&state, who.resident, 100).await {
         Ok(list) => NoticesPage {
             page: Page::new(lang, "/me/notices", true),
             notices: list.iter().map(|n| (local(&state, n.at), n.kind.clone(), n.message.clone())).collect(),
         }
         .into_response(),
-        Err(e) => error_page(lang, "/me/notices", true, &e.into()),
+        Err(e) => error_page(lang, "/me/notices", true, &e),
     }
 }
 
 pub async fn exposure_sites(State(state): State<AppState>, lang: Lang) -> Response {
-    let now = state.clock.now();
-    let since = now.checked_sub(jiff::SignedDuration::from_hours(24 * 14)).unwrap_or(now);
-    let sites = match state.store.exposure_sites(since, 1000).await {
+    let sites = match cases::recent_exposure_sites(&state).await {
         Ok(s) => s,
-        Err(e) => return error_page(lang, "/exposure-sites", false, &e.into()),
+        Err(e) => return error_page(lang, "/exposure-sites", false, &e),
     };
-    let mut rows = Vec::with_capacity(sites.len());
-    for s in sites {
-        if let Ok(v) = state.store.venue(s.venue).await {
-            rows.push((
-                v.profile.name,
-                state.config.regions.name(v.profile.district.as_str(), lang).to_string(),
-                local(&state, s.from),
-                local(&state, s.to),
-            ));
-        }
-    }
+    let rows = sites
+        .into_iter()
+        .map(|(s, v)| {
+            let district = state.config.regions.name(v.profile.district.as_str(), lang).to_string();
+            (v.profile.name, district, local(&state, s.from), local(&state, s.to))
+        })
+        .collect();
     ExposureSitesPage { page: Page::new(lang, "/exposure-sites", false), sites: rows }.into_response()
 }

@@ -43,9 +43,7 @@ pub async fn venue_link(
         Err(e) => return error_page(lang, &path, resident.is_some(), &e),
     };
     let here_now = match resident {
-        Some(r) => state
-            .store
-            .latest_visit(r)
+        Some(r) => crate::services::check_in::latest_visit(&state, r)
             .await
             .ok()
             .flatten()
@@ -151,14 +149,14 @@ fn refused_page(state: &AppState, lang: Lang, path: String, refusal: &Refusal) -
 
 pub async fn my_visits(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
     let now = state.clock.now();
-    let visits = match state.store.resident_visits(who.resident, 50).await {
+    let visits = match crate::services::check_in::recent_visits(&state, who.resident, 50).await {
         Ok(v) => v,
-        Err(e) => return error_page(lang, "/me/visits", true, &e.into()),
+        Err(e) => return error_page(lang, "/me/visits", true, &e),
     };
     let mut current = None;
     let mut recent = Vec::new();
-    for v in &visits {
-        let venue = state.store.venue(v.venue).await.ok();
+    for (v, venue) in visits {
+        let v = &v;
         let zone = match &venue {
             Some(venue) => zone_of_venue(&state.config, venue),
             None => zone_of_region(&state.config, None),

@@ -225,7 +225,7 @@ fn enterprise_page(state: &AppState, lang: Lang, d: &Dashboard, gate: Option<&Ga
 async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Submitted) -> Response {
     let now = state.clock.now();
     let status = submitted.status();
-    match state.store.enterprises_of(&who.owner).await {
+    match crate::services::enterprises::of_owner(state, &who.owner).await {
         Ok(list) => (
             status,
             EmployerPage {
@@ -242,7 +242,7 @@ async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Sub
             },
         )
             .into_response(),
-        Err(e) => error_page(lang, "/employer", false, &e.into()),
+        Err(e) => error_page(lang, "/employer", false, &e),
     }
 }
 
@@ -429,7 +429,7 @@ pub async fn my_action(
 
 async fn review_page(state: &AppState, lang: Lang, error: Option<String>) -> Response {
     let now = state.clock.now();
-    match state.store.enterprises_in_state(ApplicationState::Pending, 500).await {
+    match crate::services::enterprises::in_state(state, ApplicationState::Pending, 500).await {
         Ok(list) => ApplicationsPage {
             page: Page::new(lang, "/authority/enterprises", false).with_error(error),
             pending: list
@@ -459,7 +459,7 @@ async fn review_page(state: &AppState, lang: Lang, error: Option<String>) -> Res
                 .collect(),
         }
         .into_response(),
-        Err(e) => error_page(lang, "/authority/enterprises", false, &e.into()),
+        Err(e) => error_page(lang, "/authority/enterprises", false, &e),
     }
 }
 

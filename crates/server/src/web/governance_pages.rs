@@ -120,9 +120,9 @@ async fn overrides_page(
     who: &PageOverseer,
     (status, submitted): (StatusCode, Submitted),
 ) -> Response {
-    let pending = match state.store.pending_overrides().await {
+    let pending = match crate::services::overrides::pending(state).await {
         Ok(list) => list,
-        Err(e) => return crate::web::pages::error_page(lang, OVERRIDES, false, &e.into()),
+        Err(e) => return crate::web::pages::error_page(lang, OVERRIDES, false, &e),
     };
     let pending = pending
         .iter()
@@ -166,10 +166,9 @@ pub async fn override_request(
             return Err(ApiError::forbidden());
         }
         let contact = Contact::parse(field(&f, "phone"))?;
-        let resident =
-            state.store.resident_by_contact(&contact).await?.ok_or_else(|| {
-                ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no resident with this phone")
-            })?;
+        let resident = crate::services::accounts::by_contact(&state, &contact)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "RESIDENT_NOT_FOUND", "no resident with this phone"))?;
         let colour: Colour = field(&f, "colour").parse()?;
         overrides::request(
             &state,

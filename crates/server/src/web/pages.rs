@@ -217,7 +217,7 @@ pub async fn verify_submit(
         let contact = Contact::parse(field(&f, "contact"))?;
         let visitor = if field(&f, "document_number").is_empty() { None } else { Some(visitor_document(&f).parse()?) };
         let (resident, token) = otp::verify(&state, &contact, field(&f, "code"), visitor, SessionKind::Cookie).await?;
-        let has_status = state.store.status(resident.id).await?.is_some();
+        let has_status = crate::services::health::status_of(&state, resident.id).await?.is_some();
         Ok::<_, ApiError>((token, has_status))
     }
     .await;
@@ -262,7 +262,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
 }
 
 async fn declaration_form_for(state: &AppState, lang: Lang, who: PageResident) -> Result<DeclarationForm, ApiError> {
-    let account = state.store.resident(who.resident).await?;
+    let account = crate::services::accounts::resident(state, who.resident).await?;
     let mut form = DeclarationForm { document_type: "national_id".into(), ..Default::default() };
     if let Some(i) = account.identity {
         form.name = i.name.as_str().into();
@@ -455,9 +455,9 @@ pub async fn my_code(
 }
 
 pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
-    let changes = match state.store.status_history(who.resident, 100).await {
+    let changes = match crate::services::health::history_of(&state, who.resident, 100).await {
         Ok(c) => c,
-        Err(e) => return error_page(lang, "/me/history", true, &e.into()),
+        Err(e) => return error_page(lang, "/me/history", true, &e),
     };
     let entries = changes
         .iter()
@@ -476,7 +476,7 @@ pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResiden
             }
         })
         .collect();
-    let accesses = match state.store.accesses_of(who.resident, 100).await {
+    let accesses = match crate::services::access::of_resident(&state, who.resident, 100).await {
         Ok(list) => list
             .iter()
             .map(|a| {
@@ -487,7 +487,7 @@ pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResiden
                 )
             })
             .collect(),
-        Err(e) => return error_page(lang, "/me/history", true, &e.into()),
+        Err(e) => return error_page(lang, "/me/history", true, &e),
     };
     HistoryPage { page: Page::new(lang, "/me/history", true), entries, accesses }.into_response()
 }

@@ -189,7 +189,7 @@ pub async fn checkpoints(State(state): State<AppState>, lang: Lang, who: PageSca
 
 async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submitted: Submitted) -> Response {
     let status = submitted.status();
-    match state.store.checkpoints().await {
+    match crate::services::checkpoints::list(state).await {
         Ok(list) => (
             status,
             CheckpointsPage {
@@ -215,7 +215,7 @@ async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submit
             },
         )
             .into_response(),
-        Err(e) => error_page(lang, "/checkpoint", false, &e.into()),
+        Err(e) => error_page(lang, "/checkpoint", false, &e),
     }
 }
 

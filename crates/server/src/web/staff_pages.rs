@@ -201,9 +201,9 @@ async fn accounts_page(
     submitted: Submitted,
     invitation: Option<String>,
 ) -> Response {
-    let accounts = match state.store.staff_accounts().await {
+    let accounts = match crate::services::staff::accounts(state).await {
         Ok(a) => a,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
     let shown = accounts
         .iter()

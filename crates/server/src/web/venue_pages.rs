@@ -80,7 +80,7 @@ pub async fn signin_verify(
 
 async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Submitted) -> Response {
     let status = submitted.status();
-    match state.store.venues_of(&who.owner).await {
+    match crate::services::venues::of_owner(state, &who.owner).await {
         Ok(list) => (
             status,
             VenuesPage {
@@ -93,7 +93,7 @@ async fn list_page(state: &AppState, lang: Lang, who: &PageVenue, submitted: Sub
             },
         )
             .into_response(),
-        Err(e) => error_page(lang, "/venue", false, &e.into()),
+        Err(e) => error_page(lang, "/venue", false, &e),
     }
 }
 
@@ -163,8 +163,8 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
         let now = state.clock.now();
         let from = now.checked_sub(SignedDuration::from_hours(24)).unwrap_or(now);
         let to = now.checked_add(SignedDuration::from_secs(1)).unwrap_or(now);
-        let log = state.store.venue_visits(venue.id, from, to, 500).await?;
-        let attempts = state.store.venue_attempts(venue.id, from, to, 500).await?;
+        let log = crate::services::venues::visits(&state, venue.id, from, to, 500).await?;
+        let attempts = crate::services::venues::attempts(&state, venue.id, from, to, 500).await?;
         let purpose = crate::services::access::Purpose::VenueLog;
         let people = log.iter().map(|v| v.resident).chain(attempts.iter().map(|a| a.resident));
         crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())

@@ -23,6 +23,33 @@ pub async fn venues_round_trip_and_belong_to_their_owner(store: &dyn Store) {
     assert!(matches!(store.create_venue(&a).await, Err(StoreError::Conflict(_))));
 }
 
+pub async fn venues_are_read_by_id_in_one_call(store: &dyn Store) {
+    let (a, b, c) = (venue(21, "+84912000021"), venue(22, "+84912000022"), venue(23, "+84912000023"));
+    for v in [&a, &b, &c] {
+        store.create_venue(v).await.unwrap();
+    }
+    assert_eq!(store.venues_by_id(&[]).await.unwrap(), vec![], "no ids, no venues");
+    let unknown = healthcode_domain::VenueId::from_bytes([9; 16]);
+    let mut got = store.venues_by_id(&[c.id, a.id, unknown, c.id]).await.unwrap();
+    got.sort_by_key(|v| v.id);
+    let mut want = vec![a.clone(), c.clone()];
+    want.sort_by_key(|v| v.id);
+    assert_eq!(got, want, "the known ones, each once, whole");
+    // More ids than one statement takes: every known one still comes back.
+    let mut many: Vec<_> = (0..1200u16)
+        .map(|n| {
+            let mut bytes = [7u8; 16];
+            bytes[..2].copy_from_slice(&n.to_be_bytes());
+            healthcode_domain::VenueId::from_bytes(bytes)
+        })
+        .collect();
+    many.push(b.id);
+    many.push(a.id);
+    let got = store.venues_by_id(&many).await.unwrap();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.contains(&a) && got.contains(&b));
+}
+
 pub async fn scans_open_and_close_visits_atomically(store: &dyn Store) {
     use healthcode_domain::visit::Closing;
     let who = someone(store, 50).await;
