@@ -234,6 +234,28 @@ macro_rules! __enterprises {
                     enterprise_from_row(&row)
                 }
 
+                async fn enterprises_by_id(&self, ids: &[EnterpriseId]) -> StoreResult<Vec<Enterprise>> {
+                    let mut wanted: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+                    wanted.sort_unstable();
+                    wanted.dedup();
+                    let mut out = Vec::with_capacity(wanted.len());
+                    // One statement per 500 ids keeps under SQLite's bound-variable limit.
+                    for chunk in wanted.chunks(500) {
+                        let mut query = sqlx::QueryBuilder::<Db>::new("SELECT * FROM enterprises WHERE id IN (");
+                        let mut list = query.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        query.push(")");
+                        let rows =
+                            query.build().fetch_all(&self.pool).await.map_err(other("reading enterprises by id"))?;
+                        for row in &rows {
+                            out.push(enterprise_from_row(row)?);
+                        }
+                    }
+                    Ok(out)
+                }
+
                 async fn enterprises_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Enterprise>> {
                     let rows = sqlx::query("SELECT * FROM enterprises WHERE owner_phone = $1 ORDER BY submitted_at DESC, id DESC")
                         .bind(owner.as_str())

@@ -423,6 +423,9 @@ pub trait Store:
 pub trait EnterpriseStore: Send + Sync {
     async fn create_enterprise(&self, enterprise: &Enterprise) -> StoreResult<()>;
     async fn enterprise(&self, id: EnterpriseId) -> StoreResult<Enterprise>;
+    /// The enterprises among `ids` that exist, in one read, in no particular
+    /// order; a duplicate id gives its enterprise once, an unknown one nothing.
+    async fn enterprises_by_id(&self, ids: &[EnterpriseId]) -> StoreResult<Vec<Enterprise>>;
     /// The enterprises an operator phone filed, newest first.
     async fn enterprises_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Enterprise>>;
     /// Applications in a state, earliest deadline first (so overdue ones lead).

@@ -141,22 +141,27 @@ pub async fn recorded_basis(
     let history = if case_recorded { Vec::new() } else { state.store.status_history(person, HISTORY_LIMIT).await? };
     let since = ago(now, BASIS_WINDOW);
     let mut presence = Vec::new();
-    let mut venues: HashMap<VenueId, Vec<RegionCode>> = HashMap::new();
-    // Newest first: stop at the first that ended before the window.
-    for visit in state.store.resident_visits(person, VISIT_LIMIT).await? {
-        if visit.effective_end() < since {
-            break;
-        }
-        let regions = match venues.get(&visit.venue) {
-            Some(r) => r.clone(),
-            None => {
-                let v = state.store.venue(visit.venue).await?;
-                let mut r = vec![v.profile.province.clone()];
-                r.extend(RegionCode::parse(v.profile.district.as_str()).ok());
-                venues.insert(visit.venue, r.clone());
-                r
-            }
-        };
+    // Newest first: stop at the first that ended before the window. Their
+    // venues are read in one go.
+    let visits: Vec<_> = state
+        .store
+        .resident_visits(person, VISIT_LIMIT)
+        .await?
+        .into_iter()
+        .take_while(|visit| visit.effective_end() >= since)
+        .collect();
+    let venue_ids: Vec<VenueId> = visits.iter().map(|v| v.venue).collect();
+    let venues: HashMap<VenueId, Vec<RegionCode>> = crate::services::venues::by_id(state, venue_ids)
+        .await?
+        .into_iter()
+        .map(|(id, v)| {
+            let mut r = vec![v.profile.province.clone()];
+            r.extend(RegionCode::parse(v.profile.district.as_str()).ok());
+            (id, r)
+        })
+        .collect();
+    for visit in visits {
+        let regions = venues.get(&visit.venue).cloned().ok_or(ApiError::from(StoreError::NotFound))?;
         presence.push(Presence { regions, from: visit.entered_at, until: visit.effective_end() });
     }
     // A report places the person, when filed, in their declared district of

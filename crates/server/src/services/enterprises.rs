@@ -220,12 +220,17 @@ pub async fn employers_of(state: &AppState, resident: ResidentId) -> Result<Vec<
     let Some(phone) = phone_of(state, resident).await? else {
         return Ok(Vec::new());
     };
-    let mut out = Vec::new();
-    for line in state.store.employers_of(&phone).await? {
-        let enterprise = state.store.enterprise(line.enterprise).await?;
-        out.push((line, enterprise));
-    }
-    Ok(out)
+    let lines = state.store.employers_of(&phone).await?;
+    let ids: Vec<EnterpriseId> = lines.iter().map(|l| l.enterprise).collect();
+    let enterprises: std::collections::HashMap<EnterpriseId, Enterprise> =
+        state.store.enterprises_by_id(&ids).await?.into_iter().map(|e| (e.id, e)).collect();
+    lines
+        .into_iter()
+        .map(|line| {
+            let enterprise = enterprises.get(&line.enterprise).cloned().ok_or(StoreError::NotFound)?;
+            Ok((line, enterprise))
+        })
+        .collect()
 }
 
 /// What the gate shows after a scan.

@@ -40,7 +40,7 @@ macro_rules! contract_tests {
             risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
             rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first,
             appeals_are_answered_once_earliest_deadline_first,
-            applications_are_decided_once_earliest_deadline_first, rosters_invite_accept_remove_and_reinvite,
+            applications_are_decided_once_earliest_deadline_first, enterprises_are_read_by_id_in_one_call, rosters_invite_accept_remove_and_reinvite,
             gate_scans_feed_the_roster_snapshot_and_copy,
             alarms_are_listed_open_first_and_acknowledged_once, tracing_reads_many_people_and_venues_at_once,
             peer_lists_are_kept_per_region_and_never_roll_back,

@@ -45,6 +45,28 @@ pub async fn applications_are_decided_once_earliest_deadline_first(store: &dyn S
     assert_eq!(store.enterprises_in_state(ApplicationState::Rejected, 10).await.unwrap(), vec![decided]);
 }
 
+pub async fn enterprises_are_read_by_id_in_one_call(store: &dyn Store) {
+    let (a, b) = (enterprise(31, "+84912000131", 0, 300), enterprise(32, "+84912000132", 10, 200));
+    for e in [&a, &b] {
+        store.create_enterprise(e).await.unwrap();
+    }
+    assert_eq!(store.enterprises_by_id(&[]).await.unwrap(), vec![], "no ids, no enterprises");
+    let unknown = healthcode_domain::EnterpriseId::from_uuid(uuid::Uuid::from_bytes([9; 16]));
+    let got = store.enterprises_by_id(&[b.id, unknown, b.id]).await.unwrap();
+    assert_eq!(got, vec![b.clone()], "the known one, once, whole");
+    let mut many: Vec<_> = (0..1200u16)
+        .map(|n| {
+            let mut bytes = [5u8; 16];
+            bytes[..2].copy_from_slice(&n.to_be_bytes());
+            healthcode_domain::EnterpriseId::from_uuid(uuid::Uuid::from_bytes(bytes))
+        })
+        .collect();
+    many.extend([a.id, b.id]);
+    let got = store.enterprises_by_id(&many).await.unwrap();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.contains(&a) && got.contains(&b));
+}
+
 pub async fn rosters_invite_accept_remove_and_reinvite(store: &dyn Store) {
     let firm = enterprise(4, "+84912000103", 0, 100);
     store.create_enterprise(&firm).await.unwrap();
