@@ -99,10 +99,14 @@ fn evidence_text(e: &Evidence, lang: Lang) -> String {
         Evidence::Override { basis, requested_by, approved_by, .. } => lang
             .tf("evidence.override", &[("basis", basis), ("requested_by", requested_by), ("approved_by", approved_by)]),
         Evidence::Appeal { answer, .. } => lang.tf("evidence.appeal", &[("answer", answer)]),
-        Evidence::TestResult { test_kind, outcome, sampled_at, lab, .. } => lang.tf(
-            "evidence.test_result",
-            &[("test", test_kind), ("outcome", outcome), ("sampled", &sampled_at.to_string()), ("lab", lab)],
-        ),
+        Evidence::TestResult { test_kind, outcome, sampled_at, lab, .. } => {
+            let test = lang.t_opt(&format!("lab.test.{test_kind}")).unwrap_or(test_kind);
+            let outcome = lang.t_opt(&format!("lab.outcome.{outcome}")).unwrap_or(outcome);
+            lang.tf(
+                "evidence.test_result",
+                &[("test", &test), ("outcome", &outcome), ("sampled", &sampled_at.to_string()), ("lab", lab)],
+            )
+        }
         Evidence::FalseDeclaration { evidence, requested_by, approved_by, .. } => lang.tf(
             "evidence.false_declaration",
             &[("evidence", evidence), ("requested_by", requested_by), ("approved_by", approved_by)],

@@ -31,6 +31,7 @@ async fn quarantine_progress_and_evidence_are_whole_sentences_in_each_language()
     assert!(en.contains(r#"Expires in <strong id="countdown">"#) && en.contains("</strong> s</span>"), "{en}");
     let zh = page(&app, "/me/code", &li.token, "zh").await;
     assert!(zh.contains("隔离打卡：第3天，共7天"), "the day count is not glued from pieces: {zh}");
+    assert!(zh.contains("下次打卡：") && en.contains("Next clock-in: "), "Chinese takes a full-width colon");
     assert!(zh.contains(r#"<span><strong id="countdown">"#) && zh.contains("</strong> 秒后失效</span>"), "{zh}");
     let vi = page(&app, "/me/code", &li.token, "vi").await;
     assert!(vi.contains("Cách ly: ngày thứ 3 trong 7 ngày"), "{vi}");

@@ -6,6 +6,8 @@
 //! key -> [English, 简体中文, Tiếng Việt]
 
 pub const MESSAGES: &[(&str, [&str; 3])] = &[
+    // A label and its value: Chinese takes a full-width colon.
+    ("ui.label_value", ["{$label}: {$value}", "{$label}：{$value}", "{$label}: {$value}"]),
     (
         "quarantine.progress",
         [
@@ -31,7 +33,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("ent.due", ["Decision due by {$due}", "审核截止时间：{$due}", "Hạn quyết định: {$due}"]),
     (
         "ent.invited_count",
-        ["(+{$invited} invited)", "（另有 {$invited} 人已邀请）", "(thêm {$invited} người đã được mời)"],
+        ["(+{$invited} invited)", "（另有 {$invited} 人待接受邀请）", "(thêm {$invited} người đã được mời)"],
     ),
     ("checkin.scanned_at", ["Scanned at {$time}", "扫码时间：{$time}", "Quét lúc {$time}"]),
     (
@@ -75,9 +77,9 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     (
         "stats.public_note",
         [
-            "Public view: counts from 1 to below {$threshold} are shown as “<{$threshold}” so nobody can be singled out",
-            "公开视图：1 至 {$threshold} 以下的数字显示为“<{$threshold}”，以免识别到个人",
-            "Bản công khai: các số từ 1 đến dưới {$threshold} hiển thị là “<{$threshold}” để không ai bị nhận diện",
+            "Public view: counts from 1 up to below {$threshold} are shown as “<{$threshold}” so nobody can be singled out",
+            "公开视图：小于 {$threshold} 的非零数字显示为“<{$threshold}”，以免识别到个人",
+            "Bản công khai: các số khác 0 nhỏ hơn {$threshold} được hiển thị là “<{$threshold}” để không ai bị nhận diện",
         ],
     ),
     (
@@ -122,10 +124,15 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         "evidence.test_result",
         [
             "{$test} test {$outcome}, sampled {$sampled} by {$lab}",
-            "{$lab} 于 {$sampled} 采样的 {$test} 检测结果：{$outcome}",
+            "{$lab} 于 {$sampled} 采样的{$test}检测结果：{$outcome}",
             "xét nghiệm {$test} {$outcome}, {$lab} lấy mẫu lúc {$sampled}",
         ],
     ),
+    // The words that fill evidence.test_result.
+    ("lab.test.pcr", ["PCR", "核酸", "PCR"]),
+    ("lab.test.antigen", ["Antigen", "抗原", "nhanh kháng nguyên"]),
+    ("lab.outcome.positive", ["positive", "阳性", "dương tính"]),
+    ("lab.outcome.negative", ["negative", "阴性", "âm tính"]),
     (
         "evidence.false_declaration",
         [
