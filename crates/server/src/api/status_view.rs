@@ -65,7 +65,7 @@ pub fn reason(state: &AppState, basis: &healthcode_domain::Basis, lang: Lang) ->
         return Reason {
             rule_id: Some(format!("OVERRIDE:{reason_code}")),
             policy_version: policy_version.clone(),
-            text: format!("{}: {reason_code}", lang.t("override.reason")),
+            text: lang.tf("override.reason", &[("code", reason_code)]),
         };
     }
     let text = match basis.rule_id() {
@@ -81,27 +81,49 @@ pub fn reason(state: &AppState, basis: &healthcode_domain::Basis, lang: Lang) ->
     Reason { rule_id, policy_version: basis.policy_version().to_string(), text }
 }
 
-fn evidence_text(e: &Evidence) -> String {
+/// Evidence in the reader's language: one catalogue message per kind, the
+/// values placed where each language's grammar wants them.
+fn evidence_text(e: &Evidence, lang: Lang) -> String {
     match e {
         Evidence::Report { summary, .. } => summary.clone(),
-        Evidence::MissedDays { from, to } => format!("no clock-in from {from} to {to}"),
+        Evidence::MissedDays { from, to } => {
+            lang.tf("evidence.missed_days", &[("from", &from.to_string()), ("to", &to.to_string())])
+        }
         Evidence::Streak { days, from, to } => {
-            format!("{days} consecutive normal clock-ins, {from} to {to}")
+            lang.tf("evidence.streak", &[("days", days), ("from", &from.to_string()), ("to", &to.to_string())])
         }
-        Evidence::Case { case_kind, .. } => format!("recorded as a {case_kind} case"),
-        Evidence::Override { basis, requested_by, approved_by, .. } => {
-            format!("manual override: {basis} (requested by {requested_by}, approved by {approved_by})")
+        Evidence::Case { case_kind, .. } => {
+            let kind = lang.t_opt(&format!("case.{case_kind}")).unwrap_or(case_kind);
+            lang.tf("evidence.case", &[("kind", &kind)])
         }
-        Evidence::Appeal { answer, .. } => format!("appeal upheld by the health authority: {answer}"),
+        Evidence::Override { basis, requested_by, approved_by, .. } => lang
+            .tf("evidence.override", &[("basis", basis), ("requested_by", requested_by), ("approved_by", approved_by)]),
+        Evidence::Appeal { answer, .. } => lang.tf("evidence.appeal", &[("answer", answer)]),
         Evidence::TestResult { test_kind, outcome, sampled_at, lab, .. } => {
-            format!("{test_kind} test {outcome}, sampled {sampled_at} by {lab}")
+            let test = lang.t_opt(&format!("lab.test.{test_kind}")).unwrap_or(test_kind);
+            let outcome = lang.t_opt(&format!("lab.outcome.{outcome}")).unwrap_or(outcome);
+            lang.tf(
+                "evidence.test_result",
+                &[("test", &test), ("outcome", &outcome), ("sampled", &sampled_at.to_string()), ("lab", lab)],
+            )
         }
-        Evidence::FalseDeclaration { evidence, requested_by, approved_by, .. } => {
-            format!("false declaration: {evidence} (recorded by {requested_by}, approved by {approved_by})")
-        }
+        Evidence::FalseDeclaration { evidence, requested_by, approved_by, .. } => lang.tf(
+            "evidence.false_declaration",
+            &[("evidence", evidence), ("requested_by", requested_by), ("approved_by", approved_by)],
+        ),
         // The case is never named to the contact: only the place and the time.
         Evidence::SharedStay { from, to, minutes, contact, .. } => {
-            format!("{contact} contact: {minutes} minutes at a venue with a case, {from} to {to}")
+            let (from, to) = (from.to_string(), to.to_string());
+            match contact.as_str() {
+                "close" => lang.tf("evidence.shared_stay_close", &[("minutes", minutes), ("from", &from), ("to", &to)]),
+                "secondary" => {
+                    lang.tf("evidence.shared_stay_secondary", &[("minutes", minutes), ("from", &from), ("to", &to)])
+                }
+                _ => lang.tf(
+                    "evidence.shared_stay",
+                    &[("contact", contact), ("minutes", minutes), ("from", &from), ("to", &to)],
+                ),
+            }
         }
     }
 }
@@ -113,7 +135,7 @@ pub fn history_entry(state: &AppState, c: &StatusChange, lang: Lang) -> HistoryE
         from: c.from.map(|f| f.as_str().to_string()),
         to: c.to.as_str().to_string(),
         reason: reason(state, &c.basis, lang),
-        evidence: c.evidence.iter().map(evidence_text).collect(),
+        evidence: c.evidence.iter().map(|e| evidence_text(e, lang)).collect(),
         actor: match &c.actor {
             healthcode_domain::Actor::Resident(_) => "resident".into(),
             healthcode_domain::Actor::System => "system".into(),

@@ -167,7 +167,7 @@ pub async fn my_visits(State(state): State<AppState>, lang: Lang, who: PageResid
         let exited = if open {
             "—".to_string()
         } else if closed_by_itself {
-            format!("{} ({})", local(&zone, v.effective_end()), lang.t("checkin.automatically"))
+            lang.tf("checkin.ended_automatically", &[("time", &local(&zone, v.effective_end()))])
         } else {
             local(&zone, v.effective_end())
         };

@@ -55,7 +55,7 @@ impl FieldErrors {
         if (min..=max).contains(&n) {
             return true;
         }
-        let text = lang.t("field.TEXT_LENGTH").replace("{min}", &min.to_string()).replace("{max}", &max.to_string());
+        let text = lang.tf("field.TEXT_LENGTH", &[("min", &min), ("max", &max)]);
         self.add(lang, field, "", &text);
         false
     }

@@ -97,7 +97,7 @@ async fn results_are_recorded_a_positive_opens_a_case_and_checkpoints_see_only_a
         "{status}"
     );
     let evidence = status["history"][0]["evidence"].to_string();
-    assert!(evidence.contains("pcr test positive") && evidence.contains("Hanoi CDC"), "{evidence}");
+    assert!(evidence.contains("PCR test positive") && evidence.contains("Hanoi CDC"), "{evidence}");
     let (_, notices) = app.get_json("/api/v1/me/notices", Some(&li.token)).await;
     assert_eq!(notices.as_array().unwrap().len(), 1, "{notices}");
 

@@ -35,5 +35,6 @@ mod staff;
 mod stats;
 mod trace_paths;
 mod tracing_story;
+mod translations;
 mod transport;
 mod trust;

@@ -34,14 +34,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Mã của bạn màu đỏ: bạn không được vào bất kỳ địa điểm nào.",
         ],
     ),
-    (
-        "checkin.refused.recorded",
-        [
-            "You were not checked in. This attempt was recorded for contact tracing at",
-            "您未被登记进入。本次尝试已记录，供流调使用，时间：",
-            "Bạn chưa được ghi nhận vào. Lần thử này đã được ghi lại để truy vết lúc",
-        ],
-    ),
     // the venue's own log
     ("venue.attempts", ["Turned away (yellow or red code)", "劝离（黄码或红码）", "Đã từ chối (mã vàng hoặc đỏ)"]),
     (

@@ -31,7 +31,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("ent.state_pending", ["Waiting for review", "待审核", "Chờ duyệt"]),
     ("ent.state_approved", ["Approved", "已批准", "Đã duyệt"]),
     ("ent.state_rejected", ["Rejected", "未批准", "Bị từ chối"]),
-    ("ent.due", ["Decision due by", "审核截止", "Hạn quyết định"]),
     ("ent.reason", ["Reason", "理由", "Lý do"]),
     ("ent.flagged", ["CHECK", "需关注", "CẦN KIỂM TRA"]),
     ("ent.fever", ["Fever at the gate", "门岗测温发热", "Sốt khi đo tại cổng"]),

@@ -89,7 +89,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("colour.red", ["Red", "红码", "Đỏ"]),
     ("code.title", ["My health code", "我的健康码", "Mã sức khỏe của tôi"]),
     ("code.reason", ["Why", "原因", "Lý do"]),
-    ("code.expires", ["Expires in", "有效期剩余", "Hết hạn sau"]),
     ("code.refreshing", ["Refreshing…", "正在刷新…", "Đang làm mới…"]),
     (
         "code.offline",
@@ -108,9 +107,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ["Declare your health to get your code.", "请先完成健康申报以获取健康码。", "Hãy khai báo y tế để nhận mã."],
     ),
     ("code.no_rule", ["No risk found in your declaration", "申报未发现风险", "Không phát hiện nguy cơ trong khai báo"]),
-    ("quarantine.progress", ["Quarantine: day", "隔离打卡：第", "Cách ly: ngày"]),
-    ("quarantine.of", ["of", "天，共", "trên"]),
-    ("quarantine.days_suffix", ["", "天", ""]),
     (
         "quarantine.broken",
         [
@@ -125,7 +121,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("clock_in.counted", ["Clock-in recorded.", "打卡成功。", "Đã ghi nhận điểm danh."]),
     ("history.title", ["Status history", "状态变更记录", "Lịch sử trạng thái"]),
     ("history.empty", ["No changes yet.", "暂无记录。", "Chưa có thay đổi."]),
-    ("history.rule", ["Rule", "规则", "Quy tắc"]),
     ("history.evidence", ["Evidence", "依据", "Bằng chứng"]),
     ("access.title", ["Who looked at your records", "谁查看了您的记录", "Ai đã xem hồ sơ của bạn"]),
     (
@@ -261,7 +256,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Chưa có chốt nào. Cơ quan y tế đăng ký chốt (POST /api/v1/checkpoints).",
         ],
     ),
-    ("scan.signed_in_as", ["Signed in as", "当前登录", "Đăng nhập với tên"]),
     ("scan.staff_title", ["Scan visitors' codes", "扫描访客健康码", "Quét mã của khách"]),
     (
         "scan.staff_help",
@@ -418,8 +412,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     ("pass.link", ["Print a paper pass", "打印纸质通行证", "In thẻ giấy"]),
     // paper passes v2 (pass engineer): window, print number, reprint, offline verdicts
-    ("pass.valid", ["Valid", "有效期", "Hiệu lực"]),
-    ("pass.print_number", ["Print no.", "打印序号", "Lần in số"]),
     ("pass.reprint", ["Print a new pass", "重新打印通行证", "In thẻ mới"]),
     (
         "pass.reprint_help",
@@ -473,7 +465,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("case.isolated", ["Isolated on", "隔离日期", "Ngày cách ly"]),
     ("case.applied", ["Applied", "已处置", "Đã áp dụng"]),
     ("case.trace", ["Trace report", "流调报告", "Báo cáo truy vết"]),
-    ("case.window", ["window", "追溯时段", "khoảng thời gian"]),
     ("case.timeline", ["The case's visits", "病例到访记录", "Các nơi ca bệnh đã đến"]),
     ("case.close", ["Close contacts", "密切接触者", "Tiếp xúc gần"]),
     ("case.secondary", ["Secondary contacts", "次密切接触者", "Tiếp xúc thứ cấp"]),
@@ -499,10 +490,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("exposure.none", ["No exposure sites.", "暂无风险场所。", "Không có địa điểm nguy cơ."]),
-    (
-        "override.reason",
-        ["Manual override approved by a supervisor", "经审核批准的人工调整", "Điều chỉnh thủ công đã được duyệt"],
-    ),
     ("event.override", ["Manual override", "人工调整", "Điều chỉnh thủ công"]),
     ("event.appeal_upheld", ["Appeal upheld", "申诉成立", "Khiếu nại được chấp nhận"]),
     ("appeal.title", ["Appeal your colour", "对健康码颜色申诉", "Khiếu nại màu mã"]),
@@ -534,7 +521,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("appeal.answer", ["Answer", "答复", "Trả lời"]),
-    ("appeal.due", ["Answer due by", "答复期限", "Hạn trả lời"]),
     ("appeal.state.pending", ["Waiting for an answer", "待答复", "Đang chờ trả lời"]),
     ("appeal.state.upheld", ["Upheld", "申诉成立", "Được chấp nhận"]),
     ("appeal.state.rejected", ["Rejected", "申诉不成立", "Bị bác"]),

@@ -18,8 +18,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("ovr.basis", ["Basis: what justifies it", "依据：改码的理由", "Căn cứ: lý do điều chỉnh"]),
     ("ovr.pending", ["Waiting for a supervisor", "待主管审批", "Chờ giám sát viên duyệt"]),
     ("ovr.none", ["No override is waiting.", "暂无待审批的改码申请。", "Không có đề nghị nào đang chờ."]),
-    ("ovr.person", ["Person", "人员", "Người"]),
-    ("ovr.requested_by", ["requested by", "申请人", "người đề nghị"]),
     ("ovr.approve", ["Approve", "批准", "Phê duyệt"]),
     ("ovr.reject", ["Reject", "驳回", "Từ chối"]),
     ("alarm.title", ["Alarms", "异常告警", "Cảnh báo"]),
@@ -34,7 +32,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ("alarm.open", ["Open alarms", "未处理告警", "Cảnh báo chưa xử lý"]),
     ("alarm.none_open", ["No open alarm.", "没有未处理的告警。", "Không có cảnh báo nào chưa xử lý."]),
     ("alarm.acknowledged", ["Acknowledged", "已确认", "Đã xác nhận"]),
-    ("alarm.acknowledged_by", ["acknowledged by", "确认人", "người xác nhận"]),
     ("alarm.note", ["Note: what you checked or did", "说明：核查或处理情况", "Ghi chú: đã kiểm tra hoặc xử lý gì"]),
     ("alarm.acknowledge", ["Acknowledge", "确认", "Xác nhận"]),
     (

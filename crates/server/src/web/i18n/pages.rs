@@ -69,10 +69,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     // forms: every error beside its field
-    (
-        "form.fix",
-        ["Please correct the fields marked below", "请更正下方标出的内容", "Vui lòng sửa các ô được đánh dấu bên dưới"],
-    ),
     ("field.FIELD_REQUIRED", ["Fill in this field.", "请填写此项。", "Vui lòng điền ô này."]),
     (
         "field.PHONE_INVALID",
@@ -158,15 +154,10 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Lượt này đã tự động kết thúc lúc {time}.",
         ],
     ),
-    ("checkin.automatically", ["automatically", "自动", "tự động"]),
     ("code.details", ["Full record", "查看完整记录", "Xem lịch sử đầy đủ"]),
     ("nav.menu", ["Menu", "菜单", "Menu"]),
     ("table.actions", ["Actions", "操作", "Thao tác"]),
     ("stats.day", ["Day", "日期", "Ngày"]),
-    (
-        "field.TEXT_LENGTH",
-        ["Write {min} to {max} characters.", "请填写 {min} 至 {max} 个字符。", "Viết từ {min} đến {max} ký tự."],
-    ),
     (
         "field.DATE_INVALID",
         ["Pick a date, e.g. 2026-11-20.", "请选择日期，例如 2026-11-20。", "Chọn một ngày, ví dụ 2026-11-20."],

@@ -4,14 +4,6 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     // statistics
     ("stats.title", ["City statistics", "城市疫情统计", "Thống kê thành phố"]),
     (
-        "stats.public_note",
-        [
-            "Public view: counts from 1 up to the threshold are hidden so nobody can be singled out",
-            "公开视图：低于阈值的非零数字已隐藏，以免识别到个人",
-            "Bản công khai: các số từ 1 đến dưới ngưỡng được ẩn để không ai bị nhận diện",
-        ],
-    ),
-    (
         "stats.authority_note",
         [
             "Authority view: every figure is shown; exports are recorded in the audit log",
