@@ -108,6 +108,7 @@ mod dcc;
 mod enterprises;
 mod general;
 mod governance;
+mod lab;
 mod pages;
 mod places;
 mod staff;
@@ -124,6 +125,7 @@ const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     dcc::MESSAGES,
     checkpoint_control::MESSAGES,
     places::MESSAGES,
+    lab::MESSAGES,
 ];
 
 /// Every catalogue entry.
