@@ -104,6 +104,20 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
     await api(base, 'POST', '/api/v1/overrides', tokens.authority, {
       phone: '+8613800000702', colour: 'yellow', reason_code: 'LAB_RESULT', basis: 'positive antigen test at clinic 4',
     }, 201);
+    // Test results and false declarations: a result for the resident, an approved false declaration
+    // for the person with a case (their results page shows it), and one waiting for a supervisor.
+    tokens.cased = caseToken;
+    const sampled = new Date(Date.now() - 26 * 3_600_000).toISOString().slice(0, 16);
+    await api(base, 'POST', '/api/v1/test-results', tokens.authority, {
+      phone: '+8613800000701', kind: 'antigen', outcome: 'negative', sampled_at: sampled, lab: 'Hanoi CDC laboratory',
+    }, 201);
+    const approved = await api(base, 'POST', '/api/v1/false-declarations', tokens.authority, {
+      phone: '+8613800000703', evidence: 'declared no contact; the case register shows a shared household',
+    }, 201);
+    await api(base, 'POST', `/api/v1/false-declarations/${approved.id}/approve`, tokens.supervisor, {}, 200);
+    await api(base, 'POST', '/api/v1/false-declarations', tokens.authority, {
+      phone: '+8613800000701', evidence: 'declared no travel; the rail manifest shows an arrival from a risk area',
+    }, 201);
   });
 
   after(async () => {
@@ -157,6 +171,12 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/authority/alarms', who: 'authority' },
       { path: '/authority/alarms', who: 'supervisor' },
       { path: '/authority/alarms', who: 'auditor' },
+      { path: '/authority/tests', who: 'authority' },
+      { path: '/authority/false-declarations', who: 'authority' },
+      { path: '/authority/false-declarations', who: 'supervisor' },
+      { path: '/authority/false-declarations', who: 'auditor' },
+      { path: '/me/tests', who: 'resident' },
+      { path: '/me/tests', who: 'cased' },
       { path: ids.invitation, who: null },
       { path: '/staff/accounts', who: 'supervisor' },
       { path: '/no-such-page', who: null, status: 404 },

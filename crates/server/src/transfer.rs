@@ -31,6 +31,8 @@ pub struct Checksums {
     pub statistics: String,
     /// Applications, rosters and gate scans.
     pub enterprises: String,
+    /// Test results and false declarations.
+    pub lab: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +135,10 @@ pub async fn checksums(store: &dyn Store, batch: u32) -> StoreResult<Checksums> 
     }
     let mut enterprises = Context::new(&SHA256);
     enterprises.update(format!("{:?}", store.enterprise_records().await?).as_bytes());
+    let mut lab = Context::new(&SHA256);
+    lab.update(format!("{:?}", store.lab_records().await?).as_bytes());
     Ok(Checksums {
+        lab: hex(lab),
         enterprises: hex(enterprises),
         statistics: hex(statistics),
         cases: hex(cases),
@@ -250,6 +255,8 @@ pub async fn copy_store(
     }
     // Applications, rosters and gate scans (after residents; idempotent).
     to.import_enterprise_records(&from.enterprise_records().await?).await?;
+    // Test results and false declarations (after residents and cases; idempotent).
+    to.import_lab_records(&from.lab_records().await?).await?;
     let mut after_session = None;
     loop {
         let page = from.sessions_after(after_session, batch).await?;

@@ -8,7 +8,7 @@ macro_rules! __lab {
             $crate::__prelude!($Store, $Db);
             use domain::{CaseId, LabName, ResidentId, TestKind, TestOutcome, TestResult, TestResultId};
             use jiff::Timestamp;
-            use store::{AuditEntry, FalseDeclaration, LabStore, StoreError, StoreResult};
+            use store::{AuditEntry, FalseDeclaration, LabRecords, LabStore, StoreError, StoreResult, StoredTestResult};
 
             fn result_from_row(row: &Row) -> StoreResult<TestResult> {
                 let case: Option<Uuid> = get(row, "case_id")?;
@@ -33,6 +33,7 @@ macro_rules! __lab {
                     resident: resident_id(row, "resident_id")?,
                     evidence: get(row, "evidence")?,
                     requested_by: get(row, "requested_by")?,
+                    requested_by_id: get(row, "requested_by_id")?,
                     requested_at: ts(row, "requested_at")?,
                     state: get(row, "state")?,
                     decided_by: get(row, "decided_by")?,
@@ -153,13 +154,15 @@ macro_rules! __lab {
 
                 async fn create_false_declaration(&self, f: &FalseDeclaration) -> StoreResult<()> {
                     sqlx::query(
-                        "INSERT INTO false_declarations (id, resident_id, evidence, requested_by, requested_at, state)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO false_declarations (id, resident_id, evidence, requested_by, requested_by_id,
+                                                         requested_at, state)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(f.id)
                     .bind(f.resident.as_uuid())
                     .bind(&f.evidence)
                     .bind(&f.requested_by)
+                    .bind(&f.requested_by_id)
                     .bind(Time(f.requested_at))
                     .bind(&f.state)
                     .execute(&self.pool)
@@ -228,6 +231,71 @@ macro_rules! __lab {
                         }
                     }
                     Err(audit_busy())
+                }
+
+                async fn lab_records(&self) -> StoreResult<LabRecords> {
+                    let results = sqlx::query("SELECT * FROM test_results ORDER BY id")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(other("exporting test results"))?;
+                    let declarations = sqlx::query("SELECT * FROM false_declarations ORDER BY id")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(other("exporting false declarations"))?;
+                    Ok(LabRecords {
+                        test_results: results
+                            .iter()
+                            .map(|row| {
+                                Ok(StoredTestResult { result: result_from_row(row)?, opens_case: get(row, "opens_case")? })
+                            })
+                            .collect::<StoreResult<_>>()?,
+                        false_declarations: declarations.iter().map(declaration_from_row).collect::<StoreResult<_>>()?,
+                    })
+                }
+
+                async fn import_lab_records(&self, records: &LabRecords) -> StoreResult<()> {
+                    let mut tx = self.write_tx().await?;
+                    for StoredTestResult { result: r, opens_case } in &records.test_results {
+                        sqlx::query(
+                            "INSERT INTO test_results (id, resident_id, kind, outcome, sampled_at, lab, recorded_by,
+                                                       recorded_at, channel, opens_case, case_id)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+                        )
+                        .bind(r.id.as_uuid())
+                        .bind(r.resident.as_uuid())
+                        .bind(r.kind.as_str())
+                        .bind(r.outcome.as_str())
+                        .bind(Time(r.sampled_at))
+                        .bind(r.lab.as_str())
+                        .bind(&r.recorded_by)
+                        .bind(Time(r.recorded_at))
+                        .bind(&r.channel)
+                        .bind(*opens_case)
+                        .bind(r.case.map(|c| c.as_uuid()))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other("importing a test result"))?;
+                    }
+                    for f in &records.false_declarations {
+                        sqlx::query(
+                            "INSERT INTO false_declarations (id, resident_id, evidence, requested_by, requested_by_id,
+                                                             requested_at, state, decided_by, decided_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+                        )
+                        .bind(f.id)
+                        .bind(f.resident.as_uuid())
+                        .bind(&f.evidence)
+                        .bind(&f.requested_by)
+                        .bind(&f.requested_by_id)
+                        .bind(Time(f.requested_at))
+                        .bind(&f.state)
+                        .bind(&f.decided_by)
+                        .bind(f.decided_at.map(Time))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other("importing a false declaration"))?;
+                    }
+                    tx.commit().await.map_err(other("committing lab records"))
                 }
             }
         }

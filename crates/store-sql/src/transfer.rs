@@ -164,7 +164,9 @@ macro_rules! __transfer {
                                 (SELECT count(*) FROM employees) AS employees,
                                 (SELECT count(*) FROM gate_scans) AS gate_scans,
                                 (SELECT count(*) FROM appeals) AS appeals,
-                                (SELECT count(*) FROM access_log) AS access_log",
+                                (SELECT count(*) FROM access_log) AS access_log,
+                                (SELECT count(*) FROM test_results) AS test_results,
+                                (SELECT count(*) FROM false_declarations) AS false_declarations",
                     )
                     .fetch_one(&self.pool)
                     .await
@@ -189,6 +191,8 @@ macro_rules! __transfer {
                         gate_scans: n("gate_scans")?,
                         appeals: n("appeals")?,
                         access_log: n("access_log")?,
+                        test_results: n("test_results")?,
+                        false_declarations: n("false_declarations")?,
                     })
                 }
             }

@@ -17,11 +17,29 @@ pub struct FalseDeclaration {
     /// What shows the declaration was false (10 to 1000 characters).
     pub evidence: String,
     pub requested_by: String,
+    /// The requester's stable id (a staff account id, or `token:<name>`) that
+    /// four eyes compare; `None` for records made before it was kept.
+    pub requested_by_id: Option<String>,
     pub requested_at: Timestamp,
     /// `pending`, `approved` or `rejected`.
     pub state: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<Timestamp>,
+}
+
+/// A test result as stored, with the mark of the one result per person that
+/// opened their case (for copying a deployment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTestResult {
+    pub result: TestResult,
+    pub opens_case: bool,
+}
+
+/// Every test result and false declaration, in id order, for `store copy`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabRecords {
+    pub test_results: Vec<StoredTestResult>,
+    pub false_declarations: Vec<FalseDeclaration>,
 }
 
 /// Test results and false declarations.
@@ -68,4 +86,10 @@ pub trait LabStore: Send + Sync {
         at: Timestamp,
         audit: &AuditEntry,
     ) -> StoreResult<()>;
+
+    /// Every test result and false declaration, in id order.
+    async fn lab_records(&self) -> StoreResult<LabRecords>;
+    /// Inserts them in one transaction, skipping any already present (after
+    /// residents and cases: a result refers to both).
+    async fn import_lab_records(&self, records: &LabRecords) -> StoreResult<()>;
 }

@@ -21,7 +21,7 @@ pub mod contract;
 pub use audit::{AuditAction, AuditActor, AuditEntry};
 pub use cluster::{ClusterStore, FeedEvent, SharedBucket, VisitChange, VisitFeed};
 pub use error::{StoreError, StoreResult};
-pub use lab::{FalseDeclaration, LabStore};
+pub use lab::{FalseDeclaration, LabRecords, LabStore, StoredTestResult};
 pub use records::*;
 pub use traits::{
     AccessLogStore, AccountStore, AlarmStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore,

@@ -182,6 +182,8 @@ pub struct TableCounts {
     pub gate_scans: u64,
     pub appeals: u64,
     pub access_log: u64,
+    pub test_results: u64,
+    pub false_declarations: u64,
 }
 
 /// Cases with their notices and exposure sites, for copying a deployment.

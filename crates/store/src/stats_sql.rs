@@ -165,11 +165,16 @@ pub fn count_day(dialect: Dialect) -> String {
              WHERE {on_roster} GROUP BY 1",
             metric::EMPLOYEES,
         ),
+        // On site: scanned in that day and never flagged at the gate that day
+        // (fever or not green), as the employer's dashboard counts them.
         format!(
             "SELECT e.district, '{}', COUNT(*) FROM enterprises e JOIN employees em ON em.enterprise_id = e.id \
              WHERE {on_roster} AND EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = em.enterprise_id \
-             AND g.resident_id = em.resident_id AND {}) GROUP BY 1",
+             AND g.resident_id = em.resident_id AND {}) \
+             AND NOT EXISTS (SELECT 1 FROM gate_scans g WHERE g.enterprise_id = em.enterprise_id \
+             AND g.resident_id = em.resident_id AND {} AND g.flagged) GROUP BY 1",
             metric::EMPLOYEES_ON_SITE,
+            window("g.scanned_at"),
             window("g.scanned_at")
         ),
     ];

@@ -21,6 +21,14 @@ async fn stats_prints_the_same_rows_as_table_csv_and_json() {
     assert!(check_ins > 5_000, "the synthetic city checks in: {check_ins}");
     let cases: i64 = rows.iter().map(|r| r["cases_confirmed"].as_i64().unwrap()).sum();
     assert!(cases >= 14, "a case a day: {cases}");
+    // Gate scans are seeded on past days too: the resumption chart is no flat zero before today.
+    let city = json["city"].as_array().unwrap();
+    let back_days = city.iter().filter(|d| d["employees_on_site"].as_i64().unwrap_or(0) > 0).count();
+    assert!(back_days >= 3, "employees on site on several days, not only today: {back_days}");
+    for d in city {
+        let share = d["employees_back_share"].as_f64().unwrap_or(0.0);
+        assert!((0.0..=1.0).contains(&share), "a share never passes 100 %: {d}");
+    }
 
     let csv = healthcode(&dir, &["stats", "--format", "csv"]);
     let csv = String::from_utf8(csv.stdout).unwrap();

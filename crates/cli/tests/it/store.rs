@@ -49,6 +49,10 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
     assert!(err.contains("sessions: 1"), "tokens move too: {err}");
     assert!(err.contains(&format!("access_log: {accesses}")), "the access log moves: {err}");
     assert!(err.contains("enterprises: 1,") && !err.contains("gate_scans: 0"), "employers move too: {err}");
+    assert!(
+        err.contains("false_declarations: 2") && !err.contains("test_results: 0"),
+        "test results and false declarations move too: {err}"
+    );
 
     // Running it again finds everything there: nothing copied, still verified.
     let out = copy(&["--from", &source.db, "--to", &target.db]);

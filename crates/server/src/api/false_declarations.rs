@@ -56,7 +56,7 @@ pub async fn request(
     ApiJson(b): ApiJson<FalseDeclarationRequest>,
 ) -> ApiResult<(StatusCode, Json<FalseDeclarationView>)> {
     let resident = lab::resident_by(&state, &b.phone).await?;
-    let f = false_declarations::request(&state, &auth.name, resident, &b.evidence).await?;
+    let f = false_declarations::request(&state, &auth.name, &auth.staff.id, resident, &b.evidence).await?;
     Ok((StatusCode::CREATED, Json(view(&f))))
 }
 
@@ -74,7 +74,7 @@ async fn decide(
     approve: bool,
 ) -> ApiResult<Json<FalseDeclarationView>> {
     let id = false_declarations::parse_id(id)?;
-    Ok(Json(view(&false_declarations::decide(state, &auth.name, id, approve).await?)))
+    Ok(Json(view(&false_declarations::decide(state, &auth.name, &auth.staff.id, id, approve).await?)))
 }
 
 /// A supervisor other than the requester approves: the policy's false-declaration rule fires now.

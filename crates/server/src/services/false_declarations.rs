@@ -11,7 +11,7 @@ use healthcode_store::{AuditAction, AuditActor, FalseDeclaration, StoreError};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
-use crate::services::audit;
+use crate::services::{audit, staff};
 use crate::state::AppState;
 
 const MAX_ATTEMPTS: usize = 5;
@@ -29,10 +29,12 @@ pub fn parse_id(id: &str) -> Result<uuid::Uuid, ApiError> {
     id.parse().map_err(|_| not_found())
 }
 
-/// The authority records a false declaration (pending).
+/// The authority records a false declaration (pending). `requester_id` is
+/// the stable id four eyes compare (see [`staff::same_requester`]).
 pub async fn request(
     state: &AppState,
     requester: &str,
+    requester_id: &str,
     resident: ResidentId,
     evidence: &str,
 ) -> Result<FalseDeclaration, ApiError> {
@@ -50,6 +52,7 @@ pub async fn request(
         resident,
         evidence: evidence.into(),
         requested_by: requester.into(),
+        requested_by_id: Some(requester_id.into()),
         requested_at: now,
         state: "pending".into(),
         decided_by: None,
@@ -75,15 +78,18 @@ pub async fn find(state: &AppState, id: uuid::Uuid) -> Result<FalseDeclaration, 
 }
 
 /// A supervisor approves (the colour rises by rule) or rejects. The
-/// requester never decides their own record.
+/// requester never decides their own record: their account ids are compared,
+/// as for overrides. Two deciding at once: one wins, the other gets
+/// `FALSE_DECLARATION_DECIDED` (409).
 pub async fn decide(
     state: &AppState,
     supervisor: &str,
+    supervisor_id: &str,
     id: uuid::Uuid,
     approve: bool,
 ) -> Result<FalseDeclaration, ApiError> {
     let f = find(state, id).await?;
-    if f.requested_by.eq_ignore_ascii_case(supervisor) {
+    if staff::same_requester(f.requested_by_id.as_deref(), &f.requested_by, supervisor_id, supervisor) {
         return Err(ApiError::new(
             ErrorKind::Forbidden,
             "FALSE_DECLARATION_SELF_APPROVAL",

@@ -10,7 +10,7 @@ use healthcode_store::{AuditAction, AuditActor, Override, StoreError};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
-use crate::services::{alarms, audit};
+use crate::services::{alarms, audit, staff};
 use crate::state::AppState;
 
 fn reason_code_ok(code: &str) -> bool {
@@ -78,11 +78,7 @@ pub async fn decide(
     approve: bool,
 ) -> Result<Override, ApiError> {
     let o = find(state, id).await?;
-    let same = match &o.requested_by_id {
-        Some(requester) => requester == supervisor_id,
-        None => o.requested_by.eq_ignore_ascii_case(supervisor),
-    };
-    if same {
+    if staff::same_requester(o.requested_by_id.as_deref(), &o.requested_by, supervisor_id, supervisor) {
         return Err(ApiError::new(
             ErrorKind::Forbidden,
             "OVERRIDE_SELF_APPROVAL",

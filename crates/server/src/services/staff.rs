@@ -376,3 +376,16 @@ pub fn invitation_link(state: &AppState, secret: &str) -> String {
 pub async fn accounts(state: &AppState) -> Result<Vec<StaffAccount>, ApiError> {
     Ok(state.store.staff_accounts().await?)
 }
+
+/// Whether the person deciding a four-eyes request (an override, a false
+/// declaration) is the one who made it. The stable ids are compared (an
+/// account id, or `token:<name>` for a device token), never display names:
+/// two accounts may share a name, and one person keeps their id when their
+/// name changes. For a request made before ids were kept, the names without
+/// case.
+pub fn same_requester(requested_by_id: Option<&str>, requested_by: &str, decider_id: &str, decider: &str) -> bool {
+    match requested_by_id {
+        Some(requester) => requester == decider_id,
+        None => requested_by.eq_ignore_ascii_case(decider),
+    }
+}

@@ -96,6 +96,7 @@ pub async fn seed_lab(
             resident,
             evidence: "declared no travel; the rail operator's manifest shows an arrival from a risk area".into(),
             requested_by: "synthetic-authority".into(),
+            requested_by_id: Some("token:synthetic-authority".into()),
             requested_at,
             state: "pending".into(),
             decided_by: None,

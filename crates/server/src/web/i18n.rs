@@ -175,6 +175,7 @@ mod general;
 mod governance;
 pub mod message;
 mod missing;
+mod lab;
 mod pages;
 mod places;
 mod sentences;
@@ -193,6 +194,7 @@ const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     checkpoint_control::MESSAGES,
     places::MESSAGES,
     sentences::MESSAGES,
+    lab::MESSAGES,
 ];
 
 /// Every catalogue entry.

@@ -13,6 +13,7 @@ pub use install::scanner_manifest;
 mod governance_pages;
 pub mod i18n;
 mod install;
+mod lab_pages;
 mod pages;
 pub use pages::cross_site_refused;
 mod scanner_pages;
@@ -83,6 +84,11 @@ pub fn routes() -> Router<AppState> {
         .route("/authority/overrides/{id}/{action}", post(governance_pages::override_decide))
         .route("/authority/alarms", get(governance_pages::alarms_list))
         .route("/authority/alarms/{id}/acknowledge", post(governance_pages::alarm_acknowledge))
+        .route("/authority/tests", get(lab_pages::tests).post(lab_pages::record))
+        .route("/authority/tests/import", post(lab_pages::import))
+        .route("/authority/false-declarations", get(lab_pages::declarations).post(lab_pages::request_declaration))
+        .route("/authority/false-declarations/{id}/{action}", post(lab_pages::decide_declaration))
+        .route("/me/tests", get(lab_pages::mine))
 }
 
 /// Remembers a `?lang=` choice in a cookie so the next pages keep it.

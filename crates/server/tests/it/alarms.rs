@@ -176,7 +176,12 @@ async fn red_without_a_case_or_presence_raises_an_alarm_naming_only_the_pseudony
 }
 
 /// A page request with the session cookie a browser would send: (status, Location, body).
-async fn page(app: &TestApp, path: &str, session: Option<&str>, form: Option<&str>) -> (StatusCode, String, String) {
+pub(crate) async fn page(
+    app: &TestApp,
+    path: &str,
+    session: Option<&str>,
+    form: Option<&str>,
+) -> (StatusCode, String, String) {
     let mut req = match form {
         Some(body) => app
             .client

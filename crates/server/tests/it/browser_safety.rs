@@ -226,6 +226,9 @@ const PAGE_ROUTES: &[(&str, &str, Who)] = &[
     ("/authority/enterprises", "/authority/enterprises", Who::Authority),
     ("/authority/overrides", "/authority/overrides", Who::Authority),
     ("/authority/alarms", "/authority/alarms", Who::Authority),
+    ("/authority/tests", "/authority/tests", Who::Authority),
+    ("/authority/false-declarations", "/authority/false-declarations", Who::Authority),
+    ("/me/tests", "/me/tests", Who::Resident),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -341,3 +341,23 @@ async fn a_false_declaration_needs_a_second_person_then_turns_red_by_rule_and_ca
     let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.starts_with(&["false_declaration.requested", "false_declaration.approved"]), "{actions:?}");
 }
+
+#[tokio::test]
+async fn false_declaration_four_eyes_compare_account_ids_not_names() {
+    use healthcode_server::services::{false_declarations, lab};
+    let app = spawn_app().await;
+    let li = app.resident_signs_in("+8613800001842").await;
+    app.resident_declares(&li, 36.6, &[]).await;
+    let resident = lab::resident_by(&app.state, "+8613800001842").await.unwrap();
+    let evidence = "declared no travel; rail ticket G1234 Wuhan to Hangzhou";
+    // Account 1 (login "anh") requests.
+    let f = false_declarations::request(&app.state, "anh", "account-1", resident, evidence).await.unwrap();
+    assert_eq!(f.requested_by_id.as_deref(), Some("account-1"));
+    // The same account under another name is still the requester.
+    let e = false_declarations::decide(&app.state, "sam", "account-1", f.id, true).await.unwrap_err();
+    assert_eq!((e.status().as_u16(), e.code), (403, "FALSE_DECLARATION_SELF_APPROVAL"));
+    // Another account that shows the same name is a second person.
+    let decided = false_declarations::decide(&app.state, "ANH", "account-2", f.id, true).await.unwrap();
+    assert_eq!((decided.state.as_str(), decided.decided_by.as_deref()), ("approved", Some("ANH")));
+    assert_eq!(app.colour_of(&li).await, "red");
+}

@@ -20,6 +20,7 @@ mod gateways;
 mod governance;
 mod harness;
 mod lab;
+mod lab_pages;
 mod openapi;
 mod overload;
 mod page_forms;

@@ -201,6 +201,13 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/authority/overrides/{id}/{action}", PageStaff(SUPERVISOR)),
     ("GET", "/authority/alarms", PageStaff(READERS)),
     ("POST", "/authority/alarms/{id}/acknowledge", PageStaff(OVERSIGHT)),
+    ("GET", "/authority/tests", PageStaff(AUTHORITY)),
+    ("POST", "/authority/tests", PageStaff(AUTHORITY)),
+    ("POST", "/authority/tests/import", PageStaff(AUTHORITY)),
+    ("GET", "/authority/false-declarations", PageStaff(READERS)),
+    ("POST", "/authority/false-declarations", PageStaff(AUTHORITY)),
+    ("POST", "/authority/false-declarations/{id}/{action}", PageStaff(SUPERVISOR)),
+    ("GET", "/me/tests", PageResident),
     // the server's own
     ("GET", "/static/{*path}", Public),
     ("GET", "/healthz", Public),

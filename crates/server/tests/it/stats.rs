@@ -326,12 +326,15 @@ async fn bad_ranges_get_clear_codes() {
 async fn work_resumption_figures_match_the_roster_and_the_gate() {
     use crate::enterprises::{approved_enterprise, code_of as employee_code, delete, employee, gate_scan};
     let app = spawn_app().await;
-    // Day 1: approved (main site in 330102), two employees, one scanned in.
+    // Day 1: approved (main site in 330102), two employees, one scanned in,
+    // the other flagged at the gate with a fever (so never on site).
     let (op, id) = approved_enterprise(&app, "+84912000950", "Acme").await;
     let a = employee(&app, &op, &id, "+84912000951", &[]).await;
-    employee(&app, &op, &id, "+84912000952", &[]).await;
+    let feverish = employee(&app, &op, &id, "+84912000952", &[]).await;
     let (s, b) = gate_scan(&app, &op, &id, &employee_code(&app, &a).await, Some(36.5)).await;
     assert!(s.is_success(), "{b}");
+    let (s, b) = gate_scan(&app, &op, &id, &employee_code(&app, &feverish).await, Some(38.6)).await;
+    assert!(s.is_success() && b["flagged"] == true, "{b}");
     // Day 2: the second employee leaves the roster; the first comes in again.
     app.advance_days(1);
     let (s, b) = delete(&app, &format!("/api/v1/enterprises/{id}/employees/%2B84912000952"), &op).await;

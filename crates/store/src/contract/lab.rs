@@ -62,6 +62,7 @@ pub async fn false_declarations_are_decided_once(store: &dyn Store) {
         resident: who.id,
         evidence: format!("declaration {n} named no travel; rail records show Wuhan"),
         requested_by: "anh".into(),
+        requested_by_id: Some(format!("account-{n}")),
         requested_at: t(at),
         state: "pending".into(),
         decided_by: None,
@@ -95,4 +96,48 @@ pub async fn false_declarations_are_decided_once(store: &dyn Store) {
     assert_eq!(mine, vec![second.id, first.id], "newest first");
     assert_eq!(store.pending_false_declarations().await.unwrap().len(), 1);
     assert_eq!(store.counts().await.unwrap().audit_entries, 1, "the decision is audited, the refused one not");
+}
+
+pub async fn lab_records_copy_idempotently(store: &dyn Store) {
+    let who = someone(store, 72).await;
+    let positive = result(11, &who, TestOutcome::Positive, 0);
+    let negative = result(12, &who, TestOutcome::Negative, 50);
+    store.insert_test_result(&negative).await.unwrap();
+    store.insert_test_result(&positive).await.unwrap();
+    assert!(store.claim_case_opening(positive.id).await.unwrap());
+    let case = case_of(13, &who, 100);
+    store.create_case(&case).await.unwrap();
+    store.link_case(positive.id, case.id).await.unwrap();
+    let decided = crate::FalseDeclaration {
+        id: uuid::Uuid::from_bytes([14; 16]),
+        resident: who.id,
+        evidence: "declared no travel; rail records show Wuhan".into(),
+        requested_by: "anh".into(),
+        requested_by_id: None,
+        requested_at: t(10),
+        state: "approved".into(),
+        decided_by: Some("sam".into()),
+        decided_at: Some(t(20)),
+    };
+    store.create_false_declaration(&decided).await.unwrap();
+    let records = store.lab_records().await.unwrap();
+    let ids: Vec<_> = records.test_results.iter().map(|r| (r.result.id, r.opens_case)).collect();
+    assert_eq!(ids, vec![(positive.id, true), (negative.id, false)], "id order, with the case mark");
+    assert_eq!(records.test_results[0].result.case, Some(case.id));
+    // Creating writes no decider (deciding does), so the export has none.
+    assert_eq!(records.false_declarations.len(), 1);
+    // Importing what is there already writes nothing and fails nothing.
+    let mut all = records.clone();
+    all.false_declarations = vec![decided.clone()];
+    store.import_lab_records(&all).await.unwrap();
+    assert_eq!(store.lab_records().await.unwrap(), records);
+    let counts = store.counts().await.unwrap();
+    assert_eq!((counts.test_results, counts.false_declarations), (2, 1));
+    // A decided record imported into a fresh row keeps its decision.
+    let copied = crate::FalseDeclaration { id: uuid::Uuid::from_bytes([15; 16]), ..decided };
+    store
+        .import_lab_records(&crate::LabRecords { test_results: vec![], false_declarations: vec![copied.clone()] })
+        .await
+        .unwrap();
+    assert_eq!(store.false_declaration(copied.id).await.unwrap(), copied);
 }

@@ -46,6 +46,7 @@ macro_rules! contract_tests {
             peer_lists_are_kept_per_region_and_never_roll_back,
             staff_accounts_are_unique_versioned_and_end_their_sessions,
             test_results_are_recorded_once_and_open_one_case, false_declarations_are_decided_once,
+            lab_records_copy_idempotently,
             paper_passes_are_kept_while_valid_and_reprints_count_up);
 
     };

@@ -263,6 +263,8 @@ pub async fn importing_writes_everything(store: &dyn Store) {
             gate_scans: 0,
             appeals: 0,
             access_log: 0,
+            test_results: 0,
+            false_declarations: 0,
         }
     );
     assert!(store.ping().await.is_ok());
