@@ -325,6 +325,11 @@ async fn parse_row(state: &AppState, at: &[usize; 5], text: &str) -> Result<NewR
     Ok(NewResult { resident, kind, outcome, sampled_at, lab })
 }
 
+/// The latest results recorded, newest first.
+pub async fn recent(state: &AppState, limit: u32) -> Result<Vec<healthcode_domain::TestResult>, ApiError> {
+    Ok(state.store.recent_test_results(limit).await?)
+}
+
 /// A person's test results, newest first.
 pub async fn results_of(
     state: &AppState,

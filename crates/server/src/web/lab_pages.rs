@@ -20,7 +20,7 @@ use crate::auth::extract::PageResident;
 use crate::auth::staff::{PageAuditor, PageAuthority, PageSupervisor};
 use crate::error::ApiError;
 use crate::services::false_declarations;
-use crate::services::lab::{self, Channel, NewResult, RowError};
+use lab::{self, Channel, NewResult, RowError};
 use crate::state::AppState;
 use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;
@@ -126,9 +126,9 @@ async fn lab_page(
     (import, csv, csv_error): (Option<ImportShown>, String, Option<String>),
     status: StatusCode,
 ) -> Response {
-    let recent = match state.store.recent_test_results(50).await {
+    let recent = match lab::recent(state, 50).await {
         Ok(list) => list.iter().map(|r| result_shown(state, lang, r)).collect(),
-        Err(e) => return error_page(lang, TESTS, false, &e.into()),
+        Err(e) => return error_page(lang, TESTS, false, &e),
     };
     let page =
         LabPage { page: Page::new(lang, TESTS, false).with_submitted(submitted), recent, import, csv, csv_error };
@@ -260,9 +260,9 @@ async fn declarations_page(
     submitted: Submitted,
     status: StatusCode,
 ) -> Response {
-    let pending = match state.store.pending_false_declarations().await {
+    let pending = match false_declarations::pending(state).await {
         Ok(list) => list.iter().map(|f| declaration_shown(state, f)).collect(),
-        Err(e) => return error_page(lang, DECLARATIONS, false, &e.into()),
+        Err(e) => return error_page(lang, DECLARATIONS, false, &e),
     };
     let page = FalseDeclarationsPage {
         page: Page::new(lang, DECLARATIONS, false).with_submitted(submitted),
@@ -354,9 +354,9 @@ pub struct MyTestsPage {
 /// recorded against them (approved ones: a pending one has no effect yet).
 pub async fn mine(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {
     let read = async {
-        let results = state.store.test_results_of(who.resident, 100).await?;
-        let declarations = state.store.false_declarations_of(who.resident).await?;
-        Ok::<_, healthcode_store::StoreError>((results, declarations))
+        let results = lab::results_of(&state, who.resident, 100).await?;
+        let declarations = false_declarations::of_resident(&state, who.resident).await?;
+        Ok::<_, ApiError>((results, declarations))
     };
     match read.await {
         Ok((results, declarations)) => MyTestsPage {
@@ -369,6 +369,6 @@ pub async fn mine(State(state): State<AppState>, lang: Lang, who: PageResident) 
                 .collect(),
         }
         .into_response(),
-        Err(e) => error_page(lang, MINE, true, &e.into()),
+        Err(e) => error_page(lang, MINE, true, &e),
     }
 }
