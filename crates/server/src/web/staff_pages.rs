@@ -289,7 +289,8 @@ pub async fn account_action(
         Ok(link) => accounts_page(&state, lang, &who, Submitted::default(), link).await,
         // Shown above the list as it is now, with the status of the refusal.
         Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::BadInput) => {
-            let submitted = Submitted { error: Some(e.message.clone()), ..Submitted::default() };
+            let text = lang.t_opt(&format!("apierr.{}", e.code)).map_or_else(|| e.message.clone(), str::to_string);
+            let submitted = Submitted { error: Some(text), ..Submitted::default() };
             let page = accounts_page(&state, lang, &who, submitted, None).await;
             (e.status(), page).into_response()
         }

@@ -171,4 +171,28 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Chọn liên kết đăng nhập hoặc thẻ giấy.",
         ],
     ),
+    (
+        "apierr.LINK_INVALID",
+        [
+            "This sign-in link is used, expired or wrong. Sign in with your phone or e-mail instead.",
+            "此登录链接已使用、已过期或无效。请改用手机号或电子邮箱登录。",
+            "Liên kết đăng nhập này đã dùng, hết hạn hoặc sai. Hãy đăng nhập bằng số điện thoại hoặc e-mail.",
+        ],
+    ),
+    (
+        "apierr.STAFF_CHANGED",
+        [
+            "This account was changed by someone else since the page was shown; look again and repeat.",
+            "页面显示后此账号已被他人更改；请重新查看后再操作。",
+            "Tài khoản này đã bị người khác thay đổi kể từ khi trang hiển thị; hãy xem lại rồi làm lại.",
+        ],
+    ),
+    (
+        "apierr.STAFF_VERSION_MISSING",
+        [
+            "Send the change from the staff accounts page.",
+            "请在工作人员账号页面提交更改。",
+            "Hãy gửi thay đổi từ trang tài khoản cán bộ.",
+        ],
+    ),
 ];
