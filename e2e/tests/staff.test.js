@@ -116,8 +116,12 @@ describe('staff accounts', { timeout: 240_000 }, () => {
     await officer.goto(`${server.url}/checkpoint`);
     assert.match(officer.url(), /\/staff\/signin/, 'the lock ended her session');
 
-    // The supervisor disables her: refused.
+    // The supervisor changes her roles from the page, then disables her: refused.
     await supervisor.goto(`${server.url}/staff/accounts`);
+    const roles = supervisor.locator('form.roles', { has: supervisor.locator('button[aria-label="Change roles olga"]') });
+    await roles.locator('input[name=role][value=auditor]').check();
+    await supervisor.click('button[aria-label="Change roles olga"]');
+    assert.match(await supervisor.locator('ol.history').innerText(), /officer,auditor/);
     await supervisor.click('button[aria-label="Disable olga"]');
     await signIn(officer, 'olga', 'olga has a long password', olgaKey);
     assert.match(await officer.locator('body').innerText(), /disabled/);
@@ -126,7 +130,7 @@ describe('staff accounts', { timeout: 240_000 }, () => {
     const auditor = await mintToken(server.dataDir, 'auditor', 'audrey');
     const log = await api(server.url, 'GET', '/api/v1/audit', auditor);
     const actions = log.map((e) => e.action);
-    for (const step of ['staff.created', 'staff.enrolled', 'staff.signed_in', 'staff.sign_in_failed', 'staff.locked', 'staff.disabled']) {
+    for (const step of ['staff.created', 'staff.enrolled', 'staff.signed_in', 'staff.sign_in_failed', 'staff.locked', 'staff.roles_changed', 'staff.disabled']) {
       assert.ok(actions.includes(step), `${step} missing from ${actions}`);
     }
   });
@@ -166,7 +170,7 @@ describe('staff accounts', { timeout: 240_000 }, () => {
 
     // The visitor opens the link from the e-mail (the dev outbox here) and sees her code.
     const outbox = await api(server.url, 'GET', '/api/v1/dev/outbox?recipient=anna%40example.de', null);
-    const url = outbox[0].body.match(/https?:\/\/\S+\/signin\/link\/\S+/)[0].replace(/^https?:\/\/[^/]+/, server.url);
+    const url = outbox.messages[0].body.match(/https?:\/\/\S+\/signin\/link\/\S+/)[0].replace(/^https?:\/\/[^/]+/, server.url);
     const visitor = await (await newPhoneContext(browser)).newPage();
     await visitor.goto(url);
     await visitor.click('form button[type=submit]');
