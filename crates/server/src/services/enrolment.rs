@@ -12,7 +12,9 @@
 //! report path with the channel `staff_assisted`, and the enrolment names it.
 
 use healthcode_domain::{Contact, Declaration, DocumentType, HolderId, Identity, ReportChannel, ResidentId, Role};
-use healthcode_store::{AccountKind, AuditAction, AuditEntry, Enrolment, Principal, Resident, SessionKind, StoreError};
+use healthcode_store::{
+    AccountKind, AuditAction, AuditActor, AuditEntry, Enrolment, Principal, Resident, SessionKind, StoreError,
+};
 use jiff::SignedDuration;
 
 use crate::auth::sender::Message;
@@ -99,10 +101,12 @@ pub fn link_url(state: &AppState, secret: &str) -> String {
     format!("{}/signin/link/{secret}", state.config.public_base_url.trim_end_matches('/'))
 }
 
-/// Enrols a person on the spot for `officer` (see the module docs).
+/// Enrols a person on the spot for `officer`, acting as `actor` in the
+/// audit log (see the module docs).
 pub async fn enrol(
     state: &AppState,
     officer: &StaffPrincipal,
+    actor: AuditActor,
     request: EnrolmentRequest,
 ) -> Result<Enrolled, ApiError> {
     let EnrolmentRequest { contact, identity, declaration, handover } = request;
@@ -145,13 +149,7 @@ pub async fn enrol(
         identity.document_number.last4(),
         handover.as_str()
     );
-    let audit = AuditEntry::new(
-        now,
-        officer.actor(Role::Officer),
-        AuditAction::ResidentEnrolled,
-        &resident.id.to_string(),
-        &detail,
-    );
+    let audit = AuditEntry::new(now, actor, AuditAction::ResidentEnrolled, &resident.id.to_string(), &detail);
     match state.store.create_enrolment(&resident, &enrolment, &audit).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => return Err(why_taken(state, &key, &contact).await),

@@ -112,7 +112,8 @@ pub async fn submit(
         let (identity, declaration) = request?.parse()?;
         let identity =
             identity.ok_or_else(|| ApiError::bad_input("IDENTITY_REQUIRED", "give the person's document"))?;
-        enrolment::enrol(&state, &who.staff, EnrolmentRequest { contact, identity, declaration, handover }).await
+        enrolment::enrol(&state, &who.staff, who.actor(), EnrolmentRequest { contact, identity, declaration, handover })
+            .await
     }
     .await;
     match result {
