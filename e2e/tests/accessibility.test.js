@@ -179,6 +179,8 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/me/tests', who: 'cased' },
       { path: ids.invitation, who: null },
       { path: '/staff/accounts', who: 'supervisor' },
+      { path: '/staff/enrol', who: 'officer' },
+      { path: '/signin/link/hcl_example', who: null },
       { path: '/no-such-page', who: null, status: 404 },
       { path: '/authority/cases', who: 'resident', status: 403 },
     ];

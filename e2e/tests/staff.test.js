@@ -116,8 +116,12 @@ describe('staff accounts', { timeout: 240_000 }, () => {
     await officer.goto(`${server.url}/checkpoint`);
     assert.match(officer.url(), /\/staff\/signin/, 'the lock ended her session');
 
-    // The supervisor disables her: refused.
+    // The supervisor changes her roles from the page, then disables her: refused.
     await supervisor.goto(`${server.url}/staff/accounts`);
+    const roles = supervisor.locator('form.roles', { has: supervisor.locator('button[aria-label="Change roles olga"]') });
+    await roles.locator('input[name=role][value=auditor]').check();
+    await supervisor.click('button[aria-label="Change roles olga"]');
+    assert.match(await supervisor.locator('ol.history').innerText(), /officer,auditor/);
     await supervisor.click('button[aria-label="Disable olga"]');
     await signIn(officer, 'olga', 'olga has a long password', olgaKey);
     assert.match(await officer.locator('body').innerText(), /disabled/);
@@ -126,8 +130,60 @@ describe('staff accounts', { timeout: 240_000 }, () => {
     const auditor = await mintToken(server.dataDir, 'auditor', 'audrey');
     const log = await api(server.url, 'GET', '/api/v1/audit', auditor);
     const actions = log.map((e) => e.action);
-    for (const step of ['staff.created', 'staff.enrolled', 'staff.signed_in', 'staff.sign_in_failed', 'staff.locked', 'staff.disabled']) {
+    for (const step of ['staff.created', 'staff.enrolled', 'staff.signed_in', 'staff.sign_in_failed', 'staff.locked', 'staff.roles_changed', 'staff.disabled']) {
       assert.ok(actions.includes(step), `${step} missing from ${actions}`);
     }
+  });
+
+  test('an officer enrols a visitor on site; the visitor signs in with the link and sees their code', async () => {
+    const out = await runCli(server.dataDir, ['staff', 'add', 'wang', '--name', 'Wang Officer', '--roles', 'officer']);
+    const link = out.trim().split('\n').pop().replace(/^https?:\/\/[^/]+/, server.url);
+    const officer = await (await newPhoneContext(browser)).newPage();
+    // An officer may skip the second factor: signed in at once.
+    await officer.goto(link);
+    await officer.fill('input[name=password]', 'wang has a long password');
+    await officer.click('button[type=submit]');
+    await officer.waitForURL(/\/checkpoint$/);
+
+    await officer.goto(`${server.url}/staff/enrol`);
+    await officer.selectOption('select[name=document_type]', 'passport');
+    await officer.fill('input[name=document_number]', 'C01X00T47');
+    await officer.fill('input[name=name]', 'Anna Schmidt');
+    await officer.fill('input[name=contact]', 'anna@example.de');
+    await officer.fill('input[name=origin]', 'Frankfurt');
+    await officer.fill('input[name=arrival]', 'G7512, 14:05');
+    await officer.fill('input[name=district]', '330104');
+    await officer.fill('input[name=temperature_c]', '36.5');
+    await officer.check('input[name=handover][value=link]');
+    await officer.click('form[action="/staff/enrol"] button[type=submit]');
+    assert.match(await officer.locator('#enrol-done').innerText(), /e-mail/);
+
+    // The same passport again: refused beside the document number, typed values kept.
+    await officer.fill('input[name=document_number]', 'C01X00T47');
+    await officer.fill('input[name=name]', 'Anna Schmidt');
+    await officer.fill('input[name=contact]', 'anna.other@example.de');
+    await officer.fill('input[name=district]', '330104');
+    await officer.fill('input[name=temperature_c]', '36.5');
+    await officer.click('form[action="/staff/enrol"] button[type=submit]');
+    assert.match(await officer.locator('#e-document_number').innerText(), /enrolled already/);
+    assert.equal(await officer.inputValue('input[name=contact]'), 'anna.other@example.de');
+
+    // The visitor opens the link from the e-mail (the dev outbox here) and sees her code.
+    const outbox = await api(server.url, 'GET', '/api/v1/dev/outbox?recipient=anna%40example.de', null);
+    const url = outbox.messages[0].body.match(/https?:\/\/\S+\/signin\/link\/\S+/)[0].replace(/^https?:\/\/[^/]+/, server.url);
+    const visitor = await (await newPhoneContext(browser)).newPage();
+    await visitor.goto(url);
+    await visitor.click('form button[type=submit]');
+    await visitor.waitForURL(/\/me\/code/);
+    assert.equal(await visitor.locator('#band').getAttribute('data-colour'), 'green');
+    assert.ok(await visitor.locator('#qr svg').count() > 0);
+    // The link worked once.
+    await visitor.goto(url);
+    await visitor.click('form button[type=submit]');
+    assert.match(await visitor.locator('body').innerText(), /used, expired or wrong/);
+
+    const auditor = await mintToken(server.dataDir, 'auditor', 'aud');
+    const log = await api(server.url, 'GET', '/api/v1/audit', auditor);
+    assert.ok(log.some((e) => e.action === 'resident.enrolled_on_site' && e.actor === 'officer:wang'), JSON.stringify(log.slice(-3)));
   });
 });

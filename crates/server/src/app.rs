@@ -63,6 +63,10 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
     #[error("EU DCC: {0}")]
     Dcc(String),
+    #[error("the staff seal key: {0}")]
+    SealKey(#[from] crate::auth::seal::SealKeyError),
+    #[error("sealing staff second-factor seeds: {0}")]
+    Seal(String),
 }
 
 /// Opens the store named by a URL with default pool settings.
@@ -116,16 +120,18 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     let dcc = crate::services::dcc::DccService::open(config.dcc.clone(), &config.data_dir)
         .map_err(|e| StartupError::Dcc(e.to_string()))?;
     let sender = crate::auth::sender::build(&config.sender, store.clone())?;
+    let totp_seal = crate::auth::seal::TotpSeal::open_or_create(&config.keys_dir())?;
     if !sender.is_dev_outbox() {
         // Codes from an earlier development run must not stay in clear.
         store.clear_outbox().await?;
     }
-    Ok(AppState {
+    let state = AppState {
         store,
         keys: Arc::new(keys),
         config: Arc::new(config),
         clock,
         sender,
+        totp_seal: Arc::new(totp_seal),
         sign_in_limiter: Arc::default(),
         metrics: Arc::new(Metrics::default()),
         fonts: Arc::new(healthcode_poster::Fonts::system()),
@@ -136,7 +142,12 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         federation: Arc::new(federation),
         dcc: Arc::new(dcc),
         jobs: Arc::default(),
-    })
+    };
+    let sealed = crate::services::staff::seal_clear_seeds(&state).await.map_err(|e| StartupError::Seal(e.message))?;
+    if sealed > 0 {
+        tracing::info!(accounts = sealed, "staff second-factor seeds stored in clear are now sealed");
+    }
+    Ok(state)
 }
 
 #[derive(Serialize)]

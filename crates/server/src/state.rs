@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub clock: Arc<dyn Clock>,
     pub sender: Arc<dyn OtpSender>,
+    /// Seals and opens staff TOTP seeds (its key is in the data directory).
+    pub totp_seal: Arc<crate::auth::seal::TotpSeal>,
     /// The sign-in rate limit's buckets.
     pub sign_in_limiter: Arc<crate::auth::rate_limit::SignInLimiter>,
     pub metrics: Arc<Metrics>,

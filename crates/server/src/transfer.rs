@@ -1,6 +1,8 @@
 //! Moving a deployment between stores (`healthcode store copy`, `restore`):
-//! residents with their whole history in batches, then sessions, then a check
-//! of row counts and a checksum per table on both sides.
+//! residents with their whole history in batches, then the other tables
+//! (venues, visits, checkpoints, the audit log, cases, statistics,
+//! enterprises, staff accounts, on-site enrolments), then sessions, then a
+//! check of row counts and a checksum per table on both sides.
 //!
 //! Each batch commits atomically and residents go in id order, so the target
 //! always holds a prefix of the source: an interrupted copy resumes after the
@@ -257,6 +259,21 @@ pub async fn copy_store(
     to.import_enterprise_records(&from.enterprise_records().await?).await?;
     // Test results and false declarations (after residents and cases; idempotent).
     to.import_lab_records(&from.lab_records().await?).await?;
+    // Staff accounts as they are (state, password hash, sealed second factor,
+    // version), and on-site enrolments (after residents); both idempotent.
+    // Their sessions come with the sessions below, so a move keeps people
+    // signed in. The sealed seeds open only with the source's seal key
+    // (`keys/staff-seal.key`): move the data directory's `keys/` with them.
+    let staff = from.staff_accounts().await?;
+    to.import_staff_accounts(&staff).await?;
+    if to.staff_accounts().await? != staff {
+        return Err(StoreError::Other("staff accounts differ after the copy".into()));
+    }
+    let enrolments = from.enrolments().await?;
+    to.import_enrolments(&enrolments).await?;
+    if to.enrolments().await? != enrolments {
+        return Err(StoreError::Other("enrolments differ after the copy".into()));
+    }
     let mut after_session = None;
     loop {
         let page = from.sessions_after(after_session, batch).await?;

@@ -26,7 +26,7 @@ macro_rules! __staff {
                     scope: serde_json::from_str::<StaffScope>(&scope).map_err(|e| corrupt(format!("staff scope: {e}")))?,
                     state: StaffState::parse(&state).ok_or_else(|| corrupt(format!("staff state {state}")))?,
                     password_hash: get(row, "password_hash")?,
-                    totp_secret: get(row, "totp_secret")?,
+                    totp_sealed: get(row, "totp_sealed")?,
                     totp_last_step: get(row, "totp_last_step")?,
                     failed_attempts: u32::try_from(get::<i64>(row, "failed_attempts")?)
                         .map_err(|_| corrupt("failed_attempts".into()))?,
@@ -72,7 +72,7 @@ macro_rules! __staff {
                         let mut tx = self.write_tx().await?;
                         sqlx::query(
                             "INSERT INTO staff_accounts (id, login, display_name, roles, scope, state, password_hash,
-                                 totp_secret, totp_last_step, failed_attempts, invite_hash, invite_expires_at,
+                                 totp_sealed, totp_last_step, failed_attempts, invite_hash, invite_expires_at,
                                  created_at, updated_at, version)
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                         )
@@ -83,7 +83,7 @@ macro_rules! __staff {
                         .bind(&scope)
                         .bind(a.state.as_str())
                         .bind(&a.password_hash)
-                        .bind(&a.totp_secret)
+                        .bind(&a.totp_sealed)
                         .bind(a.totp_last_step)
                         .bind(i64::from(a.failed_attempts))
                         .bind(a.invite_hash.map(|h| h.to_vec()))
@@ -131,13 +131,45 @@ macro_rules! __staff {
                     rows.iter().map(staff_from_row).collect()
                 }
 
+                async fn import_staff_accounts(&self, accounts: &[StaffAccount]) -> StoreResult<()> {
+                    let mut tx = self.write_tx().await?;
+                    for a in accounts {
+                        sqlx::query(
+                            "INSERT INTO staff_accounts (id, login, display_name, roles, scope, state, password_hash,
+                                 totp_sealed, totp_last_step, failed_attempts, invite_hash, invite_expires_at,
+                                 created_at, updated_at, version)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                             ON CONFLICT DO NOTHING",
+                        )
+                        .bind(a.id)
+                        .bind(a.login.as_str())
+                        .bind(&a.display_name)
+                        .bind(a.roles.to_string())
+                        .bind(scope_json(a)?)
+                        .bind(a.state.as_str())
+                        .bind(&a.password_hash)
+                        .bind(&a.totp_sealed)
+                        .bind(a.totp_last_step)
+                        .bind(i64::from(a.failed_attempts))
+                        .bind(a.invite_hash.map(|h| h.to_vec()))
+                        .bind(a.invite_expires_at.map(Time))
+                        .bind(Time(a.created_at))
+                        .bind(Time(a.updated_at))
+                        .bind(a.version)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other("copying a staff account"))?;
+                    }
+                    tx.commit().await.map_err(other("committing copied staff accounts"))
+                }
+
                 async fn update_staff(&self, a: &StaffAccount, change: StaffChange<'_>) -> StoreResult<()> {
                     let scope = scope_json(a)?;
                     for _ in 0..AUDIT_ATTEMPTS {
                         let mut tx = self.write_tx().await?;
                         let done = sqlx::query(
                             "UPDATE staff_accounts SET display_name = $3, roles = $4, scope = $5, state = $6,
-                                 password_hash = $7, totp_secret = $8, totp_last_step = $9, failed_attempts = $10,
+                                 password_hash = $7, totp_sealed = $8, totp_last_step = $9, failed_attempts = $10,
                                  invite_hash = $11, invite_expires_at = $12, updated_at = $13, version = version + 1
                              WHERE id = $1 AND version = $2",
                         )
@@ -148,7 +180,7 @@ macro_rules! __staff {
                         .bind(&scope)
                         .bind(a.state.as_str())
                         .bind(&a.password_hash)
-                        .bind(&a.totp_secret)
+                        .bind(&a.totp_sealed)
                         .bind(a.totp_last_step)
                         .bind(i64::from(a.failed_attempts))
                         .bind(a.invite_hash.map(|h| h.to_vec()))

@@ -25,6 +25,6 @@ pub use lab::{FalseDeclaration, LabRecords, LabStore, StoredTestResult};
 pub use records::*;
 pub use traits::{
     AccessLogStore, AccountStore, AlarmStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore,
-    EnterpriseStore, HealthStore, OutboxStore, OverrideStore, PaperPassStore, PeerListStore, RetentionStore,
-    RiskAreaStore, StaffStore, StatsStore, Store, TransferStore, VenueStore, VisitStore,
+    EnrolmentStore, EnterpriseStore, HealthStore, OutboxStore, OverrideStore, PaperPassStore, PeerListStore,
+    RetentionStore, RiskAreaStore, StaffStore, StatsStore, Store, TransferStore, VenueStore, VisitStore,
 };

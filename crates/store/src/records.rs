@@ -689,8 +689,9 @@ pub struct StaffAccount {
     pub state: healthcode_domain::StaffState,
     /// The argon2id PHC string, once the person has set a password.
     pub password_hash: Option<String>,
-    /// The RFC 6238 secret, once the person has enrolled a second factor.
-    pub totp_secret: Option<Vec<u8>>,
+    /// The RFC 6238 secret, once the person has enrolled a second factor,
+    /// sealed by the server (`server::auth::seal`); the store never opens it.
+    pub totp_sealed: Option<Vec<u8>>,
     /// The last time step a code was accepted for (a code is used once).
     pub totp_last_step: Option<i64>,
     /// Wrong passwords or codes since the last good sign-in.
@@ -724,6 +725,25 @@ pub struct StaffChange<'a> {
     pub end_sessions: bool,
     /// A session to start (a good sign-in).
     pub new_session: Option<&'a SessionRecord>,
+}
+
+/// An on-site enrolment (`enrolments`): the person a staff member enrolled,
+/// who it was, and how the person was handed their sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    pub resident: ResidentId,
+    /// `<document type>:<document number>`; one enrolment per document.
+    pub document_key: String,
+    /// The staff member who helped: an account id, or `token:<name>` for a device.
+    pub staff_id: String,
+    /// The first declaration, filed by the staff member (channel `staff_assisted`).
+    pub report: Option<healthcode_domain::ReportId>,
+    /// `link` (sign-in link sent by SMS or e-mail) or `paper_pass`.
+    pub handover: String,
+    /// SHA-256 of the one-use sign-in link's secret, until it is used.
+    pub link_hash: Option<[u8; 32]>,
+    pub link_expires_at: Option<Timestamp>,
+    pub enrolled_at: Timestamp,
 }
 
 /// A resident's current paper pass print (the pass text itself is signed

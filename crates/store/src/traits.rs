@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
     Actor, ApplicationState, AttemptedEntry, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId,
-    HealthStatus, HolderId, Passage, PhoneNumber, ResidentId, StatusChange, VenueId, Visit, VisitId,
+    HealthStatus, HolderId, Passage, PhoneNumber, ReportId, ResidentId, StatusChange, VenueId, Visit, VisitId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -15,11 +15,11 @@ use crate::error::{StoreError, StoreResult};
 /// How many times [`VisitStore::scan`]'s default decides again after a race.
 const SCAN_ATTEMPTS: usize = 5;
 use crate::records::{
-    AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enterprise,
-    EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage, Override,
-    PaperPassPrint, PaperPassRecord, PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident, ResidentBundle,
-    RiskArea, ScanApplied, ScanRequest, SessionRecord, StaffAccount, StaffChange, StatCell, StatDay, StoredReport,
-    TableCounts, Venue, decide_request,
+    AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enrolment,
+    Enterprise, EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage,
+    Override, PaperPassPrint, PaperPassRecord, PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident,
+    ResidentBundle, RiskArea, ScanApplied, ScanRequest, SessionRecord, StaffAccount, StaffChange, StatCell, StatDay,
+    StoredReport, TableCounts, Venue, decide_request,
 };
 
 /// Resident and visitor accounts.
@@ -410,6 +410,7 @@ pub trait Store:
     + StaffStore
     + crate::lab::LabStore
     + PaperPassStore
+    + EnrolmentStore
     + crate::cluster::ClusterStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
@@ -528,10 +529,34 @@ pub trait StaffStore: Send + Sync {
     async fn staff_by_invite(&self, invite_hash: &[u8; 32]) -> StoreResult<Option<StaffAccount>>;
     /// Every account, by login.
     async fn staff_accounts(&self) -> StoreResult<Vec<StaffAccount>>;
+    /// Puts copied accounts in as they are (`healthcode store copy`); one
+    /// already there is kept.
+    async fn import_staff_accounts(&self, accounts: &[StaffAccount]) -> StoreResult<()>;
     /// Writes `account` (every field) if the stored version is still
     /// `account.version`, bumping it, with `change` in the same transaction;
     /// `Conflict` when someone else wrote first (nothing is written).
     async fn update_staff(&self, account: &StaffAccount, change: StaffChange<'_>) -> StoreResult<()>;
+}
+
+/// On-site enrolments (issue 16 item 4).
+#[async_trait]
+pub trait EnrolmentStore: Send + Sync {
+    /// Creates the person, their enrolment and its audit entry in one
+    /// transaction; `Conflict` when the document is enrolled already or the
+    /// contact belongs to an account (nothing is written).
+    async fn create_enrolment(&self, resident: &Resident, enrolment: &Enrolment, audit: &AuditEntry)
+    -> StoreResult<()>;
+    /// Names the first declaration of an enrolment.
+    async fn set_enrolment_report(&self, resident: ResidentId, report: ReportId) -> StoreResult<()>;
+    async fn enrolment(&self, resident: ResidentId) -> StoreResult<Option<Enrolment>>;
+    async fn enrolment_by_document(&self, document_key: &str) -> StoreResult<Option<Enrolment>>;
+    /// Uses up a sign-in link: the person it belongs to when it is live at
+    /// `now` (then it is gone), `None` otherwise. Concurrent uses: one wins.
+    async fn take_enrolment_link(&self, link_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<ResidentId>>;
+    /// Every enrolment, by resident (for `store copy`).
+    async fn enrolments(&self) -> StoreResult<Vec<Enrolment>>;
+    /// Puts copied enrolments in as they are; one already there is kept.
+    async fn import_enrolments(&self, enrolments: &[Enrolment]) -> StoreResult<()>;
 }
 
 /// Paper passes: each resident's current print number and window.

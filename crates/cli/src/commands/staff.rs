@@ -38,7 +38,7 @@ pub async fn list(common: CommonArgs) -> Result<ExitCode> {
     let accounts = state.store.staff_accounts().await?;
     println!("{:<36} {:<16} {:<10} {:<30} {:<6} {:<20} name", "id", "login", "state", "roles", "2fa", "scope");
     for a in &accounts {
-        let totp = if a.totp_secret.is_some() { "yes" } else { "no" };
+        let totp = if a.totp_sealed.is_some() { "yes" } else { "no" };
         println!(
             "{:<36} {:<16} {:<10} {:<30} {totp:<6} {:<20} {}",
             a.id,
@@ -56,7 +56,7 @@ pub async fn list(common: CommonArgs) -> Result<ExitCode> {
 pub async fn disable(common: CommonArgs, who: &str) -> Result<ExitCode> {
     let state = state(&common).await?;
     let a = staff::find(&state, who).await.map_err(api_error)?;
-    let a = staff::disable(&state, &AuditActor::Operator, a.id).await.map_err(api_error)?;
+    let a = staff::disable(&state, &AuditActor::Operator, a.id, staff::Seen::Latest).await.map_err(api_error)?;
     println!("disabled {} ({}); its sessions ended", a.login, a.id);
     Ok(ExitCode::SUCCESS)
 }
@@ -65,7 +65,7 @@ pub async fn disable(common: CommonArgs, who: &str) -> Result<ExitCode> {
 pub async fn reset(common: CommonArgs, who: &str) -> Result<ExitCode> {
     let state = state(&common).await?;
     let a = staff::find(&state, who).await.map_err(api_error)?;
-    let invited = staff::reset(&state, &AuditActor::Operator, a.id).await.map_err(api_error)?;
+    let invited = staff::reset(&state, &AuditActor::Operator, a.id, staff::Seen::Latest).await.map_err(api_error)?;
     eprintln!("reset {} ({}): password and second factor cleared, sessions ended", a.login, a.id);
     println!("{}", staff::invitation_link(&state, &invited.invitation));
     Ok(ExitCode::SUCCESS)
@@ -74,7 +74,8 @@ pub async fn reset(common: CommonArgs, who: &str) -> Result<ExitCode> {
 pub async fn roles(common: CommonArgs, who: &str, roles: &str) -> Result<ExitCode> {
     let state = state(&common).await?;
     let a = staff::find(&state, who).await.map_err(api_error)?;
-    let a = staff::set_roles(&state, &AuditActor::Operator, a.id, roles).await.map_err(api_error)?;
+    let a =
+        staff::set_roles(&state, &AuditActor::Operator, a.id, roles, staff::Seen::Latest).await.map_err(api_error)?;
     println!("{} now holds {}", a.login, a.roles);
     Ok(ExitCode::SUCCESS)
 }

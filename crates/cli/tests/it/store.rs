@@ -30,6 +30,8 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = healthcode(&source, &["token", "--role", "officer", "--subject", "olga"]);
     assert!(out.status.success());
+    let out = healthcode(&source, &["staff", "add", "ivan", "--name", "Ivan", "--roles", "officer,auditor"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     // Reading a trace report fills the access log, which must move too.
     let pool = sqlx::SqlitePool::connect(&source.db).await.unwrap();
     let case: Vec<u8> = sqlx::query_scalar("SELECT id FROM cases LIMIT 1").fetch_one(&pool).await.unwrap();
@@ -53,6 +55,11 @@ async fn a_demo_city_copies_to_another_store_verified_and_resumably() {
         err.contains("false_declarations: 2") && !err.contains("test_results: 0"),
         "test results and false declarations move too: {err}"
     );
+    // Staff accounts move as they are.
+    let listed = |dep: &Deployment| String::from_utf8_lossy(&healthcode(dep, &["staff", "list"]).stdout).to_string();
+    let staff = listed(&target);
+    assert!(staff.contains("ivan") && staff.contains("officer,auditor") && staff.contains("invited"), "{staff}");
+    assert_eq!(staff, listed(&source));
 
     // Running it again finds everything there: nothing copied, still verified.
     let out = copy(&["--from", &source.db, "--to", &target.db]);

@@ -1,7 +1,7 @@
 //! Sign-in and who-is-asking: one-time codes ([`otp`]), sessions and API
 //! tokens ([`session`]) with sliding renewal ([`renewal`]), the message
 //! [`sender`] and its gateways ([`sms`], [`email`]), the sign-in
-//! [`rate_limit`], and the extractors ([`extract`]) through which handlers
+//! [`rate_limit`], the sealing of staff TOTP seeds ([`seal`]), and the extractors ([`extract`]) through which handlers
 //! obtain a verified principal.
 
 pub mod email;
@@ -9,6 +9,7 @@ pub mod extract;
 pub mod otp;
 pub mod rate_limit;
 pub mod renewal;
+pub mod seal;
 pub mod sender;
 pub mod session;
 pub mod sms;

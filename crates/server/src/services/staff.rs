@@ -11,6 +11,7 @@ use healthcode_store::{
 };
 use jiff::Timestamp;
 
+use crate::auth::seal::Opened;
 use crate::auth::session::{self, hash_token};
 use crate::auth::staff_credentials as cred;
 use crate::error::{ApiError, ErrorKind};
@@ -77,7 +78,7 @@ pub async fn create(
         scope,
         state: StaffState::Invited,
         password_hash: None,
-        totp_secret: None,
+        totp_sealed: None,
         totp_last_step: None,
         failed_attempts: 0,
         invite_hash: Some(hash),
@@ -134,7 +135,10 @@ pub async fn enrol(
         _ => None,
     };
     a.password_hash = Some(cred::hash_password(password).await?);
-    a.totp_secret = step.and(totp_secret.map(<[u8]>::to_vec));
+    a.totp_sealed = match (step, totp_secret) {
+        (Some(_), Some(seed)) => Some(state.totp_seal.seal(a.id, seed)?),
+        _ => None,
+    };
     a.totp_last_step = step;
     a.state = StaffState::Active;
     a.failed_attempts = 0;
@@ -217,14 +221,24 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, code: &str) 
             StaffState::Active => {}
         }
         let now = state.clock.now();
-        let step = match &a.totp_secret {
-            Some(secret) => cred::check_code(secret, code, now, a.totp_last_step),
+        let opened = match &a.totp_sealed {
+            Some(stored) => Some(state.totp_seal.open(a.id, stored).ok_or_else(|| {
+                ApiError::internal("a staff second-factor seed does not open with this data directory's seal key")
+            })?),
+            None => None,
+        };
+        let step = match &opened {
+            Some(seed) => cred::check_code(seed.seed(), code, now, a.totp_last_step),
             None => Some(a.totp_last_step.unwrap_or(0)),
         };
         a.updated_at = now;
         if password_ok && let Some(step) = step {
             a.failed_attempts = 0;
-            a.totp_last_step = a.totp_secret.as_ref().map(|_| step);
+            a.totp_last_step = a.totp_sealed.as_ref().map(|_| step);
+            // A seed stored before sealing was read this once: sealed now.
+            if let Some(Opened::Clear(seed)) = &opened {
+                a.totp_sealed = Some(state.totp_seal.seal(a.id, seed)?);
+            }
             let token = session::new_secret()?;
             let record = SessionRecord {
                 token_hash: hash_token(&token),
@@ -234,7 +248,7 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, code: &str) 
                 expires_at: now.saturating_add(state.config.staff_shift).unwrap_or(now),
                 scope: None,
             };
-            let how = if a.totp_secret.is_some() { "password and code" } else { "password" };
+            let how = if a.totp_sealed.is_some() { "password and code" } else { "password" };
             let audit = [entry(now, &AuditActor::Anonymous, AuditAction::StaffSignedIn, &a, how)];
             let change = StaffChange { audit: &audit, new_session: Some(&record), ..Default::default() };
             match state.store.update_staff(&a, change).await {
@@ -285,10 +299,31 @@ pub async fn find(state: &AppState, who: &str) -> Result<StaffAccount, ApiError>
     state.store.staff_by_login(login.as_str()).await?.ok_or_else(not_found)
 }
 
-/// A read-modify-write of one account, tried again when it lost a race.
+/// The version of an account a change was decided on: `Seen(v)` when a
+/// person looked at the account (the supervisor's page) — a change made
+/// meanwhile by someone else is then a 409 `STAFF_CHANGED`, never silently
+/// overwritten; `Latest` for the operator's commands, which apply to
+/// whatever is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    Version(i64),
+    Latest,
+}
+
+fn changed_meanwhile() -> ApiError {
+    ApiError::new(
+        ErrorKind::Conflict,
+        "STAFF_CHANGED",
+        "this account was changed by someone else since the page was shown; look again and repeat",
+    )
+}
+
+/// A read-modify-write of one account, tried again when it lost a race
+/// (unless the change was decided on a version that is gone).
 async fn change(
     state: &AppState,
     id: uuid::Uuid,
+    seen: Seen,
     mut apply: impl FnMut(&mut StaffAccount, Timestamp) -> Result<(Vec<AuditEntry>, bool), ApiError>,
 ) -> Result<StaffAccount, ApiError> {
     for _ in 0..ATTEMPTS {
@@ -296,6 +331,11 @@ async fn change(
             StoreError::NotFound => not_found(),
             e => e.into(),
         })?;
+        if let Seen::Version(v) = seen
+            && v != a.version
+        {
+            return Err(changed_meanwhile());
+        }
         let now = state.clock.now();
         let (audit, end_sessions) = apply(&mut a, now)?;
         a.updated_at = now;
@@ -304,6 +344,7 @@ async fn change(
                 if end_sessions {
                     state.sessions.clear();
                 }
+                a.version += 1;
                 return Ok(a);
             }
             Err(StoreError::Conflict(_)) => continue,
@@ -320,10 +361,11 @@ pub async fn set_roles(
     actor: &AuditActor,
     id: uuid::Uuid,
     roles: &str,
+    seen: Seen,
 ) -> Result<StaffAccount, ApiError> {
     let roles = StaffRoles::parse(roles)?;
-    change(state, id, |a, now| {
-        if roles.needs_second_factor() && a.state != StaffState::Invited && a.totp_secret.is_none() {
+    change(state, id, seen, |a, now| {
+        if roles.needs_second_factor() && a.state != StaffState::Invited && a.totp_sealed.is_none() {
             return Err(ApiError::new(
                 ErrorKind::Conflict,
                 "TOTP_REQUIRED",
@@ -338,8 +380,13 @@ pub async fn set_roles(
 }
 
 /// Disables an account and ends its sessions at once.
-pub async fn disable(state: &AppState, actor: &AuditActor, id: uuid::Uuid) -> Result<StaffAccount, ApiError> {
-    change(state, id, |a, now| {
+pub async fn disable(
+    state: &AppState,
+    actor: &AuditActor,
+    id: uuid::Uuid,
+    seen: Seen,
+) -> Result<StaffAccount, ApiError> {
+    change(state, id, seen, |a, now| {
         a.state = StaffState::Disabled;
         a.invite_hash = None;
         a.invite_expires_at = None;
@@ -351,12 +398,12 @@ pub async fn disable(state: &AppState, actor: &AuditActor, id: uuid::Uuid) -> Re
 /// Resets an account (forgotten password, lost phone, lock, re-enabling):
 /// password and second factor are cleared, its sessions end, and a new
 /// invitation is returned.
-pub async fn reset(state: &AppState, actor: &AuditActor, id: uuid::Uuid) -> Result<Invited, ApiError> {
+pub async fn reset(state: &AppState, actor: &AuditActor, id: uuid::Uuid, seen: Seen) -> Result<Invited, ApiError> {
     let (invitation, hash, expires) = new_invitation(state.clock.now(), state.config.staff_invite_lifetime)?;
-    let account = change(state, id, |a, now| {
+    let account = change(state, id, seen, |a, now| {
         a.state = StaffState::Invited;
         a.password_hash = None;
-        a.totp_secret = None;
+        a.totp_sealed = None;
         a.totp_last_step = None;
         a.failed_attempts = 0;
         a.invite_hash = Some(hash);
@@ -388,4 +435,29 @@ pub fn same_requester(requested_by_id: Option<&str>, requested_by: &str, decider
         Some(requester) => requester == decider_id,
         None => requested_by.eq_ignore_ascii_case(decider),
     }
+}
+
+/// Seals every second-factor seed still stored in clear (written before
+/// sealing), each with an audit entry; returns how many. Run at start-up.
+pub async fn seal_clear_seeds(state: &AppState) -> Result<usize, ApiError> {
+    let mut sealed = 0;
+    for account in state.store.staff_accounts().await? {
+        let clear = account.totp_sealed.as_deref().is_some_and(|s| !crate::auth::seal::is_sealed(s));
+        if !clear {
+            continue;
+        }
+        change(state, account.id, Seen::Latest, |a, now| {
+            let Some(stored) = a.totp_sealed.as_deref().filter(|s| !crate::auth::seal::is_sealed(s)) else {
+                return Ok((Vec::new(), false));
+            };
+            a.totp_sealed = Some(state.totp_seal.seal(a.id, stored)?);
+            Ok((
+                vec![entry(now, &AuditActor::System, AuditAction::StaffSeedSealed, a, "stored in clear; sealed")],
+                false,
+            ))
+        })
+        .await?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }

@@ -16,6 +16,7 @@ mod install;
 mod lab_pages;
 mod pages;
 pub use pages::cross_site_refused;
+mod enrol_pages;
 mod scanner_pages;
 mod staff_pages;
 mod stats_pages;
@@ -69,6 +70,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/invite/{secret}", get(staff_pages::invite_form).post(staff_pages::invite_submit))
         .route("/staff/accounts", get(staff_pages::accounts).post(staff_pages::invite))
         .route("/staff/accounts/{id}/{action}", post(staff_pages::account_action))
+        .route("/staff/enrol", get(enrol_pages::form).post(enrol_pages::submit))
+        .route("/signin/link/{secret}", get(enrol_pages::link_form).post(enrol_pages::link_submit))
         .route("/checkpoint", get(scanner_pages::checkpoints).post(scanner_pages::register_checkpoint))
         .route("/checkpoint/{id}", get(scanner_pages::checkpoint_scanner))
         .route("/venue/{id}/scan", get(scanner_pages::venue_scanner))

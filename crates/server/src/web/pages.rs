@@ -286,7 +286,7 @@ pub async fn declare_form(State(state): State<AppState>, lang: Lang, who: PageRe
     }
 }
 
-fn declaration_from_form(f: &Fields) -> (DeclarationForm, Result<DeclarationRequest, ApiError>) {
+pub(crate) fn declaration_from_form(f: &Fields) -> (DeclarationForm, Result<DeclarationRequest, ApiError>) {
     let form = DeclarationForm {
         name: field(f, "name").into(),
         document_type: field(f, "document_type").into(),
@@ -523,6 +523,7 @@ async fn pass_page(state: &AppState, lang: Lang, who: &PageResident, request: Pa
             print: pass.print.print,
             valid_from: day(pass.print.valid_from),
             valid_until: day(pass.print.valid_until),
+            holder_view: true,
         })
     }
     .await;

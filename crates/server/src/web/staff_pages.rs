@@ -171,7 +171,7 @@ pub async fn invite_submit(
     let code = field(&f, "code");
     match staff::enrol(&state, &secret, password, Some(&raw), code).await {
         // Enrolled without a second factor: signed in at once.
-        Ok(a) if a.totp_secret.is_none() => match staff::sign_in(&state, a.login.as_str(), password, "").await {
+        Ok(a) if a.totp_sealed.is_none() => match staff::sign_in(&state, a.login.as_str(), password, "").await {
             Ok(s) => signed_in(&state, &s.token, state.config.staff_shift, landing(s.account.roles.first())),
             Err(_) => Redirect::to("/staff/signin").into_response(),
         },
@@ -219,6 +219,7 @@ async fn accounts_page(
                 StaffState::Disabled => "staff.state_disabled",
             },
             may_change: who.staff.account != Some(a.id),
+            version: a.version,
         })
         .collect();
     let status = submitted.status();
@@ -258,6 +259,7 @@ pub async fn account_action(
     lang: Lang,
     who: PageSupervisor,
     Path((id, action)): Path<(String, String)>,
+    Form(f): Form<Fields>,
 ) -> Response {
     let path = "/staff/accounts";
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
@@ -268,15 +270,30 @@ pub async fn account_action(
             ApiError::new(ErrorKind::Forbidden, "STAFF_SELF_CHANGE", "a second supervisor changes your own account");
         return error_page(lang, path, false, &e);
     }
+    // The page sends the version it showed; without one the change is refused.
+    let Ok(version) = field(&f, "version").trim().parse::<i64>() else {
+        let e = ApiError::bad_input("STAFF_VERSION_MISSING", "send the change from the staff accounts page");
+        return error_page(lang, path, false, &e);
+    };
+    let seen = staff::Seen::Version(version);
+    let actor = who.actor();
     let result = match action.as_str() {
-        "disable" => staff::disable(&state, &who.actor(), id).await.map(|_| None),
+        "disable" => staff::disable(&state, &actor, id, seen).await.map(|_| None),
         "reset" => {
-            staff::reset(&state, &who.actor(), id).await.map(|i| Some(staff::invitation_link(&state, &i.invitation)))
+            staff::reset(&state, &actor, id, seen).await.map(|i| Some(staff::invitation_link(&state, &i.invitation)))
         }
+        "roles" => staff::set_roles(&state, &actor, id, &all(&f, "role").join(","), seen).await.map(|_| None),
         _ => Err(ApiError::not_found()),
     };
     match result {
         Ok(link) => accounts_page(&state, lang, &who, Submitted::default(), link).await,
+        // Shown above the list as it is now, with the status of the refusal.
+        Err(e) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::BadInput) => {
+            let text = lang.t_opt(&format!("apierr.{}", e.code)).map_or_else(|| e.message.clone(), str::to_string);
+            let submitted = Submitted { error: Some(text), ..Submitted::default() };
+            let page = accounts_page(&state, lang, &who, submitted, None).await;
+            (e.status(), page).into_response()
+        }
         Err(e) => error_page(lang, path, false, &e),
     }
 }

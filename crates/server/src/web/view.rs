@@ -421,6 +421,16 @@ pub struct StaffAccountShown {
     pub state_key: &'static str,
     /// Not the supervisor's own account.
     pub may_change: bool,
+    /// The version shown: a change sent from this page names it, so a change
+    /// made meanwhile by another supervisor is refused, never overwritten.
+    pub version: i64,
+}
+
+impl StaffAccountShown {
+    /// Whether the account holds `role` (`officer`, `authority`, ...).
+    pub fn holds(&self, role: &str) -> bool {
+        self.roles.split(',').any(|r| r.trim() == role)
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -484,6 +494,26 @@ pub struct PassPage {
     /// The validity window, as dates (UTC).
     pub valid_from: String,
     pub valid_until: String,
+    /// The holder's own view (offers a reprint); an officer's print after an enrolment does not.
+    pub holder_view: bool,
+}
+
+/// The officer's on-site enrolment form; `done` says what was handed over.
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_enrol.html")]
+pub struct EnrolPage {
+    pub page: Page,
+    pub doc_types: [Choice; 3],
+    pub symptoms: [Choice; 6],
+    pub done: Option<String>,
+}
+
+/// The page a sign-in link opens: one button, so a link preview never uses it up.
+#[derive(Template, WebTemplate)]
+#[template(path = "signin_link.html")]
+pub struct SignInLinkPage {
+    pub page: Page,
+    pub secret: String,
 }
 
 #[derive(Template, WebTemplate)]

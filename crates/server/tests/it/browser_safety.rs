@@ -216,6 +216,8 @@ const PAGE_ROUTES: &[(&str, &str, Who)] = &[
     ("/staff/signin", "/staff/signin", Who::Nobody),
     ("/staff/invite/{secret}", "/staff/invite/{invitation}", Who::Nobody),
     ("/staff/accounts", "/staff/accounts", Who::Supervisor),
+    ("/staff/enrol", "/staff/enrol", Who::Authority),
+    ("/signin/link/{secret}", "/signin/link/hcl_unknown", Who::Nobody),
     ("/checkpoint", "/checkpoint", Who::Authority),
     ("/checkpoint/{id}", "/checkpoint/{checkpoint}", Who::Authority),
     ("/venue/{id}/scan", "/venue/{venue}/scan", Who::Operator),

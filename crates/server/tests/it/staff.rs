@@ -15,7 +15,12 @@ use serde_json::json;
 use crate::harness::{TestApp, spawn_app, urlencode};
 
 /// A form POST as a browser sends it (same-origin), with an optional session cookie.
-async fn form(app: &TestApp, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn form(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
     let mut req = app
         .client
@@ -29,7 +34,7 @@ async fn form(app: &TestApp, path: &str, cookie: Option<&str>, fields: &[(&str, 
     req.send().await.unwrap()
 }
 
-async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
     let mut req = app.client.get(app.url(path));
     if let Some(c) = cookie {
         req = req.header(COOKIE, format!("hc_session={c}"));
@@ -38,26 +43,26 @@ async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, S
     (resp.status(), resp.text().await.unwrap())
 }
 
-fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+pub(crate) fn session_cookie(resp: &reqwest::Response) -> Option<String> {
     resp.headers().get_all(SET_COOKIE).iter().find_map(|v| {
         v.to_str().ok()?.strip_prefix("hc_session=")?.split(';').next().filter(|t| !t.is_empty()).map(str::to_string)
     })
 }
 
 /// The text between `before` and the next `after` in `html`.
-fn between<'a>(html: &'a str, before: &str, after: &str) -> &'a str {
+pub(crate) fn between<'a>(html: &'a str, before: &str, after: &str) -> &'a str {
     let start = html.find(before).unwrap_or_else(|| panic!("{before} not in {html}")) + before.len();
     &html[start..start + html[start..].find(after).unwrap()]
 }
 
 /// Signs in with login, password and the current code; the session cookie.
-async fn signs_in(app: &TestApp, login: &str, password: &str, secret: &[u8]) -> reqwest::Response {
+pub(crate) async fn signs_in(app: &TestApp, login: &str, password: &str, secret: &[u8]) -> reqwest::Response {
     let code = code_at(secret, app.clock.now()).unwrap();
     form(app, "/staff/signin", None, &[("login", login), ("password", password), ("code", &code)]).await
 }
 
 /// A supervisor made by the operator, enrolled with a second factor.
-async fn supervisor(app: &TestApp, login: &str) -> (String, Vec<u8>) {
+pub(crate) async fn supervisor(app: &TestApp, login: &str) -> (String, Vec<u8>) {
     let invited =
         staff::create(&app.state, &AuditActor::Operator, login, "Sam Supervisor", "supervisor", "").await.unwrap();
     let secret = b"supervisor-secret-20".to_vec();
@@ -157,7 +162,8 @@ async fn a_supervisor_invites_an_officer_who_enrols_scans_is_locked_and_disabled
     assert_eq!(s, StatusCode::SEE_OTHER, "her session ended with the lock");
 
     // The supervisor resets her (new link), she enrols again and signs in; then is disabled.
-    let resp = form(&app, &format!("/staff/accounts/{}/reset", account.id), Some(&sam), &[]).await;
+    let version = account.version.to_string();
+    let resp = form(&app, &format!("/staff/accounts/{}/reset", account.id), Some(&sam), &[("version", &version)]).await;
     let html = resp.text().await.unwrap();
     let link = between(&html, "id=\"invitation-link\" href=\"", "\"").to_string();
     let invite_path = &link[link.find("/staff/invite/").unwrap()..];
@@ -170,7 +176,9 @@ async fn a_supervisor_invites_an_officer_who_enrols_scans_is_locked_and_disabled
     let resp = signs_in(&app, "olga", "a brand new password", &secret).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let olga = session_cookie(&resp).unwrap();
-    let resp = form(&app, &format!("/staff/accounts/{}/disable", account.id), Some(&sam), &[]).await;
+    let version = staff::find(&app.state, "olga").await.unwrap().version.to_string();
+    let resp =
+        form(&app, &format!("/staff/accounts/{}/disable", account.id), Some(&sam), &[("version", &version)]).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let (s, _) = page(&app, "/checkpoint", Some(&olga)).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "disabled: the session is gone at once");

@@ -47,7 +47,8 @@ macro_rules! contract_tests {
             staff_accounts_are_unique_versioned_and_end_their_sessions,
             test_results_are_recorded_once_and_open_one_case, false_declarations_are_decided_once,
             lab_records_copy_idempotently,
-            paper_passes_are_kept_while_valid_and_reprints_count_up);
+            paper_passes_are_kept_while_valid_and_reprints_count_up,
+            enrolments_are_one_per_document_and_links_are_used_once, staff_accounts_copy_as_they_are);
 
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -61,6 +62,7 @@ macro_rules! contract_tests {
     };
 }
 
+mod enrolments;
 mod governance;
 mod lab;
 mod paper_passes;
@@ -69,6 +71,7 @@ mod places;
 mod staff;
 mod work;
 
+pub use enrolments::*;
 pub use governance::*;
 pub use lab::*;
 pub use paper_passes::*;

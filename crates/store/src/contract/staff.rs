@@ -22,7 +22,7 @@ fn account(login: &str, id: u128) -> StaffAccount {
         scope: StaffScope::parse("district:330102").unwrap(),
         state: StaffState::Invited,
         password_hash: None,
-        totp_secret: None,
+        totp_sealed: None,
         totp_last_step: None,
         failed_attempts: 0,
         invite_hash: Some([id as u8; 32]),
@@ -51,7 +51,7 @@ pub async fn staff_accounts_are_unique_versioned_and_end_their_sessions(store: &
     let mut active = olga.clone();
     active.state = StaffState::Active;
     active.password_hash = Some("$argon2id$…".into());
-    active.totp_secret = Some(vec![7; 20]);
+    active.totp_sealed = Some(vec![7; 20]);
     active.totp_last_step = Some(42);
     active.invite_hash = None;
     active.invite_expires_at = None;
@@ -90,4 +90,19 @@ pub async fn staff_accounts_are_unique_versioned_and_end_their_sessions(store: &
     assert_eq!(store.session(&[3; 32], t(3)).await.unwrap(), None);
     assert_eq!(store.last_audit().await.unwrap().unwrap().action, "staff.disabled");
     assert_eq!(store.staff_accounts().await.unwrap().len(), 1);
+}
+
+/// `store copy`: accounts go in whole (version, secrets and state kept), and
+/// a second copy keeps what is there.
+pub async fn staff_accounts_copy_as_they_are(store: &impl Store) {
+    let mut olga = account("olga", 1);
+    olga.state = StaffState::Active;
+    olga.totp_sealed = Some(vec![9; 48]);
+    olga.version = 7;
+    let ivan = account("ivan", 2);
+    store.import_staff_accounts(&[olga.clone(), ivan.clone()]).await.unwrap();
+    assert_eq!(store.staff(olga.id).await.unwrap(), olga);
+    let changed = StaffAccount { display_name: "Other".into(), ..olga.clone() };
+    store.import_staff_accounts(&[changed]).await.unwrap();
+    assert_eq!(store.staff_accounts().await.unwrap(), vec![ivan, olga]);
 }

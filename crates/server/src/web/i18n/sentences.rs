@@ -74,6 +74,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     ("staff.reset_named", ["Reset {$login}", "重置 {$login}", "Đặt lại {$login}"]),
     ("staff.disable_named", ["Disable {$login}", "停用 {$login}", "Vô hiệu hóa {$login}"]),
+    ("staff.change_roles_named", ["Change the roles of {$login}", "更改 {$login} 的角色", "Đổi vai trò của {$login}"]),
     (
         "stats.public_note",
         [
