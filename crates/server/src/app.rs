@@ -64,6 +64,8 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
     #[error("EU DCC: {0}")]
     Dcc(String),
+    #[error("single sign-on ([oidc]): {0}")]
+    Oidc(#[from] crate::auth::oidc::OidcError),
 }
 
 /// Opens the store named by a URL with default pool settings.
@@ -117,6 +119,10 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     let dcc = crate::services::dcc::DccService::open(config.dcc.clone(), &config.data_dir)
         .map_err(|e| StartupError::Dcc(e.to_string()))?;
     let sender = crate::auth::sender::build(&config.sender, store.clone())?;
+    let oidc = match config.oidc.clone() {
+        Some(c) => Some(Arc::new(crate::auth::oidc::OidcClient::new(c, &config.public_base_url)?)),
+        None => None,
+    };
     if !sender.is_dev_outbox() {
         // Codes from an earlier development run must not stay in clear.
         store.clear_outbox().await?;
@@ -137,6 +143,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         federation: Arc::new(federation),
         dcc: Arc::new(dcc),
         jobs: Arc::default(),
+        oidc,
     })
 }
 

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod lab;
 pub mod overrides;
 pub mod retention;
+pub mod single_sign_on;
 pub mod staff;
 pub mod stats;
 pub mod time_zones;

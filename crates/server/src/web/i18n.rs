@@ -110,6 +110,7 @@ mod general;
 mod governance;
 mod pages;
 mod places;
+mod single_sign_on;
 mod staff;
 mod statistics;
 
@@ -124,6 +125,7 @@ const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     dcc::MESSAGES,
     checkpoint_control::MESSAGES,
     places::MESSAGES,
+    single_sign_on::MESSAGES,
 ];
 
 /// Every catalogue entry.

@@ -15,6 +15,7 @@ pub mod i18n;
 mod install;
 mod pages;
 pub use pages::cross_site_refused;
+mod oidc_pages;
 mod scanner_pages;
 mod staff_pages;
 mod stats_pages;
@@ -65,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/notices", get(case_pages::notices))
         .route("/exposure-sites", get(case_pages::exposure_sites))
         .route("/staff/signin", get(staff_pages::signin_form).post(staff_pages::signin_submit))
+        .route("/staff/oidc/start", get(oidc_pages::start))
+        .route("/staff/oidc/callback", get(oidc_pages::callback))
         .route("/staff/invite/{secret}", get(staff_pages::invite_form).post(staff_pages::invite_submit))
         .route("/staff/accounts", get(staff_pages::accounts).post(staff_pages::invite))
         .route("/staff/accounts/{id}/{action}", post(staff_pages::account_action))
