@@ -49,6 +49,7 @@ export async function startProvider() {
       claims: { openid: ['sub'], profile: ['name', ROLES_CLAIM] },
       conformIdTokenClaims: false,
       cookies: { keys: ['e2e-cookie-key-not-a-secret'] },
+      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
       features: { devInteractions: { enabled: true } },
       async findAccount(_ctx, id) {
         const person = PEOPLE[id];

@@ -78,6 +78,13 @@ async fn first_sign_in_makes_the_account_and_roles_follow_the_provider() {
     assert_ne!(other.account.id, a.account.id);
     assert_ne!(single_sign_on::login_of("https://other.example", "olga-7"), single_sign_on::login_of(ISSUER, "olga-7"));
 
+    // Password guesses at the account (it has none) are refused and never lock it.
+    for _ in 0..8 {
+        let e = staff::sign_in(&app.state, a.account.login.as_str(), "a guessed password", "").await.unwrap_err();
+        assert_eq!(e.code, "STAFF_SIGNIN_FAILED");
+    }
+    assert_eq!(staff::find(&app.state, a.account.login.as_str()).await.unwrap().state, StaffState::Active);
+
     // The provider makes her a supervisor: the account follows, audited.
     let promoted = single_sign_on::sign_in(&app.state, &config, &claims("olga-7", serde_json::json!("hc-supervisor")))
         .await
