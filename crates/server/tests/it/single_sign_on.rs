@@ -159,3 +159,18 @@ async fn the_pages_offer_the_button_only_when_configured() {
     assert_eq!(cb.status(), StatusCode::UNAUTHORIZED);
     assert!(cb.text().await.unwrap().contains("not started in this browser"));
 }
+
+#[test]
+fn roles_are_read_from_a_list_a_string_or_a_dotted_path() {
+    let config = OidcConfig { roles_claim: "realm_access.roles".into(), ..config() };
+    let nested: IdClaims = serde_json::from_value(serde_json::json!({
+        "iss": ISSUER, "sub": "k", "aud": "healthcode", "exp": 2_000_000_000,
+        "realm_access": { "roles": ["offline_access", "hc-supervisor", "hc-officer"] },
+    }))
+    .unwrap();
+    assert_eq!(single_sign_on::mapped_roles(&config, &nested).unwrap().to_string(), "officer,supervisor");
+    let spaced = claims("s", serde_json::json!("hc-officer other"));
+    assert_eq!(single_sign_on::mapped_roles(&self::config(), &spaced).unwrap().to_string(), "officer");
+    assert!(single_sign_on::mapped_roles(&self::config(), &claims("s", serde_json::json!(42))).is_none());
+    assert!(single_sign_on::mapped_roles(&config, &claims("s", serde_json::json!(["hc-officer"]))).is_none());
+}
