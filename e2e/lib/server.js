@@ -24,11 +24,19 @@ export function binaryPath() {
 /**
  * Starts `healthcode serve --listen 127.0.0.1:0 --data-dir <tmp>` and waits for its listening line.
  * `prepare(dataDir)` runs first (e.g. to seed the synthetic city with `healthcode demo --no-serve`).
- * @param {{ args?: string[], env?: Record<string, string>, timeoutMs?: number,
+ * `listen` replaces the random port when the address must be known before the start (a config file
+ * naming the server's own URL).
+ * @param {{ args?: string[], env?: Record<string, string>, timeoutMs?: number, listen?: string,
  *           prepare?: (dataDir: string) => Promise<void> }} [options]
  * @returns {Promise<{ url: string, dataDir: string, logs: () => string, stop: () => Promise<void> }>}
  */
-export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEOUT_MS, prepare } = {}) {
+export async function startServer({
+  args = [],
+  env = {},
+  timeoutMs = START_TIMEOUT_MS,
+  listen = '127.0.0.1:0',
+  prepare,
+} = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(
@@ -39,7 +47,7 @@ export async function startServer({ args = [], env = {}, timeoutMs = START_TIMEO
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'healthcode-e2e-'));
   if (prepare) await prepare(dataDir);
-  const argv = ['serve', '--dev-outbox', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args];
+  const argv = ['serve', '--dev-outbox', '--listen', listen, '--data-dir', dataDir, ...args];
   const child = spawn(bin, argv, {
     cwd: dataDir,
     env: { ...process.env, ...env },

@@ -141,7 +141,7 @@ fn email_config(file: EmailFile, env: &dyn Fn(&str) -> Option<String>) -> Result
 }
 
 /// Replaces each `${NAME}` with that environment variable; a missing one is an error.
-fn expand(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String> {
+pub(crate) fn expand(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String> {
     let mut out = String::new();
     let mut rest = value;
     while let Some(i) = rest.find("${") {

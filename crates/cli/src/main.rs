@@ -6,6 +6,7 @@ mod gateways;
 #[cfg(feature = "demo")]
 mod loadgen;
 mod settings;
+mod single_sign_on;
 
 use clap::{Parser, Subcommand};
 #[cfg(feature = "demo")]

@@ -71,6 +71,7 @@ struct FileConfig {
     sms: Option<crate::gateways::SmsFile>,
     email: Option<crate::gateways::EmailFile>,
     dcc: Option<DccFile>,
+    oidc: Option<crate::single_sign_on::OidcFile>,
 }
 
 /// The `[dcc]` section: where the DSC list comes from, and the acceptance
@@ -313,6 +314,7 @@ pub fn build(args: &CommonArgs) -> Result<ServerConfig> {
         &config.region_id,
     )?;
     config.dcc = dcc(file.dcc)?;
+    config.oidc = crate::single_sign_on::oidc(file.oidc, &|name: &str| std::env::var(name).ok())?;
     config.sender = crate::gateways::sender(file.sms, file.email, &|name: &str| std::env::var(name).ok())?;
     if let Some(path) = file.regions_file {
         let regions = healthcode_server::regions::Catalogue::from_file(&path)

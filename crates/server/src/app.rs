@@ -67,6 +67,8 @@ pub enum StartupError {
     SealKey(#[from] crate::auth::seal::SealKeyError),
     #[error("sealing staff second-factor seeds: {0}")]
     Seal(String),
+    #[error("single sign-on ([oidc]): {0}")]
+    Oidc(#[from] crate::auth::oidc::OidcError),
 }
 
 /// Opens the store named by a URL with default pool settings.
@@ -121,6 +123,10 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         .map_err(|e| StartupError::Dcc(e.to_string()))?;
     let sender = crate::auth::sender::build(&config.sender, store.clone())?;
     let totp_seal = crate::auth::seal::TotpSeal::open_or_create(&config.keys_dir())?;
+    let oidc = match config.oidc.clone() {
+        Some(c) => Some(Arc::new(crate::auth::oidc::OidcClient::new(c, &config.public_base_url)?)),
+        None => None,
+    };
     if !sender.is_dev_outbox() {
         // Codes from an earlier development run must not stay in clear.
         store.clear_outbox().await?;
@@ -142,6 +148,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         federation: Arc::new(federation),
         dcc: Arc::new(dcc),
         jobs: Arc::default(),
+        oidc,
     };
     let sealed = crate::services::staff::seal_clear_seeds(&state).await.map_err(|e| StartupError::Seal(e.message))?;
     if sealed > 0 {

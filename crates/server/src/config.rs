@@ -179,6 +179,8 @@ pub struct ServerConfig {
     /// The deployment's name, printed at the top of venue posters
     /// (`deployment_name`; default: the app's name in each language).
     pub deployment_name: Option<String>,
+    /// Single sign-on for staff through an OpenID Connect provider (`[oidc]`); none by default.
+    pub oidc: Option<crate::auth::oidc::OidcConfig>,
 }
 
 /// A peer region: its id, where it publishes, and its pinned root key.
@@ -262,6 +264,7 @@ impl ServerConfig {
             dcc: crate::services::dcc::DccConfig::default(),
             regions: std::sync::Arc::new(crate::regions::Catalogue::embedded()),
             deployment_name: None,
+            oidc: None,
         }
     }
 

@@ -40,6 +40,8 @@ pub struct AppState {
     pub dcc: Arc<crate::services::dcc::DccService>,
     /// Which periodic jobs this server leads among the servers on its database.
     pub jobs: Arc<crate::services::jobs::Jobs>,
+    /// Single sign-on for staff, when `[oidc]` is configured.
+    pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
 }
 
 impl AppState {

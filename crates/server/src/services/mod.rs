@@ -21,6 +21,7 @@ pub mod lab;
 pub mod overrides;
 pub mod retention;
 pub mod risk_areas;
+pub mod single_sign_on;
 pub mod staff;
 pub mod stats;
 pub mod time_zones;

@@ -211,6 +211,14 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, code: &str) 
         }
         StaffState::Active => {}
     }
+    if first.password_hash.is_none() {
+        // A single sign-on account has no password: guesses here must not lock it.
+        cred::verify_password(None, password).await;
+        let detail = "password sign-in to an account without a password (single sign-on)";
+        let e = entry(state.clock.now(), &AuditActor::Anonymous, AuditAction::StaffSignInFailed, &first, detail);
+        state.store.append_audit_entry(&e).await?;
+        return Err(failed());
+    }
     let password_ok = cred::verify_password(first.password_hash.as_deref(), password).await;
     for _ in 0..ATTEMPTS {
         let mut a = state.store.staff(first.id).await?;

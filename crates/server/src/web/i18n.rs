@@ -179,6 +179,7 @@ mod lab;
 mod pages;
 mod places;
 mod sentences;
+mod single_sign_on;
 mod staff;
 mod statistics;
 
@@ -195,6 +196,7 @@ const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     places::MESSAGES,
     sentences::MESSAGES,
     lab::MESSAGES,
+    single_sign_on::MESSAGES,
 ];
 
 /// Every catalogue entry.

@@ -17,6 +17,7 @@ mod lab_pages;
 mod pages;
 pub use pages::cross_site_refused;
 mod enrol_pages;
+mod oidc_pages;
 mod scanner_pages;
 mod staff_pages;
 mod stats_pages;
@@ -67,6 +68,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/notices", get(case_pages::notices))
         .route("/exposure-sites", get(case_pages::exposure_sites))
         .route("/staff/signin", get(staff_pages::signin_form).post(staff_pages::signin_submit))
+        .route("/staff/oidc/start", get(oidc_pages::start))
+        .route("/staff/oidc/callback", get(oidc_pages::callback))
         .route("/staff/invite/{secret}", get(staff_pages::invite_form).post(staff_pages::invite_submit))
         .route("/staff/accounts", get(staff_pages::accounts).post(staff_pages::invite))
         .route("/staff/accounts/{id}/{action}", post(staff_pages::account_action))

@@ -23,7 +23,7 @@ use crate::web::pages::{Fields, all, error_page, field};
 use crate::web::view::{Page, StaffAccountShown, StaffAccountsPage, StaffInvitePage, StaffSignInPage, Submitted};
 
 /// Where a staff member lands after signing in, by their first role.
-fn landing(role: Role) -> &'static str {
+pub(crate) fn landing(role: Role) -> &'static str {
     match role {
         Role::Authority => "/authority/cases",
         Role::Officer => "/checkpoint",
@@ -33,21 +33,26 @@ fn landing(role: Role) -> &'static str {
     }
 }
 
-fn signed_in(state: &AppState, token: &str, lifetime: jiff::SignedDuration, to: &str) -> Response {
+pub(crate) fn signed_in(state: &AppState, token: &str, lifetime: jiff::SignedDuration, to: &str) -> Response {
     let cookie = session::session_cookie(token, lifetime, state.config.secure_cookies());
     (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(to)).into_response()
 }
 
-fn form_back(lang: Lang, f: &Fields, field_name: &'static str, e: &ApiError) -> Response {
+fn form_back(state: &AppState, lang: Lang, f: &Fields, field_name: &'static str, e: &ApiError) -> Response {
     let mut fields = FieldErrors::default();
     fields.add(lang, field_name, e.code, &e.message);
     let typed: Vec<(String, String)> = f.iter().filter(|(k, _)| k == "login").cloned().collect();
     let page = Page::new(lang, "/staff/signin", false).with_submitted(Submitted::new(fields, &typed));
-    (e.status(), StaffSignInPage { page }).into_response()
+    (e.status(), StaffSignInPage { page, sso: sso_name(state) }).into_response()
 }
 
-pub async fn signin_form(lang: Lang) -> impl IntoResponse {
-    StaffSignInPage { page: Page::new(lang, "/staff/signin", false) }
+/// The provider's name for the single sign-on button, when `[oidc]` is configured.
+fn sso_name(state: &AppState) -> Option<String> {
+    state.oidc.as_ref().map(|c| c.config().provider_name.clone())
+}
+
+pub async fn signin_form(State(state): State<AppState>, lang: Lang) -> impl IntoResponse {
+    StaffSignInPage { page: Page::new(lang, "/staff/signin", false), sso: sso_name(&state) }
 }
 
 pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): Form<Fields>) -> Response {
@@ -60,7 +65,7 @@ pub async fn signin_submit(State(state): State<AppState>, lang: Lang, Form(f): F
         Err(e) if e.kind == ErrorKind::Internal => e.into_response(),
         Err(e) => {
             let at = if e.code == "STAFF_SIGNIN_FAILED" { "password" } else { "login" };
-            form_back(lang, &f, at, &e)
+            form_back(&state, lang, &f, at, &e)
         }
     }
 }
@@ -75,11 +80,11 @@ async fn device_sign_in(state: &AppState, lang: Lang, f: &Fields, token: &str) -
         Err(e) => return ApiError::from(e).into_response(),
     };
     let Some(s) = found.filter(|s| s.kind == SessionKind::ApiToken) else {
-        return form_back(lang, f, "token", &invalid());
+        return form_back(state, lang, f, "token", &invalid());
     };
     match principal_of(state, s.clone()).await {
         Ok(StaffSession::Staff(_)) => {}
-        Ok(_) => return form_back(lang, f, "token", &invalid()),
+        Ok(_) => return form_back(state, lang, f, "token", &invalid()),
         Err(e) => return e.into_response(),
     }
     let now = state.clock.now();

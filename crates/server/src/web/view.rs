@@ -395,6 +395,8 @@ pub struct VenuePage {
 #[template(path = "staff_signin.html")]
 pub struct StaffSignInPage {
     pub page: Page,
+    /// The identity provider's name, when single sign-on is configured.
+    pub sso: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -214,6 +214,8 @@ const PAGE_ROUTES: &[(&str, &str, Who)] = &[
     ("/me/notices", "/me/notices", Who::Resident),
     ("/exposure-sites", "/exposure-sites", Who::Nobody),
     ("/staff/signin", "/staff/signin", Who::Nobody),
+    ("/staff/oidc/start", "/staff/oidc/start", Who::Nobody),
+    ("/staff/oidc/callback", "/staff/oidc/callback", Who::Nobody),
     ("/staff/invite/{secret}", "/staff/invite/{invitation}", Who::Nobody),
     ("/staff/accounts", "/staff/accounts", Who::Supervisor),
     ("/staff/enrol", "/staff/enrol", Who::Authority),

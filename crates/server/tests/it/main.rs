@@ -33,6 +33,7 @@ mod role_matrix;
 mod scanner_pages;
 mod sign_in;
 mod sign_in_limits;
+mod single_sign_on;
 mod staff;
 mod stats;
 mod trace_paths;

@@ -178,6 +178,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/exposure-sites", Public),
     ("GET", "/staff/signin", Public),
     ("POST", "/staff/signin", EmptySignIn),
+    ("GET", "/staff/oidc/start", Public),
+    ("GET", "/staff/oidc/callback", Public),
     ("GET", "/staff/invite/{secret}", Public),
     ("POST", "/staff/invite/{secret}", Public),
     ("GET", "/staff/accounts", PageStaff(SUPERVISOR)),
