@@ -1,5 +1,6 @@
 //! Moving a deployment between stores (`healthcode store copy`, `restore`):
-//! residents with their whole history in batches, then sessions, then a check
+//! residents with their whole history in batches (and their attached EU
+//! DCCs), then sessions, then a check
 //! of row counts and a checksum per table on both sides.
 //!
 //! Each batch commits atomically and residents go in id order, so the target
@@ -180,6 +181,20 @@ pub async fn copy_store(
         done += ids.len() as u64;
         after = Some(last);
         progress(CopyProgress { done, total });
+    }
+    // Attached EU DCCs, resident by resident over every source resident
+    // (idempotent: a certificate already attached in the target is kept), so
+    // a resumed copy misses none.
+    let mut after_dcc = None;
+    loop {
+        let ids = from.resident_ids_after(after_dcc, batch).await?;
+        let Some(last) = ids.last().copied() else { break };
+        for id in &ids {
+            for attachment in from.dcc_attachments_of(*id).await? {
+                to.attach_dcc(&attachment).await?;
+            }
+        }
+        after_dcc = Some(last);
     }
     // Venues, then visits (they refer to residents and venues), each resumed
     // after the target's last id.

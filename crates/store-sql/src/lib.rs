@@ -35,6 +35,7 @@ mod audit;
 mod auth;
 mod cases;
 mod checkpoints;
+mod dcc;
 mod enterprises;
 mod health;
 mod lab;
@@ -269,6 +270,7 @@ macro_rules! shared_queries {
         $crate::__staff!($Store, $Db);
         $crate::__lab!($Store, $Db);
         $crate::__paper_passes!($Store, $Db);
+        $crate::__dcc!($Store, $Db);
     };
 }
 

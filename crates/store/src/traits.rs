@@ -405,6 +405,7 @@ pub trait Store:
     + PeerListStore
     + StaffStore
     + crate::lab::LabStore
+    + crate::dcc::DccStore
     + PaperPassStore
     + crate::cluster::ClusterStore
 {

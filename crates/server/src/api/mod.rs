@@ -94,7 +94,7 @@ impl Modify for CommonErrors {
         auth::request_otp, auth::verify_otp, auth::sign_out, auth::refresh,
         reports::declare, reports::clock_in, reports::my_status,
         code::my_code, code::my_code_png, code::my_code_svg, code::my_pass, code::reprint_pass, code::my_pass_png,
-        trust::trust_list, trust::signed_trust_list, trust::peers, trust::dev_outbox, dcc::dsc_list,
+        trust::trust_list, trust::signed_trust_list, trust::peers, trust::dev_outbox, dcc::dsc_list, dcc::attach, dcc::mine,
         venues::register, venues::list, venues::get_one, venues::close, venues::reopen, venues::rotate,
         venues::visits, venues::attempts, venues::qr_svg, venues::qr_png, venues::poster_pdf, venues::poster_png, venues::poster_svg,
         check_ins::check_in, check_ins::check_out, check_ins::my_visits,
@@ -139,6 +139,7 @@ pub fn routes() -> Router<AppState> {
         .route("/federation/trust-list", get(trust::signed_trust_list))
         .route("/federation/peers", get(trust::peers))
         .route("/dcc/dsc-list", get(dcc::dsc_list))
+        .route("/me/dcc", post(dcc::attach).get(dcc::mine))
         .route("/dev/outbox", get(trust::dev_outbox))
         .route("/venues", post(venues::register).get(venues::list))
         .route("/venues/{id}", get(venues::get_one))

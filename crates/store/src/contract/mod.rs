@@ -45,7 +45,8 @@ macro_rules! contract_tests {
             peer_lists_are_kept_per_region_and_never_roll_back,
             staff_accounts_are_unique_versioned_and_end_their_sessions,
             test_results_are_recorded_once_and_open_one_case, false_declarations_are_decided_once,
-            paper_passes_are_kept_while_valid_and_reprints_count_up);
+            paper_passes_are_kept_while_valid_and_reprints_count_up,
+            dcc_attachments_are_kept_once_per_certificate_newest_first);
 
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -59,6 +60,7 @@ macro_rules! contract_tests {
     };
 }
 
+mod dcc;
 mod governance;
 mod lab;
 mod paper_passes;
@@ -67,6 +69,7 @@ mod places;
 mod staff;
 mod work;
 
+pub use dcc::*;
 pub use governance::*;
 pub use lab::*;
 pub use paper_passes::*;
