@@ -82,6 +82,8 @@ struct DccFile {
     dsc_list_file: Option<PathBuf>,
     dsc_list_url: Option<String>,
     dsc_refresh_seconds: Option<u64>,
+    /// PEM or DER X.509 certificate whose key must have signed every imported list.
+    dsc_list_signer: Option<PathBuf>,
     version: Option<String>,
     #[serde(default)]
     vaccination: healthcode_domain::dcc_rules::VaccinationRule,
@@ -114,6 +116,13 @@ fn dcc(file: Option<DccFile>) -> anyhow::Result<healthcode_server::services::dcc
             bail!("dcc.dsc_refresh_seconds must be between 60 and 604800");
         }
         config.refresh = std::time::Duration::from_secs(secs);
+    }
+    if let Some(path) = file.dsc_list_signer {
+        let bytes =
+            std::fs::read(&path).map_err(|e| anyhow::anyhow!("reading dcc.dsc_list_signer {}: {e}", path.display()))?;
+        let signer = healthcode_credential::dcc::ListSigner::from_certificate(&bytes)
+            .map_err(|e| anyhow::anyhow!("dcc.dsc_list_signer {}: {}: {e}", path.display(), e.code()))?;
+        config.list_signer = Some(signer);
     }
     Ok(config)
 }

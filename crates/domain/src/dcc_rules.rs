@@ -8,8 +8,10 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
-/// The three certificate types of the DCC specification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The three certificate types of the DCC specification (in policy files:
+/// `vaccination`, `test`, `recovery`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DccKind {
     Vaccination,
     Test,
@@ -194,6 +196,52 @@ impl DccRules {
         DccOutcome { kind, rule_id: Self::rule_id(kind), rule_version: self.version.clone(), refusal }
     }
 
+    /// The instants during which [`evaluate`](Self::evaluate) accepts the
+    /// certificate, `[from, until)`: from the dose's `min_days` to its
+    /// `max_days`, from the sample to its last accepted hour, the recovery's
+    /// own validity cut at `max_days` after the first positive. `None` when
+    /// the rule never accepts it (a type switched off, another disease, an
+    /// incomplete course, a positive or unknown test). Days are UTC days, as
+    /// in `evaluate`. This is what an attached certificate keeps, so a later
+    /// colour decision needs nothing else from the certificate.
+    pub fn accepted_window(&self, facts: &DccFacts) -> Option<(Timestamp, Timestamp)> {
+        let midnight = |d: Date| d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+        let day_after = |d: Date| d.tomorrow().ok().and_then(midnight);
+        let plus_days = |d: Date, n: u32| d.checked_add(jiff::Span::new().days(i64::from(n))).ok();
+        let window = match facts {
+            DccFacts::Vaccination { disease, dose, series, date } => {
+                let rule = &self.vaccination;
+                if !rule.accept || disease != COVID_19 || dose < series {
+                    return None;
+                }
+                (midnight(plus_days(*date, rule.min_days)?)?, day_after(plus_days(*date, rule.max_days)?)?)
+            }
+            DccFacts::Test { disease, test_type, sampled_at, result } => {
+                let rule = &self.test;
+                if !rule.accept || disease != COVID_19 || result != TEST_NOT_DETECTED {
+                    return None;
+                }
+                let max_hours = match test_type.as_str() {
+                    TEST_TYPE_NAAT => rule.naat_max_hours,
+                    TEST_TYPE_RAT => rule.rat_max_hours,
+                    _ => return None,
+                };
+                let from = sampled_at.checked_sub(SignedDuration::from_mins(5)).ok()?;
+                let until = sampled_at.checked_add(SignedDuration::from_hours(i64::from(max_hours))).ok()?;
+                (from, until.checked_add(SignedDuration::from_secs(1)).ok()?)
+            }
+            DccFacts::Recovery { disease, first_positive, valid_from, valid_until } => {
+                let rule = &self.recovery;
+                if !rule.accept || disease != COVID_19 {
+                    return None;
+                }
+                let last = (*valid_until).min(plus_days(*first_positive, rule.max_days)?);
+                (midnight(*valid_from)?, day_after(last)?)
+            }
+        };
+        (window.0 < window.1).then_some(window)
+    }
+
     fn refusal(&self, facts: &DccFacts, now: Timestamp) -> Option<String> {
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
         let days_since = |d: Date| i64::from((today - d).get_days());
@@ -313,6 +361,34 @@ mod tests {
         assert_eq!(outcome.accepted(), accepted, "{outcome:?}");
         assert_eq!(outcome.kind, facts.kind());
         assert_eq!(outcome.rule_version, "dcc-2026.1");
+    }
+
+    #[rstest]
+    #[case::full_course(vac(2, 2, "2026-11-01"))]
+    #[case::too_recent(vac(2, 2, "2026-11-30"))]
+    #[case::too_old(vac(2, 2, "2025-01-01"))]
+    #[case::pcr_fresh(test(TEST_TYPE_NAAT, "2026-12-03T12:00:00Z", TEST_NOT_DETECTED))]
+    #[case::pcr_old(test(TEST_TYPE_NAAT, "2026-12-01T11:00:00Z", TEST_NOT_DETECTED))]
+    #[case::rat_fresh(test(TEST_TYPE_RAT, "2026-12-04T10:00:00Z", TEST_NOT_DETECTED))]
+    #[case::recovered(DccFacts::Recovery { disease: COVID_19.into(), first_positive: date("2026-10-01"), valid_from: date("2026-10-12"), valid_until: date("2027-03-30") })]
+    #[case::recovery_window(DccFacts::Recovery { disease: COVID_19.into(), first_positive: date("2026-11-28"), valid_from: date("2026-12-09"), valid_until: date("2027-05-27") })]
+    fn the_window_agrees_with_evaluate(#[case] facts: DccFacts) {
+        let rules = DccRules::default();
+        let window = rules.accepted_window(&facts).unwrap();
+        // Every hour of a long span: inside the window exactly when evaluate accepts.
+        let mut now = at("2024-12-01T00:30:00Z");
+        while now < at("2027-12-01T00:00:00Z") {
+            let inside = window.0 <= now && now < window.1;
+            assert_eq!(inside, rules.evaluate(&facts, now).accepted(), "{facts:?} at {now}: window {window:?}");
+            now = now.checked_add(SignedDuration::from_hours(1)).unwrap();
+        }
+    }
+
+    #[rstest]
+    #[case::incomplete(vac(1, 2, "2026-11-01"))]
+    #[case::positive(test(TEST_TYPE_NAAT, "2026-12-04T12:00:00Z", "260373001"))]
+    fn never_accepted_has_no_window(#[case] facts: DccFacts) {
+        assert_eq!(DccRules::default().accepted_window(&facts), None);
     }
 
     #[test]

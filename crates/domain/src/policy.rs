@@ -8,6 +8,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::colour::Colour;
+use crate::dcc_rules::DccKind;
 use crate::declaration::{ReportKind, Symptom, SymptomSet};
 use crate::error::ParseError;
 use crate::values::{RegionCode, Temperature};
@@ -19,6 +20,12 @@ pub const DEFAULT_POLICY_TOML: &str = include_str!("../policy/default.toml");
 /// default rules, with `Y-RISK-ARRIVAL-UNTESTED` (yellow unless a negative
 /// test was sampled within 72 hours) in place of `Y-RISK-REGION`.
 pub const ARRIVAL_TEST_POLICY_TOML: &str = include_str!("../policy/arrival-test.toml");
+
+/// An example policy that lets an accepted EU DCC stand in for the arrival
+/// rule: the default rules, with the exemption `G-DCC-ARRIVAL` (an accepted
+/// test, vaccination or recovery certificate, attached by the visitor and
+/// inside its rule's window, waives `Y-RISK-REGION`).
+pub const ARRIVAL_DCC_POLICY_TOML: &str = include_str!("../policy/arrival-dcc.toml");
 
 /// A rule id as written in the policy, e.g. `Y-FEVER`.
 pub type RuleId = String;
@@ -95,6 +102,19 @@ pub struct Rule {
     pub description: Localised,
 }
 
+/// A rule that keeps other rules from applying: when the person holds an
+/// accepted EU DCC of one of the `dcc` types (inside the window of its
+/// acceptance rule), the rules named in `waives` do not match. A colour that
+/// stays green because of it names the exemption's id.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exemption {
+    pub id: RuleId,
+    pub waives: Vec<RuleId>,
+    pub dcc: BTreeSet<DccKind>,
+    pub description: Localised,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuarantinePolicy {
@@ -115,6 +135,8 @@ pub struct ColourPolicy {
     pub risk_regions: Vec<RegionCode>,
     pub quarantine: QuarantinePolicy,
     pub rules: Vec<Rule>,
+    #[serde(default)]
+    pub exemptions: Vec<Exemption>,
 }
 
 /// The facts about a person that rules look at, gathered for one evaluation.
@@ -130,6 +152,9 @@ pub struct Facts {
     /// How long ago the latest negative test's sample was taken (None: no
     /// negative test on record).
     pub negative_test_age: Option<SignedDuration>,
+    /// The types of the EU DCCs the person attached whose acceptance rule
+    /// holds now.
+    pub accepted_dcc: BTreeSet<DccKind>,
 }
 
 /// The outcome of evaluating the rules against facts.
@@ -138,8 +163,10 @@ pub struct Assessment<'p> {
     pub colour: Colour,
     /// The rule that decided the colour; `None` when nothing matched (green).
     pub rule: Option<&'p Rule>,
-    /// Every rule that matched, in file order.
+    /// Every rule that matched, in file order (waived ones left out).
     pub matched: Vec<&'p Rule>,
+    /// The first exemption that waived a rule which would have matched.
+    pub exempted_by: Option<&'p Exemption>,
 }
 
 impl ColourPolicy {
@@ -192,11 +219,30 @@ impl ColourPolicy {
                 return bad(format!("rule {}: quarantine_days must be at least 1", rule.id));
             }
         }
+        let special = [&self.quarantine.completion_rule, &self.quarantine.missed_day_rule];
+        for exemption in &self.exemptions {
+            if seen.insert(exemption.id.as_str(), ()).is_some() || special.contains(&&exemption.id) {
+                return bad(format!("exemption id {} is already used", exemption.id));
+            }
+            if exemption.dcc.is_empty() {
+                return bad(format!("exemption {}: dcc must name at least one certificate type", exemption.id));
+            }
+            if exemption.waives.is_empty() {
+                return bad(format!("exemption {}: waives must name at least one rule", exemption.id));
+            }
+            if let Some(unknown) = exemption.waives.iter().find(|id| self.rule(id).is_none()) {
+                return bad(format!("exemption {}: waives {unknown}, which is not a rule", exemption.id));
+            }
+        }
         Ok(())
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn exemption(&self, id: &str) -> Option<&Exemption> {
+        self.exemptions.iter().find(|e| e.id == id)
     }
 
     /// Days of consecutive normal clock-ins a rule's colour requires.
@@ -242,9 +288,17 @@ impl ColourPolicy {
 
     /// Evaluates every rule against the facts.
     pub fn evaluate(&self, facts: &Facts) -> Assessment<'_> {
-        let matched: Vec<&Rule> = self.rules.iter().filter(|r| self.matches(&r.when, facts)).collect();
+        let mut matched: Vec<&Rule> = self.rules.iter().filter(|r| self.matches(&r.when, facts)).collect();
+        let mut exempted_by = None;
+        for exemption in self.exemptions.iter().filter(|e| !e.dcc.is_disjoint(&facts.accepted_dcc)) {
+            let before = matched.len();
+            matched.retain(|r| !exemption.waives.contains(&r.id));
+            if matched.len() < before && exempted_by.is_none() {
+                exempted_by = Some(exemption);
+            }
+        }
         let colour = matched.iter().map(|r| r.colour).max().unwrap_or(Colour::Green);
         let rule = matched.iter().copied().find(|r| r.colour == colour);
-        Assessment { colour, rule, matched }
+        Assessment { colour, rule, matched, exempted_by }
     }
 }

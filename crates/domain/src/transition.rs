@@ -15,6 +15,7 @@ use jiff::tz::TimeZone;
 use std::collections::BTreeSet;
 
 use crate::colour::Colour;
+use crate::dcc_rules::DccKind;
 use crate::declaration::Report;
 use crate::ids::{ReportId, ResidentId};
 use crate::policy::{CaseKind, ColourPolicy, ContactKind, Facts};
@@ -31,6 +32,16 @@ pub struct StandingFacts {
     /// When the latest negative test's sample was taken, if any (for rules
     /// with `no_negative_test_within_hours`).
     pub latest_negative_test: Option<Timestamp>,
+    /// The attached EU DCCs the acceptance rules accept, each with its
+    /// window `[from, until)` (for policy exemptions).
+    pub dcc_windows: Vec<(DccKind, Timestamp, Timestamp)>,
+}
+
+impl StandingFacts {
+    /// The certificate types whose window holds `now`.
+    pub fn accepted_dcc_at(&self, now: Timestamp) -> BTreeSet<DccKind> {
+        self.dcc_windows.iter().filter(|(_, from, until)| *from <= now && now < *until).map(|(k, ..)| *k).collect()
+    }
 }
 
 /// Everything [`apply_report`] needs besides the policy and current status.
@@ -113,6 +124,7 @@ fn facts(policy: &ColourPolicy, ctx: &ReportContext<'_>) -> Facts {
         visited_risk_region,
         report: Some(ctx.report.kind()),
         negative_test_age: ctx.standing.latest_negative_test.map(|t| ctx.now.duration_since(t)),
+        accepted_dcc: ctx.standing.accepted_dcc_at(ctx.now),
     }
 }
 
@@ -143,7 +155,11 @@ pub fn apply_report(
             Some(rule) => {
                 (rule.colour, rule_basis(&rule.id), Some(Quarantine::new(policy.quarantine_days(rule), today)))
             }
-            None => (Colour::Green, Basis::NoRuleMatched { policy_version: policy.version.clone() }, None),
+            // Green because an exemption waived the rule that would have matched: it is named.
+            None => match assessment.exempted_by {
+                Some(exemption) => (Colour::Green, rule_basis(&exemption.id), None),
+                None => (Colour::Green, Basis::NoRuleMatched { policy_version: policy.version.clone() }, None),
+            },
         };
         let status = HealthStatus {
             resident: ctx.resident,

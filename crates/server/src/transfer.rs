@@ -1,5 +1,5 @@
 //! Moving a deployment between stores (`healthcode store copy`, `restore`):
-//! residents with their whole history in batches, then the other tables
+//! residents with their whole history in batches (and their attached EU DCCs), then the other tables
 //! (venues, visits, checkpoints, the audit log, cases, statistics,
 //! enterprises, staff accounts, on-site enrolments), then sessions, then a
 //! check of row counts and a checksum per table on both sides.
@@ -187,6 +187,20 @@ pub async fn copy_store(
         done += ids.len() as u64;
         after = Some(last);
         progress(CopyProgress { done, total });
+    }
+    // Attached EU DCCs, resident by resident over every source resident
+    // (idempotent: a certificate already attached in the target is kept), so
+    // a resumed copy misses none.
+    let mut after_dcc = None;
+    loop {
+        let ids = from.resident_ids_after(after_dcc, batch).await?;
+        let Some(last) = ids.last().copied() else { break };
+        for id in &ids {
+            for attachment in from.dcc_attachments_of(*id).await? {
+                to.attach_dcc(&attachment).await?;
+            }
+        }
+        after_dcc = Some(last);
     }
     // Venues, then visits (they refer to residents and venues), each resumed
     // after the target's last id.

@@ -35,6 +35,7 @@ mod audit;
 mod auth;
 mod cases;
 mod checkpoints;
+mod dcc;
 mod enrolments;
 mod enterprises;
 mod health;
@@ -271,6 +272,7 @@ macro_rules! shared_queries {
         $crate::__lab!($Store, $Db);
         $crate::__paper_passes!($Store, $Db);
         $crate::__enrolments!($Store, $Db);
+        $crate::__dcc!($Store, $Db);
     };
 }
 

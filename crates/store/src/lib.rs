@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod cluster;
+pub mod dcc;
 pub mod error;
 pub mod lab;
 pub mod records;
@@ -20,6 +21,7 @@ pub mod contract;
 
 pub use audit::{AuditAction, AuditActor, AuditEntry};
 pub use cluster::{ClusterStore, FeedEvent, SharedBucket, VisitChange, VisitFeed};
+pub use dcc::{DccAttachment, DccStore};
 pub use error::{StoreError, StoreResult};
 pub use lab::{FalseDeclaration, LabRecords, LabStore, StoredTestResult};
 pub use records::*;

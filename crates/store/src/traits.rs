@@ -409,6 +409,7 @@ pub trait Store:
     + PeerListStore
     + StaffStore
     + crate::lab::LabStore
+    + crate::dcc::DccStore
     + PaperPassStore
     + EnrolmentStore
     + crate::cluster::ClusterStore

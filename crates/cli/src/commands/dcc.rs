@@ -23,7 +23,8 @@ pub async fn import(common: CommonArgs, source: &str) -> Result<()> {
         std::fs::read_to_string(source).with_context(|| format!("reading {source}"))?
     };
     std::fs::create_dir_all(&config.data_dir)?;
-    let (list, skipped) = import_into(&config.data_dir, &text).map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))?;
+    let (list, skipped) = import_into(&config.data_dir, &text, config.dcc.list_signer.as_ref())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))?;
     for s in &skipped {
         eprintln!("skipped kid {:?}: {}", s.kid, s.reason);
     }
@@ -31,6 +32,7 @@ pub async fn import(common: CommonArgs, source: &str) -> Result<()> {
         "{}",
         json!({ "imported": list.dscs().len(), "skipped": skipped.len(),
                 "kept_in": healthcode_server::services::dcc::kept_path(&config.data_dir).display().to_string(),
+                "signature": if config.dcc.list_signer.is_some() { "verified" } else { "not checked (no dcc.dsc_list_signer)" },
                 "note": "a running server reads the list at its next start (or fetches dcc.dsc_list_url)" })
     );
     Ok(())

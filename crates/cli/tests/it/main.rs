@@ -7,6 +7,7 @@
 mod audit;
 mod concurrency;
 mod crash;
+mod dcc_import;
 mod federation;
 mod lab_import;
 mod loadgen;

@@ -13,6 +13,7 @@
 mod dsc;
 mod error;
 mod hcert;
+mod list_signature;
 pub mod testing;
 
 use base64::Engine as _;
@@ -26,6 +27,7 @@ pub use dsc::{
     dsc_kid,
 };
 pub use error::DccError;
+pub use list_signature::{ListSignatureError, ListSigner};
 
 use crate::health_code::{CLOCK_SKEW, cbor, envelope};
 

@@ -140,6 +140,21 @@ impl TestDsc {
         Ok(pack(&cose))
     }
 
+    /// `list` signed the way [`ListSigner`](crate::dcc::ListSigner) checks:
+    /// a base64 signature line (ECDSA raw `r‖s`, or RSA-PSS), then the list.
+    pub fn sign_list(&self, list: &str) -> Result<String, TestVectorError> {
+        let rng = SystemRandom::new();
+        let sig = match &self.signer {
+            Signer::Ec(key) => key.sign(&rng, list.as_bytes()).map_err(fail)?.as_ref().to_vec(),
+            Signer::Rsa(key) => {
+                let mut sig = vec![0u8; key.public().modulus_len()];
+                key.sign(&signature::RSA_PSS_SHA256, &rng, list.as_bytes(), &mut sig).map_err(fail)?;
+                sig
+            }
+        };
+        Ok(format!("{}\n{list}", STANDARD.encode(sig)))
+    }
+
     /// The ECDSA or RSA public key, for tests that check the DSC parser.
     pub fn public_key(&self) -> Vec<u8> {
         match &self.signer {

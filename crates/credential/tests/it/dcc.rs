@@ -324,3 +324,37 @@ fn the_rules_name_type_rule_and_reason() {
     assert!(!outcome.accepted());
     assert_eq!(verified.certificate_id_hash().len(), 64);
 }
+
+#[test]
+fn a_signed_dsc_list_verifies_with_the_pinned_signer_only() {
+    for alg in [TestAlg::Es256, TestAlg::Es384, TestAlg::Ps256] {
+        signed_list_case(alg);
+    }
+}
+
+fn signed_list_case(alg: TestAlg) {
+    use healthcode_credential::dcc::{ListSignatureError, ListSigner};
+    let signer = dsc(alg, &[]);
+    let listed = dsc(TestAlg::Es256, &[]);
+    let body = testing::gateway_list(&[&listed]);
+    let signed = signer.sign_list(&body).unwrap();
+    let pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        base64::engine::general_purpose::STANDARD.encode(&signer.der)
+    );
+    let pinned = ListSigner::from_certificate(pem.as_bytes()).unwrap();
+    assert_eq!(ListSigner::from_certificate(&signer.der).unwrap(), pinned, "PEM and DER read alike");
+    assert_eq!(pinned.verify(&signed).unwrap(), body);
+    // The verified part parses as the list.
+    assert_eq!(DscList::parse(pinned.verify(&signed).unwrap()).unwrap().0.dscs().len(), 1);
+    // Any changed byte of the list (a DSC swapped in) is refused.
+    let tampered = signed.replacen("\"BE\"", "\"FR\"", 1);
+    assert_ne!(tampered, signed);
+    assert_eq!(pinned.verify(&tampered), Err(ListSignatureError::SignatureInvalid));
+    // Signed by another key: refused.
+    let other = dsc(TestAlg::Es256, &[]).sign_list(&body).unwrap();
+    assert_eq!(pinned.verify(&other).unwrap_err().code(), "DSC_LIST_SIGNATURE_INVALID");
+    // No signature line at all.
+    assert_eq!(pinned.verify(&body).unwrap_err().code(), "DSC_LIST_UNSIGNED");
+    assert_eq!(ListSigner::from_certificate(b"not a certificate").unwrap_err().code(), "DSC_LIST_SIGNER_INVALID");
+}

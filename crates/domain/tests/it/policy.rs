@@ -2,6 +2,7 @@
 
 use crate::story::{Person, declaration, declaration_with, morning};
 use healthcode_domain::Colour;
+use healthcode_domain::dcc_rules::DccKind;
 use healthcode_domain::policy::{CaseKind, ColourPolicy, ContactKind};
 use healthcode_domain::{Basis, StandingFacts};
 use rstest::rstest;
@@ -140,4 +141,55 @@ fn a_negative_test_window_out_of_range_is_refused() {
     let bad = healthcode_domain::policy::ARRIVAL_TEST_POLICY_TOML
         .replace("no_negative_test_within_hours = 72", "no_negative_test_within_hours = 0");
     assert!(ColourPolicy::from_toml(&bad).unwrap_err().message.contains("no_negative_test_within_hours"));
+}
+
+#[rstest]
+#[case::no_certificate(vec![], &["CN-HB-WUHAN"], Colour::Yellow, Some("Y-RISK-REGION"))]
+#[case::test_inside_window(vec![(DccKind::Test, -10, 62)], &["CN-HB-WUHAN"], Colour::Green, Some("G-DCC-ARRIVAL"))]
+#[case::vaccination_inside_window(vec![(DccKind::Vaccination, -500, 5000)], &["CN-HB"], Colour::Green, Some("G-DCC-ARRIVAL"))]
+#[case::window_over(vec![(DccKind::Test, -80, -8)], &["CN-HB"], Colour::Yellow, Some("Y-RISK-REGION"))]
+#[case::window_not_begun(vec![(DccKind::Vaccination, 24, 5000)], &["CN-HB"], Colour::Yellow, Some("Y-RISK-REGION"))]
+#[case::no_arrival_no_exemption(vec![(DccKind::Test, -10, 62)], &["CN-ZJ"], Colour::Green, None)]
+fn an_accepted_dcc_waives_the_arrival_rule_and_is_named(
+    #[case] windows: Vec<(DccKind, i64, i64)>,
+    #[case] visited: &[&str],
+    #[case] colour: Colour,
+    #[case] rule: Option<&str>,
+) {
+    let policy = ColourPolicy::from_toml(healthcode_domain::policy::ARRIVAL_DCC_POLICY_TOML).unwrap();
+    let now = morning(2);
+    let hours = |h: i64| now.checked_add(jiff::SignedDuration::from_hours(h)).unwrap();
+    let standing = StandingFacts {
+        dcc_windows: windows.into_iter().map(|(k, from, until)| (k, hours(from), hours(until))).collect(),
+        ..Default::default()
+    };
+    let mut p = Person::new();
+    p.policy = policy;
+    let t = p.report_with(declaration_with(visited, false), now, &standing).unwrap();
+    assert_eq!(t.status.colour, colour);
+    assert_eq!(t.status.basis.rule_id(), rule);
+    assert_eq!(t.changes[0].basis.rule_id(), rule);
+    assert_eq!(t.status.basis.policy_version(), "hangzhou-2020.1+arrival-dcc.1");
+}
+
+#[test]
+fn an_accepted_dcc_waives_only_the_named_rules() {
+    let policy = ColourPolicy::from_toml(healthcode_domain::policy::ARRIVAL_DCC_POLICY_TOML).unwrap();
+    let now = morning(2);
+    let later = now.checked_add(jiff::SignedDuration::from_hours(10)).unwrap();
+    let standing = StandingFacts { dcc_windows: vec![(DccKind::Test, now, later)], ..Default::default() };
+    let mut p = Person::new();
+    p.policy = policy;
+    let t = p.report_with(declaration(38.4, &[]), now, &standing).unwrap();
+    assert_eq!((t.status.colour, t.status.basis.rule_id()), (Colour::Yellow, Some("Y-FEVER")));
+}
+
+#[rstest]
+#[case::unknown_rule("waives = [\"Y-RISK-REGION\"]", "waives = [\"Y-NOPE\"]", "not a rule")]
+#[case::no_type("dcc = [\"vaccination\", \"test\", \"recovery\"]", "dcc = []", "at least one certificate type")]
+#[case::id_taken("id = \"G-DCC-ARRIVAL\"", "id = \"Y-FEVER\"", "already used")]
+fn a_broken_exemption_is_refused(#[case] from: &str, #[case] to: &str, #[case] message: &str) {
+    let bad = healthcode_domain::policy::ARRIVAL_DCC_POLICY_TOML.replace(from, to);
+    let err = ColourPolicy::from_toml(&bad).unwrap_err();
+    assert!(err.message.contains(message), "{}", err.message);
 }

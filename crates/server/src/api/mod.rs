@@ -123,6 +123,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(trust::signed_trust_list))
         .routes(routes!(trust::peers))
         .routes(routes!(dcc::dsc_list))
+        .routes(routes!(dcc::attach, dcc::mine))
         .routes(routes!(trust::dev_outbox))
         .routes(routes!(venues::register, venues::list))
         .routes(routes!(venues::get_one))

@@ -10,6 +10,7 @@ use healthcode_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::dcc::AttachedDccView;
 use crate::api::json::ApiJson;
 use crate::api::status_view::{StatusResponse, status_response};
 use crate::auth::extract::ResidentAuth;
@@ -39,6 +40,11 @@ pub struct DeclarationRequest {
     pub contact_with_case: bool,
     #[serde(default)]
     pub travel_plan: String,
+    /// An EU Digital COVID Certificate (`HC1:…`) to attach: verified first
+    /// (a refused one refuses the declaration with its `DCC_*` code), so the
+    /// colour rules see it.
+    #[serde(default)]
+    pub dcc: Option<String>,
 }
 
 impl DeclarationRequest {
@@ -102,6 +108,9 @@ pub struct ReportResponse {
     /// Whether the report counted toward a quarantine streak.
     pub counted: bool,
     pub status: StatusResponse,
+    /// The verdict on the EU DCC sent with the declaration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dcc: Option<AttachedDccView>,
 }
 
 fn report_response(state: &AppState, o: &ReportOutcome, lang: Lang) -> ReportResponse {
@@ -111,13 +120,14 @@ fn report_response(state: &AppState, o: &ReportOutcome, lang: Lang) -> ReportRes
         report_id: o.report_id.to_string(),
         counted: o.counted,
         status: status_response(state, &o.status, &newest_first, lang),
+        dcc: None,
     }
 }
 
 /// Files a health declaration; answers with the resulting status.
 #[utoipa::path(post, path = "/api/v1/declarations", tag = "health", request_body = DeclarationRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = ReportResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReportResponse), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody, description = "DCC_LIST_MISSING"), (status = 422, body = ErrorBody, description = "invalid field, or the attached EU DCC refused (`DCC_*`)")))]
 pub async fn declare(
     State(state): State<AppState>,
     auth: ResidentAuth,
@@ -125,8 +135,16 @@ pub async fn declare(
     ApiJson(body): ApiJson<DeclarationRequest>,
 ) -> ApiResult<(StatusCode, Json<ReportResponse>)> {
     let (identity, declaration) = body.parse()?;
-    let outcome = health::declare(&state, auth.resident, identity, declaration, ReportChannel::App).await?;
-    Ok((StatusCode::CREATED, Json(report_response(&state, &outcome, lang))))
+    let dcc = body.dcc.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let Some(dcc) = dcc else {
+        let outcome = health::declare(&state, auth.resident, identity, declaration, ReportChannel::App).await?;
+        return Ok((StatusCode::CREATED, Json(report_response(&state, &outcome, lang))));
+    };
+    let (outcome, attached) =
+        health::declare_with_dcc(&state, auth.resident, identity, declaration, ReportChannel::App, dcc).await?;
+    let mut response = report_response(&state, &outcome, lang);
+    response.dcc = Some(AttachedDccView::from(&attached.attachment));
+    Ok((StatusCode::CREATED, Json(response)))
 }
 
 /// Records the daily clock-in (temperature and symptoms).

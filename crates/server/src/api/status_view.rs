@@ -76,7 +76,11 @@ pub fn reason(state: &AppState, basis: &healthcode_domain::Basis, lang: Lang) ->
         Some(id) if id == policy.quarantine.missed_day_rule => {
             policy.quarantine.missed_day_description.get(lang.key()).to_string()
         }
-        Some(id) => policy.rule(id).map_or_else(|| id.to_string(), |r| r.description.get(lang.key()).to_string()),
+        Some(id) => match (policy.rule(id), policy.exemption(id)) {
+            (Some(r), _) => r.description.get(lang.key()).to_string(),
+            (None, Some(e)) => e.description.get(lang.key()).to_string(),
+            (None, None) => id.to_string(),
+        },
     };
     Reason { rule_id, policy_version: basis.policy_version().to_string(), text }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use healthcode_credential::dcc::{DscList, DscListError, SkippedDsc, kind_name};
+use healthcode_credential::dcc::{DscList, DscListError, ListSignatureError, ListSigner, SkippedDsc, kind_name};
 use healthcode_credential::verify_dcc;
 use healthcode_domain::dcc_rules::DccRules;
 use jiff::Timestamp;
@@ -27,6 +27,9 @@ pub struct DccConfig {
     /// A list fetched every `refresh`; failures keep the last good copy.
     pub dsc_list_url: Option<String>,
     pub refresh: Duration,
+    /// The pinned certificate whose key must have signed every imported
+    /// list (`dcc.dsc_list_signer`); `None`: lists are taken unsigned.
+    pub list_signer: Option<ListSigner>,
 }
 
 impl Default for DccConfig {
@@ -36,6 +39,7 @@ impl Default for DccConfig {
             dsc_list_file: None,
             dsc_list_url: None,
             refresh: Duration::from_secs(6 * 3600),
+            list_signer: None,
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct DccService {
 pub enum DccImportError {
     #[error(transparent)]
     List(#[from] DscListError),
+    #[error(transparent)]
+    Signature(#[from] ListSignatureError),
     #[error("keeping the list in {path}: {source}")]
     Keep { path: String, source: std::io::Error },
 }
@@ -78,6 +84,7 @@ impl DccImportError {
     pub fn code(&self) -> &'static str {
         match self {
             DccImportError::List(_) => "DSC_LIST_INVALID",
+            DccImportError::Signature(e) => e.code(),
             DccImportError::Keep { .. } => "INTERNAL",
         }
     }
@@ -87,9 +94,19 @@ pub fn kept_path(data_dir: &Path) -> PathBuf {
     data_dir.join(KEPT_FILE)
 }
 
-/// Parses and keeps a list in `data_dir` (what `healthcode dcc import` does).
-pub fn import_into(data_dir: &Path, text: &str) -> Result<(DscList, Vec<SkippedDsc>), DccImportError> {
-    let (list, skipped) = DscList::parse(text)?;
+/// Checks the list's signature when a signer is pinned, then parses and
+/// keeps it in `data_dir` (what `healthcode dcc import` does). A refused
+/// list leaves the kept one as it was.
+pub fn import_into(
+    data_dir: &Path,
+    text: &str,
+    signer: Option<&ListSigner>,
+) -> Result<(DscList, Vec<SkippedDsc>), DccImportError> {
+    let json = match signer {
+        Some(signer) => signer.verify(text)?,
+        None => text,
+    };
+    let (list, skipped) = DscList::parse(json)?;
     let path = kept_path(data_dir);
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, text)
@@ -143,7 +160,7 @@ impl DccService {
 
     /// Replaces the list in force and keeps it; returns the skipped entries' count.
     pub fn import(&self, text: &str, now: Option<Timestamp>) -> Result<usize, DccImportError> {
-        let (list, skipped) = import_into(&self.kept, text)?;
+        let (list, skipped) = import_into(&self.kept, text, self.config.list_signer.as_ref())?;
         if let Ok(mut slot) = self.list.write() {
             *slot = Arc::new(list);
         }

@@ -10,6 +10,7 @@ use healthcode_store::{ReportCommit, StoreError, StoredReport};
 
 use crate::error::ApiError;
 use crate::services::accounts::new_uuid_v7;
+use crate::services::dcc_attachments::{self, Attached};
 use crate::state::AppState;
 
 /// What an accepted report did.
@@ -40,6 +41,30 @@ pub async fn declare(
         ));
     }
     submit(state, resident, identity, Report::Declaration(declaration), channel).await
+}
+
+/// Files a declaration with an EU DCC attached: the certificate is verified
+/// and kept first (a refused one stops the declaration: nothing is saved),
+/// so the colour rules already see it.
+pub async fn declare_with_dcc(
+    state: &AppState,
+    resident: ResidentId,
+    identity: Option<Identity>,
+    declaration: Declaration,
+    channel: ReportChannel,
+    dcc: &str,
+) -> Result<(ReportOutcome, Attached), ApiError> {
+    declaration.validate()?;
+    let account = state.store.resident(resident).await?;
+    if account.identity.is_none() && identity.is_none() {
+        return Err(ApiError::bad_input(
+            "IDENTITY_REQUIRED",
+            "the first declaration must give name, document type, document number and district",
+        ));
+    }
+    let attached = dcc_attachments::attach(state, resident, dcc, state.clock.now()).await?;
+    let outcome = submit(state, resident, identity, Report::Declaration(declaration), channel).await?;
+    Ok((outcome, attached))
 }
 
 /// Records a daily clock-in.
@@ -73,6 +98,7 @@ async fn submit(
     // lab: a recent negative test is read only where a rule could ask for it.
     if names_regions {
         standing.latest_negative_test = crate::services::lab::latest_negative(state, resident).await?;
+        standing.dcc_windows = dcc_attachments::windows_of(state, resident).await?;
     }
     let risk_areas: Vec<healthcode_domain::RegionCode> = if names_regions {
         state.store.risk_areas_at(state.clock.now()).await?.into_iter().map(|a| a.code).collect()

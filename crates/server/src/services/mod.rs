@@ -11,6 +11,7 @@ pub mod check_in;
 pub mod checkpoints;
 pub mod code;
 pub mod dcc;
+pub mod dcc_attachments;
 pub mod enrolment;
 pub mod enterprises;
 pub mod false_declarations;

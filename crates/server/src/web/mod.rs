@@ -4,6 +4,7 @@
 mod appeal_pages;
 mod case_pages;
 mod check_in_pages;
+mod dcc_lines;
 mod enterprise_pages;
 mod error_pages;
 mod form_checks;

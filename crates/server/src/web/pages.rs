@@ -297,6 +297,7 @@ pub(crate) fn declaration_from_form(f: &Fields) -> (DeclarationForm, Result<Decl
         visited_regions: field(f, "visited_regions").into(),
         contact_with_case: field(f, "contact_with_case") == "true",
         travel_plan: field(f, "travel_plan").into(),
+        dcc: field(f, "dcc").trim().into(),
     };
     let temperature = form.temperature_c.trim().replace(',', ".");
     let request = if temperature.is_empty() {
@@ -317,6 +318,7 @@ pub(crate) fn declaration_from_form(f: &Fields) -> (DeclarationForm, Result<Decl
         visited_regions: form.visited_regions.split([',', ' ', ';']).map(str::to_string).collect(),
         contact_with_case: form.contact_with_case,
         travel_plan: form.travel_plan.clone(),
+        dcc: Some(form.dcc.clone()).filter(|d| !d.is_empty()),
     });
     (form, request)
 }
@@ -346,16 +348,32 @@ pub async fn declare_submit(
         return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
     }
     let result = async {
-        let (identity, declaration) = request?.parse()?;
-        health::declare(&state, who.resident, identity, declaration, ReportChannel::Web).await
+        let request = request?;
+        let (identity, declaration) = request.parse()?;
+        match request.dcc.as_deref() {
+            Some(dcc) => health::declare_with_dcc(&state, who.resident, identity, declaration, ReportChannel::Web, dcc)
+                .await
+                .map(|_| ()),
+            None => health::declare(&state, who.resident, identity, declaration, ReportChannel::Web).await.map(|_| ()),
+        }
     }
     .await;
     match result {
-        Ok(_) => Redirect::to("/me/code").into_response(),
+        Ok(()) => Redirect::to("/me/code").into_response(),
         Err(e) => {
+            let mut fields = FieldErrors::default();
+            // A refused certificate is shown beside the certificate field, in the reader's language.
+            let top = if e.code.starts_with("DCC_") {
+                let text = lang.t_opt(&format!("reason.{}", e.code)).unwrap_or(&e.message);
+                fields.add(lang, "dcc", "", &format!("{text} ({})", e.code));
+                None
+            } else {
+                Some(e.message.clone())
+            };
             let page = Page::new(lang, "/declare", true)
                 .with_regions(&state.config.regions)
-                .with_error(Some(e.message.clone()));
+                .with_error(top)
+                .with_fields(fields);
             (e.status(), DeclarePage { page, form, doc_types: DOC_TYPES, symptoms: SYMPTOMS }).into_response()
         }
     }
@@ -415,6 +433,7 @@ pub async fn my_code(
                 flash,
                 refreshing: lang.t("code.refreshing"),
                 offline: lang.t("code.offline"),
+                dccs: Vec::new(),
             }
             .into_response();
         }
@@ -450,8 +469,19 @@ pub async fn my_code(
             broken: q.is_broken_on(today),
         }),
     };
-    CodePage { page, code: Some(shown), flash, refreshing: lang.t("code.refreshing"), offline: lang.t("code.offline") }
-        .into_response()
+    let dccs = match state.store.dcc_attachments_of(who.resident).await {
+        Ok(list) => list.iter().map(|a| crate::web::dcc_lines::shown(&state, lang, a)).collect(),
+        Err(e) => return error_page(lang, "/me/code", true, &e.into()),
+    };
+    CodePage {
+        page,
+        code: Some(shown),
+        flash,
+        refreshing: lang.t("code.refreshing"),
+        offline: lang.t("code.offline"),
+        dccs,
+    }
+    .into_response()
 }
 
 pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResident) -> Response {

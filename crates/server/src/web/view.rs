@@ -193,6 +193,8 @@ pub struct DeclarationForm {
     pub visited_regions: String,
     pub contact_with_case: bool,
     pub travel_plan: String,
+    /// An EU DCC's `HC1:` text, as pasted.
+    pub dcc: String,
 }
 
 impl DeclarationForm {
@@ -258,6 +260,16 @@ pub struct CodePage {
     /// Texts the refresh script (`static/code.js`) shows.
     pub refreshing: &'static str,
     pub offline: &'static str,
+    /// The EU DCCs the resident attached, newest first.
+    pub dccs: Vec<DccShown>,
+}
+
+/// One attached EU DCC on the resident's page.
+#[derive(Debug, Clone)]
+pub struct DccShown {
+    pub accepted: bool,
+    /// Type, country, verdict and rule, in the reader's language.
+    pub text: String,
 }
 
 #[derive(Template, WebTemplate)]

@@ -13,6 +13,7 @@ mod checkpoints;
 mod cluster;
 mod concurrency;
 mod dcc;
+mod dcc_arrivals;
 mod enrolment;
 mod enterprises;
 mod error_pages;

@@ -69,6 +69,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/federation/trust-list", Public),
     ("GET", "/api/v1/federation/peers", Staff(OFFICERS)),
     ("GET", "/api/v1/dcc/dsc-list", Public),
+    ("POST", "/api/v1/me/dcc", Resident),
+    ("GET", "/api/v1/me/dcc", Resident),
     ("GET", "/api/v1/dev/outbox", Public),
     ("POST", "/api/v1/venues", Venue),
     ("GET", "/api/v1/venues", Venue),

@@ -607,6 +607,7 @@ async fn declarations_and_symptoms_are_counted_by_channel() {
             visited_regions: vec![],
             contact_with_case: false,
             travel_plan: String::new(),
+            dcc: None,
         };
         let (identity, declaration) = request.parse().unwrap();
         health::declare(&app.state, id, identity, declaration, channel).await.unwrap();

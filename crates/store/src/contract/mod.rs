@@ -48,7 +48,8 @@ macro_rules! contract_tests {
             test_results_are_recorded_once_and_open_one_case, false_declarations_are_decided_once,
             lab_records_copy_idempotently,
             paper_passes_are_kept_while_valid_and_reprints_count_up,
-            enrolments_are_one_per_document_and_links_are_used_once, staff_accounts_copy_as_they_are);
+            enrolments_are_one_per_document_and_links_are_used_once, staff_accounts_copy_as_they_are,
+            dcc_attachments_are_kept_once_per_certificate_newest_first);
 
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -62,6 +63,7 @@ macro_rules! contract_tests {
     };
 }
 
+mod dcc;
 mod enrolments;
 mod governance;
 mod lab;
@@ -71,6 +73,7 @@ mod places;
 mod staff;
 mod work;
 
+pub use dcc::*;
 pub use enrolments::*;
 pub use governance::*;
 pub use lab::*;

@@ -53,4 +53,30 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Bên ký không được cấp loại chứng nhận EU này",
         ],
     ),
+    // attaching a certificate to a declaration, and the resident's page
+    (
+        "declare.dcc",
+        [
+            "EU Digital COVID Certificate (optional): paste the text of its QR code, starting with HC1:",
+            "欧盟数字新冠证书（可选）：粘贴其二维码文本，以 HC1: 开头",
+            "Chứng nhận COVID số của EU (không bắt buộc): dán nội dung mã QR, bắt đầu bằng HC1:",
+        ],
+    ),
+    (
+        "declare.dcc_note",
+        [
+            "It is verified here; only the result (type, rule, validity) is kept, not your name or the certificate.",
+            "证书在此核验；只保存核验结果（类型、规则、有效期），不保存姓名或证书本身。",
+            "Chứng nhận được kiểm tra tại đây; chỉ lưu kết quả (loại, quy định, thời hạn), không lưu tên hay chứng nhận.",
+        ],
+    ),
+    ("declare.dcc_legend", ["Foreign certificate", "境外证书", "Chứng nhận nước ngoài"]),
+    ("dcc.attached", ["EU certificate", "欧盟证书", "Chứng nhận EU"]),
+    ("dcc.attached.accepted", ["accepted", "已接受", "được chấp nhận"]),
+    ("dcc.attached.not_accepted", ["not accepted", "未接受", "không được chấp nhận"]),
+    (
+        "dcc.attached.window",
+        ["counts from {from} until {until}", "有效期 {from} 至 {until}", "có hiệu lực từ {from} đến {until}"],
+    ),
+    ("code.dccs", ["Attached EU certificates", "已添加的欧盟证书", "Chứng nhận EU đã đính kèm"]),
 ];
