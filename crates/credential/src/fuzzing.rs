@@ -23,5 +23,5 @@ pub fn decode_cose_unverified(bytes: &[u8]) -> Result<HealthCodeClaims, VerifyEr
 /// checksums stop most mutations before any pixel is read).
 pub fn decode_luma(width: usize, pixels: &[u8]) -> Result<Vec<String>, crate::QrError> {
     let height = pixels.len().checked_div(width).unwrap_or(0);
-    crate::qr::scan::decode_luma(width, height, pixels.to_vec())
+    crate::qr::scan::decode_luma_with(crate::QrDecoder::default(), width, height, pixels.to_vec())
 }

@@ -51,6 +51,8 @@ pub use paper_pass::{
     OUTDATED_PAPER_PASS_PREFIX, PAPER_PASS_PREFIX, PaperPass, PaperPassClaims, PaperPassError, SignPassError,
     check_print, is_paper_pass, sign_paper_pass, verify_paper_pass,
 };
-pub use qr::{DECODE_TIME_LIMIT, QrError, QrMatrix, decode_image, matrix, render_png, render_svg};
+pub use qr::{
+    DECODE_TIME_LIMIT, QrDecoder, QrError, QrMatrix, decode_image, decode_image_with, matrix, render_png, render_svg,
+};
 pub use trust_list::{PreparedKey, PreparedTrustList, TrustList, TrustListError, TrustedKey};
 pub use venue_token::{VenueToken, VenueTokenError, sign_venue_token, token_from_qr, verify_venue_token};

@@ -15,6 +15,7 @@ mod paper_pass;
 mod stats;
 mod store;
 mod tokens;
+mod verify_image;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -23,7 +23,7 @@ mod version;
 use grid::{Grid, Line};
 
 pub use raster::{MAX_MODULE_PX, render_png};
-pub use scan::{DECODE_TIME_LIMIT, decode_image};
+pub use scan::{DECODE_TIME_LIMIT, QrDecoder, decode_image, decode_image_with};
 pub use svg::{render_svg, render_svg_labelled};
 
 /// Light modules around the code, as the QR standard asks.

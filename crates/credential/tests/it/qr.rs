@@ -108,3 +108,47 @@ mod never_panics {
         }
     }
 }
+
+/// Photos from `scripts/decoder-set` (greyscale copies, in `tests/images/`
+/// with their texts in `expected.tsv`): the default decoder reads every one,
+/// and rqrr alone (the decoder before) misses some of them.
+mod photos {
+    use healthcode_credential::{QrDecoder, decode_image, decode_image_with};
+
+    fn photos() -> Vec<(String, Vec<u8>, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images");
+        let table = std::fs::read_to_string(dir.join("expected.tsv")).unwrap();
+        table
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let mut fields = line.splitn(3, '\t');
+                let (file, _category, text) = (fields.next().unwrap(), fields.next().unwrap(), fields.next().unwrap());
+                (file.to_owned(), std::fs::read(dir.join(file)).unwrap(), text.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_default_decoder_reads_every_photo() {
+        let photos = photos();
+        assert!(photos.len() >= 5);
+        for (file, bytes, text) in &photos {
+            assert_eq!(decode_image(bytes).unwrap(), vec![text.clone()], "{file}");
+        }
+    }
+
+    #[test]
+    fn rqrr_alone_misses_some_of_them() {
+        let photos = photos();
+        let missed: Vec<&str> = photos
+            .iter()
+            .filter(|(_, bytes, text)| {
+                !decode_image_with(QrDecoder::Rqrr, bytes).is_ok_and(|found| found.contains(text))
+            })
+            .map(|(file, _, _)| file.as_str())
+            .collect();
+        assert!(missed.len() >= 2, "rqrr missed only {missed:?}");
+        assert!(missed.iter().any(|f| f.starts_with("background-")), "{missed:?}");
+    }
+}
