@@ -154,6 +154,6 @@ pub async fn attach(
 #[utoipa::path(get, path = "/api/v1/me/dcc", tag = "health", security(("bearer" = [])),
     responses((status = 200, body = Vec<AttachedDccView>)))]
 pub async fn mine(State(state): State<AppState>, auth: ResidentAuth) -> ApiResult<Json<Vec<AttachedDccView>>> {
-    let list = state.store.dcc_attachments_of(auth.resident).await?;
+    let list = crate::services::dcc_attachments::of_resident(&state, auth.resident).await?;
     Ok(Json(list.iter().map(AttachedDccView::from).collect()))
 }

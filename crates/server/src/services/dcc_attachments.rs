@@ -86,6 +86,11 @@ pub async fn attach(state: &AppState, resident: ResidentId, text: &str, now: Tim
     Ok(Attached { attachment: kept, created })
 }
 
+/// A resident's attached certificates, newest first.
+pub async fn of_resident(state: &AppState, resident: ResidentId) -> Result<Vec<DccAttachment>, ApiError> {
+    Ok(state.store.dcc_attachments_of(resident).await?)
+}
+
 /// The windows of a resident's attached certificates (for [`StandingFacts`]).
 ///
 /// [`StandingFacts`]: healthcode_domain::StandingFacts

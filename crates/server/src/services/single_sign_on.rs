@@ -189,7 +189,7 @@ async fn create(
         scope,
         state: StaffState::Active,
         password_hash: None,
-        totp_secret: None,
+        totp_sealed: None,
         totp_last_step: None,
         failed_attempts: 0,
         invite_hash: None,

@@ -20,7 +20,7 @@ use crate::auth::extract::PageResident;
 use crate::auth::staff::{PageAuditor, PageAuthority, PageSupervisor};
 use crate::error::ApiError;
 use crate::services::false_declarations;
-use lab::{self, Channel, NewResult, RowError};
+use crate::services::lab::{self, Channel, NewResult, RowError};
 use crate::state::AppState;
 use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;

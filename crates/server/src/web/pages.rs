@@ -469,9 +469,9 @@ pub async fn my_code(
             broken: q.is_broken_on(today),
         }),
     };
-    let dccs = match state.store.dcc_attachments_of(who.resident).await {
+    let dccs = match crate::services::dcc_attachments::of_resident(&state, who.resident).await {
         Ok(list) => list.iter().map(|a| crate::web::dcc_lines::shown(&state, lang, a)).collect(),
-        Err(e) => return error_page(lang, "/me/code", true, &e.into()),
+        Err(e) => return error_page(lang, "/me/code", true, &e),
     };
     CodePage {
         page,

@@ -100,7 +100,7 @@ async fn first_sign_in_makes_the_account_and_roles_follow_the_provider() {
     assert_eq!(e.status(), StatusCode::FORBIDDEN);
 
     // Disabled by a supervisor: refused even though the provider still vouches for her.
-    staff::disable(&app.state, &AuditActor::Operator, a.account.id).await.unwrap();
+    staff::disable(&app.state, &AuditActor::Operator, a.account.id, staff::Seen::Latest).await.unwrap();
     let e = single_sign_on::sign_in(&app.state, &config, &claims("olga-7", serde_json::json!("hc-officer")))
         .await
         .unwrap_err();
