@@ -41,7 +41,7 @@ pub struct OidcConfig {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: Secret,
-    /// Shown on the button: "Sign in with <name>".
+    /// Shown on the button: "Sign in with `name`".
     pub provider_name: String,
     /// Scopes requested (`openid` is always among them).
     pub scopes: String,

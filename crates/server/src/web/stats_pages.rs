@@ -135,9 +135,11 @@ fn field<'a>(row: &'a Value, name: &str) -> &'a Value {
 }
 
 /// A figure for display: suppressed counts show as "<N", shares as percentages.
+/// Without suppression (`min_count` 0 or 1) nothing is hidden, so a missing
+/// figure is "—", never "<0".
 fn shown(name: &str, v: &Value, min_count: u32) -> String {
     match v {
-        Value::Null if name.ends_with("_share") => "—".into(),
+        Value::Null if name.ends_with("_share") || min_count <= 1 => "—".into(),
         Value::Null => format!("<{min_count}"),
         Value::Number(n) if name.ends_with("_share") => format!("{:.1} %", n.as_f64().unwrap_or(0.0) * 100.0),
         Value::Number(n) => n.as_i64().map_or_else(|| format!("{:.1}", n.as_f64().unwrap_or(0.0)), |i| i.to_string()),
@@ -161,7 +163,8 @@ fn headlines(city: &[Value], min_count: u32, lang: Lang) -> Vec<Headline> {
             };
             Headline {
                 label: lang.t(label).to_string(),
-                value: shown(name, now, min_count),
+                // No day at all: nothing was suppressed, there is no figure.
+                value: if last.is_some() { shown(name, now, min_count) } else { "—".to_string() },
                 change,
                 class: (*class).to_string(),
             }
@@ -247,4 +250,19 @@ pub async fn dashboard(
         query,
     }
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    #[test]
+    fn a_missing_figure_is_never_shown_as_below_zero() {
+        assert_eq!(super::shown("declarations", &Value::Null, 0), "—");
+        assert_eq!(super::shown("declarations", &Value::Null, 5), "<5");
+        assert_eq!(super::shown("employees_back_share", &Value::Null, 5), "—");
+        assert_eq!(super::shown("declarations", &json!(7), 0), "7");
+        let none = super::headlines(&[], 5, crate::web::i18n::Lang::En);
+        assert!(none.iter().all(|h| h.value == "—"), "no day, no figure");
+    }
 }
