@@ -105,7 +105,7 @@ fn evidence_text(e: &Evidence, lang: Lang) -> String {
         Evidence::Appeal { answer, .. } => lang.tf("evidence.appeal", &[("answer", answer)]),
         Evidence::TestResult { test_kind, outcome, sampled_at, lab, .. } => {
             let test = lang.t_opt(&format!("lab.test.{test_kind}")).unwrap_or(test_kind);
-            let outcome = lang.t_opt(&format!("lab.outcome.{outcome}")).unwrap_or(outcome);
+            let outcome = lang.t_opt(&format!("evidence.outcome.{outcome}")).unwrap_or(outcome);
             lang.tf(
                 "evidence.test_result",
                 &[("test", &test), ("outcome", &outcome), ("sampled", &sampled_at.to_string()), ("lab", lab)],

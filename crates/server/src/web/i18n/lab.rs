@@ -64,7 +64,7 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ["No false declaration is waiting.", "暂无待审批的虚假申报。", "Không có khai báo gian dối nào đang chờ."],
     ),
     ("fd.recorded", ["False declaration recorded", "已记录虚假申报", "Đã ghi nhận khai báo gian dối"]),
-    ("fd.approved_by", ["approved by", "批准人", "người duyệt"]),
+    ("lab.person", ["Person", "人员", "Người"]),
     ("mytests.title", ["My test results", "我的检测结果", "Kết quả xét nghiệm của tôi"]),
     (
         "mytests.none",

@@ -74,6 +74,14 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     ),
     ("staff.reset_named", ["Reset {$login}", "重置 {$login}", "Đặt lại {$login}"]),
     ("staff.disable_named", ["Disable {$login}", "停用 {$login}", "Vô hiệu hóa {$login}"]),
+    (
+        "fd.decided_line",
+        [
+            "recorded by {$staff}, approved by {$approver} · {$at}",
+            "由 {$staff} 记录，{$approver} 批准 · {$at}",
+            "{$staff} ghi nhận, {$approver} duyệt · {$at}",
+        ],
+    ),
     ("staff.change_roles_named", ["Change the roles of {$login}", "更改 {$login} 的角色", "Đổi vai trò của {$login}"]),
     (
         "stats.public_note",
@@ -132,8 +140,8 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
     // The words that fill evidence.test_result.
     ("lab.test.pcr", ["PCR", "核酸", "PCR"]),
     ("lab.test.antigen", ["Antigen", "抗原", "nhanh kháng nguyên"]),
-    ("lab.outcome.positive", ["positive", "阳性", "dương tính"]),
-    ("lab.outcome.negative", ["negative", "阴性", "âm tính"]),
+    ("evidence.outcome.positive", ["positive", "阳性", "dương tính"]),
+    ("evidence.outcome.negative", ["negative", "阴性", "âm tính"]),
     (
         "evidence.false_declaration",
         [
