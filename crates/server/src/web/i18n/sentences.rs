@@ -82,7 +82,8 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "{$staff} ghi nhận, {$approver} duyệt · {$at}",
         ],
     ),
-    ("staff.change_roles_named", ["Change the roles of {$login}", "更改 {$login} 的角色", "Đổi vai trò của {$login}"]),
+    // An aria-label holds the visible text (axe label-content-name-mismatch).
+    ("staff.change_roles_named", ["Change roles {$login}", "更改角色 {$login}", "Đổi vai trò {$login}"]),
     (
         "stats.public_note",
         [
