@@ -63,7 +63,8 @@ enum Command {
     /// Verify a health code, paper pass or venue QR offline (QR text, or a PNG/JPEG image
     /// of one). Prints a JSON verdict per code; exit status 0 only when all are valid,
     /// 1 when one is not, 3 (`NO_QR_FOUND`) when an image holds no readable QR code,
-    /// 4 (`IMAGE_UNREADABLE`) when the file is not a PNG or JPEG.
+    /// 4 (`IMAGE_UNREADABLE`) when the file is not a PNG or JPEG. Without keys to check
+    /// against (no key ring, an unreadable `--trust-list`) the verdict is `TRUST_LIST_MISSING`.
     /// A peer region's code is checked with that region's list the server kept in the store.
     Verify {
         /// The QR text (HCODE1:…) or the path of an image file.

@@ -121,6 +121,12 @@ async fn pass_verdict(common: &CommonArgs, text: &str, now: jiff::Timestamp) -> 
     }))
 }
 
+/// Still a JSON verdict when there is nothing to check against: no key ring
+/// in the data directory, or a `--trust-list` file that cannot be read.
+fn keys_missing(kind: &str, e: &anyhow::Error) -> serde_json::Value {
+    json!({ "valid": false, "kind": kind, "code": "TRUST_LIST_MISSING", "reason": format!("{e:#}") })
+}
+
 pub async fn run(
     common: CommonArgs,
     input: &str,
@@ -150,7 +156,14 @@ pub async fn run(
             continue;
         }
         if looks_like_venue_qr(&text) {
-            let keys = all_keys(&common, now)?;
+            let keys = match all_keys(&common, now) {
+                Ok(keys) => keys,
+                Err(e) => {
+                    all_valid = false;
+                    println!("{}", keys_missing("venue", &e));
+                    continue;
+                }
+            };
             let verdict = match verify_venue_token(&text, &keys) {
                 Ok((token, kid)) => json!({
                     "valid": true,
@@ -170,7 +183,14 @@ pub async fn run(
             continue;
         }
         if trust.is_none() {
-            trust = Some(trust_list(&common, trust_file.clone(), now)?);
+            match trust_list(&common, trust_file.clone(), now) {
+                Ok(list) => trust = Some(list),
+                Err(e) => {
+                    all_valid = false;
+                    println!("{}", keys_missing("health_code", &e));
+                    continue;
+                }
+            }
         }
         let Some(trust) = trust.as_ref() else { continue };
         let verdict = match verify(&text, trust, now) {

@@ -201,6 +201,19 @@ async fn verify_with_an_exported_trust_list_and_clear_errors() {
     let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
     assert_eq!(verdict["code"], "CODE_PREFIX_INVALID");
 
+    // Without keys to check against, still one JSON verdict a script can read.
+    let empty = tempfile::tempdir().unwrap();
+    for (input, kind) in [("HCODE1:abc", "health_code"), ("https://x.example/c/abc", "venue")] {
+        let out = Command::new(BIN).args(["verify", input, "--data-dir"]).arg(empty.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+        assert_eq!((verdict["code"].as_str(), verdict["kind"].as_str()), (Some("TRUST_LIST_MISSING"), Some(kind)));
+        assert!(verdict["reason"].as_str().unwrap().contains("no keys in"), "{verdict}");
+    }
+    let out = healthcode(&dir, &["verify", "HCODE1:abc", "--trust-list", "/nonexistent/trust.json"]);
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!(verdict["code"], "TRUST_LIST_MISSING");
+
     let out = healthcode(&dir, &["keys", "rotate"]);
     assert!(out.status.success());
     let out = healthcode(&dir, &["keys", "show"]);
