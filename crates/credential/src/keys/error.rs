@@ -13,19 +13,12 @@ pub enum KeyError {
     Sign,
     #[error("key id must be 8 bytes of standard base64")]
     KeyIdInvalid,
-    #[error("{action} {path}: {source}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("key ring index {path} is not valid: {source}")]
-    Index {
-        path: PathBuf,
-        #[source]
-        source: serde_json::Error,
-    },
+    // The cause is in the message, not also a `source()`: a chain printer
+    // (anyhow's `{:#}`) would otherwise say it twice.
+    #[error("{action} {path}: {error}")]
+    Io { action: &'static str, path: PathBuf, error: std::io::Error },
+    #[error("key ring index {path} is not valid: {error}")]
+    Index { path: PathBuf, error: serde_json::Error },
     #[error("key file {path} holds key {actual}, but the index says {expected}")]
     KeyIdMismatch { path: PathBuf, expected: String, actual: String },
     #[error("key ring in {0} has no active (non-retired) key")]
@@ -37,6 +30,6 @@ pub enum KeyError {
 impl KeyError {
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
-        move |source| KeyError::Io { action, path, source }
+        move |error| KeyError::Io { action, path, error }
     }
 }

@@ -89,7 +89,7 @@ impl KeyRing {
         let index_file = index_path(dir);
         let text = fs::read_to_string(&index_file).map_err(KeyError::io("reading", &index_file))?;
         let index: IndexFile =
-            serde_json::from_str(&text).map_err(|source| KeyError::Index { path: index_file.clone(), source })?;
+            serde_json::from_str(&text).map_err(|error| KeyError::Index { path: index_file.clone(), error })?;
         let mut entries = Vec::with_capacity(index.keys.len());
         let mut keys = Vec::with_capacity(index.keys.len());
         for item in index.keys {
@@ -208,8 +208,7 @@ fn write_index(dir: &Path, entries: &[KeyEntry]) -> Result<(), KeyError> {
             .collect(),
     };
     let path = index_path(dir);
-    let mut json =
-        serde_json::to_vec_pretty(&index).map_err(|source| KeyError::Index { path: path.clone(), source })?;
+    let mut json = serde_json::to_vec_pretty(&index).map_err(|error| KeyError::Index { path: path.clone(), error })?;
     json.push(b'\n');
     write_private(&path, &json)
 }
