@@ -198,6 +198,8 @@ describe('browser safety', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
     ['/me/tests', 'resident'],
     ['/checkpoint', 'authority'],
     ['/checkpoint/{checkpoint}', 'officer'],
+    ['/authority/cases', 'authority'],
+    ['/authority/overrides', 'authority'],
     ['/api/docs/', null],
   ];
 

@@ -8,7 +8,10 @@ macro_rules! __cases {
             $crate::__prelude!($Store, $Db);
             use domain::policy::CaseKind;
             use domain::{Case, CaseId, HealthStatus, ResidentId, StatusChange, VenueId};
-            use store::{AuditEntry, CaseRecords, CaseStore, ExposureSite, Notice, StoreError, StoreResult};
+            use store::{
+                AuditEntry, CaseListQuery, CaseListRow, CaseRecords, CaseSort, CaseStatusFilter, CaseStore, ExposureSite,
+                Notice, StoreError, StoreResult,
+            };
             use jiff::Timestamp;
 
             use super::health::{insert_change, upsert_status};
@@ -203,6 +206,92 @@ macro_rules! __cases {
                         .await
                         .map_err(other("listing cases"))?;
                     rows.iter().map(case_from_row).collect()
+                }
+
+                async fn case_list(&self, q: &CaseListQuery) -> StoreResult<(Vec<CaseListRow>, u64)> {
+                    let status = match q.status {
+                        None => "",
+                        Some(CaseStatusFilter::Traced) => "traced",
+                        Some(CaseStatusFilter::Applied) => "applied",
+                    };
+                    let district = q.district.as_deref().unwrap_or("");
+                    // The filter, shared by the page and its count; `$1` the
+                    // status, `$2` the district ('' for any).
+                    const MATCHING: &str = "FROM cases c LEFT JOIN residents r ON r.id = c.resident_id
+                         WHERE ($1 = '' OR ($1 = 'applied' AND c.applied_at IS NOT NULL)
+                                        OR ($1 = 'traced' AND c.applied_at IS NULL))
+                           AND ($2 = '' OR r.district = $2)";
+                    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
+                        .bind(status)
+                        .bind(district)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(other("counting cases"))?;
+                    // The order is one of five fixed spellings, never text from a request.
+                    let key = match q.sort {
+                        CaseSort::Recorded => "t.recorded_at",
+                        CaseSort::Onset => "t.onset",
+                        CaseSort::District => "t.district",
+                        CaseSort::Status => "t.applied",
+                        CaseSort::Contacts => "t.close_n + t.secondary_n",
+                    };
+                    let dir = if q.descending { "DESC" } else { "ASC" };
+                    let sql = format!(
+                        "SELECT * FROM (
+                             SELECT c.*, COALESCE(r.district, '') AS district,
+                                    CASE WHEN c.applied_at IS NULL THEN 0 ELSE 1 END AS applied,
+                                    (SELECT COUNT(*) FROM notices n WHERE n.case_id = c.id AND n.kind = 'close') AS close_n,
+                                    (SELECT COUNT(*) FROM notices n WHERE n.case_id = c.id AND n.kind = 'secondary') AS secondary_n
+                             {MATCHING}) t
+                         ORDER BY {key} {dir}, t.recorded_at {dir}, t.id {dir} LIMIT $3 OFFSET $4"
+                    );
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(status)
+                        .bind(district)
+                        .bind(i64::from(q.limit))
+                        .bind(i64::try_from(q.offset).unwrap_or(i64::MAX))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(other("listing cases"))?;
+                    let count = |row: &Row, col: &str| -> StoreResult<u64> {
+                        Ok(u64::try_from(get::<i64>(row, col)?).unwrap_or(0))
+                    };
+                    let list = rows
+                        .iter()
+                        .map(|row| {
+                            let district: String = get(row, "district")?;
+                            Ok(CaseListRow {
+                                case: case_from_row(row)?,
+                                district: (!district.is_empty()).then_some(district),
+                                close_notified: count(row, "close_n")?,
+                                secondary_notified: count(row, "secondary_n")?,
+                            })
+                        })
+                        .collect::<StoreResult<Vec<_>>>()?;
+                    Ok((list, u64::try_from(total).unwrap_or(0)))
+                }
+
+                async fn notified_among(&self, residents: &[ResidentId]) -> StoreResult<std::collections::HashSet<ResidentId>> {
+                    let mut wanted: Vec<Uuid> = residents.iter().map(|r| r.as_uuid()).collect();
+                    wanted.sort_unstable();
+                    wanted.dedup();
+                    let mut out = std::collections::HashSet::new();
+                    // One statement per 500 ids keeps under SQLite's bound-variable limit.
+                    for chunk in wanted.chunks(500) {
+                        let mut query = sqlx::QueryBuilder::<Db>::new(
+                            "SELECT DISTINCT resident_id FROM notices WHERE kind <> 'case' AND resident_id IN (",
+                        );
+                        let mut list = query.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        query.push(")");
+                        let rows = query.build().fetch_all(&self.pool).await.map_err(other("reading notified people"))?;
+                        for row in &rows {
+                            out.insert(resident_id(row, "resident_id")?);
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn case_of(&self, resident: ResidentId) -> StoreResult<Option<Case>> {

@@ -232,6 +232,51 @@ pub struct Notice {
     pub message: String,
 }
 
+/// How the authority's case list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseSort {
+    /// When the case was recorded.
+    #[default]
+    Recorded,
+    Onset,
+    /// The case's district of residence (by code).
+    District,
+    /// Not yet applied, then applied.
+    Status,
+    /// Contacts notified (close and secondary together).
+    Contacts,
+}
+
+/// Which cases the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseStatusFilter {
+    /// Recorded and traced on demand, not yet applied.
+    Traced,
+    Applied,
+}
+
+/// One page of the case list: filter, order, window.
+#[derive(Debug, Clone, Default)]
+pub struct CaseListQuery {
+    pub status: Option<CaseStatusFilter>,
+    /// A district code the case lives in.
+    pub district: Option<String>,
+    pub sort: CaseSort,
+    pub descending: bool,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// A case as the list shows it: the district its person declared and how
+/// many contacts its application notified (zero before it is applied).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseListRow {
+    pub case: healthcode_domain::Case,
+    pub district: Option<String>,
+    pub close_notified: u64,
+    pub secondary_notified: u64,
+}
+
 /// A place and time window published without personal data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExposureSite {

@@ -15,11 +15,11 @@ use crate::error::{StoreError, StoreResult};
 /// How many times [`VisitStore::scan`]'s default decides again after a race.
 const SCAN_ATTEMPTS: usize = 5;
 use crate::records::{
-    AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseRecords, Employee, EmployeeSnapshot, Enrolment,
-    Enterprise, EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice, OtpChallenge, OutboxMessage,
-    Override, PaperPassPrint, PaperPassRecord, PeerListRecord, PurgeCounts, PurgeMode, ReportCommit, Resident,
-    ResidentBundle, RiskArea, ScanApplied, ScanRequest, SessionRecord, StaffAccount, StaffChange, StatCell, StatDay,
-    StoredReport, TableCounts, Venue, decide_request,
+    AccessRecord, Alarm, AlarmKind, Appeal, AuditRecord, CaseListQuery, CaseListRow, CaseRecords, Employee,
+    EmployeeSnapshot, Enrolment, Enterprise, EnterpriseDecision, EnterpriseRecords, ExposureSite, GateScan, Notice,
+    OtpChallenge, OutboxMessage, Override, PaperPassPrint, PaperPassRecord, PeerListRecord, PurgeCounts, PurgeMode,
+    ReportCommit, Resident, ResidentBundle, RiskArea, ScanApplied, ScanRequest, SessionRecord, StaffAccount,
+    StaffChange, StatCell, StatDay, StoredReport, TableCounts, Venue, decide_request,
 };
 
 /// Resident and visitor accounts.
@@ -259,6 +259,12 @@ pub trait CaseStore: Send + Sync {
     async fn case(&self, id: CaseId) -> StoreResult<Case>;
     /// Newest first.
     async fn cases(&self, limit: u32) -> StoreResult<Vec<Case>>;
+    /// One page of the case list as `query` filters and orders it (ties by
+    /// id, so pages never overlap), and how many cases the filter matches.
+    async fn case_list(&self, query: &CaseListQuery) -> StoreResult<(Vec<CaseListRow>, u64)>;
+    /// Which of `residents` already hold a contact notice (close or
+    /// secondary) from any case.
+    async fn notified_among(&self, residents: &[ResidentId]) -> StoreResult<std::collections::HashSet<ResidentId>>;
     /// The person's most recent case, if any.
     async fn case_of(&self, resident: ResidentId) -> StoreResult<Option<Case>>;
     /// Marks a case applied and records its exposure sites and `audit`, in

@@ -573,3 +573,101 @@ pub async fn venue_names_of(state: &AppState, report: &TraceReport) -> Result<Ha
     let venues = crate::services::venues::by_id(state, ids).await?;
     Ok(venues.into_iter().map(|(id, v)| (id, v.profile.name)).collect())
 }
+
+/// One page of the authority's case list (district of residence and the
+/// contacts each application notified), and how many cases match.
+pub async fn list_page(
+    state: &AppState,
+    query: &healthcode_store::CaseListQuery,
+) -> Result<(Vec<healthcode_store::CaseListRow>, u64), ApiError> {
+    Ok(state.store.case_list(query).await?)
+}
+
+/// Which of `people` already hold a contact notice from any case.
+pub async fn notified_among(
+    state: &AppState,
+    people: &[ResidentId],
+) -> Result<std::collections::HashSet<ResidentId>, ApiError> {
+    Ok(state.store.notified_among(people).await?)
+}
+
+/// The venues a traced case's contacts shared and the case visited, in one
+/// read (a venue gone since is missing).
+pub async fn venues_of(
+    state: &AppState,
+    report: &TraceReport,
+) -> Result<HashMap<VenueId, healthcode_store::Venue>, ApiError> {
+    let ids = report
+        .close
+        .iter()
+        .chain(&report.secondary)
+        .flat_map(|c| c.shared.iter().map(|s| s.venue))
+        .chain(report.case_visits.iter().map(|v| v.venue))
+        .collect::<Vec<VenueId>>();
+    crate::services::venues::by_id(state, ids).await
+}
+
+/// Which contacts a trace report's summary line gathers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupKind {
+    Close,
+    Secondary,
+}
+
+impl GroupKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKind::Close => "close",
+            GroupKind::Secondary => "secondary",
+        }
+    }
+}
+
+/// A trace report's summary line: the contacts found at one venue in one
+/// time window. Close contacts are gathered per stay of the case there (the
+/// window runs from the first overlap to the last); secondary contacts per
+/// venue and local day. A person who shared several places is on several lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceGroup {
+    pub venue: VenueId,
+    pub kind: GroupKind,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// Each person once.
+    pub people: BTreeSet<ResidentId>,
+    /// The overlaps' minutes, summed.
+    pub minutes: i64,
+}
+
+/// The summary of a trace report, in no particular order.
+pub fn summarise(report: &TraceReport, zone: &jiff::tz::TimeZone) -> Vec<TraceGroup> {
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key {
+        Stay(healthcode_domain::VisitId),
+        Day(Date),
+    }
+    let mut groups: HashMap<(VenueId, GroupKind, Key), TraceGroup> = HashMap::new();
+    for (kind, list) in [(GroupKind::Close, &report.close), (GroupKind::Secondary, &report.secondary)] {
+        for contact in list {
+            for s in &contact.shared {
+                let key = match kind {
+                    GroupKind::Close => Key::Stay(s.source_visit),
+                    GroupKind::Secondary => Key::Day(s.overlap_start.to_zoned(zone.clone()).date()),
+                };
+                let g = groups.entry((s.venue, kind, key)).or_insert_with(|| TraceGroup {
+                    venue: s.venue,
+                    kind,
+                    from: s.overlap_start,
+                    to: s.overlap_end,
+                    people: BTreeSet::new(),
+                    minutes: 0,
+                });
+                g.from = g.from.min(s.overlap_start);
+                g.to = g.to.max(s.overlap_end);
+                g.people.insert(contact.resident);
+                g.minutes += s.minutes();
+            }
+        }
+    }
+    groups.into_values().collect()
+}

@@ -72,11 +72,11 @@ pub async fn file(State(state): State<AppState>, lang: Lang, who: PageResident, 
     }
 }
 
-async fn inbox_page(state: &AppState, lang: Lang, error: Option<String>) -> Response {
+async fn inbox_page(state: &AppState, lang: Lang, who: &PageAuthority, error: Option<String>) -> Response {
     let path = "/authority/appeals";
     match crate::services::appeals::pending(state, 500).await {
         Ok(list) => AppealInboxPage {
-            page: Page::new(lang, path, false).with_error(error),
+            page: Page::staff(lang, path, &who.roles).with_error(error),
             appeals: list.iter().map(|a| row(state, lang, a)).collect(),
         }
         .into_response(),
@@ -84,8 +84,8 @@ async fn inbox_page(state: &AppState, lang: Lang, error: Option<String>) -> Resp
     }
 }
 
-pub async fn inbox(State(state): State<AppState>, lang: Lang, _who: PageAuthority) -> Response {
-    inbox_page(&state, lang, None).await
+pub async fn inbox(State(state): State<AppState>, lang: Lang, who: PageAuthority) -> Response {
+    inbox_page(&state, lang, &who, None).await
 }
 
 pub async fn answer(
@@ -103,6 +103,6 @@ pub async fn answer(
     .await;
     match result {
         Ok(_) => Redirect::to("/authority/appeals").into_response(),
-        Err(e) => inbox_page(&state, lang, Some(e.message)).await,
+        Err(e) => inbox_page(&state, lang, &who, Some(e.message)).await,
     }
 }

@@ -2,12 +2,15 @@
 //! resident's notices, and the public exposure sites.
 
 use axum::Form;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use healthcode_domain::policy::CaseKind;
-use healthcode_domain::{CaseId, Contact, TraceContact};
+use healthcode_domain::{CaseId, Contact, ResidentId, VenueId};
+use healthcode_store::{CaseListQuery, CaseSort, CaseStatusFilter};
 use jiff::Timestamp;
+use std::collections::{HashMap, HashSet};
 
 use crate::auth::extract::PageResident;
 use crate::error::{ApiError, ErrorKind};
@@ -15,12 +18,18 @@ use crate::services::cases;
 use crate::state::AppState;
 use crate::web::form_checks;
 use crate::web::i18n::Lang;
+use crate::web::listing::{self, ListParams, ListSpec, Pager};
 use crate::web::pages::{Fields, error_page, field};
-use crate::web::view::{CasePage, CasesPage, ExposureSitesPage, NoticesPage, Page, Submitted};
+use crate::web::view::{
+    CaseApplyPage, CasePage, CaseRow, CasesPage, ExposureSitesPage, NoticesPage, Page, Submitted, TraceCounts,
+    TraceGroupShown, TraceStayShown,
+};
 
 /// A signed-in health authority user, for pages.
 pub struct PageAuthority {
     pub name: String,
+    /// Every role the member holds (the console's navigation).
+    pub roles: healthcode_domain::StaffRoles,
 }
 
 impl FromRequestParts<AppState> for PageAuthority {
@@ -28,7 +37,7 @@ impl FromRequestParts<AppState> for PageAuthority {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let who = crate::auth::staff::PageAuthority::from_request_parts(parts, state).await?;
-        Ok(PageAuthority { name: who.name.clone() })
+        Ok(PageAuthority { name: who.name.clone(), roles: who.staff.roles.clone() })
     }
 }
 
@@ -36,41 +45,113 @@ fn local(state: &AppState, t: Timestamp) -> String {
     t.to_zoned(state.config.time_zone.clone()).strftime("%m-%d %H:%M").to_string()
 }
 
-async fn cases_page(state: &AppState, lang: Lang, submitted: Submitted) -> Response {
-    let today = state.clock.now().to_zoned(state.config.time_zone.clone()).date().to_string();
-    let status = submitted.status();
-    match cases::list(state, 200).await {
-        Ok(list) => (
-            status,
-            CasesPage {
-                page: Page::new(lang, "/authority/cases", false).with_submitted(submitted),
-                today,
-                cases: list
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.id.to_string(),
-                            lang.t(&format!("case.{}", c.kind.as_str())).to_string(),
-                            c.onset.to_string(),
-                            c.applied_at.map(|t| local(state, t)).unwrap_or_else(|| "—".into()),
-                        )
-                    })
-                    .collect(),
-            },
-        )
-            .into_response(),
-        Err(e) => error_page(lang, "/authority/cases", false, &e),
+const CASES: &str = "/authority/cases";
+
+/// The case list: sorted by when recorded (newest first) unless asked.
+const CASE_LIST: ListSpec = ListSpec {
+    sorts: &["recorded", "onset", "district", "status", "contacts"],
+    descending: true,
+    filters: &[("status", &["traced", "applied"]), ("district", &[])],
+};
+
+/// A district filter as typed or picked (a name, `Name (code)` or a code) read as its code.
+fn district_filter(state: &AppState, list: &mut ListParams) -> Result<Option<String>, ApiError> {
+    let typed = list.filter("district").to_string();
+    if typed.is_empty() {
+        return Ok(None);
     }
+    let code = state.config.regions.code_of(&typed);
+    healthcode_domain::DistrictCode::parse(&code).map_err(|_| {
+        ApiError::bad_input("LIST_PARAM_INVALID", "the list cannot be shown with this district: pick one from the list")
+    })?;
+    list.set_filter("district", code.clone());
+    Ok(Some(code))
 }
 
-pub async fn list(State(state): State<AppState>, lang: Lang, _who: PageAuthority) -> Response {
-    cases_page(&state, lang, Submitted::default()).await
+fn district_name(state: &AppState, lang: Lang, code: Option<&str>) -> String {
+    code.map_or_else(|| "—".to_string(), |c| state.config.regions.name(c, lang).to_string())
+}
+
+async fn cases_page(
+    state: &AppState,
+    lang: Lang,
+    who: &PageAuthority,
+    submitted: Submitted,
+    query: &[(String, String)],
+) -> Response {
+    let today = state.clock.now().to_zoned(state.config.time_zone.clone()).date().to_string();
+    let status = submitted.status();
+    let result = async {
+        let mut list = ListParams::parse(CASES, query, &CASE_LIST)?;
+        let district = district_filter(state, &mut list)?;
+        let q = CaseListQuery {
+            status: match list.filter("status") {
+                "traced" => Some(CaseStatusFilter::Traced),
+                "applied" => Some(CaseStatusFilter::Applied),
+                _ => None,
+            },
+            district,
+            sort: match list.sort {
+                "onset" => CaseSort::Onset,
+                "district" => CaseSort::District,
+                "status" => CaseSort::Status,
+                "contacts" => CaseSort::Contacts,
+                _ => CaseSort::Recorded,
+            },
+            descending: list.descending,
+            limit: list.per,
+            offset: list.offset(),
+        };
+        let (rows, total) = cases::list_page(state, &q).await?;
+        Ok::<_, ApiError>((list, rows, total))
+    }
+    .await;
+    let (list, rows, total) = match result {
+        Ok(r) => r,
+        Err(e) => return listing::error_page(lang, CASES, &e),
+    };
+    let pager = Pager::new(lang, &list, rows.len(), total);
+    let cases = rows
+        .iter()
+        .map(|r| {
+            let id = r.case.id.to_string();
+            CaseRow {
+                short_id: id.chars().take(8).collect(),
+                id,
+                kind: lang.t(&format!("case.{}", r.case.kind.as_str())).to_string(),
+                district: district_name(state, lang, r.district.as_deref()),
+                onset: r.case.onset.to_string(),
+                recorded: local(state, r.case.recorded_at),
+                applied: r.case.applied_at.is_some(),
+                applied_at: r.case.applied_at.map(|t| local(state, t)).unwrap_or_default(),
+                close: r.close_notified,
+                secondary: r.secondary_notified,
+            }
+        })
+        .collect();
+    let districts = state
+        .config
+        .regions
+        .at_level(crate::regions::Level::District)
+        .map(|p| (p.code.clone(), p.name(lang).to_string()))
+        .collect();
+    let page = Page::staff(lang, CASES, &who.roles).with_submitted(submitted);
+    (status, CasesPage { page, today, cases, list, pager, districts }).into_response()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageAuthority,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    cases_page(&state, lang, &who, Submitted::default(), &query).await
 }
 
 pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthority, Form(f): Form<Fields>) -> Response {
     let fields = form_checks::case(lang, &f);
     if !fields.is_empty() {
-        return cases_page(&state, lang, Submitted::new(fields, &f)).await;
+        return cases_page(&state, lang, &who, Submitted::new(fields, &f), &[]).await;
     }
     let result = async {
         let contact = Contact::parse(field(&f, "phone"))?;
@@ -93,56 +174,280 @@ pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthorit
             if !submitted.fields.place(lang, e.code, &e.message, &form_checks::FIELD_OF_CODE) {
                 submitted.error = Some(e.message);
             }
-            cases_page(&state, lang, submitted).await
+            cases_page(&state, lang, &who, submitted, &[]).await
         }
     }
 }
 
-pub async fn show(State(state): State<AppState>, lang: Lang, who: PageAuthority, Path(id): Path<String>) -> Response {
+/// The summary's order: most contacts first unless asked.
+const SUMMARY: ListSpec = ListSpec {
+    sorts: &["contacts", "minutes", "notified", "venue", "window", "kind"],
+    descending: true,
+    filters: &[("kind", &["close", "secondary"])],
+};
+
+/// One venue's stays: the longest overlap first unless asked.
+const STAYS: ListSpec = ListSpec {
+    sorts: &["minutes", "from", "kind", "notified"],
+    descending: true,
+    filters: &[("kind", &["close", "secondary"])],
+};
+
+/// A trace, read for a page: the report, who already holds a notice, the
+/// venues; the reading is audited and logged per person as before.
+struct Traced {
+    report: cases::TraceReport,
+    notified: HashSet<ResidentId>,
+    venues: HashMap<VenueId, healthcode_store::Venue>,
+    counts: TraceCounts,
+}
+
+async fn traced(state: &AppState, who: &PageAuthority, id: &str, how: &str) -> Result<Traced, ApiError> {
+    let id: CaseId = id.parse().map_err(|_| ApiError::not_found())?;
+    let report = cases::trace(state, id).await?;
+    let actor = healthcode_store::AuditActor::authority(&who.name);
+    let viewed = healthcode_store::AuditAction::TraceViewed;
+    crate::services::audit::record(state, actor, viewed, &id.to_string(), how).await?;
+    crate::services::access::trace_viewed(state, &report).await?;
+    let people: Vec<ResidentId> = report.close.iter().chain(&report.secondary).map(|c| c.resident).collect();
+    let notified = cases::notified_among(state, &people).await?;
+    let venues = cases::venues_of(state, &report).await?;
+    let distinct: HashSet<ResidentId> = people.iter().copied().collect();
+    let shared: HashSet<VenueId> =
+        report.close.iter().chain(&report.secondary).flat_map(|c| c.shared.iter().map(|s| s.venue)).collect();
+    let counts = TraceCounts {
+        close: report.close.len(),
+        secondary: report.secondary.len(),
+        to_notify: distinct.len(),
+        already_notified: distinct.iter().filter(|r| notified.contains(r)).count(),
+        venues: shared.len(),
+        case_visits: report.case_visits.len(),
+    };
+    Ok(Traced { report, notified, venues, counts })
+}
+
+fn kind_name(kind: cases::GroupKind) -> &'static str {
+    match kind {
+        cases::GroupKind::Close => "case.close",
+        cases::GroupKind::Secondary => "case.secondary",
+    }
+}
+
+fn page_of<T>(rows: Vec<T>, list: &ListParams) -> Vec<T> {
+    let from = usize::try_from(list.offset()).unwrap_or(usize::MAX);
+    rows.into_iter().skip(from).take(list.per as usize).collect()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageAuthority,
+    Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
     let path = format!("/authority/cases/{id}");
     let result = async {
-        let id: CaseId = id.parse().map_err(|_| ApiError::not_found())?;
-        let report = cases::trace(&state, id).await?;
-        let actor = healthcode_store::AuditActor::authority(&who.name);
-        let viewed = healthcode_store::AuditAction::TraceViewed;
-        crate::services::audit::record(&state, actor, viewed, &id.to_string(), "page").await?;
-        crate::services::access::trace_viewed(&state, &report).await?;
-        let names = cases::venue_names_of(&state, &report).await?;
-        let rows = |list: &[TraceContact]| -> Vec<(String, String, i64)> {
-            list.iter()
-                .map(|c| {
-                    let mut venues: Vec<&str> =
-                        c.shared.iter().filter_map(|s| names.get(&s.venue).map(String::as_str)).collect();
-                    venues.dedup();
-                    (c.resident.to_string()[..8].to_string(), venues.join(", "), c.total_minutes())
-                })
-                .collect()
+        let venue: Option<VenueId> =
+            match query.iter().find(|(k, _)| k == "venue") {
+                Some((_, v)) => Some(v.parse().map_err(|_| {
+                    ApiError::bad_input("LIST_PARAM_INVALID", "the list cannot be shown with this venue")
+                })?),
+                None => None,
+            };
+        let mut list = ListParams::parse(&path, &query, if venue.is_some() { &STAYS } else { &SUMMARY })?;
+        let t = traced(&state, &who, &id, "page").await?;
+        let report = &t.report;
+        let zone = state.config.time_zone.clone();
+        let name_of = |v: VenueId| t.venues.get(&v).map_or_else(String::new, |v| v.profile.name.clone());
+        let kind_filter = list.filter("kind").to_string();
+        let wanted = |k: cases::GroupKind| kind_filter.is_empty() || kind_filter == k.as_str();
+        let (groups, stays, total, chosen) = match venue {
+            None => {
+                let mut groups: Vec<cases::TraceGroup> =
+                    cases::summarise(report, &zone).into_iter().filter(|g| wanted(g.kind)).collect();
+                let notified_in = |g: &cases::TraceGroup| g.people.iter().filter(|p| t.notified.contains(p)).count();
+                let names: HashMap<VenueId, String> = groups.iter().map(|g| (g.venue, name_of(g.venue))).collect();
+                groups.sort_by(|a, b| {
+                    let order = match list.sort {
+                        "minutes" => a.minutes.cmp(&b.minutes),
+                        "notified" => notified_in(a).cmp(&notified_in(b)),
+                        "venue" => names[&a.venue].cmp(&names[&b.venue]),
+                        "window" => a.from.cmp(&b.from),
+                        "kind" => a.kind.cmp(&b.kind),
+                        _ => a.people.len().cmp(&b.people.len()),
+                    };
+                    let order = if list.descending { order.reverse() } else { order };
+                    order.then(a.from.cmp(&b.from)).then(a.venue.cmp(&b.venue)).then(a.kind.cmp(&b.kind))
+                });
+                let total = groups.len() as u64;
+                let shown = page_of(groups, &list)
+                    .into_iter()
+                    .map(|g| TraceGroupShown {
+                        venue_id: g.venue.to_string(),
+                        venue: names[&g.venue].clone(),
+                        district: t.venues.get(&g.venue).map_or_else(String::new, |v| {
+                            state.config.regions.name(v.profile.district.as_str(), lang).to_string()
+                        }),
+                        kind: g.kind.as_str(),
+                        kind_name: lang.t(kind_name(g.kind)),
+                        window: format!("{} – {}", local(&state, g.from), local(&state, g.to)),
+                        contacts: g.people.len(),
+                        minutes: g.minutes,
+                        notified: notified_in(&g),
+                    })
+                    .collect();
+                (shown, Vec::new(), total, None)
+            }
+            Some(v) => {
+                list.keep.push(("venue", v.to_string()));
+                let mut stays: Vec<(cases::GroupKind, ResidentId, &healthcode_domain::SharedStay)> = Vec::new();
+                for (kind, contacts) in
+                    [(cases::GroupKind::Close, &report.close), (cases::GroupKind::Secondary, &report.secondary)]
+                {
+                    if !wanted(kind) {
+                        continue;
+                    }
+                    for c in contacts {
+                        stays.extend(c.shared.iter().filter(|s| s.venue == v).map(|s| (kind, c.resident, s)));
+                    }
+                }
+                stays.sort_by(|a, b| {
+                    let order = match list.sort {
+                        "from" => a.2.overlap_start.cmp(&b.2.overlap_start),
+                        "kind" => a.0.cmp(&b.0),
+                        "notified" => t.notified.contains(&a.1).cmp(&t.notified.contains(&b.1)),
+                        _ => a.2.minutes().cmp(&b.2.minutes()),
+                    };
+                    let order = if list.descending { order.reverse() } else { order };
+                    order.then(a.2.overlap_start.cmp(&b.2.overlap_start)).then(a.1.cmp(&b.1))
+                });
+                let total = stays.len() as u64;
+                let shown = page_of(stays, &list)
+                    .into_iter()
+                    .map(|(kind, person, s)| TraceStayShown {
+                        person: person.to_string().chars().take(8).collect(),
+                        kind_name: lang.t(kind_name(kind)),
+                        from: local(&state, s.overlap_start),
+                        to: local(&state, s.overlap_end),
+                        minutes: s.minutes(),
+                        notified: t.notified.contains(&person),
+                    })
+                    .collect();
+                (Vec::new(), shown, total, Some((v.to_string(), name_of(v))))
+            }
         };
+        let pager = Pager::new(lang, &list, groups.len().max(stays.len()), total);
         let timeline = report
             .case_visits
             .iter()
-            .map(|v| {
-                let name = names.get(&v.venue).cloned().unwrap_or_default();
-                (name, local(&state, v.entered_at), local(&state, v.effective_end()))
-            })
+            .map(|v| (name_of(v.venue), local(&state, v.entered_at), local(&state, v.effective_end())))
             .collect();
+        let person = crate::services::accounts::resident(&state, report.case.resident).await?;
+        let district = person.identity.as_ref().map(|i| i.district.as_str().to_string());
         Ok::<_, ApiError>(CasePage {
-            page: Page::new(lang, &path, false),
+            page: Page::staff(lang, &path, &who.roles),
             id: report.case.id.to_string(),
+            short_id: report.case.id.to_string().chars().take(8).collect(),
             kind: lang.t(&format!("case.{}", report.case.kind.as_str())).to_string(),
             onset: report.case.onset.to_string(),
+            district: district_name(&state, lang, district.as_deref()),
             window: format!("{} – {}", local(&state, report.window.0), local(&state, report.window.1)),
             applied: report.case.applied_at.map(|t| local(&state, t)),
+            counts: t.counts,
             timeline,
-            close: rows(&report.close),
-            secondary: rows(&report.secondary),
+            groups,
+            venue: chosen,
+            stays,
+            list,
+            pager,
         })
     }
     .await;
     match result {
         Ok(page) => page.into_response(),
+        Err(e) => listing::error_page(lang, &path, &e),
+    }
+}
+
+/// `GET /authority/cases/{id}/apply`: what applying will do, in figures,
+/// with the button that does it.
+pub async fn apply_confirm(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageAuthority,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/authority/cases/{id}/apply");
+    match traced(&state, &who, &id, "confirmation").await {
+        Ok(t) => CaseApplyPage {
+            page: Page::staff(lang, &path, &who.roles),
+            id: t.report.case.id.to_string(),
+            short_id: t.report.case.id.to_string().chars().take(8).collect(),
+            kind: lang.t(&format!("case.{}", t.report.case.kind.as_str())).to_string(),
+            onset: t.report.case.onset.to_string(),
+            applied: t.report.case.applied_at.map(|at| local(&state, at)),
+            counts: t.counts,
+        }
+        .into_response(),
         Err(e) => error_page(lang, &path, false, &e),
     }
+}
+
+/// `GET /authority/cases/{id}/report.csv`: every shared stay of the report,
+/// with codes and names (venue, district), for a spreadsheet.
+pub async fn report_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageAuthority,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/authority/cases/{id}/report.csv");
+    let t = match traced(&state, &who, &id, "csv").await {
+        Ok(t) => t,
+        Err(e) => return error_page(lang, &path, false, &e),
+    };
+    let zone = state.config.time_zone.clone();
+    let at = |ts: Timestamp| ts.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let mut out = String::from(
+        "case_id,kind,person,venue_id,venue_name,district_code,district_name,overlap_start,overlap_end,minutes,already_notified\r\n",
+    );
+    for (kind, contacts) in [("close", &t.report.close), ("secondary", &t.report.secondary)] {
+        for c in contacts {
+            for s in &c.shared {
+                let venue = t.venues.get(&s.venue);
+                let district = venue.map_or("", |v| v.profile.district.as_str());
+                let cells = [
+                    t.report.case.id.to_string(),
+                    kind.to_string(),
+                    c.resident.to_string(),
+                    s.venue.to_string(),
+                    venue.map_or_else(String::new, |v| v.profile.name.clone()),
+                    district.to_string(),
+                    if district.is_empty() {
+                        String::new()
+                    } else {
+                        state.config.regions.name(district, lang).to_string()
+                    },
+                    at(s.overlap_start),
+                    at(s.overlap_end),
+                    s.minutes().to_string(),
+                    t.notified.contains(&c.resident).to_string(),
+                ];
+                let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+                out.push_str(&line.join(","));
+                out.push_str("\r\n");
+            }
+        }
+    }
+    let name = format!("attachment; filename=\"trace-{}.csv\"", t.report.case.id);
+    ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, name)], out).into_response()
+}
+
+/// A CSV cell: quoted when it holds a comma, quote or line break; a leading
+/// `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet never runs it.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
 }
 
 pub async fn apply(State(state): State<AppState>, lang: Lang, who: PageAuthority, Path(id): Path<String>) -> Response {

@@ -33,18 +33,24 @@ const FIELD_OF_CODE: [(&str, &str); 6] = [
     ("HANDOVER_INVALID", "handover"),
 ];
 
-fn form_page(state: &AppState, lang: Lang, submitted: Submitted, done: Option<String>) -> Response {
+fn form_page(
+    state: &AppState,
+    lang: Lang,
+    roles: &healthcode_domain::StaffRoles,
+    submitted: Submitted,
+    done: Option<String>,
+) -> Response {
     let status = if submitted.error.is_some() && submitted.fields.is_empty() {
         StatusCode::CONFLICT
     } else {
         submitted.status()
     };
-    let page = Page::new(lang, PATH, false).with_regions(&state.config.regions).with_submitted(submitted);
+    let page = Page::staff(lang, PATH, roles).with_regions(&state.config.regions).with_submitted(submitted);
     (status, EnrolPage { page, doc_types: DOC_TYPES, symptoms: SYMPTOMS, done }).into_response()
 }
 
-pub async fn form(State(state): State<AppState>, lang: Lang, _who: PageOfficer) -> Response {
-    form_page(&state, lang, Submitted::default(), None)
+pub async fn form(State(state): State<AppState>, lang: Lang, who: PageOfficer) -> Response {
+    form_page(&state, lang, &who.staff.roles, Submitted::default(), None)
 }
 
 /// The travel plan the declaration keeps: where from, when arriving, and the rest.
@@ -103,10 +109,10 @@ pub async fn submit(
         }
     };
     let (Some(contact), Some(handover)) = (contact, handover) else {
-        return form_page(&state, lang, Submitted::new(fields, &typed), None);
+        return form_page(&state, lang, &who.staff.roles, Submitted::new(fields, &typed), None);
     };
     if !fields.is_empty() {
-        return form_page(&state, lang, Submitted::new(fields, &typed), None);
+        return form_page(&state, lang, &who.staff.roles, Submitted::new(fields, &typed), None);
     }
     let result = async {
         let (identity, declaration) = request?.parse()?;
@@ -120,7 +126,7 @@ pub async fn submit(
         Ok(done) => match done.handed_over {
             HandedOver::LinkSent { channel } => {
                 let key = if channel == "sms" { "enrol.link_sent_sms" } else { "enrol.link_sent_email" };
-                form_page(&state, lang, Submitted::default(), Some(lang.t(key).to_string()))
+                form_page(&state, lang, &who.staff.roles, Submitted::default(), Some(lang.t(key).to_string()))
             }
             HandedOver::PassInstead(pass) => pass_page(lang, &pass, Some(lang.t("enrol.link_failed"))),
             HandedOver::PaperPass(pass) => pass_page(lang, &pass, None),
@@ -131,7 +137,7 @@ pub async fn submit(
             let top = fields.place_or_top(lang, &e, &FIELD_OF_CODE);
             let submitted = Submitted { error: top, fields, typed };
             let status = e.status();
-            let page = form_page(&state, lang, submitted, None);
+            let page = form_page(&state, lang, &who.staff.roles, submitted, None);
             (status, page).into_response()
         }
     }

@@ -427,11 +427,11 @@ pub async fn my_action(
     }
 }
 
-async fn review_page(state: &AppState, lang: Lang, error: Option<String>) -> Response {
+async fn review_page(state: &AppState, lang: Lang, who: &PageAuthority, error: Option<String>) -> Response {
     let now = state.clock.now();
     match crate::services::enterprises::in_state(state, ApplicationState::Pending, 500).await {
         Ok(list) => ApplicationsPage {
-            page: Page::new(lang, "/authority/enterprises", false).with_error(error),
+            page: Page::staff(lang, "/authority/enterprises", &who.roles).with_error(error),
             pending: list
                 .iter()
                 .map(|e| ApplicationShown {
@@ -463,8 +463,8 @@ async fn review_page(state: &AppState, lang: Lang, error: Option<String>) -> Res
     }
 }
 
-pub async fn review(State(state): State<AppState>, lang: Lang, _who: PageAuthority) -> Response {
-    review_page(&state, lang, None).await
+pub async fn review(State(state): State<AppState>, lang: Lang, who: PageAuthority) -> Response {
+    review_page(&state, lang, &who, None).await
 }
 
 pub async fn decide(
@@ -486,7 +486,7 @@ pub async fn decide(
     .await;
     match result {
         Ok(_) => Redirect::to("/authority/enterprises").into_response(),
-        Err(e) => review_page(&state, lang, Some(e.message)).await,
+        Err(e) => review_page(&state, lang, &who, Some(e.message)).await,
     }
 }
 

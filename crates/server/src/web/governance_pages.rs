@@ -138,7 +138,7 @@ async fn overrides_page(
         })
         .collect();
     let page = OverridesPage {
-        page: Page::new(lang, OVERRIDES, false).with_submitted(submitted),
+        page: Page::staff(lang, OVERRIDES, &who.roles).with_submitted(submitted),
         may_request: who.may_request(),
         may_decide: who.may_decide(),
         pending,
@@ -247,7 +247,7 @@ async fn alarms_page(
         if shown.acknowledged.is_some() { closed.push(shown) } else { open.push(shown) }
     }
     let page = AlarmsPage {
-        page: Page::new(lang, ALARMS, false).with_submitted(submitted),
+        page: Page::staff(lang, ALARMS, &who.roles).with_submitted(submitted),
         may_acknowledge: who.may_acknowledge(),
         open,
         closed,

@@ -169,6 +169,7 @@ fn lookup(key: &str) -> Option<&'static [&'static str; 3]> {
 mod checkpoint_control;
 #[cfg(test)]
 mod checks;
+mod console;
 mod dcc;
 mod enterprises;
 mod general;
@@ -197,6 +198,7 @@ const CATALOGUE: &[&[(&str, [&str; 3])]] = &[
     sentences::MESSAGES,
     lab::MESSAGES,
     single_sign_on::MESSAGES,
+    console::MESSAGES,
 ];
 
 /// Every catalogue entry.

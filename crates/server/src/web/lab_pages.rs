@@ -122,6 +122,7 @@ pub struct LabPage {
 async fn lab_page(
     state: &AppState,
     lang: Lang,
+    roles: &healthcode_domain::StaffRoles,
     submitted: Submitted,
     (import, csv, csv_error): (Option<ImportShown>, String, Option<String>),
     status: StatusCode,
@@ -131,12 +132,12 @@ async fn lab_page(
         Err(e) => return error_page(lang, TESTS, false, &e),
     };
     let page =
-        LabPage { page: Page::new(lang, TESTS, false).with_submitted(submitted), recent, import, csv, csv_error };
+        LabPage { page: Page::staff(lang, TESTS, roles).with_submitted(submitted), recent, import, csv, csv_error };
     (status, page).into_response()
 }
 
-pub async fn tests(State(state): State<AppState>, lang: Lang, _who: PageAuthority) -> Response {
-    lab_page(&state, lang, Submitted::default(), (None, String::new(), None), StatusCode::OK).await
+pub async fn tests(State(state): State<AppState>, lang: Lang, who: PageAuthority) -> Response {
+    lab_page(&state, lang, &who.staff.roles, Submitted::default(), (None, String::new(), None), StatusCode::OK).await
 }
 
 /// Every field of the one-result form checked at once.
@@ -173,7 +174,15 @@ pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthorit
     let (fields, parsed) = result_fields(&state, lang, &f);
     let Some((kind, outcome, sampled_at, lab_name)) = parsed else {
         let submitted = Submitted::new(fields, &f);
-        return lab_page(&state, lang, submitted, (None, String::new(), None), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return lab_page(
+            &state,
+            lang,
+            &who.staff.roles,
+            submitted,
+            (None, String::new(), None),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let result = async {
         let resident = lab::resident_by(&state, field(&f, "phone")).await?;
@@ -185,7 +194,7 @@ pub async fn record(State(state): State<AppState>, lang: Lang, who: PageAuthorit
         Ok(_) => Redirect::to(TESTS).into_response(),
         Err(e) => {
             let status = e.status();
-            lab_page(&state, lang, placed(lang, &e, &f), (None, String::new(), None), status).await
+            lab_page(&state, lang, &who.staff.roles, placed(lang, &e, &f), (None, String::new(), None), status).await
         }
     }
 }
@@ -206,16 +215,17 @@ pub async fn import(State(state): State<AppState>, lang: Lang, who: PageAuthorit
                 cases_opened: r.cases_opened,
                 refused: Vec::new(),
             };
-            lab_page(&state, lang, none, (Some(shown), String::new(), None), StatusCode::OK).await
+            lab_page(&state, lang, &who.staff.roles, none, (Some(shown), String::new(), None), StatusCode::OK).await
         }
         Ok(Err(rows)) => {
             let shown = ImportShown { refused: refused_rows(lang, rows), ..ImportShown::default() };
-            lab_page(&state, lang, none, (Some(shown), csv, None), StatusCode::UNPROCESSABLE_ENTITY).await
+            lab_page(&state, lang, &who.staff.roles, none, (Some(shown), csv, None), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         Err(e) => {
             let status = e.status();
             let error = Some(message(lang, e.code, &e.message));
-            lab_page(&state, lang, none, (None, csv, error), status).await
+            lab_page(&state, lang, &who.staff.roles, none, (None, csv, error), status).await
         }
     }
 }
@@ -256,6 +266,7 @@ pub struct FalseDeclarationsPage {
 async fn declarations_page(
     state: &AppState,
     lang: Lang,
+    roles: &healthcode_domain::StaffRoles,
     (may_request, may_decide): (bool, bool),
     submitted: Submitted,
     status: StatusCode,
@@ -265,7 +276,7 @@ async fn declarations_page(
         Err(e) => return error_page(lang, DECLARATIONS, false, &e),
     };
     let page = FalseDeclarationsPage {
-        page: Page::new(lang, DECLARATIONS, false).with_submitted(submitted),
+        page: Page::staff(lang, DECLARATIONS, roles).with_submitted(submitted),
         may_request,
         may_decide,
         pending,
@@ -277,7 +288,7 @@ async fn declarations_page(
 /// shows to the authority, the decision buttons to supervisors.
 pub async fn declarations(State(state): State<AppState>, lang: Lang, who: PageAuditor) -> Response {
     let may = (who.staff.roles.contains(Role::Authority), who.staff.roles.contains(Role::Supervisor));
-    declarations_page(&state, lang, may, Submitted::default(), StatusCode::OK).await
+    declarations_page(&state, lang, &who.staff.roles, may, Submitted::default(), StatusCode::OK).await
 }
 
 pub async fn request_declaration(
@@ -295,8 +306,15 @@ pub async fn request_declaration(
         fields.add(lang, "evidence", "EVIDENCE_REQUIRED", "state the evidence in 10 to 1000 characters");
     }
     if !fields.is_empty() {
-        return declarations_page(&state, lang, may, Submitted::new(fields, &f), StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return declarations_page(
+            &state,
+            lang,
+            &who.staff.roles,
+            may,
+            Submitted::new(fields, &f),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let result = async {
         let resident = lab::resident_by(&state, field(&f, "phone")).await?;
@@ -307,7 +325,7 @@ pub async fn request_declaration(
         Ok(_) => Redirect::to(DECLARATIONS).into_response(),
         Err(e) => {
             let status = e.status();
-            declarations_page(&state, lang, may, placed(lang, &e, &f), status).await
+            declarations_page(&state, lang, &who.staff.roles, may, placed(lang, &e, &f), status).await
         }
     }
 }
@@ -336,7 +354,7 @@ pub async fn decide_declaration(
         Err(e) => {
             let status = e.status();
             let submitted = Submitted { error: Some(message(lang, e.code, &e.message)), ..Submitted::default() };
-            declarations_page(&state, lang, may, submitted, status).await
+            declarations_page(&state, lang, &who.staff.roles, may, submitted, status).await
         }
     }
 }

@@ -9,6 +9,7 @@ mod enterprise_pages;
 mod error_pages;
 mod form_checks;
 pub mod form_errors;
+pub mod listing;
 pub use error_pages::errors_as_pages;
 pub use install::scanner_manifest;
 mod governance_pages;
@@ -65,7 +66,8 @@ pub fn routes() -> Router<AppState> {
         .route("/venue/{id}/{action}", post(venue_pages::action))
         .route("/authority/cases", get(case_pages::list).post(case_pages::record))
         .route("/authority/cases/{id}", get(case_pages::show))
-        .route("/authority/cases/{id}/apply", post(case_pages::apply))
+        .route("/authority/cases/{id}/apply", get(case_pages::apply_confirm).post(case_pages::apply))
+        .route("/authority/cases/{id}/report.csv", get(case_pages::report_csv))
         .route("/me/notices", get(case_pages::notices))
         .route("/exposure-sites", get(case_pages::exposure_sites))
         .route("/staff/signin", get(staff_pages::signin_form).post(staff_pages::signin_submit))

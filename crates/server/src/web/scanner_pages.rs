@@ -27,6 +27,8 @@ pub struct PageScanner {
     pub name: String,
     /// The health authority may also register checkpoints.
     pub authority: bool,
+    /// Every role the member holds (the console's navigation).
+    pub roles: healthcode_domain::StaffRoles,
 }
 
 impl FromRequestParts<AppState> for PageScanner {
@@ -36,7 +38,11 @@ impl FromRequestParts<AppState> for PageScanner {
         use crate::auth::staff::{OfficerAuth, StaffSession, staff_session};
         match staff_session(parts, state).await {
             Ok(StaffSession::Staff(p)) => match OfficerAuth::admit(p) {
-                Some(who) => Ok(PageScanner { authority: who.is_authority(), name: who.name.clone() }),
+                Some(who) => Ok(PageScanner {
+                    authority: who.is_authority(),
+                    name: who.name.clone(),
+                    roles: who.staff.roles.clone(),
+                }),
                 None => Err(ApiError::forbidden().into_response()),
             },
             // A resident or venue operator at a shared phone: the staff sign-in.
@@ -193,7 +199,7 @@ async fn checkpoints_page(state: &AppState, lang: Lang, who: PageScanner, submit
         Ok(list) => (
             status,
             CheckpointsPage {
-                page: Page::new(lang, "/checkpoint", false)
+                page: Page::staff(lang, "/checkpoint", &who.roles)
                     .with_regions(&state.config.regions)
                     .with_submitted(submitted),
                 authority: who.authority,

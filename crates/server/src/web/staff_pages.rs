@@ -228,7 +228,7 @@ async fn accounts_page(
         })
         .collect();
     let status = submitted.status();
-    let page = Page::new(lang, "/staff/accounts", false).with_submitted(submitted);
+    let page = Page::staff(lang, "/staff/accounts", &who.staff.roles).with_submitted(submitted);
     (status, StaffAccountsPage { page, accounts: shown, invitation, role_choices: ROLE_CHOICES }).into_response()
 }
 

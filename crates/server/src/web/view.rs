@@ -23,6 +23,38 @@ pub struct Page {
     pub typed: Vec<(String, String)>,
     /// Region pickers the page's forms use (`<datalist>`s after the content).
     pub datalists: Vec<Datalist>,
+    /// A staff member is signed in: the console's links their roles may open
+    /// (href, catalogue key), and the page is laid out full width.
+    pub staff_nav: Vec<(&'static str, &'static str)>,
+}
+
+/// The staff console's sections: (href, catalogue key, roles that may open it),
+/// in the order the navigation shows them. Each entry's roles are those its
+/// page's extractor admits (`auth::staff`), so a link never leads to a 403.
+const STAFF_SECTIONS: &[(&str, &str, &[healthcode_domain::Role])] = {
+    use healthcode_domain::Role::{Auditor, Authority, Officer, Supervisor};
+    &[
+        ("/authority/cases", "case.title", &[Authority]),
+        ("/authority/overrides", "ovr.title", &[Auditor, Authority, Supervisor]),
+        ("/authority/alarms", "alarm.title", &[Auditor, Authority, Supervisor]),
+        ("/authority/appeals", "appeal.inbox", &[Authority]),
+        ("/checkpoint", "scan.checkpoints", &[Officer, Authority]),
+        ("/authority/enterprises", "ent.review_title", &[Authority]),
+        ("/authority/tests", "lab.title", &[Authority]),
+        ("/authority/false-declarations", "fd.title", &[Auditor, Authority, Supervisor]),
+        ("/staff/accounts", "staff.accounts", &[Supervisor]),
+        ("/staff/enrol", "enrol.title", &[Officer, Authority]),
+        ("/stats", "nav.stats", &[Officer, Authority, Supervisor, Auditor]),
+    ]
+};
+
+/// The console links a holder of `roles` may open.
+pub fn staff_links(roles: &healthcode_domain::StaffRoles) -> Vec<(&'static str, &'static str)> {
+    STAFF_SECTIONS
+        .iter()
+        .filter(|(_, _, allowed)| allowed.iter().any(|r| roles.contains(*r)))
+        .map(|(href, key, _)| (*href, *key))
+        .collect()
 }
 
 /// A searchable list of places for a text field (`list="<id>"`): each
@@ -92,7 +124,18 @@ impl Page {
             fields: FieldErrors::default(),
             typed: Vec::new(),
             datalists: Vec::new(),
+            staff_nav: Vec::new(),
         }
+    }
+
+    /// A staff console page: the navigation the signed-in member's roles may open.
+    pub fn staff(lang: Lang, path: &str, roles: &healthcode_domain::StaffRoles) -> Self {
+        Self { staff_nav: staff_links(roles), ..Self::new(lang, path, false) }
+    }
+
+    /// The navigation link `href` is the section this page is in.
+    pub fn in_section(&self, href: &str) -> bool {
+        self.path == href || self.path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'))
     }
 
     /// Adds the region pickers (`hc-provinces`, `hc-districts`, `hc-communes`,
@@ -530,13 +573,75 @@ pub struct SignInLinkPage {
     pub secret: String,
 }
 
+/// One case in the authority's list.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub id: String,
+    /// The first characters of the id, as shown.
+    pub short_id: String,
+    pub kind: String,
+    /// The district by name (the code when the catalogue lacks it; "—" when none was declared).
+    pub district: String,
+    pub onset: String,
+    pub recorded: String,
+    pub applied: bool,
+    /// When it was applied (empty before).
+    pub applied_at: String,
+    /// Contacts its application notified: close, secondary.
+    pub close: u64,
+    pub secondary: u64,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "cases.html")]
 pub struct CasesPage {
     pub page: Page,
     pub today: String,
-    /// (id, kind, onset, applied)
-    pub cases: Vec<(String, String, String, String)>,
+    pub cases: Vec<CaseRow>,
+    pub list: crate::web::listing::ListParams,
+    pub pager: crate::web::listing::Pager,
+    /// The district filter's choices: (code, name).
+    pub districts: Vec<(String, String)>,
+}
+
+/// One line of a trace report's summary: the contacts found at one venue in
+/// one time window (close: the case's stay there; secondary: a day).
+#[derive(Debug, Clone)]
+pub struct TraceGroupShown {
+    pub venue_id: String,
+    pub venue: String,
+    pub district: String,
+    /// `close` or `secondary`.
+    pub kind: &'static str,
+    pub kind_name: &'static str,
+    pub window: String,
+    pub contacts: usize,
+    pub minutes: i64,
+    pub notified: usize,
+}
+
+/// One contact's stay in a venue's drill-down.
+#[derive(Debug, Clone)]
+pub struct TraceStayShown {
+    pub person: String,
+    pub kind_name: &'static str,
+    pub from: String,
+    pub to: String,
+    pub minutes: i64,
+    pub notified: bool,
+}
+
+/// The figures at the top of a trace report and on its confirmation.
+#[derive(Debug, Clone, Default)]
+pub struct TraceCounts {
+    pub close: usize,
+    pub secondary: usize,
+    /// Everyone who gets a notice when the trace is applied.
+    pub to_notify: usize,
+    /// Of those, how many already hold a contact notice (from any case).
+    pub already_notified: usize,
+    pub venues: usize,
+    pub case_visits: usize,
 }
 
 #[derive(Template, WebTemplate)]
@@ -544,15 +649,35 @@ pub struct CasesPage {
 pub struct CasePage {
     pub page: Page,
     pub id: String,
+    pub short_id: String,
     pub kind: String,
     pub onset: String,
+    pub district: String,
     pub window: String,
     pub applied: Option<String>,
+    pub counts: TraceCounts,
     /// (venue, in, out)
     pub timeline: Vec<(String, String, String)>,
-    /// (pseudonymous short id, venues, minutes)
-    pub close: Vec<(String, String, i64)>,
-    pub secondary: Vec<(String, String, i64)>,
+    /// The summary (no venue chosen) or one venue's stays.
+    pub groups: Vec<TraceGroupShown>,
+    /// The venue drilled into: (id, name).
+    pub venue: Option<(String, String)>,
+    pub stays: Vec<TraceStayShown>,
+    pub list: crate::web::listing::ListParams,
+    pub pager: crate::web::listing::Pager,
+}
+
+/// The step between the report and applying it: what will happen, in figures.
+#[derive(Template, WebTemplate)]
+#[template(path = "case_apply.html")]
+pub struct CaseApplyPage {
+    pub page: Page,
+    pub id: String,
+    pub short_id: String,
+    pub kind: String,
+    pub onset: String,
+    pub counts: TraceCounts,
+    pub applied: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -211,6 +211,12 @@ const PAGE_ROUTES: &[(&str, &str, Who)] = &[
     ("/venue/{id}", "/venue/{venue}", Who::Operator),
     ("/authority/cases", "/authority/cases", Who::Authority),
     ("/authority/cases/{id}", "/authority/cases/00000000-0000-7000-8000-000000000000", Who::Authority),
+    ("/authority/cases/{id}/apply", "/authority/cases/00000000-0000-7000-8000-000000000000/apply", Who::Authority),
+    (
+        "/authority/cases/{id}/report.csv",
+        "/authority/cases/00000000-0000-7000-8000-000000000000/report.csv",
+        Who::Authority,
+    ),
     ("/me/notices", "/me/notices", Who::Resident),
     ("/exposure-sites", "/exposure-sites", Who::Nobody),
     ("/staff/signin", "/staff/signin", Who::Nobody),

@@ -12,6 +12,7 @@ mod checkpoint_control;
 mod checkpoints;
 mod cluster;
 mod concurrency;
+mod console;
 mod dcc;
 mod dcc_arrivals;
 mod enrolment;

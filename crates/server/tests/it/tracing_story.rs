@@ -159,7 +159,7 @@ async fn the_authority_works_a_case_in_the_browser_and_residents_read_their_noti
     let case_page = resp.headers()["location"].to_str().unwrap().to_string();
     let html =
         app.client.get(app.url(&case_page)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Quán Cơm") && html.contains("Close contacts (1)"), "{html}");
+    assert!(html.contains("Quán Cơm") && html.contains("<strong>1</strong>Close contacts"), "{html}");
     let resp = app
         .client
         .post(app.url(&format!("{case_page}/apply")))

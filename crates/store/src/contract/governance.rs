@@ -50,6 +50,64 @@ pub async fn cases_notices_and_exposure_sites(store: &dyn Store) {
     assert_eq!((counts.cases, counts.notices, counts.exposure_sites), (2, 1, 1));
 }
 
+pub async fn the_case_list_filters_sorts_and_pages(store: &dyn Store) {
+    use crate::{CaseListQuery, CaseSort, CaseStatusFilter};
+    let placed = Resident { identity: Some(identity()), ..resident(93) };
+    store.create_resident(&placed).await.unwrap();
+    let nowhere = someone(store, 94).await;
+    let (close_a, close_b, other) = (someone(store, 95).await, someone(store, 96).await, someone(store, 97).await);
+    let a = case_of(11, &placed, 10);
+    let b = case_of(12, &nowhere, 20);
+    let c = healthcode_domain::Case { onset: jiff::civil::date(2026, 10, 1), ..case_of(13, &placed, 30) };
+    for case in [&a, &b, &c] {
+        store.create_case(case).await.unwrap();
+    }
+    store.mark_case_applied(a.id, t(300), &[], &audited(300)).await.unwrap();
+    for (n, who, kind) in [(1u8, &close_a, "close"), (2, &close_b, "close"), (3, &other, "secondary")] {
+        let notice = crate::Notice {
+            id: uuid::Uuid::from_bytes([n; 16]),
+            resident: who.id,
+            at: t(400),
+            case: a.id,
+            kind: kind.into(),
+            message: "notified".into(),
+        };
+        store.push_notice(&notice).await.unwrap();
+    }
+    let list = |q: CaseListQuery| async move {
+        let (rows, total) = store.case_list(&CaseListQuery { limit: 10, ..q }).await.unwrap();
+        (rows.iter().map(|r| r.case.id).collect::<Vec<_>>(), total, rows)
+    };
+    let newest = CaseListQuery { descending: true, ..CaseListQuery::default() };
+    let (ids, total, rows) = list(newest.clone()).await;
+    assert_eq!((ids, total), (vec![c.id, b.id, a.id], 3), "newest recorded first");
+    assert_eq!(rows[2].district.as_deref(), Some("330102"));
+    assert_eq!(rows[1].district, None, "no declared district");
+    assert_eq!((rows[2].close_notified, rows[2].secondary_notified), (2, 1));
+    assert_eq!((rows[0].close_notified, rows[0].secondary_notified), (0, 0));
+
+    let applied = CaseListQuery { status: Some(CaseStatusFilter::Applied), ..newest.clone() };
+    assert_eq!(list(applied).await.0, vec![a.id]);
+    let traced = CaseListQuery { status: Some(CaseStatusFilter::Traced), ..newest.clone() };
+    assert_eq!(list(traced).await.0[..], [c.id, b.id]);
+    let here = CaseListQuery { district: Some("330102".into()), ..newest.clone() };
+    assert_eq!(list(here).await.0[..], [c.id, a.id]);
+    let by_onset = CaseListQuery { sort: CaseSort::Onset, ..CaseListQuery::default() };
+    assert_eq!(list(by_onset).await.0[0], c.id, "the earliest onset first");
+    let by_contacts = CaseListQuery { sort: CaseSort::Contacts, ..newest.clone() };
+    assert_eq!(list(by_contacts).await.0[0], a.id, "the most contacts first");
+    let by_status = CaseListQuery { sort: CaseSort::Status, ..CaseListQuery::default() };
+    assert_eq!(list(by_status).await.0[2], a.id, "applied after those not yet applied");
+
+    let (page, total) = store.case_list(&CaseListQuery { limit: 2, offset: 2, ..newest.clone() }).await.unwrap();
+    assert_eq!((page.iter().map(|r| r.case.id).collect::<Vec<_>>(), total), (vec![a.id], 3), "the last page");
+    let (page, total) = store.case_list(&CaseListQuery { limit: 2, offset: 9, ..newest }).await.unwrap();
+    assert!(page.is_empty() && total == 3, "past the end: nothing, and the total");
+
+    let notified = store.notified_among(&[close_a.id, other.id, nowhere.id, close_a.id]).await.unwrap();
+    assert_eq!(notified, [close_a.id, other.id].into_iter().collect());
+}
+
 pub async fn authority_status_changes_are_versioned(store: &dyn Store) {
     let who = someone(store, 92).await;
     let mut status = yellow(&who);

@@ -2,7 +2,6 @@
 
 pub const MESSAGES: &[(&str, [&str; 3])] = &[
     // alarms and overrides
-    ("gov.nav", ["Oversight", "监督", "Giám sát"]),
     ("ovr.title", ["Manual overrides", "人工改码", "Điều chỉnh thủ công"]),
     (
         "ovr.four_eyes",
