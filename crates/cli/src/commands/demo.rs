@@ -64,15 +64,15 @@ impl Progress {
                 bar.set_position(done);
             }
             None => {
-                while self.len > 0 && self.next_tenth <= 10 && done * 10 >= self.next_tenth * self.len {
+                if self.len > 0 && done * 10 >= self.next_tenth * self.len {
                     eprintln!(
-                        "seeding: {done}/{} {} ({}0 %, {:.1} s)",
+                        "seeding: {done}/{} {} ({} %, {:.1} s)",
                         self.len,
                         self.what,
-                        self.next_tenth,
+                        done * 100 / self.len,
                         self.started.elapsed().as_secs_f64()
                     );
-                    self.next_tenth += 1;
+                    self.next_tenth = done * 10 / self.len + 1;
                 }
             }
         }
