@@ -69,6 +69,11 @@ pub enum StartupError {
     Seal(String),
     #[error("single sign-on ([oidc]): {0}")]
     Oidc(#[from] crate::auth::oidc::OidcError),
+    #[error(
+        "the database holds an unfinished bulk load ({what}, begun {started_at}): a seed was cut short and \
+         its data is incomplete; delete the data directory (SQLite) or drop the database (PostgreSQL) and seed again"
+    )]
+    UnfinishedLoad { what: String, started_at: jiff::Timestamp },
 }
 
 /// Opens the store named by a URL with default pool settings.
@@ -109,6 +114,9 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     // announces its own when the indexes are on.
     let pg = PgSettings { announce_visits: trace_index_days > 0, ..config.postgres.clone() };
     let store = open_store_with(&config.database_url, &pg).await?;
+    if let Some(load) = store.unfinished_bulk_load().await? {
+        return Err(StartupError::UnfinishedLoad { what: load.what, started_at: load.started_at });
+    }
     let keys = KeyService::open(&config.keys_dir(), &config.region_id, config.max_credential_lifetime(), clock.now())?;
     if config.sender == SenderConfig::DevOutbox && !config.listen.ip().is_loopback() {
         return Err(StartupError::DevOutboxNotLoopback(config.listen));

@@ -16,6 +16,7 @@
 //! lock and retry when another instance migrates at the same moment.
 
 mod bulk;
+mod bulk_load;
 mod cluster;
 mod partitions;
 mod retention;

@@ -45,6 +45,21 @@ macro_rules! __accounts {
                 })
             }
 
+            /// One resident with their history (imports and bulk loads).
+            pub(crate) async fn import_bundle(conn: &mut Conn, seed: &ResidentBundle) -> StoreResult<()> {
+                insert_resident(conn, &seed.resident).await?;
+                for report in &seed.reports {
+                    insert_report(conn, report).await?;
+                }
+                if let Some(status) = &seed.status {
+                    upsert_status(conn, status, None).await?;
+                }
+                for change in &seed.changes {
+                    insert_change(conn, change).await?;
+                }
+                Ok(())
+            }
+
             pub(crate) async fn insert_resident(conn: &mut Conn, r: &Resident) -> StoreResult<()> {
                 let id = r.identity.as_ref();
                 sqlx::query(
@@ -126,16 +141,7 @@ macro_rules! __accounts {
                 async fn import_residents(&self, batch: &[ResidentBundle]) -> StoreResult<()> {
                     let mut tx = self.write_tx().await?;
                     for seed in batch {
-                        insert_resident(&mut tx, &seed.resident).await?;
-                        for report in &seed.reports {
-                            insert_report(&mut tx, report).await?;
-                        }
-                        if let Some(status) = &seed.status {
-                            upsert_status(&mut tx, status, None).await?;
-                        }
-                        for change in &seed.changes {
-                            insert_change(&mut tx, change).await?;
-                        }
+                        import_bundle(&mut tx, seed).await?;
                     }
                     tx.commit().await.map_err(other("committing seed batch"))
                 }

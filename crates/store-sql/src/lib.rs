@@ -33,6 +33,7 @@ mod alarms;
 mod appeals;
 mod audit;
 mod auth;
+mod bulk;
 mod cases;
 mod checkpoints;
 mod dcc;
@@ -273,6 +274,7 @@ macro_rules! shared_queries {
         $crate::__paper_passes!($Store, $Db);
         $crate::__enrolments!($Store, $Db);
         $crate::__dcc!($Store, $Db);
+        $crate::__bulk!($Store, $Db);
     };
 }
 

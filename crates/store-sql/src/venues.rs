@@ -42,34 +42,40 @@ macro_rules! __venues {
                 })
             }
 
+            /// Writes one venue (registration, imports and bulk loads).
+            pub(crate) async fn insert_venue(conn: &mut Conn, v: &Venue) -> StoreResult<()> {
+                let p = &v.profile;
+                sqlx::query(
+                    "INSERT INTO venues (id, owner_phone, name, address, province, district, commune, category, capacity,
+                         max_stay_minutes, state, token_generation, previous_generation_until, created_at, qr_token)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                )
+                .bind(v.id.as_uuid())
+                .bind(v.owner.as_str())
+                .bind(&p.name)
+                .bind(&p.address)
+                .bind(p.province.as_str())
+                .bind(p.district.as_str())
+                .bind(&p.commune)
+                .bind(p.category.as_str())
+                .bind(p.capacity.map(i64::from))
+                .bind(i32::try_from(p.max_stay_minutes).unwrap_or(i32::MAX))
+                .bind(v.state.as_str())
+                .bind(i64::from(v.token_generation))
+                .bind(v.previous_generation_until.map(Time))
+                .bind(Time(v.created_at))
+                .bind(&v.qr_token)
+                .execute(&mut *conn)
+                .await
+                .map_err(other("inserting venue"))?;
+                Ok(())
+            }
+
             #[async_trait]
             impl VenueStore for Store {
                 async fn create_venue(&self, v: &Venue) -> StoreResult<()> {
-                    let p = &v.profile;
-                    sqlx::query(
-                        "INSERT INTO venues (id, owner_phone, name, address, province, district, commune, category, capacity,
-                             max_stay_minutes, state, token_generation, previous_generation_until, created_at, qr_token)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                    )
-                    .bind(v.id.as_uuid())
-                    .bind(v.owner.as_str())
-                    .bind(&p.name)
-                    .bind(&p.address)
-                    .bind(p.province.as_str())
-                    .bind(p.district.as_str())
-                    .bind(&p.commune)
-                    .bind(p.category.as_str())
-                    .bind(p.capacity.map(i64::from))
-                    .bind(i32::try_from(p.max_stay_minutes).unwrap_or(i32::MAX))
-                    .bind(v.state.as_str())
-                    .bind(i64::from(v.token_generation))
-                    .bind(v.previous_generation_until.map(Time))
-                    .bind(Time(v.created_at))
-                    .bind(&v.qr_token)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other("inserting venue"))?;
-                    Ok(())
+                    let mut conn = self.pool.acquire().await.map_err(other("inserting venue"))?;
+                    insert_venue(&mut conn, v).await
                 }
 
                 async fn venue(&self, id: VenueId) -> StoreResult<Venue> {

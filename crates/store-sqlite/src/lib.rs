@@ -9,6 +9,7 @@
 //! transaction (a refused scan undone alone, see `visits::write_scan`), and
 //! answers each after the commit.
 
+mod bulk;
 mod group_commit;
 mod trace_reads;
 mod visits;

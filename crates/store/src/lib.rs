@@ -8,6 +8,7 @@
 //! for copies). No SQL and no driver type appears here.
 
 pub mod audit;
+pub mod bulk;
 pub mod cluster;
 pub mod dcc;
 pub mod error;
@@ -20,6 +21,7 @@ mod traits;
 pub mod contract;
 
 pub use audit::{AuditAction, AuditActor, AuditEntry};
+pub use bulk::{BulkLoad, BulkLoadStore, UnfinishedLoad};
 pub use cluster::{ClusterStore, FeedEvent, SharedBucket, VisitChange, VisitFeed};
 pub use dcc::{DccAttachment, DccStore};
 pub use error::{StoreError, StoreResult};

@@ -419,6 +419,7 @@ pub trait Store:
     + PaperPassStore
     + EnrolmentStore
     + crate::cluster::ClusterStore
+    + crate::bulk::BulkLoadStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

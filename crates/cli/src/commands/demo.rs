@@ -2,10 +2,11 @@
 
 use anyhow::Result;
 use healthcode_server::build_state;
-use healthcode_server::synthetic::{CityPlan, phone_of, seed_city, seed_enterprises, seed_places, venue_of};
+use healthcode_server::synthetic::{CityPlan, phone_of, seed_city_bulk, seed_enterprises, seed_places_bulk, venue_of};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use crate::commands::serve::{init_logs, serve_state};
 use crate::settings::{CommonArgs, build};
@@ -29,6 +30,62 @@ impl Scale {
     }
 }
 
+/// Progress of one seeding step on stderr: a bar on a terminal, else a
+/// plain line at every tenth, so a log shows how far a long seed got.
+struct Progress {
+    bar: Option<ProgressBar>,
+    what: &'static str,
+    len: u64,
+    next_tenth: u64,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(what: &'static str, len: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(len);
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(&format!("seeding {{bar:40}} {{pos}}/{{len}} {what} ({{eta}} left)"))
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Self { bar, what, len, next_tenth: 1, started: Instant::now() }
+    }
+
+    fn set(&mut self, done: u64, len: Option<u64>) {
+        if let Some(len) = len {
+            self.len = len;
+        }
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(self.len);
+                bar.set_position(done);
+            }
+            None => {
+                if self.len > 0 && done * 10 >= self.next_tenth * self.len {
+                    eprintln!(
+                        "seeding: {done}/{} {} ({} %, {:.1} s)",
+                        self.len,
+                        self.what,
+                        done * 100 / self.len,
+                        self.started.elapsed().as_secs_f64()
+                    );
+                    self.next_tenth = done * 10 / self.len + 1;
+                }
+            }
+        }
+    }
+
+    fn done(self, summary: &str) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        eprintln!("seeded {summary} in {:.1} s", self.started.elapsed().as_secs_f64());
+    }
+}
+
 pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<ExitCode> {
     let (seed, residents) = (plan.seed, plan.residents);
     init_logs();
@@ -38,52 +95,55 @@ pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<E
     config.sender = healthcode_server::SenderConfig::DevOutbox;
     let state = build_state(config, super::system_clock()).await?;
     let first = healthcode_domain::Contact::Phone(phone_of(0));
-    if state.store.resident_by_contact(&first).await?.is_some() {
-        eprintln!("the synthetic city is already in {}; not seeding again", state.config.database_url);
-    } else {
-        let bar = ProgressBar::new(u64::from(plan.residents));
-        if !std::io::stderr().is_terminal() {
-            bar.set_draw_target(ProgressDrawTarget::hidden());
-        }
-        bar.set_style(
-            ProgressStyle::with_template("seeding {bar:40} {pos}/{len} residents ({eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        let now = state.clock.now();
-        let written =
-            seed_city(state.store.as_ref(), &plan, &state.config.policy, &state.config.time_zone, now, |done| {
-                bar.set_position(u64::from(done));
-            })
-            .await?;
-        bar.finish_and_clear();
-        eprintln!("seeded {written} residents (seed {seed}, {} days of declarations and clock-ins)", plan.days);
-    }
     let now = state.clock.now();
     let sign = |id: healthcode_domain::VenueId, generation: u32| {
         healthcode_server::services::venues::sign_token(&state, id, generation).ok()
     };
-    let first_venue = venue_of(&plan, 0, now, &sign).map(|v| v.id);
-    let seeded = match first_venue {
+    let people_seeded = state.store.resident_by_contact(&first).await?.is_some();
+    let places_seeded = match venue_of(&plan, 0, now, &sign).map(|v| v.id) {
         Some(id) => state.store.venue(id).await.is_ok(),
         None => true,
     };
-    if !seeded {
-        let bar = ProgressBar::new(0);
-        if !std::io::stderr().is_terminal() {
-            bar.set_draw_target(ProgressDrawTarget::hidden());
-        }
-        bar.set_style(
-            ProgressStyle::with_template("seeding {bar:40} {pos}/{len} check-ins ({eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    if people_seeded {
+        eprintln!("the synthetic city is already in {}; not seeding again", state.config.database_url);
+    }
+    if !people_seeded || !places_seeded {
+        let started = Instant::now();
+        let visits = (u64::from(plan.days) + 1) * u64::from(plan.daily_check_ins);
+        eprintln!(
+            "seeding the synthetic city in one bulk load: {} residents, {} venues, about {visits} visits over {} days \
+             (seed {seed})",
+            if people_seeded { 0 } else { plan.residents },
+            plan.venue_count,
+            plan.days
         );
-        let (venues, visits) =
-            seed_places(state.store.as_ref(), &plan, &state.config.time_zone, now, &sign, |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
-            .await?;
-        bar.finish_and_clear();
-        eprintln!("seeded {venues} venues and {visits} visits over {} days and today", plan.days);
+        eprintln!(
+            "  if this stops before \"seeded in\", the data is incomplete and healthcode will refuse it: \
+             delete it and run again"
+        );
+        let what = format!("healthcode demo, seed {seed}, {residents} residents, {} days", plan.days);
+        let mut load = state.store.begin_bulk_load(&what, now).await?;
+        let (policy, tz) = (&state.config.policy, &state.config.time_zone);
+        if !people_seeded {
+            let mut p = Progress::new("residents", u64::from(plan.residents));
+            let written =
+                seed_city_bulk(load.as_mut(), &plan, policy, tz, now, |done| p.set(u64::from(done), None)).await?;
+            p.done(&format!("{written} residents with their declarations and clock-ins"));
+        }
+        if !places_seeded {
+            let mut p = Progress::new("visits", visits);
+            let (venues, written) =
+                seed_places_bulk(load.as_mut(), &plan, tz, now, &sign, |done, total| p.set(done, Some(total))).await?;
+            p.done(&format!("{venues} venues and {written} visits over {} days and today", plan.days));
+        }
+        let indexing = Instant::now();
+        eprintln!("seeding: building the indexes set aside for the load");
+        load.finish().await?;
+        eprintln!(
+            "seeding: indexes built in {:.1} s; seeded in {:.1} s",
+            indexing.elapsed().as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
     }
     let employers =
         seed_enterprises(state.store.as_ref(), &plan, &state.config.policy, &state.config.time_zone, now).await?;

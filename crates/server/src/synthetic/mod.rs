@@ -10,15 +10,16 @@ mod places;
 pub use control::{ControlCounts, TurnedAwayCounts, seed_control, seed_turned_away};
 pub use enterprises::{EnterpriseSeed, enterprise_count, enterprise_id_of, seed_enterprises};
 pub use lab::{LabCounts, seed_lab};
-pub use places::{TokenSigner, seed_places, venue_of};
+pub use places::{TokenSigner, seed_places, seed_places_bulk, venue_of};
 
+use healthcode_domain::Visit;
 use healthcode_domain::random::SeededRng;
 use healthcode_domain::{
     ClockIn, ColourPolicy, Contact, Declaration, DistrictCode, DocumentNumber, DocumentType, HealthStatus, HolderId,
     Identity, PersonName, PhoneNumber, RegionCode, Report, ReportChannel, ReportContext, ReportId, ResidentId,
     StandingFacts, SymptomSet, Temperature, apply_report, local_date,
 };
-use healthcode_store::{AccountKind, Resident, ResidentBundle, Store, StoreResult, StoredReport};
+use healthcode_store::{AccountKind, BulkLoad, Resident, ResidentBundle, Store, StoreResult, StoredReport, Venue};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
@@ -225,6 +226,50 @@ fn person(
     Some(p)
 }
 
+/// Where the seeders write: the store's ordinary imports (one row a
+/// statement, a batch a transaction), or a bulk load
+/// (`healthcode_store::bulk`), which writes the same rows faster.
+pub(crate) enum Sink<'a> {
+    Store(&'a dyn Store),
+    Bulk(&'a mut dyn BulkLoad),
+}
+
+impl Sink<'_> {
+    /// Rows a batch: the bulk path commits less often.
+    fn batch(&self, ordinary: usize, bulk: usize) -> usize {
+        match self {
+            Sink::Store(_) => ordinary,
+            Sink::Bulk(_) => bulk,
+        }
+    }
+
+    async fn residents(&mut self, batch: &[ResidentBundle]) -> StoreResult<()> {
+        match self {
+            Sink::Store(store) => store.import_residents(batch).await,
+            Sink::Bulk(load) => load.residents(batch).await,
+        }
+    }
+
+    async fn venues(&mut self, batch: &[Venue]) -> StoreResult<()> {
+        match self {
+            Sink::Store(store) => {
+                for v in batch {
+                    store.create_venue(v).await?;
+                }
+                Ok(())
+            }
+            Sink::Bulk(load) => load.venues(batch).await,
+        }
+    }
+
+    async fn visits(&mut self, batch: &[Visit]) -> StoreResult<()> {
+        match self {
+            Sink::Store(store) => store.import_visits(batch).await,
+            Sink::Bulk(load) => load.visits(batch).await,
+        }
+    }
+}
+
 /// Writes the synthetic city in batches, calling `progress(done)` after each.
 pub async fn seed_city(
     store: &dyn Store,
@@ -232,20 +277,43 @@ pub async fn seed_city(
     policy: &ColourPolicy,
     tz: &TimeZone,
     now: Timestamp,
+    progress: impl FnMut(u32),
+) -> StoreResult<u32> {
+    write_city(Sink::Store(store), plan, policy, tz, now, progress).await
+}
+
+/// [`seed_city`] through a bulk load: the same rows.
+pub async fn seed_city_bulk(
+    load: &mut dyn BulkLoad,
+    plan: &CityPlan,
+    policy: &ColourPolicy,
+    tz: &TimeZone,
+    now: Timestamp,
+    progress: impl FnMut(u32),
+) -> StoreResult<u32> {
+    write_city(Sink::Bulk(load), plan, policy, tz, now, progress).await
+}
+
+async fn write_city(
+    mut sink: Sink<'_>,
+    plan: &CityPlan,
+    policy: &ColourPolicy,
+    tz: &TimeZone,
+    now: Timestamp,
     mut progress: impl FnMut(u32),
 ) -> StoreResult<u32> {
-    const BATCH: u32 = 2_000;
+    let batch_size = u32::try_from(sink.batch(2_000, 20_000)).unwrap_or(2_000);
     let districts = districts();
     let mut written = 0;
     let mut i = 0;
     while i < plan.residents {
-        let end = (i + BATCH).min(plan.residents);
+        let end = (i + batch_size).min(plan.residents);
         let batch: Vec<ResidentBundle> = (i..end)
             .filter_map(|n| person(n, plan, policy, tz, now, &districts))
             .map(|p| ResidentBundle { status: p.status, resident: p.resident, reports: p.reports, changes: p.changes })
             .collect();
         written += u32::try_from(batch.len()).unwrap_or(0);
-        store.import_residents(&batch).await?;
+        sink.residents(&batch).await?;
         i = end;
         progress(i);
     }

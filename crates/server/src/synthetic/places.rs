@@ -6,11 +6,11 @@ use healthcode_domain::random::SeededRng;
 use healthcode_domain::{
     Colour, ExitKind, PhoneNumber, VenueCategory, VenueId, VenueProfile, VenueState, Visit, VisitId, VisitSource,
 };
-use healthcode_store::{Store, StoreResult, Venue};
+use healthcode_store::{BulkLoad, Store, StoreResult, Venue};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use super::{CityPlan, districts, ids, resident_id_of};
+use super::{CityPlan, Sink, districts, ids, resident_id_of};
 
 const ZIPF_S: f64 = 1.1;
 const VENUE_STREAM: u64 = 0x5645_4e55_4553_0001;
@@ -129,12 +129,36 @@ pub async fn seed_places(
     tz: &TimeZone,
     now: Timestamp,
     sign: TokenSigner<'_>,
+    progress: impl FnMut(u64, u64),
+) -> StoreResult<(u32, u64)> {
+    write_places(Sink::Store(store), plan, tz, now, sign, progress).await
+}
+
+/// [`seed_places`] through a bulk load: the same rows.
+pub async fn seed_places_bulk(
+    load: &mut dyn BulkLoad,
+    plan: &CityPlan,
+    tz: &TimeZone,
+    now: Timestamp,
+    sign: TokenSigner<'_>,
+    progress: impl FnMut(u64, u64),
+) -> StoreResult<(u32, u64)> {
+    write_places(Sink::Bulk(load), plan, tz, now, sign, progress).await
+}
+
+async fn write_places(
+    mut sink: Sink<'_>,
+    plan: &CityPlan,
+    tz: &TimeZone,
+    now: Timestamp,
+    sign: TokenSigner<'_>,
     mut progress: impl FnMut(u64, u64),
 ) -> StoreResult<(u32, u64)> {
     let venues: Vec<Venue> = (0..plan.venue_count).filter_map(|i| venue_of(plan, i, now, sign)).collect();
-    for v in &venues {
-        store.create_venue(v).await?;
+    for chunk in venues.chunks(sink.batch(1, 10_000)) {
+        sink.venues(chunk).await?;
     }
+    let batch_size = sink.batch(5_000, 50_000);
     let cdf = zipf_cdf(u32::try_from(venues.len()).unwrap_or(1));
     let today = now.to_zoned(tz.clone()).date();
     // Every day of the period, then today so far.
@@ -144,14 +168,14 @@ pub async fn seed_places(
         let back = i32::from(plan.days) - i32::try_from(d).unwrap_or(0);
         let date = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
         let Ok(day_start) = date.to_zoned(tz.clone()).map(|z| z.timestamp()) else { continue };
-        let mut batch = Vec::with_capacity(5_000);
+        let mut batch = Vec::with_capacity(batch_size);
         for j in 0..plan.daily_check_ins {
             if let Some(v) = visit(plan, &venues, &cdf, day_start, d, j, now) {
                 batch.push(v);
             }
-            if batch.len() == 5_000 {
+            if batch.len() == batch_size {
                 written += batch.len() as u64;
-                store.import_visits(&batch).await?;
+                sink.visits(&batch).await?;
                 batch.clear();
             }
             done += 1;
@@ -160,7 +184,9 @@ pub async fn seed_places(
             }
         }
         written += batch.len() as u64;
-        store.import_visits(&batch).await?;
+        if !batch.is_empty() {
+            sink.visits(&batch).await?;
+        }
     }
     progress(total, total);
     Ok((u32::try_from(venues.len()).unwrap_or(0), written))

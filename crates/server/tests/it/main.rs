@@ -33,6 +33,7 @@ mod quarantine_story;
 mod release_fixture;
 mod role_matrix;
 mod scanner_pages;
+mod seeding;
 mod sign_in;
 mod sign_in_limits;
 mod single_sign_on;

@@ -180,3 +180,32 @@ async fn checkpoints_before_0020_keep_their_passages_and_city_entry_becomes_othe
     assert_eq!(store.passages(id, t(1_799_999_999), t(1_800_000_100), 10).await.unwrap().len(), 1);
     assert_eq!(store.integrity_check().await.unwrap(), "ok");
 }
+
+#[tokio::test]
+async fn a_bulk_load_sets_indexes_aside_and_builds_them_again_as_they_were() {
+    use healthcode_store::BulkLoadStore;
+    let (store, dir) = fresh().await;
+    let path = dir.path().join("healthcode.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let schema = || async {
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        rows
+    };
+    let before = schema().await;
+    assert!(before.iter().any(|(n, _)| n == "visits_venue_entered"));
+    let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let load = store.begin_bulk_load("test", now).await.unwrap();
+    let during = schema().await;
+    for gone in ["visits_venue_entered", "visits_resident_entered", "reports_resident_at", "status_changes_resident"] {
+        assert!(!during.iter().any(|(n, _)| n == gone), "{gone} is set aside during the load");
+    }
+    assert!(during.iter().any(|(n, _)| n == "visits_one_open"), "unique indexes stay");
+    load.finish().await.unwrap();
+    assert_eq!(schema().await, before, "the same indexes, with the same definitions");
+    assert_eq!(store.unfinished_bulk_load().await.unwrap(), None);
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
