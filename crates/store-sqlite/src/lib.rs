@@ -5,7 +5,8 @@
 //! survives a crash or power loss), foreign keys on, and every write in a
 //! `BEGIN IMMEDIATE` transaction so concurrent writers queue instead of
 //! failing mid-transaction. Check-ins and check-outs (`record_scan`) are
-//! group-committed: one writer thread, on a connection of its own, commits every scan waiting in one
+//! group-committed: one writer thread, on a connection of its own,
+//! commits every scan waiting in one
 //! transaction (a refused scan undone alone, see `visits::write_scan`), and
 //! answers each after the commit.
 
@@ -33,7 +34,7 @@ pub const POOL_SIZE: u32 = 3;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Scans go through one writer task that commits them in groups.
+    /// Scans go through one writer thread that commits them in groups.
     scans: group_commit::ScanWriter,
 }
 
