@@ -32,6 +32,11 @@ enum Command {
         /// Local development only: refused unless the listen address is loopback.
         #[arg(long)]
         dev_outbox: bool,
+        /// Serve `POST /bench/no-op`, the ingest benchmark's reference (a JSON body read, a JSON
+        /// answer, nothing else; scripts/bench-wrk). Benchmarks only: refused unless the listen
+        /// address is loopback.
+        #[arg(long)]
+        bench_no_op: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -363,7 +368,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { dev_outbox, common } => commands::serve::run(common, dev_outbox).await,
+            Command::Serve { dev_outbox, bench_no_op, common } => {
+                commands::serve::run(common, dev_outbox, bench_no_op).await
+            }
             #[cfg(feature = "demo")]
             Command::Demo { common, seed, scale, residents, days, no_serve } => {
                 let plan = scale.plan(seed);

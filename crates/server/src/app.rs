@@ -57,6 +57,11 @@ pub enum StartupError {
          (got {0}); configure an [sms] or [email] gateway instead (see README)"
     )]
     DevOutboxNotLoopback(std::net::SocketAddr),
+    #[error(
+        "the benchmark's no-op endpoint (--bench-no-op) is a development affordance, so it is only served on a \
+         loopback address (got {0})"
+    )]
+    BenchNotLoopback(std::net::SocketAddr),
     #[error("message gateway: {0}")]
     Gateway(#[from] crate::auth::sender::SendError),
     #[error("listening: {0}")]
@@ -107,6 +112,9 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
 
 /// Opens the data directory, store and keys.
 pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
+    if config.bench_no_op && !config.listen.ip().is_loopback() {
+        return Err(StartupError::BenchNotLoopback(config.listen));
+    }
     create_private_dir(&config.data_dir)
         .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
     let trace_index_days = config.trace_index_days_in_force();
@@ -212,6 +220,26 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         body.push_str(&format!("healthcode_peer_list_stale{{region=\"{region}\"}} {stale}\n"));
     }
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// The no-op body the ingest benchmark posts: a check-in's shape.
+#[derive(serde::Deserialize)]
+struct NoOpBody {
+    #[serde(rename = "venue_qr")]
+    _venue_qr: String,
+}
+
+#[derive(Serialize)]
+struct NoOpAnswer {
+    ok: bool,
+}
+
+/// `POST /bench/no-op` (only with `serve --bench-no-op`, only on loopback):
+/// the same middleware, a JSON body read and a JSON answer, and nothing
+/// else. The ingest benchmark measures check-ins against it in the same run
+/// (docs/BENCHMARKS.md); it is not part of the API.
+async fn bench_no_op(crate::api::json::ApiJson(_body): crate::api::json::ApiJson<NoOpBody>) -> axum::Json<NoOpAnswer> {
+    axum::Json(NoOpAnswer { ok: true })
 }
 
 async fn not_found() -> ApiError {
@@ -473,13 +501,18 @@ pub fn router(state: AppState) -> Router {
         metrics: state.metrics.clone(),
     };
     let (api, api_doc) = api::routes();
-    Router::new()
+    let mut routes = Router::new()
         .merge(
             web::routes()
                 .layer(middleware::from_fn(web::remember_language))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::auth::renewal::renew_cookie)),
         )
-        .merge(api)
+        .merge(api);
+    if state.config.bench_no_op {
+        // Behind the same layers as the check-ins it is the reference for.
+        routes = routes.route("/bench/no-op", axum::routing::post(bench_no_op));
+    }
+    routes
         .route("/static/{*path}", get(assets::serve))
         .route("/sw.js", get(assets::service_worker))
         .route("/scanner.webmanifest", get(web::scanner_manifest))

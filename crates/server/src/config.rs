@@ -181,6 +181,10 @@ pub struct ServerConfig {
     pub deployment_name: Option<String>,
     /// Single sign-on for staff through an OpenID Connect provider (`[oidc]`); none by default.
     pub oidc: Option<crate::auth::oidc::OidcConfig>,
+    /// `POST /bench/no-op`, the ingest benchmark's reference (`serve
+    /// --bench-no-op`): off unless asked for, never read from the config
+    /// file, and refused on a listen address that is not loopback.
+    pub bench_no_op: bool,
 }
 
 /// A peer region: its id, where it publishes, and its pinned root key.
@@ -265,6 +269,7 @@ impl ServerConfig {
             regions: std::sync::Arc::new(crate::regions::Catalogue::embedded()),
             deployment_name: None,
             oidc: None,
+            bench_no_op: false,
         }
     }
 

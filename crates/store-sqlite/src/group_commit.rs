@@ -2,12 +2,17 @@
 //! waits for an fsync, so one transaction per check-in caps check-ins at the
 //! fsync rate; and every statement is a hand-off to sqlx's SQLite thread, the
 //! largest cost of a check-in on a 2-core machine. So check-ins go to one
-//! writer task, which takes every scan waiting (up to [`MAX_BATCH`]) and, in
-//! one `BEGIN IMMEDIATE` transaction (one fsync for the lot), reads the
+//! writer, a thread of its own with a connection of its own (never waiting
+//! for the pool, never sharing a core's queue with request tasks), which
+//! takes every scan waiting (up to [`MAX_BATCH`]) per wake-up and, in one
+//! `BEGIN IMMEDIATE` transaction (one fsync for the lot), reads the
 //! people's colours and latest visits in one statement, decides each scan
 //! (`healthcode_store::decide_request`, in arrival order, each seeing the
 //! ones before it), and writes the closes and the new visits in one statement
-//! each. Writes decided by a caller (`record_scan`, the check-out button) go
+//! each: the begin and the read go to SQLite's thread as one request, the
+//! closes as one, the inserts and the commit as one, so a batch of any size
+//! costs three hand-offs (five before: the begin and the commit went alone).
+//! Writes decided by a caller (`record_scan`, the check-out button) go
 //! first in the same transaction, each on its own: a `Conflict` leaves that
 //! one undone (`visits::write_scan` says how) and the others commit. Every
 //! caller gets its own result, and only after the commit: an acknowledged
@@ -20,7 +25,7 @@ use std::collections::HashMap;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{Colour, ExitKind, ResidentId, Visit};
 use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, decide_request};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::other;
@@ -59,7 +64,7 @@ fn copy(error: &StoreError) -> StoreError {
     }
 }
 
-/// The handle the store uses; the writer task ends when every handle is gone.
+/// The handle the store uses; the writer thread ends when every handle is gone.
 #[derive(Debug, Clone)]
 pub(crate) struct ScanWriter {
     jobs: mpsc::Sender<ScanJob>,
@@ -70,11 +75,21 @@ fn gone() -> StoreError {
 }
 
 impl ScanWriter {
-    /// Starts the writer task on the current runtime.
-    pub(crate) fn spawn(pool: SqlitePool) -> Self {
+    /// Starts the writer on a thread of its own, with `conn` (a connection
+    /// of its own, not one of the pool's) and a single-threaded runtime: the
+    /// batch is decided and written there, and the only hand-offs are the
+    /// jobs coming in, SQLite's requests, and each caller's answer.
+    pub(crate) fn spawn(conn: SqliteConnection) -> StoreResult<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, queue));
-        Self { jobs }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Other(format!("starting the scan writer: {e}")))?;
+        std::thread::Builder::new()
+            .name("healthcode-scans".into())
+            .spawn(move || runtime.block_on(run(conn, queue)))
+            .map_err(|e| StoreError::Other(format!("starting the scan writer: {e}")))?;
+        Ok(Self { jobs })
     }
 
     /// Queues writes decided by the caller and waits until their transaction
@@ -94,20 +109,20 @@ impl ScanWriter {
     }
 }
 
-async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<ScanJob>) {
+async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<ScanJob>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (records, decides): (Vec<ScanJob>, Vec<ScanJob>) =
             batch.drain(..).partition(|job| matches!(job, ScanJob::Record { .. }));
         let scans = records.len() + decides.len();
-        match commit(&pool, &records, &decides).await {
+        match commit(&mut conn, &records, &decides).await {
             Ok(results) => deliver(records, decides, results),
             Err(e) if scans > 1 => {
                 // Whatever one scan did wrong must not fail the others:
                 // each goes again in a transaction of its own.
                 tracing::warn!(error = %e, scans, "a group commit of scans failed; committing each scan alone");
                 for job in records.into_iter().chain(decides) {
-                    commit_alone(&pool, job).await;
+                    commit_alone(&mut conn, job).await;
                 }
             }
             Err(e) => {
@@ -118,15 +133,16 @@ async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<ScanJob>) {
             }
         }
     }
+    let _ = conn.close().await;
 }
 
 /// One job in its own transaction, its caller told how it went.
-async fn commit_alone(pool: &SqlitePool, job: ScanJob) {
+async fn commit_alone(conn: &mut SqliteConnection, job: ScanJob) {
     let (records, decides) = match job {
         ScanJob::Record { .. } => (vec![job], Vec::new()),
         ScanJob::Decide { .. } => (Vec::new(), vec![job]),
     };
-    match commit(pool, &records, &decides).await {
+    match commit(conn, &records, &decides).await {
         Ok(results) => deliver(records, decides, results),
         Err(e) => {
             tracing::error!(error = %e, "a scan could not be committed on its own");
@@ -157,16 +173,25 @@ type Committed = (Vec<StoreResult<()>>, Vec<ScanApplied>);
 /// its own (a `Conflict` undoes that one only); then the scans to decide,
 /// all read in one statement inside the transaction (so nothing can change
 /// under the decisions), decided in arrival order against what the batch
-/// already did, and written in two statements. The results once committed.
-async fn commit(pool: &SqlitePool, records: &[ScanJob], decides: &[ScanJob]) -> StoreResult<Committed> {
-    let mut tx: Transaction<'static, Sqlite> =
-        pool.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a group commit"))?;
-    let mut recorded = Vec::with_capacity(records.len());
-    for job in records {
-        if let ScanJob::Record { close, open, .. } = job {
-            recorded.push(write_scan(&mut tx, close.as_ref(), open.as_ref()).await?);
-        }
+/// already did, and written. The results once committed; on any error the
+/// transaction is rolled back (nothing of the batch stays).
+async fn commit(conn: &mut SqliteConnection, records: &[ScanJob], decides: &[ScanJob]) -> StoreResult<Committed> {
+    let result = decide_and_write(conn, records, decides).await;
+    if result.is_err() {
+        // The transaction may be open (a statement failed) or not (it never
+        // began, or the commit itself failed and SQLite ended it): a rollback
+        // without one is refused, which changes nothing.
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
     }
+    result
+}
+
+async fn decide_and_write(
+    conn: &mut SqliteConnection,
+    records: &[ScanJob],
+    decides: &[ScanJob],
+) -> StoreResult<Committed> {
+    let mut recorded = Vec::with_capacity(records.len());
     let requests: Vec<&ScanRequest> = decides
         .iter()
         .filter_map(|job| match job {
@@ -174,7 +199,18 @@ async fn commit(pool: &SqlitePool, records: &[ScanJob], decides: &[ScanJob]) -> 
             ScanJob::Record { .. } => None,
         })
         .collect();
-    let mut state = contexts(&mut tx, &requests).await?;
+    let mut state = if records.is_empty() {
+        // The usual batch: the begin and the read are one request to SQLite.
+        contexts(conn, BEGIN, &requests).await?
+    } else {
+        sqlx::query(BEGIN).execute(&mut *conn).await.map_err(other("starting a group commit"))?;
+        for job in records {
+            if let ScanJob::Record { close, open, .. } = job {
+                recorded.push(write_scan(conn, close.as_ref(), open.as_ref()).await?);
+            }
+        }
+        contexts(conn, "", &requests).await?
+    };
     let (mut closes, mut opens, mut decided) = (Vec::new(), Vec::new(), Vec::with_capacity(requests.len()));
     for request in requests {
         let (colour, latest) = state.entry(request.resident).or_default();
@@ -193,26 +229,43 @@ async fn commit(pool: &SqlitePool, records: &[ScanJob], decides: &[ScanJob]) -> 
         opens.extend(open);
         decided.push(applied);
     }
-    close_all(&mut tx, &closes).await?;
-    open_all(&mut tx, &opens).await?;
-    tx.commit().await.map_err(other("committing scans"))?;
+    close_all(conn, &closes).await?;
+    // The inserts and the commit are one request: a failed insert stops it
+    // before the commit, and the caller rolls back.
+    open_all_and_commit(conn, &opens).await?;
     Ok((recorded, decided))
 }
 
+/// The batch's transaction: immediate, so it holds SQLite's write lock from
+/// the start and its reads cannot be overtaken by another writer.
+const BEGIN: &str = "BEGIN IMMEDIATE;";
+
 type Context = (Option<Colour>, Option<Visit>);
 
-/// Each person's colour and latest visit, one statement for the batch.
-async fn contexts(conn: &mut SqliteConnection, requests: &[&ScanRequest]) -> StoreResult<HashMap<ResidentId, Context>> {
+/// Each person's colour and latest visit, one statement for the batch,
+/// after `before` (the batch's begin, or nothing) in the same request.
+async fn contexts(
+    conn: &mut SqliteConnection,
+    before: &str,
+    requests: &[&ScanRequest],
+) -> StoreResult<HashMap<ResidentId, Context>> {
     let mut people: Vec<ResidentId> = requests.iter().map(|r| r.resident).collect();
     people.sort_unstable();
     people.dedup();
     let mut found = HashMap::with_capacity(people.len());
     if people.is_empty() {
+        if !before.is_empty() {
+            sqlx::query(sqlx::AssertSqlSafe(before))
+                .execute(&mut *conn)
+                .await
+                .map_err(other("starting a group commit"))?;
+        }
         return Ok(found);
     }
     let values = vec!["(?)"; people.len()].join(",");
     let sql = format!(
-        "WITH people(id) AS (VALUES {values})
+        "{before}
+         WITH people(id) AS (VALUES {values})
          SELECT people.id AS person, (SELECT colour FROM health_status WHERE resident_id = people.id) AS status_colour, v.*
          FROM people LEFT JOIN visits AS v ON v.id =
            (SELECT id FROM visits WHERE resident_id = people.id
@@ -261,15 +314,18 @@ async fn close_all(conn: &mut SqliteConnection, closes: &[Closing]) -> StoreResu
     Ok(())
 }
 
-/// Inserts the batch's new visits in one statement.
-async fn open_all(conn: &mut SqliteConnection, opens: &[Visit]) -> StoreResult<()> {
+/// Inserts the batch's new visits in one statement and commits, in one
+/// request to SQLite (the commit alone when there is nothing to insert).
+async fn open_all_and_commit(conn: &mut SqliteConnection, opens: &[Visit]) -> StoreResult<()> {
     if opens.is_empty() {
+        sqlx::query("COMMIT").execute(&mut *conn).await.map_err(other("committing scans"))?;
         return Ok(());
     }
     let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; opens.len()].join(",");
     let sql = format!(
         "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
-         VALUES {values}"
+         VALUES {values};
+         COMMIT"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for v in opens {
@@ -286,6 +342,6 @@ async fn open_all(conn: &mut SqliteConnection, opens: &[Visit]) -> StoreResult<(
     }
     // A unique violation maps to `Conflict`: the batch is then retried scan
     // by scan, and only the scan that breaks the rule fails.
-    query.execute(&mut *conn).await.map_err(other("inserting the scans' visits"))?;
+    query.execute(&mut *conn).await.map_err(other("inserting the scans' visits and committing"))?;
     Ok(())
 }

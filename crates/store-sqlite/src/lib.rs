@@ -5,7 +5,8 @@
 //! survives a crash or power loss), foreign keys on, and every write in a
 //! `BEGIN IMMEDIATE` transaction so concurrent writers queue instead of
 //! failing mid-transaction. Check-ins and check-outs (`record_scan`) are
-//! group-committed: one writer task commits every scan waiting in one
+//! group-committed: one writer thread, on a connection of its own,
+//! commits every scan waiting in one
 //! transaction (a refused scan undone alone, see `visits::write_scan`), and
 //! answers each after the commit.
 
@@ -18,7 +19,7 @@ use healthcode_store::{AccessRecord, StatCell};
 use healthcode_store::{StoreError, StoreResult};
 use jiff::civil::Date;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub const POOL_SIZE: u32 = 3;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Scans go through one writer task that commits them in groups.
+    /// Scans go through one writer thread that commits them in groups.
     scans: group_commit::ScanWriter,
 }
 
@@ -51,10 +52,12 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(other("opening SQLite database"))?;
-        let scans = group_commit::ScanWriter::spawn(pool.clone());
+        // The scan writer's own connection, beside the pool.
+        let writer = options.connect().await.map_err(other("opening the scan writer's SQLite connection"))?;
+        let scans = group_commit::ScanWriter::spawn(writer)?;
         let store = Self { pool, scans };
         store.migrate().await?;
         Ok(store)

@@ -51,7 +51,7 @@ impl Progress {
             );
             bar
         });
-        Self { bar, what, len, next_tenth: 1, started: Instant::now() }
+        Self { bar, what, len, next_tenth: 1, started: crate::loadgen::clock::now() }
     }
 
     fn set(&mut self, done: u64, len: Option<u64>) {
@@ -108,7 +108,7 @@ pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<E
         eprintln!("the synthetic city is already in {}; not seeding again", state.config.database_url);
     }
     if !people_seeded || !places_seeded {
-        let started = Instant::now();
+        let started = crate::loadgen::clock::now();
         let visits = (u64::from(plan.days) + 1) * u64::from(plan.daily_check_ins);
         eprintln!(
             "seeding the synthetic city in one bulk load: {} residents, {} venues, about {visits} visits over {} days \
@@ -136,7 +136,7 @@ pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<E
                 seed_places_bulk(load.as_mut(), &plan, tz, now, &sign, |done, total| p.set(done, Some(total))).await?;
             p.done(&format!("{venues} venues and {written} visits over {} days and today", plan.days));
         }
-        let indexing = Instant::now();
+        let indexing = crate::loadgen::clock::now();
         eprintln!("seeding: building the indexes set aside for the load");
         load.finish().await?;
         eprintln!(

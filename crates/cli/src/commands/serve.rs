@@ -39,9 +39,17 @@ pub fn outbox_only_on_loopback(listen: std::net::SocketAddr, what: &str) -> Resu
     Ok(())
 }
 
-pub async fn run(common: CommonArgs, dev_outbox: bool) -> Result<ExitCode> {
+pub async fn run(common: CommonArgs, dev_outbox: bool, bench_no_op: bool) -> Result<ExitCode> {
     init_logs();
     let mut config = build(&common)?;
+    if bench_no_op && !config.listen.ip().is_loopback() {
+        bail!(
+            "--bench-no-op serves a benchmark's no-op endpoint, so it is refused on the non-loopback address \
+             {}: listen on 127.0.0.1",
+            config.listen
+        );
+    }
+    config.bench_no_op = bench_no_op;
     if dev_outbox {
         outbox_only_on_loopback(config.listen, "--dev-outbox")?;
         config.sender = SenderConfig::DevOutbox;

@@ -8,7 +8,7 @@
 //! Safety rails: loopback targets only, a run lasts at most ten minutes, and
 //! no proxy or redirect can send a request elsewhere.
 
-mod clock;
+pub(crate) mod clock;
 mod driver;
 mod error;
 mod fixtures;

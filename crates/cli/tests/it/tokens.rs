@@ -30,6 +30,15 @@ async fn the_dev_outbox_is_refused_beyond_loopback() {
 }
 
 #[tokio::test]
+async fn the_bench_no_op_endpoint_is_refused_beyond_loopback() {
+    let dir = deployment().await;
+    let out = healthcode(&dir, &["serve", "--dev-outbox", "--bench-no-op", "--listen", "0.0.0.0:0"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("--bench-no-op") && err.contains("0.0.0.0:0"), "{err}");
+}
+
+#[tokio::test]
 async fn serve_reads_gateways_from_the_config_file_and_never_needs_the_secret_in_it() {
     let dir = deployment().await;
     let config = dir.path().join("healthcode.toml");

@@ -6,6 +6,7 @@ mod access_log;
 mod alarms;
 mod api_errors;
 mod appeals;
+mod bench_no_op;
 mod browser_safety;
 mod check_in;
 mod checkpoint_control;
