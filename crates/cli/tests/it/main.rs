@@ -181,7 +181,9 @@ async fn verify_with_an_exported_trust_list_and_clear_errors() {
     let dir = deployment().await;
     let out = healthcode(&dir, &["verify", "HCODE1:ABC"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no keys in"), "explains the missing keys");
+    let verdict: serde_json::Value = serde_json::from_str(&last_line(&out)).unwrap();
+    assert_eq!(verdict["code"], "TRUST_LIST_MISSING");
+    assert!(verdict["reason"].as_str().unwrap().contains("no keys in"), "explains the missing keys: {verdict}");
 
     let out = healthcode(&dir, &["keys", "show"]);
     assert!(out.status.success());

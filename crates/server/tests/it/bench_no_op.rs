@@ -15,9 +15,10 @@ async fn the_no_op_endpoint_exists_only_when_asked_for() {
     let app = spawn_app_with(|config| config.bench_no_op = true).await;
     let (status, body) = app.post_json("/bench/no-op", None, json!({"venue_qr": "x"})).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"ok": true})));
-    // It reads its body as a check-in's is read: a malformed one is refused.
+    // It reads its body as a check-in's is read: a malformed one is refused
+    // (422; outside `/api` the error is the HTML error page, not JSON).
     let (status, body) = app.post_json("/bench/no-op", None, json!({"other": 1})).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("BAD_JSON")));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
 
 #[tokio::test]
