@@ -10,14 +10,11 @@
 //! change is in the audit log, written with the change.
 
 use healthcode_domain::{StaffLogin, StaffRoles, StaffScope, StaffState};
-use healthcode_store::{
-    AuditAction, AuditActor, AuditEntry, Principal, SessionKind, SessionRecord, StaffAccount, StaffChange, StoreError,
-};
+use healthcode_store::{AuditAction, AuditActor, AuditEntry, StaffAccount, StaffChange, StoreError};
 use serde_json::Value;
 
 use crate::auth::id_token::IdClaims;
 use crate::auth::oidc::OidcConfig;
-use crate::auth::session::{self, hash_token};
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
 use crate::services::staff::SignedIn;
@@ -148,15 +145,7 @@ pub async fn sign_in(state: &AppState, config: &OidcConfig, claims: &IdClaims) -
             a.display_name = display;
         }
         a.updated_at = now;
-        let token = session::new_secret()?;
-        let record = SessionRecord {
-            token_hash: hash_token(&token),
-            kind: SessionKind::Staff,
-            principal: Principal { role: a.roles.first(), subject: a.subject(), resident: None },
-            created_at: now,
-            expires_at: now.saturating_add(state.config.staff_shift).unwrap_or(now),
-            scope: None,
-        };
+        let (token, record) = crate::services::staff::shift_session(state, &a, now)?;
         let how = format!("single sign-on ({}), {who}", config.provider_name);
         audit.push(AuditEntry::new(now, AuditActor::Anonymous, AuditAction::StaffSignedIn, &target, &how));
         let change = StaffChange { audit: &audit, new_session: Some(&record), ..Default::default() };

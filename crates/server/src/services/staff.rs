@@ -166,6 +166,25 @@ pub struct SignedIn {
     pub account: StaffAccount,
 }
 
+/// A new staff session for `a`, lasting one shift: the secret to hand out
+/// and the record to store (with the sign-in's own change).
+pub(crate) fn shift_session(
+    state: &AppState,
+    a: &StaffAccount,
+    now: Timestamp,
+) -> Result<(String, SessionRecord), ApiError> {
+    let token = session::new_secret()?;
+    let record = SessionRecord {
+        token_hash: hash_token(&token),
+        kind: SessionKind::Staff,
+        principal: Principal { role: a.roles.first(), subject: a.subject(), resident: None },
+        created_at: now,
+        expires_at: now.saturating_add(state.config.staff_shift).unwrap_or(now),
+        scope: None,
+    };
+    Ok((token, record))
+}
+
 fn failed() -> ApiError {
     ApiError::new(ErrorKind::Unauthenticated, "STAFF_SIGNIN_FAILED", "the login, password or code is wrong")
 }
@@ -247,15 +266,7 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, code: &str) 
             if let Some(Opened::Clear(seed)) = &opened {
                 a.totp_sealed = Some(state.totp_seal.seal(a.id, seed)?);
             }
-            let token = session::new_secret()?;
-            let record = SessionRecord {
-                token_hash: hash_token(&token),
-                kind: SessionKind::Staff,
-                principal: Principal { role: a.roles.first(), subject: a.subject(), resident: None },
-                created_at: now,
-                expires_at: now.saturating_add(state.config.staff_shift).unwrap_or(now),
-                scope: None,
-            };
+            let (token, record) = shift_session(state, &a, now)?;
             let how = if a.totp_sealed.is_some() { "password and code" } else { "password" };
             let audit = [entry(now, &AuditActor::Anonymous, AuditAction::StaffSignedIn, &a, how)];
             let change = StaffChange { audit: &audit, new_session: Some(&record), ..Default::default() };
