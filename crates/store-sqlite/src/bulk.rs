@@ -22,14 +22,13 @@
 //! so the server refuses the file instead of serving a partial city.
 
 use async_trait::async_trait;
-use healthcode_domain::{ExitKind, Visit};
+use healthcode_domain::Visit;
 use healthcode_store::{BulkLoad, BulkLoadStore, ResidentBundle, StoreResult, UnfinishedLoad, Venue};
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteSynchronous;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, SqliteConnection};
 
 use crate::{SqliteStore, other, sql};
-use healthcode_store_sql::Time;
 
 /// Tables whose non-unique indexes a load drops and builds again at its end.
 const REBUILT: &str = "('visits', 'reports', 'status_changes')";
@@ -59,16 +58,7 @@ fn visits_statement(rows: usize) -> String {
 async fn insert_visits(conn: &mut SqliteConnection, sql: String, chunk: &[Visit]) -> StoreResult<()> {
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for v in chunk {
-        q = q
-            .bind(v.id.as_bytes().as_slice())
-            .bind(v.resident.as_bytes().as_slice())
-            .bind(v.venue.as_bytes().as_slice())
-            .bind(Time(v.entered_at))
-            .bind(v.exited_at.map(Time))
-            .bind(v.exit_kind.map(ExitKind::as_str))
-            .bind(v.source.as_str())
-            .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
-            .bind(v.colour.as_str());
+        q = crate::group_commit::bind_visit(q, v);
     }
     q.execute(&mut *conn).await.map_err(other("bulk-inserting visits"))?;
     Ok(())

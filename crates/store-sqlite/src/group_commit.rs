@@ -29,6 +29,25 @@ use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::other;
+
+type VisitQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, <sqlx::Sqlite as sqlx::Database>::Arguments>;
+
+/// Binds one visit's nine columns, in the order of
+/// `INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at,
+/// exit_kind, source, max_stay_ms, colour)`: the scan writer's and the bulk
+/// load's multi-row inserts.
+pub(crate) fn bind_visit<'q>(query: VisitQuery<'q>, v: &'q Visit) -> VisitQuery<'q> {
+    query
+        .bind(v.id.as_bytes().as_slice())
+        .bind(v.resident.as_bytes().as_slice())
+        .bind(v.venue.as_bytes().as_slice())
+        .bind(Time(v.entered_at))
+        .bind(v.exited_at.map(Time))
+        .bind(v.exit_kind.map(ExitKind::as_str))
+        .bind(v.source.as_str())
+        .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
+        .bind(v.colour.as_str())
+}
 use crate::sql::visits::visit_from_row;
 use crate::visits::write_scan;
 use healthcode_store_sql::{Time, colour, column, resident_id};
@@ -329,16 +348,7 @@ async fn open_all_and_commit(conn: &mut SqliteConnection, opens: &[Visit]) -> St
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for v in opens {
-        query = query
-            .bind(v.id.as_bytes().as_slice())
-            .bind(v.resident.as_bytes().as_slice())
-            .bind(v.venue.as_bytes().as_slice())
-            .bind(Time(v.entered_at))
-            .bind(v.exited_at.map(Time))
-            .bind(v.exit_kind.map(ExitKind::as_str))
-            .bind(v.source.as_str())
-            .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
-            .bind(v.colour.as_str());
+        query = bind_visit(query, v);
     }
     // A unique violation maps to `Conflict`: the batch is then retried scan
     // by scan, and only the scan that breaks the rule fails.
