@@ -204,7 +204,8 @@ describe('camera scanner pages', () => {
             localStorage.getItem('hc.scanner.trust-list') !== null &&
             localStorage.getItem('hc.scanner.status-list') !== null,
         );
-        assert.match(await page.locator('#lists-age').innerText(), /just updated.*just updated/);
+        // The ages are drawn once every list has been fetched (the EU and peer lists come after).
+        await page.waitForFunction(() => /just updated.*just updated/.test(document.getElementById('lists-age').textContent));
         // The camera runs and the QR reader is loaded (nothing to say under the preview).
         await page.locator('#camera-msg').waitFor({ state: 'hidden' });
         await page.locator('body[data-decoder]').waitFor({ state: 'attached' });
