@@ -56,9 +56,7 @@ fn copy_line(out: &mut String, v: &Visit) {
 impl BulkLoad for PostgresLoad {
     async fn residents(&mut self, batch: &[ResidentBundle]) -> StoreResult<()> {
         let mut tx = self.conn.begin().await.map_err(other("starting a bulk batch"))?;
-        for seed in batch {
-            sql::accounts::import_bundle(&mut tx, seed).await?;
-        }
+        sql::accounts::import_bundles(&mut tx, batch).await?;
         tx.commit().await.map_err(other("committing a bulk batch of residents"))
     }
 

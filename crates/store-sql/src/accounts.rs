@@ -11,7 +11,10 @@ macro_rules! __accounts {
             };
             use store::{AccountKind, AccountStore, Resident, ResidentBundle, StoreError, StoreResult};
 
-            use super::health::{insert_change, insert_report, upsert_status};
+            use domain::{HealthStatus, StatusChange};
+            use store::StoredReport;
+
+            use super::health::{ROWS_A_STATEMENT, insert_changes, insert_reports, insert_statuses};
 
             pub(crate) const RESIDENT_COLUMNS: &str =
                 "SELECT id, holder_id, contact, kind, name, document_type, document_number, district, created_at FROM residents";
@@ -45,39 +48,49 @@ macro_rules! __accounts {
                 })
             }
 
-            /// One resident with their history (imports and bulk loads).
-            pub(crate) async fn import_bundle(conn: &mut Conn, seed: &ResidentBundle) -> StoreResult<()> {
-                insert_resident(conn, &seed.resident).await?;
-                for report in &seed.reports {
-                    insert_report(conn, report).await?;
+            /// Residents with their history (imports and bulk loads): each table
+            /// in multi-row statements, residents first (the others refer to them).
+            pub(crate) async fn import_bundles(conn: &mut Conn, batch: &[ResidentBundle]) -> StoreResult<()> {
+                let residents: Vec<&Resident> = batch.iter().map(|b| &b.resident).collect();
+                for chunk in residents.chunks(ROWS_A_STATEMENT) {
+                    insert_residents(conn, chunk).await?;
                 }
-                if let Some(status) = &seed.status {
-                    upsert_status(conn, status, None).await?;
+                let reports: Vec<&StoredReport> = batch.iter().flat_map(|b| &b.reports).collect();
+                for chunk in reports.chunks(ROWS_A_STATEMENT) {
+                    insert_reports(conn, chunk).await?;
                 }
-                for change in &seed.changes {
-                    insert_change(conn, change).await?;
+                let statuses: Vec<&HealthStatus> = batch.iter().filter_map(|b| b.status.as_ref()).collect();
+                for chunk in statuses.chunks(ROWS_A_STATEMENT) {
+                    insert_statuses(conn, chunk).await?;
+                }
+                let changes: Vec<&StatusChange> = batch.iter().flat_map(|b| &b.changes).collect();
+                for chunk in changes.chunks(ROWS_A_STATEMENT) {
+                    insert_changes(conn, chunk).await?;
                 }
                 Ok(())
             }
 
             pub(crate) async fn insert_resident(conn: &mut Conn, r: &Resident) -> StoreResult<()> {
-                let id = r.identity.as_ref();
-                sqlx::query(
-                    "INSERT INTO residents (id, holder_id, contact, kind, name, document_type, document_number, district, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(r.id.as_uuid())
-                .bind(Uuid::from_bytes(*r.holder.as_bytes()))
-                .bind(r.contact.as_str())
-                .bind(r.kind.as_str())
-                .bind(id.map(|i| i.name.as_str()))
-                .bind(id.map(|i| i.document_type.as_str()))
-                .bind(id.map(|i| i.document_number.as_str()))
-                .bind(id.map(|i| i.district.as_str()))
-                .bind(Time(r.created_at))
-                .execute(&mut *conn)
-                .await
-                .map_err(other("inserting resident"))?;
+                insert_residents(conn, &[r]).await
+            }
+
+            async fn insert_residents(conn: &mut Conn, rows: &[&Resident]) -> StoreResult<()> {
+                let mut query = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO residents (id, holder_id, contact, kind, name, document_type, document_number, district, created_at) ",
+                );
+                query.push_values(rows, |mut b, r| {
+                    let id = r.identity.as_ref();
+                    b.push_bind(r.id.as_uuid())
+                        .push_bind(Uuid::from_bytes(*r.holder.as_bytes()))
+                        .push_bind(r.contact.as_str())
+                        .push_bind(r.kind.as_str())
+                        .push_bind(id.map(|i| i.name.as_str()))
+                        .push_bind(id.map(|i| i.document_type.as_str()))
+                        .push_bind(id.map(|i| i.document_number.as_str()))
+                        .push_bind(id.map(|i| i.district.as_str()))
+                        .push_bind(Time(r.created_at));
+                });
+                query.build().execute(&mut *conn).await.map_err(other("inserting resident"))?;
                 Ok(())
             }
 
@@ -140,9 +153,7 @@ macro_rules! __accounts {
 
                 async fn import_residents(&self, batch: &[ResidentBundle]) -> StoreResult<()> {
                     let mut tx = self.write_tx().await?;
-                    for seed in batch {
-                        import_bundle(&mut tx, seed).await?;
-                    }
+                    import_bundles(&mut tx, batch).await?;
                     tx.commit().await.map_err(other("committing seed batch"))
                 }
             }

@@ -48,23 +48,30 @@ macro_rules! __health {
                 })
             }
 
+            /// Rows a multi-row insert writes at most: 12,000 parameters at 12
+            /// columns, under SQLite's 32,766 and PostgreSQL's 65,535.
+            pub(crate) const ROWS_A_STATEMENT: usize = 1_000;
+
             pub(crate) async fn insert_report(conn: &mut Conn, r: &StoredReport) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body, channel)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(r.id.as_uuid())
-                .bind(r.resident.as_uuid())
-                .bind(Time(r.at))
-                .bind(Day(r.local_date))
-                .bind(r.report.kind().as_str())
-                .bind(i16::from(r.report.symptoms().bits()))
-                .bind(r.report.temperature().map(|t| i32::from(t.tenths())))
-                .bind(Json(stored::ReportBody::from(&r.report)))
-                .bind(r.channel.map(|c| c.as_str()))
-                .execute(&mut *conn)
-                .await
-                .map_err(other("inserting report"))?;
+                insert_reports(conn, &[r]).await
+            }
+
+            pub(crate) async fn insert_reports(conn: &mut Conn, rows: &[&StoredReport]) -> StoreResult<()> {
+                let mut query = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO reports (id, resident_id, at, local_date, kind, symptoms, temperature_dc, body, channel) ",
+                );
+                query.push_values(rows, |mut b, r| {
+                    b.push_bind(r.id.as_uuid())
+                        .push_bind(r.resident.as_uuid())
+                        .push_bind(Time(r.at))
+                        .push_bind(Day(r.local_date))
+                        .push_bind(r.report.kind().as_str())
+                        .push_bind(i16::from(r.report.symptoms().bits()))
+                        .push_bind(r.report.temperature().map(|t| i32::from(t.tenths())))
+                        .push_bind(Json(stored::ReportBody::from(&r.report)))
+                        .push_bind(r.channel.map(|c| c.as_str()));
+                });
+                query.build().execute(&mut *conn).await.map_err(other("inserting report"))?;
                 Ok(())
             }
 
@@ -76,12 +83,6 @@ macro_rules! __health {
                 s: &HealthStatus,
                 expected: Option<i64>,
             ) -> StoreResult<i64> {
-                let (basis_kind, rule_id) = match &s.basis {
-                    Basis::Rule { rule_id, .. } => ("rule", Some(rule_id.as_str())),
-                    Basis::NoRuleMatched { .. } => ("no_rule_matched", None),
-                    Basis::Override { reason_code, .. } => ("override", Some(reason_code.as_str())),
-                };
-                let q = s.quarantine.as_ref();
                 let new_version = expected.map_or(s.version.max(1), |v| v + 1);
                 let sql = match expected {
                     None => {
@@ -96,19 +97,20 @@ macro_rules! __health {
                          WHERE resident_id = $12 AND version = $13"
                     }
                 };
+                let v = StatusValues::of(s, new_version);
                 let mut query = sqlx::query(sql)
-                    .bind(s.colour.as_str())
-                    .bind(Time(s.since))
-                    .bind(basis_kind)
-                    .bind(rule_id)
-                    .bind(s.basis.policy_version())
-                    .bind(q.map(|q| i32::from(q.required_days)))
-                    .bind(q.map(|q| i32::from(q.streak)))
-                    .bind(q.map(|q| Day(q.started_on)))
-                    .bind(q.and_then(|q| q.last_counted_on).map(Day))
-                    .bind(s.last_report_on.map(Day))
-                    .bind(new_version)
-                    .bind(s.resident.as_uuid());
+                    .bind(v.colour)
+                    .bind(v.since)
+                    .bind(v.basis_kind)
+                    .bind(v.rule_id)
+                    .bind(v.policy_version)
+                    .bind(v.required_days)
+                    .bind(v.streak)
+                    .bind(v.started_on)
+                    .bind(v.last_counted_on)
+                    .bind(v.last_report_on)
+                    .bind(v.version)
+                    .bind(v.resident);
                 if let Some(expected) = expected {
                     query = query.bind(expected);
                 }
@@ -122,22 +124,91 @@ macro_rules! __health {
                 Ok(new_version)
             }
 
+            /// A status's columns, in the order of `health_status`'s statements.
+            struct StatusValues<'a> {
+                colour: &'static str,
+                since: Time,
+                basis_kind: &'static str,
+                rule_id: Option<&'a str>,
+                policy_version: &'a str,
+                required_days: Option<i32>,
+                streak: Option<i32>,
+                started_on: Option<Day>,
+                last_counted_on: Option<Day>,
+                last_report_on: Option<Day>,
+                version: i64,
+                resident: Uuid,
+            }
+
+            impl<'a> StatusValues<'a> {
+                fn of(s: &'a HealthStatus, version: i64) -> Self {
+                    let (basis_kind, rule_id) = match &s.basis {
+                        Basis::Rule { rule_id, .. } => ("rule", Some(rule_id.as_str())),
+                        Basis::NoRuleMatched { .. } => ("no_rule_matched", None),
+                        Basis::Override { reason_code, .. } => ("override", Some(reason_code.as_str())),
+                    };
+                    let q = s.quarantine.as_ref();
+                    StatusValues {
+                        colour: s.colour.as_str(),
+                        since: Time(s.since),
+                        basis_kind,
+                        rule_id,
+                        policy_version: s.basis.policy_version(),
+                        required_days: q.map(|q| i32::from(q.required_days)),
+                        streak: q.map(|q| i32::from(q.streak)),
+                        started_on: q.map(|q| Day(q.started_on)),
+                        last_counted_on: q.and_then(|q| q.last_counted_on).map(Day),
+                        last_report_on: s.last_report_on.map(Day),
+                        version,
+                        resident: s.resident.as_uuid(),
+                    }
+                }
+            }
+
+            /// New statuses, each at its own version (at least 1): imports.
+            pub(crate) async fn insert_statuses(conn: &mut Conn, rows: &[&HealthStatus]) -> StoreResult<()> {
+                let mut query = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO health_status (colour, since, basis_kind, rule_id, policy_version, q_required_days, q_streak,
+                         q_started_on, q_last_counted_on, last_report_on, version, resident_id) ",
+                );
+                query.push_values(rows, |mut b, s| {
+                    let v = StatusValues::of(s, s.version.max(1));
+                    b.push_bind(v.colour)
+                        .push_bind(v.since)
+                        .push_bind(v.basis_kind)
+                        .push_bind(v.rule_id)
+                        .push_bind(v.policy_version)
+                        .push_bind(v.required_days)
+                        .push_bind(v.streak)
+                        .push_bind(v.started_on)
+                        .push_bind(v.last_counted_on)
+                        .push_bind(v.last_report_on)
+                        .push_bind(v.version)
+                        .push_bind(v.resident);
+                });
+                query.build().execute(&mut *conn).await.map_err(other("inserting statuses"))?;
+                Ok(())
+            }
+
             pub(crate) async fn insert_change(conn: &mut Conn, c: &StatusChange) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO status_changes (resident_id, at, event, from_colour, to_colour, basis, evidence, actor)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(c.resident.as_uuid())
-                .bind(Time(c.at))
-                .bind(c.event.as_str())
-                .bind(c.from.map(|f| f.as_str()))
-                .bind(c.to.as_str())
-                .bind(Json(stored::StoredBasis::from(&c.basis)))
-                .bind(Json(stored::evidence_to_stored(&c.evidence)))
-                .bind(Json(stored::StoredActor::from(&c.actor)))
-                .execute(&mut *conn)
-                .await
-                .map_err(other("inserting status change"))?;
+                insert_changes(conn, &[c]).await
+            }
+
+            pub(crate) async fn insert_changes(conn: &mut Conn, rows: &[&StatusChange]) -> StoreResult<()> {
+                let mut query = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO status_changes (resident_id, at, event, from_colour, to_colour, basis, evidence, actor) ",
+                );
+                query.push_values(rows, |mut b, c| {
+                    b.push_bind(c.resident.as_uuid())
+                        .push_bind(Time(c.at))
+                        .push_bind(c.event.as_str())
+                        .push_bind(c.from.map(|f| f.as_str()))
+                        .push_bind(c.to.as_str())
+                        .push_bind(Json(stored::StoredBasis::from(&c.basis)))
+                        .push_bind(Json(stored::evidence_to_stored(&c.evidence)))
+                        .push_bind(Json(stored::StoredActor::from(&c.actor)));
+                });
+                query.build().execute(&mut *conn).await.map_err(other("inserting status change"))?;
                 Ok(())
             }
 

@@ -10,7 +10,7 @@
 //!   unique indexes and foreign keys stay, so every invariant is checked as
 //!   the rows go in;
 //! - visits go 500 rows a statement (4,500 parameters, under SQLite's 32,766),
-//!   everything else one prepared statement a row, each batch in one
+//!   residents, reports, statuses and changes 1,000 rows a statement, each batch in one
 //!   transaction;
 //! - the load's connection has a 1 GiB page cache and `synchronous=NORMAL`:
 //!   in WAL mode a commit then waits for no fsync and the file stays
@@ -68,9 +68,7 @@ async fn insert_visits(conn: &mut SqliteConnection, sql: String, chunk: &[Visit]
 impl BulkLoad for SqliteLoad {
     async fn residents(&mut self, batch: &[ResidentBundle]) -> StoreResult<()> {
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a bulk batch"))?;
-        for seed in batch {
-            sql::accounts::import_bundle(&mut tx, seed).await?;
-        }
+        sql::accounts::import_bundles(&mut tx, batch).await?;
         tx.commit().await.map_err(other("committing a bulk batch of residents"))
     }
 
