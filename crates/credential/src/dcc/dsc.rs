@@ -11,9 +11,10 @@
 //! `rawData` is the base64 DER of the X.509 DSC. The `kid` is recomputed (the
 //! first 8 bytes of the SHA-256 of the DER); an entry whose given `kid`
 //! differs, whose certificate does not parse, or whose key is neither P-256,
-//! P-384 nor RSA is skipped and reported. The gateway's own signature over
-//! the list (`signature`) is not verified: trust comes from where the
-//! operator imports the list from.
+//! P-384 nor RSA is skipped and reported. The gateway's per-entry CMS
+//! `signature` and each DSC's CSCA chain are checked only when trust anchors
+//! are given ([`DscList::parse_checked`] with a [`GatewayTrust`]); without
+//! them trust comes from where the operator imports the list from.
 
 use std::collections::BTreeSet;
 

@@ -109,6 +109,11 @@ impl TestDsc {
         dsc_kid(&self.der)
     }
 
+    /// The key id as lists and the scanner page write it (base64).
+    pub fn kid_base64(&self) -> String {
+        STANDARD.encode(self.kid())
+    }
+
     /// Signs a CWT payload into `HC1:` text.
     pub fn sign(&self, payload: &[u8], options: SignOptions) -> Result<String, TestVectorError> {
         let kid = options.kid.unwrap_or_else(|| self.kid().to_vec());
@@ -477,6 +482,16 @@ pub fn gateway_entry(dsc: &TestDsc, country: &str, signature: &str) -> serde_jso
         "timestamp": "2026-01-01T00:00:00Z",
         "signature": signature,
         "rawData": STANDARD.encode(&dsc.der),
+    })
+}
+
+/// A CSCA or Upload certificate as an entry of the gateway's `/trustList`
+/// array (`kind`: `CSCA` or `UPLOAD`).
+pub fn gateway_anchor(authority: &TestAuthority, kind: &str) -> serde_json::Value {
+    serde_json::json!({
+        "country": authority.country,
+        "certificateType": kind,
+        "rawData": STANDARD.encode(&authority.der),
     })
 }
 

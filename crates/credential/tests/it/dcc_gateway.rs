@@ -166,11 +166,10 @@ fn anchors_are_read_from_pem_der_or_the_gateways_json() {
     let g = gateway();
     let dsc = dsc_of("BE", &g.be_csca);
     let cms = g.be_upload.sign_cms(&dsc.der, detached()).unwrap();
-    let b64 = |der: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der);
     // One JSON array holding both kinds, as the gateway's /trustList serves it.
     let json = serde_json::json!([
-        {"country": "BE", "certificateType": "CSCA", "rawData": b64(&g.be_csca.der)},
-        {"country": "BE", "certificateType": "UPLOAD", "rawData": b64(&g.be_upload.der)},
+        testing::gateway_anchor(&g.be_csca, "CSCA"),
+        testing::gateway_anchor(&g.be_upload, "UPLOAD"),
         {"country": "BE", "certificateType": "AUTHENTICATION", "rawData": "ignored"},
     ])
     .to_string();
