@@ -2,7 +2,9 @@
 // manifest Chromium accepts) and kept by a service worker, so a phone that lost the network
 // before opening the page still opens it, judges a code against the cached lists and queues the
 // passage. The server is stopped and the browser set offline before the page is opened again in
-// a new tab. Also: with no camera, "No camera is available" is not shown beside "Start the camera".
+// a new tab. Also: with no camera, "No camera is available" is not shown beside "Start the camera";
+// and the camera decoder is zxing-wasm (its WebAssembly from the worker's cache when cold and
+// offline), which reads the code from an image there.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -18,7 +20,7 @@ describe('offline scanner from a cold start', () => {
   let browser;
   let checkpointId;
   let officer;
-  let greenCode;
+  let greenPng; // the resident's code as a PNG data: URL, decoded by the page offline
 
   before(
     async () => {
@@ -33,7 +35,10 @@ describe('offline scanner from a cold start', () => {
         name: 'Li Wei', document_type: 'national_id', document_number: '330102199001011234',
         district: '330102', symptoms: [], temperature_c: 36.6,
       }, 201);
-      greenCode = (await api(server.url, 'GET', '/api/v1/me/code', resident)).qr_text;
+      // A green code (declared healthy above), as the PNG a resident shows.
+      const png = await fetch(`${server.url}/api/v1/me/code.png`, { headers: { authorization: `Bearer ${resident}` } });
+      assert.equal(png.status, 200);
+      greenPng = `data:image/png;base64,${Buffer.from(await png.arrayBuffer()).toString('base64')}`;
       browser = await launchBrowser();
     },
     { timeout: TEST_TIMEOUT_MS },
@@ -42,6 +47,37 @@ describe('offline scanner from a cold start', () => {
   after(async () => {
     await browser?.close().catch(() => {});
     await server?.stop();
+  });
+
+  test('if the WebAssembly decoder cannot load, the page falls back and still reads', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await context.addCookies([{ name: 'hc_session', value: officer, url: server.url }]);
+    await context.route('**/zxing_reader.wasm', (route) => route.abort());
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/checkpoint/${checkpointId}`);
+    await page.locator('body[data-decoder]').waitFor({ state: 'attached' });
+    const decoder = await page.getAttribute('body', 'data-decoder');
+    assert.ok(['jsqr', 'native'].includes(decoder), `a fallback decoder, not ${decoder}`);
+    if (decoder === 'jsqr') {
+      const read = await page.evaluate(async (src) => {
+        const img = new Image();
+        img.src = src;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const data = ctx.getImageData(0, 0, img.width, img.height);
+        return window.jsQR(data.data, data.width, data.height)?.data ?? null;
+      }, greenPng);
+      assert.match(read ?? '', /^HCODE1:/, 'jsQR reads the code');
+    }
+    assert.deepEqual(errors, [], 'no uncaught errors in the page');
+    await context.close();
   });
 
   test('installed once, then opened offline with the server gone: it scans and queues', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -59,6 +95,7 @@ describe('offline scanner from a cold start', () => {
     await first.waitForFunction(() => localStorage.getItem('hc.scanner.status-list') !== null);
     assert.ok(await first.locator('#offline-ready').isVisible(), 'the page says it works offline');
     assert.match(await first.locator('.note').first().innerText(), /Ha Dong District/, 'the district by name');
+    await first.locator('body[data-decoder=zxing-wasm]').waitFor({ state: 'attached' });
 
     // No camera in this browser: the message alone, no contradicting "Start the camera" button.
     await first.locator('#camera-msg').waitFor({ state: 'visible' });
@@ -85,7 +122,25 @@ describe('offline scanner from a cold start', () => {
     await cold.goto(url);
     await cold.locator('body[data-scanner-ready=true]').waitFor();
     await cold.locator('#net[data-online=false]').waitFor();
-    await cold.fill('#manual-text', greenCode);
+    // The camera decoder is zxing-wasm even now (not the jsQR fallback), and it reads.
+    await cold.locator('body[data-decoder=zxing-wasm]').waitFor({ state: 'attached' });
+    const read = await cold.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const results = await window.ZXingWASM.readBarcodes(ctx.getImageData(0, 0, img.width, img.height), {
+        formats: ['QRCode'],
+      });
+      return results.find((r) => r.isValid)?.text ?? null;
+    }, greenPng);
+    assert.match(read ?? '', /^HCODE1:/, 'zxing-wasm reads the code offline, from the cached module');
+    // What it read is judged offline like a typed code.
+    await cold.fill('#manual-text', read);
     await cold.click('#manual button[type=submit]');
     await cold.locator('#verdict[data-verdict=allow]').waitFor();
     assert.match(await cold.locator('#verdict').innerText(), /checked offline/);

@@ -4,15 +4,17 @@
 //   node tools/decoder-set.js DIR
 //
 // Decoders, each on the image's RGBA pixels (pngjs):
-//   jsQR@800        the scanner page as it is (crates/server/static/scanner.js): the frame scaled to
-//                   at most 800 px a side, then the vendored jsQR with inversionAttempts 'attemptBoth'
+//   jsQR@800        the scanner page's fallback (crates/server/static/scanner.js, when the wasm cannot
+//                   load): the frame scaled to at most 800 px a side, then the vendored jsQR with
+//                   inversionAttempts 'attemptBoth'
 //   jsQR            the same jsQR on the full image
-//   zxing-wasm@800  zxing-wasm's reader (ZXing-C++ in WebAssembly), QR only, on the 800 px frame
+//   zxing-wasm@800  the scanner page's decoder: zxing-wasm's reader (ZXing-C++ in WebAssembly) with
+//                   the module the server serves (static/vendor/zxing_reader.wasm) and the page's
+//                   options (QR only, tryHarder, valid symbols), on the 800 px frame
 //   zxing-wasm      the same on the full image
 //   @zxing/library  the ZXing JS port's QR reader with TRY_HARDER, on the 800 px frame
 // A read counts when the expected text is among those returned; another text counts as wrong.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,7 +30,6 @@ import {
 } from '@zxing/library';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
 const MAX_DECODE_SIDE = 800; // as in scanner.js
 
 // The page's copy of jsQR (a UMD bundle): loaded the way the page loads it, as a classic script.
@@ -41,7 +42,8 @@ const jsQR = (() => {
 
 prepareZXingModule({
   overrides: {
-    wasmBinary: readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm')).buffer,
+    // The module the scanner page loads (the same bytes as the npm package's, pinned there).
+    wasmBinary: readFileSync(path.join(here, '../../crates/server/static/vendor/zxing_reader.wasm')).buffer,
   },
   fireImmediately: true,
 });

@@ -84,6 +84,10 @@ struct DccFile {
     dsc_refresh_seconds: Option<u64>,
     /// PEM or DER X.509 certificate whose key must have signed every imported list.
     dsc_list_signer: Option<PathBuf>,
+    /// The EU gateway's CSCA certificates (path or URL; PEM, DER or the gateway's JSON array).
+    csca_certificates: Option<String>,
+    /// The EU gateway's Upload certificates (path or URL; same formats).
+    upload_certificates: Option<String>,
     version: Option<String>,
     #[serde(default)]
     vaccination: healthcode_domain::dcc_rules::VaccinationRule,
@@ -123,6 +127,15 @@ fn dcc(file: Option<DccFile>) -> anyhow::Result<healthcode_server::services::dcc
         let signer = healthcode_credential::dcc::ListSigner::from_certificate(&bytes)
             .map_err(|e| anyhow::anyhow!("dcc.dsc_list_signer {}: {}: {e}", path.display(), e.code()))?;
         config.list_signer = Some(signer);
+    }
+    match (file.csca_certificates, file.upload_certificates) {
+        (None, None) => {}
+        (Some(csca), Some(upload)) => {
+            config.anchors = Some(healthcode_server::services::dcc::AnchorSources { csca, upload });
+        }
+        _ => bail!(
+            "dcc.csca_certificates and dcc.upload_certificates go together: the gateway's per-entry signatures are checked against both"
+        ),
     }
     Ok(config)
 }

@@ -135,8 +135,16 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
     if kept > 0 {
         tracing::info!(peers = kept, "kept peer trust lists restored");
     }
-    let dcc = crate::services::dcc::DccService::open(config.dcc.clone(), &config.data_dir)
-        .map_err(|e| StartupError::Dcc(e.to_string()))?;
+    let dcc_trust = match &config.dcc.anchors {
+        Some(sources) => Some(
+            crate::services::dcc::load_trust(sources)
+                .await
+                .map_err(|e| StartupError::Dcc(format!("{}: {e}", e.code())))?,
+        ),
+        None => None,
+    };
+    let dcc = crate::services::dcc::DccService::open(config.dcc.clone(), &config.data_dir, dcc_trust, clock.now())
+        .map_err(|e| StartupError::Dcc(format!("{}: {e}", e.code())))?;
     let sender = crate::auth::sender::build(&config.sender, store.clone())?;
     let totp_seal = crate::auth::seal::TotpSeal::open_or_create(&config.keys_dir())?;
     let oidc = match config.oidc.clone() {
@@ -371,6 +379,15 @@ fn origin_of(url: &str) -> &str {
 /// Every HTML page may load only our own scripts, styles and images, may not
 /// be framed, and posts forms only to us.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; media-src 'self' blob:; \
+    worker-src 'self'; manifest-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; \
+    form-action 'self'";
+
+/// The camera scanner pages (checkpoint, venue staff mode, gate): the same
+/// policy with WebAssembly compilation allowed for the vendored zxing-wasm
+/// decoder (`'wasm-unsafe-eval'` permits `WebAssembly.instantiate` only, not
+/// `eval` or `new Function`). Set by [`crate::web::view::ScannerPage::respond`].
+pub(crate) const SCANNER_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
     img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; media-src 'self' blob:; \
     worker-src 'self'; manifest-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; \
     form-action 'self'";

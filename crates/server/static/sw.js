@@ -14,6 +14,8 @@ const FILES = [
   '/static/scanner.css',
   '/static/scanner.js',
   '/static/hc-verify.js',
+  '/static/vendor/zxing-reader.js',
+  '/static/vendor/zxing_reader.wasm',
   '/static/vendor/jsQR.js',
   '/static/icon.svg',
 ];

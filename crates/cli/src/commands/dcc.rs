@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use healthcode_credential::dcc::testing::{self, SignOptions, TestAlg, TestDsc, TestDscParams};
 use healthcode_credential::dcc::{DscList, is_dcc};
 use healthcode_domain::dcc_rules::{DccKind, TEST_NOT_DETECTED, TEST_TYPE_NAAT};
-use healthcode_server::services::dcc::{import_into, judge_with, load_kept};
+use healthcode_server::services::dcc::{import_into, judge_with, load_kept, load_trust, skipped_report};
 use serde_json::json;
 
 use crate::settings::{CommonArgs, build};
@@ -23,16 +23,31 @@ pub async fn import(common: CommonArgs, source: &str) -> Result<()> {
         std::fs::read_to_string(source).with_context(|| format!("reading {source}"))?
     };
     std::fs::create_dir_all(&config.data_dir)?;
-    let (list, skipped) = import_into(&config.data_dir, &text, config.dcc.list_signer.as_ref())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))?;
+    let trust = match &config.dcc.anchors {
+        Some(sources) => Some(load_trust(sources).await.map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))?),
+        None => None,
+    };
+    let (list, skipped) = import_into(
+        &config.data_dir,
+        &text,
+        config.dcc.list_signer.as_ref(),
+        trust.as_ref(),
+        super::system_clock().now(),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", e.code()))?;
     for s in &skipped {
-        eprintln!("skipped kid {:?}: {}", s.kid, s.reason);
+        eprintln!("skipped kid {:?} ({}): {}: {}", s.kid, s.country, s.code, s.reason);
     }
     println!(
         "{}",
         json!({ "imported": list.dscs().len(), "skipped": skipped.len(),
+                "skipped_by_reason": skipped_report(&skipped),
                 "kept_in": healthcode_server::services::dcc::kept_path(&config.data_dir).display().to_string(),
                 "signature": if config.dcc.list_signer.is_some() { "verified" } else { "not checked (no dcc.dsc_list_signer)" },
+                "gateway_signatures": match &trust {
+                    Some(t) => format!("verified (CMS by an Upload certificate of the entry's country, DSC chained to its CSCA; {} CSCA, {} Upload certificates)", t.counts().0, t.counts().1),
+                    None => "not checked (no dcc.csca_certificates / dcc.upload_certificates)".to_owned(),
+                },
                 "note": "a running server reads the list at its next start (or fetches dcc.dsc_list_url)" })
     );
     Ok(())

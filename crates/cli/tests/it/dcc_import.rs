@@ -58,3 +58,61 @@ async fn a_pinned_signer_lets_only_its_signed_lists_in() {
     let out = healthcode(&dep, &["dcc", "import", &unsigned]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// With `dcc.csca_certificates` and `dcc.upload_certificates`, the import
+/// checks every entry of the gateway's array and reports the rejected ones
+/// per reason; the kept list holds only the accepted entries.
+#[tokio::test]
+async fn gateway_anchors_reject_and_count_bad_entries() {
+    use healthcode_credential::dcc::testing::{CmsOptions, TestAuthority};
+
+    let dep = deployment().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = ("2025-01-01".parse().unwrap(), "2035-01-01".parse().unwrap());
+    let csca = TestAuthority::generate("BE", true, from, to).unwrap();
+    let upload = TestAuthority::generate("BE", false, from, to).unwrap();
+    let stranger = TestAuthority::generate("BE", false, from, to).unwrap();
+    let params = TestDscParams {
+        country: "BE".into(),
+        not_before: "2026-01-01".parse().unwrap(),
+        not_after: "2028-01-01".parse().unwrap(),
+        usages: vec![],
+    };
+    let dsc = || TestDsc::issued_ec(TestAlg::Es256, &params, &csca).unwrap();
+    let (good, unsigned, foreign_signed) = (dsc(), dsc(), dsc());
+    let cms = CmsOptions { detached: true, ..CmsOptions::default() };
+    let list = serde_json::Value::Array(vec![
+        testing::gateway_entry(&good, "BE", &upload.sign_cms(&good.der, cms).unwrap()),
+        testing::gateway_entry(&unsigned, "BE", ""),
+        testing::gateway_entry(&foreign_signed, "BE", &stranger.sign_cms(&foreign_signed.der, cms).unwrap()),
+    ]);
+    // CSCA and Upload certificates in one file, in the gateway's JSON shape.
+    let anchors =
+        serde_json::json!([testing::gateway_anchor(&csca, "CSCA"), testing::gateway_anchor(&upload, "UPLOAD")]);
+    std::fs::write(dir.path().join("anchors.json"), anchors.to_string()).unwrap();
+    std::fs::write(dir.path().join("list.json"), list.to_string()).unwrap();
+    let config = dir.path().join("healthcode.toml");
+    let anchors_path = dir.path().join("anchors.json");
+    std::fs::write(
+        &config,
+        format!("[dcc]\ncsca_certificates = {anchors_path:?}\nupload_certificates = {anchors_path:?}\n"),
+    )
+    .unwrap();
+    let list_path = dir.path().join("list.json");
+    let out = healthcode(&dep, &["dcc", "import", list_path.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["imported"], 1, "{report}");
+    assert_eq!(report["skipped"], 2, "{report}");
+    assert_eq!(report["skipped_by_reason"], serde_json::json!({"DSC_CMS_MISSING": 1, "DSC_CMS_SIGNER_UNKNOWN": 1}));
+    assert!(report["gateway_signatures"].as_str().unwrap().starts_with("verified"), "{report}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DSC_CMS_SIGNER_UNKNOWN"));
+    let kept = std::fs::read_to_string(dep.path().join("dcc-dsc-list.json")).unwrap();
+    assert!(kept.contains(&good.kid_base64()) && !kept.contains(&unsigned.kid_base64()), "{kept}");
+
+    // Only one of the two anchor settings: a clear configuration error.
+    std::fs::write(&config, format!("[dcc]\ncsca_certificates = {anchors_path:?}\n")).unwrap();
+    let out = healthcode(&dep, &["dcc", "import", list_path.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("go together"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -11,15 +11,18 @@
 //! `rawData` is the base64 DER of the X.509 DSC. The `kid` is recomputed (the
 //! first 8 bytes of the SHA-256 of the DER); an entry whose given `kid`
 //! differs, whose certificate does not parse, or whose key is neither P-256,
-//! P-384 nor RSA is skipped and reported. The gateway's own signature over
-//! the list (`signature`) is not verified: trust comes from where the
-//! operator imports the list from.
+//! P-384 nor RSA is skipped and reported. The gateway's per-entry CMS
+//! `signature` and each DSC's CSCA chain are checked only when trust anchors
+//! are given ([`DscList::parse_checked`] with a [`GatewayTrust`]); without
+//! them trust comes from where the operator imports the list from.
 
 use std::collections::BTreeSet;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use healthcode_domain::dcc_rules::DccKind;
+
+use super::gateway::GatewayTrust;
 use jiff::Timestamp;
 use ring::signature::{self, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
@@ -87,7 +90,42 @@ pub fn dsc_kid(der: &[u8]) -> [u8; 8] {
     kid
 }
 
-fn timestamp(time: x509_cert::time::Time) -> Option<Timestamp> {
+/// The key of a SubjectPublicKeyInfo: P-256, P-384 or RSA.
+pub(crate) fn key_of(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> Result<DscKey, &'static str> {
+    let alg = spki.algorithm.oid.to_string();
+    let bits = spki.subject_public_key.as_bytes().ok_or("public key bit string is not whole bytes")?;
+    Ok(match alg.as_str() {
+        OID_EC_PUBLIC_KEY => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+                .ok_or("EC key without a named curve")?
+                .to_string();
+            if bits.first() != Some(&0x04) {
+                return Err("EC point is not uncompressed");
+            }
+            match (curve.as_str(), bits.len()) {
+                (OID_P256, 65) => DscKey::P256(bits.to_vec()),
+                (OID_P384, 97) => DscKey::P384(bits.to_vec()),
+                _ => return Err("EC curve is neither P-256 nor P-384"),
+            }
+        }
+        OID_RSA | OID_RSA_PSS => DscKey::Rsa(bits.to_vec()),
+        _ => return Err("key is neither EC nor RSA"),
+    })
+}
+
+/// The subject's country (`C`) of a certificate, as written.
+pub(crate) fn subject_country(name: &x509_cert::name::Name) -> Option<String> {
+    name.0.iter().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
+        (atv.oid.to_string() == OID_COUNTRY)
+            .then(|| String::from_utf8_lossy(atv.value.value()).trim().to_ascii_uppercase())
+    })
+}
+
+pub(crate) fn timestamp(time: x509_cert::time::Time) -> Option<Timestamp> {
     let secs = i64::try_from(time.to_unix_duration().as_secs()).ok()?;
     Timestamp::from_second(secs).ok()
 }
@@ -98,29 +136,7 @@ impl Dsc {
         let cert = Certificate::from_der(der).map_err(|_| "rawData is not an X.509 certificate")?;
         let tbs = &cert.tbs_certificate;
         let spki = &tbs.subject_public_key_info;
-        let alg = spki.algorithm.oid.to_string();
-        let bits = spki.subject_public_key.as_bytes().ok_or("public key bit string is not whole bytes")?;
-        let key = match alg.as_str() {
-            OID_EC_PUBLIC_KEY => {
-                let curve = spki
-                    .algorithm
-                    .parameters
-                    .as_ref()
-                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-                    .ok_or("EC key without a named curve")?
-                    .to_string();
-                if bits.first() != Some(&0x04) {
-                    return Err("EC point is not uncompressed");
-                }
-                match (curve.as_str(), bits.len()) {
-                    (OID_P256, 65) => DscKey::P256(bits.to_vec()),
-                    (OID_P384, 97) => DscKey::P384(bits.to_vec()),
-                    _ => return Err("EC curve is neither P-256 nor P-384"),
-                }
-            }
-            OID_RSA | OID_RSA_PSS => DscKey::Rsa(bits.to_vec()),
-            _ => return Err("key is neither EC nor RSA"),
-        };
+        let key = key_of(spki)?;
         let not_before = timestamp(tbs.validity.not_before).ok_or("notBefore out of range")?;
         let not_after = timestamp(tbs.validity.not_after).ok_or("notAfter out of range")?;
         let mut usages = None;
@@ -142,9 +158,7 @@ impl Dsc {
                 }
             }
         }
-        let subject_country = tbs.subject.0.iter().flat_map(|rdn| rdn.0.iter()).find_map(|atv| {
-            (atv.oid.to_string() == OID_COUNTRY).then(|| String::from_utf8_lossy(atv.value.value()).into_owned())
-        });
+        let subject_country = subject_country(&tbs.subject);
         let country = country.map(str::to_owned).or(subject_country).unwrap_or_default().trim().to_ascii_uppercase();
         Ok(Dsc {
             kid: dsc_kid(der),
@@ -223,7 +237,20 @@ pub struct PublishedDsc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedDsc {
     pub kid: String,
+    pub country: String,
+    /// Stable: `DSC_ENTRY_*` for an entry that cannot be read, a
+    /// [`GatewayRejection`] code for one the gateway's signatures refuse.
+    pub code: &'static str,
     pub reason: &'static str,
+}
+
+/// How many skipped entries per code, in code order (for reports).
+pub fn skipped_by_code(skipped: &[SkippedDsc]) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for s in skipped {
+        *counts.entry(s.code).or_insert(0) += 1;
+    }
+    counts
 }
 
 /// The imported DSCs.
@@ -251,6 +278,8 @@ struct Entry {
     country: Option<String>,
     #[serde(default, rename = "certificateType")]
     certificate_type: Option<String>,
+    #[serde(default)]
+    signature: Option<String>,
     #[serde(rename = "rawData")]
     raw_data: String,
 }
@@ -270,6 +299,18 @@ impl DscList {
     /// Parses a list in either accepted shape. Entries that cannot be used
     /// are returned beside the list; a list with none usable is an error.
     pub fn parse(text: &str) -> Result<(DscList, Vec<SkippedDsc>), DscListError> {
+        DscList::parse_checked(text, None, Timestamp::UNIX_EPOCH)
+    }
+
+    /// [`DscList::parse`], and with `trust` every entry must also pass
+    /// [`GatewayTrust::check`] at `now` (its CMS signature by its country's
+    /// Upload certificate, its chain to a CSCA of its country); those that do
+    /// not are skipped with the rejection's code.
+    pub fn parse_checked(
+        text: &str,
+        trust: Option<&GatewayTrust>,
+        now: Timestamp,
+    ) -> Result<(DscList, Vec<SkippedDsc>), DscListError> {
         let text = text.trim_start_matches('\u{feff}').trim();
         // A national backend may put its signature on a line before the JSON.
         let json = match text.find(['[', '{']) {
@@ -287,21 +328,25 @@ impl DscList {
         let mut skipped = Vec::new();
         for entry in entries {
             let kid = entry.kid.clone().unwrap_or_default();
-            let skip = |reason| SkippedDsc { kid: kid.clone(), reason };
+            let country = entry.country.clone().unwrap_or_default().trim().to_ascii_uppercase();
+            let skip = |code, reason| SkippedDsc { kid: kid.clone(), country: country.clone(), code, reason };
             if entry.certificate_type.as_deref().is_some_and(|t| !t.eq_ignore_ascii_case("DSC")) {
-                skipped.push(skip("certificateType is not DSC"));
+                skipped.push(skip("DSC_ENTRY_NOT_DSC", "certificateType is not DSC"));
                 continue;
             }
             let Ok(der) = STANDARD.decode(entry.raw_data.trim()) else {
-                skipped.push(skip("rawData is not base64"));
+                skipped.push(skip("DSC_ENTRY_NOT_BASE64", "rawData is not base64"));
                 continue;
             };
             match Dsc::from_der(&der, entry.country.as_deref()) {
                 Ok(dsc) if entry.kid.as_deref().is_some_and(|k| k.trim() != dsc.kid_base64()) => {
-                    skipped.push(skip("kid does not match the certificate"));
+                    skipped.push(skip("DSC_ENTRY_KID_MISMATCH", "kid does not match the certificate"));
                 }
-                Ok(dsc) => dscs.push(dsc),
-                Err(reason) => skipped.push(skip(reason)),
+                Ok(dsc) => match trust.map(|t| t.check(&dsc.country, &der, entry.signature.as_deref(), now)) {
+                    Some(Err(rejection)) => skipped.push(skip(rejection.code(), rejection.message())),
+                    _ => dscs.push(dsc),
+                },
+                Err(reason) => skipped.push(skip("DSC_ENTRY_UNREADABLE", reason)),
             }
         }
         if dscs.is_empty() {

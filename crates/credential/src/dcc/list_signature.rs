@@ -8,9 +8,10 @@
 //! JSON bytes with SHA-256: ECDSA P-256 or P-384 (ASN.1 DER or raw `r‖s`),
 //! or RSA (PKCS#1 v1.5 or PSS), by the key of the pinned certificate.
 //!
-//! Not checked: the per-entry `signature` fields of the EU gateway's own
-//! array (CMS messages by the uploading country), and the pinned
-//! certificate's own validity or chain (it is trusted because it is pinned).
+//! Not checked here: the per-entry `signature` fields of the EU gateway's own
+//! array (CMS messages by the uploading country; see [`super::gateway`]),
+//! and the pinned certificate's own validity or chain (it is trusted because
+//! it is pinned).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -12,6 +12,7 @@
 
 mod dsc;
 mod error;
+mod gateway;
 mod hcert;
 mod list_signature;
 pub mod testing;
@@ -24,9 +25,10 @@ use jiff::Timestamp;
 
 pub use dsc::{
     Dsc, DscKey, DscList, DscListError, EKU_RECOVERY, EKU_TEST, EKU_VACCINATION, MAX_DSCS, PublishedDsc, SkippedDsc,
-    dsc_kid,
+    dsc_kid, skipped_by_code,
 };
 pub use error::DccError;
+pub use gateway::{AnchorError, GatewayRejection, GatewayTrust};
 pub use list_signature::{ListSignatureError, ListSigner};
 
 use crate::health_code::{CLOCK_SKEW, cbor, envelope};

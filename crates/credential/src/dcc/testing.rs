@@ -73,6 +73,10 @@ fn ymd(d: jiff::civil::Date) -> Result<(i32, u8, u8), TestVectorError> {
 impl TestDsc {
     /// A fresh EC test DSC (ES256 or ES384).
     pub fn generate_ec(alg: TestAlg, params: &TestDscParams) -> Result<TestDsc, TestVectorError> {
+        TestDsc::ec(alg, params, None)
+    }
+
+    fn ec(alg: TestAlg, params: &TestDscParams, issuer: Option<&TestAuthority>) -> Result<TestDsc, TestVectorError> {
         let rng = SystemRandom::new();
         let (signing, rcgen_alg) = match alg {
             TestAlg::Es256 => (&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rcgen::PKCS_ECDSA_P256_SHA256),
@@ -82,8 +86,14 @@ impl TestDsc {
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(signing, &rng).map_err(fail)?;
         let key = EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref(), &rng).map_err(fail)?;
         let cert_key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_ref().into(), rcgen_alg).map_err(fail)?;
-        let der = certificate(params, &cert_key)?;
+        let der = certificate(params, &cert_key, issuer)?;
         Ok(TestDsc { alg, country: params.country.clone(), der, signer: Signer::Ec(key) })
+    }
+
+    /// A fresh EC test DSC issued (signed) by a test CSCA, as the gateway's
+    /// DSCs are; its subject country is `params.country`.
+    pub fn issued_ec(alg: TestAlg, params: &TestDscParams, csca: &TestAuthority) -> Result<TestDsc, TestVectorError> {
+        TestDsc::ec(alg, params, Some(csca))
     }
 
     /// A PS256 test DSC from an RSA PKCS#8 private key (DER).
@@ -91,12 +101,17 @@ impl TestDsc {
         let key = RsaKeyPair::from_pkcs8(pkcs8).map_err(fail)?;
         let cert_key =
             rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.into(), &rcgen::PKCS_RSA_SHA256).map_err(fail)?;
-        let der = certificate(params, &cert_key)?;
+        let der = certificate(params, &cert_key, None)?;
         Ok(TestDsc { alg: TestAlg::Ps256, country: params.country.clone(), der, signer: Signer::Rsa(key) })
     }
 
     pub fn kid(&self) -> [u8; 8] {
         dsc_kid(&self.der)
+    }
+
+    /// The key id as lists and the scanner page write it (base64).
+    pub fn kid_base64(&self) -> String {
+        STANDARD.encode(self.kid())
     }
 
     /// Signs a CWT payload into `HC1:` text.
@@ -177,7 +192,11 @@ pub struct SignOptions {
     pub tamper_signature: bool,
 }
 
-fn certificate(params: &TestDscParams, key: &rcgen::KeyPair) -> Result<Vec<u8>, TestVectorError> {
+fn certificate(
+    params: &TestDscParams,
+    key: &rcgen::KeyPair,
+    issuer: Option<&TestAuthority>,
+) -> Result<Vec<u8>, TestVectorError> {
     let mut cert = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
     cert.distinguished_name = rcgen::DistinguishedName::new();
     cert.distinguished_name.push(rcgen::DnType::CountryName, params.country.as_str());
@@ -199,7 +218,154 @@ fn certificate(params: &TestDscParams, key: &rcgen::KeyPair) -> Result<Vec<u8>, 
             rcgen::ExtendedKeyUsagePurpose::Other(oid.split('.').filter_map(|p| p.parse().ok()).collect())
         })
         .collect();
-    Ok(cert.self_signed(key).map_err(fail)?.der().to_vec())
+    let signed = match issuer {
+        Some(ca) => cert.signed_by(key, &rcgen::Issuer::from_params(&ca.params, &ca.cert_key)),
+        None => cert.self_signed(key),
+    };
+    Ok(signed.map_err(fail)?.der().to_vec())
+}
+
+/// A test CSCA or Upload certificate (P-256, self-signed) and its key: a
+/// CSCA issues DSCs ([`TestDsc::issued_ec`]), an Upload certificate signs the
+/// gateway's per-entry CMS ([`TestAuthority::sign_cms`]).
+pub struct TestAuthority {
+    pub country: String,
+    pub der: Vec<u8>,
+    params: rcgen::CertificateParams,
+    cert_key: rcgen::KeyPair,
+    key: EcdsaKeyPair,
+}
+
+/// How [`TestAuthority::sign_cms`] builds the CMS.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CmsOptions {
+    /// Leave the content out (as the gateway serves `signature`).
+    pub detached: bool,
+    /// Sign the content directly, without signed attributes.
+    pub no_signed_attrs: bool,
+    /// Flip a bit of the signature.
+    pub tamper_signature: bool,
+}
+
+impl TestAuthority {
+    /// `ca`: a CSCA (may sign certificates); otherwise an Upload certificate.
+    pub fn generate(
+        country: &str,
+        ca: bool,
+        not_before: jiff::civil::Date,
+        not_after: jiff::civil::Date,
+    ) -> Result<TestAuthority, TestVectorError> {
+        let rng = SystemRandom::new();
+        let alg = &signature::ECDSA_P256_SHA256_ASN1_SIGNING;
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(alg, &rng).map_err(fail)?;
+        let key = EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref(), &rng).map_err(fail)?;
+        let cert_key =
+            rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_ref().into(), &rcgen::PKCS_ECDSA_P256_SHA256)
+                .map_err(fail)?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params.distinguished_name.push(rcgen::DnType::CountryName, country);
+        let name = if ca { "healthcode TEST CSCA" } else { "healthcode TEST Upload" };
+        params.distinguished_name.push(rcgen::DnType::CommonName, format!("{name} {country} - not for production"));
+        let (y, m, d) = ymd(not_before)?;
+        params.not_before = rcgen::date_time_ymd(y, m, d);
+        let (y, m, d) = ymd(not_after)?;
+        params.not_after = rcgen::date_time_ymd(y, m, d);
+        if ca {
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+        } else {
+            params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        }
+        let der = params.self_signed(&cert_key).map_err(fail)?.der().to_vec();
+        Ok(TestAuthority { country: country.to_owned(), der, params, cert_key, key })
+    }
+
+    /// The certificate as PEM.
+    pub fn pem(&self) -> String {
+        let b64 = STANDARD.encode(&self.der);
+        let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+        format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+    }
+
+    /// A base64 CMS SignedData over `content` by this certificate's key
+    /// (ECDSA P-256, SHA-256; signer named by issuer and serial number).
+    pub fn sign_cms(&self, content: &[u8], options: CmsOptions) -> Result<String, TestVectorError> {
+        use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+        use cms::content_info::{CmsVersion, ContentInfo};
+        use cms::signed_data::{
+            CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+        };
+        use x509_cert::attr::Attribute;
+        use x509_cert::der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
+        use x509_cert::der::{Any, Decode as _, Encode as _};
+        use x509_cert::spki::AlgorithmIdentifierOwned;
+
+        let oid = |s: &str| ObjectIdentifier::new(s).map_err(fail);
+        let alg = |s: &str| -> Result<AlgorithmIdentifierOwned, TestVectorError> {
+            Ok(AlgorithmIdentifierOwned { oid: oid(s)?, parameters: None })
+        };
+        let cert = x509_cert::Certificate::from_der(&self.der).map_err(fail)?;
+        let id_data = oid("1.2.840.113549.1.7.1")?;
+        let sha256 = "2.16.840.1.101.3.4.2.1";
+        let rng = SystemRandom::new();
+        let (signed_attrs, message) = if options.no_signed_attrs {
+            (None, content.to_vec())
+        } else {
+            let digest = ring::digest::digest(&ring::digest::SHA256, content);
+            let attr = |o: &str, value: Any| -> Result<Attribute, TestVectorError> {
+                Ok(Attribute { oid: oid(o)?, values: SetOfVec::try_from(vec![value]).map_err(fail)? })
+            };
+            let attrs = SetOfVec::try_from(vec![
+                attr("1.2.840.113549.1.9.3", Any::encode_from(&id_data).map_err(fail)?)?,
+                attr(
+                    "1.2.840.113549.1.9.4",
+                    Any::encode_from(&OctetString::new(digest.as_ref()).map_err(fail)?).map_err(fail)?,
+                )?,
+            ])
+            .map_err(fail)?;
+            let message = attrs.to_der().map_err(fail)?;
+            (Some(attrs), message)
+        };
+        let mut sig = self.key.sign(&rng, &message).map_err(fail)?.as_ref().to_vec();
+        if options.tamper_signature
+            && let Some(b) = sig.last_mut()
+        {
+            *b ^= 1;
+        }
+        let signer = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: cert.tbs_certificate.issuer.clone(),
+                serial_number: cert.tbs_certificate.serial_number.clone(),
+            }),
+            digest_alg: alg(sha256)?,
+            signed_attrs,
+            signature_algorithm: alg("1.2.840.10045.4.3.2")?,
+            signature: OctetString::new(sig).map_err(fail)?,
+            unsigned_attrs: None,
+        };
+        let econtent = if options.detached {
+            None
+        } else {
+            Some(Any::encode_from(&OctetString::new(content).map_err(fail)?).map_err(fail)?)
+        };
+        let signed = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: SetOfVec::try_from(vec![alg(sha256)?]).map_err(fail)?,
+            encap_content_info: EncapsulatedContentInfo { econtent_type: id_data, econtent },
+            certificates: Some(CertificateSet(
+                SetOfVec::try_from(vec![CertificateChoices::Certificate(cert)]).map_err(fail)?,
+            )),
+            crls: None,
+            signer_infos: SignerInfos(SetOfVec::try_from(vec![signer]).map_err(fail)?),
+        };
+        let info = ContentInfo {
+            content_type: oid("1.2.840.113549.1.7.2")?,
+            content: Any::encode_from(&signed).map_err(fail)?,
+        };
+        Ok(STANDARD.encode(info.to_der().map_err(fail)?))
+    }
 }
 
 fn to_cbor(value: &Value) -> Result<Vec<u8>, TestVectorError> {
@@ -303,6 +469,30 @@ pub fn payload(country: &str, iat: Timestamp, exp: Timestamp, entry: (&str, Valu
         (Value::Integer((-260).into()), Value::Map(vec![(Value::Integer(1.into()), dgc)])),
     ]);
     to_cbor(&cwt).unwrap_or_default()
+}
+
+/// One entry of the gateway's array, with its `signature` (a base64 CMS)
+/// and `country` as given.
+pub fn gateway_entry(dsc: &TestDsc, country: &str, signature: &str) -> serde_json::Value {
+    serde_json::json!({
+        "kid": STANDARD.encode(dsc.kid()),
+        "country": country,
+        "certificateType": "DSC",
+        "thumbprint": "",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "signature": signature,
+        "rawData": STANDARD.encode(&dsc.der),
+    })
+}
+
+/// A CSCA or Upload certificate as an entry of the gateway's `/trustList`
+/// array (`kind`: `CSCA` or `UPLOAD`).
+pub fn gateway_anchor(authority: &TestAuthority, kind: &str) -> serde_json::Value {
+    serde_json::json!({
+        "country": authority.country,
+        "certificateType": kind,
+        "rawData": STANDARD.encode(&authority.der),
+    })
 }
 
 /// A DSC list in the gateway's array shape.

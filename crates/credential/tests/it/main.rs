@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod dcc;
+mod dcc_gateway;
 mod fuzz_regressions;
 mod health_code;
 mod keys;

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use healthcode_credential::dcc::{DscList, DscListError, ListSignatureError, ListSigner, SkippedDsc, kind_name};
+use healthcode_credential::dcc::{
+    AnchorError, DscList, DscListError, GatewayTrust, ListSignatureError, ListSigner, SkippedDsc, kind_name,
+    skipped_by_code,
+};
 use healthcode_credential::verify_dcc;
 use healthcode_domain::dcc_rules::DccRules;
 use jiff::Timestamp;
@@ -30,6 +33,17 @@ pub struct DccConfig {
     /// The pinned certificate whose key must have signed every imported
     /// list (`dcc.dsc_list_signer`); `None`: lists are taken unsigned.
     pub list_signer: Option<ListSigner>,
+    /// Where the gateway's CSCA and Upload certificates come from
+    /// (`dcc.csca_certificates`, `dcc.upload_certificates`); with them every
+    /// entry's CMS signature and CSCA chain are checked ([`GatewayTrust`]).
+    pub anchors: Option<AnchorSources>,
+}
+
+/// The sources (file paths or `http(s)://` URLs) of the gateway's trust anchors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorSources {
+    pub csca: String,
+    pub upload: String,
 }
 
 impl Default for DccConfig {
@@ -40,6 +54,7 @@ impl Default for DccConfig {
             dsc_list_url: None,
             refresh: Duration::from_secs(6 * 3600),
             list_signer: None,
+            anchors: None,
         }
     }
 }
@@ -64,6 +79,8 @@ pub struct DccVerdict {
 #[derive(Debug)]
 pub struct DccService {
     config: DccConfig,
+    /// The gateway's anchors in force (reloaded with every fetch of the list).
+    trust: RwLock<Option<Arc<GatewayTrust>>>,
     kept: PathBuf,
     list: RwLock<Arc<DscList>>,
     imported_at: RwLock<Option<Timestamp>>,
@@ -76,6 +93,10 @@ pub enum DccImportError {
     List(#[from] DscListError),
     #[error(transparent)]
     Signature(#[from] ListSignatureError),
+    #[error(transparent)]
+    Anchors(#[from] AnchorError),
+    #[error("reading the {what} certificates from {source_name}: {reason}")]
+    AnchorSource { what: &'static str, source_name: String, reason: String },
     #[error("keeping the list in {path}: {source}")]
     Keep { path: String, source: std::io::Error },
 }
@@ -85,6 +106,8 @@ impl DccImportError {
         match self {
             DccImportError::List(_) => "DSC_LIST_INVALID",
             DccImportError::Signature(e) => e.code(),
+            DccImportError::Anchors(e) => e.code(),
+            DccImportError::AnchorSource { .. } => "DSC_ANCHORS_INVALID",
             DccImportError::Keep { .. } => "INTERNAL",
         }
     }
@@ -94,22 +117,53 @@ pub fn kept_path(data_dir: &Path) -> PathBuf {
     data_dir.join(KEPT_FILE)
 }
 
-/// Checks the list's signature when a signer is pinned, then parses and
-/// keeps it in `data_dir` (what `healthcode dcc import` does). A refused
-/// list leaves the kept one as it was.
+/// Reads one anchor source: a file, or an `http(s)://` URL.
+async fn read_source(what: &'static str, source: &str) -> Result<Vec<u8>, DccImportError> {
+    let failed = |reason: String| DccImportError::AnchorSource { what, source_name: source.to_owned(), reason };
+    if source.starts_with("https://") || source.starts_with("http://") {
+        fetch_text(source).await.map(String::into_bytes).map_err(failed)
+    } else {
+        tokio::fs::read(source).await.map_err(|e| failed(e.to_string()))
+    }
+}
+
+/// Loads the gateway's CSCA and Upload certificates from their sources.
+pub async fn load_trust(sources: &AnchorSources) -> Result<GatewayTrust, DccImportError> {
+    let csca = read_source("CSCA", &sources.csca).await?;
+    let upload = read_source("Upload", &sources.upload).await?;
+    Ok(GatewayTrust::new(&csca, &upload)?)
+}
+
+/// Skipped entries as `{code: count}`, for logs and the CLI's report.
+pub fn skipped_report(skipped: &[SkippedDsc]) -> serde_json::Value {
+    serde_json::Value::Object(skipped_by_code(skipped).into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect())
+}
+
+/// Checks the list's signature when a signer is pinned, then parses it
+/// (with `trust`, every entry's CMS signature and CSCA chain are checked at
+/// `now` and failing entries skipped) and keeps it in `data_dir` (what
+/// `healthcode dcc import` does). A refused list leaves the kept one as it
+/// was. With `trust`, only the accepted entries are kept (the kept copy is
+/// read back at start without the anchors).
 pub fn import_into(
     data_dir: &Path,
     text: &str,
     signer: Option<&ListSigner>,
+    trust: Option<&GatewayTrust>,
+    now: Timestamp,
 ) -> Result<(DscList, Vec<SkippedDsc>), DccImportError> {
     let json = match signer {
         Some(signer) => signer.verify(text)?,
         None => text,
     };
-    let (list, skipped) = DscList::parse(json)?;
+    let (list, skipped) = DscList::parse_checked(json, trust, now)?;
+    let kept_text = match trust {
+        Some(_) => list.to_gateway_json(),
+        None => text.to_owned(),
+    };
     let path = kept_path(data_dir);
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)
+    std::fs::write(&tmp, kept_text)
         .and_then(|()| std::fs::rename(&tmp, &path))
         .map_err(|source| DccImportError::Keep { path: path.display().to_string(), source })?;
     Ok((list, skipped))
@@ -128,11 +182,18 @@ pub fn load_kept(data_dir: &Path) -> Option<DscList> {
 }
 
 impl DccService {
-    /// Restores the kept list, then imports `dsc_list_file` when configured.
-    pub fn open(config: DccConfig, data_dir: &Path) -> Result<DccService, DccImportError> {
+    /// Restores the kept list, then imports `dsc_list_file` when configured
+    /// (checked at `now` against `trust`, the anchors loaded by [`load_trust`]).
+    pub fn open(
+        config: DccConfig,
+        data_dir: &Path,
+        trust: Option<GatewayTrust>,
+        now: Timestamp,
+    ) -> Result<DccService, DccImportError> {
         let list = load_kept(data_dir).unwrap_or_default();
         let service = DccService {
             config,
+            trust: RwLock::new(trust.map(Arc::new)),
             kept: data_dir.to_path_buf(),
             list: RwLock::new(Arc::new(list)),
             imported_at: RwLock::new(None),
@@ -140,7 +201,7 @@ impl DccService {
         if let Some(file) = service.config.dsc_list_file.clone() {
             let text = std::fs::read_to_string(&file)
                 .map_err(|source| DccImportError::Keep { path: file.display().to_string(), source })?;
-            let skipped = service.import(&text, None)?;
+            let skipped = service.import(&text, now, false)?;
             tracing::info!(file = %file.display(), dscs = service.list().dscs().len(), skipped, "DSC list imported");
         }
         Ok(service)
@@ -158,14 +219,42 @@ impl DccService {
         self.imported_at.read().map_or(None, |t| *t)
     }
 
-    /// Replaces the list in force and keeps it; returns the skipped entries' count.
-    pub fn import(&self, text: &str, now: Option<Timestamp>) -> Result<usize, DccImportError> {
-        let (list, skipped) = import_into(&self.kept, text, self.config.list_signer.as_ref())?;
+    /// Replaces the anchors in force (after a reload from their sources).
+    pub fn set_trust(&self, trust: GatewayTrust) {
+        if let Ok(mut slot) = self.trust.write() {
+            *slot = Some(Arc::new(trust));
+        }
+    }
+
+    fn trust(&self) -> Option<Arc<GatewayTrust>> {
+        self.trust.read().map_or_else(|p| p.into_inner().clone(), |t| t.clone())
+    }
+
+    /// Replaces the list in force and keeps it; returns the skipped entries'
+    /// count (each reason's count is logged). `fetched`: record `now` as the
+    /// list's import time (shown to the scanner page).
+    pub fn import(&self, text: &str, now: Timestamp, fetched: bool) -> Result<usize, DccImportError> {
+        if self.config.anchors.is_some() && self.trust().is_none() {
+            return Err(DccImportError::AnchorSource {
+                what: "CSCA and Upload",
+                source_name: "dcc.csca_certificates / dcc.upload_certificates".into(),
+                reason: "not loaded".into(),
+            });
+        }
+        let trust = self.trust();
+        let (list, skipped) = import_into(&self.kept, text, self.config.list_signer.as_ref(), trust.as_deref(), now)?;
+        if !skipped.is_empty() {
+            tracing::warn!(
+                skipped = skipped.len(),
+                reasons = %skipped_report(&skipped),
+                "DSC list entries rejected; the others are in force"
+            );
+        }
         if let Ok(mut slot) = self.list.write() {
             *slot = Arc::new(list);
         }
         if let Ok(mut at) = self.imported_at.write() {
-            *at = now;
+            *at = fetched.then_some(now);
         }
         Ok(skipped.len())
     }
@@ -268,5 +357,9 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
 pub async fn fetch_once(state: &AppState, client: &reqwest::Client, url: &str) -> Result<usize, String> {
     let response = client.get(url).send().await.and_then(|r| r.error_for_status()).map_err(|e| e.to_string())?;
     let text = response.text().await.map_err(|e| e.to_string())?;
-    state.dcc.import(&text, Some(state.clock.now())).map_err(|e| e.to_string())
+    // The anchors may be published beside the list: reload them with it.
+    if let Some(sources) = &state.dcc.config().anchors {
+        state.dcc.set_trust(load_trust(sources).await.map_err(|e| format!("{}: {e}", e.code()))?);
+    }
+    state.dcc.import(&text, state.clock.now(), true).map_err(|e| format!("{}: {e}", e.code()))
 }

@@ -530,7 +530,7 @@ pub async fn gate_scanner(
                 closed: false,
                 config_json: scanner_config(lang, settings),
             }
-            .into_response()
+            .respond()
         }
         Err(e) => error_page(lang, "/employer", false, &e),
     }

@@ -275,7 +275,7 @@ pub async fn checkpoint_scanner(
                 closed: false,
                 config_json: scanner_config(lang, settings),
             }
-            .into_response()
+            .respond()
         }
         Err(e) => error_page(lang, &path, false, &e),
     }
@@ -312,7 +312,7 @@ pub async fn venue_scanner(
                 closed: v.state == VenueState::Closed,
                 config_json: scanner_config(lang, settings),
             }
-            .into_response()
+            .respond()
         }
         Err(e) => error_page(lang, "/venue", false, &e),
     }

@@ -539,6 +539,20 @@ pub struct ScannerPage {
     pub config_json: String,
 }
 
+impl ScannerPage {
+    /// The page with the scanner pages' Content-Security-Policy, which alone
+    /// lets the vendored zxing-wasm decoder compile (`'wasm-unsafe-eval'`).
+    pub fn respond(self) -> axum::response::Response {
+        use axum::response::IntoResponse as _;
+        let mut response = self.into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(crate::app::SCANNER_POLICY),
+        );
+        response
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "pass.html")]
 pub struct PassPage {

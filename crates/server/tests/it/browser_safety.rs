@@ -283,6 +283,7 @@ async fn every_page_carries_the_content_security_policy_and_the_browser_headers(
     let invited =
         healthcode_server::services::staff::create(&app.state, &actor, "olga", "Olga", "officer", "").await.unwrap();
 
+    let mut wasm_pages = 0;
     for (route, path, who) in PAGE_ROUTES {
         let path = path
             .replace("{venue_token}", venue_token)
@@ -306,9 +307,14 @@ async fn every_page_carries_the_content_security_policy_and_the_browser_headers(
         let kind = headers.get(CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
         assert!(kind.starts_with("text/html"), "{route} ({path}) answered {status} with {kind:?}");
         let csp = headers.get("content-security-policy").map(|v| v.to_str().unwrap()).unwrap_or_default();
+        // The camera scanner pages alone may compile WebAssembly (the zxing-wasm decoder).
+        let scanner = path.starts_with("/checkpoint/") || path.ends_with("/scan");
+        let script_src =
+            if scanner && status.is_success() { "script-src 'self' 'wasm-unsafe-eval';" } else { "script-src 'self';" };
+        assert!(csp.contains(script_src), "{route} ({path}, {status}): {script_src} missing from {csp:?}");
+        wasm_pages += usize::from(csp.contains("'wasm-unsafe-eval'"));
         for directive in [
             "default-src 'self'",
-            "script-src 'self';",
             "style-src 'self';",
             "img-src 'self' data: blob:",
             "frame-ancestors 'none'",
@@ -317,11 +323,12 @@ async fn every_page_carries_the_content_security_policy_and_the_browser_headers(
         ] {
             assert!(csp.contains(directive), "{route}: {directive} missing from {csp:?}");
         }
-        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{route}: {csp}");
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{route}: {csp}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{route}");
         assert_eq!(headers["referrer-policy"], "same-origin", "{route}");
         assert!(headers.get("strict-transport-security").is_none(), "{route}: no HSTS on plain HTTP");
     }
+    assert!(wasm_pages >= 2, "the checkpoint and venue scanners allow WebAssembly ({wasm_pages} pages did)");
 }
 
 #[tokio::test]
@@ -365,6 +372,8 @@ async fn static_assets_are_served_from_the_binary() {
     for file in &files {
         let kind = if file.ends_with(".css") {
             "text/css"
+        } else if file.ends_with(".wasm") {
+            "application/wasm"
         } else if file.ends_with(".svg") {
             "image/svg+xml"
         } else {

@@ -2,7 +2,9 @@
 //! verdicts naming the certificate type and the rule, passages recorded,
 //! the public DSC list for the offline page, and concurrent scans.
 
-use healthcode_credential::dcc::testing::{self, SignOptions, TestAlg, TestDsc, TestDscParams};
+use healthcode_credential::dcc::testing::{
+    self, CmsOptions, SignOptions, TestAlg, TestAuthority, TestDsc, TestDscParams,
+};
 use healthcode_domain::dcc_rules::{DccKind, TEST_NOT_DETECTED, TEST_TYPE_NAAT};
 use jiff::Timestamp;
 use reqwest::StatusCode;
@@ -127,7 +129,7 @@ async fn the_dsc_list_is_published_with_the_rules_and_survives_a_restart_of_the_
     let kept = healthcode_server::services::dcc::load_kept(app.data.path()).unwrap();
     assert_eq!(kept.dscs().len(), 3);
     // A broken import changes nothing.
-    assert!(app.state.dcc.import("{\"certificates\": 7}", None).is_err());
+    assert!(app.state.dcc.import("{\"certificates\": 7}", start_time(), false).is_err());
     assert_eq!(app.state.dcc.list().dscs().len(), 3);
     drop(dir);
 }
@@ -164,4 +166,73 @@ async fn concurrent_dcc_scans_each_get_their_verdict() {
     assert_eq!(seen, 12);
     let (_, log) = app.get_json(&format!("/api/v1/checkpoints/{cp}/passages"), Some(&officer)).await;
     assert_eq!(log.as_array().unwrap().len(), 12);
+}
+
+/// With the gateway's anchors configured (`dcc.csca_certificates`,
+/// `dcc.upload_certificates`), only entries whose CMS verifies and whose DSC
+/// chains to a CSCA of its country are in force: a certificate signed by a
+/// rejected DSC is refused as unknown, at the checkpoint and in the list
+/// published to the offline page.
+#[tokio::test]
+async fn with_gateway_anchors_only_checked_dscs_are_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = ("2025-01-01".parse().unwrap(), "2035-01-01".parse().unwrap());
+    let csca = TestAuthority::generate("BE", true, from, to).unwrap();
+    let upload = TestAuthority::generate("BE", false, from, to).unwrap();
+    let rogue_csca = TestAuthority::generate("BE", true, from, to).unwrap();
+    let good = TestDsc::issued_ec(TestAlg::Es256, &params(&[]), &csca).unwrap();
+    let rogue = TestDsc::issued_ec(TestAlg::Es256, &params(&[]), &rogue_csca).unwrap();
+    let tampered = TestDsc::issued_ec(TestAlg::Es256, &params(&[]), &csca).unwrap();
+    let detached = CmsOptions { detached: true, ..CmsOptions::default() };
+    let list = serde_json::Value::Array(vec![
+        testing::gateway_entry(&good, "BE", &upload.sign_cms(&good.der, detached).unwrap()),
+        testing::gateway_entry(&rogue, "BE", &upload.sign_cms(&rogue.der, detached).unwrap()),
+        testing::gateway_entry(
+            &tampered,
+            "BE",
+            &upload.sign_cms(&tampered.der, CmsOptions { tamper_signature: true, ..detached }).unwrap(),
+        ),
+    ]);
+    let (list_file, csca_file, upload_file) =
+        (dir.path().join("dsc.json"), dir.path().join("csca.pem"), dir.path().join("upload.pem"));
+    std::fs::write(&list_file, list.to_string()).unwrap();
+    std::fs::write(&csca_file, csca.pem()).unwrap();
+    std::fs::write(&upload_file, upload.pem()).unwrap();
+    let app = spawn_app_with(|c| {
+        c.dcc.dsc_list_file = Some(list_file);
+        c.dcc.anchors = Some(healthcode_server::services::dcc::AnchorSources {
+            csca: csca_file.display().to_string(),
+            upload: upload_file.display().to_string(),
+        });
+    })
+    .await;
+    let (s, published) = app.get_json("/api/v1/dcc/dsc-list", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let kids: Vec<&str> = published["dscs"].as_array().unwrap().iter().map(|d| d["kid"].as_str().unwrap()).collect();
+    assert_eq!(kids, [good.kid_base64()]);
+    // The kept copy holds only the accepted entry.
+    assert_eq!(healthcode_server::services::dcc::load_kept(app.data.path()).unwrap().dscs().len(), 1);
+
+    let now = start_time();
+    let payload = testing::payload(
+        "BE",
+        now - jiff::SignedDuration::from_hours(2),
+        now + jiff::SignedDuration::from_hours(24 * 100),
+        testing::vaccination(2, 2, "2026-09-01", "BE"),
+    );
+    let (cp, officer) = checkpoint(&app).await;
+    let b = scan(&app, &officer, &cp, &good.sign(&payload, SignOptions::default()).unwrap()).await;
+    assert_eq!(b["reason"], "DCC_ACCEPTED", "{b}");
+    for rejected in [&rogue, &tampered] {
+        let b = scan(&app, &officer, &cp, &rejected.sign(&payload, SignOptions::default()).unwrap()).await;
+        assert_eq!((b["verdict"].as_str(), b["reason"].as_str()), (Some("deny"), Some("DCC_KEY_UNKNOWN")), "{b}");
+    }
+    // A list whose every entry is rejected is refused; the list in force stays.
+    let only_rogue = serde_json::Value::Array(vec![testing::gateway_entry(
+        &rogue,
+        "BE",
+        &upload.sign_cms(&rogue.der, detached).unwrap(),
+    )]);
+    assert!(app.state.dcc.import(&only_rogue.to_string(), now, true).is_err());
+    assert_eq!(app.state.dcc.list().dscs().len(), 1);
 }
