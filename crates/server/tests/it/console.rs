@@ -327,3 +327,14 @@ async fn the_override_and_alarm_lists_sort_filter_and_page_on_the_server() {
     refuses(&app, "/authority/alarms", &authority, &["kind=OTHER", "state=closed", "sort=subject", "to=2026-13-01"])
         .await;
 }
+
+#[tokio::test]
+async fn the_appeals_inbox_is_a_list_that_refuses_bad_parameters() {
+    let app = spawn_app().await;
+    let authority = app.token(Role::Authority, "anh").await;
+    let (s, _, html) = page(&app, "/authority/appeals?state=pending&district=330102&from=2026-01-01", &authority).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(rows(&html, "appeals").is_empty() && html.contains("No rows here (0 in all)."), "{html}");
+    assert!(html.contains("aria-sort=\"ascending\""), "the nearest deadline first: {html}");
+    refuses(&app, "/authority/appeals", &authority, &["state=open", "sort=message", "to=someday", "dir=up"]).await;
+}
