@@ -10,7 +10,7 @@ macro_rules! __alarms {
             use store::{Alarm, AlarmKind, AlarmStore, MANUAL_CHANGE_EVENTS, StoreError, StoreResult};
             use jiff::Timestamp;
 
-            fn alarm_from_row(row: &Row) -> StoreResult<Alarm> {
+            pub(crate) fn alarm_from_row(row: &Row) -> StoreResult<Alarm> {
                 let kind: String = get(row, "kind")?;
                 let acknowledged: Option<Time> = get(row, "acknowledged_at")?;
                 Ok(Alarm {

@@ -10,7 +10,7 @@ macro_rules! __appeals {
             use store::{AuditEntry, Appeal, AppealStore, StoreError, StoreResult};
             use jiff::Timestamp;
 
-            fn appeal_from_row(row: &Row) -> StoreResult<Appeal> {
+            pub(crate) fn appeal_from_row(row: &Row) -> StoreResult<Appeal> {
                 let answered: Option<Time> = get(row, "answered_at")?;
                 Ok(Appeal {
                     id: get(row, "id")?,

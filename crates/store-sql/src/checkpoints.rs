@@ -30,7 +30,7 @@ macro_rules! __checkpoints {
                 })
             }
 
-            fn passage_from_row(row: &Row) -> StoreResult<Passage> {
+            pub(crate) fn passage_from_row(row: &Row) -> StoreResult<Passage> {
                 let parse = |e: domain::ParseError| corrupt(e.to_string());
                 let holder: Option<Uuid> = get(row, "holder_id")?;
                 let colour_text: Option<String> = get(row, "colour")?;

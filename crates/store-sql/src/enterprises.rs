@@ -28,7 +28,7 @@ macro_rules! __enterprises {
                 get::<Option<Uuid>>(row, col).map(|id| id.map(ResidentId::from_uuid))
             }
 
-            fn enterprise_from_row(row: &Row) -> StoreResult<Enterprise> {
+            pub(crate) fn enterprise_from_row(row: &Row) -> StoreResult<Enterprise> {
                 let state: String = get(row, "state")?;
                 let sites: Vec<Site> = stored::sites_from_stored(from_json(row, "sites")?)?;
                 Ok(Enterprise {

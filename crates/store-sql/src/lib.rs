@@ -41,6 +41,7 @@ mod enrolments;
 mod enterprises;
 mod health;
 mod lab;
+mod lists;
 mod outbox;
 mod overrides;
 mod paper_passes;
@@ -275,6 +276,7 @@ macro_rules! shared_queries {
         $crate::__enrolments!($Store, $Db);
         $crate::__dcc!($Store, $Db);
         $crate::__bulk!($Store, $Db);
+        $crate::__lists!($Store, $Db);
     };
 }
 

@@ -9,7 +9,7 @@ macro_rules! __overrides {
             use store::{AuditEntry, Override, OverrideStore, StoreError, StoreResult};
             use jiff::Timestamp;
 
-            fn override_from_row(row: &Row) -> StoreResult<Override> {
+            pub(crate) fn override_from_row(row: &Row) -> StoreResult<Override> {
                 let decided: Option<Time> = get(row, "decided_at")?;
                 Ok(Override {
                     id: get(row, "id")?,

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod dcc;
 pub mod error;
 pub mod lab;
+pub mod lists;
 pub mod records;
 pub mod stats_sql;
 mod traits;
@@ -26,6 +27,9 @@ pub use cluster::{ClusterStore, FeedEvent, SharedBucket, VisitChange, VisitFeed}
 pub use dcc::{DccAttachment, DccStore};
 pub use error::{StoreError, StoreResult};
 pub use lab::{FalseDeclaration, LabRecords, LabStore, StoredTestResult};
+pub use lists::{
+    AlarmSort, AppealSort, EnterpriseSort, ListQuery, ListStore, Listed, OverrideSort, PassageListRow, PassageSort,
+};
 pub use records::*;
 pub use traits::{
     AccessLogStore, AccountStore, AlarmStore, AppealStore, AuditStore, AuthStore, CaseStore, CheckpointStore,

@@ -420,6 +420,7 @@ pub trait Store:
     + EnrolmentStore
     + crate::cluster::ClusterStore
     + crate::bulk::BulkLoadStore
+    + crate::lists::ListStore
 {
     /// Which backend this is (`sqlite`, `postgres`), for logs and `/healthz`.
     fn backend(&self) -> &'static str;

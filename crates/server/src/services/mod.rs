@@ -19,6 +19,7 @@ pub mod federation;
 pub mod health;
 pub mod jobs;
 pub mod lab;
+pub mod lists;
 pub mod overrides;
 pub mod retention;
 pub mod risk_areas;

@@ -2,16 +2,18 @@
 //! health authority's inbox, overdue first (`/authority/appeals`).
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use healthcode_store::Appeal;
+use healthcode_store::{Appeal, AppealSort, ListQuery};
 
 use crate::auth::extract::PageResident;
 use crate::error::ApiError;
 use crate::services::appeals::{self, Outcome};
+use crate::services::lists;
 use crate::state::AppState;
 use crate::web::case_pages::PageAuthority;
 use crate::web::i18n::Lang;
+use crate::web::listing::{self, ListParams, ListSpec, Listing};
 use crate::web::pages::{Fields, error_page, field};
 use crate::web::view::{AppealInboxPage, AppealRow, MyAppealPage, Page, Submitted};
 
@@ -29,6 +31,7 @@ fn row(state: &AppState, lang: Lang, a: &Appeal) -> AppealRow {
         due: local(a.due_at),
         overdue: a.state == "pending" && now > a.due_at,
         state: lang.t(&format!("appeal.state.{}", a.state)).into(),
+        pending: a.state == "pending",
         answer: a.answer.clone().unwrap_or_default(),
     }
 }
@@ -72,20 +75,61 @@ pub async fn file(State(state): State<AppState>, lang: Lang, who: PageResident, 
     }
 }
 
-async fn inbox_page(state: &AppState, lang: Lang, who: &PageAuthority, error: Option<String>) -> Response {
-    let path = "/authority/appeals";
-    match crate::services::appeals::pending(state, 500).await {
-        Ok(list) => AppealInboxPage {
-            page: Page::staff(lang, path, &who.roles).with_error(error),
-            appeals: list.iter().map(|a| row(state, lang, a)).collect(),
-        }
-        .into_response(),
-        Err(e) => error_page(lang, path, false, &e),
+const INBOX: &str = "/authority/appeals";
+
+/// The inbox: the nearest deadline first unless asked.
+const APPEAL_LIST: ListSpec = ListSpec {
+    sorts: &["due", "submitted", "state", "district"],
+    descending: false,
+    filters: &[("state", &["pending", "upheld", "rejected"]), ("district", &[]), ("from", &[]), ("to", &[])],
+};
+const APPEAL_SORTS: &[(&str, AppealSort)] = &[
+    ("due", AppealSort::Due),
+    ("submitted", AppealSort::Submitted),
+    ("state", AppealSort::State),
+    ("district", AppealSort::District),
+];
+
+async fn inbox_page(
+    state: &AppState,
+    lang: Lang,
+    who: &PageAuthority,
+    error: Option<String>,
+    query: &[(String, String)],
+) -> Response {
+    let result = async {
+        let mut list = ListParams::parse(INBOX, query, &APPEAL_LIST)?;
+        let q = list.query(state, APPEAL_SORTS)?;
+        let (rows, total) = lists::appeals(state, &q).await?;
+        let pending = ListQuery { state: Some("pending".into()), limit: 0, ..ListQuery::default() };
+        let (_, waiting) = lists::appeals(state, &pending).await?;
+        Ok::<_, ApiError>((list, rows, total, waiting))
     }
+    .await;
+    let (list, rows, total, waiting) = match result {
+        Ok(r) => r,
+        Err(e) => return listing::error_page(lang, INBOX, &e),
+    };
+    let appeals = rows
+        .iter()
+        .map(|r| (row(state, lang, &r.record), listing::district_name(state, lang, r.district.as_deref())))
+        .collect::<Vec<_>>();
+    AppealInboxPage {
+        page: Page::staff(lang, INBOX, &who.roles).with_error(error),
+        waiting,
+        l: Listing::new(state, lang, list, appeals.len(), total),
+        appeals,
+    }
+    .into_response()
 }
 
-pub async fn inbox(State(state): State<AppState>, lang: Lang, who: PageAuthority) -> Response {
-    inbox_page(&state, lang, &who, None).await
+pub async fn inbox(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageAuthority,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    inbox_page(&state, lang, &who, None, &query).await
 }
 
 pub async fn answer(
@@ -103,6 +147,6 @@ pub async fn answer(
     .await;
     match result {
         Ok(_) => Redirect::to("/authority/appeals").into_response(),
-        Err(e) => inbox_page(&state, lang, &who, Some(e.message)).await,
+        Err(e) => inbox_page(&state, lang, &who, Some(e.message), &[]).await,
     }
 }

@@ -54,24 +54,6 @@ const CASE_LIST: ListSpec = ListSpec {
     filters: &[("status", &["traced", "applied"]), ("district", &[])],
 };
 
-/// A district filter as typed or picked (a name, `Name (code)` or a code) read as its code.
-fn district_filter(state: &AppState, list: &mut ListParams) -> Result<Option<String>, ApiError> {
-    let typed = list.filter("district").to_string();
-    if typed.is_empty() {
-        return Ok(None);
-    }
-    let code = state.config.regions.code_of(&typed);
-    healthcode_domain::DistrictCode::parse(&code).map_err(|_| {
-        ApiError::bad_input("LIST_PARAM_INVALID", "the list cannot be shown with this district: pick one from the list")
-    })?;
-    list.set_filter("district", code.clone());
-    Ok(Some(code))
-}
-
-fn district_name(state: &AppState, lang: Lang, code: Option<&str>) -> String {
-    code.map_or_else(|| "—".to_string(), |c| state.config.regions.name(c, lang).to_string())
-}
-
 async fn cases_page(
     state: &AppState,
     lang: Lang,
@@ -83,7 +65,7 @@ async fn cases_page(
     let status = submitted.status();
     let result = async {
         let mut list = ListParams::parse(CASES, query, &CASE_LIST)?;
-        let district = district_filter(state, &mut list)?;
+        let district = listing::district_code(state, &mut list)?;
         let q = CaseListQuery {
             status: match list.filter("status") {
                 "traced" => Some(CaseStatusFilter::Traced),
@@ -119,7 +101,7 @@ async fn cases_page(
                 short_id: id.chars().take(8).collect(),
                 id,
                 kind: lang.t(&format!("case.{}", r.case.kind.as_str())).to_string(),
-                district: district_name(state, lang, r.district.as_deref()),
+                district: listing::district_name(state, lang, r.district.as_deref()),
                 onset: r.case.onset.to_string(),
                 recorded: local(state, r.case.recorded_at),
                 applied: r.case.applied_at.is_some(),
@@ -129,12 +111,7 @@ async fn cases_page(
             }
         })
         .collect();
-    let districts = state
-        .config
-        .regions
-        .at_level(crate::regions::Level::District)
-        .map(|p| (p.code.clone(), p.name(lang).to_string()))
-        .collect();
+    let districts = listing::district_choices(state, lang);
     let page = Page::staff(lang, CASES, &who.roles).with_submitted(submitted);
     (status, CasesPage { page, today, cases, list, pager, districts }).into_response()
 }
@@ -350,7 +327,7 @@ pub async fn show(
             short_id: report.case.id.to_string().chars().take(8).collect(),
             kind: lang.t(&format!("case.{}", report.case.kind.as_str())).to_string(),
             onset: report.case.onset.to_string(),
-            district: district_name(&state, lang, district.as_deref()),
+            district: listing::district_name(&state, lang, district.as_deref()),
             window: format!("{} – {}", local(&state, report.window.0), local(&state, report.window.1)),
             applied: report.case.applied_at.map(|t| local(&state, t)),
             counts: t.counts,

@@ -5,18 +5,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use healthcode_domain::{Colour, Contact, Role};
+use healthcode_store::{AlarmKind, AlarmSort, ListQuery, Listed, OverrideSort};
 use jiff::Timestamp;
 
 use crate::error::{ApiError, ErrorKind};
-use crate::services::{alarms, overrides};
+use crate::services::{alarms, lists, overrides};
 use crate::state::AppState;
 use crate::web::form_checks;
 use crate::web::i18n::Lang;
+use crate::web::listing::{self, ListParams, ListSpec, Listing};
 use crate::web::pages::{Fields, colour_name, field};
 use crate::web::view::{Page, Submitted};
 
@@ -65,18 +67,23 @@ fn local(state: &AppState, t: Timestamp) -> String {
     t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
-/// One pending override as shown.
+/// One override as the list shows it.
 #[derive(Debug, Clone)]
-pub struct PendingShown {
+pub struct OverrideShown {
     pub id: String,
     /// The first characters of the pseudonymous resident id.
     pub person: String,
+    pub district: String,
     pub colour: String,
     pub colour_name: String,
     pub reason_code: String,
     pub basis: String,
     pub requested_by: String,
     pub requested_at: String,
+    pub pending: bool,
+    pub state: String,
+    /// (who, when) once decided.
+    pub decided: Option<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -85,7 +92,10 @@ pub struct OverridesPage {
     pub page: Page,
     pub may_request: bool,
     pub may_decide: bool,
-    pub pending: Vec<PendingShown>,
+    /// How many wait for a supervisor, whatever the filter.
+    pub waiting: u64,
+    pub overrides: Vec<OverrideShown>,
+    pub l: Listing,
 }
 
 /// One alarm as shown.
@@ -106,9 +116,40 @@ pub struct AlarmShown {
 pub struct AlarmsPage {
     pub page: Page,
     pub may_acknowledge: bool,
-    pub open: Vec<AlarmShown>,
-    pub closed: Vec<AlarmShown>,
+    /// How many are open, whatever the filter.
+    pub open: u64,
+    pub alarms: Vec<AlarmShown>,
+    /// The kind filter's choices: (code, name).
+    pub kinds: Vec<(String, String)>,
+    pub l: Listing,
 }
+
+/// The overrides list: newest request first unless asked.
+const OVERRIDE_LIST: ListSpec = ListSpec {
+    sorts: &["requested", "state", "colour", "district"],
+    descending: true,
+    filters: &[("state", &["pending", "approved", "rejected"]), ("district", &[]), ("from", &[]), ("to", &[])],
+};
+const OVERRIDE_SORTS: &[(&str, OverrideSort)] = &[
+    ("requested", OverrideSort::Requested),
+    ("state", OverrideSort::State),
+    ("colour", OverrideSort::Colour),
+    ("district", OverrideSort::District),
+];
+
+/// The alarms list: newest first unless asked.
+const ALARM_LIST: ListSpec = ListSpec {
+    sorts: &["at", "kind", "state"],
+    descending: true,
+    filters: &[
+        ("state", &["open", "acknowledged"]),
+        ("kind", &["MANUAL_CHANGES_BURST", "RED_WITHOUT_CASE_OR_PRESENCE"]),
+        ("from", &[]),
+        ("to", &[]),
+    ],
+};
+const ALARM_SORTS: &[(&str, AlarmSort)] =
+    &[("at", AlarmSort::At), ("kind", AlarmSort::Kind), ("state", AlarmSort::State)];
 
 fn failed(e: &ApiError) -> (StatusCode, Submitted) {
     (e.status(), Submitted { error: Some(e.message.clone()), ..Default::default() })
@@ -119,35 +160,56 @@ async fn overrides_page(
     lang: Lang,
     who: &PageOverseer,
     (status, submitted): (StatusCode, Submitted),
+    query: &[(String, String)],
 ) -> Response {
-    let pending = match crate::services::overrides::pending(state).await {
-        Ok(list) => list,
-        Err(e) => return crate::web::pages::error_page(lang, OVERRIDES, false, &e),
+    let result = async {
+        let mut list = ListParams::parse(OVERRIDES, query, &OVERRIDE_LIST)?;
+        let q = list.query(state, OVERRIDE_SORTS)?;
+        let (rows, total) = lists::overrides(state, &q).await?;
+        let pending = ListQuery { state: Some("pending".into()), limit: 0, ..ListQuery::default() };
+        let (_, waiting) = lists::overrides(state, &pending).await?;
+        Ok::<_, ApiError>((list, rows, total, waiting))
+    }
+    .await;
+    let (list, rows, total, waiting) = match result {
+        Ok(r) => r,
+        Err(e) => return listing::error_page(lang, OVERRIDES, &e),
     };
-    let pending = pending
+    let overrides = rows
         .iter()
-        .map(|o| PendingShown {
+        .map(|Listed { record: o, district }| OverrideShown {
             id: o.id.to_string(),
             person: o.resident.to_string().chars().take(8).collect(),
+            district: listing::district_name(state, lang, district.as_deref()),
             colour: o.colour.as_str().into(),
             colour_name: colour_name(lang, o.colour).into(),
             reason_code: o.reason_code.clone(),
             basis: o.basis.clone(),
             requested_by: o.requested_by.clone(),
             requested_at: local(state, o.requested_at),
+            pending: o.state == "pending",
+            state: lang.t(&format!("ovr.state.{}", o.state)).into(),
+            decided: o.decided_by.clone().map(|by| (by, o.decided_at.map(|t| local(state, t)).unwrap_or_default())),
         })
-        .collect();
+        .collect::<Vec<_>>();
     let page = OverridesPage {
         page: Page::staff(lang, OVERRIDES, &who.roles).with_submitted(submitted),
         may_request: who.may_request(),
         may_decide: who.may_decide(),
-        pending,
+        waiting,
+        l: Listing::new(state, lang, list, overrides.len(), total),
+        overrides,
     };
     (status, page).into_response()
 }
 
-pub async fn overrides_list(State(state): State<AppState>, lang: Lang, who: PageOverseer) -> Response {
-    overrides_page(&state, lang, &who, (StatusCode::OK, Submitted::default())).await
+pub async fn overrides_list(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageOverseer,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    overrides_page(&state, lang, &who, (StatusCode::OK, Submitted::default()), &query).await
 }
 
 pub async fn override_request(
@@ -158,7 +220,7 @@ pub async fn override_request(
 ) -> Response {
     let fields = form_checks::override_request(lang, &f);
     if who.may_request() && !fields.is_empty() {
-        return overrides_page(&state, lang, &who, (StatusCode::UNPROCESSABLE_ENTITY, Submitted::new(fields, &f)))
+        return overrides_page(&state, lang, &who, (StatusCode::UNPROCESSABLE_ENTITY, Submitted::new(fields, &f)), &[])
             .await;
     }
     let result = async {
@@ -189,7 +251,7 @@ pub async fn override_request(
             if !submitted.fields.place(lang, e.code, &e.message, &form_checks::FIELD_OF_CODE) {
                 submitted.error = Some(e.message.clone());
             }
-            overrides_page(&state, lang, &who, (e.status(), submitted)).await
+            overrides_page(&state, lang, &who, (e.status(), submitted), &[]).await
         }
     }
 }
@@ -216,7 +278,7 @@ pub async fn override_decide(
     .await;
     match result {
         Ok(_) => Redirect::to(OVERRIDES).into_response(),
-        Err(e) => overrides_page(&state, lang, &who, failed(&e)).await,
+        Err(e) => overrides_page(&state, lang, &who, failed(&e), &[]).await,
     }
 }
 
@@ -225,14 +287,24 @@ async fn alarms_page(
     lang: Lang,
     who: &PageOverseer,
     (status, submitted): (StatusCode, Submitted),
+    query: &[(String, String)],
 ) -> Response {
-    let list = match alarms::list(state).await {
-        Ok(list) => list,
-        Err(e) => return crate::web::pages::error_page(lang, ALARMS, false, &e),
+    let result = async {
+        let mut list = ListParams::parse(ALARMS, query, &ALARM_LIST)?;
+        let q = list.query(state, ALARM_SORTS)?;
+        let (rows, total) = lists::alarms(state, &q).await?;
+        let (_, open) =
+            lists::alarms(state, &ListQuery { state: Some("open".into()), limit: 0, ..ListQuery::default() }).await?;
+        Ok::<_, ApiError>((list, rows, total, open))
+    }
+    .await;
+    let (list, rows, total, open) = match result {
+        Ok(r) => r,
+        Err(e) => return listing::error_page(lang, ALARMS, &e),
     };
-    let (mut open, mut closed) = (Vec::new(), Vec::new());
-    for a in &list {
-        let shown = AlarmShown {
+    let alarms = rows
+        .iter()
+        .map(|a| AlarmShown {
             id: a.id.to_string(),
             code: a.kind.as_str().into(),
             kind: lang.t(&format!("alarm.kind.{}", a.kind.as_str())).into(),
@@ -243,20 +315,30 @@ async fn alarms_page(
                 .acknowledged_by
                 .clone()
                 .map(|by| (by, a.acknowledged_at.map(|t| local(state, t)).unwrap_or_default())),
-        };
-        if shown.acknowledged.is_some() { closed.push(shown) } else { open.push(shown) }
-    }
+        })
+        .collect::<Vec<_>>();
+    let kinds = AlarmKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), lang.t(&format!("alarm.kind.{}", k.as_str())).to_string()))
+        .collect();
     let page = AlarmsPage {
         page: Page::staff(lang, ALARMS, &who.roles).with_submitted(submitted),
         may_acknowledge: who.may_acknowledge(),
         open,
-        closed,
+        kinds,
+        l: Listing::new(state, lang, list, alarms.len(), total),
+        alarms,
     };
     (status, page).into_response()
 }
 
-pub async fn alarms_list(State(state): State<AppState>, lang: Lang, who: PageOverseer) -> Response {
-    alarms_page(&state, lang, &who, (StatusCode::OK, Submitted::default())).await
+pub async fn alarms_list(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: PageOverseer,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    alarms_page(&state, lang, &who, (StatusCode::OK, Submitted::default()), &query).await
 }
 
 pub async fn alarm_acknowledge(
@@ -276,6 +358,6 @@ pub async fn alarm_acknowledge(
     .await;
     match result {
         Ok(_) => Redirect::to(ALARMS).into_response(),
-        Err(e) => alarms_page(&state, lang, &who, failed(&e)).await,
+        Err(e) => alarms_page(&state, lang, &who, failed(&e), &[]).await,
     }
 }

@@ -4,7 +4,9 @@
 //! names it, and the links the table headers and the pager need.
 
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::i18n::Lang;
+use healthcode_store::ListQuery;
 
 /// Rows per page unless `per` says otherwise.
 pub const DEFAULT_PER_PAGE: u32 = 25;
@@ -155,6 +157,93 @@ impl ListParams {
             (true, true) => " ↓",
             (true, false) => " ↑",
         }
+    }
+}
+
+impl ListParams {
+    /// The store's query for this page: `state` and `kind` as given (the
+    /// spec checked them), `district` read as a code (a name, `Name (code)`
+    /// or a code), `from` and `to` as days in the deployment's time zone
+    /// (both included); `sorts` maps the spec's sort keys to the store's.
+    pub fn query<S: Copy + Default>(
+        &mut self,
+        state: &AppState,
+        sorts: &[(&str, S)],
+    ) -> Result<ListQuery<S>, ApiError> {
+        let district = district_code(state, self)?;
+        let day = |name: &str| -> Result<Option<jiff::civil::Date>, ApiError> {
+            let text = self.filter(name);
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse().map(Some).map_err(|_| invalid(name))
+        };
+        let (from, to) = (day("from")?, day("to")?);
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(invalid("to"));
+        }
+        let start = |d: jiff::civil::Date| -> Result<jiff::Timestamp, ApiError> {
+            d.to_zoned(state.config.time_zone.clone()).map(|z| z.timestamp()).map_err(|_| invalid("from"))
+        };
+        let nonempty = |name: &str| Some(self.filter(name).to_string()).filter(|v| !v.is_empty());
+        Ok(ListQuery {
+            state: nonempty("state"),
+            kind: nonempty("kind"),
+            district,
+            from: from.map(start).transpose()?,
+            to: to.map(|d| d.tomorrow().map_err(|_| invalid("to")).and_then(start)).transpose()?,
+            sort: sorts.iter().find(|(k, _)| *k == self.sort).map(|(_, s)| *s).unwrap_or_default(),
+            descending: self.descending,
+            limit: self.per,
+            offset: self.offset(),
+        })
+    }
+}
+
+/// A district filter as typed or picked (a name, `Name (code)` or a code)
+/// read as its code; the list's links then carry the code.
+pub fn district_code(state: &AppState, list: &mut ListParams) -> Result<Option<String>, ApiError> {
+    let typed = list.filter("district").to_string();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let code = state.config.regions.code_of(&typed);
+    healthcode_domain::DistrictCode::parse(&code).map_err(|_| {
+        ApiError::bad_input("LIST_PARAM_INVALID", "the list cannot be shown with this district: pick one from the list")
+    })?;
+    list.set_filter("district", code.clone());
+    Ok(Some(code))
+}
+
+/// The district filter's choices: (code, name), in the catalogue's order.
+pub fn district_choices(state: &AppState, lang: Lang) -> Vec<(String, String)> {
+    state
+        .config
+        .regions
+        .at_level(crate::regions::Level::District)
+        .map(|p| (p.code.clone(), p.name(lang).to_string()))
+        .collect()
+}
+
+/// A district's name in `lang` ("—" for none).
+pub fn district_name(state: &AppState, lang: Lang, code: Option<&str>) -> String {
+    code.map_or_else(|| "—".to_string(), |c| state.config.regions.name(c, lang).to_string())
+}
+
+/// A list's page as a template shows it: the parameters, the pager and
+/// the district filter's choices.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub list: ListParams,
+    pub pager: Pager,
+    pub districts: Vec<(String, String)>,
+}
+
+impl Listing {
+    pub fn new(state: &AppState, lang: Lang, list: ListParams, shown: usize, total: u64) -> Self {
+        Listing { pager: Pager::new(lang, &list, shown, total), districts: district_choices(state, lang), list }
     }
 }
 

@@ -774,6 +774,7 @@ pub struct AppealRow {
     pub due: String,
     pub overdue: bool,
     pub state: String,
+    pub pending: bool,
     pub answer: String,
 }
 
@@ -792,5 +793,9 @@ pub struct MyAppealPage {
 #[template(path = "appeals.html")]
 pub struct AppealInboxPage {
     pub page: Page,
-    pub appeals: Vec<AppealRow>,
+    /// How many wait for an answer, whatever the filter.
+    pub waiting: u64,
+    /// Each appeal with its person's district by name.
+    pub appeals: Vec<(AppealRow, String)>,
+    pub l: crate::web::listing::Listing,
 }

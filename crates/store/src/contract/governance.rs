@@ -406,3 +406,94 @@ pub async fn peer_lists_are_kept_per_region_and_never_roll_back(store: &dyn Stor
     store.put_peer_list(&confirmed).await.unwrap();
     assert_eq!(store.peer_lists().await.unwrap(), vec![list("XA-AAA", 3, 0), confirmed]);
 }
+
+pub async fn the_console_lists_filter_sort_and_page(store: &dyn Store) {
+    use crate::{AlarmKind, AlarmSort, AppealSort, ListQuery, OverrideSort};
+    let placed = Resident { identity: Some(identity()), ..resident(98) };
+    store.create_resident(&placed).await.unwrap();
+    let nowhere = someone(store, 99).await;
+    let over = |n: u8, who: &Resident, state: &str| crate::Override {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        resident: who.id,
+        colour: healthcode_domain::Colour::Red,
+        reason_code: format!("CODE_{n}"),
+        basis: "entered for the wrong person".into(),
+        requested_by: "anh".into(),
+        requested_by_id: None,
+        requested_at: t(i64::from(n) * 10),
+        state: state.into(),
+        decided_by: None,
+        decided_at: None,
+    };
+    for o in [over(31, &placed, "pending"), over(32, &nowhere, "approved"), over(33, &placed, "pending")] {
+        store.create_override(&o).await.unwrap();
+    }
+    let overrides = |q: ListQuery<OverrideSort>| async move {
+        let (rows, total) = store.override_list(&ListQuery { limit: q.limit.max(1), ..q }).await.unwrap();
+        (rows.iter().map(|r| r.record.reason_code.clone()).collect::<Vec<_>>(), total, rows)
+    };
+    let newest = ListQuery::<OverrideSort> { descending: true, limit: 10, ..ListQuery::default() };
+    let (codes, total, rows) = overrides(newest.clone()).await;
+    assert_eq!((codes, total), (vec!["CODE_33".to_string(), "CODE_32".into(), "CODE_31".into()], 3));
+    assert_eq!((rows[0].district.as_deref(), rows[1].district.as_deref()), (Some("330102"), None));
+    let pending = ListQuery { state: Some("pending".into()), ..newest.clone() };
+    assert_eq!(overrides(pending).await.1, 2);
+    let here = ListQuery { district: Some("330102".into()), sort: OverrideSort::State, ..newest.clone() };
+    assert_eq!(overrides(here).await.1, 2);
+    let window = ListQuery { from: Some(t(320)), to: Some(t(330)), ..newest.clone() };
+    assert_eq!(overrides(window).await.0, ["CODE_32"], "from included, to excluded");
+    let by_state = ListQuery { sort: OverrideSort::State, descending: false, ..newest.clone() };
+    assert_eq!(overrides(by_state).await.0[0], "CODE_32", "approved before pending");
+    let (page, total) = store.override_list(&ListQuery { limit: 2, offset: 2, ..newest.clone() }).await.unwrap();
+    assert_eq!((page.len(), total), (1, 3), "the last page");
+    let (page, total) = store.override_list(&ListQuery { limit: 0, ..newest }).await.unwrap();
+    assert!(page.is_empty() && total == 3, "a count alone");
+
+    for (n, kind) in [(41u8, AlarmKind::ManualChangesBurst), (42, AlarmKind::RedWithoutCaseOrPresence)] {
+        let alarm = crate::Alarm {
+            id: uuid::Uuid::from_bytes([n; 16]),
+            at: t(i64::from(n)),
+            kind,
+            subject: "all".into(),
+            detail: "seen".into(),
+            acknowledged_by: (n == 41).then(|| "supervisor:sam".into()),
+            acknowledged_at: (n == 41).then(|| t(50)),
+        };
+        store.raise_alarm(&alarm).await.unwrap();
+    }
+    let alarms = |q: ListQuery<AlarmSort>| async move {
+        let (rows, total) = store.alarm_list(&ListQuery { limit: 10, ..q }).await.unwrap();
+        (rows.iter().map(|a| a.id.as_bytes()[0]).collect::<Vec<_>>(), total)
+    };
+    assert_eq!(alarms(ListQuery { descending: true, ..ListQuery::default() }).await, (vec![42, 41], 2));
+    assert_eq!(alarms(ListQuery { state: Some("open".into()), ..ListQuery::default() }).await, (vec![42], 1));
+    let burst = ListQuery { kind: Some("MANUAL_CHANGES_BURST".into()), ..ListQuery::default() };
+    assert_eq!(alarms(burst).await, (vec![41], 1));
+    assert_eq!(alarms(ListQuery { sort: AlarmSort::State, ..ListQuery::default() }).await.0, [42, 41], "open first");
+
+    for (n, who, due) in [(51u8, &placed, 900), (52, &nowhere, 800)] {
+        let appeal = crate::Appeal {
+            id: uuid::Uuid::from_bytes([n; 16]),
+            resident: who.id,
+            colour: healthcode_domain::Colour::Yellow,
+            message: "wrong".into(),
+            submitted_at: t(i64::from(n)),
+            due_at: t(due),
+            state: "pending".into(),
+            answered_at: None,
+            answered_by: None,
+            answer: None,
+        };
+        store.create_appeal(&appeal).await.unwrap();
+    }
+    let appeals = |q: ListQuery<AppealSort>| async move {
+        let (rows, total) = store.appeal_list(&ListQuery { limit: 10, ..q }).await.unwrap();
+        (rows.iter().map(|a| a.record.id.as_bytes()[0]).collect::<Vec<_>>(), total)
+    };
+    assert_eq!(appeals(ListQuery::default()).await, (vec![52, 51], 2), "the nearest deadline first");
+    let here = ListQuery { district: Some("330102".into()), ..ListQuery::default() };
+    assert_eq!(appeals(here).await, (vec![51], 1));
+    let submitted = ListQuery { sort: AppealSort::Submitted, ..ListQuery::default() };
+    assert_eq!(appeals(submitted).await.0, [51, 52]);
+    assert_eq!(appeals(ListQuery { state: Some("upheld".into()), ..ListQuery::default() }).await.1, 0);
+}
