@@ -497,3 +497,52 @@ pub async fn the_console_lists_filter_sort_and_page(store: &dyn Store) {
     assert_eq!(appeals(submitted).await.0, [51, 52]);
     assert_eq!(appeals(ListQuery { state: Some("upheld".into()), ..ListQuery::default() }).await.1, 0);
 }
+
+pub async fn the_passage_and_enterprise_lists_filter_sort_and_page(store: &dyn Store) {
+    use crate::{EnterpriseSort, ListQuery, PassageSort};
+    let (north, south) = (post(61), post(62));
+    for c in [&north, &south] {
+        store.create_checkpoint(c).await.unwrap();
+    }
+    let turned_back = healthcode_domain::Passage {
+        verdict: healthcode_domain::Verdict::Deny,
+        reason: "COLOUR_RED".into(),
+        ..passage(65, &south, 300)
+    };
+    store.record_passages(&[passage(63, &north, 100), passage(64, &south, 200), turned_back]).await.unwrap();
+    let passages = |q: ListQuery<PassageSort>| async move {
+        let (rows, total) = store.passage_list(&ListQuery { limit: q.limit.max(1), ..q }).await.unwrap();
+        (rows.iter().map(|r| r.passage.id.as_bytes()[0]).collect::<Vec<_>>(), total, rows)
+    };
+    let newest = ListQuery::<PassageSort> { descending: true, limit: 10, ..ListQuery::default() };
+    let (ids, total, rows) = passages(newest.clone()).await;
+    assert_eq!((ids, total), (vec![65, 64, 63], 3));
+    assert_eq!((rows[0].checkpoint.as_str(), rows[0].district.as_str()), ("QL1A km 62", "HN-THANH-TRI"));
+    assert_eq!(passages(ListQuery { state: Some("deny".into()), ..newest.clone() }).await.0, [65]);
+    let window = ListQuery { from: Some(t(100)), to: Some(t(300)), ..newest.clone() };
+    assert_eq!(passages(window).await.0, [64, 63], "from included, to excluded");
+    let by_place = ListQuery { sort: PassageSort::Checkpoint, descending: false, ..newest.clone() };
+    assert_eq!(passages(by_place).await.0, [63, 64, 65], "by checkpoint name, then id");
+    let (page, total) = store.passage_list(&ListQuery { limit: 2, offset: 2, ..newest }).await.unwrap();
+    assert_eq!((page.len(), total), (1, 3), "the last page");
+
+    for e in [enterprise(71, "+8613700000071", 10, 500), enterprise(72, "+8613700000072", 20, 400)] {
+        store.create_enterprise(&e).await.unwrap();
+    }
+    let enterprises = |q: ListQuery<EnterpriseSort>| async move {
+        let (rows, total) = store.enterprise_list(&ListQuery { limit: q.limit.max(1), ..q }).await.unwrap();
+        (rows.iter().map(|e| e.id.as_bytes()[0]).collect::<Vec<_>>(), total)
+    };
+    let all = ListQuery::<EnterpriseSort> { limit: 10, ..ListQuery::default() };
+    assert_eq!(enterprises(all.clone()).await, (vec![72, 71], 2), "the nearest deadline first");
+    assert_eq!(enterprises(ListQuery { sort: EnterpriseSort::Submitted, ..all.clone() }).await.0, [71, 72]);
+    assert_eq!(
+        enterprises(ListQuery { sort: EnterpriseSort::Name, descending: true, ..all.clone() }).await.0,
+        [72, 71]
+    );
+    assert_eq!(enterprises(ListQuery { state: Some("pending".into()), ..all.clone() }).await.1, 2);
+    assert_eq!(enterprises(ListQuery { state: Some("approved".into()), ..all.clone() }).await.1, 0);
+    assert_eq!(enterprises(ListQuery { from: Some(t(15)), ..all.clone() }).await.0, [72]);
+    let (page, total) = store.enterprise_list(&ListQuery { limit: 1, offset: 1, ..all }).await.unwrap();
+    assert_eq!((page.len(), total), (1, 2));
+}

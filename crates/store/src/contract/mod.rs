@@ -35,7 +35,7 @@ macro_rules! contract_tests {
             scans_out_of_clock_order_keep_visits_in_line,
             expired_visits_close_automatically, venue_logs_are_time_ranged,
             checkpoints_and_idempotent_passages, the_status_list_names_every_non_green_holder,
-            cases_notices_and_exposure_sites, the_case_list_filters_sorts_and_pages, the_console_lists_filter_sort_and_page, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
+            cases_notices_and_exposure_sites, the_case_list_filters_sorts_and_pages, the_console_lists_filter_sort_and_page, the_passage_and_enterprise_lists_filter_sort_and_page, authority_status_changes_are_versioned, the_audit_log_appends_in_order,
             audited_changes_commit_with_their_entry_or_not_at_all,
             risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
             rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first,
