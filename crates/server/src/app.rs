@@ -169,6 +169,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         sessions: Arc::default(),
         venues: Arc::default(),
         trace_index: Arc::new(TraceIndex::new(trace_index_days)),
+        trace_cache: Arc::default(),
         federation: Arc::new(federation),
         dcc: Arc::new(dcc),
         jobs: Arc::default(),
@@ -579,7 +580,10 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
             }
             match crate::services::check_in::close_expired_once(jobs.store.as_ref(), jobs.clock.now()).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, "visits past their maximum stay checked out"),
+                Ok(n) => {
+                    jobs.trace_cache.changed();
+                    tracing::info!(closed = n, "visits past their maximum stay checked out")
+                }
                 Err(e) => tracing::error!(error = %e, "auto check-out failed; will retry"),
             }
             // Shared sign-in buckets untouched for a minute are full again.
@@ -614,6 +618,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> Result<(), Startup
                 .await
             {
                 Ok(c) => {
+                    keeper.trace_cache.changed();
                     tracing::info!(visits = c.visits, reports = c.reports, passages = c.passages, "retention pass")
                 }
                 Err(e) => tracing::error!(error = %e, "retention pass failed; will retry"),

@@ -34,6 +34,9 @@ pub struct AppState {
     /// The stays traces read, when this server may hold them (see
     /// [`crate::services::trace_index`]).
     pub trace_index: Arc<crate::services::trace_index::TraceIndex>,
+    /// Trace reports the staff pages computed moments ago, and the data
+    /// version they hold to (see [`crate::services::trace_cache`]).
+    pub trace_cache: Arc<crate::services::trace_cache::TraceCache>,
     /// Our root key and published list, and the peer regions' kept lists.
     pub federation: Arc<crate::services::federation::Federation>,
     /// EU DCC: the imported DSC list and the acceptance rules.

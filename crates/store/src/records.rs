@@ -437,8 +437,10 @@ pub mod metric {
     pub const EMPLOYEES_ON_SITE: &str = "employees_on_site";
 }
 
-/// One look at a person's records by someone else: which role (never the
-/// name), why, and what it was about (a case id, a venue id).
+/// One look at a person's records by someone else: which role (shown to
+/// the person; never the name), why, and what it was about (a case id, a
+/// venue id). A store keeps one entry per person, reader, role, purpose,
+/// reference and UTC day of `at`: the first look that day (migration 0031).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRecord {
     pub resident: ResidentId,
@@ -447,6 +449,10 @@ pub struct AccessRecord {
     /// `trace_report`, `venue_log`, ...
     pub purpose: String,
     pub reference: String,
+    /// Who read (a staff member's name, a venue's id): for the once-a-day
+    /// rule and for auditors, never shown to the person. `None` on entries
+    /// written before migration 0031, which are kept as they were.
+    pub reader: Option<String>,
 }
 
 /// What an alarm is about. Stored as its stable code.

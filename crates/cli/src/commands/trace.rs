@@ -21,7 +21,8 @@ pub async fn run(common: CommonArgs, case: Option<String>) -> Result<ExitCode> {
     let read = async {
         let (actor, viewed) = (healthcode_store::AuditActor::Cli, healthcode_store::AuditAction::TraceViewed);
         healthcode_server::services::audit::record(&state, actor, viewed, &case, "terminal").await?;
-        healthcode_server::services::access::trace_viewed(&state, &report).await
+        // The terminal is its reader, as the audit log names it.
+        healthcode_server::services::access::trace_viewed(&state, &report, "cli").await
     };
     read.await.map_err(api_error)?;
     println!("{}", serde_json::to_string_pretty(&trace_response(&report)).context("printing the report")?);

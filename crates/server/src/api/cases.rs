@@ -198,7 +198,7 @@ pub async fn trace(
     let detail = format!("close={} secondary={}", report.close.len(), report.secondary.len());
     let actor = healthcode_store::AuditActor::authority(&auth.name);
     crate::services::audit::record(&state, actor, healthcode_store::AuditAction::TraceViewed, &id, &detail).await?;
-    crate::services::access::trace_viewed(&state, &report).await?;
+    crate::services::access::trace_viewed(&state, &report, &auth.name).await?;
     Ok(Json(trace_response(&report)))
 }
 

@@ -215,7 +215,8 @@ pub async fn visits(
     .await?;
     let people = visits.iter().map(|v| v.resident);
     let purpose = crate::services::access::Purpose::VenueLog;
-    crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())
+    let reference = venue.id.to_string();
+    crate::services::access::record(&state, people, healthcode_domain::Role::Venue, &reference, purpose, &reference)
         .await?;
     Ok(Json(visits.iter().map(|v| VisitView::for_venue(v, &venue)).collect()))
 }
@@ -251,7 +252,8 @@ pub async fn attempts(
     let list = crate::services::venues::attempts(&state, venue.id, from, to, 1000).await?;
     let people = list.iter().map(|a| a.resident);
     let purpose = crate::services::access::Purpose::VenueLog;
-    crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())
+    let reference = venue.id.to_string();
+    crate::services::access::record(&state, people, healthcode_domain::Role::Venue, &reference, purpose, &reference)
         .await?;
     Ok(Json(
         list.iter()

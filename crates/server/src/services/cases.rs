@@ -12,14 +12,16 @@ use healthcode_store::{AuditAction, AuditActor, ExposureSite, Notice, StoreError
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
+use crate::services::trace_cache::ReadTrace;
 use crate::state::AppState;
 
 /// Visits are at most this long (the longest maximum stay), which bounds
 /// how far back a visit overlapping a case's stay can have begun.
-const LONGEST_STAY: SignedDuration = SignedDuration::from_hours(24);
+pub const LONGEST_STAY: SignedDuration = SignedDuration::from_hours(24);
 const MAX_ATTEMPTS: usize = 5;
 
 #[derive(Debug, Clone)]
@@ -150,6 +152,7 @@ pub async fn record_with_evidence(
         applied_at: None,
     };
     state.store.create_case(&case).await?;
+    state.trace_cache.changed();
     let standing = StandingFacts { case: Some(kind), ..StandingFacts::default() };
     let mut evidence = vec![Evidence::Case { case: case.id, case_kind: kind.as_str().into() }];
     evidence.extend(more);
@@ -179,7 +182,7 @@ fn start_of(date: Date, state: &AppState) -> Timestamp {
 }
 
 /// How far a trace goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Depth {
     /// The case's close contacts only.
     Close,
@@ -281,6 +284,26 @@ fn window_of(state: &AppState, case: &Case, rules: &ExposureRules) -> (Timestamp
 /// Who shared a place with the case (close), and with those (secondary).
 pub async fn trace(state: &AppState, id: CaseId) -> Result<TraceReport, ApiError> {
     trace_case(state, find(state, id).await?).await
+}
+
+/// A case's trace as the staff pages read it (the report, who already holds
+/// a notice, the venues): the one computed moments ago when nothing it read
+/// has changed since ([`crate::services::trace_cache`]), else traced now and
+/// kept. For reading only: [`apply`] traces again.
+pub async fn read_trace(state: &AppState, id: CaseId) -> Result<Arc<ReadTrace>, ApiError> {
+    let depth = Depth::Secondary;
+    if let Some(kept) = state.trace_cache.get(id, depth, state.clock.now()) {
+        return Ok(kept);
+    }
+    // Read before tracing: a change during the trace leaves the report unkept.
+    let version = state.trace_cache.version();
+    let report = trace_case_to(state, find(state, id).await?, depth).await?;
+    let people: Vec<ResidentId> = report.close.iter().chain(&report.secondary).map(|c| c.resident).collect();
+    let notified = notified_among(state, &people).await?;
+    let venues = venues_of(state, &report).await?;
+    let read = Arc::new(ReadTrace::new(report, notified, venues));
+    state.trace_cache.put(id, depth, version, state.clock.now(), read.clone());
+    Ok(read)
 }
 
 /// Traces a case record (stored or not: benchmarks trace hypothetical cases).
@@ -498,7 +521,10 @@ pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport
         &id.to_string(),
         &detail,
     );
-    match state.store.mark_case_applied(id, state.clock.now(), &sites, &audit).await {
+    let applied = state.store.mark_case_applied(id, state.clock.now(), &sites, &audit).await;
+    // The case's record, and who holds a notice, change from here on.
+    state.trace_cache.changed();
+    match applied {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(ApiError::new(
@@ -533,6 +559,7 @@ pub async fn apply(state: &AppState, id: CaseId, by: &str) -> Result<ApplyReport
             notify(state, contact.resident, id, label, message).await?;
         }
     }
+    state.trace_cache.changed();
     tracing::info!(case = %id, close = report.close.len(), secondary = report.secondary.len(), "trace applied");
     Ok(ApplyReport { close: report.close.len(), secondary: report.secondary.len(), changed, sites: sites.len() })
 }

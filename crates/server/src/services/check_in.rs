@@ -8,6 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::accounts::new_uuid_v7;
+use crate::services::cases::LONGEST_STAY;
 use crate::services::venues;
 use crate::state::AppState;
 
@@ -153,13 +154,16 @@ pub async fn scan_at(
         ScanDecision::Duplicate { .. } => ScanOutcome::Duplicate,
         ScanDecision::Exit { close } => {
             state.trace_index.closed(resident, close.visit, close.at);
+            state.trace_cache.changed_from(close.at.checked_sub(LONGEST_STAY).unwrap_or(Timestamp::MIN));
             ScanOutcome::Exited
         }
         ScanDecision::Enter { close } => {
             if let Some(close) = close {
                 state.trace_index.closed(resident, close.visit, close.at);
+                state.trace_cache.changed_from(close.at.checked_sub(LONGEST_STAY).unwrap_or(Timestamp::MIN));
             }
             state.trace_index.entered(&visit);
+            state.trace_cache.changed_from(visit.entered_at);
             ScanOutcome::Entered
         }
     };
@@ -190,6 +194,7 @@ pub async fn check_out(state: &AppState, resident: ResidentId, id: VisitId) -> R
     match state.store.record_scan(Some(&close), None).await {
         Ok(()) => {
             state.trace_index.closed(resident, id, now);
+            state.trace_cache.changed_from(visit.entered_at);
             Ok(Visit { exited_at: Some(now), exit_kind: Some(ExitKind::Button), ..visit })
         }
         Err(StoreError::Conflict(_)) => {

@@ -27,5 +27,6 @@ pub mod single_sign_on;
 pub mod staff;
 pub mod stats;
 pub mod time_zones;
+pub mod trace_cache;
 pub mod trace_index;
 pub mod venues;

@@ -289,9 +289,15 @@ async fn follow(state: AppState, mut feed: Box<dyn healthcode_store::VisitFeed>)
     let reloading = std::sync::Arc::new(AtomicBool::new(false));
     loop {
         match feed.next().await {
-            Ok(FeedEvent::Change(VisitChange::Entered(visit))) => index.push(Change::Entered(visit)),
+            Ok(FeedEvent::Change(VisitChange::Entered(visit))) => {
+                state.trace_cache.changed_from(visit.entered_at);
+                index.push(Change::Entered(visit));
+            }
             Ok(FeedEvent::Change(VisitChange::Closed { resident, visit, at })) => {
                 index.push(Change::Closed { resident, visit, at });
+                state
+                    .trace_cache
+                    .changed_from(at.checked_sub(crate::services::cases::LONGEST_STAY).unwrap_or(Timestamp::MIN));
             }
             Ok(FeedEvent::Marker(marker)) if marker == reload => {
                 if index.stale.load(Ordering::Acquire) && !reloading.swap(true, Ordering::AcqRel) {

@@ -11,10 +11,12 @@ use healthcode_domain::{CaseId, Contact, ResidentId, VenueId};
 use healthcode_store::{CaseListQuery, CaseSort, CaseStatusFilter};
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::auth::extract::PageResident;
 use crate::error::{ApiError, ErrorKind};
 use crate::services::cases;
+use crate::services::trace_cache::ReadTrace;
 use crate::state::AppState;
 use crate::web::form_checks;
 use crate::web::i18n::Lang;
@@ -171,36 +173,33 @@ const STAYS: ListSpec = ListSpec {
 };
 
 /// A trace, read for a page: the report, who already holds a notice, the
-/// venues; the reading is audited and logged per person as before.
+/// venues (kept moments, see `services::trace_cache`); the reading is
+/// audited and logged per person and reader once a day.
 struct Traced {
-    report: cases::TraceReport,
-    notified: HashSet<ResidentId>,
-    venues: HashMap<VenueId, healthcode_store::Venue>,
+    read: Arc<ReadTrace>,
     counts: TraceCounts,
 }
 
 async fn traced(state: &AppState, who: &PageAuthority, id: &str, how: &str) -> Result<Traced, ApiError> {
     let id: CaseId = id.parse().map_err(|_| ApiError::not_found())?;
-    let report = cases::trace(state, id).await?;
+    let read = cases::read_trace(state, id).await?;
     let actor = healthcode_store::AuditActor::authority(&who.name);
     let viewed = healthcode_store::AuditAction::TraceViewed;
     crate::services::audit::record(state, actor, viewed, &id.to_string(), how).await?;
-    crate::services::access::trace_viewed(state, &report).await?;
-    let people: Vec<ResidentId> = report.close.iter().chain(&report.secondary).map(|c| c.resident).collect();
-    let notified = cases::notified_among(state, &people).await?;
-    let venues = cases::venues_of(state, &report).await?;
-    let distinct: HashSet<ResidentId> = people.iter().copied().collect();
+    crate::services::access::trace_read(state, &read, &who.name).await?;
+    let report = &read.report;
+    let distinct: HashSet<ResidentId> = report.close.iter().chain(&report.secondary).map(|c| c.resident).collect();
     let shared: HashSet<VenueId> =
         report.close.iter().chain(&report.secondary).flat_map(|c| c.shared.iter().map(|s| s.venue)).collect();
     let counts = TraceCounts {
         close: report.close.len(),
         secondary: report.secondary.len(),
         to_notify: distinct.len(),
-        already_notified: distinct.iter().filter(|r| notified.contains(r)).count(),
+        already_notified: distinct.iter().filter(|r| read.notified.contains(r)).count(),
         venues: shared.len(),
         case_visits: report.case_visits.len(),
     };
-    Ok(Traced { report, notified, venues, counts })
+    Ok(Traced { read, counts })
 }
 
 fn kind_name(kind: cases::GroupKind) -> &'static str {
@@ -233,16 +232,17 @@ pub async fn show(
             };
         let mut list = ListParams::parse(&path, &query, if venue.is_some() { &STAYS } else { &SUMMARY })?;
         let t = traced(&state, &who, &id, "page").await?;
-        let report = &t.report;
+        let report = &t.read.report;
         let zone = state.config.time_zone.clone();
-        let name_of = |v: VenueId| t.venues.get(&v).map_or_else(String::new, |v| v.profile.name.clone());
+        let name_of = |v: VenueId| t.read.venues.get(&v).map_or_else(String::new, |v| v.profile.name.clone());
         let kind_filter = list.filter("kind").to_string();
         let wanted = |k: cases::GroupKind| kind_filter.is_empty() || kind_filter == k.as_str();
         let (groups, stays, total, chosen) = match venue {
             None => {
                 let mut groups: Vec<cases::TraceGroup> =
                     cases::summarise(report, &zone).into_iter().filter(|g| wanted(g.kind)).collect();
-                let notified_in = |g: &cases::TraceGroup| g.people.iter().filter(|p| t.notified.contains(p)).count();
+                let notified_in =
+                    |g: &cases::TraceGroup| g.people.iter().filter(|p| t.read.notified.contains(p)).count();
                 let names: HashMap<VenueId, String> = groups.iter().map(|g| (g.venue, name_of(g.venue))).collect();
                 groups.sort_by(|a, b| {
                     let order = match list.sort {
@@ -262,7 +262,7 @@ pub async fn show(
                     .map(|g| TraceGroupShown {
                         venue_id: g.venue.to_string(),
                         venue: names[&g.venue].clone(),
-                        district: t.venues.get(&g.venue).map_or_else(String::new, |v| {
+                        district: t.read.venues.get(&g.venue).map_or_else(String::new, |v| {
                             state.config.regions.name(v.profile.district.as_str(), lang).to_string()
                         }),
                         kind: g.kind.as_str(),
@@ -292,7 +292,7 @@ pub async fn show(
                     let order = match list.sort {
                         "from" => a.2.overlap_start.cmp(&b.2.overlap_start),
                         "kind" => a.0.cmp(&b.0),
-                        "notified" => t.notified.contains(&a.1).cmp(&t.notified.contains(&b.1)),
+                        "notified" => t.read.notified.contains(&a.1).cmp(&t.read.notified.contains(&b.1)),
                         _ => a.2.minutes().cmp(&b.2.minutes()),
                     };
                     let order = if list.descending { order.reverse() } else { order };
@@ -307,7 +307,7 @@ pub async fn show(
                         from: local(&state, s.overlap_start),
                         to: local(&state, s.overlap_end),
                         minutes: s.minutes(),
-                        notified: t.notified.contains(&person),
+                        notified: t.read.notified.contains(&person),
                     })
                     .collect();
                 (Vec::new(), shown, total, Some((v.to_string(), name_of(v))))
@@ -358,11 +358,11 @@ pub async fn apply_confirm(
     match traced(&state, &who, &id, "confirmation").await {
         Ok(t) => CaseApplyPage {
             page: Page::staff(lang, &path, &who.roles),
-            id: t.report.case.id.to_string(),
-            short_id: t.report.case.id.to_string().chars().take(8).collect(),
-            kind: lang.t(&format!("case.{}", t.report.case.kind.as_str())).to_string(),
-            onset: t.report.case.onset.to_string(),
-            applied: t.report.case.applied_at.map(|at| local(&state, at)),
+            id: t.read.report.case.id.to_string(),
+            short_id: t.read.report.case.id.to_string().chars().take(8).collect(),
+            kind: lang.t(&format!("case.{}", t.read.report.case.kind.as_str())).to_string(),
+            onset: t.read.report.case.onset.to_string(),
+            applied: t.read.report.case.applied_at.map(|at| local(&state, at)),
             counts: t.counts,
         }
         .into_response(),
@@ -388,13 +388,13 @@ pub async fn report_csv(
     let mut out = String::from(
         "case_id,kind,person,venue_id,venue_name,district_code,district_name,overlap_start,overlap_end,minutes,already_notified\r\n",
     );
-    for (kind, contacts) in [("close", &t.report.close), ("secondary", &t.report.secondary)] {
+    for (kind, contacts) in [("close", &t.read.report.close), ("secondary", &t.read.report.secondary)] {
         for c in contacts {
             for s in &c.shared {
-                let venue = t.venues.get(&s.venue);
+                let venue = t.read.venues.get(&s.venue);
                 let district = venue.map_or("", |v| v.profile.district.as_str());
                 let cells = [
-                    t.report.case.id.to_string(),
+                    t.read.report.case.id.to_string(),
                     kind.to_string(),
                     c.resident.to_string(),
                     s.venue.to_string(),
@@ -408,7 +408,7 @@ pub async fn report_csv(
                     at(s.overlap_start),
                     at(s.overlap_end),
                     s.minutes().to_string(),
-                    t.notified.contains(&c.resident).to_string(),
+                    t.read.notified.contains(&c.resident).to_string(),
                 ];
                 let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
                 out.push_str(&line.join(","));
@@ -416,7 +416,7 @@ pub async fn report_csv(
             }
         }
     }
-    let name = format!("attachment; filename=\"trace-{}.csv\"", t.report.case.id);
+    let name = format!("attachment; filename=\"trace-{}.csv\"", t.read.report.case.id);
     ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, name)], out).into_response()
 }
 

@@ -167,8 +167,16 @@ pub async fn show(State(state): State<AppState>, lang: Lang, who: PageVenue, Pat
         let attempts = crate::services::venues::attempts(&state, venue.id, from, to, 500).await?;
         let purpose = crate::services::access::Purpose::VenueLog;
         let people = log.iter().map(|v| v.resident).chain(attempts.iter().map(|a| a.resident));
-        crate::services::access::record(&state, people, healthcode_domain::Role::Venue, purpose, &venue.id.to_string())
-            .await?;
+        let reference = venue.id.to_string();
+        crate::services::access::record(
+            &state,
+            people,
+            healthcode_domain::Role::Venue,
+            &reference,
+            purpose,
+            &reference,
+        )
+        .await?;
         // In the venue's own zone (its province's), not the deployment's.
         let zone = crate::services::time_zones::zone_of_venue(&state.config, &venue);
         let tz = zone.tz.clone();

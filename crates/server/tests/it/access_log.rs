@@ -85,3 +85,77 @@ async fn a_trace_report_and_a_venue_log_show_up_in_the_records_of_the_people_the
     let (s, _) = app.get_json("/api/v1/me/access", Some(&authority)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+async fn report_page(app: &TestApp, path: &str, token: &str) -> StatusCode {
+    let resp = app.client.get(app.url(path)).header("cookie", format!("hc_session={token}")).send().await.unwrap();
+    resp.status()
+}
+
+#[tokio::test]
+async fn repeated_views_of_a_report_add_one_entry_per_reader_a_day_even_at_once() {
+    let app = spawn_app().await;
+    let op = operator_token(&app, "+84912000910").await;
+    let cafe = venue_registered(&app, &op, "Cà phê Hà").await;
+    let qr = cafe["qr_text"].as_str().unwrap();
+    let (case, contact) = (person(&app, "+84912000911").await, person(&app, "+84912000912").await);
+    for who in [&case, &contact] {
+        let (s, b) = app.post_json("/api/v1/check-ins", Some(&who.token), json!({ "venue_qr": qr })).await;
+        assert!(s.is_success(), "{b}");
+    }
+    app.clock.advance(SignedDuration::from_mins(40));
+    let (anh, binh) = (app.token(Role::Authority, "anh").await, app.token(Role::Authority, "binh").await);
+    let today = jiff::Zoned::new(app.clock_now(), jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date();
+    let (s, b) = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&anh),
+            json!({"phone": "+84912000911", "kind": "confirmed", "onset_date": today.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["id"].as_str().unwrap().to_string();
+    let report = format!("/authority/cases/{id}");
+
+    // One reader, many looks the same day (page, paging, drill-down, CSV,
+    // confirmation, the API): one entry each for the case and the contact.
+    for path in [
+        report.clone(),
+        format!("{report}?sort=minutes"),
+        format!("{report}?venue={}", cafe["id"].as_str().unwrap()),
+        format!("{report}/report.csv"),
+        format!("{report}/apply"),
+        report.clone(),
+    ] {
+        assert_eq!(report_page(&app, &path, &anh).await, StatusCode::OK, "{path}");
+    }
+    let (s, b) = app.post_json(&format!("/api/v1/cases/{id}/trace"), Some(&anh), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    for who in [&case, &contact] {
+        let log = accesses(&app, who).await;
+        assert_eq!(log.as_array().unwrap().len(), 1, "one reader, one day: {log}");
+    }
+
+    // Another reader adds their own; many looks at once by both fail none.
+    let mut looks = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let (client, url) = (app.client.clone(), app.url(&report));
+        let token = if n % 2 == 0 { binh.clone() } else { anh.clone() };
+        looks.spawn(async move {
+            client.get(url).header("cookie", format!("hc_session={token}")).send().await.unwrap().status()
+        });
+    }
+    while let Some(status) = looks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    for who in [&case, &contact] {
+        let log = accesses(&app, who).await;
+        assert_eq!(log.as_array().unwrap().len(), 2, "a second reader: {log}");
+        assert!(!log.to_string().contains("binh") && !log.to_string().contains("anh"), "no names: {log}");
+    }
+
+    // The next day, a look is logged again.
+    app.clock.advance(SignedDuration::from_hours(24));
+    assert_eq!(report_page(&app, &report, &anh).await, StatusCode::OK);
+    let log = accesses(&app, &contact).await;
+    assert_eq!(log.as_array().unwrap().len(), 3, "a new day: {log}");
+}

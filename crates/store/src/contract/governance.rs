@@ -174,6 +174,7 @@ pub async fn the_access_log_is_per_person_newest_first(store: &dyn Store) {
         role,
         purpose: purpose.into(),
         reference: "ref-1".into(),
+        reader: Some(format!("{}-reader", role.as_str())),
     };
     let first = entry(&a, 10, Role::Authority, "trace_report");
     let later = entry(&a, 20, Role::Venue, "venue_log");
@@ -183,6 +184,72 @@ pub async fn the_access_log_is_per_person_newest_first(store: &dyn Store) {
     assert_eq!(store.accesses_of(a.id, 10).await.unwrap(), vec![later.clone(), first]);
     assert_eq!(store.accesses_of(a.id, 1).await.unwrap(), vec![later]);
     assert_eq!(store.accesses_of(b.id, 10).await.unwrap().len(), 1);
+}
+
+/// One entry per person, reader, role, purpose, reference and UTC day: a
+/// second look the same day adds nothing, another reader or day its own,
+/// entries written before the rule (no reader) are never merged, and
+/// readers writing overlapping sets at once all succeed.
+pub async fn the_access_log_keeps_one_entry_per_reader_a_day(store: &dyn Store) {
+    let (a, b) = (resident(96), resident(97));
+    store.create_resident(&a).await.unwrap();
+    store.create_resident(&b).await.unwrap();
+    let look = |r: &Resident, secs: i64, reader: &str, reference: &str| crate::AccessRecord {
+        resident: r.id,
+        at: t(secs),
+        role: Role::Authority,
+        purpose: "trace_report".into(),
+        reference: reference.into(),
+        reader: Some(reader.into()),
+    };
+    let morning = [look(&a, 10, "anh", "case-1"), look(&b, 10, "anh", "case-1")];
+    store.record_access(&morning).await.unwrap();
+    store.record_access(&[look(&a, 20, "anh", "case-1"), look(&b, 20, "anh", "case-1")]).await.unwrap();
+    assert_eq!(store.accesses_of(a.id, 10).await.unwrap(), vec![morning[0].clone()], "the first look of the day stays");
+    assert_eq!(store.accesses_of(b.id, 10).await.unwrap(), vec![morning[1].clone()]);
+
+    let binh = look(&a, 30, "binh", "case-1");
+    let other_case = look(&a, 40, "anh", "case-2");
+    let next_day = look(&a, 86_400 + 10, "anh", "case-1");
+    store.record_access(&[binh.clone(), other_case.clone(), next_day.clone()]).await.unwrap();
+    store.record_access(&[look(&a, 86_400 + 20, "anh", "case-1")]).await.unwrap();
+    assert_eq!(
+        store.accesses_of(a.id, 10).await.unwrap(),
+        vec![next_day, other_case, binh, morning[0].clone()],
+        "another reader, reference or day adds its own"
+    );
+
+    // Entries without a reader (written before the rule) are kept each.
+    let old = crate::AccessRecord { reader: None, ..look(&b, 50, "", "case-1") };
+    store.record_access(&[old.clone(), old.clone()]).await.unwrap();
+    assert_eq!(store.accesses_of(b.id, 10).await.unwrap().len(), 3);
+
+    // Readers writing overlapping sets at once: none fails, each row once.
+    let mut people = Vec::new();
+    for n in 0..40u8 {
+        let r = resident(150 + n);
+        store.create_resident(&r).await.unwrap();
+        people.push(r);
+    }
+    let writes: Vec<std::pin::Pin<Box<dyn Future<Output = crate::StoreResult<()>> + Send + '_>>> = (0..8)
+        .map(|w| {
+            let rows: Vec<crate::AccessRecord> = people
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (i + w) % 3 != 0)
+                .map(|(i, p)| look(p, 100 + i as i64, if w % 2 == 0 { "chi" } else { "dung" }, "case-3"))
+                .rev()
+                .collect();
+            Box::pin(async move { store.record_access(&rows).await }) as _
+        })
+        .collect();
+    for result in all(writes).await {
+        result.unwrap();
+    }
+    for p in &people {
+        let entries = store.accesses_of(p.id, 10).await.unwrap();
+        assert_eq!(entries.len(), 2, "one entry per reader for {:?}", p.id);
+    }
 }
 
 pub async fn alarms_are_listed_open_first_and_acknowledged_once(store: &dyn Store) {

@@ -39,6 +39,7 @@ macro_rules! contract_tests {
             audited_changes_commit_with_their_entry_or_not_at_all,
             risk_areas_are_in_force_for_their_period, retention_purges_exactly_what_is_old,
             rollups_replace_sum_and_list_their_days, the_access_log_is_per_person_newest_first,
+            the_access_log_keeps_one_entry_per_reader_a_day,
             appeals_are_answered_once_earliest_deadline_first,
             applications_are_decided_once_earliest_deadline_first, enterprises_are_read_by_id_in_one_call, rosters_invite_accept_remove_and_reinvite,
             gate_scans_feed_the_roster_snapshot_and_copy,
