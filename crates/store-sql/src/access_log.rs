@@ -45,7 +45,7 @@ macro_rules! __access_log {
                 if present > 0 {
                     return Ok(());
                 }
-                // Entries from before migration 0031 (no reader) as they were;
+                // Entries from before migration 0032 (no reader) as they were;
                 // the others with their reader and day.
                 let (old, once): (Vec<AccessRecord>, Vec<AccessRecord>) =
                     records.iter().cloned().partition(|r| r.reader.is_none());
@@ -59,7 +59,7 @@ macro_rules! __access_log {
 
             /// Writes the entries a store does not hold yet: one per person,
             /// day, reader, role, purpose and reference (the unique index of
-            /// migration 0031; a repeated look the same day adds nothing),
+            /// migration 0032; a repeated look the same day adds nothing),
             /// many rows a statement. Rows go in key order, so two readers
             /// writing overlapping sets at once wait for each other rather
             /// than deadlock, and neither fails.

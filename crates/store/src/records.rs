@@ -440,7 +440,7 @@ pub mod metric {
 /// One look at a person's records by someone else: which role (shown to
 /// the person; never the name), why, and what it was about (a case id, a
 /// venue id). A store keeps one entry per person, reader, role, purpose,
-/// reference and UTC day of `at`: the first look that day (migration 0031).
+/// reference and UTC day of `at`: the first look that day (migration 0032).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRecord {
     pub resident: ResidentId,
@@ -451,7 +451,7 @@ pub struct AccessRecord {
     pub reference: String,
     /// Who read (a staff member's name, a venue's id): for the once-a-day
     /// rule and for auditors, never shown to the person. `None` on entries
-    /// written before migration 0031, which are kept as they were.
+    /// written before migration 0032, which are kept as they were.
     pub reader: Option<String>,
 }
 
