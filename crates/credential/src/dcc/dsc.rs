@@ -239,7 +239,7 @@ pub struct SkippedDsc {
     pub kid: String,
     pub country: String,
     /// Stable: `DSC_ENTRY_*` for an entry that cannot be read, a
-    /// [`GatewayRejection`] code for one the gateway's signatures refuse.
+    /// [`GatewayRejection`](super::gateway::GatewayRejection) code for one the gateway's signatures refuse.
     pub code: &'static str,
     pub reason: &'static str,
 }
