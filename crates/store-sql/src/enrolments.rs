@@ -8,7 +8,7 @@ macro_rules! __enrolments {
     ($Store:path, $Db:ty) => {
         pub(crate) mod enrolments {
             $crate::__prelude!($Store, $Db);
-            use domain::{ReportId, ResidentId};
+            use domain::{Identity, ReportId, ResidentId};
             use jiff::Timestamp;
             use store::{AuditEntry, Enrolment, EnrolmentStore, Resident, StoreError, StoreResult};
 
@@ -29,6 +29,21 @@ macro_rules! __enrolments {
                     link_expires_at: opt_ts(row, "link_expires_at")?,
                     enrolled_at: ts(row, "enrolled_at")?,
                 })
+            }
+
+            /// The oldest account holding this document (`residents_document`, migration 0033).
+            const HOLDER_OF_DOCUMENT: &str =
+                "SELECT id FROM residents WHERE document_number = $1 AND document_type = $2
+                 ORDER BY created_at, id LIMIT 1";
+
+            async fn holder_of(conn: &mut Conn, identity: &Identity) -> StoreResult<Option<ResidentId>> {
+                let row = sqlx::query(HOLDER_OF_DOCUMENT)
+                    .bind(identity.document_number.as_str())
+                    .bind(identity.document_type.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(other("reading the account of a document"))?;
+                row.map(|r| resident_id(&r, "id")).transpose()
             }
 
             async fn insert(conn: &mut Conn, e: &Enrolment, keep_existing: bool) -> StoreResult<()> {
@@ -63,6 +78,11 @@ macro_rules! __enrolments {
                 ) -> StoreResult<()> {
                     for _ in 0..AUDIT_ATTEMPTS {
                         let mut tx = self.write_tx().await?;
+                        if let Some(identity) = &resident.identity
+                            && holder_of(&mut tx, identity).await?.is_some()
+                        {
+                            return Err(StoreError::Conflict("the document is on an account already".into()));
+                        }
                         super::accounts::insert_resident(&mut tx, resident).await?;
                         insert(&mut tx, enrolment, false).await?;
                         if super::audit::append_in(&mut tx, audit).await?.is_some() {
@@ -103,6 +123,11 @@ macro_rules! __enrolments {
                         .await
                         .map_err(other("reading an enrolment"))?;
                     row.as_ref().map(from_row).transpose()
+                }
+
+                async fn resident_by_document(&self, identity: &Identity) -> StoreResult<Option<ResidentId>> {
+                    let mut conn = self.pool.acquire().await.map_err(other("reading the account of a document"))?;
+                    holder_of(&mut conn, identity).await
                 }
 
                 async fn take_enrolment_link(

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
     Actor, ApplicationState, AttemptedEntry, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId,
-    HealthStatus, HolderId, Passage, PhoneNumber, ReportId, ResidentId, StatusChange, VenueId, Visit, VisitId,
+    HealthStatus, HolderId, Identity, Passage, PhoneNumber, ReportId, ResidentId, StatusChange, VenueId, Visit,
+    VisitId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -551,7 +552,8 @@ pub trait StaffStore: Send + Sync {
 #[async_trait]
 pub trait EnrolmentStore: Send + Sync {
     /// Creates the person, their enrolment and its audit entry in one
-    /// transaction; `Conflict` when the document is enrolled already or the
+    /// transaction; `Conflict` when the document is enrolled already, is on
+    /// an account (a person who signed up by themselves gave it), or the
     /// contact belongs to an account (nothing is written).
     async fn create_enrolment(&self, resident: &Resident, enrolment: &Enrolment, audit: &AuditEntry)
     -> StoreResult<()>;
@@ -559,6 +561,9 @@ pub trait EnrolmentStore: Send + Sync {
     async fn set_enrolment_report(&self, resident: ResidentId, report: ReportId) -> StoreResult<()>;
     async fn enrolment(&self, resident: ResidentId) -> StoreResult<Option<Enrolment>>;
     async fn enrolment_by_document(&self, document_key: &str) -> StoreResult<Option<Enrolment>>;
+    /// The oldest account that holds this document (enrolled on site or
+    /// given by the person on their own profile), if any.
+    async fn resident_by_document(&self, identity: &Identity) -> StoreResult<Option<ResidentId>>;
     /// Uses up a sign-in link: the person it belongs to when it is live at
     /// `now` (then it is gone), `None` otherwise. Concurrent uses: one wins.
     async fn take_enrolment_link(&self, link_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<ResidentId>>;

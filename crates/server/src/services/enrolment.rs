@@ -152,7 +152,7 @@ pub async fn enrol(
     let audit = AuditEntry::new(now, actor, AuditAction::ResidentEnrolled, &resident.id.to_string(), &detail);
     match state.store.create_enrolment(&resident, &enrolment, &audit).await {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => return Err(why_taken(state, &key, &contact).await),
+        Err(StoreError::Conflict(_)) => return Err(why_taken(state, &key, &identity, &contact).await),
         Err(e) => return Err(e.into()),
     }
     let report = health::declare(state, resident.id, None, declaration, ReportChannel::StaffAssisted).await?;
@@ -165,25 +165,36 @@ pub async fn enrol(
 }
 
 /// Why an enrolment lost: the document is enrolled (by a concurrent
-/// officer, or earlier), or the contact already has an account.
-async fn why_taken(state: &AppState, key: &str, contact: &Contact) -> ApiError {
+/// officer, or earlier), the document is on an account the person made
+/// themselves, or the contact already has an account.
+async fn why_taken(state: &AppState, key: &str, identity: &Identity, contact: &Contact) -> ApiError {
     match state.store.enrolment_by_document(key).await {
         Ok(Some(_)) => ApiError::new(
             ErrorKind::Conflict,
             "DOCUMENT_ALREADY_ENROLLED",
             "this document is enrolled already: the person signs in with the link or pass they were given",
         ),
-        Ok(None) => match state.store.resident_by_contact(contact).await {
+        Ok(None) => match state.store.resident_by_document(identity).await {
             Ok(Some(_)) => ApiError::new(
                 ErrorKind::Conflict,
-                "CONTACT_HAS_ACCOUNT",
-                "this phone or e-mail has an account already: the person signs in with it",
+                "DOCUMENT_HAS_ACCOUNT",
+                "this document is on an account already: the person signs in with the phone or e-mail they signed up with",
             ),
-            Ok(None) => {
-                ApiError::new(ErrorKind::Conflict, "ENROLMENT_CONFLICT", "enrolled at the same moment; look again")
-            }
+            Ok(None) => contact_taken(state, contact).await,
             Err(e) => e.into(),
         },
+        Err(e) => e.into(),
+    }
+}
+
+async fn contact_taken(state: &AppState, contact: &Contact) -> ApiError {
+    match state.store.resident_by_contact(contact).await {
+        Ok(Some(_)) => ApiError::new(
+            ErrorKind::Conflict,
+            "CONTACT_HAS_ACCOUNT",
+            "this phone or e-mail has an account already: the person signs in with it",
+        ),
+        Ok(None) => ApiError::new(ErrorKind::Conflict, "ENROLMENT_CONFLICT", "enrolled at the same moment; look again"),
         Err(e) => e.into(),
     }
 }

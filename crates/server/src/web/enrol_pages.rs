@@ -24,8 +24,9 @@ use crate::web::view::{DOC_TYPES, EnrolPage, Page, PassPage, SYMPTOMS, SignInLin
 const PATH: &str = "/staff/enrol";
 
 /// Where a service's refusal is shown.
-const FIELD_OF_CODE: [(&str, &str); 6] = [
+const FIELD_OF_CODE: [(&str, &str); 7] = [
     ("DOCUMENT_ALREADY_ENROLLED", "document_number"),
+    ("DOCUMENT_HAS_ACCOUNT", "document_number"),
     ("CONTACT_HAS_ACCOUNT", "contact"),
     ("VISITOR_DOCUMENT_REQUIRED", "contact"),
     ("TRAVEL_PLAN_TOO_LONG", "travel_plan"),

@@ -158,6 +158,43 @@ async fn two_officers_enrolling_one_document_at_once_one_wins_the_other_gets_409
     assert!(resp.text().await.unwrap().contains("id=\"e-contact\""));
 }
 
+#[tokio::test]
+async fn a_document_a_person_gave_on_their_own_account_is_not_enrolled_again() {
+    use healthcode_domain::{
+        Contact, DistrictCode, DocumentNumber, DocumentType, HolderId, Identity, PersonName, ResidentId,
+    };
+    let app = spawn_app().await;
+    let (olga, _) = officer(&app, "olga").await;
+    // Anna signed up by herself and gave her passport on her profile.
+    let anna = healthcode_store::Resident {
+        id: ResidentId::from_uuid(uuid::Uuid::from_u128(0x0190_f000_0000_7000_8000_0000_0000_0195)),
+        holder: HolderId::from_bytes([0x95; 16]),
+        contact: Contact::parse("+8613800000195").unwrap(),
+        kind: healthcode_store::AccountKind::Visitor,
+        identity: Some(Identity {
+            name: PersonName::parse("Anna Schmidt").unwrap(),
+            document_type: DocumentType::Passport,
+            document_number: DocumentNumber::parse("E5550009").unwrap(),
+            district: DistrictCode::parse("330104").unwrap(),
+        }),
+        created_at: app.state.clock.now(),
+    };
+    app.state.store.create_resident(&anna).await.unwrap();
+    // At the station an officer enrols the same passport with another phone: 409 beside the
+    // document, and nothing is written or sent.
+    let resp = form(&app, "/staff/enrol", Some(&olga), &visitor("E5550009", "+8613800000196", "link")).await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"e-document_number\"") && html.contains("on an account already"), "{html}");
+    let other = Contact::parse("+8613800000196").unwrap();
+    assert!(app.state.store.resident_by_contact(&other).await.unwrap().is_none());
+    assert!(app.state.store.enrolments().await.unwrap().is_empty());
+    assert!(app.state.store.outbox(Some("+8613800000196"), 5).await.unwrap().is_empty());
+    // Another passport number is enrolled as usual.
+    let resp = form(&app, "/staff/enrol", Some(&olga), &visitor("E5550010", "+8613800000196", "link")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
 async fn enrolled_contact(app: &TestApp) -> String {
     let e = &app.state.store.enrolments().await.unwrap()[0];
     app.state.store.resident(e.resident).await.unwrap().contact.as_str().to_string()

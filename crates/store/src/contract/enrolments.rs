@@ -2,7 +2,7 @@
 //! writes nothing, not even the person), the first declaration named
 //! afterwards, the sign-in link used once, and copies kept idempotent.
 
-use healthcode_domain::{ReportId, ResidentId};
+use healthcode_domain::{DocumentNumber, DocumentType, Identity, ReportId, ResidentId};
 
 use crate::{AuditAction, AuditActor, AuditEntry, Enrolment, Store, StoreError};
 
@@ -35,6 +35,28 @@ pub async fn enrolments_are_one_per_document_and_links_are_used_once(store: &imp
     assert_eq!(store.enrolment_by_document("passport:E1234567").await.unwrap(), Some(first.clone()));
     let after = store.last_audit().await.unwrap().unwrap();
     assert_eq!((after.seq, after.action.as_str()), (before + 1, "resident.enrolled_on_site"));
+
+    // A document on an account already is found, whether enrolled or given on the person's own
+    // profile, and enrolling it again under any key writes nothing.
+    assert_eq!(store.resident_by_document(&identity()).await.unwrap(), Some(visitor.id));
+    let mut self_made = resident(45);
+    self_made.identity = Some(Identity {
+        document_type: DocumentType::Passport,
+        document_number: DocumentNumber::parse("P4455667").unwrap(),
+        ..identity()
+    });
+    store.create_resident(&self_made).await.unwrap();
+    let passport = self_made.identity.clone().unwrap();
+    assert_eq!(store.resident_by_document(&passport).await.unwrap(), Some(self_made.id));
+    let national = Identity { document_type: DocumentType::NationalId, ..passport.clone() };
+    assert_eq!(store.resident_by_document(&national).await.unwrap(), None, "the type is part of the document");
+    for (n, held) in [(46, passport), (47, identity())] {
+        let mut again = resident(n);
+        again.identity = Some(held);
+        let e = enrolment(again.id, &format!("key-{n}"));
+        assert!(matches!(store.create_enrolment(&again, &e, &audit(again.id)).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(store.resident(again.id).await, Err(StoreError::NotFound)));
+    }
 
     // The same document again (another person, another contact): nothing is written.
     let twin = resident(42);

@@ -148,6 +148,14 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
         ],
     ),
     (
+        "field.DOCUMENT_HAS_ACCOUNT",
+        [
+            "This document is on an account already: the person signs in with the phone or e-mail they signed up with.",
+            "此证件已关联账号：请本人使用注册时的手机号或电子邮箱登录。",
+            "Giấy tờ này đã gắn với một tài khoản: người đó đăng nhập bằng số điện thoại hoặc e-mail đã dùng khi đăng ký.",
+        ],
+    ),
+    (
         "field.CONTACT_HAS_ACCOUNT",
         [
             "This phone or e-mail has an account already: the person signs in with it.",
