@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use healthcode_domain::policy::CaseKind;
 use healthcode_domain::{CaseId, Contact, HolderId, ResidentId, TraceContact};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use crate::api::json::{ApiJson, ApiPath};
+use crate::api::json::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::extract::ResidentAuth;
 use crate::auth::staff::AuthorityAuth;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorKind};
@@ -134,8 +134,41 @@ pub struct TraceResponse {
     /// The case's attempted entries in the window (turned away at a venue
     /// while yellow or red): evidence of where they went, not a contact source.
     pub case_attempted_entries: Vec<AttemptedEntryView>,
+    /// Close contacts in the whole report (the list holds one page of them).
+    pub close_total: usize,
+    /// Secondary contacts in the whole report.
+    pub secondary_total: usize,
+    /// How many of each list the page skipped.
+    pub offset: usize,
+    /// One page of the close contacts, by person id.
     pub close_contacts: Vec<ContactView>,
+    /// One page of the secondary contacts, by person id.
     pub secondary_contacts: Vec<ContactView>,
+}
+
+/// Contacts a page of the API's trace report holds by default, and at most.
+pub const TRACE_PAGE: usize = 1_000;
+pub const TRACE_PAGE_MAX: usize = 10_000;
+
+/// A page of a trace report: both contact lists are paged alike.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TracePage {
+    /// Contacts of each list to return: 1 to 10,000 (default 1,000).
+    pub limit: Option<usize>,
+    /// Contacts of each list to skip (default 0). Pages after the first read
+    /// the report traced for the first (kept a minute, dropped sooner by any
+    /// change it could show), so the pages fit together.
+    pub offset: Option<usize>,
+}
+
+impl TracePage {
+    fn bounds(&self) -> Result<(usize, usize), ApiError> {
+        let limit = self.limit.unwrap_or(TRACE_PAGE);
+        if !(1..=TRACE_PAGE_MAX).contains(&limit) {
+            return Err(ApiError::bad_input("LIST_PARAM_INVALID", "limit is 1 to 10000 contacts a page"));
+        }
+        Ok((self.offset.unwrap_or(0), limit))
+    }
 }
 
 fn contact_view(c: &TraceContact) -> ContactView {
@@ -165,7 +198,14 @@ pub struct AttemptedEntryView {
     pub colour: String,
 }
 
+/// The whole report (the CLI's `trace CASE`).
 pub fn trace_response(r: &TraceReport) -> TraceResponse {
+    trace_page(r, 0, usize::MAX)
+}
+
+/// One page of the report: `limit` contacts of each list after `offset`.
+pub fn trace_page(r: &TraceReport, offset: usize, limit: usize) -> TraceResponse {
+    let page = |list: &[TraceContact]| list.iter().skip(offset).take(limit).map(contact_view).collect();
     TraceResponse {
         case_attempted_entries: r
             .case_attempts
@@ -180,26 +220,36 @@ pub fn trace_response(r: &TraceReport) -> TraceResponse {
         window_from: r.window.0.to_string(),
         window_to: r.window.1.to_string(),
         case_visits: r.case_visits.len(),
-        close_contacts: r.close.iter().map(contact_view).collect(),
-        secondary_contacts: r.secondary.iter().map(contact_view).collect(),
+        close_total: r.close.len(),
+        secondary_total: r.secondary.len(),
+        offset,
+        close_contacts: page(&r.close),
+        secondary_contacts: page(&r.secondary),
     }
 }
 
 /// Traces a case: close contacts (same venue, overlapping, at least 15 minutes,
-/// 30 minutes' buffer after the case left) and their contacts (secondary).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/trace", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = TraceResponse), (status = 404, body = ErrorBody)))]
+/// 30 minutes' buffer after the case left) and their contacts (secondary),
+/// with the totals and one page of each list (a two-hop report at city
+/// scale names hundreds of thousands of people). The first page traces now.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/trace", tag = "cases", params(TracePage), security(("bearer" = [])),
+    responses((status = 200, body = TraceResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn trace(
     State(state): State<AppState>,
     auth: AuthorityAuth,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(page): ApiQuery<TracePage>,
 ) -> ApiResult<Json<TraceResponse>> {
-    let report = cases::trace(&state, parse_case_id(&id)?).await?;
-    let detail = format!("close={} secondary={}", report.close.len(), report.secondary.len());
+    let (offset, limit) = page.bounds()?;
+    let case = parse_case_id(&id)?;
+    let read =
+        if offset == 0 { cases::trace_and_keep(&state, case).await? } else { cases::read_trace(&state, case).await? };
+    let report = &read.report;
+    let detail = format!("close={} secondary={} offset={offset}", report.close.len(), report.secondary.len());
     let actor = healthcode_store::AuditActor::authority(&auth.name);
     crate::services::audit::record(&state, actor, healthcode_store::AuditAction::TraceViewed, &id, &detail).await?;
-    crate::services::access::trace_viewed(&state, &report, &auth.name).await?;
-    Ok(Json(trace_response(&report)))
+    crate::services::access::trace_read(&state, &read, &auth.name).await?;
+    Ok(Json(trace_page(report, offset, limit)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

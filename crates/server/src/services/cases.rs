@@ -295,6 +295,13 @@ pub async fn read_trace(state: &AppState, id: CaseId) -> Result<Arc<ReadTrace>, 
     if let Some(kept) = state.trace_cache.get(id, depth, state.clock.now()) {
         return Ok(kept);
     }
+    trace_and_keep(state, id).await
+}
+
+/// A case's trace as [`read_trace`] gives it, but traced now whatever is
+/// kept, and kept for the reads that follow (the API's first page).
+pub async fn trace_and_keep(state: &AppState, id: CaseId) -> Result<Arc<ReadTrace>, ApiError> {
+    let depth = Depth::Secondary;
     // Read before tracing: a change during the trace leaves the report unkept.
     let version = state.trace_cache.version();
     let report = trace_case_to(state, find(state, id).await?, depth).await?;

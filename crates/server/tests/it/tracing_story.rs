@@ -78,6 +78,24 @@ async fn a_case_is_traced_applied_and_published() {
     assert_eq!(secondary.len(), 1, "{report}");
     assert_eq!(secondary[0]["total_minutes"], 60);
     assert_eq!(secondary[0]["evidence"][0]["venue_id"], shop["id"]);
+    assert_eq!((report["close_total"].as_u64(), report["secondary_total"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(report["offset"], 0);
+
+    // The lists are paged (the totals stay), and a page out of bounds is a 422 that names it.
+    let trace = |query: &str| format!("/api/v1/cases/{case_id}/trace{query}");
+    let (s, past) = app.post_json(&trace("?limit=1&offset=1"), Some(&authority), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{past}");
+    assert_eq!(past["close_contacts"].as_array().map(Vec::len), Some(0), "{past}");
+    assert_eq!(past["secondary_contacts"].as_array().map(Vec::len), Some(0), "{past}");
+    assert_eq!((past["close_total"].as_u64(), past["offset"].as_u64()), (Some(1), Some(1)));
+    let (_, first) = app.post_json(&trace("?limit=1"), Some(&authority), json!({})).await;
+    assert_eq!(first["close_contacts"], report["close_contacts"]);
+    for (query, code) in
+        [("?limit=0", "LIST_PARAM_INVALID"), ("?limit=10001", "LIST_PARAM_INVALID"), ("?offset=-1", "INVALID_QUERY")]
+    {
+        let (s, b) = app.post_json(&trace(query), Some(&authority), json!({})).await;
+        assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(code)), "{query}: {b}");
+    }
 
     let (s, applied) = app.post_json(&format!("/api/v1/cases/{case_id}/apply"), Some(&authority), json!({})).await;
     assert_eq!((s, applied["statuses_changed"].as_u64()), (StatusCode::OK, Some(2)), "{applied}");
