@@ -14,6 +14,7 @@ mod checkpoints;
 mod cluster;
 mod concurrency;
 mod console;
+mod console_lists;
 mod dcc;
 mod dcc_arrivals;
 mod enrolment;

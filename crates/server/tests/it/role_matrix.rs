@@ -205,6 +205,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/me/employers", PageResident),
     ("POST", "/me/employers/{id}/{action}", PageResident),
     ("GET", "/authority/enterprises", PageStaff(AUTHORITY)),
+    ("GET", "/authority/employers", PageStaff(AUTHORITY)),
+    ("GET", "/staff/passages", PageStaff(OFFICERS)),
     ("POST", "/authority/enterprises/{id}/decide", PageStaff(AUTHORITY)),
     ("GET", "/authority/overrides", PageStaff(READERS)),
     ("POST", "/authority/overrides", PageStaff(AUTHORITY)),
