@@ -81,6 +81,11 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
     ids.venueLink = new URL(venue.qr_text).pathname;
     // Someone was there, so the venue's log has a row.
     await api(base, 'POST', '/api/v1/check-ins', tokens.green, { venue_qr: venue.qr_text }, 201);
+    // Two passages at the checkpoint, one turned back, so the passages list has rows of both kinds.
+    for (const who of [tokens.green, tokens.resident]) {
+      const code = await api(base, 'GET', '/api/v1/me/code', who);
+      await api(base, 'POST', `/api/v1/checkpoints/${checkpoint.id}/scans`, tokens.officer, { qr_text: code.qr_text, direction: 'in' });
+    }
 
     const enterprise = await api(base, 'POST', '/api/v1/enterprises', tokens.operator, {
       name: 'Hanoi Textiles', sites: [{ name: 'Main', address: '1 Phố Huế', district: 'HN-HAI-BA-TRUNG' }],
@@ -168,6 +173,11 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/authority/cases?sort=onset&dir=asc&status=traced', who: 'authority' },
       { path: '/authority/appeals', who: 'authority' },
       { path: '/authority/enterprises', who: 'authority' },
+      { path: '/authority/employers', who: 'authority' },
+      { path: '/authority/employers?state=pending&sort=name&dir=asc', who: 'authority' },
+      { path: '/staff/passages', who: 'officer' },
+      { path: '/staff/passages', who: 'authority' },
+      { path: '/staff/passages?verdict=deny&sort=checkpoint&dir=asc', who: 'authority' },
       { path: '/authority/overrides', who: 'authority' },
       { path: '/authority/overrides', who: 'supervisor' },
       { path: '/authority/overrides', who: 'auditor' },
