@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/pass", get(pages::paper_pass))
         .route("/me/pass/reprint", post(pages::reprint_pass))
         .route("/dev/outbox", get(pages::outbox))
+        .route("/c", get(check_in_pages::entry_form).post(check_in_pages::entry_submit))
         .route("/c/{token}", get(check_in_pages::venue_link).post(check_in_pages::venue_scan))
         .route("/me/visits", get(check_in_pages::my_visits))
         .route("/me/visits/{id}/check-out", post(check_in_pages::check_out))

@@ -380,6 +380,13 @@ pub struct ScanShown {
     pub refused_reason: Option<&'static str>,
 }
 
+/// Where the entry code printed on a venue's poster is typed (`/c`).
+#[derive(Template, WebTemplate)]
+#[template(path = "entry_code.html")]
+pub struct EntryCodePage {
+    pub page: Page,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "check_in.html")]
 pub struct CheckInPage {

@@ -19,6 +19,7 @@ mod dcc;
 mod dcc_arrivals;
 mod enrolment;
 mod enterprises;
+mod entry_codes;
 mod error_pages;
 mod federation;
 mod gateways;

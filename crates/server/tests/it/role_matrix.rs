@@ -161,6 +161,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/me/pass", PageResident),
     ("POST", "/me/pass/reprint", PageResident),
     ("GET", "/dev/outbox", Public),
+    ("GET", "/c", Public),
+    ("POST", "/c", Public),
     ("GET", "/c/{token}", Public),
     ("POST", "/c/{token}", PageResident),
     ("GET", "/me/visits", PageResident),
