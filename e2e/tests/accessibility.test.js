@@ -137,6 +137,8 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/', who: 'resident' },
       { path: '/signin', who: null },
       { path: '/signin/visitor', who: null },
+      { path: '/c', who: null },
+      { path: '/c', who: 'resident' },
       { path: '/signin/verify?contact=%2B8613800000799', who: null },
       { path: '/staff/signin', who: null },
       { path: '/venue/signin', who: null },
@@ -268,6 +270,12 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
           await Promise.all([page.waitForURL(`${server.url}/venue/signin`), page.click('form button[type=submit]')]);
           await page.locator('input[name=code]').waitFor();
           problems.push(...(await audit(page, `${deviceName} ${lang} anonymous POST /venue/signin (code)`, lang)).problems);
+          // A poster's entry code typed wrong: sent back beside its field.
+          await page.goto(`${server.url}/c`);
+          await page.fill('input[name=code]', '12');
+          await Promise.all([page.waitForURL(`${server.url}/c`), page.click('form[action="/c"] button[type=submit]')]);
+          assert.equal(await page.locator('#e-code').count(), 1, 'the code error beside the code');
+          problems.push(...(await audit(page, `${deviceName} ${lang} anonymous POST /c (error)`, lang)).problems);
         }
         if (who === 'resident') {
           await page.goto(`${server.url}/declare`);
@@ -301,7 +309,7 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       const started = Date.now();
       const { problems, minor } = await sweep(lang, device, name);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(`# ${name} ${lang}: ${pages().length + 4} pages in ${seconds} s; minor/moderate rules seen: ${[...minor].join(', ') || 'none'}`);
+      console.log(`# ${name} ${lang}: ${pages().length + 5} pages in ${seconds} s; minor/moderate rules seen: ${[...minor].join(', ') || 'none'}`);
       assert.deepEqual(problems, [], 'no serious or critical accessibility violation');
     });
   }
