@@ -4,7 +4,7 @@
 //! malformed, unknown, replaced or of a closed venue.
 
 use crate::check_in::{operator_token, venue_registered};
-use crate::harness::{TestApp, spawn_app};
+use crate::harness::{TestApp, fresh_database, spawn_app};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::{Value, json};
@@ -101,4 +101,19 @@ async fn a_rotated_poster_gets_a_new_code_and_the_old_one_ends_with_its_grace() 
     let (s, _, html) = types(&app, &new).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("This venue is closed"), "{html}");
+}
+
+#[tokio::test]
+async fn a_store_copy_keeps_the_codes_printed_on_posters() {
+    let app = spawn_app().await;
+    let op = operator_token(&app, "+84912000903").await;
+    let venue = venue_registered(&app, &op, "Bún chả Hương Liên").await;
+    let code = printed_code(&app, &op, &venue, "a4").await;
+    let target_dir = tempfile::tempdir().unwrap();
+    let (url, _guard) = fresh_database(target_dir.path()).await;
+    let target = healthcode_server::open_store(&url).await.unwrap();
+    healthcode_server::transfer::copy_store(app.state.store.as_ref(), target.as_ref(), 50, |_| {}).await.unwrap();
+    let id: healthcode_domain::VenueId = venue["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(target.venue_of_entry_code(&code.replace('-', "")).await.unwrap(), (id, 0));
+    healthcode_server::transfer::copy_store(app.state.store.as_ref(), target.as_ref(), 50, |_| {}).await.unwrap();
 }
