@@ -81,6 +81,11 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
     ids.venueLink = new URL(venue.qr_text).pathname;
     // Someone was there, so the venue's log has a row.
     await api(base, 'POST', '/api/v1/check-ins', tokens.green, { venue_qr: venue.qr_text }, 201);
+    // Two passages at the checkpoint, one turned back, so the passages list has rows of both kinds.
+    for (const who of [tokens.green, tokens.resident]) {
+      const code = await api(base, 'GET', '/api/v1/me/code', who);
+      await api(base, 'POST', `/api/v1/checkpoints/${checkpoint.id}/scans`, tokens.officer, { qr_text: code.qr_text, direction: 'in' });
+    }
 
     const enterprise = await api(base, 'POST', '/api/v1/enterprises', tokens.operator, {
       name: 'Hanoi Textiles', sites: [{ name: 'Main', address: '1 Phố Huế', district: 'HN-HAI-BA-TRUNG' }],
@@ -132,6 +137,8 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/', who: 'resident' },
       { path: '/signin', who: null },
       { path: '/signin/visitor', who: null },
+      { path: '/c', who: null },
+      { path: '/c', who: 'resident' },
       { path: '/signin/verify?contact=%2B8613800000799', who: null },
       { path: '/staff/signin', who: null },
       { path: '/venue/signin', who: null },
@@ -168,6 +175,11 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       { path: '/authority/cases?sort=onset&dir=asc&status=traced', who: 'authority' },
       { path: '/authority/appeals', who: 'authority' },
       { path: '/authority/enterprises', who: 'authority' },
+      { path: '/authority/employers', who: 'authority' },
+      { path: '/authority/employers?state=pending&sort=name&dir=asc', who: 'authority' },
+      { path: '/staff/passages', who: 'officer' },
+      { path: '/staff/passages', who: 'authority' },
+      { path: '/staff/passages?verdict=deny&sort=checkpoint&dir=asc', who: 'authority' },
       { path: '/authority/overrides', who: 'authority' },
       { path: '/authority/overrides', who: 'supervisor' },
       { path: '/authority/overrides', who: 'auditor' },
@@ -258,6 +270,12 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
           await Promise.all([page.waitForURL(`${server.url}/venue/signin`), page.click('form button[type=submit]')]);
           await page.locator('input[name=code]').waitFor();
           problems.push(...(await audit(page, `${deviceName} ${lang} anonymous POST /venue/signin (code)`, lang)).problems);
+          // A poster's entry code typed wrong: sent back beside its field.
+          await page.goto(`${server.url}/c`);
+          await page.fill('input[name=code]', '12');
+          await Promise.all([page.waitForURL(`${server.url}/c`), page.click('form[action="/c"] button[type=submit]')]);
+          assert.equal(await page.locator('#e-code').count(), 1, 'the code error beside the code');
+          problems.push(...(await audit(page, `${deviceName} ${lang} anonymous POST /c (error)`, lang)).problems);
         }
         if (who === 'resident') {
           await page.goto(`${server.url}/declare`);
@@ -291,7 +309,7 @@ describe('accessibility (axe-core) on every page, role and language', { timeout:
       const started = Date.now();
       const { problems, minor } = await sweep(lang, device, name);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(`# ${name} ${lang}: ${pages().length + 4} pages in ${seconds} s; minor/moderate rules seen: ${[...minor].join(', ') || 'none'}`);
+      console.log(`# ${name} ${lang}: ${pages().length + 5} pages in ${seconds} s; minor/moderate rules seen: ${[...minor].join(', ') || 'none'}`);
       assert.deepEqual(problems, [], 'no serious or critical accessibility violation');
     });
   }

@@ -2,7 +2,8 @@
 // shows only what the signed-in role may open, the case list and the trace report fit the screen
 // (wide tables scroll inside their own box, never the page), the report opens with its counts and
 // the apply step at the top, a place drills into its contacts, and applying goes through a
-// confirmation that states the counts.
+// confirmation that states the counts. The checkpoint passages and employers' lists filter through
+// their one shared form and fit the screen too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -24,18 +25,20 @@ describe('staff console', { timeout: 240_000 }, () => {
   const tokens = {};
   let caseId;
   let trace;
+  let enterpriseId;
 
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
     const mint = (role, subject) => mintToken(server.dataDir, role, subject);
-    [tokens.authority, tokens.supervisor, tokens.operator, tokens.case, tokens.a, tokens.b] = await Promise.all([
+    [tokens.authority, tokens.supervisor, tokens.operator, tokens.case, tokens.a, tokens.b, tokens.officer] = await Promise.all([
       mint('authority', 'anh'),
       mint('supervisor', 'sam'),
       mint('venue', '+84912000761'),
       mint('resident', '+8613800000761'),
       mint('resident', '+8613800000762'),
       mint('resident', '+8613800000763'),
+      mint('officer', 'olga'),
     ]);
     const base = server.url;
     for (const [who, document_number] of [['case', '330102199001011761'], ['a', '330102199001011762'], ['b', '330102199001011763']]) {
@@ -51,6 +54,17 @@ describe('staff console', { timeout: 240_000 }, () => {
       phone: '+8613800000761', kind: 'confirmed', onset_date: new Date().toISOString().slice(0, 10),
     }, 201);
     caseId = recorded.id;
+    // A passage at a checkpoint (let through) and an application waiting for review.
+    const code = await api(base, 'GET', '/api/v1/me/code', tokens.b);
+    const checkpoint = await api(base, 'POST', '/api/v1/checkpoints', tokens.authority, {
+      name: 'QL1A km 12', kind: 'national_highway', district: '330102', location: 'southbound',
+    }, 201);
+    await api(base, 'POST', `/api/v1/checkpoints/${checkpoint.id}/scans`, tokens.officer, { qr_text: code.qr_text, direction: 'in' });
+    const enterprise = await api(base, 'POST', '/api/v1/enterprises', tokens.operator, {
+      name: 'Hanoi Textiles', sites: [{ name: 'Main', address: '1 Phố Huế', district: '330102' }],
+      planned_headcount: 40, measures: 'masks, distancing, daily temperature checks',
+    }, 201);
+    enterpriseId = enterprise.id;
     trace = await api(base, 'POST', `/api/v1/cases/${caseId}/trace`, tokens.authority, {});
   });
   after(async () => {
@@ -84,6 +98,41 @@ describe('staff console', { timeout: 240_000 }, () => {
         await nav.locator('a[href="/staff/accounts"]').click();
         await page.waitForURL(/\/staff\/accounts$/);
         await fitsWidth(page, `/staff/accounts ${size}`);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+    test(`the passages and employers' lists filter through their form at ${size} size`, async () => {
+      let { ctx, page } = await pageAs('officer', device);
+      try {
+        await page.goto(`${server.url}/staff/passages`);
+        await fitsWidth(page, `/staff/passages ${size}`);
+        assert.equal(await page.locator('nav.staff-nav a[aria-current="page"]').getAttribute('href'), '/staff/passages');
+        assert.equal(await page.locator('#passages tbody tr').count(), 1);
+        assert.match(await page.locator('#passages tbody tr').first().innerText(), /QL1A km 12/);
+        assert.match(await page.locator('form.filters input[name="from"]').inputValue(), /^\d{4}-\d{2}-\d{2}$/, 'the default week is shown');
+        await page.locator('form.filters select[name="verdict"]').selectOption('deny');
+        await page.locator('form.filters button[type=submit]').click();
+        await page.waitForURL(/verdict=deny/);
+        assert.equal(await page.locator('#passages tbody tr').count(), 0, 'nobody was turned back');
+        assert.match(page.url(), /from=\d{4}-\d{2}-\d{2}/, 'the range is kept');
+      } finally {
+        await ctx.close();
+      }
+      ({ ctx, page } = await pageAs('authority', device));
+      try {
+        await page.goto(`${server.url}/authority/employers`);
+        await fitsWidth(page, `/authority/employers ${size}`);
+        assert.equal(await page.locator('#employers tbody tr').count(), 1);
+        await page.locator('form.filters select[name="state"]').selectOption('approved');
+        await page.locator('form.filters button[type=submit]').click();
+        await page.waitForURL(/state=approved/);
+        assert.equal(await page.locator('#employers tbody tr').count(), 0);
+        await page.goBack();
+        await page.locator(`#employer-${enterpriseId} a`).click();
+        await page.waitForURL(/\/authority\/enterprises#application-/);
+        assert.ok(await page.locator(`#application-${enterpriseId}`).isVisible(), 'the link lands on the decision form');
       } finally {
         await ctx.close();
       }

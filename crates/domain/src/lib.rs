@@ -54,5 +54,5 @@ pub use transition::{
 pub use values::{
     Contact, DistrictCode, DocumentNumber, DocumentType, Email, PersonName, PhoneNumber, RegionCode, Temperature,
 };
-pub use venue::{DEFAULT_MAX_STAY_MINUTES, VenueCategory, VenueProfile, VenueState};
+pub use venue::{DEFAULT_MAX_STAY_MINUTES, VenueCategory, VenueEntryCode, VenueProfile, VenueState};
 pub use visit::{AttemptedEntry, ExitKind, ScanDecision, Visit, VisitSource, decide_scan, may_enter};

@@ -158,3 +158,70 @@ impl fmt::Display for VenueState {
 /// The owner of a venue is the phone number that registered it (confirmed
 /// by a one-time code at sign-in).
 pub type VenueOwner = PhoneNumber;
+
+/// The code printed large on a venue's poster, typed by a visitor whose
+/// camera cannot read the QR: eight characters of Crockford's base32 (no
+/// I, L, O or U), 40 random bits, shown in two groups (`7KQ2-M9XD`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VenueEntryCode(String);
+
+/// Crockford's base32 alphabet.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl VenueEntryCode {
+    /// The code for 40 random bits.
+    pub fn from_random(bytes: [u8; 5]) -> Self {
+        let bits = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let code = (0..8).rev().map(|i| char::from(CROCKFORD[((bits >> (i * 5)) & 31) as usize])).collect();
+        Self(code)
+    }
+
+    /// Reads a code as typed: any case, spaces and dashes ignored, and the
+    /// letters people mistake for digits (O, I, L) read as 0 and 1.
+    pub fn parse(typed: &str) -> Result<Self, ParseError> {
+        let invalid = || ParseError::new("ENTRY_CODE_INVALID", "the code has 8 letters and digits, as on the poster");
+        let mut code = String::with_capacity(8);
+        for c in typed.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+            let c = match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c if c.is_ascii() && CROCKFORD.contains(&(c as u8)) => c,
+                _ => return Err(invalid()),
+            };
+            code.push(c);
+        }
+        if code.len() != 8 {
+            return Err(invalid());
+        }
+        Ok(Self(code))
+    }
+
+    /// The eight characters, as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// As printed: two groups of four (`7KQ2-M9XD`).
+    pub fn grouped(&self) -> String {
+        format!("{}-{}", &self.0[..4], &self.0[4..])
+    }
+}
+
+#[cfg(test)]
+mod entry_code_tests {
+    use super::VenueEntryCode;
+
+    #[test]
+    fn codes_read_back_as_typed_and_refuse_anything_else() {
+        let code = VenueEntryCode::from_random([0x3d, 0x2c, 0x91, 0xff, 0x07]);
+        assert_eq!(code.as_str().len(), 8);
+        assert_eq!(VenueEntryCode::parse(&code.grouped()), Ok(code.clone()));
+        assert_eq!(VenueEntryCode::parse(&code.as_str().to_lowercase()), Ok(code.clone()));
+        assert_eq!(VenueEntryCode::from_random([0; 5]).as_str(), "00000000");
+        assert_eq!(VenueEntryCode::from_random([0xff; 5]).as_str(), "ZZZZZZZZ");
+        assert_eq!(VenueEntryCode::parse("o1lI 7kq2").map(|c| c.grouped()), Ok("0111-7KQ2".into()));
+        for bad in ["", "7KQ2M9X", "7KQ2M9XDE", "7KQ2-M9XU", "7KQ2+M9XD", "ĐKQ2M9XD"] {
+            assert!(VenueEntryCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -30,6 +30,8 @@ const NAME_LINES: usize = 2;
 const ADDRESS_SIZE: f32 = 5.5;
 const INSTRUCTION_SIZE: f32 = 5.5;
 const REFERENCE_SIZE: f32 = 3.5;
+/// The entry code, printed large enough to read from a step away.
+const ENTRY_CODE_SIZE: f32 = 12.0;
 /// Text shrinks by this factor until the QR code fits, down to `MIN_SCALE`.
 const SHRINK: f32 = 0.9;
 const MIN_SCALE: f32 = 0.45;
@@ -96,8 +98,14 @@ fn bottom_blocks(c: &Cleaned<'_>, fonts: &Fonts, scale: f32) -> Result<Vec<Vec<L
     if let (Some(first), Some(text)) = (instructions.first_mut(), c.instructions.iter().find(|t| !t.is_empty())) {
         *first = text::fit(fonts, text, Weight::BOLD, INSTRUCTION_SIZE * FIRST_INSTRUCTION * scale, TEXT_WIDTH)?;
     }
+    let mut entry = lines(fonts, std::slice::from_ref(&c.entry_instruction), INSTRUCTION_SIZE * scale)?;
+    if !c.entry_code.is_empty() {
+        entry.push(text::fit(fonts, &c.entry_code, Weight::BOLD, ENTRY_CODE_SIZE * scale, TEXT_WIDTH)?);
+    } else {
+        entry.clear();
+    }
     let reference = lines(fonts, std::slice::from_ref(&c.reference), REFERENCE_SIZE * scale)?;
-    Ok(vec![instructions, reference])
+    Ok(vec![instructions, entry, reference])
 }
 
 fn lines(fonts: &Fonts, texts: &[Cow<'_, str>], size: f32) -> Result<Vec<Line>, PosterError> {
@@ -131,6 +139,8 @@ struct Cleaned<'a> {
     reference: Cow<'a, str>,
     headlines: Vec<Cow<'a, str>>,
     banner: Cow<'a, str>,
+    entry_code: Cow<'a, str>,
+    entry_instruction: Cow<'a, str>,
 }
 
 impl<'a> Cleaned<'a> {
@@ -169,7 +179,18 @@ impl<'a> Cleaned<'a> {
             headlines.push(Cow::Borrowed(TITLE));
         }
         let banner = limit(clean(&c.banner), 60, "the deployment name")?;
-        Ok(Self { venue_name, address_lines, instructions, reference, headlines, banner })
+        let entry_code = limit(clean(&c.entry_code), 20, "the entry code")?;
+        let entry_instruction = limit(clean(&c.entry_instruction), 160, "the entry code's instruction")?;
+        Ok(Self {
+            venue_name,
+            address_lines,
+            instructions,
+            reference,
+            headlines,
+            banner,
+            entry_code,
+            entry_instruction,
+        })
     }
 }
 

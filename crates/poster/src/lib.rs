@@ -3,7 +3,8 @@
 //!
 //! Main types:
 //! - [`PosterContent`]: what goes on the poster (QR text, venue name, address, instructions in
-//!   several languages, a short reference).
+//!   several languages, the entry code to type when the QR cannot be scanned, printed large, a
+//!   short reference).
 //! - [`Fonts`]: the fonts text is set in, found on the system (and in extra directories) at run
 //!   time. Every character is checked against the installed fonts and falls back across fonts per
 //!   run of text; a character no font covers is a [`PosterError::FontMissing`], never tofu.
@@ -108,6 +109,12 @@ pub struct PosterContent {
     pub headlines: Vec<String>,
     /// The deployment's name, printed small above the headline (empty: none).
     pub banner: String,
+    /// The venue's entry code for visitors whose camera cannot read the QR,
+    /// printed large under the instructions (empty: none), e.g. `7KQ2-M9XD`.
+    pub entry_code: String,
+    /// The line above the entry code saying where to type it, e.g. "No
+    /// camera? Open hc.example/c and type:" (empty: the code alone).
+    pub entry_instruction: String,
     /// The paper size.
     pub size: PaperSize,
 }

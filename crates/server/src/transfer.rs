@@ -1,6 +1,6 @@
 //! Moving a deployment between stores (`healthcode store copy`, `restore`):
 //! residents with their whole history in batches (and their attached EU DCCs), then the other tables
-//! (venues, visits, checkpoints, the audit log, cases, statistics,
+//! (venues and their posters' entry codes, visits, checkpoints, the audit log, cases, statistics,
 //! enterprises, staff accounts, on-site enrolments), then sessions, then a
 //! check of row counts and a checksum per table on both sides.
 //!
@@ -219,8 +219,11 @@ pub async fn copy_store(
         to.import_visits(&page).await?;
         after_visit = Some(last);
     }
-    // Attempted entries at venues (one taken id is skipped), venue by venue over
-    // every source venue, so a resumed copy misses none.
+    // Attempted entries at venues (one taken id is skipped), and the entry codes
+    // printed on the posters still accepted (the current QR generation's and
+    // the one before), venue by venue over every source venue, so a resumed
+    // copy misses none. When a code was made is not kept: the copy is marked
+    // as of the epoch.
     let (since, until) = (jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX);
     let mut after_attempts = None;
     loop {
@@ -229,6 +232,14 @@ pub async fn copy_store(
         for venue in &page {
             for attempt in from.venue_attempts(venue.id, since, until, u32::MAX).await? {
                 match to.record_attempt(&attempt).await {
+                    Ok(()) | Err(StoreError::Conflict(_)) => {} // copied before this run
+                    Err(e) => return Err(e),
+                }
+            }
+            let generations = venue.token_generation.checked_sub(1).into_iter().chain([venue.token_generation]);
+            for generation in generations {
+                let Some(code) = from.venue_entry_code(venue.id, generation).await? else { continue };
+                match to.create_venue_entry_code(&code, venue.id, generation, jiff::Timestamp::UNIX_EPOCH).await {
                     Ok(()) | Err(StoreError::Conflict(_)) => {} // copied before this run
                     Err(e) => return Err(e),
                 }

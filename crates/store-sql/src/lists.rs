@@ -25,20 +25,32 @@ macro_rules! __lists {
                 state: &'static str,
                 kind: &'static str,
                 district: &'static str,
+                /// The place a row is at, compared with `places` (`""`: the
+                /// list has no place filter).
+                place: &'static str,
+                direction: &'static str,
                 /// The time the date range reads.
                 at: &'static str,
                 /// The last sort key, so that equal rows keep one order.
                 tie: &'static str,
             }
 
-            /// The filter's five parameters, `$1`..`$5`, in [`page`]'s order.
-            fn filtered<'q, S>(query: Query<'q>, q: &ListQuery<S>) -> Query<'q> {
-                query
+            /// The filter's parameters, `$1`..`$6` then one per place, in
+            /// [`page`]'s order.
+            fn filtered<'q, S>(query: Query<'q>, q: &ListQuery<S>, shape: &Shape) -> Query<'q> {
+                let mut query = query
                     .bind(q.state.clone().unwrap_or_default())
                     .bind(q.kind.clone().unwrap_or_default())
                     .bind(q.district.clone().unwrap_or_default())
                     .bind(q.from.map(Time))
                     .bind(q.to.map(Time))
+                    .bind(q.direction.clone().unwrap_or_default());
+                if !shape.place.is_empty() {
+                    for place in &q.places {
+                        query = query.bind(*place);
+                    }
+                }
+                query
             }
 
             /// The rows of one page, ordered by `order` (one of the list's
@@ -50,12 +62,23 @@ macro_rules! __lists {
                 order: &str,
                 what: &'static str,
             ) -> StoreResult<(Vec<Row>, u64)> {
-                let Shape { select, from, state, kind, district, at, tie } = shape;
-                let matching = format!(
+                let Shape { select, from, state, kind, district, place, direction, at, tie } = shape;
+                // A bound of the date range is written as a plain comparison
+                // when given, so that an index on the time (or PostgreSQL's
+                // daily partitions) narrows the rows read.
+                let after = if q.from.is_some() { format!("{at} >= $4") } else { "$4 IS NULL".into() };
+                let before = if q.to.is_some() { format!("{at} < $5") } else { "$5 IS NULL".into() };
+                let mut matching = format!(
                     "{from} WHERE ($1 = '' OR {state} = $1) AND ($2 = '' OR {kind} = $2) AND ($3 = '' OR {district} = $3)
-                       AND ($4 IS NULL OR {at} >= $4) AND ($5 IS NULL OR {at} < $5)"
+                       AND {after} AND {before} AND ($6 = '' OR {direction} = $6)"
                 );
-                let count = filtered(sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n {matching}"))), q)
+                let mut next = 7;
+                if !place.is_empty() && !q.places.is_empty() {
+                    let marks = (next..next + q.places.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+                    matching.push_str(&format!(" AND {place} IN ({marks})"));
+                    next += q.places.len();
+                }
+                let count = filtered(sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n {matching}"))), q, shape)
                     .fetch_one(&store.pool)
                     .await
                     .map_err(other(what))?;
@@ -64,8 +87,11 @@ macro_rules! __lists {
                     return Ok((Vec::new(), total));
                 }
                 let dir = if q.descending { "DESC" } else { "ASC" };
-                let sql = format!("SELECT {select} {matching} ORDER BY {order} {dir}, {tie} {dir} LIMIT $6 OFFSET $7");
-                let rows = filtered(sqlx::query(sqlx::AssertSqlSafe(sql)), q)
+                let sql = format!(
+                    "SELECT {select} {matching} ORDER BY {order} {dir}, {tie} {dir} LIMIT ${next} OFFSET ${}",
+                    next + 1
+                );
+                let rows = filtered(sqlx::query(sqlx::AssertSqlSafe(sql)), q, shape)
                     .bind(i64::from(q.limit))
                     .bind(i64::try_from(q.offset).unwrap_or(i64::MAX))
                     .fetch_all(&store.pool)
@@ -85,6 +111,8 @@ macro_rules! __lists {
                 state: "o.state",
                 kind: "''",
                 district: "r.district",
+                place: "",
+                direction: "''",
                 at: "o.requested_at",
                 tie: "o.id",
             };
@@ -95,6 +123,8 @@ macro_rules! __lists {
                 state: "(CASE WHEN a.acknowledged_at IS NULL THEN 'open' ELSE 'acknowledged' END)",
                 kind: "a.kind",
                 district: "''",
+                place: "",
+                direction: "''",
                 at: "a.at",
                 tie: "a.id",
             };
@@ -105,6 +135,8 @@ macro_rules! __lists {
                 state: "a.state",
                 kind: "''",
                 district: "r.district",
+                place: "",
+                direction: "''",
                 at: "a.submitted_at",
                 tie: "a.id",
             };
@@ -115,6 +147,8 @@ macro_rules! __lists {
                 state: "p.verdict",
                 kind: "c.kind",
                 district: "c.district",
+                place: "p.checkpoint_id",
+                direction: "p.direction",
                 at: "p.scanned_at",
                 tie: "p.id",
             };
@@ -125,6 +159,8 @@ macro_rules! __lists {
                 state: "e.state",
                 kind: "''",
                 district: "e.district",
+                place: "",
+                direction: "''",
                 at: "e.submitted_at",
                 tie: "e.id",
             };

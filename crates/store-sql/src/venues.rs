@@ -148,6 +148,47 @@ macro_rules! __venues {
                     Ok(())
                 }
 
+                async fn venue_entry_code(&self, venue: VenueId, generation: u32) -> StoreResult<Option<String>> {
+                    sqlx::query_scalar("SELECT code FROM venue_entry_codes WHERE venue_id = $1 AND generation = $2")
+                        .bind(venue.as_uuid())
+                        .bind(i64::from(generation))
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other("reading a venue's entry code"))
+                }
+
+                async fn create_venue_entry_code(
+                    &self,
+                    code: &str,
+                    venue: VenueId,
+                    generation: u32,
+                    at: Timestamp,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO venue_entry_codes (code, venue_id, generation, created_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(code)
+                    .bind(venue.as_uuid())
+                    .bind(i64::from(generation))
+                    .bind(Time(at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other("keeping a venue's entry code"))?;
+                    Ok(())
+                }
+
+                async fn venue_of_entry_code(&self, code: &str) -> StoreResult<(VenueId, u32)> {
+                    let row = sqlx::query("SELECT venue_id, generation FROM venue_entry_codes WHERE code = $1")
+                        .bind(code)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other("reading an entry code"))?
+                        .ok_or(StoreError::NotFound)?;
+                    let generation = u32::try_from(get::<i64>(&row, "generation")?)
+                        .map_err(|_| corrupt("entry code generation".into()))?;
+                    Ok((VenueId::from_uuid(get::<Uuid>(&row, "venue_id")?), generation))
+                }
+
                 async fn record_attempt(&self, a: &AttemptedEntry) -> StoreResult<()> {
                     sqlx::query(
                         "INSERT INTO venue_attempts (id, venue_id, resident_id, attempted_at, colour, source)

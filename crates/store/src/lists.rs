@@ -23,6 +23,11 @@ pub struct ListQuery<S> {
     pub from: Option<Timestamp>,
     /// Recorded before.
     pub to: Option<Timestamp>,
+    /// Only rows at one of these places (a passage's checkpoint); empty: at
+    /// any place. A caller whose reader may see no place asks for no rows.
+    pub places: Vec<uuid::Uuid>,
+    /// The direction (a passage's `in` or `out`).
+    pub direction: Option<String>,
     pub sort: S,
     pub descending: bool,
     pub limit: u32,
@@ -107,8 +112,10 @@ pub trait ListStore: Send + Sync {
     async fn alarm_list(&self, q: &ListQuery<AlarmSort>) -> StoreResult<(Vec<Alarm>, u64)>;
     /// Appeals; `state` is `pending`, `upheld` or `rejected`.
     async fn appeal_list(&self, q: &ListQuery<AppealSort>) -> StoreResult<(Vec<Listed<Appeal>>, u64)>;
-    /// Passages at every checkpoint; `state` is the verdict (`allow`,
-    /// `deny`), `kind` the checkpoint's kind.
+    /// Passages at every checkpoint (or at `places`); `state` is the
+    /// verdict (`allow`, `deny`), `kind` the checkpoint's kind, `district`
+    /// the checkpoint's district. Callers bound `from` and `to`: the
+    /// passages table is the largest one.
     async fn passage_list(&self, q: &ListQuery<PassageSort>) -> StoreResult<(Vec<PassageListRow>, u64)>;
     /// Employers' applications; `state` is `pending`, `approved` or `rejected`.
     async fn enterprise_list(&self, q: &ListQuery<EnterpriseSort>) -> StoreResult<(Vec<Enterprise>, u64)>;

@@ -146,6 +146,21 @@ pub trait VenueStore: Send + Sync {
     async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>>;
     /// Writes the mutable fields (profile, state, token generation).
     async fn save_venue(&self, venue: &Venue) -> StoreResult<()>;
+    /// The entry code printed on a venue's poster of QR `generation`, if
+    /// one was made.
+    async fn venue_entry_code(&self, venue: VenueId, generation: u32) -> StoreResult<Option<String>>;
+    /// Keeps `code` as the entry code of the venue's QR `generation`:
+    /// `Conflict` when the code is taken, or the generation has one.
+    async fn create_venue_entry_code(
+        &self,
+        code: &str,
+        venue: VenueId,
+        generation: u32,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The venue and QR generation an entry code was printed for
+    /// (`NotFound`: no such code).
+    async fn venue_of_entry_code(&self, code: &str) -> StoreResult<(VenueId, u32)>;
     /// Records a yellow or red holder turned away at a venue (no visit).
     /// The id is new: a taken one is a `Conflict`.
     async fn record_attempt(&self, attempt: &AttemptedEntry) -> StoreResult<()>;

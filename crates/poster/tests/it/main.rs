@@ -27,6 +27,8 @@ pub fn sample() -> PosterContent {
         venue_name: "Phở Hà Nội 河内粉店".to_owned(),
         address_lines: vec!["12 Phố Huế, Hai Bà Trưng, Hà Nội".to_owned(), "河内市二征夫人郡顺化街12号".to_owned()],
         reference: "V-3F9A21".to_owned(),
+        entry_code: "7KQ2-M9XD".to_owned(),
+        entry_instruction: "No camera? Open hc.example/c and type:".to_owned(),
         instructions: vec![
             "Scan with your phone camera when you arrive and when you leave.".to_owned(),
             "到达和离开时，请用手机相机扫描二维码登记。".to_owned(),

@@ -66,19 +66,33 @@ fn assert_layout(content: &PosterContent, svg: &str) -> Parsed {
 fn svg_is_a4_in_millimetres_with_text_as_text() {
     let svg = render(&sample());
     assert!(svg.contains(r#"width="210mm" height="297mm" viewBox="0 0 210 297""#), "{}", &svg[..300]);
-    for text in ["Scan to check in", "Phở Hà Nội ", "河内粉店", "Quét mã bằng camera", "V-3F9A21"] {
+    for text in ["Scan to check in", "Phở Hà Nội ", "河内粉店", "Quét mã bằng camera", "V-3F9A21", "7KQ2-M9XD"]
+    {
         assert!(svg.contains(text), "{text:?} missing");
     }
     assert!(svg.contains("font-family=\"'Noto Sans CJK SC', 'DejaVu Sans', sans-serif\""));
     let parsed = assert_layout(&sample(), &svg);
-    assert_eq!(parsed.texts.len(), 1 + 1 + 2 + 3 + 1, "title, name, address, instructions, reference");
+    assert_eq!(
+        parsed.texts.len(),
+        1 + 1 + 2 + 3 + 2 + 1,
+        "title, name, address, instructions, entry code and where to type it, reference"
+    );
+    let size_of = |text: &str| {
+        let at = svg.find(&format!(">{text}<")).unwrap_or_else(|| panic!("{text} is not one text element"));
+        let open = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let size = open.split("font-size=\"").nth(1).and_then(|s| s.split('"').next()).unwrap();
+        size.parse::<f32>().unwrap()
+    };
+    assert!(size_of("7KQ2-M9XD") > 2.0 * size_of("V-3F9A21"), "the entry code is printed large");
+    let without = PosterContent { entry_code: String::new(), ..sample() };
+    assert!(!render(&without).contains("hc.example/c and type"), "no code, no line saying where to type it");
 }
 
 #[test]
 fn long_text_wraps_and_shrinks_inside_the_page() {
     let long = long_sample();
     let parsed = assert_layout(&long, &render(&long));
-    assert_eq!(parsed.texts.len(), 1 + 2 + 3 + 6 + 1, "the name wraps onto two lines");
+    assert_eq!(parsed.texts.len(), 1 + 2 + 3 + 6 + 2 + 1, "the name wraps onto two lines");
 
     let chinese = PosterContent {
         venue_name: "杭州市西湖区文三路数字娱乐产业园区第二食堂暨员工健康服务中心".to_owned(),

@@ -320,16 +320,20 @@ fn paper_size(q: &PosterQuery) -> ApiResult<healthcode_poster::PaperSize> {
 
 /// What a venue's poster shows: the headline and instructions in the venue
 /// region's language first (the others smaller), the place by name in that
-/// language, the deployment's name.
+/// language, the entry code to type at `/c` printed large, the deployment's
+/// name.
 pub(crate) fn poster_content(
     state: &AppState,
     venue: &Venue,
+    entry_code: &healthcode_domain::VenueEntryCode,
     size: healthcode_poster::PaperSize,
 ) -> ApiResult<healthcode_poster::PosterContent> {
     let p = &venue.profile;
     let langs = poster_languages(state, p);
     let first = langs[0];
     let place = crate::web::venue_pages::place_line(&state.config.regions, p, first);
+    let base = state.config.public_base_url.trim_end_matches('/');
+    let site = base.split_once("://").map_or(base, |(_, rest)| rest);
     let banner = match &state.config.deployment_name {
         Some(name) => name.clone(),
         None => first.t("app.name").to_owned(),
@@ -342,6 +346,8 @@ pub(crate) fn poster_content(
         instructions: langs.iter().map(|l| l.t("poster.instructions").to_owned()).collect(),
         headlines: langs.iter().map(|l| l.t("poster.headline").to_owned()).collect(),
         banner,
+        entry_code: entry_code.grouped(),
+        entry_instruction: first.tf("poster.entry_code", &[("site", &site)]),
         size,
     })
 }
@@ -354,7 +360,8 @@ async fn poster_of(
 ) -> ApiResult<healthcode_poster::Poster> {
     let size = paper_size(q)?;
     let venue = venues::owned(state, &auth.owner, parse_venue_id(id)?).await?;
-    let content = poster_content(state, &venue, size)?;
+    let code = venues::entry_code(state, &venue).await?;
+    let content = poster_content(state, &venue, &code, size)?;
     let fonts = state.fonts.clone();
     // Layout shapes text: keep it off the async workers.
     tokio::task::spawn_blocking(move || healthcode_poster::Poster::new(&content, &fonts))

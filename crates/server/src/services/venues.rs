@@ -2,7 +2,7 @@
 //! resolving a scanned venue QR back to an open venue.
 
 use healthcode_credential::{VenueToken, sign_venue_token};
-use healthcode_domain::{PhoneNumber, VenueId, VenueProfile, VenueState};
+use healthcode_domain::{PhoneNumber, VenueEntryCode, VenueId, VenueProfile, VenueState};
 use healthcode_store::{StoreError, Venue};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
@@ -166,4 +166,53 @@ pub async fn attempts(
     limit: u32,
 ) -> Result<Vec<healthcode_domain::AttemptedEntry>, ApiError> {
     Ok(state.store.venue_attempts(venue, from, to, limit).await?)
+}
+
+/// The entry code printed on the poster of the venue's current QR
+/// generation, made the first time that poster is drawn (a rotation makes a
+/// new poster and so a new code; the old one works as long as the old QR).
+pub async fn entry_code(state: &AppState, venue: &Venue) -> Result<VenueEntryCode, ApiError> {
+    // A random code can be taken (1 in 2^40 per code already made), and two
+    // first posters can race: read again, then try another code.
+    for _ in 0..5 {
+        if let Some(code) = state.store.venue_entry_code(venue.id, venue.token_generation).await? {
+            return VenueEntryCode::parse(&code).map_err(ApiError::internal);
+        }
+        let code = VenueEntryCode::from_random(crate::auth::session::random_bytes::<5>()?);
+        let now = state.clock.now();
+        match state.store.create_venue_entry_code(code.as_str(), venue.id, venue.token_generation, now).await {
+            Ok(()) => return Ok(code),
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal("no free venue entry code after 5 tries"))
+}
+
+/// The venue a typed entry code names, when its poster is still valid
+/// (the same rules as its QR: `resolve`).
+pub async fn by_entry_code(state: &AppState, typed: &str) -> Result<Venue, ApiError> {
+    let code = VenueEntryCode::parse(typed)?;
+    let unknown =
+        || ApiError::new(ErrorKind::NotFound, "ENTRY_CODE_UNKNOWN", "no venue has this code: check the poster");
+    let (id, generation) = match state.store.venue_of_entry_code(code.as_str()).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Err(unknown()),
+        Err(e) => return Err(e.into()),
+    };
+    let venue = match read_recent(state, id).await {
+        Ok(v) => v,
+        Err(StoreError::NotFound) => return Err(unknown()),
+        Err(e) => return Err(e.into()),
+    };
+    if !generation_accepted(&venue, generation, state.clock.now()) {
+        return Err(ApiError::bad_input(
+            "VENUE_TOKEN_ROTATED",
+            "this poster has been replaced: use the code on the venue's current poster",
+        ));
+    }
+    if venue.state == VenueState::Closed {
+        return Err(ApiError::new(ErrorKind::Conflict, "VENUE_CLOSED", "this venue is closed and takes no check-ins"));
+    }
+    Ok(venue)
 }

@@ -117,7 +117,11 @@ async fn inbox_page(
     AppealInboxPage {
         page: Page::staff(lang, INBOX, &who.roles).with_error(error),
         waiting,
-        l: Listing::new(state, lang, list, appeals.len(), total),
+        l: Listing::new(state, lang, list, appeals.len(), total).select(
+            "state",
+            lang.t("list.status"),
+            ["pending", "upheld", "rejected"].map(|s| (s, lang.t(&format!("appeal.state.{s}")))),
+        ),
         appeals,
     }
     .into_response()

@@ -20,7 +20,7 @@ use crate::services::trace_cache::ReadTrace;
 use crate::state::AppState;
 use crate::web::form_checks;
 use crate::web::i18n::Lang;
-use crate::web::listing::{self, ListParams, ListSpec, Pager};
+use crate::web::listing::{self, ListParams, ListSpec, Listing, Pager};
 use crate::web::pages::{Fields, error_page, field};
 use crate::web::view::{
     CaseApplyPage, CasePage, CaseRow, CasesPage, ExposureSitesPage, NoticesPage, Page, Submitted, TraceCounts,
@@ -94,8 +94,7 @@ async fn cases_page(
         Ok(r) => r,
         Err(e) => return listing::error_page(lang, CASES, &e),
     };
-    let pager = Pager::new(lang, &list, rows.len(), total);
-    let cases = rows
+    let cases: Vec<CaseRow> = rows
         .iter()
         .map(|r| {
             let id = r.case.id.to_string();
@@ -113,9 +112,11 @@ async fn cases_page(
             }
         })
         .collect();
-    let districts = listing::district_choices(state, lang);
+    let shown = cases.len();
+    let statuses = [("traced", lang.t("list.traced")), ("applied", lang.t("case.applied"))];
+    let l = Listing::new(state, lang, list, shown, total).select("status", lang.t("list.status"), statuses);
     let page = Page::staff(lang, CASES, &who.roles).with_submitted(submitted);
-    (status, CasesPage { page, today, cases, list, pager, districts }).into_response()
+    (status, CasesPage { page, today, cases, l }).into_response()
 }
 
 pub async fn list(

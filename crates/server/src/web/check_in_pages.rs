@@ -12,9 +12,10 @@ use crate::services::check_in::{self, Refusal, ScanAnswer, ScanOutcome};
 use crate::services::time_zones::{Zone, zone_of_region, zone_of_venue};
 use crate::services::venues;
 use crate::state::AppState;
+use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;
 use crate::web::pages::{colour_name, error_page};
-use crate::web::view::{CheckInPage, Page, ScanShown, VisitShown, VisitsPage};
+use crate::web::view::{CheckInPage, EntryCodePage, Page, ScanShown, Submitted, VisitShown, VisitsPage};
 
 /// `t` in the venue's zone (its province's: `services::time_zones`).
 fn local(zone: &Zone, t: Timestamp) -> String {
@@ -28,6 +29,40 @@ fn auto_close_note(zone: &Zone, lang: Lang, at: Timestamp, now: Timestamp) -> St
     let key = if at > now { "checkin.auto_close_future" } else { "checkin.auto_close_past" };
     lang.t(key).replace("{time}", &local(zone, at))
 }
+
+/// `GET /c`: where a visitor whose camera cannot read the poster's QR
+/// types the entry code printed under it.
+pub async fn entry_form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    let resident = optional_resident(&state, &headers).await;
+    EntryCodePage { page: Page::new(lang, ENTRY, resident.is_some()) }.into_response()
+}
+
+/// `POST /c`: the typed code leads to the venue's check-in page (the one its
+/// QR opens); a code that is malformed, unknown, replaced or of a closed
+/// venue is shown beside the field.
+pub async fn entry_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<crate::web::pages::Fields>,
+) -> Response {
+    let typed = crate::web::pages::field(&f, "code");
+    match venues::by_entry_code(&state, typed).await {
+        Ok(venue) => Redirect::to(&format!("/c/{}", venue.qr_token)).into_response(),
+        Err(e) if e.status().is_client_error() => {
+            let resident = optional_resident(&state, &headers).await;
+            let mut fields = FieldErrors::default();
+            fields.add(lang, "code", e.code, &e.message);
+            let submitted = Submitted::new(fields, &f);
+            let status = submitted.status();
+            (status, EntryCodePage { page: Page::new(lang, ENTRY, resident.is_some()).with_submitted(submitted) })
+                .into_response()
+        }
+        Err(e) => error_page(lang, ENTRY, false, &e),
+    }
+}
+
+const ENTRY: &str = "/c";
 
 /// What a phone camera opens: the venue, and one button.
 pub async fn venue_link(

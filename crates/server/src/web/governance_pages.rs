@@ -119,8 +119,6 @@ pub struct AlarmsPage {
     /// How many are open, whatever the filter.
     pub open: u64,
     pub alarms: Vec<AlarmShown>,
-    /// The kind filter's choices: (code, name).
-    pub kinds: Vec<(String, String)>,
     pub l: Listing,
 }
 
@@ -197,7 +195,11 @@ async fn overrides_page(
         may_request: who.may_request(),
         may_decide: who.may_decide(),
         waiting,
-        l: Listing::new(state, lang, list, overrides.len(), total),
+        l: Listing::new(state, lang, list, overrides.len(), total).select(
+            "state",
+            lang.t("list.status"),
+            ["pending", "approved", "rejected"].map(|s| (s, lang.t(&format!("ovr.state.{s}")))),
+        ),
         overrides,
     };
     (status, page).into_response()
@@ -317,18 +319,18 @@ async fn alarms_page(
                 .map(|by| (by, a.acknowledged_at.map(|t| local(state, t)).unwrap_or_default())),
         })
         .collect::<Vec<_>>();
-    let kinds = AlarmKind::ALL
-        .iter()
-        .map(|k| (k.as_str().to_string(), lang.t(&format!("alarm.kind.{}", k.as_str())).to_string()))
-        .collect();
-    let page = AlarmsPage {
-        page: Page::staff(lang, ALARMS, &who.roles).with_submitted(submitted),
-        may_acknowledge: who.may_acknowledge(),
-        open,
-        kinds,
-        l: Listing::new(state, lang, list, alarms.len(), total),
-        alarms,
-    };
+    let kinds = AlarmKind::ALL.iter().map(|k| (k.as_str(), lang.t(&format!("alarm.kind.{}", k.as_str()))));
+    let states = [("open", lang.t("alarm.state_open")), ("acknowledged", lang.t("alarm.acknowledged"))];
+    let page =
+        AlarmsPage {
+            page: Page::staff(lang, ALARMS, &who.roles).with_submitted(submitted),
+            may_acknowledge: who.may_acknowledge(),
+            open,
+            l: Listing::new(state, lang, list, alarms.len(), total)
+                .select("state", lang.t("list.status"), states)
+                .select("kind", lang.t("list.kind"), kinds),
+            alarms,
+        };
     (status, page).into_response()
 }
 

@@ -161,6 +161,32 @@ impl ListParams {
 }
 
 impl ListParams {
+    /// Bounds the date range of a list whose table is too large to read
+    /// whole: a missing `to` is `today`, a missing `from` `default_days`
+    /// before `to` (both shown in the form), and a range of more than
+    /// `max_days` days (both ends included) is refused.
+    pub fn bound_days(&mut self, today: jiff::civil::Date, default_days: i16, max_days: i16) -> Result<(), ApiError> {
+        let day = |text: &str, name: &str| text.parse::<jiff::civil::Date>().map_err(|_| invalid(name));
+        let to = match self.filter("to") {
+            "" => today,
+            text => day(text, "to")?,
+        };
+        let from = match self.filter("from") {
+            "" => to.checked_sub(jiff::Span::new().days(default_days - 1)).map_err(|_| invalid("from"))?,
+            text => day(text, "from")?,
+        };
+        if from > to {
+            return Err(invalid("to"));
+        }
+        let longest = jiff::Span::new().days(max_days - 1);
+        if from.checked_add(longest).is_ok_and(|last| to > last) {
+            return Err(invalid("date range (at most a month)"));
+        }
+        self.set_filter("from", from.to_string());
+        self.set_filter("to", to.to_string());
+        Ok(())
+    }
+
     /// The store's query for this page: `state` and `kind` as given (the
     /// spec checked them), `district` read as a code (a name, `Name (code)`
     /// or a code), `from` and `to` as days in the deployment's time zone
@@ -194,6 +220,8 @@ impl ListParams {
             district,
             from: from.map(start).transpose()?,
             to: to.map(|d| d.tomorrow().map_err(|_| invalid("to")).and_then(start)).transpose()?,
+            places: Vec::new(),
+            direction: None,
             sort: sorts.iter().find(|(k, _)| *k == self.sort).map(|(_, s)| *s).unwrap_or_default(),
             descending: self.descending,
             limit: self.per,
@@ -232,18 +260,50 @@ pub fn district_name(state: &AppState, lang: Lang, code: Option<&str>) -> String
     code.map_or_else(|| "—".to_string(), |c| state.config.regions.name(c, lang).to_string())
 }
 
-/// A list's page as a template shows it: the parameters, the pager and
-/// the district filter's choices.
+/// A list's page as a template shows it: the parameters, the pager, and
+/// its filter form (`list.html`'s `filters`): the list's own choices, then
+/// the district and the date range when the list has them.
 #[derive(Debug, Clone)]
 pub struct Listing {
     pub list: ListParams,
     pub pager: Pager,
+    pub selects: Vec<FilterSelect>,
+    /// The district filter's choices (empty: the list has no district filter).
     pub districts: Vec<(String, String)>,
+    /// The list has a date range (`from`, `to`).
+    pub dates: bool,
+}
+
+/// A filter chosen from a list ("any", then `options`: value and name).
+#[derive(Debug, Clone)]
+pub struct FilterSelect {
+    pub name: &'static str,
+    pub label: String,
+    pub options: Vec<(String, String)>,
 }
 
 impl Listing {
     pub fn new(state: &AppState, lang: Lang, list: ListParams, shown: usize, total: u64) -> Self {
-        Listing { pager: Pager::new(lang, &list, shown, total), districts: district_choices(state, lang), list }
+        let has = |name: &str| list.filters.iter().any(|(n, _)| *n == name);
+        Listing {
+            pager: Pager::new(lang, &list, shown, total),
+            selects: Vec::new(),
+            districts: if has("district") { district_choices(state, lang) } else { Vec::new() },
+            dates: has("from"),
+            list,
+        }
+    }
+
+    /// Adds a filter chosen from `options` (value, name) to the form.
+    pub fn select<V: Into<String>, N: Into<String>>(
+        mut self,
+        name: &'static str,
+        label: &str,
+        options: impl IntoIterator<Item = (V, N)>,
+    ) -> Self {
+        let options = options.into_iter().map(|(v, n)| (v.into(), n.into())).collect();
+        self.selects.push(FilterSelect { name, label: label.to_string(), options });
+        self
     }
 }
 
@@ -315,5 +375,27 @@ mod tests {
             let e = ListParams::parse("/x", &q(&[bad]), &SPEC).unwrap_err();
             assert_eq!(e.code, "LIST_PARAM_INVALID", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_bounded_list_defaults_to_a_week_and_refuses_more_than_a_month() {
+        const DATED: ListSpec = ListSpec { sorts: &["at"], descending: true, filters: &[("from", &[]), ("to", &[])] };
+        let today: jiff::civil::Date = "2026-12-06".parse().unwrap();
+        let bounded = |pairs: &[(&str, &str)]| {
+            let mut p = ListParams::parse("/x", &q(pairs), &DATED).unwrap();
+            p.bound_days(today, 7, 31).map(|()| (p.filter("from").to_string(), p.filter("to").to_string()))
+        };
+        assert_eq!(bounded(&[]).unwrap(), ("2026-11-30".into(), "2026-12-06".into()), "the last seven days");
+        assert_eq!(bounded(&[("to", "2026-11-10")]).unwrap(), ("2026-11-04".into(), "2026-11-10".into()));
+        assert_eq!(bounded(&[("from", "2026-11-06")]).unwrap(), ("2026-11-06".into(), "2026-12-06".into()), "31 days");
+        for bad in [&[("from", "2026-11-05")][..], &[("from", "2026-12-07")], &[("to", "x")], &[("from", "2025-01-01")]]
+        {
+            assert_eq!(bounded(bad).unwrap_err().code, "LIST_PARAM_INVALID", "{bad:?}");
+        }
+        let p = ListParams::parse("/x", &q(&[]), &DATED).map(|mut p| {
+            p.bound_days(today, 7, 31).unwrap();
+            p.here()
+        });
+        assert_eq!(p.unwrap(), "/x?from=2026-11-30&to=2026-12-06&sort=at&dir=desc", "links keep the range");
     }
 }

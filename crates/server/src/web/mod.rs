@@ -5,6 +5,7 @@ mod appeal_pages;
 mod case_pages;
 mod check_in_pages;
 mod dcc_lines;
+mod enterprise_list;
 mod enterprise_pages;
 mod error_pages;
 mod form_checks;
@@ -20,6 +21,7 @@ mod pages;
 pub use pages::cross_site_refused;
 mod enrol_pages;
 mod oidc_pages;
+mod passage_pages;
 mod scanner_pages;
 mod staff_pages;
 mod stats_pages;
@@ -56,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/pass", get(pages::paper_pass))
         .route("/me/pass/reprint", post(pages::reprint_pass))
         .route("/dev/outbox", get(pages::outbox))
+        .route("/c", get(check_in_pages::entry_form).post(check_in_pages::entry_submit))
         .route("/c/{token}", get(check_in_pages::venue_link).post(check_in_pages::venue_scan))
         .route("/me/visits", get(check_in_pages::my_visits))
         .route("/me/visits/{id}/check-out", post(check_in_pages::check_out))
@@ -88,6 +91,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/employers", get(enterprise_pages::my_employers))
         .route("/me/employers/{id}/{action}", post(enterprise_pages::my_action))
         .route("/authority/enterprises", get(enterprise_pages::review))
+        .route("/authority/employers", get(enterprise_list::list))
+        .route("/staff/passages", get(passage_pages::list))
         .route("/authority/enterprises/{id}/decide", post(enterprise_pages::decide))
         .route("/authority/overrides", get(governance_pages::overrides_list).post(governance_pages::override_request))
         .route("/authority/overrides/{id}/{action}", post(governance_pages::override_decide))

@@ -39,7 +39,9 @@ const STAFF_SECTIONS: &[(&str, &str, &[healthcode_domain::Role])] = {
         ("/authority/alarms", "alarm.title", &[Auditor, Authority, Supervisor]),
         ("/authority/appeals", "appeal.inbox", &[Authority]),
         ("/checkpoint", "scan.checkpoints", &[Officer, Authority]),
+        ("/staff/passages", "passage.title", &[Officer, Authority]),
         ("/authority/enterprises", "ent.review_title", &[Authority]),
+        ("/authority/employers", "ent.list_title", &[Authority]),
         ("/authority/tests", "lab.title", &[Authority]),
         ("/authority/false-declarations", "fd.title", &[Auditor, Authority, Supervisor]),
         ("/staff/accounts", "staff.accounts", &[Supervisor]),
@@ -378,6 +380,13 @@ pub struct ScanShown {
     pub refused_reason: Option<&'static str>,
 }
 
+/// Where the entry code printed on a venue's poster is typed (`/c`).
+#[derive(Template, WebTemplate)]
+#[template(path = "entry_code.html")]
+pub struct EntryCodePage {
+    pub page: Page,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "check_in.html")]
 pub struct CheckInPage {
@@ -612,10 +621,7 @@ pub struct CasesPage {
     pub page: Page,
     pub today: String,
     pub cases: Vec<CaseRow>,
-    pub list: crate::web::listing::ListParams,
-    pub pager: crate::web::listing::Pager,
-    /// The district filter's choices: (code, name).
-    pub districts: Vec<(String, String)>,
+    pub l: crate::web::listing::Listing,
 }
 
 /// One line of a trace report's summary: the contacts found at one venue in

@@ -26,7 +26,7 @@ fn minutes(app: &TestApp, m: i64) {
     app.clock.advance(SignedDuration::from_mins(m));
 }
 
-async fn page(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, String) {
+pub(crate) async fn page(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, String) {
     let resp = app.client.get(app.url(path)).header("cookie", format!("hc_session={token}")).send().await.unwrap();
     let status = resp.status();
     let kind = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
@@ -34,7 +34,7 @@ async fn page(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, St
 }
 
 /// The rows of the table with `id`, each as its cells' text (tags dropped).
-fn rows(html: &str, id: &str) -> Vec<Vec<String>> {
+pub(crate) fn rows(html: &str, id: &str) -> Vec<Vec<String>> {
     let start = html.find(&format!("<table id=\"{id}\"")).unwrap_or_else(|| panic!("no table {id}: {html}"));
     let table = &html[start..start + html[start..].find("</table>").unwrap()];
     let body = &table[table.find("<tbody>").unwrap()..];
@@ -253,7 +253,7 @@ async fn the_trace_report_is_summarised_drilled_exported_and_applied_after_a_con
 }
 
 /// Refused list parameters: a 400 HTML page naming the problem.
-async fn refuses(app: &TestApp, path: &str, token: &str, bad: &[&str]) {
+pub(crate) async fn refuses(app: &TestApp, path: &str, token: &str, bad: &[&str]) {
     for bad in bad {
         let (s, kind, html) = page(app, &format!("{path}?{bad}"), token).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{path}?{bad}: {html}");

@@ -567,6 +567,7 @@ pub async fn the_console_lists_filter_sort_and_page(store: &dyn Store) {
 
 pub async fn the_passage_and_enterprise_lists_filter_sort_and_page(store: &dyn Store) {
     use crate::{EnterpriseSort, ListQuery, PassageSort};
+    use healthcode_domain::Passage;
     let (north, south) = (post(61), post(62));
     for c in [&north, &south] {
         store.create_checkpoint(c).await.unwrap();
@@ -590,8 +591,22 @@ pub async fn the_passage_and_enterprise_lists_filter_sort_and_page(store: &dyn S
     assert_eq!(passages(window).await.0, [64, 63], "from included, to excluded");
     let by_place = ListQuery { sort: PassageSort::Checkpoint, descending: false, ..newest.clone() };
     assert_eq!(passages(by_place).await.0, [63, 64, 65], "by checkpoint name, then id");
+    let at_south = ListQuery { places: vec![south.id.as_uuid()], ..newest.clone() };
+    assert_eq!(passages(at_south).await.0, [65, 64], "at one checkpoint");
+    let at_both = ListQuery { places: vec![north.id.as_uuid(), south.id.as_uuid()], ..newest.clone() };
+    assert_eq!(passages(at_both).await.1, 3, "at either of two");
+    let leaving = Passage { direction: healthcode_domain::Direction::Out, ..passage(66, &north, 400) };
+    store.record_passages(&[leaving]).await.unwrap();
+    assert_eq!(passages(ListQuery { direction: Some("out".into()), ..newest.clone() }).await.0, [66]);
+    let entering_north = ListQuery {
+        direction: Some("in".into()),
+        places: vec![north.id.as_uuid()],
+        from: Some(t(50)),
+        ..newest.clone()
+    };
+    assert_eq!(passages(entering_north).await.0, [63], "every filter at once");
     let (page, total) = store.passage_list(&ListQuery { limit: 2, offset: 2, ..newest }).await.unwrap();
-    assert_eq!((page.len(), total), (1, 3), "the last page");
+    assert_eq!((page.len(), total), (2, 4), "the last page");
 
     for e in [enterprise(71, "+8613700000071", 10, 500), enterprise(72, "+8613700000072", 20, 400)] {
         store.create_enterprise(&e).await.unwrap();

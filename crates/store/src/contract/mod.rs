@@ -29,6 +29,7 @@ macro_rules! contract_tests {
             sessions_expire_and_delete, a_subjects_sessions_are_listed_extended_and_revoked, outbox_filters_newest_first,
             importing_writes_everything, export_returns_what_was_imported, sessions_transfer_idempotently,
             venues_round_trip_and_belong_to_their_owner, venues_are_read_by_id_in_one_call,
+            entry_codes_are_one_per_venue_generation_and_unique,
             scans_open_and_close_visits_atomically,
             scans_are_decided_where_they_are_written, attempted_entries_are_kept_per_venue_and_person,
             one_open_visit_per_person, concurrent_scans_succeed_or_conflict_one_by_one,

@@ -23,6 +23,23 @@ pub async fn venues_round_trip_and_belong_to_their_owner(store: &dyn Store) {
     assert!(matches!(store.create_venue(&a).await, Err(StoreError::Conflict(_))));
 }
 
+pub async fn entry_codes_are_one_per_venue_generation_and_unique(store: &dyn Store) {
+    let (a, b) = (venue(31, "+84912000031"), venue(32, "+84912000032"));
+    for v in [&a, &b] {
+        store.create_venue(v).await.unwrap();
+    }
+    assert_eq!(store.venue_entry_code(a.id, 0).await.unwrap(), None);
+    store.create_venue_entry_code("7KQ2M9XD", a.id, 0, t(10)).await.unwrap();
+    store.create_venue_entry_code("H3T8W1ZC", a.id, 1, t(20)).await.unwrap();
+    assert_eq!(store.venue_entry_code(a.id, 0).await.unwrap().as_deref(), Some("7KQ2M9XD"));
+    assert_eq!(store.venue_of_entry_code("H3T8W1ZC").await.unwrap(), (a.id, 1));
+    assert!(matches!(store.venue_of_entry_code("00000000").await, Err(StoreError::NotFound)));
+    let taken = store.create_venue_entry_code("7KQ2M9XD", b.id, 0, t(30)).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "a code names one venue: {taken:?}");
+    let second = store.create_venue_entry_code("N4R6P2VB", a.id, 0, t(30)).await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "one code per generation: {second:?}");
+}
+
 pub async fn venues_are_read_by_id_in_one_call(store: &dyn Store) {
     let (a, b, c) = (venue(21, "+84912000021"), venue(22, "+84912000022"), venue(23, "+84912000023"));
     for v in [&a, &b, &c] {

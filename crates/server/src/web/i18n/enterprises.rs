@@ -96,6 +96,17 @@ pub const MESSAGES: &[(&str, [&str; 3])] = &[
             "Quyết định trong 3 ngày làm việc; đơn quá hạn được xếp đầu.",
         ],
     ),
+    ("ent.list_title", ["All employers' applications", "全部复工申请", "Tất cả đơn xin trở lại làm việc"]),
+    (
+        "ent.list_help",
+        [
+            "Every application, in any state. Applications waiting for review are decided on the review page:",
+            "各状态的全部申请。待审核的申请在审核页面处理：",
+            "Mọi đơn, ở mọi tình trạng. Đơn đang chờ được duyệt tại trang xét duyệt:",
+        ],
+    ),
+    ("ent.decision_due", ["Decision due", "审核期限", "Hạn xét duyệt"]),
+    ("ent.decide", ["Decide", "去审核", "Xét duyệt"]),
     ("ent.review_none", ["No applications waiting.", "暂无待审核申请。", "Không có đơn nào đang chờ."]),
     ("ent.approve", ["Approve", "批准", "Duyệt"]),
     ("ent.reject", ["Reject", "不予批准", "Từ chối"]),
