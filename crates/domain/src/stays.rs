@@ -1,11 +1,11 @@
 //! An in-memory index of stays for contact tracing.
 //!
 //! [`StayIndex`] holds every visit that began since a point in time. Each
-//! stay is held once, in its venue's log ([`AtVenue`], 24 bytes: entry and
+//! stay is held once, in its venue's log (`AtVenue`, 24 bytes: entry and
 //! length in whole milliseconds after the index's base, the person's number,
 //! and the visit id packed into 12 bytes), sorted by entry, so a tracer reads
 //! a few hours of a busy place's log as one run of memory. A person's stays
-//! are found through 8 bytes a stay (entry and venue number, [`OfResident`]):
+//! are found through 8 bytes a stay (entry and venue number, `OfResident`):
 //! for the stays of the load, one flat array with each person's start in it
 //! (4 bytes a person), for the stays inserted after, a small list a person.
 //! So 32 bytes a stay (48 before 2026-12-06, when each stay was held twice
