@@ -1,13 +1,24 @@
 //! An in-memory index of stays for contact tracing.
 //!
-//! [`StayIndex`] holds every visit that began since a point in time, twice:
-//! by venue (entry time, length, person, stay number: 16 bytes, sorted by
-//! entry, so a tracer reads a few hours of a busy place's log as one run of
-//! memory) and by person (entry, length, venue, stay number: 16 bytes), with
-//! the visit ids in one array by stay number (16 bytes): 48 bytes a stay. Times are
-//! whole milliseconds after the index's base, lengths whole milliseconds
-//! (a visit lasts at most a day, so both fit 32 bits for 49 days after the
-//! base). People and venues get dense numbers the first time they are seen.
+//! [`StayIndex`] holds every visit that began since a point in time. Each
+//! stay is held once, in its venue's log (`AtVenue`, 24 bytes: entry and
+//! length in whole milliseconds after the index's base, the person's number,
+//! and the visit id packed into 12 bytes), sorted by entry, so a tracer reads
+//! a few hours of a busy place's log as one run of memory. A person's stays
+//! are found through 8 bytes a stay (entry and venue number, `OfResident`):
+//! for the stays of the load, one flat array with each person's start in it
+//! (4 bytes a person), for the stays inserted after, a small list a person.
+//! So 32 bytes a stay (48 before 2026-12-06, when each stay was held twice
+//! and its id once more).
+//!
+//! A visit id is a version-7 UUID whose first 48 bits are the milliseconds
+//! of the check-in: a stay holds the difference between those and its entry
+//! (2 bytes, within ±32 s) and the 10 other bytes. An id that is not of that
+//! kind is held whole, once, in a side list (16 bytes more), so any id is
+//! given back exactly. People get dense numbers: at the load in id order
+//! (looked up by binary search, no hash map a person), then the first time
+//! they are seen; venues the first time they are seen. Times fit 32 bits for
+//! 49 days after the base (a visit lasts at most a day).
 //!
 //! [`StayIndex::contacts`] answers the question of
 //! [`exposure::contacts_among`](crate::exposure::contacts_among) for
@@ -17,6 +28,7 @@
 
 use jiff::Timestamp;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::exposure::{Contact, ExposureRules, LatestEnd, SharedStay};
 use crate::ids::{ResidentId, VenueId, VisitId};
@@ -25,23 +37,70 @@ use crate::visit::Visit;
 /// Offsets past this are out of reach of the base (49 days of milliseconds).
 const SPAN_MS: i64 = u32::MAX as i64;
 
-/// One stay in a venue's log.
+/// A visit id as a stay holds it (12 bytes): the id's first 48 bits (a
+/// version-7 UUID's milliseconds) less the stay's entry, and the 10 other
+/// bytes; or, for an id whose first 48 bits are not near the entry, its
+/// position in [`StayIndex::odd_ids`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PackedId {
+    /// Milliseconds from the entry to the id's time, or [`ODD_ID`].
+    gap: i16,
+    rest: [u8; 10],
+}
+
+/// The gap of an id held whole in the side list (`rest` starts with its position).
+const ODD_ID: i16 = i16::MIN;
+
+impl PackedId {
+    /// `id` of a stay that entered at `entered_ms` (since the epoch).
+    fn pack(id: VisitId, entered_ms: i64, odd: &mut Vec<VisitId>) -> Self {
+        let b = id.as_bytes();
+        let time = i64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]);
+        let mut rest = [0u8; 10];
+        match i16::try_from(time - entered_ms) {
+            Ok(gap) if gap != ODD_ID => {
+                rest.copy_from_slice(&b[6..]);
+                Self { gap, rest }
+            }
+            _ => {
+                rest[..4].copy_from_slice(&(odd.len() as u32).to_le_bytes());
+                odd.push(id);
+                Self { gap: ODD_ID, rest }
+            }
+        }
+    }
+
+    /// The id again (`entered_ms` as given to [`PackedId::pack`]).
+    fn unpack(&self, entered_ms: i64, odd: &[VisitId]) -> VisitId {
+        if self.gap == ODD_ID {
+            let at = u32::from_le_bytes([self.rest[0], self.rest[1], self.rest[2], self.rest[3]]);
+            return odd[at as usize];
+        }
+        let time = (entered_ms + i64::from(self.gap)).to_be_bytes();
+        let mut b = [0u8; 16];
+        b[..6].copy_from_slice(&time[2..]);
+        b[6..].copy_from_slice(&self.rest);
+        VisitId::from_bytes(b)
+    }
+}
+
+/// One stay in a venue's log (the only place a stay's length and id are held).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct AtVenue {
     entered: u32,
     length: u32,
     resident: u32,
-    stay: u32,
+    id: PackedId,
 }
 
-/// One stay in a person's list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a person's stay is: its venue's log, at its entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 struct OfResident {
     entered: u32,
-    length: u32,
     venue: u32,
-    stay: u32,
 }
+
+const _: () = assert!(std::mem::size_of::<AtVenue>() == 24 && std::mem::size_of::<OfResident>() == 8);
 
 /// One shared stay found by a sweep, before it is turned into instants.
 #[derive(Debug, Clone, Copy)]
@@ -52,9 +111,7 @@ struct Hit {
     venue: u32,
     start: i64,
     end: i64,
-    /// The contact's visit, read while the sweep is at its log entry (a
-    /// loaded venue's stays have consecutive numbers, so these reads run
-    /// through memory in order instead of jumping about at report time).
+    /// The contact's visit, unpacked while the sweep is at its log entry.
     visit: VisitId,
 }
 
@@ -73,21 +130,31 @@ impl SourceStay {
     }
 }
 
-/// Every stay that began since [`StayIndex::base`], by venue and by person.
+/// Every stay that began since [`StayIndex::base`], by venue, and where
+/// each person's are.
 #[derive(Debug, Clone)]
 pub struct StayIndex {
     base: Timestamp,
     base_ms: i64,
-    resident_numbers: HashMap<ResidentId, u32>,
+    /// People by number: the first `sorted_residents` in id order (the
+    /// load's), then the ones first seen after, numbered in `resident_numbers`.
     residents: Vec<ResidentId>,
-    by_resident: Vec<Vec<OfResident>>,
+    sorted_residents: usize,
+    resident_numbers: HashMap<ResidentId, u32>,
     venue_numbers: HashMap<VenueId, u32>,
     venues: Vec<VenueId>,
     by_venue: Vec<Vec<AtVenue>>,
     /// The longest stay seen at each venue (bounds how far back a log is read).
     longest: Vec<u32>,
-    /// Visit ids by stay number.
-    ids: Vec<VisitId>,
+    /// The load's stays by person: person `n`'s are
+    /// `loaded[starts[n]..starts[n + 1]]`, by entry.
+    starts: Vec<u32>,
+    loaded: Vec<OfResident>,
+    /// Stays inserted after the load, by person number, by entry.
+    added: HashMap<u32, Vec<OfResident>>,
+    /// Visit ids that are not version-7 ids of their entry's time.
+    odd_ids: Vec<VisitId>,
+    stays: usize,
     /// A visit could not be held (it began too far after the base): the
     /// index no longer covers anything until it is rebuilt.
     overflowed: bool,
@@ -106,20 +173,44 @@ pub enum Inserted {
     TooLate,
 }
 
+/// What one part of the index takes, for benchmarks and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    pub stays: usize,
+    /// Venue logs (capacity included).
+    pub venue_logs: usize,
+    /// Where each person's stays are (the load's array, starts, and later lists).
+    pub person_lists: usize,
+    /// People and venues: ids, numbers, longest stays.
+    pub numbering: usize,
+    /// Ids held whole.
+    pub odd_ids: usize,
+}
+
+impl Footprint {
+    pub fn total(&self) -> usize {
+        self.venue_logs + self.person_lists + self.numbering + self.odd_ids
+    }
+}
+
 impl StayIndex {
     /// An empty index of the stays that begin at or after `base`.
     pub fn new(base: Timestamp) -> Self {
         Self {
             base,
             base_ms: base.as_millisecond(),
-            resident_numbers: HashMap::new(),
             residents: Vec::new(),
-            by_resident: Vec::new(),
+            sorted_residents: 0,
+            resident_numbers: HashMap::new(),
             venue_numbers: HashMap::new(),
             venues: Vec::new(),
             by_venue: Vec::new(),
             longest: Vec::new(),
-            ids: Vec::new(),
+            starts: vec![0],
+            loaded: Vec::new(),
+            added: HashMap::new(),
+            odd_ids: Vec::new(),
+            stays: 0,
             overflowed: false,
         }
     }
@@ -131,17 +222,40 @@ impl StayIndex {
 
     /// How many stays are held.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.stays
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.stays == 0
     }
 
     /// Whether every stay that began at or after `from` is held (as far as
     /// what was inserted goes).
     pub fn covers(&self, from: Timestamp) -> bool {
         !self.overflowed && from >= self.base
+    }
+
+    /// Bytes held by each part (vectors' capacities; a hash map's entries
+    /// counted with one control byte each, at its capacity).
+    pub fn footprint(&self) -> Footprint {
+        use std::mem::size_of;
+        let map = |cap: usize, entry: usize| cap * (entry + 1);
+        let added: usize = self.added.values().map(|v| v.capacity() * size_of::<OfResident>() + 24).sum();
+        Footprint {
+            stays: self.stays,
+            venue_logs: self.by_venue.iter().map(|l| l.capacity() * size_of::<AtVenue>()).sum::<usize>()
+                + self.by_venue.capacity() * size_of::<Vec<AtVenue>>(),
+            person_lists: self.loaded.capacity() * size_of::<OfResident>()
+                + self.starts.capacity() * 4
+                + map(self.added.capacity(), 4 + size_of::<Vec<OfResident>>())
+                + added,
+            numbering: self.residents.capacity() * 16
+                + map(self.resident_numbers.capacity(), 20)
+                + self.venues.capacity() * 16
+                + map(self.venue_numbers.capacity(), 20)
+                + self.longest.capacity() * 4,
+            odd_ids: self.odd_ids.capacity() * 16,
+        }
     }
 
     fn offset(&self, t: Timestamp) -> i64 {
@@ -158,6 +272,11 @@ impl StayIndex {
         (self.instant(entered), self.instant(entered + i64::from(length)))
     }
 
+    /// A held stay's visit id.
+    fn visit_id(&self, stay: &AtVenue) -> VisitId {
+        stay.id.unpack(self.base_ms + i64::from(stay.entered), &self.odd_ids)
+    }
+
     /// A stay's entry offset and length, or why it cannot be held (a late
     /// one marks the index overflowed).
     fn span(&mut self, entered_at: Timestamp, end: Timestamp) -> Result<(u32, u32), Inserted> {
@@ -172,21 +291,54 @@ impl StayIndex {
         Ok((entered as u32, length_ms(entered_at, end)))
     }
 
-    fn resident_number(&mut self, id: ResidentId) -> u32 {
-        let (n, new) = number_of(&mut self.resident_numbers, &mut self.residents, id);
-        if new {
-            self.by_resident.push(Vec::new());
+    /// A person's number, if they have one.
+    fn number_of(&self, id: ResidentId) -> Option<u32> {
+        match self.residents[..self.sorted_residents].binary_search(&id) {
+            Ok(n) => Some(n as u32),
+            Err(_) => self.resident_numbers.get(&id).copied(),
         }
+    }
+
+    fn resident_number(&mut self, id: ResidentId) -> u32 {
+        if let Some(n) = self.number_of(id) {
+            return n;
+        }
+        let n = self.residents.len() as u32;
+        self.resident_numbers.insert(id, n);
+        self.residents.push(id);
         n
     }
 
     fn venue_number(&mut self, id: VenueId) -> u32 {
-        let (n, new) = number_of(&mut self.venue_numbers, &mut self.venues, id);
-        if new {
-            self.by_venue.push(Vec::new());
-            self.longest.push(0);
+        if let Some(n) = self.venue_numbers.get(&id) {
+            return *n;
         }
+        let n = self.venues.len() as u32;
+        self.venue_numbers.insert(id, n);
+        self.venues.push(id);
+        self.by_venue.push(Vec::new());
+        self.longest.push(0);
         n
+    }
+
+    /// Where person `n`'s stays are: the load's, then the later ones.
+    fn own(&self, n: u32) -> impl Iterator<Item = OfResident> + '_ {
+        let n = n as usize;
+        let loaded = match (self.starts.get(n), self.starts.get(n + 1)) {
+            (Some(&from), Some(&to)) => &self.loaded[from as usize..to as usize],
+            _ => &[],
+        };
+        loaded.iter().chain(self.added.get(&(n as u32)).into_iter().flatten()).copied()
+    }
+
+    /// The positions in venue `venue`'s log of person `resident`'s stays
+    /// that entered at `entered` (one, unless the person entered twice in
+    /// the same millisecond).
+    fn positions(&self, venue: u32, entered: u32, resident: u32) -> Range<usize> {
+        let log = &self.by_venue[venue as usize];
+        let first = log.partition_point(|c| (c.entered, c.resident) < (entered, resident));
+        let count = log[first..].iter().take_while(|c| (c.entered, c.resident) == (entered, resident)).count();
+        first..first + count
     }
 
     /// Holds a visit (an entry, or a visit read back from the store); a
@@ -201,40 +353,42 @@ impl StayIndex {
         if self.set_end(resident, visit.id, visit.effective_end()) {
             return Inserted::Updated;
         }
-        let stay = self.ids.len() as u32;
-        self.ids.push(visit.id);
-        let own = &mut self.by_resident[resident as usize];
-        let at = own.partition_point(|s| s.entered <= entered);
-        own.insert(at, OfResident { entered, length, venue, stay });
+        let id = PackedId::pack(visit.id, self.base_ms + i64::from(entered), &mut self.odd_ids);
         let log = &mut self.by_venue[venue as usize];
+        if log.len() == log.capacity() {
+            // An eighth more, not twice: a big log grows by little.
+            log.reserve_exact((log.len() / 8).max(4));
+        }
         let at = log.partition_point(|s| (s.entered, s.resident) <= (entered, resident));
-        log.insert(at, AtVenue { entered, length, resident, stay });
+        log.insert(at, AtVenue { entered, length, resident, id });
+        let own = self.added.entry(resident).or_default();
+        let stay = OfResident { entered, venue };
+        own.insert(own.partition_point(|s| *s <= stay), stay);
         self.longest[venue as usize] = self.longest[venue as usize].max(length);
+        self.stays += 1;
         Inserted::Added
     }
 
     /// A held visit ended at `at` (checked out, or closed by the next
     /// check-in); returns whether it was held.
     pub fn close(&mut self, resident: ResidentId, visit: VisitId, at: Timestamp) -> bool {
-        match self.resident_numbers.get(&resident).copied() {
+        match self.number_of(resident) {
             Some(n) => self.set_end(n, visit, at),
             None => false,
         }
     }
 
     fn set_end(&mut self, resident: u32, visit: VisitId, end: Timestamp) -> bool {
+        let found = self.own(resident).find_map(|s| {
+            let log = &self.by_venue[s.venue as usize];
+            let at = self.positions(s.venue, s.entered, resident).find(|&i| self.visit_id(&log[i]) == visit)?;
+            Some((s.venue as usize, at))
+        });
+        let Some((venue, at)) = found else { return false };
         let end = self.offset(end);
-        let (ids, own) = (&self.ids, &mut self.by_resident[resident as usize]);
-        let Some(stay) = own.iter_mut().rev().find(|s| ids[s.stay as usize] == visit) else { return false };
-        let length = (end - i64::from(stay.entered)).clamp(0, SPAN_MS) as u32;
-        stay.length = length;
-        let (venue, number) = (stay.venue, stay.stay);
-        let log = &mut self.by_venue[venue as usize];
-        let first = log.partition_point(|s| (s.entered, s.resident) < (stay.entered, resident));
-        if let Some(s) = log[first..].iter_mut().take_while(|s| s.entered == stay.entered).find(|s| s.stay == number) {
-            s.length = length;
-        }
-        self.longest[venue as usize] = self.longest[venue as usize].max(length);
+        let stay = &mut self.by_venue[venue][at];
+        stay.length = (end - i64::from(stay.entered)).clamp(0, SPAN_MS) as u32;
+        self.longest[venue] = self.longest[venue].max(stay.length);
         true
     }
 
@@ -245,16 +399,11 @@ impl StayIndex {
             return;
         }
         let mut next = StayLoader::new(base);
-        for (n, own) in self.by_resident.iter().enumerate() {
-            for s in own {
+        for (venue, log) in self.by_venue.iter().enumerate() {
+            for s in log {
                 let (entered_at, end) = self.times(s.entered, s.length);
-                next.add_stay(
-                    self.residents[n],
-                    self.venues[s.venue as usize],
-                    self.ids[s.stay as usize],
-                    entered_at,
-                    end,
-                );
+                let (resident, venue) = (self.residents[s.resident as usize], self.venues[venue]);
+                next.add_stay(resident, venue, self.visit_id(s), entered_at, end);
             }
         }
         let overflowed = self.overflowed;
@@ -263,18 +412,30 @@ impl StayIndex {
     }
 
     /// A person's stays that began before `to` and end after `after`, as
-    /// trace sources (a close contact's stays from their first shared one).
+    /// trace sources (a close contact's stays from their first shared one),
+    /// by entry.
     pub fn stays_of(&self, resident: ResidentId, after: Timestamp, to: Timestamp) -> Vec<SourceStay> {
-        let Some(n) = self.resident_numbers.get(&resident) else { return Vec::new() };
+        let Some(n) = self.number_of(resident) else { return Vec::new() };
         let (after, to) = (self.offset(after), self.offset(to));
-        self.by_resident[*n as usize]
-            .iter()
-            .filter(|s| i64::from(s.entered) < to && i64::from(s.entered) + i64::from(s.length) > after)
-            .map(|s| {
-                let (entered_at, end) = self.times(s.entered, s.length);
-                SourceStay { id: self.ids[s.stay as usize], venue: self.venues[s.venue as usize], entered_at, end }
-            })
-            .collect()
+        let mut own: Vec<OfResident> = self.own(n).filter(|s| i64::from(s.entered) < to).collect();
+        own.sort_unstable();
+        own.dedup();
+        let mut stays = Vec::new();
+        for s in own {
+            let log = &self.by_venue[s.venue as usize];
+            for c in &log[self.positions(s.venue, s.entered, n)] {
+                if i64::from(c.entered) + i64::from(c.length) > after {
+                    let (entered_at, end) = self.times(c.entered, c.length);
+                    stays.push(SourceStay {
+                        id: self.visit_id(c),
+                        venue: self.venues[s.venue as usize],
+                        entered_at,
+                        end,
+                    });
+                }
+            }
+        }
+        stays
     }
 
     /// The contacts of `sources` among the stays that began in `range`:
@@ -315,7 +476,7 @@ impl StayIndex {
                 let start = s_in.max(c_in);
                 let end = s_end.min(c_in + i64::from(c.length));
                 if end > start && end - start >= min_overlap {
-                    let visit = self.ids[c.stay as usize];
+                    let visit = self.visit_id(c);
                     hits.push(Hit { resident: c.resident, source: i as u32, venue, start, end, visit });
                 }
             }
@@ -381,7 +542,7 @@ impl StayIndex {
                     let Some(at) = latest.find(c_end - min_overlap, c_in + min_overlap) else { continue };
                     let (_, s_in, s_end, source) = group[at];
                     let (start, end) = (s_in.max(c_in), s_end.min(c_end));
-                    let visit = self.ids[c.stay as usize];
+                    let visit = self.visit_id(c);
                     hits.push(Hit { resident: c.resident, source, venue, start, end, visit });
                 }
             }
@@ -393,8 +554,8 @@ impl StayIndex {
     fn skip_list(&self, source_people: &[ResidentId], exclude: &[ResidentId]) -> Vec<bool> {
         let mut skip = vec![false; self.residents.len()];
         for r in source_people.iter().chain(exclude) {
-            if let Some(n) = self.resident_numbers.get(r) {
-                skip[*n as usize] = true;
+            if let Some(n) = self.number_of(*r) {
+                skip[n as usize] = true;
             }
         }
         skip
@@ -449,30 +610,18 @@ impl StayIndex {
 }
 
 /// Builds a [`StayIndex`] from many visits at once (a load from the store):
-/// each list is sorted once at the end instead of kept sorted on every
-/// insert. The visits must be distinct (the store's rows are).
+/// each log is sorted once at the end instead of kept sorted on every
+/// insert, people are numbered in id order, and their stays are found
+/// through one flat array. The visits must be distinct (the store's rows
+/// are). Visits read venue by venue fill one log at a time.
 #[derive(Debug)]
 pub struct StayLoader {
     index: StayIndex,
-    /// Every stay added, by stay number, until [`StayLoader::finish`] gives
-    /// each list its exact size (lists grown one push at a time keep up to
-    /// twice their length in capacity, and freed growth leaves holes the heap
-    /// never returns).
-    staged: Vec<Staged>,
-}
-
-/// A stay added to a [`StayLoader`]: its person, place and times.
-#[derive(Debug, Clone, Copy)]
-struct Staged {
-    resident: u32,
-    venue: u32,
-    entered: u32,
-    length: u32,
 }
 
 impl StayLoader {
     pub fn new(base: Timestamp) -> Self {
-        Self { index: StayIndex::new(base), staged: Vec::new() }
+        Self { index: StayIndex::new(base) }
     }
 
     /// Adds a visit; one that began before the base is left out.
@@ -485,62 +634,70 @@ impl StayLoader {
         let Ok((entered, length)) = index.span(entered_at, end) else { return };
         let resident = index.resident_number(resident);
         let venue = index.venue_number(venue);
-        index.ids.push(id);
+        let id = PackedId::pack(id, index.base_ms + i64::from(entered), &mut index.odd_ids);
+        index.by_venue[venue as usize].push(AtVenue { entered, length, resident, id });
         index.longest[venue as usize] = index.longest[venue as usize].max(length);
-        self.staged.push(Staged { resident, venue, entered, length });
+        index.stays += 1;
     }
 
     /// How many stays were added.
     pub fn len(&self) -> usize {
-        self.staged.len()
+        self.index.stays
     }
 
     pub fn is_empty(&self) -> bool {
-        self.staged.is_empty()
+        self.index.stays == 0
     }
 
-    /// The index, every list sorted.
+    /// The index: people numbered in id order, every log sorted and trimmed
+    /// to its length, each person's stays in one flat array.
     pub fn finish(self) -> StayIndex {
-        let Self { mut index, staged } = self;
-        let mut per_resident = vec![0usize; index.by_resident.len()];
-        let mut per_venue = vec![0usize; index.by_venue.len()];
-        for s in &staged {
-            per_resident[s.resident as usize] += 1;
-            per_venue[s.venue as usize] += 1;
+        let Self { mut index } = self;
+        // People in id order: a number is then a position found by binary search.
+        let mut order: Vec<u32> = (0..index.residents.len() as u32).collect();
+        order.sort_unstable_by_key(|&n| index.residents[n as usize]);
+        let mut renumber = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
         }
-        index.by_resident = per_resident.into_iter().map(Vec::with_capacity).collect();
-        index.by_venue = per_venue.into_iter().map(Vec::with_capacity).collect();
-        for (stay, s) in staged.into_iter().enumerate() {
-            let (entered, length, stay) = (s.entered, s.length, stay as u32);
-            index.by_resident[s.resident as usize].push(OfResident { entered, length, venue: s.venue, stay });
-            index.by_venue[s.venue as usize].push(AtVenue { entered, length, resident: s.resident, stay });
-        }
-        for own in &mut index.by_resident {
-            own.sort_unstable_by_key(|s| (s.entered, s.stay));
-        }
+        index.residents = order.iter().map(|&old| index.residents[old as usize]).collect();
+        drop(order);
+        index.sorted_residents = index.residents.len();
+        index.resident_numbers = HashMap::new();
+        let mut counts = vec![0u32; index.residents.len() + 1];
         for log in &mut index.by_venue {
-            log.sort_unstable_by_key(|s| (s.entered, s.resident, s.stay));
+            log.shrink_to_fit();
+            for s in log.iter_mut() {
+                s.resident = renumber[s.resident as usize];
+                counts[s.resident as usize + 1] += 1;
+            }
+            log.sort_unstable_by_key(|s| (s.entered, s.resident));
         }
-        index.ids.shrink_to_fit();
-        index.residents.shrink_to_fit();
+        drop(renumber);
+        for n in 1..counts.len() {
+            counts[n] += counts[n - 1];
+        }
+        let mut next = counts.clone();
+        index.loaded = vec![OfResident::default(); index.stays];
+        for (venue, log) in index.by_venue.iter().enumerate() {
+            for s in log {
+                let at = &mut next[s.resident as usize];
+                index.loaded[*at as usize] = OfResident { entered: s.entered, venue: venue as u32 };
+                *at += 1;
+            }
+        }
+        drop(next);
+        for n in 0..index.residents.len() {
+            index.loaded[counts[n] as usize..counts[n + 1] as usize].sort_unstable();
+        }
+        index.starts = counts;
+        index.odd_ids.shrink_to_fit();
         index.venues.shrink_to_fit();
         index.longest.shrink_to_fit();
-        index.resident_numbers.shrink_to_fit();
+        index.by_venue.shrink_to_fit();
         index.venue_numbers.shrink_to_fit();
         index
     }
-}
-
-/// The dense number of `id` in `ids`, given the first time it is seen;
-/// whether it is new.
-fn number_of<K: Copy + Eq + std::hash::Hash>(numbers: &mut HashMap<K, u32>, ids: &mut Vec<K>, id: K) -> (u32, bool) {
-    if let Some(n) = numbers.get(&id) {
-        return (*n, false);
-    }
-    let n = ids.len() as u32;
-    numbers.insert(id, n);
-    ids.push(id);
-    (n, true)
 }
 
 /// Milliseconds from `from` to `to`, within 0 ..= u32::MAX.

@@ -5,4 +5,5 @@ mod check_in;
 mod exposure;
 mod policy;
 mod quarantine;
+mod stays;
 mod story;

@@ -219,6 +219,16 @@ pub async fn load(state: &AppState) -> Result<usize, ApiError> {
     match loaded {
         Ok(loaded) => {
             let stays = loaded.len();
+            let bytes = loaded.footprint();
+            tracing::info!(
+                stays,
+                venue_logs = bytes.venue_logs,
+                person_lists = bytes.person_lists,
+                numbering = bytes.numbering,
+                odd_ids = bytes.odd_ids,
+                total = bytes.total(),
+                "trace index built (bytes by part)"
+            );
             index.install(this_load, loaded);
             Ok(stays)
         }
