@@ -1,7 +1,7 @@
 //! `healthcode serve`.
 
 use anyhow::{Context, Result, bail};
-use healthcode_server::{AppState, SenderConfig, build_state, serve};
+use healthcode_server::{AppState, SenderConfig, ServerConfig, build_state, serve};
 use std::process::ExitCode;
 use tokio::net::TcpListener;
 
@@ -24,6 +24,22 @@ pub async fn serve_state(state: AppState) -> Result<ExitCode> {
     let listener = TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     serve(state, listener).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Binds the listen address before the server is built. With port 0 (any
+/// free port) the port is known only now, so a public base URL left to its
+/// default (`http://` and the listen address) names the bound port: the
+/// posters' QR codes and entry line, and sign-in links, point where the
+/// server answers instead of at port 0.
+pub async fn bind(config: &mut ServerConfig) -> Result<TcpListener> {
+    let listen = config.listen;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let bound = listener.local_addr().with_context(|| format!("reading the address bound for {listen}"))?;
+    if config.public_base_url == format!("http://{listen}") {
+        config.public_base_url = format!("http://{bound}");
+    }
+    config.listen = bound;
+    Ok(listener)
 }
 
 /// Refuses the development outbox anywhere but on a loopback address: it
@@ -60,6 +76,8 @@ pub async fn run(common: CommonArgs, dev_outbox: bool, bench_no_op: bool) -> Res
              or pass --dev-outbox for local development (loopback only; codes are shown at /dev/outbox)"
         );
     }
+    let listener = bind(&mut config).await?;
     let state = build_state(config, super::system_clock()).await?;
-    serve_state(state).await
+    serve(state, listener).await?;
+    Ok(ExitCode::SUCCESS)
 }
