@@ -1,14 +1,14 @@
 //! `healthcode demo`: seed the synthetic city, print where to click, serve.
 
 use anyhow::Result;
-use healthcode_server::build_state;
 use healthcode_server::synthetic::{CityPlan, phone_of, seed_city_bulk, seed_enterprises, seed_places_bulk, venue_of};
+use healthcode_server::{build_state, serve};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::commands::serve::{init_logs, serve_state};
+use crate::commands::serve::{bind, init_logs};
 use crate::settings::{CommonArgs, build};
 
 /// The city sizes of PERFORMANCE.md that `--scale` names (L, 8 M residents
@@ -93,6 +93,9 @@ pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<E
     // The demo is development by nature: its codes go to the outbox.
     super::serve::outbox_only_on_loopback(config.listen, "the demo")?;
     config.sender = healthcode_server::SenderConfig::DevOutbox;
+    // Bound before the seeding: a port in use fails now rather than after minutes of seeding, and
+    // with port 0 the printed URLs name the port taken.
+    let listener = if no_serve { None } else { Some(bind(&mut config).await?) };
     let state = build_state(config, super::system_clock()).await?;
     let first = healthcode_domain::Contact::Phone(phone_of(0));
     let now = state.clock.now();
@@ -199,8 +202,8 @@ pub async fn run(common: CommonArgs, plan: CityPlan, no_serve: bool) -> Result<E
     );
     eprintln!("  API docs: {base}/api/docs   trust list: {base}/api/v1/trust-list");
     eprintln!();
-    if no_serve {
-        return Ok(ExitCode::SUCCESS);
+    if let Some(listener) = listener {
+        serve(state, listener).await?;
     }
-    serve_state(state).await
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `healthcode serve`.
 
 use anyhow::{Context, Result, bail};
-use healthcode_server::{AppState, SenderConfig, ServerConfig, build_state, serve};
+use healthcode_server::{SenderConfig, ServerConfig, build_state, serve};
 use std::process::ExitCode;
 use tokio::net::TcpListener;
 
@@ -17,13 +17,6 @@ pub fn init_logs() {
     } else {
         builder.init();
     }
-}
-
-pub async fn serve_state(state: AppState) -> Result<ExitCode> {
-    let listen = state.config.listen;
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
-    serve(state, listener).await?;
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Binds the listen address before the server is built. With port 0 (any
