@@ -117,3 +117,17 @@ async fn a_store_copy_keeps_the_codes_printed_on_posters() {
     assert_eq!(target.venue_of_entry_code(&code.replace('-', "")).await.unwrap(), (id, 0));
     healthcode_server::transfer::copy_store(app.state.store.as_ref(), target.as_ref(), 50, |_| {}).await.unwrap();
 }
+
+#[tokio::test]
+async fn posters_first_drawn_at_once_print_one_code() {
+    let app = spawn_app().await;
+    let op = operator_token(&app, "+84912000909").await;
+    let venue = venue_registered(&app, &op, "Phở Thìn").await;
+    // Six first draws race to create the generation's code: every one answers, with the same code.
+    let draw = |size| printed_code(&app, &op, &venue, size);
+    let (a, b, c, d, e, f) = tokio::join!(draw("a4"), draw("a5"), draw("a6"), draw("a4"), draw("a5"), draw("a6"));
+    let codes = [a, b, c, d, e, f];
+    assert!(codes.iter().all(|c| *c == codes[0]), "one code per generation: {codes:?}");
+    let (s, to, _) = types(&app, &codes[0]).await;
+    assert_eq!((s, to), (StatusCode::SEE_OTHER, check_in_path(&venue)));
+}
