@@ -9,13 +9,13 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use healthcode_domain::ApplicationState;
 use healthcode_store::EnterpriseSort;
-use jiff::Timestamp;
 
 use crate::services::{enterprises, lists};
 use crate::state::AppState;
 use crate::web::case_pages::PageAuthority;
 use crate::web::i18n::Lang;
 use crate::web::listing::{self, ListParams, ListSpec, Listing};
+use crate::web::pages::local_minute;
 use crate::web::view::Page;
 
 const EMPLOYERS: &str = "/authority/employers";
@@ -62,10 +62,6 @@ pub struct EmployersPage {
     pub l: Listing,
 }
 
-fn local(state: &AppState, t: Timestamp) -> String {
-    t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
-}
-
 /// `GET /authority/employers`.
 pub async fn list(
     State(state): State<AppState>,
@@ -92,13 +88,13 @@ pub async fn list(
             name: e.profile.name.clone(),
             district: listing::district_name(&state, lang, Some(e.profile.district.as_str())),
             headcount: e.profile.planned_headcount,
-            submitted: local(&state, e.submitted_at),
-            due: local(&state, e.due_at),
+            submitted: local_minute(&state, e.submitted_at),
+            due: local_minute(&state, e.due_at),
             overdue: enterprises::is_overdue(e, now),
             pending: e.state == ApplicationState::Pending,
             state: lang.t(&format!("ent.state_{}", e.state.as_str())).to_string(),
             decided: e.decided_by.clone().map(|by| {
-                let at = e.decided_at.map(|t| local(&state, t)).unwrap_or_default();
+                let at = e.decided_at.map(|t| local_minute(&state, t)).unwrap_or_default();
                 (by, at, e.decision_reason.clone().unwrap_or_default())
             }),
         })

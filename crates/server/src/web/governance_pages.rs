@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use healthcode_domain::{Colour, Contact, Role};
 use healthcode_store::{AlarmKind, AlarmSort, ListQuery, Listed, OverrideSort};
-use jiff::Timestamp;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::services::{alarms, lists, overrides};
@@ -19,6 +18,7 @@ use crate::state::AppState;
 use crate::web::form_checks;
 use crate::web::i18n::Lang;
 use crate::web::listing::{self, ListParams, ListSpec, Listing};
+use crate::web::pages::local_minute;
 use crate::web::pages::{Fields, colour_name, field};
 use crate::web::view::{Page, Submitted};
 
@@ -61,10 +61,6 @@ impl FromRequestParts<AppState> for PageOverseer {
             roles: who.staff.roles.clone(),
         })
     }
-}
-
-fn local(state: &AppState, t: Timestamp) -> String {
-    t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 /// One override as the list shows it.
@@ -184,10 +180,13 @@ async fn overrides_page(
             reason_code: o.reason_code.clone(),
             basis: o.basis.clone(),
             requested_by: o.requested_by.clone(),
-            requested_at: local(state, o.requested_at),
+            requested_at: local_minute(state, o.requested_at),
             pending: o.state == "pending",
             state: lang.t(&format!("ovr.state.{}", o.state)).into(),
-            decided: o.decided_by.clone().map(|by| (by, o.decided_at.map(|t| local(state, t)).unwrap_or_default())),
+            decided: o
+                .decided_by
+                .clone()
+                .map(|by| (by, o.decided_at.map(|t| local_minute(state, t)).unwrap_or_default())),
         })
         .collect::<Vec<_>>();
     let page = OverridesPage {
@@ -310,13 +309,13 @@ async fn alarms_page(
             id: a.id.to_string(),
             code: a.kind.as_str().into(),
             kind: lang.t(&format!("alarm.kind.{}", a.kind.as_str())).into(),
-            at: local(state, a.at),
+            at: local_minute(state, a.at),
             subject: a.subject.clone(),
             detail: a.detail.clone(),
             acknowledged: a
                 .acknowledged_by
                 .clone()
-                .map(|by| (by, a.acknowledged_at.map(|t| local(state, t)).unwrap_or_default())),
+                .map(|by| (by, a.acknowledged_at.map(|t| local_minute(state, t)).unwrap_or_default())),
         })
         .collect::<Vec<_>>();
     let kinds = AlarmKind::ALL.iter().map(|k| (k.as_str(), lang.t(&format!("alarm.kind.{}", k.as_str()))));

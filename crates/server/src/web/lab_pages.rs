@@ -24,6 +24,7 @@ use crate::services::lab::{self, Channel, NewResult, RowError};
 use crate::state::AppState;
 use crate::web::form_errors::FieldErrors;
 use crate::web::i18n::Lang;
+use crate::web::pages::local_minute;
 use crate::web::pages::{Fields, error_page, field};
 use crate::web::view::{Page, Submitted};
 
@@ -44,10 +45,6 @@ const FIELD_OF_CODE: [(&str, &str); 10] = [
     ("LAB_INVALID", "lab"),
     ("EVIDENCE_REQUIRED", "evidence"),
 ];
-
-fn local(state: &AppState, t: Timestamp) -> String {
-    t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
-}
 
 /// A service error in the reader's language when the catalogue has its code.
 fn message(lang: Lang, code: &str, english: &str) -> String {
@@ -83,7 +80,7 @@ fn result_shown(state: &AppState, lang: Lang, r: &TestResult) -> ResultShown {
         kind: lang.t(&format!("lab.kind.{}", r.kind.as_str())).into(),
         outcome: r.outcome.as_str().into(),
         outcome_name: lang.t(&format!("lab.outcome.{}", r.outcome.as_str())).into(),
-        sampled_at: local(state, r.sampled_at),
+        sampled_at: local_minute(state, r.sampled_at),
         lab: r.lab.as_str().into(),
         opened_case: r.case.is_some(),
         person: r.resident.to_string().chars().take(8).collect(),
@@ -248,9 +245,9 @@ fn declaration_shown(state: &AppState, f: &FalseDeclaration) -> DeclarationShown
         person: f.resident.to_string().chars().take(8).collect(),
         evidence: f.evidence.clone(),
         requested_by: f.requested_by.clone(),
-        requested_at: local(state, f.requested_at),
+        requested_at: local_minute(state, f.requested_at),
         decided_by: f.decided_by.clone().unwrap_or_default(),
-        decided_at: f.decided_at.map(|t| local(state, t)).unwrap_or_default(),
+        decided_at: f.decided_at.map(|t| local_minute(state, t)).unwrap_or_default(),
     }
 }
 

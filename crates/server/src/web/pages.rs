@@ -36,6 +36,11 @@ pub(crate) fn all(fields: &Fields, name: &str) -> Vec<String> {
     fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
 }
 
+/// A moment as the staff pages show it: the deployment's local date and minute.
+pub(crate) fn local_minute(state: &AppState, t: jiff::Timestamp) -> String {
+    t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
 pub(crate) fn colour_name(lang: Lang, c: Colour) -> &'static str {
     lang.t(&format!("colour.{}", c.as_str()))
 }
@@ -494,7 +499,7 @@ pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResiden
         .map(|c| {
             let h = history_entry(&state, c, lang);
             HistoryShown {
-                at: c.at.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+                at: local_minute(&state, c.at),
                 event_name: lang.t(&format!("event.{}", h.event)).into(),
                 from: c.from.map(|f| colour_name(lang, f).to_string()),
                 to: h.to.clone(),
@@ -511,7 +516,7 @@ pub async fn history(State(state): State<AppState>, lang: Lang, who: PageResiden
             .iter()
             .map(|a| {
                 (
-                    a.at.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+                    local_minute(&state, a.at),
                     lang.t(&format!("access.role.{}", a.role.as_str())).to_string(),
                     lang.t(&format!("access.{}", a.purpose)).to_string(),
                 )

@@ -84,7 +84,7 @@ fn shown(state: &AppState, lang: Lang, kinds: &[(String, CheckpointKind)], r: &P
     let p = &r.passage;
     let kind = kinds.iter().find(|(id, _)| *id == p.checkpoint.to_string()).map(|(_, k)| *k);
     PassageShown {
-        scanned: p.scanned_at.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+        scanned: crate::web::pages::local_minute(state, p.scanned_at),
         checkpoint: r.checkpoint.clone(),
         kind: kind.map_or_else(String::new, |k| lang.t(&format!("scan.kind.{}", k.as_str())).to_string()),
         district: listing::district_name(state, lang, Some(r.district.as_str())),
