@@ -282,13 +282,17 @@ async fn contexts(
         return Ok(found);
     }
     let values = vec!["(?)"; people.len()].join(",");
+    // The open visit (at most one a person: `visits_one_open`), else the
+    // latest: two index seeks a person. One `ORDER BY exited_at IS NULL
+    // DESC, entered_at DESC, ...` read and sorted every visit the person
+    // ever made, about 100 µs a person at scale M against 16 µs.
     let sql = format!(
         "{before}
          WITH people(id) AS (VALUES {values})
          SELECT people.id AS person, (SELECT colour FROM health_status WHERE resident_id = people.id) AS status_colour, v.*
-         FROM people LEFT JOIN visits AS v ON v.id =
-           (SELECT id FROM visits WHERE resident_id = people.id
-            ORDER BY exited_at IS NULL DESC, entered_at DESC, exited_at DESC, id DESC LIMIT 1)"
+         FROM people LEFT JOIN visits AS v ON v.id = coalesce(
+           (SELECT id FROM visits WHERE resident_id = people.id AND exited_at IS NULL),
+           (SELECT id FROM visits WHERE resident_id = people.id ORDER BY entered_at DESC, exited_at DESC, id DESC LIMIT 1))"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for p in &people {
