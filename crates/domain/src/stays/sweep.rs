@@ -73,7 +73,7 @@ impl StayIndex {
         // their order but where a person shared one source stay twice.
         let mut sources: Vec<(u32, &SourceStay)> =
             sources.iter().filter_map(|s| Some((*self.venue_numbers.get(&s.venue)?, s))).collect();
-        sources.sort_by(|a, b| (a.1.venue, a.1.id).cmp(&(b.1.venue, b.1.id)));
+        sources.sort_by_key(|a| (a.1.venue, a.1.id));
         let listed: Vec<VisitId> = sources.iter().map(|(_, s)| s.id).collect();
         self.collect(listed, |sink| {
             for (i, &(venue, s)) in sources.iter().enumerate() {
