@@ -24,17 +24,21 @@
 //! [`exposure::contacts_among`](crate::exposure::contacts_among) for
 //! candidates that began in a range: the same contacts, the same shared stays
 //! in the same order. It is pure: the server keeps it up to date with what it
-//! writes and decides when it covers a trace.
+//! writes and decides when it covers a trace. [`StayIndex::two_hops`]
+//! answers both hops of a trace at once, as [`ContactList`]s (`sweep.rs`,
+//! `contact_list.rs`).
 
 use jiff::Timestamp;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::exposure::{Contact, ExposureRules, LatestEnd, SharedStay};
 use crate::ids::{ResidentId, VenueId, VisitId};
 use crate::visit::Visit;
 
+mod contact_list;
 mod load;
+mod sweep;
+pub use contact_list::ContactList;
 pub use load::StayLoader;
 
 /// Offsets past this are out of reach of the base (49 days of milliseconds).
@@ -104,19 +108,6 @@ struct OfResident {
 }
 
 const _: () = assert!(std::mem::size_of::<AtVenue>() == 24 && std::mem::size_of::<OfResident>() == 8);
-
-/// One shared stay found by a sweep, before it is turned into instants.
-#[derive(Debug, Clone, Copy)]
-struct Hit {
-    resident: u32,
-    /// The position of the source stay.
-    source: u32,
-    venue: u32,
-    start: i64,
-    end: i64,
-    /// The contact's visit, unpacked while the sweep is at its log entry.
-    visit: VisitId,
-}
 
 /// A stay a trace starts from: the case's, or a close contact's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,6 +325,16 @@ impl StayIndex {
         loaded.iter().chain(self.added.get(&(n as u32)).into_iter().flatten()).copied()
     }
 
+    /// How many stays person `n` has.
+    fn own_count(&self, n: u32) -> usize {
+        let n = n as usize;
+        let loaded = match (self.starts.get(n), self.starts.get(n + 1)) {
+            (Some(&from), Some(&to)) => (to - from) as usize,
+            _ => 0,
+        };
+        loaded + self.added.get(&(n as u32)).map_or(0, Vec::len)
+    }
+
     /// The positions in venue `venue`'s log of person `resident`'s stays
     /// that entered at `entered` (one, unless the person entered twice in
     /// the same millisecond).
@@ -440,176 +441,6 @@ impl StayIndex {
         }
         stays
     }
-
-    /// The contacts of `sources` among the stays that began in `range`:
-    /// what [`exposure::contacts_among`](crate::exposure::contacts_among)
-    /// reports for the sources and those candidates. The sources' people and
-    /// `exclude` are never contacts. By person, each person's shared stays
-    /// sorted.
-    pub fn contacts(
-        &self,
-        sources: &[SourceStay],
-        source_people: &[ResidentId],
-        exclude: &[ResidentId],
-        range: (Timestamp, Timestamp),
-        rules: &ExposureRules,
-    ) -> Vec<Contact> {
-        let skip = self.skip_list(source_people, exclude);
-        let (range_from, range_to) = (self.offset(range.0), self.offset(range.1));
-        let buffer = rules.buffer_after.as_millis() as i64;
-        let min_overlap = rules.min_overlap.as_millis() as i64;
-        let mut hits: Vec<Hit> = Vec::new();
-        for (i, s) in sources.iter().enumerate() {
-            let Some(&venue) = self.venue_numbers.get(&s.venue) else { continue };
-            let log = &self.by_venue[venue as usize];
-            let s_in = self.offset(s.entered_at);
-            let s_end = self.offset(s.end).saturating_add(buffer);
-            let from = range_from.max(s_in - i64::from(self.longest[venue as usize]));
-            let to = range_to.min(s_end);
-            if to <= from || to <= 0 {
-                continue;
-            }
-            let from = from.clamp(0, SPAN_MS + 1);
-            let first = log.partition_point(|c| i64::from(c.entered) < from);
-            for c in log[first..].iter().take_while(|c| i64::from(c.entered) < to) {
-                if skip[c.resident as usize] {
-                    continue;
-                }
-                let c_in = i64::from(c.entered);
-                let start = s_in.max(c_in);
-                let end = s_end.min(c_in + i64::from(c.length));
-                if end > start && end - start >= min_overlap {
-                    let visit = self.visit_id(c);
-                    hits.push(Hit { resident: c.resident, source: i as u32, venue, start, end, visit });
-                }
-            }
-        }
-        self.report(hits, sources)
-    }
-
-    /// The secondary contacts of `sources` (close contacts' stays) among the
-    /// stays that began in `range`: what
-    /// [`exposure::secondary_among`](crate::exposure::secondary_among)
-    /// reports for the sources and those candidates, each contact stay once
-    /// with the overlapping source stay that ends latest. Each venue's log is
-    /// read once, only near its sources' stays. The sources' people and
-    /// `exclude` are never contacts.
-    pub fn secondary(
-        &self,
-        sources: &[SourceStay],
-        source_people: &[ResidentId],
-        exclude: &[ResidentId],
-        range: (Timestamp, Timestamp),
-        rules: &ExposureRules,
-    ) -> Vec<Contact> {
-        let skip = self.skip_list(source_people, exclude);
-        let (range_from, range_to) = (self.offset(range.0), self.offset(range.1));
-        let buffer = rules.buffer_after.as_millis() as i64;
-        let min_overlap = rules.min_overlap.as_millis() as i64;
-        // (venue, entry, end with the buffer, position in `sources`), by venue
-        // and then as LatestEnd breaks ties: entry, then visit id.
-        let mut at_venues: Vec<(u32, i64, i64, u32)> = sources
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
-                let venue = *self.venue_numbers.get(&s.venue)?;
-                let (s_in, s_end) = (self.offset(s.entered_at), self.offset(s.end).saturating_add(buffer));
-                (s_end - s_in >= min_overlap).then_some((venue, s_in, s_end, i as u32))
-            })
-            .collect();
-        // The visit id (a read elsewhere in memory) only breaks ties.
-        at_venues.sort_unstable_by(|a, b| {
-            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| sources[a.3 as usize].id.cmp(&sources[b.3 as usize].id))
-        });
-        let mut hits: Vec<Hit> = Vec::new();
-        for group in at_venues.chunk_by(|a, b| a.0 == b.0) {
-            let venue = group[0].0;
-            let log = &self.by_venue[venue as usize];
-            let latest = LatestEnd::new(group.iter().map(|&(_, s_in, s_end, _)| (s_in, s_end)));
-            let longest = i64::from(self.longest[venue as usize]);
-            // The log read in runs around the sources' stays, each entry once.
-            let mut read_to = range_from.max(0);
-            for &(_, s_in, s_end, _) in group {
-                let from = read_to.max(s_in - longest);
-                let to = range_to.min(s_end).min(SPAN_MS + 1);
-                if to <= from {
-                    continue;
-                }
-                read_to = to;
-                let first = log.partition_point(|c| i64::from(c.entered) < from);
-                for c in log[first..].iter().take_while(|c| i64::from(c.entered) < to) {
-                    let (c_in, c_end) = (i64::from(c.entered), i64::from(c.entered) + i64::from(c.length));
-                    if skip[c.resident as usize] || c_end - c_in < min_overlap {
-                        continue;
-                    }
-                    let Some(at) = latest.find(c_end - min_overlap, c_in + min_overlap) else { continue };
-                    let (_, s_in, s_end, source) = group[at];
-                    let (start, end) = (s_in.max(c_in), s_end.min(c_end));
-                    let visit = self.visit_id(c);
-                    hits.push(Hit { resident: c.resident, source, venue, start, end, visit });
-                }
-            }
-        }
-        self.report(hits, sources)
-    }
-
-    /// Who is never a contact, by person number.
-    fn skip_list(&self, source_people: &[ResidentId], exclude: &[ResidentId]) -> Vec<bool> {
-        let mut skip = vec![false; self.residents.len()];
-        for r in source_people.iter().chain(exclude) {
-            if let Some(n) = self.number_of(*r) {
-                skip[n as usize] = true;
-            }
-        }
-        skip
-    }
-
-    /// Shared stays found by a sweep, as contacts by person id, each
-    /// person's shared stays sorted: the hits are put in order through one
-    /// array of 16-byte keys (the person id's first 8 bytes, the person's
-    /// number, the hit's position), so people come out in id order without
-    /// a second sort of the contacts, and nothing is allocated per person
-    /// but the report's own list.
-    fn report(&self, hits: Vec<Hit>, sources: &[SourceStay]) -> Vec<Contact> {
-        let mut order: Vec<u128> = hits
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                let id = self.residents[h.resident as usize].as_bytes();
-                let prefix = u64::from_be_bytes([id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7]]);
-                u128::from(prefix) << 64 | u128::from(h.resident) << 32 | i as u128
-            })
-            .collect();
-        order.sort_unstable();
-        let person = |key: &u128| (key >> 32) as u32;
-        let mut contacts: Vec<Contact> = order
-            .chunk_by(|a, b| person(a) == person(b))
-            .map(|group| {
-                let mut shared: Vec<SharedStay> = group
-                    .iter()
-                    .map(|key| {
-                        let h = &hits[*key as u32 as usize];
-                        SharedStay {
-                            venue: self.venues[h.venue as usize],
-                            source_visit: sources[h.source as usize].id,
-                            contact_visit: h.visit,
-                            overlap_start: self.instant(h.start),
-                            overlap_end: self.instant(h.end),
-                        }
-                    })
-                    .collect();
-                shared.sort_unstable();
-                shared.dedup();
-                Contact { resident: self.residents[person(&group[0]) as usize], shared }
-            })
-            .collect();
-        // Two ids that share their first 8 bytes (made in the same
-        // millisecond) may still be out of order.
-        if !contacts.is_sorted_by_key(|c| c.resident) {
-            contacts.sort_unstable_by_key(|c| c.resident);
-        }
-        contacts
-    }
 }
 
 /// Milliseconds from `from` to `to`, within 0 ..= u32::MAX.
@@ -621,7 +452,7 @@ fn length_ms(from: Timestamp, to: Timestamp) -> u32 {
 mod tests {
     use super::*;
     use crate::colour::Colour;
-    use crate::exposure::contacts_among;
+    use crate::exposure::{ExposureRules, contacts_among};
     use crate::visit::VisitSource;
     use jiff::SignedDuration;
 

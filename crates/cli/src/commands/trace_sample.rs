@@ -172,7 +172,6 @@ async fn outbreak(state: &AppState, cases: Vec<Case>, sample: Sample) -> Result<
     if sample.read == TraceRead::Index && report.read_from != TraceSource::Index {
         bail!("the outbreak was traced from the store: the index does not cover its window");
     }
-    let stays = |list: &[healthcode_domain::TraceContact]| list.iter().map(|c| c.shared.len()).sum::<usize>();
     eprintln!(
         "outbreak of {n} cases (14-day window, {}, seed {}) on {}, read from the {}: all {}; {} case stays, {} close contacts ({} shared stays), {} secondary ({} shared stays)",
         depth_name(sample.depth),
@@ -182,9 +181,9 @@ async fn outbreak(state: &AppState, cases: Vec<Case>, sample: Sample) -> Result<
         ms(took),
         report.case_visits.len(),
         report.close.len(),
-        stays(&report.close),
+        report.close.shared_stays(),
         report.secondary.len(),
-        stays(&report.secondary)
+        report.secondary.shared_stays()
     );
     Ok(ExitCode::SUCCESS)
 }

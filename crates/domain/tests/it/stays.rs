@@ -72,11 +72,19 @@ fn visits(raw: &[Raw]) -> Vec<Visit> {
 }
 
 /// Every answer of the index next to the long way's over the visits it should hold.
-fn same_answers(index: &StayIndex, model: &[Visit], from: Timestamp, range: (i64, i64)) -> Result<(), TestCaseError> {
+/// `until`: the close contacts' stays that began from then on are no sources (the window's end).
+fn same_answers(
+    index: &StayIndex,
+    model: &[Visit],
+    from: Timestamp,
+    range: (i64, i64),
+    until: i64,
+) -> Result<(), TestCaseError> {
     let rules = ExposureRules::default();
     let held: Vec<&Visit> = model.iter().filter(|v| held(v, from)).collect();
     prop_assert_eq!(index.len(), held.len());
     let range = (ms(range.0), ms(range.1));
+    let until = ms(until);
     let candidates = || held.iter().copied().filter(|v| v.entered_at >= range.0 && v.entered_at < range.1);
     let exclude = BTreeSet::from([ResidentId::from_bytes([7; 16])]);
     let excluded: Vec<ResidentId> = exclude.iter().copied().collect();
@@ -94,10 +102,10 @@ fn same_answers(index: &StayIndex, model: &[Visit], from: Timestamp, range: (i64
         let after = c.shared.iter().map(|s| s.overlap_start).min().unwrap();
         let mut want: Vec<SourceStay> = held
             .iter()
-            .filter(|v| v.resident == c.resident && v.entered_at < range.1 && v.effective_end() > after)
+            .filter(|v| v.resident == c.resident && v.entered_at < until && v.effective_end() > after)
             .map(|v| SourceStay::of(v))
             .collect();
-        let mut got = index.stays_of(c.resident, after, range.1);
+        let mut got = index.stays_of(c.resident, after, until);
         want.sort_by_key(|s| (s.entered_at, s.id));
         got.sort_by_key(|s| (s.entered_at, s.id));
         prop_assert_eq!(&got, &want);
@@ -106,12 +114,22 @@ fn same_answers(index: &StayIndex, model: &[Visit], from: Timestamp, range: (i64
     }
     let mut second_people: Vec<ResidentId> = close.iter().map(|c| c.resident).collect();
     second_people.sort();
+    // Every close contact is never a secondary one, whether or not any of their stays is a source.
     let mut skip = exclude.clone();
     skip.insert(people[0]);
+    skip.extend(second_people.iter().copied());
     let secondary = secondary_among(&second, candidates(), &skip, &rules);
     let mut excluded_too = excluded.clone();
     excluded_too.push(people[0]);
-    prop_assert_eq!(index.secondary(&second_sources, &second_people, &excluded_too, range, &rules), secondary);
+    prop_assert_eq!(index.secondary(&second_sources, &second_people, &excluded_too, range, &rules), secondary.clone());
+
+    // Both hops at once, as lists.
+    let (close_list, secondary_list) = index.two_hops(&sources, &people, &excluded, range, until, &rules);
+    prop_assert_eq!(close_list.len(), close.len());
+    prop_assert_eq!(close_list.shared_stays(), close.iter().map(|c| c.shared.len()).sum::<usize>());
+    prop_assert_eq!(close_list.residents().collect::<Vec<_>>(), close.iter().map(|c| c.resident).collect::<Vec<_>>());
+    prop_assert_eq!(close_list.into_contacts(), close);
+    prop_assert_eq!(secondary_list.into_contacts(), secondary);
     Ok(())
 }
 
@@ -127,6 +145,7 @@ proptest! {
         loaded_share in 0usize..50,
         updates in prop::collection::vec((0usize..50, 0i64..300 * MINUTE, any::<bool>()), 0..12),
         range in (0i64..2, 0i64..2),
+        until in 0usize..3,
         forget_minutes in 0i64..200,
     ) {
         let mut model = visits(&raw);
@@ -166,10 +185,12 @@ proptest! {
         // A range of all, or of the first day only; near the edge, or near the base.
         let ranges = [(-EDGE_MS, 2 * EDGE_MS), (0, 24 * 60 * MINUTE), (EDGE_MS - 200 * MINUTE, EDGE_MS + 1)];
         let range = ranges[(range.0 + range.1) as usize];
-        same_answers(&index, &model, base(), range)?;
+        // The range's end, or a cut through the first day's stays or the edge's.
+        let until = [range.1, 150 * MINUTE, EDGE_MS - 100 * MINUTE][until];
+        same_answers(&index, &model, base(), range, until)?;
 
         let from = ms(forget_minutes * MINUTE);
         index.forget_before(from);
-        same_answers(&index, &model, from, range)?;
+        same_answers(&index, &model, from, range, until)?;
     }
 }

@@ -4,7 +4,7 @@
 
 use healthcode_domain::exposure::{self, ExposureRules, in_window};
 use healthcode_domain::policy::{CaseKind, ContactKind};
-use healthcode_domain::stays::{SourceStay, StayIndex};
+use healthcode_domain::stays::{ContactList, SourceStay, StayIndex};
 use healthcode_domain::{
     Actor, Case, CaseId, Evidence, ResidentId, SharedStay, StandingFacts, TraceContact, VenueId, Visit, apply_finding,
 };
@@ -332,8 +332,8 @@ pub async fn trace_case_to(state: &AppState, case: Case, depth: Depth) -> Result
         window,
         case_visits,
         case_attempts,
-        close: found.close,
-        secondary: found.secondary,
+        close: found.close.into_contacts(),
+        secondary: found.secondary.into_contacts(),
         read_from: found.read_from,
     })
 }
@@ -353,8 +353,10 @@ pub struct OutbreakReport {
     /// contact source: an attempt is an instant with no stay to overlap
     /// (`healthcode_domain::AttemptedEntry`).
     pub case_attempts: Vec<healthcode_domain::AttemptedEntry>,
-    pub close: Vec<TraceContact>,
-    pub secondary: Vec<TraceContact>,
+    /// Held as numbers until read: two hops from many cases reach most of
+    /// a city, and a `Vec<TraceContact>` of them takes seconds to build.
+    pub close: ContactList,
+    pub secondary: ContactList,
     pub read_from: TraceSource,
 }
 
@@ -395,8 +397,8 @@ pub async fn trace_outbreak(state: &AppState, cases: Vec<Case>, depth: Depth) ->
 
 /// The contacts of a trace and where they were read.
 struct Found {
-    close: Vec<TraceContact>,
-    secondary: Vec<TraceContact>,
+    close: ContactList,
+    secondary: ContactList,
     read_from: TraceSource,
 }
 
@@ -426,7 +428,8 @@ async fn contacts_of(
 }
 
 /// The close and secondary contacts from the stay index: the same question
-/// the store path asks, of the same stays.
+/// the store path asks, of the same stays (the close contacts' stays from
+/// their first shared one until the window's end are the secondary sources).
 fn contacts_in(
     index: &StayIndex,
     cases: &[ResidentId],
@@ -434,20 +437,13 @@ fn contacts_in(
     window: (Timestamp, Timestamp),
     depth: Depth,
     rules: &ExposureRules,
-) -> (Vec<TraceContact>, Vec<TraceContact>) {
+) -> (ContactList, ContactList) {
     let range = venue_range(window, rules);
     let sources: Vec<SourceStay> = case_visits.iter().map(SourceStay::of).collect();
-    let close = index.contacts(&sources, cases, &[], range, rules);
-    if depth == Depth::Close {
-        return (close, Vec::new());
+    match depth {
+        Depth::Close => (index.contact_list(&sources, cases, &[], range, rules), ContactList::default()),
+        Depth::Secondary => index.two_hops(&sources, cases, &[], range, window.1, rules),
     }
-    let people: Vec<ResidentId> = close.iter().map(|c| c.resident).collect();
-    let mut sources = Vec::new();
-    for c in &close {
-        sources.extend(index.stays_of(c.resident, first_shared(c, window), window.1));
-    }
-    let secondary = index.secondary(&sources, &people, cases, range, rules);
-    (close, secondary)
 }
 
 /// When a close contact first shared a stay: before it they could not have
@@ -468,7 +464,7 @@ async fn trace_from_store(
     let mut exclude: BTreeSet<ResidentId> = cases.iter().copied().collect();
     let close = exposure::contacts(case_visits, &near, &exclude, rules);
     if depth == Depth::Close {
-        return Ok(Found { close, secondary: Vec::new(), read_from: TraceSource::Store });
+        return Ok(Found { close: close.into(), secondary: ContactList::default(), read_from: TraceSource::Store });
     }
     exclude.extend(close.iter().map(|c| c.resident));
     let firsts: HashMap<ResidentId, Timestamp> = close.iter().map(|c| (c.resident, first_shared(c, window))).collect();
@@ -476,7 +472,7 @@ async fn trace_from_store(
     let mut venues = VenueVisits::new(window, rules);
     let read = venues.read_for(state, &close_visits).await?;
     let secondary = exposure::secondary_among(&close_visits, venues.at(&read), &exclude, rules);
-    Ok(Found { close, secondary, read_from: TraceSource::Store })
+    Ok(Found { close: close.into(), secondary: secondary.into(), read_from: TraceSource::Store })
 }
 
 fn stays_as_evidence(case: CaseId, shared: &[SharedStay], contact: &str) -> Vec<Evidence> {

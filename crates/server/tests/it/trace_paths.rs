@@ -158,9 +158,11 @@ async fn outbreak_matches(app: &TestApp, plan: &CityPlan, expected: TraceSource)
             TraceContact { resident, shared }
         })
         .collect();
-    assert_eq!(report.close, close, "the outbreak's close contacts are the cases' merged");
+    assert_eq!(report.close.len(), close.len(), "the outbreak's close contacts, counted");
+    assert_eq!(report.close.shared_stays(), close.iter().map(|c| c.shared.len()).sum::<usize>());
+    assert_eq!(report.close.clone().into_contacts(), close, "the outbreak's close contacts are the cases' merged");
     let secondary = secondary_of(state, &mut HashMap::new(), &close, people, trace_window(state, &cases[0])).await;
-    assert_eq!(report.secondary, secondary, "the outbreak's secondary contacts");
+    assert_eq!(report.secondary.clone().into_contacts(), secondary, "the outbreak's secondary contacts");
     case_visits.sort_by_key(|v| (v.resident, v.entered_at, v.id));
     assert_eq!(report.case_visits, case_visits, "the cases' visits");
     assert!(close.len() > 30 && secondary.len() > 300, "{} close, {} secondary", close.len(), secondary.len());
