@@ -199,7 +199,8 @@ pub(super) enum SourceRef {
 /// What a sweep does with each shared stay it finds: counts them by
 /// person, then puts each in its place. A sweep runs twice, once a mode.
 pub(super) enum Sink<'a> {
-    Count(Vec<u32>),
+    /// Hits by person number, and the numbers with any (in the order seen).
+    Count(Vec<u32>, Vec<u32>),
     Place(Placing<'a>),
 }
 
@@ -218,7 +219,13 @@ impl Sink<'_> {
     #[inline]
     pub(super) fn hit(&mut self, venue: u32, stay: &AtVenue, source: SourceRef, start: i64, end: i64) {
         match self {
-            Sink::Count(counts) => counts[stay.resident as usize] += 1,
+            Sink::Count(counts, seen) => {
+                let count = &mut counts[stay.resident as usize];
+                if *count == 0 {
+                    seen.push(stay.resident);
+                }
+                *count += 1;
+            }
             Sink::Place(p) => p.place(venue, stay, source, start, end),
         }
     }
@@ -259,13 +266,13 @@ impl StayIndex {
     /// Runs `sweep` twice (count, then place) and builds the list; `listed`
     /// are the ids of the sources a sweep names by position.
     pub(super) fn collect<'s>(&'s self, listed: Vec<VisitId>, mut sweep: impl FnMut(&mut Sink<'s>)) -> Built {
-        let mut sink = Sink::Count(vec![0u32; self.residents.len()]);
+        let mut sink = Sink::Count(vec![0u32; self.residents.len()], Vec::new());
         sweep(&mut sink);
-        let mut counts = match sink {
-            Sink::Count(counts) => counts,
-            Sink::Place(p) => p.next,
+        let (mut counts, seen) = match sink {
+            Sink::Count(counts, seen) => (counts, seen),
+            Sink::Place(p) => (p.next, Vec::new()),
         };
-        let numbers = self.in_id_order(&counts);
+        let numbers = self.in_id_order(&counts, seen);
         let mut starts = Vec::with_capacity(numbers.len() + 1);
         let mut total = 0u32;
         starts.push(0);
@@ -289,7 +296,7 @@ impl StayIndex {
         sweep(&mut sink);
         let mut list = match sink {
             Sink::Place(p) => p.list,
-            Sink::Count(_) => Compact::empty(self.base_ms),
+            Sink::Count(..) => Compact::empty(self.base_ms),
         };
         list.sort_each();
         let first = (0..numbers.len())
@@ -301,13 +308,19 @@ impl StayIndex {
         Built { list: ContactList { inner: Inner::Compact(list) }, numbers, first }
     }
 
-    /// The numbers of the people counted, by id: the load's are numbered
-    /// in id order, the later ones are merged in.
-    fn in_id_order(&self, counts: &[u32]) -> Vec<u32> {
-        let found = |n: &u32| counts[*n as usize] > 0;
+    /// The numbers of the people counted (`seen`), by id: the load's are
+    /// numbered in id order, the later ones are merged in. Many are read
+    /// off the counts in order, few sorted.
+    fn in_id_order(&self, counts: &[u32], mut seen: Vec<u32>) -> Vec<u32> {
         let sorted = self.sorted_residents as u32;
-        let loaded: Vec<u32> = (0..sorted).filter(found).collect();
-        let mut late: Vec<u32> = (sorted..counts.len() as u32).filter(found).collect();
+        if seen.len().saturating_mul(16) < counts.len() {
+            seen.sort_unstable();
+        } else {
+            seen = (0..counts.len() as u32).filter(|n| counts[*n as usize] > 0).collect();
+        }
+        let split = seen.partition_point(|&n| n < sorted);
+        let mut late = seen.split_off(split);
+        let loaded = seen;
         if late.is_empty() {
             return loaded;
         }
