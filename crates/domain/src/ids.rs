@@ -93,6 +93,41 @@ uuid_id!(
     "TEST_RESULT_ID_INVALID"
 );
 
+/// The tail of a numbered visit id: UUID version 8 (bytes 6-7) and the RFC
+/// 9562 variant (byte 8), the rest zero.
+const NUMBERED_TAIL: [u8; 10] = [0x80, 0, 0x80, 0, 0, 0, 0, 0, 0, 0];
+
+impl VisitId {
+    /// The largest number [`VisitId::from_number`] takes (48 bits).
+    pub const MAX_NUMBER: u64 = (1 << 48) - 1;
+
+    /// The id of the visit a store numbered `n` (its row number, from 1):
+    /// a version-8 UUID whose first 48 bits are `n` and the rest fixed, so
+    /// the store keeps no id of its own and ids sort as the numbers do.
+    /// `None` for 0 or past [`VisitId::MAX_NUMBER`].
+    pub fn from_number(n: u64) -> Option<Self> {
+        if n == 0 || n > Self::MAX_NUMBER {
+            return None;
+        }
+        let mut b = [0u8; 16];
+        b[..6].copy_from_slice(&n.to_be_bytes()[2..]);
+        b[6..].copy_from_slice(&NUMBERED_TAIL);
+        Some(Self::from_bytes(b))
+    }
+
+    /// The number of an id made by [`VisitId::from_number`]; `None` for an
+    /// id of any other form (random ones, those of older data).
+    pub fn number(&self) -> Option<u64> {
+        let b = self.as_bytes();
+        if b[6..] != NUMBERED_TAIL {
+            return None;
+        }
+        let mut n = [0u8; 8];
+        n[2..].copy_from_slice(&b[..6]);
+        Some(u64::from_be_bytes(n)).filter(|&n| n != 0)
+    }
+}
+
 /// The pseudonymous holder id carried in a health code. It is random, stored
 /// with the resident, and never derived from the document number, so a code
 /// reveals nothing about identity beyond the eye-check hints.
@@ -154,6 +189,27 @@ mod tests {
         assert_eq!(text.parse::<HolderId>().unwrap(), id);
         assert!("zz".repeat(16).parse::<HolderId>().is_err());
         assert!("ab".parse::<HolderId>().is_err());
+    }
+
+    #[test]
+    fn numbered_visit_ids_round_trip_and_sort_as_their_numbers() {
+        let ids: Vec<VisitId> =
+            [1, 2, 255, 256, 1 << 40, VisitId::MAX_NUMBER].iter().map(|&n| VisitId::from_number(n).unwrap()).collect();
+        for (id, n) in ids.iter().zip([1, 2, 255, 256, 1 << 40, VisitId::MAX_NUMBER]) {
+            assert_eq!(id.number(), Some(n));
+            assert_eq!(id.as_uuid().get_version_num(), 8);
+            assert_eq!(id.as_uuid().get_variant(), uuid::Variant::RFC4122);
+        }
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(ids[0].to_string(), "00000000-0001-8000-8000-000000000000");
+        assert_eq!(VisitId::from_number(0), None);
+        assert_eq!(VisitId::from_number(VisitId::MAX_NUMBER + 1), None);
+        // Random (v7) and all-zero ids are not numbered.
+        assert_eq!(VisitId::from_uuid(uuid::Uuid::from_u128(0x0192_0000_0000_7abc_8def_0123_4567_89ab)).number(), None);
+        assert_eq!(VisitId::from_bytes([0; 16]).number(), None);
+        let mut b = [0u8; 16];
+        b[6..].copy_from_slice(&NUMBERED_TAIL);
+        assert_eq!(VisitId::from_bytes(b).number(), None);
     }
 
     #[test]

@@ -46,8 +46,9 @@ const SPAN_MS: i64 = u32::MAX as i64;
 
 /// A visit id as a stay holds it (12 bytes): the id's first 48 bits (a
 /// version-7 UUID's milliseconds) less the stay's entry, and the 10 other
-/// bytes; or, for an id whose first 48 bits are not near the entry, its
-/// position in [`StayIndex::odd_ids`].
+/// bytes; or the number of a numbered id ([`VisitId::from_number`], the
+/// SQLite store's); or, for an id of neither form, its position in
+/// [`StayIndex::odd_ids`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct PackedId {
     /// Milliseconds from the entry to the id's time, or [`ODD_ID`].
@@ -57,6 +58,8 @@ struct PackedId {
 
 /// The gap of an id held whole in the side list (`rest` starts with its position).
 const ODD_ID: i16 = i16::MIN;
+/// The gap of a numbered id (`rest` starts with its number's 6 bytes).
+const NUMBERED_ID: i16 = i16::MIN + 1;
 
 impl PackedId {
     /// `id` of a stay that entered at `entered_ms` (since the epoch).
@@ -64,8 +67,12 @@ impl PackedId {
         let b = id.as_bytes();
         let time = i64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]);
         let mut rest = [0u8; 10];
+        if id.number().is_some() {
+            rest[..6].copy_from_slice(&b[..6]);
+            return Self { gap: NUMBERED_ID, rest };
+        }
         match i16::try_from(time - entered_ms) {
-            Ok(gap) if gap != ODD_ID => {
+            Ok(gap) if gap != ODD_ID && gap != NUMBERED_ID => {
                 rest.copy_from_slice(&b[6..]);
                 Self { gap, rest }
             }
@@ -82,6 +89,19 @@ impl PackedId {
         if self.gap == ODD_ID {
             let at = u32::from_le_bytes([self.rest[0], self.rest[1], self.rest[2], self.rest[3]]);
             return odd[at as usize];
+        }
+        if self.gap == NUMBERED_ID {
+            let n = u64::from_be_bytes([
+                0,
+                0,
+                self.rest[0],
+                self.rest[1],
+                self.rest[2],
+                self.rest[3],
+                self.rest[4],
+                self.rest[5],
+            ]);
+            return VisitId::from_number(n).unwrap_or_else(|| VisitId::from_bytes([0; 16]));
         }
         let time = (entered_ms + i64::from(self.gap)).to_be_bytes();
         let mut b = [0u8; 16];
@@ -543,5 +563,23 @@ mod tests {
         let late = Visit { entered_at: at(10).checked_add(SignedDuration::from_hours(24 * 50)).unwrap(), ..case };
         assert_eq!(index.insert(&late), Inserted::TooLate);
         assert!(!index.covers(at(10)));
+    }
+
+    #[test]
+    fn a_stay_gives_back_every_form_of_visit_id() {
+        let entered = at(0).as_millisecond();
+        let v7 = {
+            let mut b = [0x5a; 16];
+            b[..6].copy_from_slice(&(entered + 3).to_be_bytes()[2..]);
+            VisitId::from_bytes(b)
+        };
+        let numbered = VisitId::from_number(13_955_270).unwrap();
+        let mut odd = Vec::new();
+        for id in [v7, numbered, VisitId::from_bytes(id(7)), VisitId::from_number(VisitId::MAX_NUMBER).unwrap()] {
+            let packed = PackedId::pack(id, entered, &mut odd);
+            assert_eq!(packed.unpack(entered, &odd), id);
+        }
+        // Only the id of neither form goes to the side list.
+        assert_eq!(odd, [VisitId::from_bytes(id(7))]);
     }
 }
