@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use sqlx::PgConnection;
 
 use crate::partitions::Partitioned;
+use crate::sql::visits::visit_from_row;
 use crate::{PostgresStore, other};
 use healthcode_store_sql::Time;
 
@@ -104,7 +105,13 @@ impl VisitStore for PostgresStore {
     }
 
     async fn visit(&self, id: VisitId) -> StoreResult<Visit> {
-        self.read_visit(id).await
+        let row = sqlx::query("SELECT * FROM visits WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading visit"))?
+            .ok_or(StoreError::NotFound)?;
+        visit_from_row(&row)
     }
 
     async fn resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>> {
@@ -171,5 +178,26 @@ impl VisitStore for PostgresStore {
             insert_visit(&mut tx, v).await?;
         }
         tx.commit().await.map_err(other("committing visits"))
+    }
+}
+
+impl PostgresStore {
+    /// Visits in id order after `after` (`TransferStore::visits_after`).
+    pub(crate) async fn visits_in_id_order(&self, after: Option<VisitId>, limit: u32) -> StoreResult<Vec<Visit>> {
+        let query = match after {
+            Some(a) => sqlx::query("SELECT * FROM visits WHERE id > $1 ORDER BY id LIMIT $2").bind(a.as_uuid()),
+            None => sqlx::query("SELECT * FROM visits ORDER BY id LIMIT $1"),
+        };
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(other("listing visits"))?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
+    /// The greatest visit id held.
+    pub(crate) async fn last_visit_id(&self) -> StoreResult<Option<VisitId>> {
+        let visit: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM visits ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("finding the last visit"))?;
+        Ok(visit.map(VisitId::from_uuid))
     }
 }

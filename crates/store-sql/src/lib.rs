@@ -181,6 +181,12 @@ pub trait Dialect {
     const STATS: healthcode_store::stats_sql::Dialect;
     /// Begins a transaction whose reads all see one snapshot (for exports).
     const BEGIN_SNAPSHOT: &'static str;
+    /// The table visits are written to (on SQLite, `visits` is a view of the
+    /// compact `visit_rows`).
+    const VISIT_TABLE: &'static str;
+    /// The open visit of person `$1` (none, or one row of `visits`), through
+    /// the backend's one-open-visit key.
+    const OPEN_VISIT: &'static str;
 }
 
 impl Dialect for sqlx::Sqlite {
@@ -189,6 +195,9 @@ impl Dialect for sqlx::Sqlite {
     const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Sqlite;
     // A deferred transaction reads from one WAL snapshot from its first read.
     const BEGIN_SNAPSHOT: &'static str = "BEGIN";
+    const VISIT_TABLE: &'static str = "visit_rows";
+    const OPEN_VISIT: &'static str = "(SELECT * FROM visits
+        WHERE resident_no = (SELECT no FROM residents WHERE id = $1) AND exited_at IS NULL)";
 }
 
 impl Dialect for sqlx::Postgres {
@@ -196,6 +205,9 @@ impl Dialect for sqlx::Postgres {
     const ACCESS_LOG_ORDER: &'static str = "seq";
     const STATS: healthcode_store::stats_sql::Dialect = healthcode_store::stats_sql::Dialect::Postgres;
     const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    const VISIT_TABLE: &'static str = "visits";
+    const OPEN_VISIT: &'static str = "(SELECT v.* FROM open_visits ov
+        JOIN visits v ON v.id = ov.visit_id AND v.entered_at = ov.entered_at WHERE ov.resident_id = $1)";
 }
 
 /// Names the stamped code uses; not an API.

@@ -13,7 +13,7 @@ macro_rules! __retention {
             // lets PostgreSQL skip the partitions of days after the cutoff. (With clocks a
             // few milliseconds apart, a visit closed "before" it entered right at the
             // cutoff would wait for the next pass.)
-            const VISITS: &str = "FROM visits WHERE exited_at IS NOT NULL AND exited_at < $1 AND entered_at < $1";
+            const VISITS: &str = "WHERE exited_at IS NOT NULL AND exited_at < $1 AND entered_at < $1";
             const REPORTS: &str = "FROM reports WHERE at < $1";
             const PASSAGES: &str = "FROM passages WHERE scanned_at < $1";
             const ATTEMPTS: &str = "FROM venue_attempts WHERE attempted_at < $1";
@@ -26,7 +26,8 @@ macro_rules! __retention {
                     let dropped = if dry_run { PurgeCounts::default() } else { self.drop_old_days(cutoff).await? };
                     let mut tx = self.write_tx().await?;
                     let mut counts = [0u64; 4];
-                    for (i, table) in [VISITS, REPORTS, PASSAGES, ATTEMPTS].into_iter().enumerate() {
+                    let visits = format!("FROM {} {VISITS}", <Db as Dialect>::VISIT_TABLE);
+                    for (i, table) in [visits.as_str(), REPORTS, PASSAGES, ATTEMPTS].into_iter().enumerate() {
                         let verb = if dry_run { "SELECT count(*)" } else { "DELETE" };
                         let sql = sqlx::AssertSqlSafe(format!("{verb} {table}"));
                         counts[i] = if dry_run {

@@ -113,12 +113,8 @@ macro_rules! __transfer {
                 }
 
                 async fn visits_after(&self, after: Option<VisitId>, limit: u32) -> StoreResult<Vec<Visit>> {
-                    let query = match after {
-                        Some(a) => sqlx::query("SELECT * FROM visits WHERE id > $1 ORDER BY id LIMIT $2").bind(a.as_uuid()),
-                        None => sqlx::query("SELECT * FROM visits ORDER BY id LIMIT $1"),
-                    };
-                    let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(other("listing visits"))?;
-                    rows.iter().map(super::visits::visit_from_row).collect()
+                    // Each backend keeps visits its own way (SQLite numbers them).
+                    self.visits_in_id_order(after, limit).await
                 }
 
                 async fn last_venue_and_visit_ids(&self) -> StoreResult<(Option<VenueId>, Option<VisitId>)> {
@@ -126,11 +122,7 @@ macro_rules! __transfer {
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(other("finding the last venue"))?;
-                    let visit: Option<Uuid> = sqlx::query_scalar("SELECT id FROM visits ORDER BY id DESC LIMIT 1")
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(other("finding the last visit"))?;
-                    Ok((venue.map(VenueId::from_uuid), visit.map(VisitId::from_uuid)))
+                    Ok((venue.map(VenueId::from_uuid), self.last_visit_id().await?))
                 }
 
                 async fn case_records(&self) -> StoreResult<CaseRecords> {

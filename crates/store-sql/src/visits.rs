@@ -50,19 +50,30 @@ macro_rules! __visits {
                     &self,
                     resident: ResidentId,
                 ) -> StoreResult<(Option<Colour>, Option<Visit>)> {
-                    let row = sqlx::query(
+                    // The open visit through the one-open-visit key, else the
+                    // latest through the (person, entry) index: one
+                    // `ORDER BY exited_at IS NULL DESC, ...` read and sorted
+                    // every visit the person ever made.
+                    let sql = format!(
                         "SELECT s.colour AS status_colour, v.*
                          FROM (SELECT 1) AS one
                          LEFT JOIN health_status s ON s.resident_id = $1
                          LEFT JOIN
-                           (SELECT * FROM visits WHERE resident_id = $1
-                            ORDER BY exited_at IS NULL DESC, entered_at DESC, exited_at DESC, id DESC LIMIT 1) AS v
+                           (SELECT * FROM
+                              (SELECT 0 AS rank, o.* FROM {} AS o
+                               UNION ALL
+                               SELECT 1 AS rank, l.* FROM
+                                 (SELECT * FROM visits WHERE resident_id = $1
+                                  ORDER BY entered_at DESC, exited_at DESC, id DESC LIMIT 1) AS l) AS both_
+                            ORDER BY rank LIMIT 1) AS v
                          ON true",
-                    )
-                    .bind(resident.as_uuid())
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(other("reading the status and latest visit"))?;
+                        <Db as Dialect>::OPEN_VISIT
+                    );
+                    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(resident.as_uuid())
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(other("reading the status and latest visit"))?;
                     let status: Option<String> = get(&row, "status_colour")?;
                     let latest = match get::<Option<Uuid>>(&row, "id")? {
                         Some(_) => Some(visit_from_row(&row)?),
@@ -71,18 +82,12 @@ macro_rules! __visits {
                     Ok((status.as_deref().map(colour).transpose()?, latest))
                 }
 
-                pub(crate) async fn read_visit(&self, id: VisitId) -> StoreResult<Visit> {
-                    let row = sqlx::query("SELECT * FROM visits WHERE id = $1")
-                        .bind(id.as_uuid())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(other("reading visit"))?
-                        .ok_or(StoreError::NotFound)?;
-                    visit_from_row(&row)
-                }
-
                 /// A person's visits, newest first.
-                pub(crate) async fn read_resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>> {
+                pub(crate) async fn read_resident_visits(
+                    &self,
+                    resident: ResidentId,
+                    limit: u32,
+                ) -> StoreResult<Vec<Visit>> {
                     let rows = sqlx::query(
                         "SELECT * FROM visits WHERE resident_id = $1 ORDER BY entered_at DESC, id DESC LIMIT $2",
                     )

@@ -23,34 +23,16 @@
 use std::collections::HashMap;
 
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Colour, ExitKind, ResidentId, Visit};
+use healthcode_domain::{Colour, ResidentId, Visit, VisitId};
 use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, decide_request};
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{Connection, Row, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::other;
 
-type VisitQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, <sqlx::Sqlite as sqlx::Database>::Arguments>;
-
-/// Binds one visit's nine columns, in the order of
-/// `INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at,
-/// exit_kind, source, max_stay_ms, colour)`: the scan writer's and the bulk
-/// load's multi-row inserts.
-pub(crate) fn bind_visit<'q>(query: VisitQuery<'q>, v: &'q Visit) -> VisitQuery<'q> {
-    query
-        .bind(v.id.as_bytes().as_slice())
-        .bind(v.resident.as_bytes().as_slice())
-        .bind(v.venue.as_bytes().as_slice())
-        .bind(Time(v.entered_at))
-        .bind(v.exited_at.map(Time))
-        .bind(v.exit_kind.map(ExitKind::as_str))
-        .bind(v.source.as_str())
-        .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
-        .bind(v.colour.as_str())
-}
-use crate::sql::visits::visit_from_row;
+use crate::visit_rows::{self, COLUMNS, LAST_NUMBER};
 use crate::visits::write_scan;
-use healthcode_store_sql::{Time, colour, column, resident_id};
+use healthcode_store_sql::{Time, colour, corrupt};
 
 /// Scans committed in one transaction at most.
 pub const MAX_BATCH: usize = 256;
@@ -218,7 +200,7 @@ async fn decide_and_write(
             ScanJob::Record { .. } => None,
         })
         .collect();
-    let mut state = if records.is_empty() {
+    let (mut state, mut number) = if records.is_empty() {
         // The usual batch: the begin and the read are one request to SQLite.
         contexts(conn, BEGIN, &requests).await?
     } else {
@@ -233,7 +215,14 @@ async fn decide_and_write(
     let (mut closes, mut opens, mut decided) = (Vec::new(), Vec::new(), Vec::with_capacity(requests.len()));
     for request in requests {
         let (colour, latest) = state.entry(request.resident).or_default();
-        let (close, open, applied) = decide_request(request, *colour, latest.as_ref());
+        // The store numbers its visits: the caller's id is replaced by the
+        // next number, taken only if the scan opens a visit.
+        let visit = VisitId::from_number(number).ok_or_else(|| StoreError::Other(format!("visit number {number}")))?;
+        let (close, open, applied) =
+            decide_request(&ScanRequest { visit, ..request.clone() }, *colour, latest.as_ref());
+        if open.is_some() {
+            number += 1;
+        }
         if let ScanApplied::Done { visit, .. } = &applied {
             // The next scan of this person in the batch sees this one.
             *latest = Some(visit.clone());
@@ -261,13 +250,14 @@ const BEGIN: &str = "BEGIN IMMEDIATE;";
 
 type Context = (Option<Colour>, Option<Visit>);
 
-/// Each person's colour and latest visit, one statement for the batch,
-/// after `before` (the batch's begin, or nothing) in the same request.
+/// Each person's colour and latest visit, and the next visit number, one
+/// statement for the batch, after `before` (the batch's begin, or nothing)
+/// in the same request.
 async fn contexts(
     conn: &mut SqliteConnection,
     before: &str,
     requests: &[&ScanRequest],
-) -> StoreResult<HashMap<ResidentId, Context>> {
+) -> StoreResult<(HashMap<ResidentId, Context>, u64)> {
     let mut people: Vec<ResidentId> = requests.iter().map(|r| r.resident).collect();
     people.sort_unstable();
     people.dedup();
@@ -279,36 +269,44 @@ async fn contexts(
                 .await
                 .map_err(other("starting a group commit"))?;
         }
-        return Ok(found);
+        return Ok((found, 1));
     }
     let values = vec!["(?)"; people.len()].join(",");
-    // The open visit (at most one a person: `visits_one_open`), else the
-    // latest: two index seeks a person. One `ORDER BY exited_at IS NULL
+    // The open visit (at most one a person: `visit_rows_one_open`), else
+    // the latest: two index seeks a person. One `ORDER BY exited_at IS NULL
     // DESC, entered_at DESC, ...` read and sorted every visit the person
     // ever made, about 100 µs a person at scale M against 16 µs.
     let sql = format!(
         "{before}
-         WITH people(id) AS (VALUES {values})
-         SELECT people.id AS person, (SELECT colour FROM health_status WHERE resident_id = people.id) AS status_colour, v.*
-         FROM people LEFT JOIN visits AS v ON v.id = coalesce(
-           (SELECT id FROM visits WHERE resident_id = people.id AND exited_at IS NULL),
-           (SELECT id FROM visits WHERE resident_id = people.id ORDER BY entered_at DESC, exited_at DESC, id DESC LIMIT 1))"
+         WITH people(id) AS (VALUES {values}),
+         known AS (SELECT people.id AS id, r.no AS no FROM people LEFT JOIN residents r ON r.id = people.id),
+         latest AS (SELECT known.id AS person, coalesce(
+             (SELECT key FROM visit_rows WHERE resident_no = known.no AND exited_at IS NULL),
+             (SELECT key FROM visit_rows WHERE resident_no = known.no
+              ORDER BY entered_at DESC, exited_at DESC, key DESC LIMIT 1)) AS key
+           FROM known)
+         SELECT latest.person, (SELECT colour FROM health_status WHERE resident_id = latest.person),
+                {LAST_NUMBER}, {COLUMNS}
+         FROM latest
+         LEFT JOIN visit_rows v ON v.key = latest.key
+         LEFT JOIN residents r ON r.no = v.resident_no
+         LEFT JOIN venues p ON p.no = v.venue_no"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for p in &people {
         query = query.bind(p.as_bytes().as_slice());
     }
     let rows = query.fetch_all(&mut *conn).await.map_err(other("reading the scans' people"))?;
+    let mut last = 0;
     for row in &rows {
-        let person = resident_id(row, "person")?;
-        let status: Option<String> = column(row, "status_colour")?;
-        let latest = match column::<_, Option<Vec<u8>>>(row, "id")? {
-            Some(_) => Some(visit_from_row(row)?),
-            None => None,
-        };
-        found.insert(person, (status.as_deref().map(colour).transpose()?, latest));
+        let person: &[u8] = row.try_get(0).map_err(|e| corrupt(format!("the scan's person: {e}")))?;
+        let person = <[u8; 16]>::try_from(person).map_err(|_| corrupt("the scan's person: not 16 bytes".into()))?;
+        let status: Option<&str> = row.try_get(1).map_err(|e| corrupt(format!("the person's colour: {e}")))?;
+        last = row.try_get(2).map_err(|e| corrupt(format!("the last visit number: {e}")))?;
+        found.insert(ResidentId::from_bytes(person), (status.map(colour).transpose()?, visit_rows::visit_at(row, 3)?));
     }
-    Ok(found)
+    let next = u64::try_from(last).map_err(|_| corrupt(format!("visit number {last}")))? + 1;
+    Ok((found, next))
 }
 
 /// Closes the batch's visits in one statement; each was read open inside
@@ -317,14 +315,30 @@ async fn close_all(conn: &mut SqliteConnection, closes: &[Closing]) -> StoreResu
     if closes.is_empty() {
         return Ok(());
     }
+    // Each visit by its row: a numbered id is its key; an id kept from
+    // before the numbers is looked up (a `coalesce` in the join would make
+    // SQLite walk every open visit instead of the keys).
+    let mut keys = Vec::with_capacity(closes.len());
+    for c in closes {
+        keys.push(match c.visit.number().and_then(|n| i64::try_from(n).ok()) {
+            Some(key) => key,
+            None => sqlx::query_scalar("SELECT key FROM visit_rows WHERE legacy_id = ?")
+                .bind(c.visit.as_bytes().as_slice())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(other("finding a visit by its kept id"))?
+                // Gone: the count below finds the close that changed nothing.
+                .unwrap_or(0),
+        });
+    }
     let values = vec!["(?, ?, ?)"; closes.len()].join(",");
     let sql = format!(
-        "UPDATE visits SET exited_at = c.column2, exit_kind = c.column3
-         FROM (VALUES {values}) AS c WHERE visits.id = c.column1 AND visits.exited_at IS NULL"
+        "UPDATE visit_rows SET exited_at = c.column2, exit_kind = c.column3
+         FROM (VALUES {values}) AS c WHERE visit_rows.key = c.column1 AND visit_rows.exited_at IS NULL"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-    for c in closes {
-        query = query.bind(c.visit.as_bytes().as_slice()).bind(Time(c.at)).bind(c.kind.as_str());
+    for (c, key) in closes.iter().zip(keys) {
+        query = query.bind(key).bind(Time(c.at)).bind(visit_rows::exit_kind_code(c.kind));
     }
     let done = query.execute(&mut *conn).await.map_err(other("closing the scans' visits"))?;
     if done.rows_affected() != closes.len() as u64 {
@@ -344,15 +358,10 @@ async fn open_all_and_commit(conn: &mut SqliteConnection, opens: &[Visit]) -> St
         sqlx::query("COMMIT").execute(&mut *conn).await.map_err(other("committing scans"))?;
         return Ok(());
     }
-    let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; opens.len()].join(",");
-    let sql = format!(
-        "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
-         VALUES {values};
-         COMMIT"
-    );
+    let sql = format!("{};\n COMMIT", visit_rows::insert_statement(opens.len(), visit_rows::ROW_BY_IDS));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for v in opens {
-        query = bind_visit(query, v);
+        query = visit_rows::bind_by_ids(query, v);
     }
     // A unique violation maps to `Conflict`: the batch is then retried scan
     // by scan, and only the scan that breaks the rule fails.

@@ -13,6 +13,7 @@
 mod bulk;
 mod group_commit;
 mod trace_reads;
+mod visit_rows;
 mod visits;
 
 use healthcode_store::{AccessRecord, StatCell};

@@ -1,46 +1,16 @@
-//! Tracing reads on SQLite: one chunk of ids is an `IN` list, and each row
-//! is read by position, borrowing its text and bytes.
+//! Tracing reads on SQLite: one chunk of ids is an `IN` list over the people
+//! or the venues, joined with `visit_rows` through their numbers, and each
+//! row is read by position, borrowing its bytes.
 
-use healthcode_domain::{ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_domain::Visit;
 use healthcode_store::StoreResult;
-use jiff::{SignedDuration, Timestamp};
-use sqlx::Row;
+use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 
+use crate::visit_rows::{self, COLUMNS};
 use crate::{SqliteStore, other};
-use healthcode_store_sql::{TRACE_COLUMNS, Time, TraceKey, colour, corrupt, unreadable};
+use healthcode_store_sql::{Time, TraceKey, corrupt, unreadable};
 use uuid::Uuid;
-
-fn column<'r, T>(row: &'r SqliteRow, i: usize) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    row.try_get(i).map_err(|e| corrupt(format!("visit column {i}: {e}")))
-}
-
-fn id16(row: &SqliteRow, i: usize) -> StoreResult<[u8; 16]> {
-    <[u8; 16]>::try_from(column::<&[u8]>(row, i)?).map_err(|_| corrupt(format!("visit column {i}: not 16 bytes")))
-}
-
-/// A visit from a row of [`TRACE_COLUMNS`], by position and borrowing the row's
-/// text and bytes (tracing reads hundreds of thousands of rows).
-fn visit_at(row: &SqliteRow) -> StoreResult<Visit> {
-    let exit_kind: Option<&str> = column(row, 5)?;
-    let source: &str = column(row, 6)?;
-    Ok(Visit {
-        id: VisitId::from_bytes(id16(row, 0)?),
-        resident: ResidentId::from_bytes(id16(row, 1)?),
-        venue: VenueId::from_bytes(id16(row, 2)?),
-        entered_at: column::<Time>(row, 3)?.0,
-        exited_at: column::<Option<Time>>(row, 4)?.map(|t| t.0),
-        exit_kind: exit_kind
-            .map(|k| ExitKind::parse(k).ok_or_else(|| corrupt(format!("exit kind {k}"))))
-            .transpose()?,
-        source: VisitSource::parse(source).ok_or_else(|| corrupt(format!("visit source {source}")))?,
-        max_stay: SignedDuration::from_millis(column(row, 7)?),
-        colour: colour(column(row, 8)?)?,
-    })
-}
 
 impl SqliteStore {
     /// The visits of one chunk of ids that began in `[from, to)`.
@@ -52,11 +22,17 @@ impl SqliteStore {
         to: Timestamp,
     ) -> StoreResult<Vec<Visit>> {
         let marks = vec!["?"; chunk.len()].join(", ");
+        // The chunk's people or venues first, then their visits through the
+        // (number, entered_at) index, then the other side by its number.
+        let (first, alias, number, other_side) = match key {
+            TraceKey::Resident => ("residents r", "r", "v.resident_no = r.no", "venues p ON p.no = v.venue_no"),
+            TraceKey::Venue => ("venues p", "p", "v.venue_no = p.no", "residents r ON r.no = v.resident_no"),
+        };
         let sql = format!(
-            "SELECT {TRACE_COLUMNS} FROM visits WHERE {} IN ({marks}) AND entered_at >= ? AND entered_at < ?",
-            key.column()
+            "SELECT {COLUMNS} FROM {first} JOIN visit_rows v ON {number} JOIN {other_side}
+             WHERE {alias}.id IN ({marks}) AND v.entered_at >= ? AND v.entered_at < ?"
         );
-        // Only placeholders and a fixed column name are spliced in.
+        // Only placeholders and fixed names are spliced in.
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for k in chunk {
             query = query.bind(*k);
@@ -65,7 +41,11 @@ impl SqliteStore {
         query
             .bind(Time(from))
             .bind(Time(to))
-            .try_map(|row: SqliteRow| visit_at(&row).map_err(unreadable))
+            .try_map(|row: SqliteRow| {
+                visit_rows::visit_at(&row, 0)
+                    .and_then(|v| v.ok_or_else(|| corrupt("a traced visit without a key".into())))
+                    .map_err(unreadable)
+            })
             .fetch_all(&self.pool)
             .await
             .map_err(other("listing visits for tracing"))

@@ -7,6 +7,8 @@ use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, VisitS
 use jiff::Timestamp;
 use sqlx::SqliteConnection;
 
+use crate::sql::visits::visit_from_row;
+use crate::visit_rows::{self, COLUMNS, ROW_OF, RowOf};
 use crate::{SqliteStore, other};
 use healthcode_store_sql::Time;
 
@@ -15,22 +17,15 @@ async fn insert_visit(conn: &mut SqliteConnection, v: &Visit) -> StoreResult<()>
 }
 
 async fn try_insert_visit(conn: &mut SqliteConnection, v: &Visit) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO visits (id, resident_id, venue_id, entered_at, exited_at, exit_kind, source, max_stay_ms, colour)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(v.id.as_bytes().as_slice())
-    .bind(v.resident.as_bytes().as_slice())
-    .bind(v.venue.as_bytes().as_slice())
-    .bind(Time(v.entered_at))
-    .bind(v.exited_at.map(Time))
-    .bind(v.exit_kind.map(ExitKind::as_str))
-    .bind(v.source.as_str())
-    .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
-    .bind(v.colour.as_str())
-    .execute(&mut *conn)
-    .await?;
+    let sql = visit_rows::insert_statement(1, visit_rows::ROW_BY_IDS);
+    visit_rows::bind_by_ids(sqlx::query(sqlx::AssertSqlSafe(sql)), v).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// A row the database refused for what it holds (an unknown person or venue,
+/// a value out of range) rather than for a race.
+pub(crate) fn is_bad_row(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.is_foreign_key_violation() || db.is_check_violation() || db.kind() == sqlx::error::ErrorKind::NotNullViolation
 }
 
 /// A scan's writes inside a group commit: close the visit (still open, else
@@ -47,13 +42,9 @@ pub(crate) async fn write_scan(
     open: Option<&Visit>,
 ) -> StoreResult<StoreResult<()>> {
     if let Some(c) = close {
-        let done = sqlx::query("UPDATE visits SET exited_at = ?, exit_kind = ? WHERE id = ? AND exited_at IS NULL")
-            .bind(Time(c.at))
-            .bind(c.kind.as_str())
-            .bind(c.visit.as_bytes().as_slice())
-            .execute(&mut *conn)
-            .await
-            .map_err(other("closing visit"))?;
+        let sql = format!("UPDATE visit_rows SET exited_at = ?, exit_kind = ? WHERE {ROW_OF} AND exited_at IS NULL");
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(Time(c.at)).bind(visit_rows::exit_kind_code(c.kind));
+        let done = RowOf::new(c.visit).bind(query).execute(&mut *conn).await.map_err(other("closing visit"))?;
         if done.rows_affected() != 1 {
             return Ok(Err(StoreError::Conflict("the visit was already closed".into())));
         }
@@ -64,14 +55,15 @@ pub(crate) async fn write_scan(
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
             StoreError::Conflict(format!("inserting visit: {db}"))
         }
-        Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() || db.is_check_violation() => {
+        Err(sqlx::Error::Database(db)) if is_bad_row(db.as_ref()) => {
             StoreError::Other(format!("inserting visit: {db}"))
         }
         Err(e) => return Err(other("inserting visit")(e)),
     };
     if let Some(c) = close {
-        sqlx::query("UPDATE visits SET exited_at = NULL, exit_kind = NULL WHERE id = ?")
-            .bind(c.visit.as_bytes().as_slice())
+        let sql = format!("UPDATE visit_rows SET exited_at = NULL, exit_kind = NULL WHERE {ROW_OF}");
+        RowOf::new(c.visit)
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
             .execute(&mut *conn)
             .await
             .map_err(other("undoing a close"))?;
@@ -98,7 +90,16 @@ impl VisitStore for SqliteStore {
     }
 
     async fn visit(&self, id: VisitId) -> StoreResult<Visit> {
-        self.read_visit(id).await
+        // A numbered id of a row that kept an older id is not that visit's id
+        // (`ROW_OF` says so).
+        let sql = format!("SELECT * FROM visits WHERE key = (SELECT key FROM visit_rows WHERE {ROW_OF})");
+        let row = RowOf::new(id)
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other("reading visit"))?
+            .ok_or(StoreError::NotFound)?;
+        visit_from_row(&row)
     }
 
     async fn resident_visits(&self, resident: ResidentId, limit: u32) -> StoreResult<Vec<Visit>> {
@@ -136,9 +137,10 @@ impl VisitStore for SqliteStore {
     async fn close_expired_visits(&self, now: Timestamp, limit: u32) -> StoreResult<u64> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
-            "UPDATE visits SET exited_at = entered_at + max_stay_ms, exit_kind = 'auto'
-             WHERE id IN (SELECT id FROM visits WHERE exited_at IS NULL AND entered_at + max_stay_ms <= ? LIMIT ?)",
+            "UPDATE visit_rows SET exited_at = entered_at + max_stay_ms, exit_kind = ?
+             WHERE key IN (SELECT key FROM visit_rows WHERE exited_at IS NULL AND entered_at + max_stay_ms <= ? LIMIT ?)",
         )
+        .bind(visit_rows::exit_kind_code(ExitKind::Auto))
         .bind(Time(now))
         .bind(i64::from(limit))
         .execute(&mut *tx)
@@ -154,5 +156,61 @@ impl VisitStore for SqliteStore {
             insert_visit(&mut tx, v).await?;
         }
         tx.commit().await.map_err(other("committing visits"))
+    }
+}
+
+impl SqliteStore {
+    /// Visits in id order after `after` (`TransferStore::visits_after`):
+    /// numbered ones sort as their numbers (the table's own order), those
+    /// that kept an id of another form by that id (`visit_rows_legacy_id`);
+    /// a page of each, merged.
+    pub(crate) async fn visits_in_id_order(&self, after: Option<VisitId>, limit: u32) -> StoreResult<Vec<Visit>> {
+        // The first number whose id is past `after`: the one its first 48
+        // bits spell, if its id sorts after it, else the next.
+        let start = after.map_or(1, |a| {
+            let b = a.as_bytes();
+            let top = u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]);
+            match VisitId::from_number(top) {
+                Some(id) if id > a => top,
+                _ => top + 1,
+            }
+        });
+        let from = format!(
+            "SELECT {COLUMNS} FROM visit_rows v
+             JOIN residents r ON r.no = v.resident_no JOIN venues p ON p.no = v.venue_no"
+        );
+        let numbered = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{from} WHERE v.key >= ? AND v.legacy_id IS NULL ORDER BY v.key LIMIT ?"
+        )))
+        .bind(i64::try_from(start).unwrap_or(i64::MAX))
+        .bind(i64::from(limit));
+        let kept = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{from} WHERE v.legacy_id IS NOT NULL AND v.legacy_id > ? ORDER BY v.legacy_id LIMIT ?"
+        )))
+        .bind(after.map_or_else(Vec::new, |a| a.as_bytes().to_vec()))
+        .bind(i64::from(limit));
+        let mut visits = Vec::new();
+        for query in [numbered, kept] {
+            for row in query.fetch_all(&self.pool).await.map_err(other("listing visits"))? {
+                visits.extend(visit_rows::visit_at(&row, 0)?);
+            }
+        }
+        visits.sort_unstable_by_key(|v| v.id);
+        visits.truncate(limit as usize);
+        Ok(visits)
+    }
+
+    /// The greatest visit id held.
+    pub(crate) async fn last_visit_id(&self) -> StoreResult<Option<VisitId>> {
+        let (number, kept): (Option<i64>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT (SELECT key FROM visit_rows WHERE legacy_id IS NULL ORDER BY key DESC LIMIT 1),
+                    (SELECT legacy_id FROM visit_rows WHERE legacy_id IS NOT NULL ORDER BY legacy_id DESC LIMIT 1)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other("finding the last visit"))?;
+        let numbered = number.and_then(|n| u64::try_from(n).ok()).and_then(VisitId::from_number);
+        let kept = kept.and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok()).map(VisitId::from_bytes);
+        Ok(numbered.max(kept))
     }
 }

@@ -524,7 +524,9 @@ pub struct Appeal {
 /// and every race between two scans of the same person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanRequest {
-    /// The id of the visit the scan opens, if it enters.
+    /// The id of the visit the scan opens, if it enters. A store that numbers
+    /// its visits (SQLite: [`VisitId::from_number`]) gives its own instead;
+    /// the visit answered in [`ScanApplied::Done`] has the id stored.
     pub visit: VisitId,
     pub resident: ResidentId,
     pub venue: VenueId,

@@ -29,6 +29,15 @@ impl Dialect {
             Dialect::Postgres => format!("${n}"),
         }
     }
+
+    /// A venue `v`'s visits as `vi`: SQLite's compact rows by the venue's
+    /// number (its view `visits` would join each row's person for nothing).
+    fn venue_visits(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "visit_rows vi ON vi.venue_no = v.no",
+            Dialect::Postgres => "visits vi ON vi.venue_id = v.id",
+        }
+    }
 }
 
 /// The counting statement for `dialect`: rows `(district, metric, value)`.
@@ -46,10 +55,11 @@ pub fn count_day(dialect: Dialect) -> String {
     // index inner), and the day's reports with their person's district: each
     // read once, counted several ways.
     let shared = format!(
-        "WITH per_venue AS (SELECT v.district AS d, COUNT(*) AS n FROM venues v JOIN visits vi ON vi.venue_id = v.id \
+        "WITH per_venue AS (SELECT v.district AS d, COUNT(*) AS n FROM venues v JOIN {} \
          WHERE {} GROUP BY v.id, v.district), \
          day_reports AS (SELECT {person} AS d, rp.resident_id, rp.kind, rp.symptoms, rp.channel FROM reports rp \
          JOIN residents r ON r.id = rp.resident_id WHERE rp.local_date = {day})",
+        dialect.venue_visits(),
         window("vi.entered_at")
     );
     let mut branches = vec![

@@ -81,27 +81,15 @@ fn standard_normal(rng: &mut SeededRng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
-/// A visit id as a live check-in makes one (a version-7 UUID, time first:
-/// see `services::accounts::new_uuid_v7`), its random part from the seed.
-/// Time-ordered ids go into the visits' id index near its end instead of at
-/// random places: the bulk load's inserts stay in cache.
-fn visit_id(entered_at: Timestamp, random: [u8; 16]) -> VisitId {
-    let millis = u64::try_from(entered_at.as_millisecond()).unwrap_or(0);
-    let mut tail = [0u8; 10];
-    tail.copy_from_slice(&random[..10]);
-    VisitId::from_uuid(uuid::Builder::from_unix_timestamp_millis(millis, &tail).into_uuid())
-}
-
-/// Visit `j` of day `d` (0 = the oldest day), or `None` if it would start in
-/// the future or before the venue was registered.
+/// Visit `j` of day `d` (0 = the oldest day), starting at `day_start`, or
+/// `None` if it would start in the future or before the venue was registered.
 fn visit(
     plan: &CityPlan,
     venues: &[Venue],
     cdf: &[f64],
-    day_start: Timestamp,
-    d: u32,
-    j: u32,
+    (day_start, d, j): (Timestamp, u32, u32),
     now: Timestamp,
+    id: VisitId,
 ) -> Option<Visit> {
     let mut rng = SeededRng::for_item(plan.seed ^ VISIT_STREAM, (u64::from(d) << 32) | u64::from(j));
     let u = rng.unit();
@@ -120,7 +108,7 @@ fn visit(
     let stay = if capped { max_stay } else { SignedDuration::from_secs((stay_minutes * 60.0) as i64) };
     let exited_at = entered_at.checked_add(stay).ok()?.min(now);
     Some(Visit {
-        id: visit_id(entered_at, ids(&mut rng).0),
+        id,
         resident,
         venue: venue.id,
         entered_at,
@@ -181,7 +169,10 @@ async fn write_places(
         let Ok(day_start) = date.to_zoned(tz.clone()).map(|z| z.timestamp()) else { continue };
         let mut batch = Vec::with_capacity(batch_size);
         for j in 0..plan.daily_check_ins {
-            if let Some(v) = visit(plan, &venues, &cdf, day_start, d, j, now) {
+            // Numbered in the order written, as the SQLite store numbers
+            // visits (it keeps no id column for them); any store takes them.
+            let id = VisitId::from_number(written + batch.len() as u64 + 1);
+            if let Some(v) = id.and_then(|id| visit(plan, &venues, &cdf, (day_start, d, j), now, id)) {
                 batch.push(v);
             }
             if batch.len() == batch_size {
@@ -216,8 +207,9 @@ mod tests {
         assert_eq!(venues.len(), 2_000);
         let cdf = zipf_cdf(2_000);
         let day_start = now.checked_sub(SignedDuration::from_hours(24)).unwrap();
+        let numbered = |j: u32| VisitId::from_number(u64::from(j) + 1).unwrap();
         let visits: Vec<Visit> =
-            (0..10_000).filter_map(|j| visit(&plan, &venues, &cdf, day_start, 0, j, now)).collect();
+            (0..10_000).filter_map(|j| visit(&plan, &venues, &cdf, (day_start, 0, j), now, numbered(j))).collect();
         let top = visits.iter().filter(|v| v.venue == venues[0].id).count();
         assert!(top > 500, "the most popular venue gets a large share (Zipf): {top}");
         let mut stays: Vec<i64> =
@@ -227,14 +219,8 @@ mod tests {
         assert!((35..=55).contains(&median), "median stay {median} min");
         assert!(stays.iter().all(|m| *m <= 240));
         assert!(visits.iter().all(|v| v.entered_at < now && v.exited_at.unwrap() <= now));
-        // Ids as a live check-in makes them: version 7, entry time first.
-        assert!(visits.iter().all(|v| {
-            let id = v.id.as_uuid();
-            let (secs, nanos) = id.get_timestamp().unwrap().to_unix();
-            id.get_version_num() == 7
-                && i128::from(secs) * 1_000 + i128::from(nanos / 1_000_000) == i128::from(v.entered_at.as_millisecond())
-        }));
-        let again: Vec<Visit> = (0..100).filter_map(|j| visit(&plan, &venues, &cdf, day_start, 0, j, now)).collect();
+        let again: Vec<Visit> =
+            (0..100).filter_map(|j| visit(&plan, &venues, &cdf, (day_start, 0, j), now, numbered(j))).collect();
         assert_eq!(again[..], visits[..again.len()], "deterministic");
     }
 }

@@ -10,6 +10,8 @@ async fn fresh() -> (SqliteStore, TempDir) {
     (store, dir)
 }
 
+mod compact_visits;
+
 healthcode_store::contract_tests!(fresh());
 
 #[tokio::test]
@@ -196,14 +198,16 @@ async fn a_bulk_load_sets_indexes_aside_and_builds_them_again_as_they_were() {
         rows
     };
     let before = schema().await;
-    assert!(before.iter().any(|(n, _)| n == "visits_venue_entered"));
+    assert!(before.iter().any(|(n, _)| n == "visit_rows_venue_entered"));
     let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
     let load = store.begin_bulk_load("test", now).await.unwrap();
     let during = schema().await;
-    for gone in ["visits_venue_entered", "visits_resident_entered", "reports_resident_at", "status_changes_resident"] {
+    for gone in
+        ["visit_rows_venue_entered", "visit_rows_resident_entered", "reports_resident_at", "status_changes_resident"]
+    {
         assert!(!during.iter().any(|(n, _)| n == gone), "{gone} is set aside during the load");
     }
-    assert!(during.iter().any(|(n, _)| n == "visits_one_open"), "unique indexes stay");
+    assert!(during.iter().any(|(n, _)| n == "visit_rows_one_open"), "unique indexes stay");
     load.finish().await.unwrap();
     assert_eq!(schema().await, before, "the same indexes, with the same definitions");
     assert_eq!(store.unfinished_bulk_load().await.unwrap(), None);

@@ -148,7 +148,9 @@ pub async fn scans_are_decided_where_they_are_written(store: &dyn Store) {
     store.commit_report(&commit).await.unwrap();
     let (colour, decision, entered) = done(store.scan(&scan(81, &cafe, 0)).await.unwrap());
     assert_eq!((colour, decision), (Colour::Green, ScanDecision::Enter { close: None }));
-    assert_eq!((entered.id, entered.colour), (VisitId::from_bytes([81; 16]), Colour::Green), "the colour at the scan");
+    // The store may number the visit (SQLite does) instead of taking the
+    // request's id: the id answered is the one stored.
+    assert_eq!(entered.colour, Colour::Green, "the colour at the scan");
     assert_eq!(store.visit(entered.id).await.unwrap(), entered, "what it answers is what it wrote");
 
     let (_, decision, repeated) = done(store.scan(&scan(82, &cafe, 60)).await.unwrap());
@@ -461,11 +463,14 @@ pub async fn scans_out_of_clock_order_keep_visits_in_line(store: &dyn Store) {
         assert!(r.is_ok(), "a scan failed: {results:?}");
     }
     // A later scan at a fifth place enters (no open visit left behind).
-    store.scan(&scan(120, 4, 2_000)).await.unwrap();
+    let last = match store.scan(&scan(120, 4, 2_000)).await.unwrap() {
+        crate::ScanApplied::Done { visit, .. } => visit.id,
+        other => panic!("the last scan enters: {other:?}"),
+    };
     let mut visits = store.resident_visits(who.id, 100).await.unwrap();
     visits.sort_by_key(|v| (v.entered_at, v.exited_at.is_none(), v.exited_at));
     assert_eq!(visits.iter().filter(|v| v.exited_at.is_none()).count(), 1, "{visits:#?}");
-    assert_eq!(visits.last().map(|v| v.id), Some(VisitId::from_bytes([120; 16])), "{visits:#?}");
+    assert_eq!(visits.last().map(|v| v.id), Some(last), "{visits:#?}");
     for v in &visits {
         assert!(v.exited_at.is_none_or(|exit| exit >= v.entered_at), "exit before entry: {v:?}");
     }

@@ -1,0 +1,221 @@
+//! The compact visit table (`visit_rows`, migration 0036): the person and the
+//! venue by number, the enums as one-byte codes, and no id column: a visit's
+//! id is [`VisitId::from_number`] of its row, or, for a visit stored with an
+//! id of another form (older data, an import from PostgreSQL), the id it
+//! kept in `legacy_id`. The view `visits` shows the old columns for the
+//! reads both backends share; every write and every read by id is here.
+
+use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
+use healthcode_store::StoreResult;
+use jiff::SignedDuration;
+use sqlx::Row;
+use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteRow};
+
+use healthcode_store_sql::{Time, corrupt};
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
+
+pub(crate) fn exit_kind_code(kind: ExitKind) -> i64 {
+    match kind {
+        ExitKind::Scan => 0,
+        ExitKind::Button => 1,
+        ExitKind::NextCheckIn => 2,
+        ExitKind::Auto => 3,
+    }
+}
+
+fn source_code(source: VisitSource) -> i64 {
+    match source {
+        VisitSource::SelfScan => 0,
+        VisitSource::Staff => 1,
+    }
+}
+
+fn colour_code(colour: Colour) -> i64 {
+    match colour {
+        Colour::Green => 0,
+        Colour::Yellow => 1,
+        Colour::Red => 2,
+    }
+}
+
+fn exit_kind_of(code: i64) -> Option<ExitKind> {
+    [ExitKind::Scan, ExitKind::Button, ExitKind::NextCheckIn, ExitKind::Auto]
+        .into_iter()
+        .find(|&k| exit_kind_code(k) == code)
+}
+
+fn source_of(code: i64) -> Option<VisitSource> {
+    [VisitSource::SelfScan, VisitSource::Staff].into_iter().find(|&s| source_code(s) == code)
+}
+
+fn colour_of(code: i64) -> Option<Colour> {
+    Colour::ALL.into_iter().find(|&c| colour_code(c) == code)
+}
+
+/// The columns [`visit_at`] reads, from `visit_rows v` joined with the
+/// person (`residents r`) and the venue (`venues p`) by number.
+pub(crate) const COLUMNS: &str =
+    "v.key, v.legacy_id, r.id, p.id, v.entered_at, v.exited_at, v.exit_kind, v.source, v.max_stay_ms, v.colour";
+
+fn column<'r, T>(row: &'r SqliteRow, i: usize) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+{
+    row.try_get(i).map_err(|e| corrupt(format!("visit column {i}: {e}")))
+}
+
+fn id16(row: &SqliteRow, i: usize) -> StoreResult<[u8; 16]> {
+    <[u8; 16]>::try_from(column::<&[u8]>(row, i)?).map_err(|_| corrupt(format!("visit column {i}: not 16 bytes")))
+}
+
+fn code<T>(row: &SqliteRow, i: usize, of: impl Fn(i64) -> Option<T>) -> StoreResult<T> {
+    let c: i64 = column(row, i)?;
+    of(c).ok_or_else(|| corrupt(format!("visit column {i}: code {c}")))
+}
+
+/// The visit in [`COLUMNS`] from position `at` of `row`, by position and
+/// borrowing the row's bytes (tracing reads hundreds of thousands of rows).
+/// `None` when the columns are null (a left join that found no visit).
+pub(crate) fn visit_at(row: &SqliteRow, at: usize) -> StoreResult<Option<Visit>> {
+    let Some(key) = column::<Option<i64>>(row, at)? else { return Ok(None) };
+    let id = match column::<Option<&[u8]>>(row, at + 1)? {
+        Some(kept) => VisitId::from_bytes(<[u8; 16]>::try_from(kept).map_err(|_| corrupt("a kept visit id".into()))?),
+        None => u64::try_from(key)
+            .ok()
+            .and_then(VisitId::from_number)
+            .ok_or_else(|| corrupt(format!("visit number {key}")))?,
+    };
+    Ok(Some(Visit {
+        id,
+        resident: ResidentId::from_bytes(id16(row, at + 2)?),
+        venue: VenueId::from_bytes(id16(row, at + 3)?),
+        entered_at: column::<Time>(row, at + 4)?.0,
+        exited_at: column::<Option<Time>>(row, at + 5)?.map(|t| t.0),
+        exit_kind: match column::<Option<i64>>(row, at + 6)? {
+            Some(c) => Some(exit_kind_of(c).ok_or_else(|| corrupt(format!("exit kind code {c}")))?),
+            None => None,
+        },
+        source: code(row, at + 7, source_of)?,
+        max_stay: SignedDuration::from_millis(column(row, at + 8)?),
+        colour: code(row, at + 9, colour_of)?,
+    }))
+}
+
+/// Where a visit id leads: its row's key when it is numbered, else the id
+/// kept whole.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowOf {
+    key: Option<i64>,
+    kept: Option<[u8; 16]>,
+}
+
+impl RowOf {
+    pub(crate) fn new(id: VisitId) -> Self {
+        match id.number().and_then(|n| i64::try_from(n).ok()) {
+            Some(key) => Self { key: Some(key), kept: None },
+            None => Self { key: None, kept: Some(*id.as_bytes()) },
+        }
+    }
+
+    /// Binds the three parameters of [`ROW_OF`].
+    pub(crate) fn bind<'q>(&self, query: Query<'q>) -> Query<'q> {
+        let kept = self.kept.map(|b| b.to_vec());
+        query.bind(self.key).bind(kept.clone()).bind(kept)
+    }
+}
+
+/// The condition "this row is the visit", over `visit_rows` and three
+/// parameters ([`RowOf::bind`]): a numbered id is its row (one that kept no
+/// other id), any other id is found through `visit_rows_legacy_id`.
+pub(crate) const ROW_OF: &str =
+    "key = coalesce(?, (SELECT key FROM visit_rows WHERE legacy_id = ?)) AND legacy_id IS ?";
+
+/// The start of a multi-row insert; each row is [`ROW_BY_IDS`] or [`ROW_BY_NUMBERS`].
+pub(crate) const INSERT: &str = "INSERT INTO visit_rows
+    (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id) VALUES ";
+
+/// One row's values, the person and the venue found by id (a missing one
+/// breaks `NOT NULL`).
+pub(crate) const ROW_BY_IDS: &str =
+    "(?, (SELECT no FROM residents WHERE id = ?), (SELECT no FROM venues WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)";
+
+/// One row's values, the person's and the venue's numbers given.
+pub(crate) const ROW_BY_NUMBERS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// `INSERT` with `rows` rows of `row`.
+pub(crate) fn insert_statement(rows: usize, row: &str) -> String {
+    let mut sql = String::with_capacity(INSERT.len() + rows * (row.len() + 1));
+    sql.push_str(INSERT);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(row);
+    }
+    sql
+}
+
+/// Binds one visit for [`ROW_BY_IDS`].
+pub(crate) fn bind_by_ids<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
+    let query = bind_key(query, v.id).bind(v.resident.as_bytes().as_slice()).bind(v.venue.as_bytes().as_slice());
+    bind_rest(query, v)
+}
+
+/// Binds one visit for [`ROW_BY_NUMBERS`].
+pub(crate) fn bind_by_numbers<'q>(query: Query<'q>, v: &'q Visit, resident: i64, venue: i64) -> Query<'q> {
+    bind_rest(bind_key(query, v.id).bind(resident).bind(venue), v)
+}
+
+fn bind_key<'q>(query: Query<'q>, id: VisitId) -> Query<'q> {
+    query.bind(id.number().and_then(|n| i64::try_from(n).ok()))
+}
+
+fn bind_rest<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
+    let kept = v.id.number().is_none().then(|| v.id.as_bytes().as_slice());
+    query
+        .bind(Time(v.entered_at))
+        .bind(v.exited_at.map(Time))
+        .bind(v.exit_kind.map(exit_kind_code))
+        .bind(source_code(v.source))
+        .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
+        .bind(colour_code(v.colour))
+        .bind(kept)
+}
+
+/// The last row number given, as a scalar subquery: past every row's,
+/// those of rows since deleted included (`AUTOINCREMENT` keeps them in
+/// `sqlite_sequence`). Read inside the writer's transaction, so no one else
+/// takes the next one first.
+pub(crate) const LAST_NUMBER: &str =
+    "(SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'visit_rows'), 0),
+                   coalesce((SELECT max(key) FROM visit_rows), 0)))";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes here and the view's `CASE`s in migration 0036 must agree.
+    #[test]
+    fn the_codes_are_the_migrations() {
+        let migration = include_str!("../migrations/0036_compact_visits.sql");
+        for kind in [ExitKind::Scan, ExitKind::Button, ExitKind::NextCheckIn, ExitKind::Auto] {
+            let pair = format!("WHEN {} THEN '{}'", exit_kind_code(kind), kind.as_str());
+            assert!(migration.contains(&pair), "{pair}");
+        }
+        for colour in [Colour::Green, Colour::Yellow] {
+            let pair = format!("WHEN {} THEN '{}'", colour_code(colour), colour.as_str());
+            assert!(migration.contains(&pair), "{pair}");
+        }
+        assert!(migration.contains("ELSE 'red' END AS colour") && colour_code(Colour::Red) == 2);
+        assert!(migration.contains("WHEN 0 THEN 'self_scan' ELSE 'staff'"));
+        assert_eq!((source_code(VisitSource::SelfScan), source_code(VisitSource::Staff)), (0, 1));
+        for c in 0..4 {
+            assert_eq!(exit_kind_of(c).map(exit_kind_code), Some(c));
+        }
+        assert_eq!(
+            (source_of(1), colour_of(2), colour_of(3), exit_kind_of(4)),
+            (Some(VisitSource::Staff), Some(Colour::Red), None, None)
+        );
+    }
+}
