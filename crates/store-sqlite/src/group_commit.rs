@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 
 use healthcode_domain::visit::Closing;
-use healthcode_domain::{Colour, ResidentId, Visit, VisitId};
+use healthcode_domain::{Colour, ResidentId, VenueId, Visit, VisitId};
 use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, decide_request};
 use sqlx::{Connection, Row, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
@@ -110,20 +110,24 @@ impl ScanWriter {
     }
 }
 
+/// The venues' numbers the writer has looked up (a venue's never changes).
+type VenueNumbers = HashMap<VenueId, i64>;
+
 async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<ScanJob>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut venues = VenueNumbers::new();
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (records, decides): (Vec<ScanJob>, Vec<ScanJob>) =
             batch.drain(..).partition(|job| matches!(job, ScanJob::Record { .. }));
         let scans = records.len() + decides.len();
-        match commit(&mut conn, &records, &decides).await {
+        match commit(&mut conn, &mut venues, &records, &decides).await {
             Ok(results) => deliver(records, decides, results),
             Err(e) if scans > 1 => {
                 // Whatever one scan did wrong must not fail the others:
                 // each goes again in a transaction of its own.
                 tracing::warn!(error = %e, scans, "a group commit of scans failed; committing each scan alone");
                 for job in records.into_iter().chain(decides) {
-                    commit_alone(&mut conn, job).await;
+                    commit_alone(&mut conn, &mut venues, job).await;
                 }
             }
             Err(e) => {
@@ -138,12 +142,12 @@ async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<ScanJob>) {
 }
 
 /// One job in its own transaction, its caller told how it went.
-async fn commit_alone(conn: &mut SqliteConnection, job: ScanJob) {
+async fn commit_alone(conn: &mut SqliteConnection, venues: &mut VenueNumbers, job: ScanJob) {
     let (records, decides) = match job {
         ScanJob::Record { .. } => (vec![job], Vec::new()),
         ScanJob::Decide { .. } => (Vec::new(), vec![job]),
     };
-    match commit(conn, &records, &decides).await {
+    match commit(conn, venues, &records, &decides).await {
         Ok(results) => deliver(records, decides, results),
         Err(e) => {
             tracing::error!(error = %e, "a scan could not be committed on its own");
@@ -176,8 +180,13 @@ type Committed = (Vec<StoreResult<()>>, Vec<ScanApplied>);
 /// under the decisions), decided in arrival order against what the batch
 /// already did, and written. The results once committed; on any error the
 /// transaction is rolled back (nothing of the batch stays).
-async fn commit(conn: &mut SqliteConnection, records: &[ScanJob], decides: &[ScanJob]) -> StoreResult<Committed> {
-    let result = decide_and_write(conn, records, decides).await;
+async fn commit(
+    conn: &mut SqliteConnection,
+    venues: &mut VenueNumbers,
+    records: &[ScanJob],
+    decides: &[ScanJob],
+) -> StoreResult<Committed> {
+    let result = decide_and_write(conn, venues, records, decides).await;
     if result.is_err() {
         // The transaction may be open (a statement failed) or not (it never
         // began, or the commit itself failed and SQLite ended it): a rollback
@@ -189,6 +198,7 @@ async fn commit(conn: &mut SqliteConnection, records: &[ScanJob], decides: &[Sca
 
 async fn decide_and_write(
     conn: &mut SqliteConnection,
+    venues: &mut VenueNumbers,
     records: &[ScanJob],
     decides: &[ScanJob],
 ) -> StoreResult<Committed> {
@@ -200,7 +210,7 @@ async fn decide_and_write(
             ScanJob::Record { .. } => None,
         })
         .collect();
-    let (mut state, mut number) = if records.is_empty() {
+    let Read { mut state, residents, next: mut number } = if records.is_empty() {
         // The usual batch: the begin and the read are one request to SQLite.
         contexts(conn, BEGIN, &requests).await?
     } else {
@@ -240,7 +250,7 @@ async fn decide_and_write(
     close_all(conn, &closes).await?;
     // The inserts and the commit are one request: a failed insert stops it
     // before the commit, and the caller rolls back.
-    open_all_and_commit(conn, &opens).await?;
+    open_all_and_commit(conn, &opens, &residents, venues).await?;
     Ok((recorded, decided))
 }
 
@@ -250,14 +260,18 @@ const BEGIN: &str = "BEGIN IMMEDIATE;";
 
 type Context = (Option<Colour>, Option<Visit>);
 
+/// What a batch reads first: each person's context and number, and the next
+/// visit number.
+struct Read {
+    state: HashMap<ResidentId, Context>,
+    residents: HashMap<ResidentId, i64>,
+    next: u64,
+}
+
 /// Each person's colour and latest visit, and the next visit number, one
 /// statement for the batch, after `before` (the batch's begin, or nothing)
 /// in the same request.
-async fn contexts(
-    conn: &mut SqliteConnection,
-    before: &str,
-    requests: &[&ScanRequest],
-) -> StoreResult<(HashMap<ResidentId, Context>, u64)> {
+async fn contexts(conn: &mut SqliteConnection, before: &str, requests: &[&ScanRequest]) -> StoreResult<Read> {
     let mut people: Vec<ResidentId> = requests.iter().map(|r| r.resident).collect();
     people.sort_unstable();
     people.dedup();
@@ -269,7 +283,7 @@ async fn contexts(
                 .await
                 .map_err(other("starting a group commit"))?;
         }
-        return Ok((found, 1));
+        return Ok(Read { state: found, residents: HashMap::new(), next: 1 });
     }
     let values = vec!["(?)"; people.len()].join(",");
     // The open visit (at most one a person: `visit_rows_one_open`), else
@@ -280,13 +294,13 @@ async fn contexts(
         "{before}
          WITH people(id) AS (VALUES {values}),
          known AS (SELECT people.id AS id, r.no AS no FROM people LEFT JOIN residents r ON r.id = people.id),
-         latest AS (SELECT known.id AS person, coalesce(
+         latest AS (SELECT known.id AS person, known.no AS no, coalesce(
              (SELECT key FROM visit_rows WHERE resident_no = known.no AND exited_at IS NULL),
              (SELECT key FROM visit_rows WHERE resident_no = known.no
               ORDER BY entered_at DESC, exited_at DESC, key DESC LIMIT 1)) AS key
            FROM known)
          SELECT latest.person, (SELECT colour FROM health_status WHERE resident_id = latest.person),
-                {LAST_NUMBER}, {COLUMNS}
+                {LAST_NUMBER}, latest.no, {COLUMNS}
          FROM latest
          LEFT JOIN visit_rows v ON v.key = latest.key
          LEFT JOIN residents r ON r.no = v.resident_no
@@ -297,16 +311,19 @@ async fn contexts(
         query = query.bind(p.as_bytes().as_slice());
     }
     let rows = query.fetch_all(&mut *conn).await.map_err(other("reading the scans' people"))?;
-    let mut last = 0;
+    let (mut last, mut residents) = (0, HashMap::with_capacity(people.len()));
     for row in &rows {
         let person: &[u8] = row.try_get(0).map_err(|e| corrupt(format!("the scan's person: {e}")))?;
         let person = <[u8; 16]>::try_from(person).map_err(|_| corrupt("the scan's person: not 16 bytes".into()))?;
         let status: Option<&str> = row.try_get(1).map_err(|e| corrupt(format!("the person's colour: {e}")))?;
         last = row.try_get(2).map_err(|e| corrupt(format!("the last visit number: {e}")))?;
-        found.insert(ResidentId::from_bytes(person), (status.map(colour).transpose()?, visit_rows::visit_at(row, 3)?));
+        let person = ResidentId::from_bytes(person);
+        let number: Option<i64> = row.try_get(3).map_err(|e| corrupt(format!("the person's number: {e}")))?;
+        residents.extend(number.map(|n| (person, n)));
+        found.insert(person, (status.map(colour).transpose()?, visit_rows::visit_at(row, 4)?));
     }
     let next = u64::try_from(last).map_err(|_| corrupt(format!("visit number {last}")))? + 1;
-    Ok((found, next))
+    Ok(Read { state: found, residents, next })
 }
 
 /// Closes the batch's visits in one statement; each was read open inside
@@ -353,15 +370,46 @@ async fn close_all(conn: &mut SqliteConnection, closes: &[Closing]) -> StoreResu
 
 /// Inserts the batch's new visits in one statement and commits, in one
 /// request to SQLite (the commit alone when there is nothing to insert).
-async fn open_all_and_commit(conn: &mut SqliteConnection, opens: &[Visit]) -> StoreResult<()> {
+/// The rows name the person and the venue by number: the people's were read
+/// with their contexts, the venues' are kept from batch to batch. Should one
+/// be missing (an unknown venue), the rows look them up by id instead, and
+/// the insert fails as it should.
+async fn open_all_and_commit(
+    conn: &mut SqliteConnection,
+    opens: &[Visit],
+    residents: &HashMap<ResidentId, i64>,
+    venues: &mut VenueNumbers,
+) -> StoreResult<()> {
     if opens.is_empty() {
         sqlx::query("COMMIT").execute(&mut *conn).await.map_err(other("committing scans"))?;
         return Ok(());
     }
-    let sql = format!("{};\n COMMIT", visit_rows::insert_statement(opens.len(), visit_rows::ROW_BY_IDS));
+    let mut missing: Vec<VenueId> = opens.iter().map(|v| v.venue).filter(|v| !venues.contains_key(v)).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if !missing.is_empty() {
+        let marks = vec!["?"; missing.len()].join(",");
+        let sql = format!("SELECT id, no FROM venues WHERE id IN ({marks})");
+        let mut query = sqlx::query_as::<_, (Vec<u8>, i64)>(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for v in &missing {
+            query = query.bind(v.as_bytes().as_slice());
+        }
+        for (id, no) in query.fetch_all(&mut *conn).await.map_err(other("reading the venues' numbers"))? {
+            if let Ok(id) = <[u8; 16]>::try_from(id.as_slice()) {
+                venues.insert(VenueId::from_bytes(id), no);
+            }
+        }
+    }
+    let numbers: Option<Vec<(i64, i64)>> =
+        opens.iter().map(|v| Some((*residents.get(&v.resident)?, *venues.get(&v.venue)?))).collect();
+    let row = if numbers.is_some() { visit_rows::ROW_BY_NUMBERS } else { visit_rows::ROW_BY_IDS };
+    let sql = format!("{};\n COMMIT", visit_rows::insert_statement(opens.len(), row));
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-    for v in opens {
-        query = visit_rows::bind_by_ids(query, v);
+    for (i, v) in opens.iter().enumerate() {
+        query = match &numbers {
+            Some(numbers) => visit_rows::bind_by_numbers(query, v, numbers[i].0, numbers[i].1),
+            None => visit_rows::bind_by_ids(query, v),
+        };
     }
     // A unique violation maps to `Conflict`: the batch is then retried scan
     // by scan, and only the scan that breaks the rule fails.
