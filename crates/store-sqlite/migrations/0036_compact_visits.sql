@@ -21,6 +21,9 @@
 ALTER TABLE residents ADD COLUMN no INTEGER;
 UPDATE residents SET no = rowid;
 CREATE UNIQUE INDEX residents_no ON residents (no);
+-- A visit's person by number, without reading the person's row (tracing
+-- and the stay index's load read millions of visits).
+CREATE INDEX residents_no_id ON residents (no, id);
 CREATE TRIGGER residents_numbered AFTER INSERT ON residents WHEN NEW.no IS NULL
 BEGIN
     UPDATE residents SET no = coalesce((SELECT max(no) FROM residents), 0) + 1 WHERE rowid = NEW.rowid;
