@@ -23,10 +23,15 @@ impl SqliteStore {
     ) -> StoreResult<Vec<Visit>> {
         let marks = vec!["?"; chunk.len()].join(", ");
         // The chunk's people or venues first, then their visits through the
-        // (number, entered_at) index, then the other side by its number.
+        // (number, entered_at) index, then the other side by its number: a
+        // person through `residents_no_id`, which holds the id (SQLite would
+        // pick the unique `residents_no` and read each person's row: a
+        // quarter slower over 19,056 visits at scale M, warm).
         let (first, alias, number, other_side) = match key {
             TraceKey::Resident => ("residents r", "r", "v.resident_no = r.no", "venues p ON p.no = v.venue_no"),
-            TraceKey::Venue => ("venues p", "p", "v.venue_no = p.no", "residents r ON r.no = v.resident_no"),
+            TraceKey::Venue => {
+                ("venues p", "p", "v.venue_no = p.no", "residents r INDEXED BY residents_no_id ON r.no = v.resident_no")
+            }
         };
         let sql = format!(
             "SELECT {COLUMNS} FROM {first} JOIN visit_rows v ON {number} JOIN {other_side}
