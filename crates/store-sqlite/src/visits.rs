@@ -24,7 +24,7 @@ async fn try_insert_visit(conn: &mut SqliteConnection, v: &Visit) -> Result<(), 
 
 /// A row the database refused for what it holds (an unknown person or venue,
 /// a value out of range) rather than for a race.
-pub(crate) fn is_bad_row(db: &dyn sqlx::error::DatabaseError) -> bool {
+fn is_bad_row(db: &dyn sqlx::error::DatabaseError) -> bool {
     db.is_foreign_key_violation() || db.is_check_violation() || db.kind() == sqlx::error::ErrorKind::NotNullViolation
 }
 
