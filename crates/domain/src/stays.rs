@@ -1,24 +1,28 @@
 //! An in-memory index of stays for contact tracing.
 //!
 //! [`StayIndex`] holds every visit that began since a point in time. Each
-//! stay is held once, in its venue's log (`AtVenue`, 24 bytes: entry and
+//! stay is held once, in its venue's log (`AtVenue`, 16 bytes: entry and
 //! length in whole milliseconds after the index's base, the person's number,
-//! and the visit id packed into 12 bytes), sorted by entry, so a tracer reads
-//! a few hours of a busy place's log as one run of memory. A person's stays
-//! are found through 8 bytes a stay (entry and venue number, `OfResident`):
-//! for the stays of the load, one flat array with each person's start in it
-//! (4 bytes a person), for the stays inserted after, a small list a person.
-//! So 32 bytes a stay (48 before 2026-12-06, when each stay was held twice
-//! and its id once more).
+//! and the visit id in 4 bytes), sorted by entry, so a tracer reads a few
+//! hours of a busy place's log as one run of memory. A person's stays are
+//! found through 4 bytes a stay (the entry's hour and the venue's number,
+//! `OfResident`): for the stays of the load, one flat array with each
+//! person's start in it (4 bytes a person), for the stays inserted after, a
+//! small list a person. So 20 bytes a stay on SQLite (32 before 2026-12-07,
+//! 48 before 2026-12-06).
 //!
-//! A visit id is a version-7 UUID whose first 48 bits are the milliseconds
-//! of the check-in: a stay holds the difference between those and its entry
-//! (2 bytes, within ±32 s) and the 10 other bytes. An id that is not of that
-//! kind is held whole, once, in a side list (16 bytes more), so any id is
-//! given back exactly. People get dense numbers: at the load in id order
-//! (looked up by binary search, no hash map a person), then the first time
-//! they are seen; venues the first time they are seen. Times fit 32 bits for
-//! 49 days after the base (a visit lasts at most a day).
+//! A visit id is held as what it is made from. The SQLite store's ids are
+//! numbers ([`VisitId::from_number`]): a stay holds the number less a base
+//! (4 bytes). The PostgreSQL store's are version-7 UUIDs whose first 48 bits
+//! are the milliseconds of the check-in: a stay holds their position in a
+//! side list (4 bytes) where the id is the difference between those
+//! milliseconds and the entry (2 bytes, within ±32 s) and the 10 other bytes
+//! (32 bytes a stay on PostgreSQL, as before). An id of neither kind is held whole, in
+//! one more list (16 bytes more), so any id is given back exactly. People
+//! get dense numbers: at the load in id order (looked up by binary search,
+//! no hash map a person), then the first time they are seen; venues the
+//! first time they are seen. Times fit 32 bits for 49 days after the base (a
+//! visit lasts at most a day).
 //!
 //! [`StayIndex::contacts`] answers the question of
 //! [`exposure::contacts_among`](crate::exposure::contacts_among) for
@@ -44,10 +48,25 @@ pub use load::StayLoader;
 /// Offsets past this are out of reach of the base (49 days of milliseconds).
 const SPAN_MS: i64 = u32::MAX as i64;
 
-/// A visit id as a stay holds it (12 bytes): the id's first 48 bits (a
+/// A visit id as a stay holds it (4 bytes): a numbered id's number
+/// ([`VisitId::from_number`], the SQLite store's) less the index's
+/// `id_base`; or, with [`LISTED`] set, the position of the id in
+/// [`StayIndex::other_ids`] (the PostgreSQL store's version-7 ids, and any
+/// number out of reach of the base).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HeldId(u32);
+
+/// The bit of a [`HeldId`] that says the id is in the side list.
+const LISTED: u32 = 1 << 31;
+
+/// How far below the first numbered id seen the base is set: numbers from
+/// 2^30 below it to 2^30 above it are held in 4 bytes (at scale L, 2.5
+/// million visits a day, that is over a year of check-ins either way).
+const NUMBER_REACH: u64 = 1 << 30;
+
+/// A visit id in the side list (12 bytes): the id's first 48 bits (a
 /// version-7 UUID's milliseconds) less the stay's entry, and the 10 other
-/// bytes; or the number of a numbered id ([`VisitId::from_number`], the
-/// SQLite store's); or, for an id of neither form, its position in
+/// bytes; or, for an id of neither form, its position in
 /// [`StayIndex::odd_ids`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct PackedId {
@@ -58,8 +77,6 @@ struct PackedId {
 
 /// The gap of an id held whole in the side list (`rest` starts with its position).
 const ODD_ID: i16 = i16::MIN;
-/// The gap of a numbered id (`rest` starts with its number's 6 bytes).
-const NUMBERED_ID: i16 = i16::MIN + 1;
 
 impl PackedId {
     /// `id` of a stay that entered at `entered_ms` (since the epoch).
@@ -67,12 +84,8 @@ impl PackedId {
         let b = id.as_bytes();
         let time = i64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]);
         let mut rest = [0u8; 10];
-        if id.number().is_some() {
-            rest[..6].copy_from_slice(&b[..6]);
-            return Self { gap: NUMBERED_ID, rest };
-        }
         match i16::try_from(time - entered_ms) {
-            Ok(gap) if gap != ODD_ID && gap != NUMBERED_ID => {
+            Ok(gap) if gap != ODD_ID => {
                 rest.copy_from_slice(&b[6..]);
                 Self { gap, rest }
             }
@@ -90,19 +103,6 @@ impl PackedId {
             let at = u32::from_le_bytes([self.rest[0], self.rest[1], self.rest[2], self.rest[3]]);
             return odd[at as usize];
         }
-        if self.gap == NUMBERED_ID {
-            let n = u64::from_be_bytes([
-                0,
-                0,
-                self.rest[0],
-                self.rest[1],
-                self.rest[2],
-                self.rest[3],
-                self.rest[4],
-                self.rest[5],
-            ]);
-            return VisitId::from_number(n).unwrap_or_else(|| VisitId::from_bytes([0; 16]));
-        }
         let time = (entered_ms + i64::from(self.gap)).to_be_bytes();
         let mut b = [0u8; 16];
         b[..6].copy_from_slice(&time[2..]);
@@ -117,17 +117,41 @@ struct AtVenue {
     entered: u32,
     length: u32,
     resident: u32,
-    id: PackedId,
+    id: HeldId,
 }
 
-/// Where a person's stay is: its venue's log, at its entry.
+/// Where a person's stay is (4 bytes): its venue's log, within an hour.
+/// The entry's hour after the base (11 bits: 85 days, past the 49 days an
+/// offset reaches) and the venue's number (21 bits), in that order, so the
+/// derived order is by hour, then venue. Finding the stay reads that hour
+/// of its venue's log for the person's stays ([`StayIndex::positions`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct OfResident {
-    entered: u32,
-    venue: u32,
+struct OfResident(u32);
+
+/// Venue numbers an [`OfResident`] can hold (2,097,152).
+const MAX_VENUES: u32 = 1 << 21;
+/// The span of an [`OfResident`]'s entry: an hour of milliseconds.
+const HOUR_MS: u32 = 3_600_000;
+
+impl OfResident {
+    /// A stay that entered at offset `entered` (milliseconds) at venue
+    /// `venue` (under [`MAX_VENUES`]).
+    fn new(entered: u32, venue: u32) -> Self {
+        Self((entered / HOUR_MS) << 21 | (venue & (MAX_VENUES - 1)))
+    }
+
+    fn venue(&self) -> u32 {
+        self.0 & (MAX_VENUES - 1)
+    }
+
+    /// The offsets (milliseconds) the entry lies in.
+    fn entered(&self) -> Range<i64> {
+        let from = i64::from(self.0 >> 21) * i64::from(HOUR_MS);
+        from..from + i64::from(HOUR_MS)
+    }
 }
 
-const _: () = assert!(std::mem::size_of::<AtVenue>() == 24 && std::mem::size_of::<OfResident>() == 8);
+const _: () = assert!(std::mem::size_of::<AtVenue>() == 16 && std::mem::size_of::<OfResident>() == 4);
 
 /// A stay a trace starts from: the case's, or a close contact's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +190,12 @@ pub struct StayIndex {
     loaded: Vec<OfResident>,
     /// Stays inserted after the load, by person number, by entry.
     added: HashMap<u32, Vec<OfResident>>,
-    /// Visit ids that are not version-7 ids of their entry's time.
+    /// What a numbered id's [`HeldId`] is counted from (set at the first
+    /// numbered id held).
+    id_base: Option<u64>,
+    /// Ids not held as numbers ([`HeldId`] with [`LISTED`]).
+    other_ids: Vec<PackedId>,
+    /// Ids of the side list that are not version-7 ids of their entry's time.
     odd_ids: Vec<VisitId>,
     stays: usize,
     /// A visit could not be held (it began too far after the base): the
@@ -182,8 +211,9 @@ pub enum Inserted {
     Updated,
     /// It began before the base: not held.
     TooOld,
-    /// It began too long after the base: not held, and the index stops
-    /// covering traces (see [`StayIndex::covers`]) until rebuilt.
+    /// It began too long after the base (or its venue is past the
+    /// 2,097,152nd): not held, and the index stops covering traces (see
+    /// [`StayIndex::covers`]) until rebuilt.
     TooLate,
 }
 
@@ -197,7 +227,7 @@ pub struct Footprint {
     pub person_lists: usize,
     /// People and venues: ids, numbers, longest stays.
     pub numbering: usize,
-    /// Ids held whole.
+    /// Ids not held as numbers (12 bytes each, 16 more for one held whole).
     pub odd_ids: usize,
 }
 
@@ -223,6 +253,8 @@ impl StayIndex {
             starts: vec![0],
             loaded: Vec::new(),
             added: HashMap::new(),
+            id_base: None,
+            other_ids: Vec::new(),
             odd_ids: Vec::new(),
             stays: 0,
             overflowed: false,
@@ -268,7 +300,7 @@ impl StayIndex {
                 + self.venues.capacity() * 16
                 + map(self.venue_numbers.capacity(), 20)
                 + self.longest.capacity() * 4,
-            odd_ids: self.odd_ids.capacity() * 16,
+            odd_ids: self.other_ids.capacity() * size_of::<PackedId>() + self.odd_ids.capacity() * 16,
         }
     }
 
@@ -288,7 +320,28 @@ impl StayIndex {
 
     /// A held stay's visit id.
     fn visit_id(&self, stay: &AtVenue) -> VisitId {
-        stay.id.unpack(self.base_ms + i64::from(stay.entered), &self.odd_ids)
+        let HeldId(held) = stay.id;
+        if held & LISTED == 0 {
+            let n = self.id_base.unwrap_or(0) + u64::from(held);
+            return VisitId::from_number(n).unwrap_or_else(|| VisitId::from_bytes([0; 16]));
+        }
+        let packed = &self.other_ids[(held & !LISTED) as usize];
+        packed.unpack(self.base_ms + i64::from(stay.entered), &self.odd_ids)
+    }
+
+    /// `id` as a stay that entered at offset `entered` holds it.
+    fn hold(&mut self, id: VisitId, entered: u32) -> HeldId {
+        if let Some(n) = id.number() {
+            let base = *self.id_base.get_or_insert(n.saturating_sub(NUMBER_REACH));
+            if let Some(held) = n.checked_sub(base).and_then(|d| u32::try_from(d).ok()).filter(|d| d & LISTED == 0) {
+                return HeldId(held);
+            }
+        }
+        // Past 2^31 ids in the side list (60 GB of stays) positions would
+        // wrap; the index would be far over any machine's memory first.
+        let at = self.other_ids.len() as u32 & !LISTED;
+        self.other_ids.push(PackedId::pack(id, self.base_ms + i64::from(entered), &mut self.odd_ids));
+        HeldId(LISTED | at)
     }
 
     /// A stay's entry offset and length, or why it cannot be held (a late
@@ -355,14 +408,19 @@ impl StayIndex {
         loaded + self.added.get(&(n as u32)).map_or(0, Vec::len)
     }
 
-    /// The positions in venue `venue`'s log of person `resident`'s stays
-    /// that entered at `entered` (one, unless the person entered twice in
-    /// the same millisecond).
-    fn positions(&self, venue: u32, entered: u32, resident: u32) -> Range<usize> {
-        let log = &self.by_venue[venue as usize];
-        let first = log.partition_point(|c| (c.entered, c.resident) < (entered, resident));
-        let count = log[first..].iter().take_while(|c| (c.entered, c.resident) == (entered, resident)).count();
-        first..first + count
+    /// The positions in its venue's log of person `resident`'s stays that
+    /// entered in the hour `at` names (one, unless the person entered
+    /// twice in that hour).
+    fn positions(&self, at: OfResident, resident: u32) -> impl Iterator<Item = usize> + '_ {
+        let log = &self.by_venue[at.venue() as usize];
+        let hour = at.entered();
+        let first = log.partition_point(|c| i64::from(c.entered) < hour.start);
+        log[first..]
+            .iter()
+            .take_while(move |c| i64::from(c.entered) < hour.end)
+            .enumerate()
+            .filter(move |(_, c)| c.resident == resident)
+            .map(move |(i, _)| first + i)
     }
 
     /// Holds a visit (an entry, or a visit read back from the store); a
@@ -374,10 +432,14 @@ impl StayIndex {
         };
         let resident = self.resident_number(visit.resident);
         let venue = self.venue_number(visit.venue);
+        if venue >= MAX_VENUES {
+            self.overflowed = true;
+            return Inserted::TooLate;
+        }
         if self.set_end(resident, visit.id, visit.effective_end()) {
             return Inserted::Updated;
         }
-        let id = PackedId::pack(visit.id, self.base_ms + i64::from(entered), &mut self.odd_ids);
+        let id = self.hold(visit.id, entered);
         let log = &mut self.by_venue[venue as usize];
         if log.len() == log.capacity() {
             // An eighth more, not twice: a big log grows by little.
@@ -386,7 +448,7 @@ impl StayIndex {
         let at = log.partition_point(|s| (s.entered, s.resident) <= (entered, resident));
         log.insert(at, AtVenue { entered, length, resident, id });
         let own = self.added.entry(resident).or_default();
-        let stay = OfResident { entered, venue };
+        let stay = OfResident::new(entered, venue);
         own.insert(own.partition_point(|s| *s <= stay), stay);
         self.longest[venue as usize] = self.longest[venue as usize].max(length);
         self.stays += 1;
@@ -404,9 +466,9 @@ impl StayIndex {
 
     fn set_end(&mut self, resident: u32, visit: VisitId, end: Timestamp) -> bool {
         let found = self.own(resident).find_map(|s| {
-            let log = &self.by_venue[s.venue as usize];
-            let at = self.positions(s.venue, s.entered, resident).find(|&i| self.visit_id(&log[i]) == visit)?;
-            Some((s.venue as usize, at))
+            let log = &self.by_venue[s.venue() as usize];
+            let at = self.positions(s, resident).find(|&i| self.visit_id(&log[i]) == visit)?;
+            Some((s.venue() as usize, at))
         });
         let Some((venue, at)) = found else { return false };
         let end = self.offset(end);
@@ -441,25 +503,24 @@ impl StayIndex {
     pub fn stays_of(&self, resident: ResidentId, after: Timestamp, to: Timestamp) -> Vec<SourceStay> {
         let Some(n) = self.number_of(resident) else { return Vec::new() };
         let (after, to) = (self.offset(after), self.offset(to));
-        let mut own: Vec<OfResident> = self.own(n).filter(|s| i64::from(s.entered) < to).collect();
+        let mut own: Vec<OfResident> = self.own(n).filter(|s| s.entered().start < to).collect();
         own.sort_unstable();
         own.dedup();
         let mut stays = Vec::new();
         for s in own {
-            let log = &self.by_venue[s.venue as usize];
-            for c in &log[self.positions(s.venue, s.entered, n)] {
-                if i64::from(c.entered) + i64::from(c.length) > after {
+            let log = &self.by_venue[s.venue() as usize];
+            for c in self.positions(s, n).map(|i| &log[i]) {
+                let (entered, end) = (i64::from(c.entered), i64::from(c.entered) + i64::from(c.length));
+                if entered < to && end > after {
                     let (entered_at, end) = self.times(c.entered, c.length);
-                    stays.push(SourceStay {
-                        id: self.visit_id(c),
-                        venue: self.venues[s.venue as usize],
-                        entered_at,
-                        end,
-                    });
+                    let venue = self.venues[s.venue() as usize];
+                    stays.push((s.venue(), SourceStay { id: self.visit_id(c), venue, entered_at, end }));
                 }
             }
         }
-        stays
+        // By entry (an hour holds entries at several venues), then venue.
+        stays.sort_by_key(|(venue, s)| (s.entered_at, *venue));
+        stays.into_iter().map(|(_, s)| s).collect()
     }
 }
 
@@ -573,13 +634,76 @@ mod tests {
             b[..6].copy_from_slice(&(entered + 3).to_be_bytes()[2..]);
             VisitId::from_bytes(b)
         };
-        let numbered = VisitId::from_number(13_955_270).unwrap();
-        let mut odd = Vec::new();
-        for id in [v7, numbered, VisitId::from_bytes(id(7)), VisitId::from_number(VisitId::MAX_NUMBER).unwrap()] {
-            let packed = PackedId::pack(id, entered, &mut odd);
-            assert_eq!(packed.unpack(entered, &odd), id);
+        let number = |n| VisitId::from_number(n).unwrap();
+        let first = 3 * NUMBER_REACH;
+        let ids = [
+            number(first),
+            number(first - NUMBER_REACH),     // the base itself
+            number(first + NUMBER_REACH - 1), // 2^31 - 1 after the base: the last one held as a number
+            number(first - NUMBER_REACH - 1), // below the base: listed, whole
+            number(first + 2 * NUMBER_REACH), // past 2^31 after it: listed, whole
+            v7,                               // listed, 12 bytes
+            VisitId::from_bytes(id(7)),       // neither: listed, whole
+            number(VisitId::MAX_NUMBER),
+        ];
+        let stays: Vec<Visit> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, &vid)| Visit { id: vid, ..visit(n as u8, n as u8 + 1, 1, 0, Some(10)) })
+            .collect();
+        let mut inserted = StayIndex::new(at(-10));
+        let mut loader = StayLoader::new(at(-10));
+        for v in &stays {
+            inserted.insert(v);
+            loader.add(v);
         }
-        // Only the id of neither form goes to the side list.
-        assert_eq!(odd, [VisitId::from_bytes(id(7))]);
+        let loaded = loader.finish();
+        for index in [&inserted, &loaded] {
+            for v in &stays {
+                let got = index.stays_of(v.resident, at(-10), at(100));
+                assert_eq!(got.iter().map(|s| s.id).collect::<Vec<_>>(), [v.id]);
+            }
+            assert_eq!(index.id_base, Some(first - NUMBER_REACH));
+            assert_eq!(index.other_ids.len(), 5);
+            assert_eq!(index.odd_ids.len(), 4);
+        }
+    }
+
+    #[test]
+    fn stays_in_one_hour_are_told_apart_by_their_ids() {
+        let ms = |m: i64| at(0).checked_add(SignedDuration::from_millis(m)).unwrap();
+        let stay = |n: u8, place: u8, from: i64, to: i64| Visit {
+            entered_at: ms(from),
+            exited_at: Some(ms(to)),
+            ..visit(n, 1, place, 0, None)
+        };
+        // One person: three stays at venue 1 in one hour, one at venue 2 in
+        // that hour between them, one at venue 1 two hours on.
+        let stays = [
+            stay(1, 1, 900, 950),
+            stay(2, 1, 100, 200),
+            stay(3, 2, 500, 60_000),
+            stay(4, 1, 1_000, 5_000),
+            stay(5, 1, 7_300_000, 7_400_000),
+        ];
+        let mut inserted = StayIndex::new(at(-1));
+        let mut loader = StayLoader::new(at(-1));
+        for v in &stays {
+            inserted.insert(v);
+            loader.add(v);
+        }
+        for mut index in [inserted, loader.finish()] {
+            let got = index.stays_of(stays[0].resident, at(-1), at(1000));
+            let ids: Vec<u8> = got.iter().map(|s| s.id.as_uuid().as_bytes()[15]).collect();
+            assert_eq!(ids, [2, 3, 1, 4, 5], "by entry");
+            assert!(index.close(stays[0].resident, stays[0].id, ms(920)));
+            assert!(index.close(stays[0].resident, stays[1].id, ms(150)));
+            let ends: Vec<Timestamp> =
+                index.stays_of(stays[0].resident, at(-1), at(1000)).iter().map(|s| s.end).collect();
+            assert_eq!(ends, [ms(150), ms(60_000), ms(920), ms(5_000), ms(7_400_000)]);
+            assert!(index.close(stays[0].resident, stays[4].id, ms(7_350_000)));
+            assert_eq!(index.insert(&stay(2, 1, 100, 300)), Inserted::Updated);
+            assert_eq!(index.len(), 5);
+        }
     }
 }

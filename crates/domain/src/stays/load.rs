@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use std::collections::HashMap;
 
-use super::{AtVenue, OfResident, PackedId, StayIndex};
+use super::{AtVenue, MAX_VENUES, OfResident, StayIndex};
 use crate::ids::{ResidentId, VenueId, VisitId};
 use crate::visit::Visit;
 
@@ -11,15 +11,23 @@ use crate::visit::Visit;
 /// each log is sorted once at the end instead of kept sorted on every
 /// insert, people are numbered in id order, and their stays are found
 /// through one flat array. The visits must be distinct (the store's rows
-/// are). Visits read venue by venue fill one log at a time.
+/// are).
+///
+/// Stays wait in one flat array until the end, where each venue's log is
+/// made at its size, one after another. Logs grown stay by stay left the
+/// allocator's heaps strewn with the space of their smaller copies, held
+/// resident between live logs: about 100 MB at scale M that
+/// `malloc_trim` could not give back (docs/BENCHMARKS.md).
 #[derive(Debug)]
 pub struct StayLoader {
     index: StayIndex,
+    /// The stays added, with their venue's number.
+    stays: Vec<(u32, AtVenue)>,
 }
 
 impl StayLoader {
     pub fn new(base: Timestamp) -> Self {
-        Self { index: StayIndex::new(base) }
+        Self { index: StayIndex::new(base), stays: Vec::new() }
     }
 
     /// Adds a visit; one that began before the base is left out.
@@ -39,8 +47,12 @@ impl StayLoader {
         let Ok((entered, length)) = index.span(entered_at, end) else { return };
         let resident = index.resident_number(resident);
         let venue = index.venue_number(venue);
-        let id = PackedId::pack(id, index.base_ms + i64::from(entered), &mut index.odd_ids);
-        index.by_venue[venue as usize].push(AtVenue { entered, length, resident, id });
+        if venue >= MAX_VENUES {
+            index.overflowed = true;
+            return;
+        }
+        let id = index.hold(id, entered);
+        self.stays.push((venue, AtVenue { entered, length, resident, id }));
         index.longest[venue as usize] = index.longest[venue as usize].max(length);
         index.stays += 1;
     }
@@ -57,7 +69,7 @@ impl StayLoader {
     /// The index: people numbered in id order, every log sorted and trimmed
     /// to its length, each person's stays in one flat array.
     pub fn finish(self) -> StayIndex {
-        let Self { mut index } = self;
+        let Self { mut index, mut stays } = self;
         // People in id order: a number is then a position found by binary search.
         let mut order: Vec<u32> = (0..index.residents.len() as u32).collect();
         order.sort_unstable_by_key(|&n| index.residents[n as usize]);
@@ -69,16 +81,24 @@ impl StayLoader {
         drop(order);
         index.sorted_residents = index.residents.len();
         index.resident_numbers = HashMap::new();
+        let mut sizes = vec![0usize; index.by_venue.len()];
+        for (venue, _) in &stays {
+            sizes[*venue as usize] += 1;
+        }
+        for (log, size) in index.by_venue.iter_mut().zip(sizes) {
+            *log = Vec::with_capacity(size);
+        }
         let mut counts = vec![0u32; index.residents.len() + 1];
+        for (venue, mut s) in stays.drain(..) {
+            s.resident = renumber[s.resident as usize];
+            counts[s.resident as usize + 1] += 1;
+            index.by_venue[venue as usize].push(s);
+        }
+        drop(stays);
+        drop(renumber);
         for log in &mut index.by_venue {
-            log.shrink_to_fit();
-            for s in log.iter_mut() {
-                s.resident = renumber[s.resident as usize];
-                counts[s.resident as usize + 1] += 1;
-            }
             log.sort_unstable_by_key(|s| (s.entered, s.resident));
         }
-        drop(renumber);
         for n in 1..counts.len() {
             counts[n] += counts[n - 1];
         }
@@ -87,7 +107,7 @@ impl StayLoader {
         for (venue, log) in index.by_venue.iter().enumerate() {
             for s in log {
                 let at = &mut next[s.resident as usize];
-                index.loaded[*at as usize] = OfResident { entered: s.entered, venue: venue as u32 };
+                index.loaded[*at as usize] = OfResident::new(s.entered, venue as u32);
                 *at += 1;
             }
         }
@@ -96,6 +116,7 @@ impl StayLoader {
             index.loaded[counts[n] as usize..counts[n + 1] as usize].sort_unstable();
         }
         index.starts = counts;
+        index.other_ids.shrink_to_fit();
         index.odd_ids.shrink_to_fit();
         index.venues.shrink_to_fit();
         index.longest.shrink_to_fit();

@@ -190,9 +190,8 @@ impl StayIndex {
                 let mut held: Vec<u64> = Vec::new();
                 for &n in &close.numbers {
                     for s in self.own(n) {
-                        if i64::from(s.entered) < until {
-                            let at = self.positions(s.venue, s.entered, n);
-                            held.extend(at.map(|i| u64::from(s.venue) << 32 | i as u64));
+                        if s.entered().start < until {
+                            held.extend(self.positions(s, n).map(|i| u64::from(s.venue()) << 32 | i as u64));
                         }
                     }
                 }
