@@ -17,6 +17,10 @@ use std::process::ExitCode;
 
 use settings::CommonArgs;
 
+/// jemalloc, for memory given back after a burst (the stay index's load): see the workspace manifest.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(name = "healthcode", version, about = "Epidemic health QR codes and venue check-in: server and tools.")]
 struct Cli {
