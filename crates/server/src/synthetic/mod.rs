@@ -303,21 +303,44 @@ async fn write_city(
     mut progress: impl FnMut(u32),
 ) -> StoreResult<u32> {
     let batch_size = u32::try_from(sink.batch(2_000, 20_000)).unwrap_or(2_000);
-    let districts = districts();
+    let (plan, policy, tz) = (*plan, policy.clone(), tz.clone());
+    // Made on a thread of their own while the batch before is written (see `made`).
+    let (batches, mut ready) = tokio::sync::mpsc::channel(1);
+    let making = tokio::task::spawn_blocking(move || {
+        let districts = districts();
+        let mut i = 0;
+        while i < plan.residents {
+            let end = (i + batch_size).min(plan.residents);
+            let batch: Vec<ResidentBundle> = (i..end)
+                .filter_map(|n| person(n, &plan, &policy, &tz, now, &districts))
+                .map(|p| ResidentBundle {
+                    status: p.status,
+                    resident: p.resident,
+                    reports: p.reports,
+                    changes: p.changes,
+                })
+                .collect();
+            if batches.blocking_send((end, batch)).is_err() {
+                return; // the writing stopped
+            }
+            i = end;
+        }
+    });
     let mut written = 0;
-    let mut i = 0;
-    while i < plan.residents {
-        let end = (i + batch_size).min(plan.residents);
-        let batch: Vec<ResidentBundle> = (i..end)
-            .filter_map(|n| person(n, plan, policy, tz, now, &districts))
-            .map(|p| ResidentBundle { status: p.status, resident: p.resident, reports: p.reports, changes: p.changes })
-            .collect();
+    while let Some((end, batch)) = ready.recv().await {
         written += u32::try_from(batch.len()).unwrap_or(0);
         sink.residents(&batch).await?;
-        i = end;
-        progress(i);
+        progress(end);
     }
+    made(making).await?;
     Ok(written)
+}
+
+/// Waits for a thread that made the batches (`spawn_blocking`: the city is
+/// made while the sink writes the batch before, on the store's own thread
+/// or server), turning its panic into an error.
+async fn made(making: tokio::task::JoinHandle<()>) -> StoreResult<()> {
+    making.await.map_err(|e| healthcode_store::StoreError::Other(format!("making the synthetic city: {e}")))
 }
 
 #[cfg(test)]

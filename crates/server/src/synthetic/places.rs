@@ -157,41 +157,49 @@ async fn write_places(
     for chunk in venues.chunks(sink.batch(1, 10_000)) {
         sink.venues(chunk).await?;
     }
+    let venue_count = u32::try_from(venues.len()).unwrap_or(0);
     let batch_size = sink.batch(5_000, 50_000);
-    let cdf = zipf_cdf(u32::try_from(venues.len()).unwrap_or(1));
-    let today = now.to_zoned(tz.clone()).date();
     // Every day of the period, then today so far.
     let total = (u64::from(plan.days) + 1) * u64::from(plan.daily_check_ins);
-    let (mut written, mut done) = (0u64, 0u64);
-    for d in 0..=u32::from(plan.days) {
-        let back = i32::from(plan.days) - i32::try_from(d).unwrap_or(0);
-        let date = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
-        let Ok(day_start) = date.to_zoned(tz.clone()).map(|z| z.timestamp()) else { continue };
-        let mut batch = Vec::with_capacity(batch_size);
-        for j in 0..plan.daily_check_ins {
-            // Numbered in the order written, as the SQLite store numbers
-            // visits (it keeps no id column for them); any store takes them.
-            let id = VisitId::from_number(written + batch.len() as u64 + 1);
-            if let Some(v) = id.and_then(|id| visit(plan, &venues, &cdf, (day_start, d, j), now, id)) {
-                batch.push(v);
-            }
-            if batch.len() == batch_size {
-                written += batch.len() as u64;
-                sink.visits(&batch).await?;
-                batch.clear();
-            }
-            done += 1;
-            if done % 5_000 == 0 {
-                progress(done, total);
+    let (plan, tz) = (*plan, tz.clone());
+    // Made on a thread of their own while the batch before is written (see `made`).
+    let (batches, mut ready) = tokio::sync::mpsc::channel(1);
+    let making = tokio::task::spawn_blocking(move || {
+        let cdf = zipf_cdf(u32::try_from(venues.len()).unwrap_or(1));
+        let today = now.to_zoned(tz.clone()).date();
+        let (mut written, mut done) = (0u64, 0u64);
+        for d in 0..=u32::from(plan.days) {
+            let back = i32::from(plan.days) - i32::try_from(d).unwrap_or(0);
+            let date = today.checked_sub(jiff::Span::new().days(back)).unwrap_or(today);
+            let Ok(day_start) = date.to_zoned(tz.clone()).map(|z| z.timestamp()) else { continue };
+            let mut batch = Vec::with_capacity(batch_size);
+            for j in 0..plan.daily_check_ins {
+                // Numbered in the order written, as the SQLite store numbers
+                // visits (it keeps no id column for them); any store takes them.
+                let id = VisitId::from_number(written + batch.len() as u64 + 1);
+                if let Some(v) = id.and_then(|id| visit(&plan, &venues, &cdf, (day_start, d, j), now, id)) {
+                    batch.push(v);
+                }
+                done += 1;
+                if batch.len() == batch_size || (j + 1 == plan.daily_check_ins && !batch.is_empty()) {
+                    written += batch.len() as u64;
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                    if batches.blocking_send((done, full)).is_err() {
+                        return; // the writing stopped
+                    }
+                }
             }
         }
+    });
+    let mut written = 0u64;
+    while let Some((done, batch)) = ready.recv().await {
         written += batch.len() as u64;
-        if !batch.is_empty() {
-            sink.visits(&batch).await?;
-        }
+        sink.visits(&batch).await?;
+        progress(done, total);
     }
+    super::made(making).await?;
     progress(total, total);
-    Ok((u32::try_from(venues.len()).unwrap_or(0), written))
+    Ok((venue_count, written))
 }
 
 #[cfg(test)]
