@@ -55,6 +55,12 @@ macro_rules! __accounts {
                 for chunk in residents.chunks(ROWS_A_STATEMENT) {
                     insert_residents(conn, chunk).await?;
                 }
+                import_histories(conn, batch).await
+            }
+
+            /// The reports, statuses and changes of residents already written
+            /// (SQLite's bulk load writes the residents its own way).
+            pub(crate) async fn import_histories(conn: &mut Conn, batch: &[ResidentBundle]) -> StoreResult<()> {
                 let reports: Vec<&StoredReport> = batch.iter().flat_map(|b| &b.reports).collect();
                 for chunk in reports.chunks(ROWS_A_STATEMENT) {
                     insert_reports(conn, chunk).await?;

@@ -4,16 +4,22 @@
 //!
 //! What makes it fast, measured in docs/BENCHMARKS.md (issue 20, item 4):
 //! - the non-unique indexes of `visit_rows`, `reports` and `status_changes` are
-//!   dropped at the start and built again at the end, one sort each instead
-//!   of a random B-tree insert per row (their statements are kept in the
-//!   load's mark, so they come back exactly as the migrations made them);
+//!   dropped at the start and built again at the end, one sort each (in
+//!   pieces of [`SORT_CACHE_KIB`]) instead of a random B-tree insert per row
+//!   (their statements are kept in the load's mark, so they come back
+//!   exactly as the migrations made them);
 //!   unique indexes and foreign keys stay, so every invariant is checked as
 //!   the rows go in;
 //! - visits go 500 rows a statement (5,000 parameters, under SQLite's 32,766),
 //!   with the people's and venues' numbers (read once, at the first visits)
 //!   instead of a lookup by 16-byte id for each,
-//!   residents, reports, statuses and changes 1,000 rows a statement, each batch in one
-//!   transaction;
+//!   residents, reports, statuses and changes 1,000 rows a statement;
+//! - the people are numbered here, as migration 0036's trigger numbers them
+//!   (see [`insert_people`]), so the trigger's second write of each row is
+//!   spared;
+//! - a transaction takes [`ROWS_A_TRANSACTION`] rows, batch after batch,
+//!   rather than one batch: a person's rows go into B-trees keyed by random
+//!   ids, so every commit wrote most of those trees' pages again;
 //! - the load's connection has a 1 GiB page cache and `synchronous=NORMAL`:
 //!   in WAL mode a commit then waits for no fsync and the file stays
 //!   consistent on a crash or power loss (the last commits may be lost,
@@ -24,13 +30,18 @@
 //! so the server refuses the file instead of serving a partial city.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use async_trait::async_trait;
 use healthcode_domain::{ResidentId, VenueId, Visit};
-use healthcode_store::{BulkLoad, BulkLoadStore, ResidentBundle, StoreError, StoreResult, UnfinishedLoad, Venue};
+use healthcode_store::{
+    BulkLoad, BulkLoadStore, Resident, ResidentBundle, StoreError, StoreResult, UnfinishedLoad, Venue,
+};
+use healthcode_store_sql::Time;
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteSynchronous;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, SqliteConnection};
+use uuid::Uuid;
 
 use crate::{SqliteStore, other, sql, visit_rows};
 
@@ -40,11 +51,53 @@ const REBUILT: &str = "('visit_rows', 'reports', 'status_changes')";
 /// Visits a statement: 10 parameters each.
 const VISIT_ROWS: usize = 500;
 
+/// The page cache, in KiB, while the indexes are rebuilt: SQLite sorts an
+/// index's entries in pieces the size of the page cache, written aside and
+/// merged. With the load's 1 GiB, the 14 million entries of a visit index
+/// at M were one piece, sorted out of the CPU's caches; pieces of 4 MiB
+/// took half the CPU (10.8 against 20.7 s for `visit_rows_venue_entered`,
+/// sqlite3 shell; 1 MiB no less, `PRAGMA threads` no help on two cores).
+const SORT_CACHE_KIB: i64 = 4_096;
+
+/// Rows a transaction takes before it commits (the batch that reaches it
+/// included). A commit writes every page the transaction changed to the WAL,
+/// and the checkpoint writes them into the file: with a transaction a batch
+/// (20,000 people), each of the 50 commits of an M city rewrote most of the
+/// pages of the indexes on random ids, 25 GB written for a 2.4 GB file.
+/// 5 million rows is an M city's people with their histories (4.6 million
+/// rows, about 1 GB with the 1 GiB page cache of the load spilling little)
+/// in one transaction, and its visits in three.
+const ROWS_A_TRANSACTION: usize = 5_000_000;
+
+/// Hashes an id by folding its bytes into a word. The ids are random
+/// (version-4 shaped) and come from the store itself, so SipHash's guard
+/// against chosen keys buys nothing here, and its lookups were 8 % of the
+/// visits' phase (perf, scale S).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+}
+
+/// A number by id.
+type ById<K> = HashMap<K, i64, BuildHasherDefault<IdHasher>>;
+
 /// The people's and the venues' numbers, by id.
 #[derive(Default)]
 struct Numbers {
-    residents: HashMap<ResidentId, i64>,
-    venues: HashMap<VenueId, i64>,
+    residents: ById<ResidentId>,
+    venues: ById<VenueId>,
 }
 
 impl Numbers {
@@ -86,6 +139,92 @@ struct SqliteLoad {
     full_chunk: String,
     /// Read at the first visits: every person and venue is in by then.
     numbers: Option<Numbers>,
+    /// Rows written in the open transaction, if one is open.
+    uncommitted: Option<usize>,
+    /// Why a batch failed: its transaction (with the batches before it since
+    /// the last commit) is rolled back, so the load cannot go on or finish.
+    failed: Option<String>,
+}
+
+impl SqliteLoad {
+    /// Opens a transaction unless one is open; refuses once a batch failed.
+    async fn begin(&mut self) -> StoreResult<()> {
+        if let Some(why) = &self.failed {
+            return Err(StoreError::Other(format!("the bulk load failed earlier ({why})")));
+        }
+        if self.uncommitted.is_none() {
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await.map_err(other("starting a bulk batch"))?;
+            self.uncommitted = Some(0);
+        }
+        Ok(())
+    }
+
+    /// Ends a batch of `rows` rows: commits once the transaction holds
+    /// [`ROWS_A_TRANSACTION`] (or `commit` is asked), or rolls it back
+    /// when the batch (or the commit) failed.
+    async fn end(&mut self, done: StoreResult<()>, rows: usize, commit: bool) -> StoreResult<()> {
+        let written = self.uncommitted.unwrap_or(0) + rows;
+        let done = match done {
+            Ok(()) if commit || written >= ROWS_A_TRANSACTION => sqlx::query("COMMIT")
+                .execute(&mut self.conn)
+                .await
+                .map(|_| ())
+                .map_err(other("committing a bulk batch")),
+            Ok(()) => {
+                self.uncommitted = Some(written);
+                return Ok(());
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &done {
+            self.failed = Some(e.to_string());
+            // Best effort: closing the connection rolls back as well.
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        }
+        self.uncommitted = None;
+        done
+    }
+}
+
+/// The people of a batch with their histories. The people are numbered here
+/// as migration 0036's trigger numbers them, one after the highest number in
+/// the order given, in the same transaction; a row that comes with its number
+/// skips the trigger, whose `UPDATE` wrote each new row and its two number
+/// indexes a second time (13.5 against 8.8 s of CPU for a million people,
+/// measured with the sqlite3 shell). The columns are the shared insert's
+/// (`sql::accounts`) and `no`; the seeding test compares the people both write.
+async fn insert_people(conn: &mut SqliteConnection, batch: &[ResidentBundle]) -> StoreResult<()> {
+    let last: i64 = sqlx::query_scalar("SELECT coalesce(max(no), 0) FROM residents")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(other("reading the last person's number"))?;
+    let numbered: Vec<(i64, &Resident)> = (last + 1..).zip(batch.iter().map(|b| &b.resident)).collect();
+    for chunk in numbered.chunks(sql::health::ROWS_A_STATEMENT) {
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO residents
+                 (id, holder_id, contact, kind, name, document_type, document_number, district, created_at, no) ",
+        );
+        query.push_values(chunk, |mut b, (no, r)| {
+            let id = r.identity.as_ref();
+            b.push_bind(r.id.as_uuid())
+                .push_bind(Uuid::from_bytes(*r.holder.as_bytes()))
+                .push_bind(r.contact.as_str())
+                .push_bind(r.kind.as_str())
+                .push_bind(id.map(|i| i.name.as_str()))
+                .push_bind(id.map(|i| i.document_type.as_str()))
+                .push_bind(id.map(|i| i.document_number.as_str()))
+                .push_bind(id.map(|i| i.district.as_str()))
+                .push_bind(Time(r.created_at))
+                .push_bind(*no);
+        });
+        query.build().execute(&mut *conn).await.map_err(other("inserting residents"))?;
+    }
+    sql::accounts::import_histories(conn, batch).await
+}
+
+/// Rows a batch of people writes: each person, report, status and change.
+fn rows_of(batch: &[ResidentBundle]) -> usize {
+    batch.iter().map(|b| 1 + b.reports.len() + usize::from(b.status.is_some()) + b.changes.len()).sum()
 }
 
 async fn insert_visits(
@@ -106,37 +245,55 @@ async fn insert_visits(
 #[async_trait]
 impl BulkLoad for SqliteLoad {
     async fn residents(&mut self, batch: &[ResidentBundle]) -> StoreResult<()> {
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a bulk batch"))?;
-        sql::accounts::import_bundles(&mut tx, batch).await?;
-        tx.commit().await.map_err(other("committing a bulk batch of residents"))
+        self.begin().await?;
+        let done = insert_people(&mut self.conn, batch).await;
+        self.end(done, rows_of(batch), false).await
     }
 
     async fn venues(&mut self, batch: &[Venue]) -> StoreResult<()> {
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a bulk batch"))?;
+        self.begin().await?;
+        let mut done = Ok(());
         for v in batch {
-            sql::venues::insert_venue(&mut tx, v).await?;
+            done = sql::venues::insert_venue(&mut self.conn, v).await;
+            if done.is_err() {
+                break;
+            }
         }
-        tx.commit().await.map_err(other("committing a bulk batch of venues"))
+        self.end(done, batch.len(), false).await
     }
 
     async fn visits(&mut self, batch: &[Visit]) -> StoreResult<()> {
+        self.begin().await?;
         if self.numbers.is_none() {
-            self.numbers = Some(Numbers::read(&mut self.conn).await?);
+            let read = Numbers::read(&mut self.conn).await;
+            match read {
+                Ok(numbers) => self.numbers = Some(numbers),
+                Err(e) => return self.end(Err(e), 0, false).await,
+            }
         }
         let numbers = self.numbers.as_ref().unwrap_or_else(|| unreachable!("read just above"));
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting a bulk batch"))?;
+        let mut done = Ok(());
         for chunk in batch.chunks(VISIT_ROWS) {
             let sql = if chunk.len() == VISIT_ROWS {
                 self.full_chunk.clone()
             } else {
                 visit_rows::insert_statement(chunk.len(), visit_rows::ROW_BY_NUMBERS)
             };
-            insert_visits(&mut tx, sql, chunk, numbers).await?;
+            done = insert_visits(&mut self.conn, sql, chunk, numbers).await;
+            if done.is_err() {
+                break;
+            }
         }
-        tx.commit().await.map_err(other("committing a bulk batch of visits"))
+        self.end(done, batch.len(), false).await
     }
 
     async fn finish(mut self: Box<Self>) -> StoreResult<()> {
+        self.begin().await?;
+        self.end(Ok(()), 0, true).await?;
+        sqlx::query(AssertSqlSafe(format!("PRAGMA cache_size = -{SORT_CACHE_KIB}")))
+            .execute(&mut self.conn)
+            .await
+            .map_err(other("sizing the sorts of the indexes"))?;
         let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.map_err(other("starting to rebuild indexes"))?;
         for statement in sql::bulk::dropped_indexes(&mut tx).await? {
             sqlx::query(AssertSqlSafe(statement)).execute(&mut *tx).await.map_err(other("rebuilding an index"))?;
@@ -181,6 +338,8 @@ impl BulkLoadStore for SqliteStore {
             conn,
             full_chunk: visit_rows::insert_statement(VISIT_ROWS, visit_rows::ROW_BY_NUMBERS),
             numbers: None,
+            uncommitted: None,
+            failed: None,
         }))
     }
 

@@ -21,10 +21,12 @@ pub struct UnfinishedLoad {
     pub started_at: Timestamp,
 }
 
-/// One load in progress. Each call writes its batch in one transaction (or
-/// one `COPY`) on a connection of its own; [`BulkLoad::finish`] rebuilds
-/// what the load set aside and removes the mark. Dropping it unfinished
-/// leaves the mark, on purpose.
+/// One load in progress. Each call writes its batch on a connection of its
+/// own, in one transaction (or one `COPY`), or, on SQLite, in a transaction
+/// that takes several batches: a batch that fails there rolls back those
+/// before it since the last commit, and the load refuses every later call.
+/// [`BulkLoad::finish`] rebuilds what the load set aside and removes the
+/// mark. Dropping it unfinished leaves the mark, on purpose.
 #[async_trait]
 pub trait BulkLoad: Send {
     /// Residents with their history, as [`crate::AccountStore::import_residents`].

@@ -10,6 +10,7 @@ async fn fresh() -> (SqliteStore, TempDir) {
     (store, dir)
 }
 
+mod bulk_load;
 mod compact_visits;
 
 healthcode_store::contract_tests!(fresh());
