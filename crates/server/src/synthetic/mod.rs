@@ -67,6 +67,12 @@ pub fn resident_id_of(plan: &CityPlan, i: u32) -> ResidentId {
     ResidentId::from_bytes(ids(&mut SeededRng::for_item(plan.seed, u64::from(i))).0)
 }
 
+/// The holder id of synthetic resident `i` (the same the population
+/// generator gives), known without reading the store.
+pub fn holder_id_of(plan: &CityPlan, i: u32) -> HolderId {
+    HolderId::from_bytes(ids(&mut SeededRng::for_item(plan.seed, u64::from(i))).1)
+}
+
 /// Phone number of synthetic resident `i` (`+86139` and eight digits).
 pub fn phone_of(i: u32) -> PhoneNumber {
     match PhoneNumber::parse(&format!("+86139{i:08}")) {
