@@ -13,6 +13,55 @@ macro_rules! __checkpoints {
             use jiff::Timestamp;
 
 
+            /// Passages a statement: 10 parameters each, under SQLite's 32,766.
+            const PASSAGE_ROWS: usize = 500;
+
+            /// Inserts the passages whose ids are not kept yet, each once, in
+            /// one statement; returns how many went in. On PostgreSQL the
+            /// primary key is (id, scanned_at), since passages are partitioned
+            /// by day, so the ids already kept are read first and left out with
+            /// repeats within the batch; the ON CONFLICT covers a twin synced at
+            /// the same moment (and, on SQLite, the key on id). One statement a
+            /// passage took a minute of the scale-M demo's 560,000.
+            async fn insert_passages(conn: &mut Conn, chunk: &[Passage]) -> StoreResult<u64> {
+                let mut kept = sqlx::QueryBuilder::<Db>::new("SELECT id FROM passages WHERE id IN (");
+                let mut ids = kept.separated(", ");
+                for p in chunk {
+                    ids.push_bind(p.id);
+                }
+                kept.push(")");
+                let mut seen: std::collections::HashSet<Uuid> = kept
+                    .build_query_scalar::<Uuid>()
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(other("reading passages kept"))?
+                    .into_iter()
+                    .collect();
+                let fresh: Vec<&Passage> = chunk.iter().filter(|p| seen.insert(p.id)).collect();
+                if fresh.is_empty() {
+                    return Ok(0);
+                }
+                let mut query = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO passages (id, checkpoint_id, holder_id, colour, verdict, reason, direction, scanned_at,
+                         officer, offline) ",
+                );
+                query.push_values(fresh, |mut b, p| {
+                    b.push_bind(p.id)
+                        .push_bind(p.checkpoint.as_uuid())
+                        .push_bind(p.holder.map(|h| Uuid::from_bytes(*h.as_bytes())))
+                        .push_bind(p.colour.map(Colour::as_str))
+                        .push_bind(p.verdict.as_str())
+                        .push_bind(p.reason.as_str())
+                        .push_bind(p.direction.as_str())
+                        .push_bind(Time(p.scanned_at))
+                        .push_bind(p.officer.as_str())
+                        .push_bind(p.offline);
+                });
+                query.push(" ON CONFLICT DO NOTHING");
+                let done = query.build().execute(&mut *conn).await.map_err(other("recording passages"))?;
+                Ok(done.rows_affected())
+            }
+
             fn checkpoint_from_row(row: &Row) -> StoreResult<Checkpoint> {
                 let parse = |e: domain::ParseError| corrupt(e.to_string());
                 Ok(Checkpoint {
@@ -90,32 +139,8 @@ macro_rules! __checkpoints {
                     self.before_passages_write(passages).await;
                     let mut tx = self.write_tx().await?;
                     let mut inserted = 0;
-                    for p in passages {
-                        // On PostgreSQL the primary key is (id, scanned_at), since
-                        // passages are partitioned by day, so an id already kept is
-                        // skipped by looking it up; the ON CONFLICT covers a twin
-                        // synced at the same moment (and, on SQLite, the key on id).
-                        let done = sqlx::query(
-                            "INSERT INTO passages (id, checkpoint_id, holder_id, colour, verdict, reason, direction, scanned_at,
-                                 officer, offline)
-                             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
-                             WHERE NOT EXISTS (SELECT 1 FROM passages WHERE id = $1)
-                             ON CONFLICT DO NOTHING",
-                        )
-                        .bind(p.id)
-                        .bind(p.checkpoint.as_uuid())
-                        .bind(p.holder.map(|h| Uuid::from_bytes(*h.as_bytes())))
-                        .bind(p.colour.map(Colour::as_str))
-                        .bind(p.verdict.as_str())
-                        .bind(&p.reason)
-                        .bind(p.direction.as_str())
-                        .bind(Time(p.scanned_at))
-                        .bind(&p.officer)
-                        .bind(p.offline)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other("recording passage"))?;
-                        inserted += done.rows_affected();
+                    for chunk in passages.chunks(PASSAGE_ROWS) {
+                        inserted += insert_passages(&mut tx, chunk).await?;
                     }
                     tx.commit().await.map_err(other("committing passages"))?;
                     Ok(inserted)

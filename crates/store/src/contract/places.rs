@@ -354,6 +354,25 @@ pub async fn checkpoints_and_idempotent_passages(store: &dyn Store) {
     assert_eq!(all.len(), 5);
     assert_eq!(store.counts().await.unwrap().passages, 5);
     assert!(store.passages(b.id, t(0), t(100), 10).await.unwrap().is_empty());
+
+    // An upload past one statement (500 rows) that repeats a passage across
+    // statements (at another instant) and one kept before: each passage once.
+    let mut upload: Vec<_> = (0..600u16)
+        .map(|k| {
+            let mut p = passage(0, &b, 1_000 + i64::from(k));
+            p.id = uuid::Uuid::from_u128(0xb000 + u128::from(k));
+            p
+        })
+        .collect();
+    let mut twin = upload[10].clone();
+    twin.scanned_at = t(5_000);
+    upload.insert(550, twin);
+    upload.push(batch[0].clone());
+    assert_eq!(store.record_passages(&upload).await.unwrap(), 600);
+    assert_eq!(store.counts().await.unwrap().passages, 605);
+    let at_b = store.passages(b.id, t(0), t(6_000), 1_000).await.unwrap();
+    assert_eq!(at_b.len(), 600);
+    assert!(at_b.iter().all(|p| p.scanned_at < t(5_000)), "the first of the twins stands");
 }
 
 pub async fn the_status_list_names_every_non_green_holder(store: &dyn Store) {
