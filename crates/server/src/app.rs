@@ -155,7 +155,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         // Codes from an earlier development run must not stay in clear.
         store.clear_outbox().await?;
     }
-    let state = AppState {
+    let state = AppState::new(crate::state::Shared {
         store,
         keys: Arc::new(keys),
         config: Arc::new(config),
@@ -174,7 +174,7 @@ pub async fn build_state(config: ServerConfig, clock: Arc<dyn Clock>) -> Result<
         dcc: Arc::new(dcc),
         jobs: Arc::default(),
         oidc,
-    };
+    });
     let sealed = crate::services::staff::seal_clear_seeds(&state).await.map_err(|e| StartupError::Seal(e.message))?;
     if sealed > 0 {
         tracing::info!(accounts = sealed, "staff second-factor seeds stored in clear are now sealed");

@@ -88,9 +88,9 @@ async fn a_peer_list_is_verified_kept_confirmed_and_never_rolled_back() {
         root_key: PinnedRootKey::of(&root),
     };
     // A federation of its own (the app's background fetchers know no peer), over the app's store and clock.
-    let mut state = app.state.clone();
     let config = FederationConfig { peers: vec![peer.clone()], ..FederationConfig::default() };
-    state.federation = Arc::new(Federation::new(config.clone(), "CN-ZJ-HZ", SigningKey::generate().unwrap()));
+    let federation = Arc::new(Federation::new(config.clone(), "CN-ZJ-HZ", SigningKey::generate().unwrap()));
+    let state = app.state.with(|s| s.federation = federation);
     let client = reqwest::Client::new();
 
     // Before any fetch: the peer's code is recognised, but cannot be checked.
