@@ -36,6 +36,20 @@ use healthcode_store_sql::{Time, colour, corrupt};
 
 /// Scans committed in one transaction at most.
 pub const MAX_BATCH: usize = 256;
+
+/// The sizes the batch's statements are made for. A batch's list (people,
+/// closes, new visits) is padded up to the next size (a person repeated,
+/// closes of no row, rows the insert leaves out), so the writer prepares at
+/// most these few statements and keeps them (sqlx's statement cache):
+/// parsing each batch's own text was about 15 % of the writer's time, and
+/// keeping the statements gave 27-30 % more check-ins a second under wrk
+/// (docs/BENCHMARKS.md, 2026-12-07, afternoon).
+const SIZES: [usize; 16] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, MAX_BATCH];
+
+/// The size a list of `n` is padded to (`n` itself past the largest).
+fn padded(n: usize) -> usize {
+    SIZES.iter().copied().find(|&size| size >= n).unwrap_or(n)
+}
 /// Scans waiting for the writer at most; callers past this wait to enqueue.
 const QUEUE: usize = 4096;
 
@@ -254,6 +268,9 @@ async fn decide_and_write(
     Ok((recorded, decided))
 }
 
+/// A key no visit row has (`AUTOINCREMENT` numbers start at 1).
+const NO_ROW: i64 = 0;
+
 /// The batch's transaction: immediate, so it holds SQLite's write lock from
 /// the start and its reads cannot be overtaken by another writer.
 const BEGIN: &str = "BEGIN IMMEDIATE;";
@@ -285,7 +302,9 @@ async fn contexts(conn: &mut SqliteConnection, before: &str, requests: &[&ScanRe
         }
         return Ok(Read { state: found, residents: HashMap::new(), next: 1 });
     }
-    let values = vec!["(?)"; people.len()].join(",");
+    // Padded with the first person again: a repeat reads the same row twice.
+    let size = padded(people.len());
+    let values = vec!["(?)"; size].join(",");
     // The open visit (at most one a person: `visit_rows_one_open`), else
     // the latest: two index seeks a person. One `ORDER BY exited_at IS NULL
     // DESC, entered_at DESC, ...` read and sorted every visit the person
@@ -306,8 +325,8 @@ async fn contexts(conn: &mut SqliteConnection, before: &str, requests: &[&ScanRe
          LEFT JOIN residents r ON r.no = v.resident_no
          LEFT JOIN venues p ON p.no = v.venue_no"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-    for p in &people {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for p in people.iter().chain(std::iter::repeat_n(&people[0], size - people.len())) {
         query = query.bind(p.as_bytes().as_slice());
     }
     let rows = query.fetch_all(&mut *conn).await.map_err(other("reading the scans' people"))?;
@@ -345,17 +364,22 @@ async fn close_all(conn: &mut SqliteConnection, closes: &[Closing]) -> StoreResu
                 .await
                 .map_err(other("finding a visit by its kept id"))?
                 // Gone: the count below finds the close that changed nothing.
-                .unwrap_or(0),
+                .unwrap_or(NO_ROW),
         });
     }
-    let values = vec!["(?, ?, ?)"; closes.len()].join(",");
+    // Padded with closes of key 0, which no row has (numbers start at 1).
+    let size = padded(closes.len());
+    let values = vec!["(?, ?, ?)"; size].join(",");
     let sql = format!(
         "UPDATE visit_rows SET exited_at = c.column2, exit_kind = c.column3
          FROM (VALUES {values}) AS c WHERE visit_rows.key = c.column1 AND visit_rows.exited_at IS NULL"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (c, key) in closes.iter().zip(keys) {
         query = query.bind(key).bind(Time(c.at)).bind(visit_rows::exit_kind_code(c.kind));
+    }
+    for _ in closes.len()..size {
+        query = query.bind(NO_ROW).bind(Time(closes[0].at)).bind(visit_rows::exit_kind_code(closes[0].kind));
     }
     let done = query.execute(&mut *conn).await.map_err(other("closing the scans' visits"))?;
     if done.rows_affected() != closes.len() as u64 {
@@ -403,13 +427,17 @@ async fn open_all_and_commit(
     let numbers: Option<Vec<(i64, i64)>> =
         opens.iter().map(|v| Some((*residents.get(&v.resident)?, *venues.get(&v.venue)?))).collect();
     let row = if numbers.is_some() { visit_rows::ROW_BY_NUMBERS } else { visit_rows::ROW_BY_IDS };
-    let sql = format!("{};\n COMMIT", visit_rows::insert_statement(opens.len(), row));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    let size = padded(opens.len());
+    let sql = format!("{};\n COMMIT", visit_rows::padded_insert_statement(size, row));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (i, v) in opens.iter().enumerate() {
         query = match &numbers {
             Some(numbers) => visit_rows::bind_by_numbers(query, v, numbers[i].0, numbers[i].1),
             None => visit_rows::bind_by_ids(query, v),
         };
+    }
+    for _ in opens.len()..size {
+        query = visit_rows::bind_left_out(query);
     }
     // A unique violation maps to `Conflict`: the batch is then retried scan
     // by scan, and only the scan that breaks the rule fails.

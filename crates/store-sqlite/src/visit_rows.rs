@@ -156,6 +156,24 @@ pub(crate) fn insert_statement(rows: usize, row: &str) -> String {
     sql
 }
 
+/// `INSERT` of the rows of `rows` rows of `row` whose entry is not null: the
+/// scan writer pads a batch with rows of nulls ([`bind_left_out`]) so that
+/// one statement serves every batch of a size (`group_commit::SIZES`).
+pub(crate) fn padded_insert_statement(rows: usize, row: &str) -> String {
+    let values = insert_statement(rows, row);
+    let values = values.strip_prefix(INSERT).unwrap_or(&values);
+    format!(
+        "INSERT INTO visit_rows
+             (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id)
+         SELECT * FROM (VALUES {values}) WHERE column4 IS NOT NULL"
+    )
+}
+
+/// Binds a row [`padded_insert_statement`] leaves out (either form: nulls).
+pub(crate) fn bind_left_out(query: Query<'_>) -> Query<'_> {
+    (0..10).fold(query, |query, _| query.bind(None::<i64>))
+}
+
 /// Binds one visit for [`ROW_BY_IDS`].
 pub(crate) fn bind_by_ids<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
     let query = bind_key(query, v.id).bind(v.resident.as_bytes().as_slice()).bind(v.venue.as_bytes().as_slice());
