@@ -80,22 +80,27 @@ macro_rules! __accounts {
                 insert_residents(conn, &[r]).await
             }
 
+            /// The columns [`bind_resident`] binds, in its order.
+            pub(crate) const INSERTED_COLUMNS: &str =
+                "id, holder_id, contact, kind, name, document_type, document_number, district, created_at";
+
+            /// Binds a person's [`INSERTED_COLUMNS`] into one row of a multi-row insert.
+            pub(crate) fn bind_resident(b: &mut sqlx::query_builder::Separated<'_, Db, &'static str>, r: &Resident) {
+                let id = r.identity.as_ref();
+                b.push_bind(r.id.as_uuid())
+                    .push_bind(Uuid::from_bytes(*r.holder.as_bytes()))
+                    .push_bind(r.contact.as_str())
+                    .push_bind(r.kind.as_str())
+                    .push_bind(id.map(|i| i.name.as_str()))
+                    .push_bind(id.map(|i| i.document_type.as_str()))
+                    .push_bind(id.map(|i| i.document_number.as_str()))
+                    .push_bind(id.map(|i| i.district.as_str()))
+                    .push_bind(Time(r.created_at));
+            }
+
             async fn insert_residents(conn: &mut Conn, rows: &[&Resident]) -> StoreResult<()> {
-                let mut query = sqlx::QueryBuilder::<Db>::new(
-                    "INSERT INTO residents (id, holder_id, contact, kind, name, document_type, document_number, district, created_at) ",
-                );
-                query.push_values(rows, |mut b, r| {
-                    let id = r.identity.as_ref();
-                    b.push_bind(r.id.as_uuid())
-                        .push_bind(Uuid::from_bytes(*r.holder.as_bytes()))
-                        .push_bind(r.contact.as_str())
-                        .push_bind(r.kind.as_str())
-                        .push_bind(id.map(|i| i.name.as_str()))
-                        .push_bind(id.map(|i| i.document_type.as_str()))
-                        .push_bind(id.map(|i| i.document_number.as_str()))
-                        .push_bind(id.map(|i| i.district.as_str()))
-                        .push_bind(Time(r.created_at));
-                });
+                let mut query = sqlx::QueryBuilder::<Db>::new(format!("INSERT INTO residents ({INSERTED_COLUMNS}) "));
+                query.push_values(rows, |mut b, r| bind_resident(&mut b, r));
                 query.build().execute(&mut *conn).await.map_err(other("inserting resident"))?;
                 Ok(())
             }

@@ -37,11 +37,9 @@ use healthcode_domain::{ResidentId, VenueId, Visit};
 use healthcode_store::{
     BulkLoad, BulkLoadStore, Resident, ResidentBundle, StoreError, StoreResult, UnfinishedLoad, Venue,
 };
-use healthcode_store_sql::Time;
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteSynchronous;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, SqliteConnection};
-use uuid::Uuid;
 
 use crate::{SqliteStore, other, sql, visit_rows};
 
@@ -200,22 +198,11 @@ async fn insert_people(conn: &mut SqliteConnection, batch: &[ResidentBundle]) ->
         .map_err(other("reading the last person's number"))?;
     let numbered: Vec<(i64, &Resident)> = (last + 1..).zip(batch.iter().map(|b| &b.resident)).collect();
     for chunk in numbered.chunks(sql::health::ROWS_A_STATEMENT) {
-        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO residents
-                 (id, holder_id, contact, kind, name, document_type, document_number, district, created_at, no) ",
-        );
+        let columns = sql::accounts::INSERTED_COLUMNS;
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("INSERT INTO residents ({columns}, no) "));
         query.push_values(chunk, |mut b, (no, r)| {
-            let id = r.identity.as_ref();
-            b.push_bind(r.id.as_uuid())
-                .push_bind(Uuid::from_bytes(*r.holder.as_bytes()))
-                .push_bind(r.contact.as_str())
-                .push_bind(r.kind.as_str())
-                .push_bind(id.map(|i| i.name.as_str()))
-                .push_bind(id.map(|i| i.document_type.as_str()))
-                .push_bind(id.map(|i| i.document_number.as_str()))
-                .push_bind(id.map(|i| i.district.as_str()))
-                .push_bind(Time(r.created_at))
-                .push_bind(*no);
+            sql::accounts::bind_resident(&mut b, r);
+            b.push_bind(*no);
         });
         query.build().execute(&mut *conn).await.map_err(other("inserting residents"))?;
     }
