@@ -626,6 +626,24 @@ mod tests {
     }
 
     #[test]
+    fn any_of_a_persons_stays_closes_and_a_repeat_is_told_from_its_neighbours() {
+        let (two, three) = (ResidentId::from_bytes(id(2)), ResidentId::from_bytes(id(3)));
+        let mut index = StayIndex::new(at(-10));
+        for (n, place, from) in [(1, 1, 0), (2, 2, 70), (3, 3, 140)] {
+            index.insert(&visit(n, 2, place, from, None));
+        }
+        index.insert(&visit(4, 3, 1, 0, None)); // the same place and instant as visit 1
+        assert!(index.close(two, VisitId::from_bytes(id(1)), at(30)), "the oldest, past the newer ones");
+        assert!(index.close(two, VisitId::from_bytes(id(2)), at(100)));
+        assert!(!index.close(two, VisitId::from_bytes(id(4)), at(100)), "someone else's");
+        assert_eq!(index.insert(&visit(4, 3, 1, 0, Some(20))), Inserted::Updated);
+        assert_eq!(index.len(), 4);
+        let ends = |who| index.stays_of(who, at(-10), at(300)).iter().map(|s| s.end).collect::<Vec<_>>();
+        assert_eq!(ends(two), [at(30), at(100), at(140 + 240)], "visit 3 still open: its four hours' cap");
+        assert_eq!(ends(three), [at(20)]);
+    }
+
+    #[test]
     fn the_range_and_the_base_bound_what_is_held_and_read() {
         let rules = ExposureRules::default();
         let case = visit(1, 1, 1, 0, Some(60));
