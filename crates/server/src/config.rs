@@ -13,6 +13,14 @@ use std::time::Duration;
 /// keep every connection busy while others parse, verify and serialise.
 pub const IN_FLIGHT_PER_CONNECTION: usize = 8;
 
+/// Requests in flight at least, whatever the pool: check-ins do not use the
+/// pool but the store's one scan writer, which commits up to 256 a
+/// transaction. With SQLite's 3 pooled connections the limit was 24, which
+/// turned away 2-5 % of check-ins under wrk (64 connections) at a p99 of
+/// 18 ms; at 128, none, with 25-50 % more check-ins a second and a p99 of
+/// 15-20 ms (docs/BENCHMARKS.md, 2026-12-07, afternoon).
+pub const MIN_IN_FLIGHT: usize = 128;
+
 /// How one-time codes reach people.
 // Built once at startup and read once: its size does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -283,9 +291,10 @@ impl ServerConfig {
     }
 
     /// The concurrency limit in force: the configured one, else
-    /// [`IN_FLIGHT_PER_CONNECTION`] per pooled database connection.
+    /// [`IN_FLIGHT_PER_CONNECTION`] per pooled database connection, and at
+    /// least [`MIN_IN_FLIGHT`].
     pub fn in_flight_limit(&self) -> usize {
-        self.max_in_flight.unwrap_or_else(|| IN_FLIGHT_PER_CONNECTION * self.db_pool_size())
+        self.max_in_flight.unwrap_or_else(|| (IN_FLIGHT_PER_CONNECTION * self.db_pool_size()).max(MIN_IN_FLIGHT))
     }
 
     /// The trace index's days in force (0: off).
@@ -309,5 +318,21 @@ impl ServerConfig {
     /// of anything it signed.
     pub fn max_credential_lifetime(&self) -> SignedDuration {
         self.code_lifetime
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_in_flight_limit_follows_the_pool_above_its_floor() {
+        let mut config = ServerConfig::with_defaults(PathBuf::from("data"));
+        assert_eq!(config.in_flight_limit(), MIN_IN_FLIGHT, "SQLite's 3 connections give 24, under the floor");
+        config.database_url = "postgres://db/healthcode".into();
+        config.postgres.max_connections = 40;
+        assert_eq!(config.in_flight_limit(), 320);
+        config.max_in_flight = Some(10);
+        assert_eq!(config.in_flight_limit(), 10, "a configured limit wins, floor or not");
     }
 }
