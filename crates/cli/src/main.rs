@@ -56,7 +56,7 @@ enum Command {
         /// check-ins a day for 14 days (0.7 M visits); m = 1,000,000 residents, 100,000 venues,
         /// 500,000 check-ins a day for 28 days (14 M visits; about 4 minutes and 2.5 GB on SQLite
         /// on 2 cores); l = 8,000,000 residents, 750,000 venues, 2,500,000 check-ins a day for 28
-        /// days (70 M visits; about an hour and 15 GB).
+        /// days (70 M visits; about an hour and 17 GB).
         #[arg(long, value_enum, default_value_t = commands::demo::Scale::S)]
         scale: commands::demo::Scale,
         /// Instead of the scale's: this many residents (a venue per ten, a check-in a day per two).
