@@ -50,7 +50,15 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // The commit that takes the WAL past 8,000 pages (32 MiB, not
+            // SQLite's 1,000) checkpoints it, on every connection alike (a
+            // pooled connection with a lower threshold would checkpoint at
+            // each of its commits once the scan writer's WAL passed it): a
+            // checkpoint copies each page once however often the commits
+            // since the last one rewrote it (the hot index pages), 16 % more
+            // check-ins a second under wrk.
+            .pragma("wal_autocheckpoint", "8000");
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
             .connect_with(options.clone())
@@ -65,15 +73,12 @@ impl SqliteStore {
         // it with pages read once, 70 MB of a server's memory at scale M.
         // Its statement journals stay in memory (the batch's multi-row
         // statements spilled them to a temporary file past 64 KiB: 5 % of
-        // the server's CPU under wrk), and it checkpoints the WAL every
-        // 8,000 pages (32 MiB) instead of 1,000: a checkpoint copies each
-        // page once however often the batches since the last one rewrote it
-        // (the hot index pages), 16 % more check-ins a second under wrk.
+        // the server's CPU under wrk); the pool's stay on disk, since a
+        // statistics or trace read may sort more than memory should hold.
         let writer = options
             .clone()
             .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory")
-            .pragma("wal_autocheckpoint", "8000")
             .connect()
             .await
             .map_err(other("opening the scan writer's SQLite connection"))?;
