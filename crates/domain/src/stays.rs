@@ -389,8 +389,8 @@ impl StayIndex {
         n
     }
 
-    /// Where person `n`'s stays are: the load's, then the later ones (each
-    /// part in order of entry).
+    /// Where person `n`'s stays are: the load's by entry, then the later
+    /// ones in the order they were inserted.
     fn own(&self, n: u32) -> impl DoubleEndedIterator<Item = OfResident> + '_ {
         let n = n as usize;
         let loaded = match (self.starts.get(n), self.starts.get(n + 1)) {

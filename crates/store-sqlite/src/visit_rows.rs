@@ -132,8 +132,8 @@ pub(crate) const ROW_OF: &str =
     "key = coalesce(?, (SELECT key FROM visit_rows WHERE legacy_id = ?)) AND legacy_id IS ?";
 
 /// The start of a multi-row insert; each row is [`ROW_BY_IDS`] or [`ROW_BY_NUMBERS`].
-pub(crate) const INSERT: &str = "INSERT INTO visit_rows
-    (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id) VALUES ";
+const INTO: &str = "INSERT INTO visit_rows
+    (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id)";
 
 /// One row's values, the person and the venue found by id (a missing one
 /// breaks `NOT NULL`).
@@ -143,30 +143,21 @@ pub(crate) const ROW_BY_IDS: &str =
 /// One row's values, the person's and the venue's numbers given.
 pub(crate) const ROW_BY_NUMBERS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+/// `rows` copies of `row`, separated by commas.
+fn rows_of(rows: usize, row: &str) -> String {
+    vec![row; rows].join(",")
+}
+
 /// `INSERT` with `rows` rows of `row`.
 pub(crate) fn insert_statement(rows: usize, row: &str) -> String {
-    let mut sql = String::with_capacity(INSERT.len() + rows * (row.len() + 1));
-    sql.push_str(INSERT);
-    for i in 0..rows {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(row);
-    }
-    sql
+    format!("{INTO} VALUES {}", rows_of(rows, row))
 }
 
 /// `INSERT` of the rows of `rows` rows of `row` whose entry is not null: the
 /// scan writer pads a batch with rows of nulls ([`bind_left_out`]) so that
 /// one statement serves every batch of a size (`group_commit::SIZES`).
 pub(crate) fn padded_insert_statement(rows: usize, row: &str) -> String {
-    let values = insert_statement(rows, row);
-    let values = values.strip_prefix(INSERT).unwrap_or(&values);
-    format!(
-        "INSERT INTO visit_rows
-             (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id)
-         SELECT * FROM (VALUES {values}) WHERE column4 IS NOT NULL"
-    )
+    format!("{INTO} SELECT * FROM (VALUES {}) WHERE column4 IS NOT NULL", rows_of(rows, row))
 }
 
 /// Binds a row [`padded_insert_statement`] leaves out (either form: nulls).
