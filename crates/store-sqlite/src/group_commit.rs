@@ -6,7 +6,8 @@
 //! for the pool, never sharing a core's queue with request tasks), which
 //! takes every scan waiting (up to [`MAX_BATCH`]) per wake-up and, in one
 //! `BEGIN IMMEDIATE` transaction (one fsync for the lot), reads the
-//! people's colours and latest visits in one statement, decides each scan
+//! people's colours and latest visits in one statement (one row, a JSON
+//! array: each row is a message between threads), decides each scan
 //! (`healthcode_store::decide_request`, in arrival order, each seeing the
 //! ones before it), and writes the closes and the new visits in one statement
 //! each: the begin and the read go to SQLite's thread as one request, the
@@ -25,12 +26,12 @@ use std::collections::HashMap;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{Colour, ResidentId, VenueId, Visit, VisitId};
 use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, decide_request};
-use sqlx::{Connection, Row, SqliteConnection};
+use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::other;
 
-use crate::visit_rows::{self, COLUMNS, LAST_NUMBER};
+use crate::visit_rows::{self, LAST_NUMBER};
 use crate::visits::write_scan;
 use healthcode_store_sql::{Time, colour, corrupt};
 
@@ -275,19 +276,23 @@ const NO_ROW: i64 = 0;
 /// the start and its reads cannot be overtaken by another writer.
 const BEGIN: &str = "BEGIN IMMEDIATE;";
 
-type Context = (Option<Colour>, Option<Visit>);
+type Known = (Option<Colour>, Option<Visit>);
 
 /// What a batch reads first: each person's context and number, and the next
 /// visit number.
 struct Read {
-    state: HashMap<ResidentId, Context>,
+    state: HashMap<ResidentId, Known>,
     residents: HashMap<ResidentId, i64>,
     next: u64,
 }
 
 /// Each person's colour and latest visit, and the next visit number, one
 /// statement for the batch, after `before` (the batch's begin, or nothing)
-/// in the same request.
+/// in the same request. The answer is one row, the people as a JSON array:
+/// sqlx's SQLite thread sends each row to this thread on its own, and a row
+/// a person woke this thread and preempted SQLite's once a person (this
+/// thread woke 12,200 times a second under wrk, 5,100 with the one row, for
+/// 5-10 % less of the server's CPU a check-in; docs/BENCHMARKS.md).
 async fn contexts(conn: &mut SqliteConnection, before: &str, requests: &[&ScanRequest]) -> StoreResult<Read> {
     let mut people: Vec<ResidentId> = requests.iter().map(|r| r.resident).collect();
     people.sort_unstable();
@@ -304,45 +309,92 @@ async fn contexts(conn: &mut SqliteConnection, before: &str, requests: &[&ScanRe
     }
     // Padded with the first person again: a repeat reads the same row twice.
     let size = padded(people.len());
-    let values = vec!["(?)"; size].join(",");
+    let values = (0..size).map(|i| format!("({i}, ?)")).collect::<Vec<_>>().join(",");
     // The open visit (at most one a person: `visit_rows_one_open`), else
     // the latest: two index seeks a person. One `ORDER BY exited_at IS NULL
     // DESC, entered_at DESC, ...` read and sorted every visit the person
-    // ever made, about 100 µs a person at scale M against 16 µs.
+    // ever made, about 100 µs a person at scale M against 16 µs. A person is
+    // named by their place in the list; a visit found is theirs.
     let sql = format!(
         "{before}
-         WITH people(id) AS (VALUES {values}),
-         known AS (SELECT people.id AS id, r.no AS no FROM people LEFT JOIN residents r ON r.id = people.id),
-         latest AS (SELECT known.id AS person, known.no AS no, coalesce(
+         WITH people(i, id) AS (VALUES {values}),
+         known AS (SELECT people.i AS i, people.id AS id, r.no AS no
+                   FROM people LEFT JOIN residents r ON r.id = people.id),
+         latest AS (SELECT known.i AS i, known.id AS person, known.no AS no, coalesce(
              (SELECT key FROM visit_rows WHERE resident_no = known.no AND exited_at IS NULL),
              (SELECT key FROM visit_rows WHERE resident_no = known.no
               ORDER BY entered_at DESC, exited_at DESC, key DESC LIMIT 1)) AS key
            FROM known)
-         SELECT latest.person, (SELECT colour FROM health_status WHERE resident_id = latest.person),
-                {LAST_NUMBER}, latest.no, {COLUMNS}
+         SELECT {LAST_NUMBER}, json_group_array(json_array(
+                latest.i, (SELECT colour FROM health_status WHERE resident_id = latest.person), latest.no,
+                v.key, hex(v.legacy_id), hex(p.id), v.entered_at, v.exited_at, v.exit_kind, v.source,
+                v.max_stay_ms, v.colour))
          FROM latest
          LEFT JOIN visit_rows v ON v.key = latest.key
-         LEFT JOIN residents r ON r.no = v.resident_no
          LEFT JOIN venues p ON p.no = v.venue_no"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
     for p in people.iter().chain(std::iter::repeat_n(&people[0], size - people.len())) {
         query = query.bind(p.as_bytes().as_slice());
     }
-    let rows = query.fetch_all(&mut *conn).await.map_err(other("reading the scans' people"))?;
-    let (mut last, mut residents) = (0, HashMap::with_capacity(people.len()));
-    for row in &rows {
-        let person: &[u8] = row.try_get(0).map_err(|e| corrupt(format!("the scan's person: {e}")))?;
-        let person = <[u8; 16]>::try_from(person).map_err(|_| corrupt("the scan's person: not 16 bytes".into()))?;
-        let status: Option<&str> = row.try_get(1).map_err(|e| corrupt(format!("the person's colour: {e}")))?;
-        last = row.try_get(2).map_err(|e| corrupt(format!("the last visit number: {e}")))?;
-        let person = ResidentId::from_bytes(person);
-        let number: Option<i64> = row.try_get(3).map_err(|e| corrupt(format!("the person's number: {e}")))?;
-        residents.extend(number.map(|n| (person, n)));
-        found.insert(person, (status.map(colour).transpose()?, visit_rows::visit_at(row, 4)?));
+    let (last, json) = query.fetch_one(&mut *conn).await.map_err(other("reading the scans' people"))?;
+    let entries: Vec<Context> =
+        serde_json::from_str(&json).map_err(|e| corrupt(format!("the scans' people as JSON: {e}")))?;
+    let mut residents = HashMap::with_capacity(people.len());
+    for entry in entries {
+        // A padding repeat reads the first person again.
+        let Some(&person) = people.get(entry.0) else { continue };
+        residents.extend(entry.2.map(|n| (person, n)));
+        let status = entry.1.as_deref().map(colour).transpose()?;
+        found.insert(person, (status, entry.visit(person)?));
     }
     let next = u64::try_from(last).map_err(|_| corrupt(format!("visit number {last}")))? + 1;
     Ok(Read { state: found, residents, next })
+}
+
+/// One person of [`contexts`]' JSON: their place in the list, colour and
+/// number, then their latest visit's columns (nulls when they have none;
+/// `hex` gives an empty text for a null id).
+#[derive(serde::Deserialize)]
+struct Context(
+    usize,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+impl Context {
+    fn visit(&self, person: ResidentId) -> StoreResult<Option<Visit>> {
+        let Some(key) = self.3 else { return Ok(None) };
+        let id = |hex: &str| {
+            uuid::Uuid::try_parse(hex)
+                .map(|id| id.into_bytes())
+                .map_err(|e| corrupt(format!("visit {key}: an id: {e}")))
+        };
+        let number = |n: Option<i64>| n.ok_or_else(|| corrupt(format!("visit {key}: a null column")));
+        visit_rows::Stored {
+            key,
+            kept: if self.4.is_empty() { None } else { Some(id(&self.4)?) },
+            resident: *person.as_bytes(),
+            venue: id(&self.5)?,
+            entered_at: number(self.6)?,
+            exited_at: self.7,
+            exit_kind: self.8,
+            source: number(self.9)?,
+            max_stay_ms: number(self.10)?,
+            colour: number(self.11)?,
+        }
+        .visit()
+        .map(Some)
+    }
 }
 
 /// Closes the batch's visits in one statement; each was read open inside

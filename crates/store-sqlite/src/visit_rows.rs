@@ -7,7 +7,7 @@
 
 use healthcode_domain::{Colour, ExitKind, ResidentId, VenueId, Visit, VisitId, VisitSource};
 use healthcode_store::StoreResult;
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteRow};
 
@@ -69,37 +69,72 @@ fn id16(row: &SqliteRow, i: usize) -> StoreResult<[u8; 16]> {
     <[u8; 16]>::try_from(column::<&[u8]>(row, i)?).map_err(|_| corrupt(format!("visit column {i}: not 16 bytes")))
 }
 
-fn code<T>(row: &SqliteRow, i: usize, of: impl Fn(i64) -> Option<T>) -> StoreResult<T> {
-    let c: i64 = column(row, i)?;
-    of(c).ok_or_else(|| corrupt(format!("visit column {i}: code {c}")))
-}
-
 /// The visit in [`COLUMNS`] from position `at` of `row`, by position and
 /// borrowing the row's bytes (tracing reads hundreds of thousands of rows).
 /// `None` when the columns are null (a left join that found no visit).
 pub(crate) fn visit_at(row: &SqliteRow, at: usize) -> StoreResult<Option<Visit>> {
     let Some(key) = column::<Option<i64>>(row, at)? else { return Ok(None) };
-    let id = match column::<Option<&[u8]>>(row, at + 1)? {
-        Some(kept) => VisitId::from_bytes(<[u8; 16]>::try_from(kept).map_err(|_| corrupt("a kept visit id".into()))?),
-        None => u64::try_from(key)
-            .ok()
-            .and_then(VisitId::from_number)
-            .ok_or_else(|| corrupt(format!("visit number {key}")))?,
+    let kept = match column::<Option<&[u8]>>(row, at + 1)? {
+        Some(kept) => Some(<[u8; 16]>::try_from(kept).map_err(|_| corrupt("a kept visit id".into()))?),
+        None => None,
     };
-    Ok(Some(Visit {
-        id,
-        resident: ResidentId::from_bytes(id16(row, at + 2)?),
-        venue: VenueId::from_bytes(id16(row, at + 3)?),
-        entered_at: column::<Time>(row, at + 4)?.0,
-        exited_at: column::<Option<Time>>(row, at + 5)?.map(|t| t.0),
-        exit_kind: match column::<Option<i64>>(row, at + 6)? {
-            Some(c) => Some(exit_kind_of(c).ok_or_else(|| corrupt(format!("exit kind code {c}")))?),
-            None => None,
-        },
-        source: code(row, at + 7, source_of)?,
-        max_stay: SignedDuration::from_millis(column(row, at + 8)?),
-        colour: code(row, at + 9, colour_of)?,
-    }))
+    Stored {
+        key,
+        kept,
+        resident: id16(row, at + 2)?,
+        venue: id16(row, at + 3)?,
+        entered_at: column(row, at + 4)?,
+        exited_at: column(row, at + 5)?,
+        exit_kind: column(row, at + 6)?,
+        source: column(row, at + 7)?,
+        max_stay_ms: column(row, at + 8)?,
+        colour: column(row, at + 9)?,
+    }
+    .visit()
+    .map(Some)
+}
+
+/// A visit as its row stores it: ids as bytes, instants as Unix ms, enums as codes.
+pub(crate) struct Stored {
+    pub(crate) key: i64,
+    pub(crate) kept: Option<[u8; 16]>,
+    pub(crate) resident: [u8; 16],
+    pub(crate) venue: [u8; 16],
+    pub(crate) entered_at: i64,
+    pub(crate) exited_at: Option<i64>,
+    pub(crate) exit_kind: Option<i64>,
+    pub(crate) source: i64,
+    pub(crate) max_stay_ms: i64,
+    pub(crate) colour: i64,
+}
+
+impl Stored {
+    /// The visit, or `Corrupt` for a value no write stores.
+    pub(crate) fn visit(self) -> StoreResult<Visit> {
+        let key = self.key;
+        let id = match self.kept {
+            Some(kept) => VisitId::from_bytes(kept),
+            None => u64::try_from(key)
+                .ok()
+                .and_then(VisitId::from_number)
+                .ok_or_else(|| corrupt(format!("visit number {key}")))?,
+        };
+        let instant = |ms: i64| Timestamp::from_millisecond(ms).map_err(|e| corrupt(format!("visit {key}: {e}")));
+        Ok(Visit {
+            id,
+            resident: ResidentId::from_bytes(self.resident),
+            venue: VenueId::from_bytes(self.venue),
+            entered_at: instant(self.entered_at)?,
+            exited_at: self.exited_at.map(instant).transpose()?,
+            exit_kind: match self.exit_kind {
+                Some(c) => Some(exit_kind_of(c).ok_or_else(|| corrupt(format!("exit kind code {c}")))?),
+                None => None,
+            },
+            source: source_of(self.source).ok_or_else(|| corrupt(format!("source code {}", self.source)))?,
+            max_stay: SignedDuration::from_millis(self.max_stay_ms),
+            colour: colour_of(self.colour).ok_or_else(|| corrupt(format!("colour code {}", self.colour)))?,
+        })
+    }
 }
 
 /// Where a visit id leads: its row's key when it is numbered, else the id
