@@ -16,12 +16,15 @@
 //! Writes decided by a caller (`record_scan`, the check-out button) go
 //! first in the same transaction, each on its own: a `Conflict` leaves that
 //! one undone (`visits::write_scan` says how) and the others commit. Every
-//! caller gets its own result, and only after the commit: an acknowledged
-//! scan is on disk. Should a batch fail all the same, each of its scans is
+//! caller gets its own result, and only after the commit and a sync of the
+//! WAL file: an acknowledged scan is on disk. The commit itself does not wait
+//! for the disk; a thread of its own syncs, once for every batch committed
+//! meanwhile ([`sync_then_answer`]), while the writer goes on. Should a batch fail all the same, each of its scans is
 //! committed again in a transaction of its own, so a scan that breaks a rule
 //! fails alone (a `Conflict` for a broken uniqueness), never its neighbours.
 
 use std::collections::HashMap;
+use std::fs::File;
 
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{Colour, ResidentId, VenueId, Visit, VisitId};
@@ -94,16 +97,29 @@ impl ScanWriter {
     /// Starts the writer on a thread of its own, with `conn` (a connection
     /// of its own, not one of the pool's) and a single-threaded runtime: the
     /// batch is decided and written there, and the only hand-offs are the
-    /// jobs coming in, SQLite's requests, and each caller's answer.
-    pub(crate) fn spawn(conn: SqliteConnection) -> StoreResult<Self> {
+    /// jobs coming in, SQLite's requests, and each caller's answer. With
+    /// `wal`, the database's WAL file, committed batches are made durable by
+    /// a thread of their own ([`sync_then_answer`]).
+    pub(crate) fn spawn(conn: SqliteConnection, wal: Option<File>) -> StoreResult<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| StoreError::Other(format!("starting the scan writer: {e}")))?;
+        let answers = match wal {
+            Some(wal) => {
+                let (batches, committed) = std::sync::mpsc::channel();
+                std::thread::Builder::new()
+                    .name("healthcode-sync".into())
+                    .spawn(move || sync_then_answer(&wal, &committed))
+                    .map_err(|e| StoreError::Other(format!("starting the scan writer's syncer: {e}")))?;
+                Answers::AfterSync(batches)
+            }
+            None => Answers::Direct,
+        };
         std::thread::Builder::new()
             .name("healthcode-scans".into())
-            .spawn(move || runtime.block_on(run(conn, queue)))
+            .spawn(move || runtime.block_on(run(conn, queue, answers)))
             .map_err(|e| StoreError::Other(format!("starting the scan writer: {e}")))?;
         Ok(Self { jobs })
     }
@@ -128,7 +144,15 @@ impl ScanWriter {
 /// The venues' numbers the writer has looked up (a venue's never changes).
 type VenueNumbers = HashMap<VenueId, i64>;
 
-async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<ScanJob>) {
+async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<ScanJob>, mut answers: Answers) {
+    if let Answers::AfterSync(_) = answers {
+        // The syncer makes each batch durable before its callers hear of
+        // it; the commit need not wait for the disk.
+        if let Err(e) = sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut conn).await {
+            tracing::warn!(error = %e, "the scan writer commits with synchronous = FULL");
+            answers = Answers::Direct;
+        }
+    }
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut venues = VenueNumbers::new();
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
@@ -136,13 +160,13 @@ async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<ScanJob>) {
             batch.drain(..).partition(|job| matches!(job, ScanJob::Record { .. }));
         let scans = records.len() + decides.len();
         match commit(&mut conn, &mut venues, &records, &decides).await {
-            Ok(results) => deliver(records, decides, results),
+            Ok(results) => answers.committed(records, decides, results),
             Err(e) if scans > 1 => {
                 // Whatever one scan did wrong must not fail the others:
                 // each goes again in a transaction of its own.
                 tracing::warn!(error = %e, scans, "a group commit of scans failed; committing each scan alone");
                 for job in records.into_iter().chain(decides) {
-                    commit_alone(&mut conn, &mut venues, job).await;
+                    commit_alone(&mut conn, &mut venues, &answers, job).await;
                 }
             }
             Err(e) => {
@@ -157,17 +181,79 @@ async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<ScanJob>) {
 }
 
 /// One job in its own transaction, its caller told how it went.
-async fn commit_alone(conn: &mut SqliteConnection, venues: &mut VenueNumbers, job: ScanJob) {
+async fn commit_alone(conn: &mut SqliteConnection, venues: &mut VenueNumbers, answers: &Answers, job: ScanJob) {
     let (records, decides) = match job {
         ScanJob::Record { .. } => (vec![job], Vec::new()),
         ScanJob::Decide { .. } => (Vec::new(), vec![job]),
     };
     match commit(conn, venues, &records, &decides).await {
-        Ok(results) => deliver(records, decides, results),
+        Ok(results) => answers.committed(records, decides, results),
         Err(e) => {
             tracing::error!(error = %e, "a scan could not be committed on its own");
             for job in records.into_iter().chain(decides) {
                 job.fail(&e);
+            }
+        }
+    }
+}
+
+/// A committed batch: its callers and their results.
+type Batch = (Vec<ScanJob>, Vec<ScanJob>, Committed);
+
+/// Where a committed batch's results go.
+enum Answers {
+    /// Straight to the callers: the commit itself waited for the disk
+    /// (`synchronous = FULL`; no WAL file to sync, as in memory).
+    Direct,
+    /// To the syncer, which tells the callers once the WAL is on disk.
+    AfterSync(std::sync::mpsc::Sender<Batch>),
+}
+
+impl Answers {
+    fn committed(&self, records: Vec<ScanJob>, decides: Vec<ScanJob>, results: Committed) {
+        match self {
+            Answers::Direct => deliver(records, decides, results),
+            Answers::AfterSync(syncer) => {
+                if let Err(std::sync::mpsc::SendError((records, decides, _))) = syncer.send((records, decides, results))
+                {
+                    let gone =
+                        StoreError::Other("the scan writer's syncer has stopped: not known to be on disk".into());
+                    for job in records.into_iter().chain(decides) {
+                        job.fail(&gone);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The syncer: the writer's connection commits with `synchronous = NORMAL`
+/// (its commit writes the batch to the WAL without waiting for the disk),
+/// and this thread syncs the WAL file, one `fdatasync` for every batch
+/// committed meanwhile, then tells those batches' callers. A caller hears
+/// of a scan only once it is on disk, as with `FULL`; the writer meanwhile
+/// decides and writes the next batch instead of waiting for the disk (0.6
+/// ms of a 2.2 ms round under wrk). A sync of the file covers every frame
+/// written to it before, whichever descriptor wrote it. Readers on other
+/// connections may see a committed batch a moment before it is on disk.
+fn sync_then_answer(wal: &File, committed: &std::sync::mpsc::Receiver<Batch>) {
+    while let Ok(first) = committed.recv() {
+        let mut ready = vec![first];
+        ready.extend(committed.try_iter());
+        match wal.sync_data() {
+            Ok(()) => {
+                for (records, decides, results) in ready {
+                    deliver(records, decides, results);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, batches = ready.len(), "syncing the WAL failed: the scans are not acknowledged");
+                let failed = StoreError::Other(format!("the scans are committed but not known to be on disk: {e}"));
+                for (records, decides, _) in ready {
+                    for job in records.into_iter().chain(decides) {
+                        job.fail(&failed);
+                    }
+                }
             }
         }
     }
@@ -495,4 +581,48 @@ async fn open_all_and_commit(
     // by scan, and only the scan that breaks the rule fails.
     query.execute(&mut *conn).await.map_err(other("inserting the scans' visits and committing"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use healthcode_domain::VisitSource;
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::SqliteConnectOptions;
+    use std::str::FromStr;
+
+    fn scan_of_a_stranger() -> ScanRequest {
+        ScanRequest {
+            visit: VisitId::from_bytes([0x99; 16]),
+            resident: ResidentId::from_bytes([7; 16]),
+            venue: VenueId::from_bytes([8; 16]),
+            at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            source: VisitSource::SelfScan,
+            max_stay: jiff::SignedDuration::from_mins(240),
+            duplicate_window: jiff::SignedDuration::from_mins(5),
+        }
+    }
+
+    /// A caller hears of its scan only after the syncer's sync, and of its
+    /// failure when the sync fails (a pipe cannot be synced), though the
+    /// batch committed: nothing is acknowledged that is not known to be on disk.
+    #[tokio::test]
+    async fn a_scan_is_answered_only_after_the_wal_is_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("healthcode.db");
+        let _store = crate::SqliteStore::open_path(&path).await.unwrap();
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display())).unwrap();
+        let wal = File::open(format!("{}-wal", path.display())).expect("the store keeps a WAL file");
+
+        let synced = ScanWriter::spawn(options.connect().await.unwrap(), Some(wal)).unwrap();
+        assert!(matches!(synced.decide(&scan_of_a_stranger()).await, Ok(ScanApplied::NoStatus)));
+
+        let (pipe, _writer) = std::io::pipe().unwrap();
+        let unsyncable = File::from(std::os::fd::OwnedFd::from(pipe));
+        let failing = ScanWriter::spawn(options.connect().await.unwrap(), Some(unsyncable)).unwrap();
+        match failing.decide(&scan_of_a_stranger()).await {
+            Err(StoreError::Other(why)) => assert!(why.contains("not known to be on disk"), "{why}"),
+            other => panic!("a scan answered without a sync: {other:?}"),
+        }
+    }
 }

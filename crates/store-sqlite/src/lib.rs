@@ -64,6 +64,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(other("opening SQLite database"))?;
+        migrate(&pool).await?;
         // The scan writer's own connection, beside the pool, with a 16 MiB
         // page cache (SQLite's default is 2 MiB): every check-in inserts
         // into two indexes of `visit_rows` at random places. The bundled
@@ -82,10 +83,12 @@ impl SqliteStore {
             .connect()
             .await
             .map_err(other("opening the scan writer's SQLite connection"))?;
-        let scans = group_commit::ScanWriter::spawn(writer)?;
-        let store = Self { pool, scans };
-        store.migrate().await?;
-        Ok(store)
+        // The WAL file, kept open by the connections from here on: with it,
+        // the scan writer's batches are synced by a thread of their own
+        // (`group_commit::sync_then_answer`). None in memory.
+        let wal = std::fs::File::open(format!("{}-wal", options.get_filename().display())).ok();
+        let scans = group_commit::ScanWriter::spawn(writer, wal)?;
+        Ok(Self { pool, scans })
     }
 
     /// Opens the database file at `path`.
@@ -95,12 +98,7 @@ impl SqliteStore {
 
     /// Applies pending migrations (idempotent).
     pub async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Other(format!(
-                "the database schema is newer than this healthcode binary (migration {v} is unknown); upgrade the binary"
-            )),
-            e => StoreError::Other(format!("migrating: {e}")),
-        })
+        migrate(&self.pool).await
     }
 
     /// Writes a consistent copy of the live database to `path` (which must
@@ -156,3 +154,13 @@ mod sql {
 /// trace index and rate limits assume it), so every cluster default holds:
 /// this process leads every job and sees every visit change itself.
 impl healthcode_store::ClusterStore for SqliteStore {}
+
+/// Applies pending migrations to the database behind `pool`.
+async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
+    MIGRATOR.run(pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Other(format!(
+            "the database schema is newer than this healthcode binary (migration {v} is unknown); upgrade the binary"
+        )),
+        e => StoreError::Other(format!("migrating: {e}")),
+    })
+}
