@@ -102,8 +102,9 @@ impl ScanWriter {
     /// a thread of their own ([`sync_then_answer`]).
     pub(crate) fn spawn(conn: SqliteConnection, wal: Option<File>) -> StoreResult<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
+        // No I/O or timer driver: the writer waits on channels only, so a
+        // wake-up is a futex, not an eventfd write and an epoll_wait.
         let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
             .build()
             .map_err(|e| StoreError::Other(format!("starting the scan writer: {e}")))?;
         let answers = match wal {
