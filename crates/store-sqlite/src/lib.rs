@@ -8,7 +8,9 @@
 //! group-committed: one writer thread, on a connection of its own,
 //! commits every scan waiting in one
 //! transaction (a refused scan undone alone, see `visits::write_scan`), and
-//! answers each after the commit.
+//! answers each once the commit is on disk: that connection commits with
+//! `synchronous=NORMAL` and a thread of its own syncs the WAL file before
+//! the batch's callers hear of it (`group_commit::sync_then_answer`).
 
 mod bulk;
 mod group_commit;
