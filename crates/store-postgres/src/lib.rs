@@ -153,16 +153,7 @@ fn describe(options: &PgConnectOptions) -> String {
     format!("{}:{}/{db}", options.get_host(), options.get_port())
 }
 
-fn migrate_error(e: MigrateError) -> StoreError {
-    match e {
-        MigrateError::VersionMissing(version) => StoreError::Other(format!(
-            "the database schema is newer than this healthcode binary (migration {version} is unknown); \
-             upgrade the binary"
-        )),
-        e => StoreError::Other(format!("migrating: {e}")),
-    }
-}
-
+use healthcode_store_sql::migrate_error;
 pub(crate) use healthcode_store_sql::other;
 
 /// The queries shared with the other backend, stamped for this one.

@@ -66,6 +66,18 @@ use uuid::Uuid;
 pub use trace_reads::{TRACE_CHUNK, TRACE_COLUMNS, TraceKey, unreadable};
 pub use value::{Day, Time};
 
+/// A failed migration as `StoreError`; a schema newer than this binary
+/// (a migration it does not know) says to upgrade the binary.
+pub fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    match e {
+        sqlx::migrate::MigrateError::VersionMissing(version) => StoreError::Other(format!(
+            "the database schema is newer than this healthcode binary (migration {version} is unknown); \
+             upgrade the binary"
+        )),
+        e => StoreError::Other(format!("migrating: {e}")),
+    }
+}
+
 /// Maps a sqlx error to `StoreError`, keeping the cause for the logs.
 /// Unique violations are conflicts; so are PostgreSQL's serialization
 /// failures and deadlocks, which a retry resolves like any other lost race.

@@ -159,10 +159,5 @@ impl healthcode_store::ClusterStore for SqliteStore {}
 
 /// Applies pending migrations to the database behind `pool`.
 async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
-    MIGRATOR.run(pool).await.map_err(|e| match e {
-        sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Other(format!(
-            "the database schema is newer than this healthcode binary (migration {v} is unknown); upgrade the binary"
-        )),
-        e => StoreError::Other(format!("migrating: {e}")),
-    })
+    MIGRATOR.run(pool).await.map_err(healthcode_store_sql::migrate_error)
 }
