@@ -5,7 +5,7 @@
 //! writer, a thread of its own with a connection of its own (never waiting
 //! for the pool, never sharing a core's queue with request tasks), which
 //! takes every scan waiting (up to [`MAX_BATCH`]) per wake-up and, in one
-//! `BEGIN IMMEDIATE` transaction (one fsync for the lot), reads the
+//! `BEGIN IMMEDIATE` transaction (one sync for the lot, or fewer), reads the
 //! people's colours and latest visits in one statement (one row, a JSON
 //! array: each row is a message between threads), decides each scan
 //! (`healthcode_store::decide_request`, in arrival order, each seeing the
@@ -17,11 +17,12 @@
 //! first in the same transaction, each on its own: a `Conflict` leaves that
 //! one undone (`visits::write_scan` says how) and the others commit. Every
 //! caller gets its own result, and only after the commit and a sync of the
-//! WAL file: an acknowledged scan is on disk. The commit itself does not wait
-//! for the disk; a thread of its own syncs, once for every batch committed
-//! meanwhile ([`sync_then_answer`]), while the writer goes on. Should a batch fail all the same, each of its scans is
-//! committed again in a transaction of its own, so a scan that breaks a rule
-//! fails alone (a `Conflict` for a broken uniqueness), never its neighbours.
+//! WAL file: an acknowledged scan is on disk. The commit itself does not
+//! wait for the disk; a thread of its own syncs, once for every batch
+//! committed meanwhile ([`sync_then_answer`]), while the writer goes on.
+//! Should a batch fail all the same, each of its scans is committed again
+//! in a transaction of its own, so a scan that breaks a rule fails alone (a
+//! `Conflict` for a broken uniqueness), never its neighbours.
 
 use std::collections::HashMap;
 use std::fs::File;
