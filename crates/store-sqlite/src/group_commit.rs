@@ -25,6 +25,7 @@
 //! `Conflict` for a broken uniqueness), never its neighbours.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::fs::File;
 
 use healthcode_domain::visit::Closing;
@@ -397,7 +398,13 @@ async fn contexts(conn: &mut SqliteConnection, before: &str, requests: &[&ScanRe
     }
     // Padded with the first person again: a repeat reads the same row twice.
     let size = padded(people.len());
-    let values = (0..size).map(|i| format!("({i}, ?)")).collect::<Vec<_>>().join(",");
+    // Each person's place in the list, then their id: one string, built
+    // once a batch (not a string a person).
+    let mut values = String::with_capacity(size * 12);
+    for i in 0..size {
+        let comma = if i == 0 { "" } else { "," };
+        let _ = write!(values, "{comma}({i}, ?)");
+    }
     // The open visit (at most one a person: `visit_rows_one_open`), else
     // the latest: two index seeks a person. One `ORDER BY exited_at IS NULL
     // DESC, entered_at DESC, ...` read and sorted every visit the person
