@@ -1,7 +1,7 @@
 //! Venues and check-in over the API: the check-in rules, the forgery corpus,
 //! and who may see what.
 
-use crate::harness::{Resident, TestApp, spawn_app};
+use crate::harness::{Resident, TestApp, ZBAR_QR_ONLY, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -231,8 +231,7 @@ async fn posters_carry_exactly_the_venue_qr_in_png_and_pdf() {
         .unwrap();
     assert!(raster.success());
     for file in ["from-pdf.png", "poster.png"] {
-        let out =
-            std::process::Command::new("zbarimg").args(["-q", "--raw"]).arg(dir.path().join(file)).output().unwrap();
+        let out = std::process::Command::new("zbarimg").args(ZBAR_QR_ONLY).arg(dir.path().join(file)).output().unwrap();
         assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), qr, "zbarimg reads {file}");
     }
 }

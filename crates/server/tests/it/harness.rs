@@ -7,6 +7,11 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tempfile::TempDir;
 
+/// `zbarimg` reading QR codes only, one line of raw text each: with every
+/// symbology on, text or rules on a rendered poster are now and then read
+/// as a one-dimensional barcode beside the QR.
+pub const ZBAR_QR_ONLY: [&str; 4] = ["-q", "--raw", "-Sdisable", "-Sqrcode.enable"];
+
 pub struct TestApp {
     pub base: String,
     pub clock: FixedClock,

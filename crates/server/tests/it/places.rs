@@ -4,7 +4,7 @@
 //! table tent's QR code still reads.
 
 use crate::check_in::operator_token;
-use crate::harness::{TestApp, spawn_app, urlencode};
+use crate::harness::{TestApp, ZBAR_QR_ONLY, spawn_app, urlencode};
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
@@ -150,8 +150,7 @@ async fn a6_and_a5_posters_are_smaller_pages_whose_qr_still_reads() {
         .status()
         .unwrap();
     assert!(raster.success());
-    let out =
-        std::process::Command::new("zbarimg").args(["-q", "--raw"]).arg(dir.path().join("a6.png")).output().unwrap();
+    let out = std::process::Command::new("zbarimg").args(ZBAR_QR_ONLY).arg(dir.path().join("a6.png")).output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), qr, "zbarimg reads the A6 PDF");
 }
 
