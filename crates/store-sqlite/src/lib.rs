@@ -14,6 +14,7 @@
 
 mod bulk;
 mod group_commit;
+mod scan_batch;
 mod trace_reads;
 mod visit_rows;
 mod visits;
@@ -22,7 +23,7 @@ use healthcode_store::{AccessRecord, StatCell};
 use healthcode_store::{StoreError, StoreResult};
 use jiff::civil::Date;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,6 +34,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// Connections in the pool (one writer at a time; the rest read in parallel
 /// thanks to WAL).
 pub const POOL_SIZE: u32 = 3;
+
+/// The WAL's length in pages past which a commit checkpoints it (see `open`).
+const WAL_AUTOCHECKPOINT: u32 = 8000;
 
 /// A SQLite-backed store.
 #[derive(Debug, Clone)]
@@ -53,42 +57,35 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // The commit that takes the WAL past 8,000 pages (32 MiB, not
+            // The commit that takes the WAL past `WAL_AUTOCHECKPOINT` pages (32 MiB, not
             // SQLite's 1,000) checkpoints it, on every connection alike (a
             // pooled connection with a lower threshold would checkpoint at
             // each of its commits once the scan writer's WAL passed it): a
             // checkpoint copies each page once however often the commits
             // since the last one rewrote it (the hot index pages), 16 % more
             // check-ins a second under wrk.
-            .pragma("wal_autocheckpoint", "8000");
+            .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
             .connect_with(options.clone())
             .await
             .map_err(other("opening SQLite database"))?;
         migrate(&pool).await?;
-        // The scan writer's own connection, beside the pool, with a 16 MiB
-        // page cache (SQLite's default is 2 MiB): every check-in inserts
-        // into two indexes of `visit_rows` at random places. The bundled
-        // SQLite is built with SQLITE_ENABLE_MEMORY_MANAGEMENT, so the
-        // connections' caches are one budget (the sum of their sizes) that
-        // any of them fills: with 64 MiB here, the trace index's load filled
-        // it with pages read once, 70 MB of a server's memory at scale M.
-        // Its statement journals stay in memory (the batch's multi-row
-        // statements spilled them to a temporary file past 64 KiB: 5 % of
-        // the server's CPU under wrk); the pool's stay on disk, since a
-        // statistics or trace read may sort more than memory should hold.
-        let writer = options
-            .clone()
-            .pragma("cache_size", "-16384")
-            .pragma("temp_store", "memory")
-            .connect()
+        // The scan writer's own connection, beside the pool, on the file
+        // the pool opened (none: a shared in-memory database of sqlx's name).
+        let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(&pool)
             .await
-            .map_err(other("opening the scan writer's SQLite connection"))?;
+            .map_err(other("finding the database file"))?;
+        let writer = if file.is_empty() {
+            scan_batch::connect(options.get_filename(), true, WAL_AUTOCHECKPOINT)?
+        } else {
+            scan_batch::connect(Path::new(&file), false, WAL_AUTOCHECKPOINT)?
+        };
         // The WAL file, kept open by the connections from here on: with it,
         // the scan writer's batches are synced by a thread of their own
         // (`group_commit::sync_then_answer`). None in memory.
-        let wal = std::fs::File::open(format!("{}-wal", options.get_filename().display())).ok();
+        let wal = (!file.is_empty()).then(|| std::fs::File::open(format!("{file}-wal")).ok()).flatten();
         let scans = group_commit::ScanWriter::spawn(writer, wal)?;
         Ok(Self { pool, scans })
     }

@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteRow};
 
-use healthcode_store_sql::{Time, corrupt};
+use healthcode_store_sql::corrupt;
 
 type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
 
@@ -141,8 +141,8 @@ impl Stored {
 /// kept whole.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RowOf {
-    key: Option<i64>,
-    kept: Option<[u8; 16]>,
+    pub(crate) key: Option<i64>,
+    pub(crate) kept: Option<[u8; 16]>,
 }
 
 impl RowOf {
@@ -189,15 +189,10 @@ pub(crate) fn insert_statement(rows: usize, row: &str) -> String {
 }
 
 /// `INSERT` of the rows of `rows` rows of `row` whose entry is not null: the
-/// scan writer pads a batch with rows of nulls ([`bind_left_out`]) so that
-/// one statement serves every batch of a size (`group_commit::SIZES`).
+/// scan writer pads a batch with rows of nulls so that one statement serves
+/// every batch of a size (`scan_batch::SIZES`).
 pub(crate) fn padded_insert_statement(rows: usize, row: &str) -> String {
     format!("{INTO} SELECT * FROM (VALUES {}) WHERE column4 IS NOT NULL", rows_of(rows, row))
-}
-
-/// Binds a row [`padded_insert_statement`] leaves out (either form: nulls).
-pub(crate) fn bind_left_out(query: Query<'_>) -> Query<'_> {
-    (0..10).fold(query, |query, _| query.bind(None::<i64>))
 }
 
 /// Binds one visit for [`ROW_BY_IDS`].
@@ -212,19 +207,52 @@ pub(crate) fn bind_by_numbers<'q>(query: Query<'q>, v: &'q Visit, resident: i64,
 }
 
 fn bind_key<'q>(query: Query<'q>, id: VisitId) -> Query<'q> {
-    query.bind(id.number().and_then(|n| i64::try_from(n).ok()))
+    query.bind(RowOf::new(id).key)
 }
 
 fn bind_rest<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
-    let kept = v.id.number().is_none().then(|| v.id.as_bytes().as_slice());
+    let values = Values::of_visit(v);
     query
-        .bind(Time(v.entered_at))
-        .bind(v.exited_at.map(Time))
-        .bind(v.exit_kind.map(exit_kind_code))
-        .bind(source_code(v.source))
-        .bind(i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX))
-        .bind(colour_code(v.colour))
-        .bind(kept)
+        .bind(values.entered_at)
+        .bind(values.exited_at)
+        .bind(values.exit_kind)
+        .bind(values.source)
+        .bind(values.max_stay_ms)
+        .bind(values.colour)
+        .bind(values.kept.map(|kept| kept.to_vec()))
+}
+
+/// A visit's stored values but the person's and the venue's, in the
+/// order of the row's columns: the key (a numbered id's number, else none:
+/// the table numbers the row), then entry to colour, then the id kept
+/// whole (an id of another form). Each binding (sqlx's, the scan writer's)
+/// takes them from here.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Values {
+    pub(crate) key: Option<i64>,
+    pub(crate) entered_at: i64,
+    pub(crate) exited_at: Option<i64>,
+    pub(crate) exit_kind: Option<i64>,
+    pub(crate) source: i64,
+    pub(crate) max_stay_ms: i64,
+    pub(crate) colour: i64,
+    pub(crate) kept: Option<[u8; 16]>,
+}
+
+impl Values {
+    pub(crate) fn of_visit(v: &Visit) -> Self {
+        let RowOf { key, kept } = RowOf::new(v.id);
+        Self {
+            key,
+            entered_at: v.entered_at.as_millisecond(),
+            exited_at: v.exited_at.map(|t| t.as_millisecond()),
+            exit_kind: v.exit_kind.map(exit_kind_code),
+            source: source_code(v.source),
+            max_stay_ms: i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX),
+            colour: colour_code(v.colour),
+            kept,
+        }
+    }
 }
 
 /// The last row number given, as a scalar subquery: past every row's,

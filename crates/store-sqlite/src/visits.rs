@@ -22,55 +22,6 @@ async fn try_insert_visit(conn: &mut SqliteConnection, v: &Visit) -> Result<(), 
     Ok(())
 }
 
-/// A row the database refused for what it holds (an unknown person or venue,
-/// a value out of range) rather than for a race.
-fn is_bad_row(db: &dyn sqlx::error::DatabaseError) -> bool {
-    db.is_foreign_key_violation() || db.is_check_violation() || db.kind() == sqlx::error::ErrorKind::NotNullViolation
-}
-
-/// A scan's writes inside a group commit: close the visit (still open, else
-/// `Conflict`), then open the new one. No savepoint: SQLite undoes a
-/// statement that breaks a constraint by itself and the transaction goes on,
-/// so a refused insert only needs the close before it undone, which is exact
-/// (the visit was open, or the close would have changed nothing).
-///
-/// The outer error fails the whole batch (nothing of it is acknowledged);
-/// the inner result is this scan's own.
-pub(crate) async fn write_scan(
-    conn: &mut SqliteConnection,
-    close: Option<&Closing>,
-    open: Option<&Visit>,
-) -> StoreResult<StoreResult<()>> {
-    if let Some(c) = close {
-        let sql = format!("UPDATE visit_rows SET exited_at = ?, exit_kind = ? WHERE {ROW_OF} AND exited_at IS NULL");
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(Time(c.at)).bind(visit_rows::exit_kind_code(c.kind));
-        let done = RowOf::new(c.visit).bind(query).execute(&mut *conn).await.map_err(other("closing visit"))?;
-        if done.rows_affected() != 1 {
-            return Ok(Err(StoreError::Conflict("the visit was already closed".into())));
-        }
-    }
-    let Some(v) = open else { return Ok(Ok(())) };
-    let refused = match try_insert_visit(conn, v).await {
-        Ok(()) => return Ok(Ok(())),
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            StoreError::Conflict(format!("inserting visit: {db}"))
-        }
-        Err(sqlx::Error::Database(db)) if is_bad_row(db.as_ref()) => {
-            StoreError::Other(format!("inserting visit: {db}"))
-        }
-        Err(e) => return Err(other("inserting visit")(e)),
-    };
-    if let Some(c) = close {
-        let sql = format!("UPDATE visit_rows SET exited_at = NULL, exit_kind = NULL WHERE {ROW_OF}");
-        RowOf::new(c.visit)
-            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-            .execute(&mut *conn)
-            .await
-            .map_err(other("undoing a close"))?;
-    }
-    Ok(Err(refused))
-}
-
 #[async_trait]
 impl VisitStore for SqliteStore {
     async fn latest_visit(&self, resident: ResidentId) -> StoreResult<Option<Visit>> {
