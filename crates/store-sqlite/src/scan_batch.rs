@@ -25,7 +25,7 @@ use healthcode_domain::{ResidentId, VenueId, Visit, VisitId};
 use healthcode_store::{ScanApplied, ScanRequest, StoreError, StoreResult, decide_request};
 use rusqlite::{Connection, OpenFlags, Row, Statement, ffi};
 
-use crate::visit_rows::{self, LAST_NUMBER, ROW_OF, RowOf, Values};
+use crate::visit_rows::{self, LAST_NUMBER, ROW_OF, RowOf, Stored};
 use healthcode_store_sql::{colour, corrupt};
 
 /// Scans committed in one transaction at most.
@@ -439,7 +439,7 @@ impl<'c> Batcher<'c> {
 
 /// Binds one visit's ten values from parameter `at` on: its key, the person
 /// and the venue (numbers for [`visit_rows::ROW_BY_NUMBERS`], ids for
-/// [`visit_rows::ROW_BY_IDS`]), then the rest ([`Values`]).
+/// [`visit_rows::ROW_BY_IDS`]), then the rest ([`Stored::of`]).
 fn bind_visit<T: rusqlite::ToSql>(
     statement: &mut Statement<'_>,
     at: usize,
@@ -447,8 +447,8 @@ fn bind_visit<T: rusqlite::ToSql>(
     resident: T,
     venue: T,
 ) -> rusqlite::Result<()> {
-    let values = Values::of_visit(v);
-    statement.raw_bind_parameter(at, values.key)?;
+    let values = Stored::of(v);
+    statement.raw_bind_parameter(at, values.key_to_bind())?;
     statement.raw_bind_parameter(at + 1, resident)?;
     statement.raw_bind_parameter(at + 2, venue)?;
     statement.raw_bind_parameter(at + 3, values.entered_at)?;
@@ -472,7 +472,7 @@ fn stored_visit(row: &Row<'_>, person: ResidentId) -> StoreResult<Option<Visit>>
     };
     let number = |i: usize| row.get::<_, i64>(i).map_err(unreadable);
     let maybe = |i: usize| row.get::<_, Option<i64>>(i).map_err(unreadable);
-    visit_rows::Stored {
+    Stored {
         key,
         kept: id(4)?,
         resident: *person.as_bytes(),

@@ -109,6 +109,30 @@ pub(crate) struct Stored {
 }
 
 impl Stored {
+    /// The row's values for `v`: its number as the key, or 0 and the id
+    /// kept whole for an id of another form (the insert then binds no key
+    /// and the table numbers the row: [`Stored::key_to_bind`]).
+    pub(crate) fn of(v: &Visit) -> Self {
+        let RowOf { key, kept } = RowOf::new(v.id);
+        Self {
+            key: key.unwrap_or(0),
+            kept,
+            resident: *v.resident.as_bytes(),
+            venue: *v.venue.as_bytes(),
+            entered_at: v.entered_at.as_millisecond(),
+            exited_at: v.exited_at.map(|t| t.as_millisecond()),
+            exit_kind: v.exit_kind.map(exit_kind_code),
+            source: source_code(v.source),
+            max_stay_ms: i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX),
+            colour: colour_code(v.colour),
+        }
+    }
+
+    /// The key an insert binds: none for a row that keeps its id whole.
+    pub(crate) fn key_to_bind(&self) -> Option<i64> {
+        self.kept.is_none().then_some(self.key)
+    }
+
     /// The visit, or `Corrupt` for a value no write stores.
     pub(crate) fn visit(self) -> StoreResult<Visit> {
         let key = self.key;
@@ -211,7 +235,7 @@ fn bind_key<'q>(query: Query<'q>, id: VisitId) -> Query<'q> {
 }
 
 fn bind_rest<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
-    let values = Values::of_visit(v);
+    let values = Stored::of(v);
     query
         .bind(values.entered_at)
         .bind(values.exited_at)
@@ -220,39 +244,6 @@ fn bind_rest<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
         .bind(values.max_stay_ms)
         .bind(values.colour)
         .bind(values.kept.map(|kept| kept.to_vec()))
-}
-
-/// A visit's stored values but the person's and the venue's, in the
-/// order of the row's columns: the key (a numbered id's number, else none:
-/// the table numbers the row), then entry to colour, then the id kept
-/// whole (an id of another form). Each binding (sqlx's, the scan writer's)
-/// takes them from here.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Values {
-    pub(crate) key: Option<i64>,
-    pub(crate) entered_at: i64,
-    pub(crate) exited_at: Option<i64>,
-    pub(crate) exit_kind: Option<i64>,
-    pub(crate) source: i64,
-    pub(crate) max_stay_ms: i64,
-    pub(crate) colour: i64,
-    pub(crate) kept: Option<[u8; 16]>,
-}
-
-impl Values {
-    pub(crate) fn of_visit(v: &Visit) -> Self {
-        let RowOf { key, kept } = RowOf::new(v.id);
-        Self {
-            key,
-            entered_at: v.entered_at.as_millisecond(),
-            exited_at: v.exited_at.map(|t| t.as_millisecond()),
-            exit_kind: v.exit_kind.map(exit_kind_code),
-            source: source_code(v.source),
-            max_stay_ms: i64::try_from(v.max_stay.as_millis()).unwrap_or(i64::MAX),
-            colour: colour_code(v.colour),
-            kept,
-        }
-    }
 }
 
 /// The last row number given, as a scalar subquery: past every row's,
