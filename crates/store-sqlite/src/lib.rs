@@ -9,7 +9,7 @@
 //! failing mid-transaction. Check-ins and check-outs (`record_scan`) are
 //! group-committed: one writer thread, on a connection of its own,
 //! commits every scan waiting in one
-//! transaction (a refused scan undone alone, see `visits::write_scan`), and
+//! transaction (a refused scan undone alone, see `scan_batch`), and
 //! answers each once the commit is on disk: that connection commits with
 //! `synchronous=NORMAL` and a thread of its own syncs the WAL file before
 //! the batch's callers hear of it (`group_commit::sync_then_answer`).
@@ -79,15 +79,15 @@ impl SqliteStore {
             .fetch_one(&pool)
             .await
             .map_err(other("finding the database file"))?;
-        let writer = if file.is_empty() {
-            scan_batch::connect(options.get_filename(), true, WAL_AUTOCHECKPOINT)?
-        } else {
-            scan_batch::connect(Path::new(&file), false, WAL_AUTOCHECKPOINT)?
-        };
-        // The WAL file, kept open by the connections from here on: with it,
-        // the scan writer's batches are synced by a thread of their own
+        // With the WAL file (kept open by the connections from here on), the
+        // scan writer's batches are synced by a thread of their own
         // (`group_commit::sync_then_answer`). None in memory.
-        let wal = (!file.is_empty()).then(|| std::fs::File::open(format!("{file}-wal")).ok()).flatten();
+        let (writer, wal) = if file.is_empty() {
+            (scan_batch::connect(options.get_filename(), true, WAL_AUTOCHECKPOINT)?, None)
+        } else {
+            let writer = scan_batch::connect(Path::new(&file), false, WAL_AUTOCHECKPOINT)?;
+            (writer, std::fs::File::open(format!("{file}-wal")).ok())
+        };
         let scans = group_commit::ScanWriter::spawn(writer, wal)?;
         Ok(Self { pool, scans })
     }

@@ -2,7 +2,7 @@
 //! own, driven from the writer's thread with rusqlite, so a statement is a
 //! call on that thread, not a message to sqlx's SQLite thread and a
 //! wake-up for each result (three hand-offs a batch and a wake-up a row
-//! before; docs/BENCHMARKS.md, 2026-12-07, evening). Its statements are
+//! before; docs/BENCHMARKS.md, 2026-12-07, late night). Its statements are
 //! prepared once for each size a batch is padded to ([`SIZES`]) and kept.
 //!
 //! A batch is one `BEGIN IMMEDIATE` transaction: first the writes callers
@@ -261,7 +261,7 @@ impl<'c> Batcher<'c> {
             let row = RowOf::new(c.visit);
             let sql =
                 format!("UPDATE visit_rows SET exited_at = ?, exit_kind = ? WHERE {ROW_OF} AND exited_at IS NULL");
-            let kept = row.kept.as_ref().map(<[u8; 16]>::as_slice);
+            let kept = row.kept_bytes();
             let changed = self
                 .conn
                 .execute(&sql, (c.at.as_millisecond(), visit_rows::exit_kind_code(c.kind), row.key, kept, kept))
@@ -271,26 +271,17 @@ impl<'c> Batcher<'c> {
             }
         }
         let Some(v) = open else { return Ok(Ok(())) };
-        let sql = visit_rows::insert_statement(1, visit_rows::ROW_BY_IDS);
-        let inserted = self.conn.prepare(&sql).and_then(|mut insert| {
-            bind_visit(&mut insert, 1, v, v.resident.as_bytes(), v.venue.as_bytes())?;
-            insert.raw_execute()
-        });
-        let refused = match inserted {
+        let refused = match self.insert_by_ids(v) {
             Ok(_) => return Ok(Ok(())),
-            Err(e) => match constraint(&e) {
-                Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => {
-                    StoreError::Conflict(format!("inserting visit: {e}"))
-                }
-                // A row refused for what it holds (an unknown person or
-                // venue, a value out of range) rather than for a race.
-                Some(_) => StoreError::Other(format!("inserting visit: {e}")),
-                None => return Err(failed("inserting visit")(e)),
-            },
+            // A broken constraint is this scan's own: `Conflict` for a race
+            // (a broken uniqueness), else a row refused for what it holds
+            // (an unknown person or venue, a value out of range).
+            Err(e) if constraint(&e).is_some() => failed("inserting visit")(e),
+            Err(e) => return Err(failed("inserting visit")(e)),
         };
         if let Some(c) = close {
             let row = RowOf::new(c.visit);
-            let kept = row.kept.as_ref().map(<[u8; 16]>::as_slice);
+            let kept = row.kept_bytes();
             let sql = format!("UPDATE visit_rows SET exited_at = NULL, exit_kind = NULL WHERE {ROW_OF}");
             self.conn.execute(&sql, (row.key, kept, kept)).map_err(failed("undoing a close"))?;
         }
@@ -341,13 +332,9 @@ impl<'c> Batcher<'c> {
         for c in closes {
             keys.push(match RowOf::new(c.visit) {
                 RowOf { key: Some(key), .. } => key,
-                RowOf { kept, .. } => self
+                row => self
                     .conn
-                    .query_row(
-                        "SELECT key FROM visit_rows WHERE legacy_id = ?",
-                        [kept.as_ref().map(<[u8; 16]>::as_slice)],
-                        |row| row.get(0),
-                    )
+                    .query_row("SELECT key FROM visit_rows WHERE legacy_id = ?", [row.kept_bytes()], |row| row.get(0))
                     .or_else(|e| match e {
                         // Gone: the count below finds the close that changed nothing.
                         rusqlite::Error::QueryReturnedNoRows => Ok(NO_ROW),
@@ -391,12 +378,8 @@ impl<'c> Batcher<'c> {
         let numbers: Option<Vec<(i64, i64)>> =
             opens.iter().map(|v| Some((*residents.get(&v.resident)?, *self.venues.get(&v.venue)?))).collect();
         let Some(numbers) = numbers else {
-            let sql = visit_rows::insert_statement(1, visit_rows::ROW_BY_IDS);
-            let mut insert = self.conn.prepare(&sql).map_err(failed("inserting the scans' visits"))?;
             for v in opens {
-                bind_visit(&mut insert, 1, v, v.resident.as_bytes(), v.venue.as_bytes())
-                    .and_then(|()| insert.raw_execute())
-                    .map_err(failed("inserting the scans' visits"))?;
+                self.insert_by_ids(v).map_err(failed("inserting the scans' visits"))?;
             }
             return Ok(());
         };
@@ -413,6 +396,14 @@ impl<'c> Batcher<'c> {
         // scan by scan, and only the scan that breaks the rule fails.
         insert.raw_execute().map_err(failed("inserting the scans' visits"))?;
         Ok(())
+    }
+
+    /// Inserts one visit naming its person and venue by id (a missing one
+    /// breaks `NOT NULL`); the rare path, prepared each time.
+    fn insert_by_ids(&self, v: &Visit) -> rusqlite::Result<usize> {
+        let mut insert = self.conn.prepare(&visit_rows::insert_statement(1, visit_rows::ROW_BY_IDS))?;
+        bind_visit(&mut insert, 1, v, v.resident.as_bytes(), v.venue.as_bytes())?;
+        insert.raw_execute()
     }
 
     /// Looks up the numbers of the venues of `opens` not seen before.

@@ -177,6 +177,11 @@ impl RowOf {
         }
     }
 
+    /// The id kept whole, as bytes to bind (none for a numbered id).
+    pub(crate) fn kept_bytes(&self) -> Option<&[u8]> {
+        self.kept.as_ref().map(<[u8; 16]>::as_slice)
+    }
+
     /// Binds the three parameters of [`ROW_OF`].
     pub(crate) fn bind<'q>(&self, query: Query<'q>) -> Query<'q> {
         let kept = self.kept.map(|b| b.to_vec());
@@ -221,21 +226,20 @@ pub(crate) fn padded_insert_statement(rows: usize, row: &str) -> String {
 
 /// Binds one visit for [`ROW_BY_IDS`].
 pub(crate) fn bind_by_ids<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
-    let query = bind_key(query, v.id).bind(v.resident.as_bytes().as_slice()).bind(v.venue.as_bytes().as_slice());
-    bind_rest(query, v)
+    let values = Stored::of(v);
+    let query =
+        query.bind(values.key_to_bind()).bind(v.resident.as_bytes().as_slice()).bind(v.venue.as_bytes().as_slice());
+    bind_rest(query, &values)
 }
 
 /// Binds one visit for [`ROW_BY_NUMBERS`].
 pub(crate) fn bind_by_numbers<'q>(query: Query<'q>, v: &'q Visit, resident: i64, venue: i64) -> Query<'q> {
-    bind_rest(bind_key(query, v.id).bind(resident).bind(venue), v)
-}
-
-fn bind_key<'q>(query: Query<'q>, id: VisitId) -> Query<'q> {
-    query.bind(RowOf::new(id).key)
-}
-
-fn bind_rest<'q>(query: Query<'q>, v: &'q Visit) -> Query<'q> {
     let values = Stored::of(v);
+    bind_rest(query.bind(values.key_to_bind()).bind(resident).bind(venue), &values)
+}
+
+/// Binds a row's values after the person and the venue.
+fn bind_rest<'q>(query: Query<'q>, values: &Stored) -> Query<'q> {
     query
         .bind(values.entered_at)
         .bind(values.exited_at)
