@@ -1,5 +1,48 @@
 //! One-time codes and sessions.
 
+use healthcode_domain::{ResidentId, Role};
+use healthcode_store::{Principal, SessionKind, SessionRecord, StoreResult};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::corrupt;
+
+/// A session's columns in the order [`SessionColumns`] lists them, for a
+/// backend's own direct read (SQLite's `session_reads`).
+pub const SESSION_COLUMNS: &str = "token_hash, kind, role, subject, resident_id, created_at, expires_at, scope";
+
+/// A session row as read, before its values are checked.
+#[derive(Debug)]
+pub struct SessionColumns {
+    pub token_hash: Vec<u8>,
+    pub kind: String,
+    pub role: String,
+    pub subject: String,
+    pub resident: Option<Uuid>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub scope: Option<String>,
+}
+
+impl SessionColumns {
+    /// The session these columns hold, or `corrupt` naming the bad value.
+    pub fn record(self) -> StoreResult<SessionRecord> {
+        Ok(SessionRecord {
+            token_hash: <[u8; 32]>::try_from(self.token_hash.as_slice())
+                .map_err(|_| corrupt("token_hash length".into()))?,
+            kind: SessionKind::parse(&self.kind).ok_or_else(|| corrupt(format!("session kind {}", self.kind)))?,
+            principal: Principal {
+                role: Role::parse(&self.role).map_err(|e| corrupt(e.to_string()))?,
+                subject: self.subject,
+                resident: self.resident.map(ResidentId::from_uuid),
+            },
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            scope: self.scope,
+        })
+    }
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __auth {
@@ -97,6 +140,11 @@ macro_rules! __auth {
                 }
 
                 async fn session(&self, token_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<SessionRecord>> {
+                    // Every API call presents a session: a backend that can read it without
+                    // the pool (SQLite, on the caller's thread) does; `None` falls back here.
+                    if let Some(read) = self.read_session_directly(token_hash, now) {
+                        return read;
+                    }
                     let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1 AND expires_at > $2")
                         .bind(token_hash.as_slice())
                         .bind(Time(now))
@@ -185,21 +233,17 @@ macro_rules! __auth {
             }
 
             pub(crate) fn session_from_row(row: &Row) -> StoreResult<SessionRecord> {
-                let kind: String = get(row, "kind")?;
-                let role: String = get(row, "role")?;
-                let resident: Option<Uuid> = get(row, "resident_id")?;
-                Ok(SessionRecord {
-                    token_hash: hash32(row, "token_hash")?,
-                    kind: SessionKind::parse(&kind).ok_or_else(|| corrupt(format!("session kind {kind}")))?,
-                    principal: Principal {
-                        role: Role::parse(&role).map_err(|e| corrupt(e.to_string()))?,
-                        subject: get(row, "subject")?,
-                        resident: resident.map(domain::ResidentId::from_uuid),
-                    },
+                $crate::SessionColumns {
+                    token_hash: get(row, "token_hash")?,
+                    kind: get(row, "kind")?,
+                    role: get(row, "role")?,
+                    subject: get(row, "subject")?,
+                    resident: get(row, "resident_id")?,
                     created_at: ts(row, "created_at")?,
                     expires_at: ts(row, "expires_at")?,
                     scope: get(row, "scope")?,
-                })
+                }
+                .record()
             }
         }
     };

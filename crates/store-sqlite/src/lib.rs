@@ -17,6 +17,7 @@
 mod bulk;
 mod group_commit;
 mod scan_batch;
+mod session_reads;
 mod trace_reads;
 mod visit_rows;
 mod visits;
@@ -46,6 +47,9 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Scans go through one writer thread that commits them in groups.
     scans: group_commit::ScanWriter,
+    /// Sessions are read on the caller's thread (none in memory: sqlx's
+    /// shared-cache database would lock readers out while the writer writes).
+    sessions: Option<std::sync::Arc<session_reads::SessionReads>>,
 }
 
 impl SqliteStore {
@@ -82,14 +86,15 @@ impl SqliteStore {
         // With the WAL file (kept open by the connections from here on), the
         // scan writer's batches are synced by a thread of their own
         // (`group_commit::sync_then_answer`). None in memory.
-        let (writer, wal) = if file.is_empty() {
-            (scan_batch::connect(options.get_filename(), true, WAL_AUTOCHECKPOINT)?, None)
+        let (writer, wal, sessions) = if file.is_empty() {
+            (scan_batch::connect(options.get_filename(), true, WAL_AUTOCHECKPOINT)?, None, None)
         } else {
             let writer = scan_batch::connect(Path::new(&file), false, WAL_AUTOCHECKPOINT)?;
-            (writer, std::fs::File::open(format!("{file}-wal")).ok())
+            let sessions = std::sync::Arc::new(session_reads::SessionReads::new(Path::new(&file)));
+            (writer, std::fs::File::open(format!("{file}-wal")).ok(), Some(sessions))
         };
         let scans = group_commit::ScanWriter::spawn(writer, wal)?;
-        Ok(Self { pool, scans })
+        Ok(Self { pool, scans, sessions })
     }
 
     /// Opens the database file at `path`.
@@ -137,6 +142,16 @@ impl SqliteStore {
     /// Writes a day's statistics cells.
     async fn insert_rollup_cells(conn: &mut SqliteConnection, day: Date, cells: &[StatCell]) -> StoreResult<()> {
         sql::stats::insert_cells_each(conn, day, cells).await
+    }
+
+    /// A session read on the caller's thread (`session_reads`); `None` in
+    /// memory, or when the read failed for a reason of its connection.
+    fn read_session_directly(
+        &self,
+        token_hash: &[u8; 32],
+        now: jiff::Timestamp,
+    ) -> Option<StoreResult<Option<healthcode_store::SessionRecord>>> {
+        self.sessions.as_ref()?.session(token_hash, now)
     }
 
     async fn write_tx(&self) -> StoreResult<Transaction<'static, Sqlite>> {
