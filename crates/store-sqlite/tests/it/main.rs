@@ -12,6 +12,7 @@ async fn fresh() -> (SqliteStore, TempDir) {
 
 mod bulk_load;
 mod compact_visits;
+mod sessions_by_hash;
 
 healthcode_store::contract_tests!(fresh());
 
