@@ -2,7 +2,7 @@
 -- call reads one by its hash, and in a rowid table that read went down two
 -- B-trees, the hash's index and then the table by rowid; it now goes down
 -- one. With 100,000 people nearly every check-in reads a session
--- (docs/BENCHMARKS.md, 2026-12-08). The columns stay as they were.
+-- (docs/BENCHMARKS.md, "sessions read on the caller's thread"). The columns stay as they were.
 
 CREATE TABLE sessions_by_hash (
     token_hash  BLOB NOT NULL PRIMARY KEY,

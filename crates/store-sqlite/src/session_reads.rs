@@ -4,10 +4,11 @@
 //! check-in. Through sqlx's pool such a read is a message to the pool's
 //! SQLite thread and a wake-up for its answer: about 95 µs of the server's
 //! CPU each under wrk, 8 % of it with 2,000 people and more with 100,000
-//! (docs/BENCHMARKS.md, 2026-12-08). Here it is a call on a rusqlite
-//! connection of a few kept idle, reading one row by its primary key; in
-//! WAL mode a reader never waits for the writer, so the call blocks its
-//! thread for the length of the read alone.
+//! (docs/BENCHMARKS.md, "sessions read on the caller's thread"). Here it
+//! is a call on a rusqlite connection of a few kept idle, reading one row
+//! by its key (the table is stored by it, migration 0037); in WAL mode a
+//! reader never waits for the writer, so the call blocks its thread for
+//! the length of the read alone.
 //!
 //! A read that fails for a reason of the connection (busy, I/O) is retried
 //! through the pool by the caller, which reports what still fails; a row
