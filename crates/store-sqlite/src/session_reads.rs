@@ -211,4 +211,41 @@ mod tests {
         store.insert_session(&token(6)).await.unwrap();
         assert_eq!(store.session(&[6; 32], at(1_800_000_001)).await.unwrap(), Some(token(6)));
     }
+
+    /// Readers on several threads while sessions are written and deleted
+    /// beside them: each read finds the live session it asks for, none
+    /// falls back or fails, and no more connections are kept than [`KEPT`].
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn reads_on_many_threads_see_each_session_while_others_change() {
+        let (_dir, store) = store().await;
+        store.insert_session(&token(1)).await.unwrap();
+        let reads = store.sessions.clone().unwrap();
+        let now = at(1_800_000_001);
+        let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let (reads, writing) = (reads.clone(), writing.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut found = 0;
+                    while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                        match reads.session(&[1; 32], now) {
+                            Some(Ok(Some(s))) if s == token(1) => found += 1,
+                            other => panic!("a read beside the writes gave {other:?}"),
+                        }
+                    }
+                    found
+                })
+            })
+            .collect();
+        for byte in 10..60 {
+            store.insert_session(&token(byte)).await.unwrap();
+            store.delete_session(&[byte; 32]).await.unwrap();
+        }
+        writing.store(false, std::sync::atomic::Ordering::Relaxed);
+        for reader in readers {
+            assert!(reader.await.unwrap() > 0, "each reader read while sessions changed");
+        }
+        assert_eq!(reads.session(&[10; 32], now).unwrap().unwrap(), None, "a deleted session is gone");
+        assert!(reads.idle.lock().unwrap().len() <= KEPT);
+    }
 }
