@@ -1,7 +1,9 @@
 //! healthcode storage on SQLite: [`SqliteStore`] implements every trait of
 //! `healthcode-store` through sqlx, with its own `migrations/`; only the scan
 //! writer's connection is a rusqlite one (`scan_batch`), driven from the
-//! writer's thread with no hand-off per statement.
+//! writer's thread with no hand-off per statement, and so are the few
+//! read-only connections that read sessions on the caller's thread
+//! (`session_reads`).
 //!
 //! The file runs in WAL mode with `synchronous=FULL` (an acknowledged write
 //! survives a crash or power loss), foreign keys on, and every write in a
