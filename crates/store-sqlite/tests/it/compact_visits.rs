@@ -4,7 +4,7 @@
 
 use healthcode_domain::{ResidentId, VenueId, VisitId, VisitSource};
 use healthcode_store::{ScanApplied, ScanRequest, StoreError, TransferStore, VisitStore};
-use healthcode_store_sqlite::{MIGRATOR, SqliteStore};
+use healthcode_store_sqlite::SqliteStore;
 use sqlx::Connection;
 
 const T0: i64 = 1_800_000_000_000;
@@ -22,13 +22,7 @@ fn hex(b: [u8; 16]) -> String {
 
 #[tokio::test]
 async fn visits_written_before_0036_keep_their_ids_and_new_ones_are_numbered() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("healthcode.db");
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let before =
-        sqlx::migrate::Migrator::with_migrations(MIGRATOR.iter().filter(|m| m.version < 36).cloned().collect());
-    before.run(&mut conn).await.unwrap();
+    let (_dir, path, url, mut conn) = crate::city_before(36).await;
     let (closed, open) = (old_id(T0, 0x71), old_id(T0 + 3_600_000, 0x72));
     let sql = format!(
         "PRAGMA foreign_keys = ON;

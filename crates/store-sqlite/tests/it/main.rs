@@ -10,6 +10,20 @@ async fn fresh() -> (SqliteStore, TempDir) {
     (store, dir)
 }
 
+/// A new database file with only the migrations before `version` applied
+/// (a city that has not upgraded yet): its directory, path, URL and a
+/// connection to it.
+async fn city_before(version: i64) -> (TempDir, std::path::PathBuf, String, sqlx::SqliteConnection) {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("healthcode.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let migrations = healthcode_store_sqlite::MIGRATOR.iter().filter(|m| m.version < version).cloned().collect();
+    sqlx::migrate::Migrator::with_migrations(migrations).run(&mut conn).await.unwrap();
+    (dir, path, url, conn)
+}
+
 mod bulk_load;
 mod compact_visits;
 mod sessions_by_hash;

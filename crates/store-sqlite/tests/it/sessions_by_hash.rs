@@ -4,18 +4,12 @@
 
 use healthcode_domain::ResidentId;
 use healthcode_store::{AuthStore, SessionKind};
-use healthcode_store_sqlite::{MIGRATOR, SqliteStore};
+use healthcode_store_sqlite::SqliteStore;
 use sqlx::Connection;
 
 #[tokio::test]
 async fn sessions_written_before_0037_are_found_after_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("healthcode.db");
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let before =
-        sqlx::migrate::Migrator::with_migrations(MIGRATOR.iter().filter(|m| m.version < 37).cloned().collect());
-    before.run(&mut conn).await.unwrap();
+    let (_dir, path, url, mut conn) = crate::city_before(37).await;
     sqlx::raw_sql(
         "PRAGMA foreign_keys = ON;
          INSERT INTO residents (id, holder_id, contact, kind, created_at)
