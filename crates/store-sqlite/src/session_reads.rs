@@ -11,11 +11,14 @@
 //! the length of the read alone.
 //!
 //! A read that fails for a reason of the connection (busy, I/O) is retried
-//! through the pool by the caller, which reports what still fails; a row
-//! that cannot be read is an error here too.
+//! through the pool by the caller, which reports what still fails; the
+//! fallbacks are counted, the first and every 10,000th logged as a warning.
+//! A row that cannot be read is an error here too.
 
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use healthcode_store::{SessionRecord, StoreResult};
@@ -28,16 +31,23 @@ use uuid::Uuid;
 /// about one per thread that serves requests).
 const KEPT: usize = 8;
 
+/// Every this many fallbacks to the pool, one is logged as a warning.
+const WARN_EVERY: u64 = 10_000;
+
 /// Reads sessions from the database file at `path`.
 #[derive(Debug)]
 pub(crate) struct SessionReads {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Reads that fell back to the pool: the first and every
+    /// [`WARN_EVERY`]th is a warning, so a reader that keeps failing shows
+    /// in the log without a line a request.
+    fallbacks: AtomicU64,
 }
 
 impl SessionReads {
     pub(crate) fn new(path: &Path) -> Self {
-        Self { path: path.to_path_buf(), idle: Mutex::new(Vec::new()) }
+        Self { path: path.to_path_buf(), idle: Mutex::new(Vec::new()), fallbacks: AtomicU64::new(0) }
     }
 
     /// The live session with this hash, or `None` when no connection could
@@ -48,10 +58,7 @@ impl SessionReads {
             Some(conn) => conn,
             None => match open(&self.path) {
                 Ok(conn) => conn,
-                Err(e) => {
-                    tracing::warn!(error = %e, "opening a session reader failed; reading through the pool");
-                    return None;
-                }
+                Err(e) => return self.fall_back("opening a session reader", &e),
             },
         };
         let read = read(&conn, token_hash, now);
@@ -64,11 +71,19 @@ impl SessionReads {
                 }
                 Some(found)
             }
-            Err(e) => {
-                tracing::debug!(error = %e, "a direct session read failed; reading through the pool");
-                None
-            }
+            Err(e) => self.fall_back("a direct session read", &e),
         }
+    }
+
+    /// Counts a fallback to the pool and logs it (see `fallbacks`).
+    fn fall_back<T>(&self, what: &str, error: &dyn Display) -> Option<T> {
+        let before = self.fallbacks.fetch_add(1, Ordering::Relaxed);
+        if before.is_multiple_of(WARN_EVERY) {
+            tracing::warn!(%error, fallbacks = before + 1, "{what} failed; reading sessions through the pool");
+        } else {
+            tracing::debug!(%error, "{what} failed; reading through the pool");
+        }
+        None
     }
 }
 
@@ -201,6 +216,8 @@ mod tests {
         }
         let nowhere = SessionReads::new(&dir.path().join("no-such-dir").join("x.db"));
         assert!(nowhere.session(&[4; 32], at(1_800_000_000)).is_none());
+        assert!(nowhere.session(&[4; 32], at(1_800_000_000)).is_none());
+        assert_eq!(nowhere.fallbacks.load(Ordering::Relaxed), 2, "each fallback is counted");
     }
 
     /// An in-memory store has no direct reader; its sessions go through the pool.
@@ -247,5 +264,6 @@ mod tests {
         }
         assert_eq!(reads.session(&[10; 32], now).unwrap().unwrap(), None, "a deleted session is gone");
         assert!(reads.idle.lock().unwrap().len() <= KEPT);
+        assert_eq!(reads.fallbacks.load(Ordering::Relaxed), 0);
     }
 }
