@@ -214,6 +214,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     body.push_str("# TYPE healthcode_trace_index_stays gauge\n");
     body.push_str(&format!("healthcode_trace_index_stays {stays}\n"));
     body.push_str(&state.jobs.render());
+    body.push_str(&state.store.metrics());
     let now = state.clock.now();
     body.push_str(
         "# HELP healthcode_peer_list_age_seconds Age of each peer region's kept trust list (since last confirmed).\n",

@@ -142,6 +142,12 @@ impl PostgresStore {
             .await;
     }
 
+    /// `/metrics` lines of this backend's own: none (its pool's workings
+    /// are PostgreSQL's to report).
+    fn backend_metrics(&self) -> String {
+        String::new()
+    }
+
     /// Sessions are read through the pool: a read is a round trip to the
     /// server whichever thread makes it.
     fn read_session_directly(

@@ -322,6 +322,10 @@ macro_rules! __store {
                 async fn ping(&self) -> store::StoreResult<()> {
                     sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(other("ping"))
                 }
+
+                fn metrics(&self) -> String {
+                    self.backend_metrics()
+                }
             }
         }
     };

@@ -146,6 +146,17 @@ impl SqliteStore {
         sql::stats::insert_cells_each(conn, day, cells).await
     }
 
+    /// `/metrics` lines of this backend's own: the session reads that fell
+    /// back to the pool (0 in memory, where every read goes there).
+    fn backend_metrics(&self) -> String {
+        let fallbacks = self.sessions.as_ref().map_or(0, |reads| reads.fallbacks());
+        format!(
+            "# HELP healthcode_session_read_fallbacks_total Session reads that failed on their own connection and went through the pool.\n\
+             # TYPE healthcode_session_read_fallbacks_total counter\n\
+             healthcode_session_read_fallbacks_total {fallbacks}\n"
+        )
+    }
+
     /// A session read on the caller's thread (`session_reads`); `None` in
     /// memory, or when the read failed for a reason of its connection.
     fn read_session_directly(

@@ -75,6 +75,11 @@ impl SessionReads {
         }
     }
 
+    /// Reads that fell back to the pool since the store opened.
+    pub(crate) fn fallbacks(&self) -> u64 {
+        self.fallbacks.load(Ordering::Relaxed)
+    }
+
     /// Counts a fallback to the pool and logs it (see `fallbacks`).
     fn fall_back<T>(&self, what: &str, error: &dyn Display) -> Option<T> {
         let before = self.fallbacks.fetch_add(1, Ordering::Relaxed);

@@ -442,6 +442,9 @@ pub trait Store:
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
+    /// `/metrics` lines about the backend's own workings (Prometheus text,
+    /// each ending in a newline); none where it has nothing to add.
+    fn metrics(&self) -> String;
 }
 
 /// Work resumption: applications, rosters and gate scans.

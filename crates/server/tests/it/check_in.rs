@@ -67,6 +67,12 @@ async fn entry_repeat_exit_and_one_active_check_in() {
     assert_eq!((s, closed["exit_kind"].as_str()), (StatusCode::OK, Some("button")), "{closed}");
     let (s, b) = app.post_json(&path, Some(&lan.token), json!({})).await;
     assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("VISIT_ALREADY_CLOSED")));
+
+    // Every session above was read on the request's own thread on SQLite:
+    // none fell back to the pool (PostgreSQL has no such reader to count).
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let on_sqlite = app.state.store.backend() == "sqlite";
+    assert_eq!(metrics.contains("\nhealthcode_session_read_fallbacks_total 0\n"), on_sqlite, "{metrics}");
 }
 
 #[tokio::test]
