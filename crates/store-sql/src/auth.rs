@@ -7,9 +7,11 @@ use uuid::Uuid;
 
 use crate::corrupt;
 
-/// A session's columns in the order [`SessionColumns`] lists them, for a
-/// backend's own direct read (SQLite's `session_reads`).
-pub const SESSION_COLUMNS: &str = "token_hash, kind, role, subject, resident_id, created_at, expires_at, scope";
+/// The live session with a hash (`$1`) at an instant (`$2`), its columns in
+/// the order [`SessionColumns`] lists them: the pool's read and a
+/// backend's own direct one (SQLite's `session_reads`, by position).
+pub const SESSION_BY_HASH: &str = "SELECT token_hash, kind, role, subject, resident_id, created_at, expires_at, scope
+     FROM sessions WHERE token_hash = $1 AND expires_at > $2";
 
 /// A session row as read, before its values are checked.
 #[derive(Debug)]
@@ -145,7 +147,7 @@ macro_rules! __auth {
                     if let Some(read) = self.read_session_directly(token_hash, now) {
                         return read;
                     }
-                    let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                    let row = sqlx::query($crate::SESSION_BY_HASH)
                         .bind(token_hash.as_slice())
                         .bind(Time(now))
                         .fetch_optional(&self.pool)

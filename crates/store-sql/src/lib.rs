@@ -63,7 +63,7 @@ use sqlx::types::Json;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use uuid::Uuid;
 
-pub use auth::{SESSION_COLUMNS, SessionColumns};
+pub use auth::{SESSION_BY_HASH, SessionColumns};
 pub use trace_reads::{TRACE_CHUNK, TRACE_COLUMNS, TraceKey, unreadable};
 pub use value::{Day, Time};
 

@@ -91,8 +91,9 @@ impl SqliteStore {
         let (writer, wal, sessions) = if file.is_empty() {
             (scan_batch::connect(options.get_filename(), true, WAL_AUTOCHECKPOINT)?, None, None)
         } else {
-            let writer = scan_batch::connect(Path::new(&file), false, WAL_AUTOCHECKPOINT)?;
-            let sessions = std::sync::Arc::new(session_reads::SessionReads::new(Path::new(&file)));
+            let path = Path::new(&file);
+            let writer = scan_batch::connect(path, false, WAL_AUTOCHECKPOINT)?;
+            let sessions = std::sync::Arc::new(session_reads::SessionReads::new(path));
             (writer, std::fs::File::open(format!("{file}-wal")).ok(), Some(sessions))
         };
         let scans = group_commit::ScanWriter::spawn(writer, wal)?;

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use healthcode_store::{SessionRecord, StoreResult};
-use healthcode_store_sql::{SESSION_COLUMNS, SessionColumns};
+use healthcode_store_sql::{SESSION_BY_HASH, SessionColumns};
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 use uuid::Uuid;
@@ -109,13 +109,13 @@ fn read(
     token_hash: &[u8; 32],
     now: Timestamp,
 ) -> rusqlite::Result<StoreResult<Option<SessionRecord>>> {
-    let mut statement = conn
-        .prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?1 AND expires_at > ?2"))?;
+    // SQLite numbers `$1` and `$2` in order, so the tuple binds them.
+    let mut statement = conn.prepare_cached(SESSION_BY_HASH)?;
     let found = statement.query_row((token_hash.as_slice(), now.as_millisecond()), |row| Ok(decode(row))).optional()?;
     Ok(found.map(|columns| columns.and_then(SessionColumns::record)).transpose())
 }
 
-/// A row's columns in [`SESSION_COLUMNS`]' order, or the first that cannot
+/// A row's columns in [`SESSION_BY_HASH`]'s order, or the first that cannot
 /// be read as `corrupt`.
 fn decode(row: &Row) -> StoreResult<SessionColumns> {
     let unreadable = |what: &str| healthcode_store_sql::corrupt(format!("session {what}"));
