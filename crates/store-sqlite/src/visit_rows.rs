@@ -196,8 +196,8 @@ pub(crate) const ROW_OF: &str =
     "key = coalesce(?, (SELECT key FROM visit_rows WHERE legacy_id = ?)) AND legacy_id IS ?";
 
 /// The start of a multi-row insert; each row is [`ROW_BY_IDS`] or [`ROW_BY_NUMBERS`].
-const INTO: &str = "INSERT INTO visit_rows
-    (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id)";
+const TABLE_COLUMNS: &str =
+    "visit_rows (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id)";
 
 /// One row's values, the person and the venue found by id (a missing one
 /// breaks `NOT NULL`).
@@ -214,14 +214,14 @@ fn rows_of(rows: usize, row: &str) -> String {
 
 /// `INSERT` with `rows` rows of `row`.
 pub(crate) fn insert_statement(rows: usize, row: &str) -> String {
-    format!("{INTO} VALUES {}", rows_of(rows, row))
+    format!("INSERT INTO {TABLE_COLUMNS} VALUES {}", rows_of(rows, row))
 }
 
 /// `INSERT` of the rows of `rows` rows of `row` whose entry is not null: the
 /// scan writer pads a batch with rows of nulls so that one statement serves
-/// every batch of a size (`scan_batch::SIZES`).
-pub(crate) fn padded_insert_statement(rows: usize, row: &str) -> String {
-    format!("{INTO} SELECT * FROM (VALUES {}) WHERE column4 IS NOT NULL", rows_of(rows, row))
+/// every batch of a size (`scan_batch::SIZES`). `or` is the conflict clause.
+pub(crate) fn padded_insert_statement(rows: usize, row: &str, or: &str) -> String {
+    format!("INSERT {or} INTO {TABLE_COLUMNS} SELECT * FROM (VALUES {}) WHERE column4 IS NOT NULL", rows_of(rows, row))
 }
 
 /// Binds one visit for [`ROW_BY_IDS`].
