@@ -137,7 +137,7 @@ impl Kind {
                      FROM (VALUES {values}) AS c WHERE visit_rows.key = c.column1 AND visit_rows.exited_at IS NULL"
                 )
             }
-            Kind::Insert => visit_rows::padded_insert_statement(size, visit_rows::ROW_BY_NUMBERS, "OR FAIL"),
+            Kind::Insert => visit_rows::padded_insert_statement(size, visit_rows::ROW_BY_NUMBERS),
         }
     }
 }

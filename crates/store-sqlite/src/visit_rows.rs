@@ -195,7 +195,7 @@ impl RowOf {
 pub(crate) const ROW_OF: &str =
     "key = coalesce(?, (SELECT key FROM visit_rows WHERE legacy_id = ?)) AND legacy_id IS ?";
 
-/// The start of a multi-row insert; each row is [`ROW_BY_IDS`] or [`ROW_BY_NUMBERS`].
+/// The table and columns a visit insert names; each row is [`ROW_BY_IDS`] or [`ROW_BY_NUMBERS`].
 const TABLE_COLUMNS: &str =
     "visit_rows (key, resident_no, venue_no, entered_at, exited_at, exit_kind, source, max_stay_ms, colour, legacy_id)";
 
@@ -219,9 +219,13 @@ pub(crate) fn insert_statement(rows: usize, row: &str) -> String {
 
 /// `INSERT` of the rows of `rows` rows of `row` whose entry is not null: the
 /// scan writer pads a batch with rows of nulls so that one statement serves
-/// every batch of a size (`scan_batch::SIZES`). `or` is the conflict clause.
-pub(crate) fn padded_insert_statement(rows: usize, row: &str, or: &str) -> String {
-    format!("INSERT {or} INTO {TABLE_COLUMNS} SELECT * FROM (VALUES {}) WHERE column4 IS NOT NULL", rows_of(rows, row))
+/// every batch of a size (`scan_batch::SIZES`). `OR FAIL`, as the writer's
+/// batch statements are (`scan_batch::Kind`).
+pub(crate) fn padded_insert_statement(rows: usize, row: &str) -> String {
+    format!(
+        "INSERT OR FAIL INTO {TABLE_COLUMNS} SELECT * FROM (VALUES {}) WHERE column4 IS NOT NULL",
+        rows_of(rows, row)
+    )
 }
 
 /// Binds one visit for [`ROW_BY_IDS`].
