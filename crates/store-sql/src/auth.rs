@@ -156,6 +156,22 @@ macro_rules! __auth {
                     row.as_ref().map(session_from_row).transpose()
                 }
 
+                async fn replace_session(&self, old: &[u8; 32], new: &SessionRecord) -> StoreResult<bool> {
+                    let mut tx = self.write_tx().await?;
+                    let gone = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                        .bind(old.as_slice())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other("exchanging a session"))?;
+                    if gone.rows_affected() != 1 {
+                        // Exchanged (or ended) by someone else first; dropping `tx` rolls back.
+                        return Ok(false);
+                    }
+                    write_session(&mut tx, new, false).await?;
+                    tx.commit().await.map_err(other("exchanging a session"))?;
+                    Ok(true)
+                }
+
                 async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<()> {
                     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                         .bind(token_hash.as_slice())

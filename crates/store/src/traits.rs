@@ -60,6 +60,11 @@ pub trait AuthStore: Send + Sync {
     /// The session for a token hash, if it exists and has not expired at `now`.
     async fn session(&self, token_hash: &[u8; 32], now: Timestamp) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &[u8; 32]) -> StoreResult<()>;
+    /// Exchanges a session for a new one in one transaction: deletes `old` and
+    /// inserts `new`, only if `old` was still there. `false`, with nothing
+    /// written, when it was gone: a session is exchanged once, however many
+    /// requests present it at the same moment.
+    async fn replace_session(&self, old: &[u8; 32], new: &SessionRecord) -> StoreResult<bool>;
     /// Counts one guess at a contact's code in one statement, only while the
     /// code is live (`expires_at > now`) and fewer than `max_attempts` guesses
     /// were counted; returns the code's hash for a counted guess, else `None`.

@@ -130,14 +130,14 @@ pub async fn sign_out(
 }
 
 /// Exchanges the presented token (or cookie session) for a new one that lasts
-/// `session_days` from now; the presented one is revoked at once.
+/// `session_days` from now; the presented one is revoked at once, and only
+/// one request can exchange it.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
-    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "SESSION_ALREADY_REFRESHED")))]
 pub async fn refresh(State(state): State<AppState>, Authenticated(old): Authenticated) -> ApiResult<impl IntoResponse> {
     let lifetime = state.config.session_lifetime;
-    let now = state.clock.now();
-    let token = session::issue(state.store.as_ref(), old.principal.clone(), old.kind, now, lifetime).await?;
-    session::end(&state, &old.token_hash).await?;
+    let token = session::exchange(&state, &old, state.clock.now(), lifetime).await?;
     let cookie = match old.kind {
         SessionKind::Cookie => session::session_cookie(&token, lifetime, state.config.secure_cookies()),
         SessionKind::ApiToken | SessionKind::Staff => String::new(),

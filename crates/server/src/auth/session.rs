@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use ring::digest;
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::state::AppState;
 
 /// The cookie that carries a browser session.
@@ -43,6 +43,18 @@ pub async fn issue(
     now: Timestamp,
     lifetime: SignedDuration,
 ) -> Result<String, ApiError> {
+    let (token, record) = new_session(principal, kind, now, lifetime)?;
+    store.insert_session(&record).await?;
+    Ok(token)
+}
+
+/// A new secret and the session record that stores its hash.
+fn new_session(
+    principal: Principal,
+    kind: SessionKind,
+    now: Timestamp,
+    lifetime: SignedDuration,
+) -> Result<(String, SessionRecord), ApiError> {
     let token = new_secret()?;
     let record = SessionRecord {
         token_hash: hash_token(&token),
@@ -52,7 +64,31 @@ pub async fn issue(
         expires_at: now.saturating_add(lifetime).unwrap_or(now),
         scope: None,
     };
-    store.insert_session(&record).await?;
+    Ok((token, record))
+}
+
+/// Exchanges `old` for a new session of the same principal and kind that
+/// lasts `lifetime` from `now`, and returns its secret. The old one ends in
+/// the same transaction, so it is exchanged once: a second request that
+/// presents it, even at the same moment, gets `409 SESSION_ALREADY_REFRESHED`
+/// and no session (two tabs refreshing at once, or a stolen token raced
+/// against its owner, never leave two sessions behind one).
+pub async fn exchange(
+    state: &AppState,
+    old: &SessionRecord,
+    now: Timestamp,
+    lifetime: SignedDuration,
+) -> Result<String, ApiError> {
+    let (token, record) = new_session(old.principal.clone(), old.kind, now, lifetime)?;
+    let exchanged = state.store.replace_session(&old.token_hash, &record).await?;
+    state.sessions.forget(&old.token_hash);
+    if !exchanged {
+        return Err(ApiError::new(
+            ErrorKind::Conflict,
+            "SESSION_ALREADY_REFRESHED",
+            "this session was already exchanged for a new one: use the newest token, or sign in again",
+        ));
+    }
     Ok(token)
 }
 

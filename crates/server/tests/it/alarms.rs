@@ -407,3 +407,40 @@ async fn a_case_and_a_traced_contact_have_a_basis() {
     assert_eq!(red, 1, "the stale link is no basis: {}", turned["resident_id"]);
     assert_eq!(app.colour_of(&people[1]).await, "red");
 }
+
+/// Two supervisors and the authority acknowledge one alarm at the same
+/// moment: one acknowledgement counts, the others are 409, one audit entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_staff_acknowledging_one_alarm_at_once_count_once() {
+    let app = std::sync::Arc::new(spawn_app_with(|c| c.alarm_manual_changes_per_hour = 1).await);
+    let authority = app.token(Role::Authority, "anh").await;
+    let (sam, kim) = (app.token(Role::Supervisor, "sam").await, app.token(Role::Supervisor, "kim").await);
+    for n in 0..2 {
+        let phone = format!("+841250000{n:02}");
+        app.resident_signs_in(&phone).await;
+        overridden(&app, &authority, &sam, &phone, "green").await;
+    }
+    let list = alarms(&app, &authority).await;
+    let burst = of_kind(&list, "MANUAL_CHANGES_BURST");
+    assert_eq!(burst.len(), 1, "{list:?}");
+    let id = burst[0]["id"].as_str().unwrap().to_string();
+    let ack = format!("/api/v1/alarms/{id}/acknowledge");
+    let tasks: Vec<_> = [&authority, &sam, &kim]
+        .into_iter()
+        .map(|token| {
+            let (app, ack, token) = (app.clone(), ack.clone(), token.clone());
+            tokio::spawn(async move { app.post_json(&ack, Some(&token), json!({"note": "called the desk"})).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    let won = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(won, 1, "{answers:?}");
+    for (s, b) in answers.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!((*s, b["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("ALARM_ALREADY_ACKNOWLEDGED")));
+    }
+    let acks = audit_actions(&app).await.into_iter().filter(|(a, s, _)| a == "alarm.acknowledged" && *s == id).count();
+    assert_eq!(acks, 1);
+}

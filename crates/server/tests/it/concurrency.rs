@@ -417,3 +417,73 @@ async fn a_case_applied_while_its_contacts_declare() {
     }
     audit_chain_is_intact(&app).await;
 }
+
+/// Every answer is `ok` or a refusal with one of `refusals` (status, code): no 5xx.
+fn ok_or_refused(answers: &[(StatusCode, Value)], ok: StatusCode, refusals: &[(StatusCode, &str)]) -> usize {
+    for (status, body) in answers {
+        let refused = refusals.iter().any(|(s, code)| *status == *s && body["error"]["code"] == *code);
+        assert!(*status == ok || refused, "{answers:?}");
+    }
+    answers.iter().filter(|(status, _)| *status == ok).count()
+}
+
+/// Two tabs (or a thief and the owner) refresh one token at the same moment:
+/// one gets a new token, the others a refusal, and one session is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_refreshed_from_four_places_at_once_is_exchanged_once() {
+    let app = Arc::new(spawn_jittered_app().await);
+    let phone = "+8491231301";
+    let who = declared(&app, phone).await;
+    let calls = (0..4).map(|_| (who.token.clone(), json!({}))).collect();
+    let answers = race(&app, "/api/v1/auth/refresh", calls).await;
+    // A refusal is 409 when the request read the old session before the
+    // exchange, 401 when after it.
+    let refused = [(StatusCode::CONFLICT, "SESSION_ALREADY_REFRESHED"), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")];
+    assert_eq!(ok_or_refused(&answers, StatusCode::OK, &refused), 1, "exactly one exchange: {answers:?}");
+    let new = answers.iter().find(|(s, _)| *s == StatusCode::OK).unwrap().1["token"].as_str().unwrap().to_string();
+    app.clock.advance(SignedDuration::from_secs(5)); // past the server's hot-read cache
+    assert_eq!(app.get_json("/api/v1/me/status", Some(&who.token)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get_json("/api/v1/me/status", Some(&new)).await.0, StatusCode::OK);
+    let live = app.state.store.sessions_of(phone).await.unwrap();
+    assert_eq!(live.len(), 1, "one session behind one token: {live:?}");
+}
+
+/// Two devices sign out of one session at once: it ends, and neither fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_session_signed_out_twice_at_once_ends_and_fails_nobody() {
+    let app = Arc::new(spawn_jittered_app().await);
+    let who = declared(&app, "+8491231302").await;
+    let calls = (0..2).map(|_| (who.token.clone(), json!({}))).collect();
+    let answers = race(&app, "/api/v1/auth/signout", calls).await;
+    // The second is 401 if the first ended the session before it was read.
+    let ended = ok_or_refused(&answers, StatusCode::NO_CONTENT, &[(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")]);
+    assert!(ended >= 1, "{answers:?}");
+    app.clock.advance(SignedDuration::from_secs(5));
+    assert_eq!(app.get_json("/api/v1/me/status", Some(&who.token)).await.0, StatusCode::UNAUTHORIZED);
+}
+
+/// A check-out pressed on two devices at once closes the visit once: one
+/// answer says so, the other is 409, and the person can check in again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_visit_checked_out_from_two_devices_at_once_closes_once() {
+    let app = Arc::new(spawn_jittered_app().await);
+    let op = operator_token(&app, "+84912313001").await;
+    let cafe = venue_registered(&app, &op, "Quán Đôi").await;
+    let who = declared(&app, "+8491231303").await;
+    for round in 0..3 {
+        let (s, visit) =
+            app.post_json("/api/v1/check-ins", Some(&who.token), json!({"venue_qr": cafe["qr_text"]})).await;
+        assert_eq!((s, visit["outcome"].as_str()), (StatusCode::CREATED, Some("entered")), "round {round}: {visit}");
+        app.clock.advance(SignedDuration::from_mins(10));
+        let path = format!("/api/v1/check-ins/{}/check-out", visit["id"].as_str().unwrap());
+        let answers = race(&app, &path, (0..2).map(|_| (who.token.clone(), json!({}))).collect()).await;
+        let winner = one_winner(&answers, "VISIT_ALREADY_CLOSED");
+        assert_eq!(answers[winner].1["exit_kind"], "button", "{answers:?}");
+        app.clock.advance(SignedDuration::from_mins(10));
+    }
+    let (_, mine) = app.get_json("/api/v1/me/visits", Some(&who.token)).await;
+    assert!(mine["current"].is_null(), "{mine}");
+    let recent = mine["recent"].as_array().unwrap();
+    assert_eq!(recent.len(), 3, "{mine}");
+    assert!(recent.iter().all(|v| v["exit_kind"] == "button"), "{mine}");
+}

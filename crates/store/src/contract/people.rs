@@ -219,6 +219,35 @@ pub async fn sessions_expire_and_delete(store: &dyn Store) {
     assert_eq!(store.session(&s.token_hash, t(50)).await.unwrap(), None);
 }
 
+/// Two requests exchange one session at the same moment (a refresh from two
+/// tabs, or a stolen token raced against its owner): one gets the new
+/// session, the other nothing, and the old one is gone.
+pub async fn a_session_is_exchanged_once(store: &dyn Store) {
+    let r = resident(9);
+    store.create_resident(&r).await.unwrap();
+    let old = SessionRecord {
+        token_hash: [21; 32],
+        kind: SessionKind::ApiToken,
+        principal: Principal { role: Role::Resident, subject: r.contact.to_string(), resident: Some(r.id) },
+        created_at: t(0),
+        expires_at: t(100),
+        scope: None,
+    };
+    store.insert_session(&old).await.unwrap();
+    let news: Vec<SessionRecord> =
+        (22..26).map(|n| SessionRecord { token_hash: [n; 32], created_at: t(10), ..old.clone() }).collect();
+    let exchanged = all(news.iter().map(|new| store.replace_session(&old.token_hash, new)).collect()).await;
+    let won: Vec<&SessionRecord> =
+        news.iter().zip(&exchanged).filter(|(_, done)| *done.as_ref().unwrap()).map(|(new, _)| new).collect();
+    assert_eq!(won.len(), 1, "exactly one exchange: {exchanged:?}");
+    assert_eq!(store.session(&old.token_hash, t(50)).await.unwrap(), None, "the old session is gone");
+    for new in &news {
+        let kept = store.session(&new.token_hash, t(50)).await.unwrap();
+        assert_eq!(kept.as_ref(), (new == won[0]).then_some(new), "only the winner's new session exists");
+    }
+    assert!(!store.replace_session(&old.token_hash, &news[0]).await.unwrap(), "an ended session is not exchanged");
+}
+
 pub async fn outbox_filters_newest_first(store: &dyn Store) {
     store.push_outbox("sms", "+8613800000008", "code 111111", Some("111111"), t(1)).await.unwrap();
     store.push_outbox("sms", "+8613800000009", "code 222222", Some("222222"), t(2)).await.unwrap();
