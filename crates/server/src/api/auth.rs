@@ -129,15 +129,17 @@ pub async fn sign_out(
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session::clear_cookie())])))
 }
 
-/// Exchanges the presented token (or cookie session) for a new one that lasts
-/// `session_days` from now; the presented one is revoked at once, and only
-/// one request can exchange it.
+/// Exchanges the presented token (or cookie session) for a new one; the
+/// presented one is revoked at once, and only one request can exchange it.
+/// A resident's or venue operator's sign-in then lasts `session_days` from
+/// now; a staff session or device token keeps its expiry and scope.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "SESSION_ALREADY_REFRESHED")))]
 pub async fn refresh(State(state): State<AppState>, Authenticated(old): Authenticated) -> ApiResult<impl IntoResponse> {
-    let lifetime = state.config.session_lifetime;
-    let token = session::exchange(&state, &old, state.clock.now(), lifetime).await?;
+    let now = state.clock.now();
+    let (token, expires_at) = session::exchange(&state, &old, now, state.config.session_lifetime).await?;
+    let lifetime = expires_at.duration_since(now);
     let cookie = match old.kind {
         SessionKind::Cookie => session::session_cookie(&token, lifetime, state.config.secure_cookies()),
         SessionKind::ApiToken | SessionKind::Staff => String::new(),

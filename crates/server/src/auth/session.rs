@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use healthcode_domain::Role;
 use healthcode_store::{Principal, SessionKind, SessionRecord, Store, StoreResult};
 use jiff::{SignedDuration, Timestamp};
 use ring::digest;
@@ -43,18 +44,6 @@ pub async fn issue(
     now: Timestamp,
     lifetime: SignedDuration,
 ) -> Result<String, ApiError> {
-    let (token, record) = new_session(principal, kind, now, lifetime)?;
-    store.insert_session(&record).await?;
-    Ok(token)
-}
-
-/// A new secret and the session record that stores its hash.
-fn new_session(
-    principal: Principal,
-    kind: SessionKind,
-    now: Timestamp,
-    lifetime: SignedDuration,
-) -> Result<(String, SessionRecord), ApiError> {
     let token = new_secret()?;
     let record = SessionRecord {
         token_hash: hash_token(&token),
@@ -64,22 +53,36 @@ fn new_session(
         expires_at: now.saturating_add(lifetime).unwrap_or(now),
         scope: None,
     };
-    Ok((token, record))
+    store.insert_session(&record).await?;
+    Ok(token)
 }
 
-/// Exchanges `old` for a new session of the same principal and kind that
-/// lasts `lifetime` from `now`, and returns its secret. The old one ends in
-/// the same transaction, so it is exchanged once: a second request that
-/// presents it, even at the same moment, gets `409 SESSION_ALREADY_REFRESHED`
-/// and no session (two tabs refreshing at once, or a stolen token raced
-/// against its owner, never leave two sessions behind one).
+/// Exchanges `old` for a new session and returns its secret and expiry.
+/// A resident's or venue operator's sign-in then lasts `lifetime` from
+/// `now`; any other session (a staff shift, a device or script token) keeps
+/// its expiry, and every session keeps its scope: a refresh changes the
+/// secret, never what it grants or for how long a staff member holds it.
+/// The old one ends in the same transaction, so it is exchanged once: a
+/// second request that presents it gets `409 SESSION_ALREADY_REFRESHED` if
+/// it read the session before the exchange (401 after), and no session (two
+/// tabs refreshing at once, or a stolen token raced against its owner, never
+/// leave two sessions behind one).
 pub async fn exchange(
     state: &AppState,
     old: &SessionRecord,
     now: Timestamp,
     lifetime: SignedDuration,
-) -> Result<String, ApiError> {
-    let (token, record) = new_session(old.principal.clone(), old.kind, now, lifetime)?;
+) -> Result<(String, Timestamp), ApiError> {
+    let signed_in = old.kind != SessionKind::Staff && matches!(old.principal.role, Role::Resident | Role::Venue);
+    let token = new_secret()?;
+    let record = SessionRecord {
+        token_hash: hash_token(&token),
+        kind: old.kind,
+        principal: old.principal.clone(),
+        created_at: now,
+        expires_at: if signed_in { now.saturating_add(lifetime).unwrap_or(now) } else { old.expires_at },
+        scope: old.scope.clone(),
+    };
     let exchanged = state.store.replace_session(&old.token_hash, &record).await?;
     state.sessions.forget(&old.token_hash);
     if !exchanged {
@@ -89,7 +92,7 @@ pub async fn exchange(
             "this session was already exchanged for a new one: use the newest token, or sign in again",
         ));
     }
-    Ok(token)
+    Ok((token, record.expires_at))
 }
 
 /// The live session for a secret, reusing one read in the last moments

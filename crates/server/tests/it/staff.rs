@@ -266,3 +266,45 @@ async fn a_device_token_is_bound_to_its_scope() {
     let (s, b) = app.post_json(&path, Some(&here), body).await;
     assert_ne!(s, StatusCode::FORBIDDEN, "{b}");
 }
+
+/// A refresh changes a staff token's secret, never what it grants: a device
+/// token keeps its scope and its expiry, a staff member's session the end of
+/// the shift. Before, a token bound to one checkpoint came back from a
+/// refresh good for any, for `session_days`.
+#[tokio::test]
+async fn a_refresh_keeps_a_staff_tokens_scope_and_end() {
+    let app = spawn_app().await;
+    let (checkpoint, _) = crate::checkpoints::checkpoint(&app).await;
+    let now = app.clock.now();
+    let device = healthcode_store::SessionRecord {
+        token_hash: healthcode_server::auth::session::hash_token("hct_gate_elsewhere"),
+        kind: healthcode_store::SessionKind::ApiToken,
+        principal: healthcode_store::Principal {
+            role: healthcode_domain::Role::Officer,
+            subject: "gate-3".into(),
+            resident: None,
+        },
+        created_at: now,
+        expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24)).unwrap(),
+        scope: Some("{\"checkpoints\":[\"elsewhere\"]}".into()),
+    };
+    app.state.store.insert_session(&device).await.unwrap();
+    let (s, b) = app.post_json("/api/v1/auth/refresh", Some("hct_gate_elsewhere"), json!({})).await;
+    assert_eq!((s, b["expires_in_seconds"].as_i64()), (StatusCode::OK, Some(24 * 3600)), "{b}");
+    let path = format!("/api/v1/checkpoints/{checkpoint}/scans");
+    let body = json!({"qr_text": "HCODE1:nonsense", "direction": "in"});
+    let (s, b) = app.post_json(&path, b["token"].as_str(), body).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("OUT_OF_SCOPE")), "still bound: {b}");
+
+    let invited = staff::create(&app.state, &AuditActor::Operator, "olga", "Olga", "officer", "").await.unwrap();
+    staff::enrol(&app.state, &invited.invitation, "an officer's long password", None, "").await.unwrap();
+    let signed = staff::sign_in(&app.state, "olga", "an officer's long password", "").await.unwrap();
+    app.clock.advance(jiff::SignedDuration::from_hours(1));
+    let (s, b) = app.post_json("/api/v1/auth/refresh", Some(&signed.token), json!({})).await;
+    let left = app.state.config.staff_shift - jiff::SignedDuration::from_hours(1);
+    assert_eq!(
+        (s, b["expires_in_seconds"].as_i64()),
+        (StatusCode::OK, Some(left.as_secs())),
+        "the shift ends as before: {b}"
+    );
+}
