@@ -192,17 +192,23 @@ pub async fn a_subjects_sessions_are_listed_extended_and_revoked(store: &dyn Sto
     assert_eq!(store.session(&other.token_hash, t(50)).await.unwrap(), Some(other));
 }
 
-pub async fn sessions_expire_and_delete(store: &dyn Store) {
-    let r = resident(7);
+/// A new resident `n`, stored, and a session of theirs with hash `[n; 32]`,
+/// from `t(0)` to `t(100)` (not stored).
+async fn residents_session(store: &dyn Store, n: u8, kind: SessionKind) -> SessionRecord {
+    let r = resident(n);
     store.create_resident(&r).await.unwrap();
-    let s = SessionRecord {
-        token_hash: [7; 32],
-        kind: SessionKind::Cookie,
+    SessionRecord {
+        token_hash: [n; 32],
+        kind,
         principal: Principal { role: Role::Resident, subject: r.contact.to_string(), resident: Some(r.id) },
         created_at: t(0),
         expires_at: t(100),
         scope: None,
-    };
+    }
+}
+
+pub async fn sessions_expire_and_delete(store: &dyn Store) {
+    let s = residents_session(store, 7, SessionKind::Cookie).await;
     store.insert_session(&s).await.unwrap();
     let staff = SessionRecord {
         token_hash: [8; 32],
@@ -223,16 +229,7 @@ pub async fn sessions_expire_and_delete(store: &dyn Store) {
 /// tabs, or a stolen token raced against its owner): one gets the new
 /// session, the other nothing, and the old one is gone.
 pub async fn a_session_is_exchanged_once(store: &dyn Store) {
-    let r = resident(9);
-    store.create_resident(&r).await.unwrap();
-    let old = SessionRecord {
-        token_hash: [21; 32],
-        kind: SessionKind::ApiToken,
-        principal: Principal { role: Role::Resident, subject: r.contact.to_string(), resident: Some(r.id) },
-        created_at: t(0),
-        expires_at: t(100),
-        scope: None,
-    };
+    let old = residents_session(store, 9, SessionKind::ApiToken).await;
     store.insert_session(&old).await.unwrap();
     let news: Vec<SessionRecord> =
         (22..26).map(|n| SessionRecord { token_hash: [n; 32], created_at: t(10), ..old.clone() }).collect();
