@@ -118,34 +118,36 @@ macro_rules! __venues {
                     rows.iter().map(venue_from_row).collect()
                 }
 
-                async fn save_venue(&self, v: &Venue) -> StoreResult<()> {
-                    let p = &v.profile;
-                    let done = sqlx::query(
-                        "UPDATE venues SET name = $1, address = $2, province = $3, district = $4, commune = $5, category = $6,
-                             capacity = $7, max_stay_minutes = $8, state = $9, token_generation = $10,
-                             previous_generation_until = $11, qr_token = $12
-                         WHERE id = $13",
-                    )
-                    .bind(&p.name)
-                    .bind(&p.address)
-                    .bind(p.province.as_str())
-                    .bind(p.district.as_str())
-                    .bind(&p.commune)
-                    .bind(p.category.as_str())
-                    .bind(p.capacity.map(i64::from))
-                    .bind(i32::try_from(p.max_stay_minutes).unwrap_or(i32::MAX))
-                    .bind(v.state.as_str())
-                    .bind(i64::from(v.token_generation))
-                    .bind(v.previous_generation_until.map(Time))
-                    .bind(&v.qr_token)
-                    .bind(v.id.as_uuid())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other("updating venue"))?;
+                async fn set_venue_state(&self, id: VenueId, state: VenueState) -> StoreResult<()> {
+                    let done = sqlx::query("UPDATE venues SET state = $1 WHERE id = $2")
+                        .bind(state.as_str())
+                        .bind(id.as_uuid())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(other("setting a venue's state"))?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);
                     }
                     Ok(())
+                }
+
+                async fn rotate_venue_token(&self, from: u32, to: &Venue) -> StoreResult<bool> {
+                    let done = sqlx::query(
+                        "UPDATE venues SET token_generation = $1, previous_generation_until = $2, qr_token = $3
+                         WHERE id = $4 AND token_generation = $5",
+                    )
+                    .bind(i64::from(to.token_generation))
+                    .bind(to.previous_generation_until.map(Time))
+                    .bind(&to.qr_token)
+                    .bind(to.id.as_uuid())
+                    .bind(i64::from(from))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other("rotating a venue's token"))?;
+                    if done.rows_affected() == 1 {
+                        return Ok(true);
+                    }
+                    self.venue(to.id).await.map(|_| false)
                 }
 
                 async fn venue_entry_code(&self, venue: VenueId, generation: u32) -> StoreResult<Option<String>> {

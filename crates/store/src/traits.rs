@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use healthcode_domain::visit::Closing;
 use healthcode_domain::{
     Actor, ApplicationState, AttemptedEntry, Case, CaseId, Checkpoint, CheckpointId, Colour, Contact, EnterpriseId,
-    HealthStatus, HolderId, Identity, Passage, PhoneNumber, ReportId, ResidentId, StatusChange, VenueId, Visit,
-    VisitId,
+    HealthStatus, HolderId, Identity, Passage, PhoneNumber, ReportId, ResidentId, StatusChange, VenueId, VenueState,
+    Visit, VisitId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -149,8 +149,13 @@ pub trait VenueStore: Send + Sync {
     async fn venues_by_id(&self, ids: &[VenueId]) -> StoreResult<Vec<Venue>>;
     /// The venues a phone registered, newest first.
     async fn venues_of(&self, owner: &PhoneNumber) -> StoreResult<Vec<Venue>>;
-    /// Writes the mutable fields (profile, state, token generation).
-    async fn save_venue(&self, venue: &Venue) -> StoreResult<()>;
+    /// Sets a venue's state (open or closed) and nothing else, so a
+    /// close never undoes a token rotation made at the same moment.
+    async fn set_venue_state(&self, id: VenueId, state: VenueState) -> StoreResult<()>;
+    /// Moves a venue's token from generation `from` to `to`'s (with its
+    /// token and grace period), and nothing else; `false`, writing nothing,
+    /// when the venue is no longer at `from` (rotated at the same moment).
+    async fn rotate_venue_token(&self, from: u32, to: &Venue) -> StoreResult<bool>;
     /// The entry code printed on a venue's poster of QR `generation`, if
     /// one was made.
     async fn venue_entry_code(&self, venue: VenueId, generation: u32) -> StoreResult<Option<String>>;

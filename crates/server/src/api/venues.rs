@@ -162,8 +162,10 @@ pub async fn reopen(
 }
 
 /// Issues a new QR token; posters with the old one work for 24 more hours.
+/// Of two rotations at the same moment one counts; the other is 409.
 #[utoipa::path(post, path = "/api/v1/venues/{id}/rotate-token", tag = "venues", security(("bearer" = [])),
-    responses((status = 200, body = VenueResponse), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = VenueResponse), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "VENUE_TOKEN_ROTATED")))]
 pub async fn rotate(
     State(state): State<AppState>,
     auth: VenueAuth,

@@ -55,34 +55,44 @@ pub async fn owned(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result
 }
 
 pub async fn close(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
-    let mut venue = owned(state, owner, id).await?;
-    venue.state = VenueState::Closed;
-    save(state, &venue).await?;
-    Ok(venue)
+    set_state(state, owner, id, VenueState::Closed).await
 }
 
 pub async fn reopen(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
-    let mut venue = owned(state, owner, id).await?;
-    venue.state = VenueState::Open;
-    save(state, &venue).await?;
-    Ok(venue)
+    set_state(state, owner, id, VenueState::Open).await
+}
+
+/// Opens or closes a venue: only its state is written, so a token rotated
+/// at the same moment stays rotated. Closing a closed venue changes nothing.
+async fn set_state(state: &AppState, owner: &PhoneNumber, id: VenueId, to: VenueState) -> Result<Venue, ApiError> {
+    owned(state, owner, id).await?;
+    state.store.set_venue_state(id, to).await?;
+    state.venues.forget(&id);
+    Ok(state.store.venue(id).await?)
 }
 
 /// A new token generation: new posters; old ones work for [`TOKEN_GRACE`].
+/// Only the token is written, and only from the generation read: of two
+/// rotations at the same moment one counts and the other is answered 409
+/// `VENUE_TOKEN_ROTATED` (its poster would have named a generation that
+/// never was), and a close made meanwhile stays.
 pub async fn rotate_token(state: &AppState, owner: &PhoneNumber, id: VenueId) -> Result<Venue, ApiError> {
-    let mut venue = owned(state, owner, id).await?;
-    venue.token_generation = venue.token_generation.saturating_add(1);
-    venue.previous_generation_until = state.clock.now().checked_add(TOKEN_GRACE).ok();
-    venue.qr_token = sign_token(state, venue.id, venue.token_generation)?;
-    save(state, &venue).await?;
-    Ok(venue)
-}
-
-/// Writes a venue's changes; this server's check-ins see them at once.
-async fn save(state: &AppState, venue: &Venue) -> Result<(), ApiError> {
-    state.store.save_venue(venue).await?;
-    state.venues.forget(&venue.id);
-    Ok(())
+    let venue = owned(state, owner, id).await?;
+    let from = venue.token_generation;
+    let mut rotated = venue;
+    rotated.token_generation = from.saturating_add(1);
+    rotated.previous_generation_until = state.clock.now().checked_add(TOKEN_GRACE).ok();
+    rotated.qr_token = sign_token(state, rotated.id, rotated.token_generation)?;
+    let done = state.store.rotate_venue_token(from, &rotated).await?;
+    state.venues.forget(&id);
+    if !done {
+        return Err(ApiError::new(
+            ErrorKind::Conflict,
+            "VENUE_TOKEN_ROTATED",
+            "the poster's code was renewed from elsewhere at the same moment; reload the venue to print the new one",
+        ));
+    }
+    Ok(state.store.venue(id).await?)
 }
 
 /// The venue as read in the last moments ([`crate::cache::HOT_READS_TTL`]):

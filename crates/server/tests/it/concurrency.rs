@@ -487,3 +487,37 @@ async fn a_visit_checked_out_from_two_devices_at_once_closes_once() {
     assert_eq!(recent.len(), 3, "{mine}");
     assert!(recent.iter().all(|v| v["exit_kind"] == "button"), "{mine}");
 }
+
+/// The owner's phones rotate a poster's code twice and close or reopen the
+/// venue, all at the same moment: one rotation counts, the other is 409, and
+/// the venue keeps both the new code and the new state. Before, each wrote
+/// the whole row it had read, and the last undid the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_venue_rotated_twice_and_closed_at_once_keeps_every_change() {
+    let app = Arc::new(spawn_jittered_app().await);
+    let op = operator_token(&app, "+84912313101").await;
+    let cafe = venue_registered(&app, &op, "Quán Ba").await;
+    let id = cafe["id"].as_str().unwrap().to_string();
+    for (round, (action, state)) in
+        [("close", "closed"), ("reopen", "open"), ("close", "closed")].into_iter().enumerate()
+    {
+        let tasks: Vec<_> = ["rotate-token", action, "rotate-token"]
+            .into_iter()
+            .map(|what| {
+                let (app, op, path) = (app.clone(), op.clone(), format!("/api/v1/venues/{id}/{what}"));
+                tokio::spawn(async move { app.post_json(&path, Some(&op), json!({})).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        assert_eq!(answers[1].0, StatusCode::OK, "round {round}: {answers:?}");
+        let rotations = [answers[0].clone(), answers[2].clone()];
+        let won = one_winner(&rotations, "VENUE_TOKEN_ROTATED");
+        let (s, venue) = app.get_json(&format!("/api/v1/venues/{id}"), Some(&op)).await;
+        assert_eq!(s, StatusCode::OK, "{venue}");
+        assert_eq!(venue["state"], state, "round {round}: the {action} stands: {answers:?}");
+        assert_eq!(venue["qr_text"], rotations[won].1["qr_text"], "round {round}: the rotation stands: {answers:?}");
+    }
+}

@@ -12,13 +12,37 @@ pub async fn venues_round_trip_and_belong_to_their_owner(store: &dyn Store) {
     assert_eq!(store.venue(a.id).await.unwrap(), a);
     let mine = store.venues_of(&a.owner).await.unwrap();
     assert_eq!(mine.iter().map(|v| v.id).collect::<Vec<_>>(), vec![b.id, a.id], "newest first, only mine");
-    let mut closed = a.clone();
-    closed.state = healthcode_domain::VenueState::Closed;
-    closed.token_generation = 1;
-    closed.previous_generation_until = Some(t(100));
-    closed.qr_token = "token-rotated".into();
-    store.save_venue(&closed).await.unwrap();
-    assert_eq!(store.venue(a.id).await.unwrap(), closed);
+    // Two rotations from one generation and a close, all at once: one
+    // rotation counts, and the close does not undo it.
+    let rotated = |n: u8| crate::Venue {
+        token_generation: 1,
+        previous_generation_until: Some(t(100)),
+        qr_token: format!("token-rotated-{n}"),
+        ..a.clone()
+    };
+    let (first, second) = (rotated(1), rotated(2));
+    let closing = async { store.set_venue_state(a.id, healthcode_domain::VenueState::Closed).await.map(|()| true) };
+    let done = all(vec![
+        Box::pin(store.rotate_venue_token(0, &first)),
+        Box::pin(store.rotate_venue_token(0, &second)),
+        Box::pin(closing),
+    ])
+    .await;
+    assert!(matches!(done[2], Ok(true)), "{done:?}");
+    let won = match (done[0].as_ref().unwrap(), done[1].as_ref().unwrap()) {
+        (true, false) => first,
+        (false, true) => second,
+        other => panic!("exactly one rotation from generation 0: {other:?}"),
+    };
+    let expected = crate::Venue { state: healthcode_domain::VenueState::Closed, ..won };
+    assert_eq!(store.venue(a.id).await.unwrap(), expected);
+    assert!(!store.rotate_venue_token(0, &rotated(3)).await.unwrap(), "generation 0 is gone");
+    let missing = crate::Venue { id: healthcode_domain::VenueId::from_bytes([9; 16]), ..rotated(4) };
+    assert!(matches!(store.rotate_venue_token(0, &missing).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.set_venue_state(missing.id, healthcode_domain::VenueState::Open).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(matches!(store.venue(healthcode_domain::VenueId::from_bytes([9; 16])).await, Err(StoreError::NotFound)));
     assert!(matches!(store.create_venue(&a).await, Err(StoreError::Conflict(_))));
 }
