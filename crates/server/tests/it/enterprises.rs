@@ -20,7 +20,7 @@ fn application(name: &str) -> Value {
     })
 }
 
-async fn applies(app: &TestApp, operator: &str, name: &str) -> Value {
+pub async fn applies(app: &TestApp, operator: &str, name: &str) -> Value {
     let (s, b) = app.post_json("/api/v1/enterprises", Some(operator), application(name)).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     b
