@@ -191,10 +191,15 @@ async fn concurrent_scans_of_few_people_fail_nobody() {
 /// Fires the same POST from several clients at once (each with its own
 /// token) and returns every answer, in the order of `tokens`.
 async fn race(app: &Arc<TestApp>, path: &str, calls: Vec<(String, Value)>) -> Vec<(StatusCode, Value)> {
+    race_paths(app, calls.into_iter().map(|(token, body)| (path.to_string(), token, body)).collect()).await
+}
+
+/// Posts every (path, token, body) at once; the answers in the same order.
+async fn race_paths(app: &Arc<TestApp>, calls: Vec<(String, String, Value)>) -> Vec<(StatusCode, Value)> {
     let tasks: Vec<_> = calls
         .into_iter()
-        .map(|(token, body)| {
-            let (app, path) = (app.clone(), path.to_string());
+        .map(|(path, token, body)| {
+            let app = app.clone();
             tokio::spawn(async move { app.post_json(&path, Some(&token), body).await })
         })
         .collect();
@@ -504,17 +509,11 @@ async fn a_venue_rotated_twice_and_closed_at_once_keeps_every_change() {
         [("close", "closed"), ("reopen", "open"), ("close", "closed")].into_iter().enumerate()
     {
         let before = app.state.store.venue(venue_id).await.unwrap().token_generation;
-        let tasks: Vec<_> = ["rotate-token", action, "rotate-token"]
+        let calls = ["rotate-token", action, "rotate-token"]
             .into_iter()
-            .map(|what| {
-                let (app, op, path) = (app.clone(), op.clone(), format!("/api/v1/venues/{id}/{what}"));
-                tokio::spawn(async move { app.post_json(&path, Some(&op), json!({})).await })
-            })
+            .map(|what| (format!("/api/v1/venues/{id}/{what}"), op.clone(), json!({})))
             .collect();
-        let mut answers = Vec::new();
-        for t in tasks {
-            answers.push(t.await.unwrap());
-        }
+        let answers = race_paths(&app, calls).await;
         assert_eq!(answers[1].0, StatusCode::OK, "round {round}: {answers:?}");
         let rotations = [answers[0].clone(), answers[2].clone()];
         let refused = [(StatusCode::CONFLICT, "VENUE_TOKEN_ROTATED")];
@@ -546,19 +545,13 @@ async fn two_authorities_deciding_one_application_at_once_decide_it_once() {
     for round in 0..3 {
         let applied = crate::enterprises::applies(&app, &operator, &format!("Xưởng {round}")).await;
         let id = applied["id"].as_str().unwrap().to_string();
-        let tasks: Vec<_> = [(&anh, "approve"), (&bao, "reject"), (&bao, "approve"), (&anh, "reject")]
+        let calls = [(&anh, "approve"), (&bao, "reject"), (&bao, "approve"), (&anh, "reject")]
             .into_iter()
             .map(|(token, verdict)| {
-                let (app, token, path) = (app.clone(), token.clone(), format!("/api/v1/enterprises/{id}/{verdict}"));
-                tokio::spawn(
-                    async move { app.post_json(&path, Some(&token), json!({"reason": "checked on site"})).await },
-                )
+                (format!("/api/v1/enterprises/{id}/{verdict}"), token.clone(), json!({"reason": "checked on site"}))
             })
             .collect();
-        let mut answers = Vec::new();
-        for t in tasks {
-            answers.push(t.await.unwrap());
-        }
+        let answers = race_paths(&app, calls).await;
         let won = one_winner(&answers, "APPLICATION_ALREADY_DECIDED");
         let decided = answers[won].1["state"].clone();
         let (_, now) = app.get_json(&format!("/api/v1/enterprises/{id}"), Some(&operator)).await;
