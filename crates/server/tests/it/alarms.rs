@@ -425,22 +425,9 @@ async fn three_staff_acknowledging_one_alarm_at_once_count_once() {
     assert_eq!(burst.len(), 1, "{list:?}");
     let id = burst[0]["id"].as_str().unwrap().to_string();
     let ack = format!("/api/v1/alarms/{id}/acknowledge");
-    let tasks: Vec<_> = [&authority, &sam, &kim]
-        .into_iter()
-        .map(|token| {
-            let (app, ack, token) = (app.clone(), ack.clone(), token.clone());
-            tokio::spawn(async move { app.post_json(&ack, Some(&token), json!({"note": "called the desk"})).await })
-        })
-        .collect();
-    let mut answers = Vec::new();
-    for task in tasks {
-        answers.push(task.await.unwrap());
-    }
-    let won = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
-    assert_eq!(won, 1, "{answers:?}");
-    for (s, b) in answers.iter().filter(|(s, _)| *s != StatusCode::OK) {
-        assert_eq!((*s, b["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("ALARM_ALREADY_ACKNOWLEDGED")));
-    }
+    let calls = [&authority, &sam, &kim].into_iter().map(|t| (t.clone(), json!({"note": "called the desk"}))).collect();
+    let answers = crate::concurrency::race(&app, &ack, calls).await;
+    crate::concurrency::one_winner(&answers, "ALARM_ALREADY_ACKNOWLEDGED");
     let acks = audit_actions(&app).await.into_iter().filter(|(a, s, _)| a == "alarm.acknowledged" && *s == id).count();
     assert_eq!(acks, 1);
 }

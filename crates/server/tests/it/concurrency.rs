@@ -190,7 +190,7 @@ async fn concurrent_scans_of_few_people_fail_nobody() {
 
 /// Fires the same POST from several clients at once (each with its own
 /// token) and returns every answer, in the order of `tokens`.
-async fn race(app: &Arc<TestApp>, path: &str, calls: Vec<(String, Value)>) -> Vec<(StatusCode, Value)> {
+pub async fn race(app: &Arc<TestApp>, path: &str, calls: Vec<(String, Value)>) -> Vec<(StatusCode, Value)> {
     race_paths(app, calls.into_iter().map(|(token, body)| (path.to_string(), token, body)).collect()).await
 }
 
@@ -211,7 +211,7 @@ async fn race_paths(app: &Arc<TestApp>, calls: Vec<(String, String, Value)>) -> 
 }
 
 /// Exactly one answer succeeded; every other one is a 409 with `code`.
-fn one_winner(answers: &[(StatusCode, Value)], code: &str) -> usize {
+pub fn one_winner(answers: &[(StatusCode, Value)], code: &str) -> usize {
     let winners: Vec<usize> = (0..answers.len()).filter(|i| answers[*i].0.is_success()).collect();
     assert_eq!(winners.len(), 1, "exactly one wins: {answers:?}");
     for (i, (status, body)) in answers.iter().enumerate() {

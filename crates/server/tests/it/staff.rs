@@ -238,26 +238,31 @@ async fn four_eyes_compare_ids_not_names() {
     assert_eq!(e.code, "STAFF_LOGIN_TAKEN");
 }
 
-#[tokio::test]
-async fn a_device_token_is_bound_to_its_scope() {
-    let app = spawn_app().await;
-    let (checkpoint, _) = crate::checkpoints::checkpoint(&app).await;
-    let principal = healthcode_store::Principal {
-        role: healthcode_domain::Role::Officer,
-        subject: "gate-3".into(),
-        resident: None,
-    };
+/// Stores an officer's device token `secret` with `scope`, good for 24 hours.
+async fn device_token(app: &TestApp, secret: &str, scope: &str) {
     let now = app.clock.now();
-    let make = |scope: &str| healthcode_store::SessionRecord {
-        token_hash: healthcode_server::auth::session::hash_token(&format!("hct_scope_{scope}")),
+    let token = healthcode_store::SessionRecord {
+        token_hash: healthcode_server::auth::session::hash_token(secret),
         kind: healthcode_store::SessionKind::ApiToken,
-        principal: principal.clone(),
+        principal: healthcode_store::Principal {
+            role: healthcode_domain::Role::Officer,
+            subject: "gate-3".into(),
+            resident: None,
+        },
         created_at: now,
         expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24)).unwrap(),
         scope: Some(scope.to_string()),
     };
-    app.state.store.insert_session(&make("{\"checkpoints\":[\"elsewhere\"]}")).await.unwrap();
-    app.state.store.insert_session(&make(&format!("{{\"checkpoints\":[\"{checkpoint}\"]}}"))).await.unwrap();
+    app.state.store.insert_session(&token).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_device_token_is_bound_to_its_scope() {
+    let app = spawn_app().await;
+    let (checkpoint, _) = crate::checkpoints::checkpoint(&app).await;
+    for scope in ["{\"checkpoints\":[\"elsewhere\"]}".to_string(), format!("{{\"checkpoints\":[\"{checkpoint}\"]}}")] {
+        device_token(&app, &format!("hct_scope_{scope}"), &scope).await;
+    }
     let path = format!("/api/v1/checkpoints/{checkpoint}/scans");
     let body = json!({"qr_text": "HCODE1:nonsense", "direction": "in"});
     let (s, b) = app.post_json(&path, Some("hct_scope_{\"checkpoints\":[\"elsewhere\"]}"), body.clone()).await;
@@ -275,20 +280,7 @@ async fn a_device_token_is_bound_to_its_scope() {
 async fn a_refresh_keeps_a_staff_tokens_scope_and_end() {
     let app = spawn_app().await;
     let (checkpoint, _) = crate::checkpoints::checkpoint(&app).await;
-    let now = app.clock.now();
-    let device = healthcode_store::SessionRecord {
-        token_hash: healthcode_server::auth::session::hash_token("hct_gate_elsewhere"),
-        kind: healthcode_store::SessionKind::ApiToken,
-        principal: healthcode_store::Principal {
-            role: healthcode_domain::Role::Officer,
-            subject: "gate-3".into(),
-            resident: None,
-        },
-        created_at: now,
-        expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24)).unwrap(),
-        scope: Some("{\"checkpoints\":[\"elsewhere\"]}".into()),
-    };
-    app.state.store.insert_session(&device).await.unwrap();
+    device_token(&app, "hct_gate_elsewhere", "{\"checkpoints\":[\"elsewhere\"]}").await;
     let (s, b) = app.post_json("/api/v1/auth/refresh", Some("hct_gate_elsewhere"), json!({})).await;
     assert_eq!((s, b["expires_in_seconds"].as_i64()), (StatusCode::OK, Some(24 * 3600)), "{b}");
     let path = format!("/api/v1/checkpoints/{checkpoint}/scans");
